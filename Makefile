@@ -1,0 +1,65 @@
+# folio — thin wrapper around CMake (like Neovim's): deps, build, demo, test, bench.
+# Every target that builds first runs `deps`, which installs missing Debian packages.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE      ?= cmake
+
+DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
+                libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build asan demo test test-release test-asan bench clean help
+
+all: build
+
+help:
+	@echo "make deps    install missing Debian packages (apt-get)"
+	@echo "make         build into $(BUILD)/"
+	@echo "make demo    deps + build + run examples/quickstart.lua"
+	@echo "make test    deps + build + ctest, then the same suite under ASan+UBSan"
+	@echo "make bench   deps + build + benchmarks"
+
+# Installs only what is missing; does nothing (not even apt-get update) when all is present.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+$(BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
+
+demo: build
+	./$(BUILD)/folio run examples/quickstart.lua
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j $(JOBS)
+
+test: test-release test-asan
+
+bench: build
+	$(CMAKE) --build $(BUILD) --target folio_bench -j $(JOBS)
+	./$(BUILD)/bench/folio_bench
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,33 @@
+/*
+ * bench.h — timing helpers for `make bench`. A benchmark measures an
+ * operation and the bare library call it is built on in the same run, and
+ * prints both with their ratio; it never asserts.
+ */
+#ifndef FOLIO_BENCH_H
+#define FOLIO_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+static inline double bench_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Median seconds of fn(ctx) over `reps` runs after one warm-up run. */
+double bench_median(void (*fn)(void *), void *ctx, int reps);
+
+/* Prints one table row: name, size, folio time, bare time, ratio, the bare call's name. */
+void bench_row(const char *what, const char *size, double folio_s, double bare_s, const char *bare);
+
+/* Fills x[0..n) with N(0, 1) numbers from a fixed seed. */
+void bench_fill_normal(double *x, size_t n, uint64_t seed);
+
+/* Each area's benchmarks (bench_<area>.c). */
+void bench_cov(void);
+void bench_kelly(void);
+void bench_vol_target(void);
+
+#endif

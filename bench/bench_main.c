@@ -1,0 +1,66 @@
+/*
+ * bench_main.c — `make bench`: every benchmark table, one run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "folio/status.h"
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double bench_median(void (*fn)(void *), void *ctx, int reps) {
+  if (reps < 1) reps = 1;
+  double *t = malloc(sizeof(double) * (size_t)reps);
+  fn(ctx); /* warm-up: page in buffers, spin up BLAS threads */
+  for (int r = 0; r < reps; r++) {
+    double t0 = bench_now();
+    fn(ctx);
+    t[r] = bench_now() - t0;
+  }
+  qsort(t, (size_t)reps, sizeof(double), cmp_double);
+  double m = t[reps / 2];
+  free(t);
+  return m;
+}
+
+void bench_row(const char *what, const char *size, double folio_s, double bare_s, const char *bare) {
+  printf("| %-22s | %-16s | %10.3f | %10.3f | %6.2fx | %-16s |\n", what, size, folio_s * 1e3,
+         bare_s * 1e3, folio_s / bare_s, bare);
+  fflush(stdout);
+}
+
+void bench_fill_normal(double *x, size_t n, uint64_t seed) {
+  uint64_t s = seed;
+  for (size_t i = 0; i < n; i += 2) {
+    double u[2];
+    for (int k = 0; k < 2; k++) {
+      uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      u[k] = ((double)(z >> 11) + 0.5) * 0x1.0p-53;
+    }
+    double r = sqrt(-2.0 * log(u[0]));
+    x[i] = r * cos(6.283185307179586 * u[1]);
+    if (i + 1 < n) x[i + 1] = r * sin(6.283185307179586 * u[1]);
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *only = argc > 1 ? argv[1] : NULL;
+  printf("folio %s benchmarks (median wall time in ms; ratio = folio / bare call, same run)\n\n",
+         folio_version());
+  printf("| %-22s | %-16s | %10s | %10s | %7s | %-16s |\n", "operation", "size", "folio ms",
+         "bare ms", "ratio", "bare call");
+  printf("|------------------------|------------------|------------|------------|---------|------------------|\n");
+  if (!only || strcmp(only, "cov") == 0) bench_cov();
+  if (!only || strcmp(only, "kelly") == 0) bench_kelly();
+  if (!only || strcmp(only, "vol_target") == 0) bench_vol_target();
+  return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * csv.h — reading wide CSV files (first column dates, one column per symbol).
+ *
+ * Parsing is done by libcsv (RFC 4180 quoting); this layer adds the domain
+ * rules: a header `date,SYM1,SYM2,...` with distinct non-empty symbols, ISO
+ * dates (YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS]) that
+ * are strictly increasing, numbers in C syntax (locale-independent), empty
+ * cells as missing (NaN). Literal "NaN"/"Inf" text and ragged rows are errors.
+ * Every error message names file:line:column.
+ */
+#ifndef FOLIO_CSV_H
+#define FOLIO_CSV_H
+
+#include <stddef.h>
+
+#include "folio/panel.h"
+#include "folio/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A table read from a file. Owns its memory; free with folio_frame_free. */
+typedef struct folio_frame {
+  size_t n_rows;     /* data rows (dates) */
+  size_t n_cols;     /* symbols */
+  double *data;      /* column-major, ld = n_rows; NaN = empty cell */
+  char **row_labels; /* n_rows date strings as written in the file */
+  char **col_labels; /* n_cols symbols */
+} folio_frame;
+
+/* Largest file folio_csv_read_wide accepts (bytes). */
+#define FOLIO_CSV_MAX_BYTES ((size_t)1 << 30)
+
+/*
+ * Reads `path`. On success *out is a new frame (free with folio_frame_free).
+ * Errors: FOLIO_EIO (cannot open/read; names path and the OS reason),
+ * FOLIO_EPARSE (path:line:column and what was wrong: ragged row, non-numeric
+ * cell, literal NaN/Inf, bad or non-increasing date, empty file, no symbol
+ * column), FOLIO_EDUP (duplicate symbol, path:1:column), FOLIO_EINVAL
+ * (empty symbol), FOLIO_EDIM (too large), FOLIO_ENOMEM.
+ */
+folio_status folio_csv_read_wide(const char *path, folio_frame **out, folio_error *err);
+
+/* Same from a memory buffer; `name` stands for the path in messages. */
+folio_status folio_csv_parse_wide(const char *text, size_t len, const char *name,
+                                  folio_frame **out, folio_error *err);
+
+/* A panel viewing the frame (borrowed: valid while the frame lives). */
+folio_panel folio_frame_panel(const folio_frame *f);
+
+/* Frees a frame; NULL is a no-op. */
+void folio_frame_free(folio_frame *f);
+
+/* Parses an ISO date/time as accepted above; returns 1 if valid, 0 otherwise. */
+int folio_parse_iso_date(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

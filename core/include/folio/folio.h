@@ -1,0 +1,15 @@
+/* folio.h — umbrella header: everything in libfolio. */
+#ifndef FOLIO_H
+#define FOLIO_H
+
+#include "folio/status.h"
+#include "folio/panel.h"
+#include "folio/money.h"
+#include "folio/csv.h"
+#include "folio/returns.h"
+#include "folio/risk_model.h"
+#include "folio/sizers.h"
+#include "folio/capacity.h"
+#include "folio/holding.h"
+
+#endif

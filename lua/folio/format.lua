@@ -1,0 +1,130 @@
+-- folio.format: readable, diff-able output of weights and tables.
+-- Everything is sorted by symbol (or by the caller's row order) so that the
+-- same inputs always print the same text.
+local folio = ...
+
+local function sorted_keys(t, fname, what)
+  local keys = {}
+  for k, v in pairs(t) do
+    if type(k) ~= "string" then
+      error(string.format("bad argument #1 to '%s' (%s key %s is not a symbol)", fname, what, tostring(k)), 3)
+    end
+    if type(v) ~= "number" then
+      error(string.format("bad argument #1 to '%s' (%s.%s is a %s, expected a number)", fname, what, k, type(v)), 3)
+    end
+    keys[#keys + 1] = k
+  end
+  table.sort(keys)
+  return keys
+end
+
+-- folio.format_weights(w [, opts]) -> string
+-- One line per symbol, sorted: "AAPL      0.100000". opts.digits (default 6),
+-- opts.total (default true) appends gross and net lines.
+function folio.format_weights(w, opts)
+  if type(w) ~= "table" then
+    error("bad argument #1 to 'format_weights' (table {SYMBOL = weight} expected, got " .. type(w) .. ")", 2)
+  end
+  opts = opts or {}
+  for k in pairs(opts) do
+    if k ~= "digits" and k ~= "total" then
+      error("bad argument #2 to 'format_weights' (unknown key '" .. tostring(k) .. "' (expected digits, total))", 2)
+    end
+  end
+  local digits = opts.digits or 6
+  if math.type(digits) ~= "integer" or digits < 0 or digits > 17 then
+    error("bad argument #2 to 'format_weights' (digits must be a whole number in 0..17)", 2)
+  end
+  local keys = sorted_keys(w, "format_weights", "weights")
+  local width = 6
+  for _, k in ipairs(keys) do width = math.max(width, #k) end
+  local out, gross, net = {}, 0.0, 0.0
+  local fmt = "%-" .. width .. "s  %" .. (digits + 4) .. "." .. digits .. "f"
+  out[#out + 1] = string.format("%-" .. width .. "s  %" .. (digits + 4) .. "s", "symbol", "weight")
+  for _, k in ipairs(keys) do
+    out[#out + 1] = string.format(fmt, k, w[k])
+    gross, net = gross + math.abs(w[k]), net + w[k]
+  end
+  if opts.total ~= false then
+    out[#out + 1] = string.format(fmt, "gross", gross)
+    out[#out + 1] = string.format(fmt, "net", net)
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- folio.print_weights(w [, opts]): prints folio.format_weights(w, opts).
+-- Uses io.write where the host provides io, else print (sandboxed policies).
+function folio.print_weights(w, opts)
+  local text = folio.format_weights(w, opts)
+  if io and io.write then io.write(text) else print((text:gsub("\n$", ""))) end
+end
+
+-- folio.format_table{columns = {"symbol", "weight", ...}, rows = {{...}, ...},
+--                    formats = {weight = "%.4f", ...}} -> string
+-- An aligned text table; numbers right-aligned, text left-aligned. Rows are
+-- printed in the order given (sort them first for stable output).
+function folio.format_table(args)
+  if type(args) ~= "table" then
+    error("bad argument #1 to 'format_table' (table of named arguments expected)", 2)
+  end
+  for k in pairs(args) do
+    if k ~= "columns" and k ~= "rows" and k ~= "formats" then
+      error("bad argument #1 to 'format_table' (unknown key '" .. tostring(k) .. "' (expected columns, rows, formats))", 2)
+    end
+  end
+  local cols, rows, formats = args.columns, args.rows, args.formats or {}
+  if type(cols) ~= "table" or #cols == 0 then
+    error("bad argument #1 to 'format_table' (columns must be a non-empty array of names)", 2)
+  end
+  if type(rows) ~= "table" then
+    error("bad argument #1 to 'format_table' (rows must be an array of tables)", 2)
+  end
+  local cells, width, numeric = {}, {}, {}
+  for j, c in ipairs(cols) do width[j] = #tostring(c) end
+  for i, row in ipairs(rows) do
+    if type(row) ~= "table" then
+      error(string.format("bad argument #1 to 'format_table' (rows[%d] is a %s, expected a table)", i, type(row)), 2)
+    end
+    cells[i] = {}
+    for j, c in ipairs(cols) do
+      local v = row[c]
+      if v == nil then v = row[j] end
+      local s
+      if type(v) == "number" then
+        numeric[j] = true
+        s = string.format(formats[c] or (math.type(v) == "integer" and "%d" or "%.6f"), v)
+      elseif v == nil then
+        s = ""
+      else
+        s = tostring(v)
+      end
+      cells[i][j] = s
+      if #s > width[j] then width[j] = #s end
+    end
+  end
+  local function line(values)
+    local parts = {}
+    for j = 1, #cols do
+      local w = width[j]
+      parts[j] = numeric[j] and string.format("%" .. w .. "s", values[j]) or string.format("%-" .. w .. "s", values[j])
+    end
+    return (table.concat(parts, "  "):gsub("%s+$", ""))
+  end
+  local out = { line(cols) }
+  local rule = {}
+  for j = 1, #cols do rule[j] = string.rep("-", width[j]) end
+  out[2] = table.concat(rule, "  ")
+  for i = 1, #cells do out[#out + 1] = line(cells[i]) end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- folio.sorted_symbols(t) -> array of the table's keys, sorted.
+function folio.sorted_symbols(t)
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'sorted_symbols' (table expected, got " .. type(t) .. ")", 2)
+  end
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end

@@ -1,0 +1,218 @@
+/*
+ * largs.c — strict named-argument tables and symbol-keyed vectors.
+ *
+ * Every public Lua function takes one table of named arguments. This file
+ * reads them: unknown keys are errors (a typo must never silently fall back
+ * to a default), each field is type- and range-checked, and vectors keyed by
+ * symbol are read into arrays sorted by symbol so that results never depend
+ * on the order in which Lua happens to traverse a table.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfolio.h"
+
+int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return luaL_error(L, "bad argument #1 to '%s' (%s)", fname, lua_tostring(L, -1));
+}
+
+int fl_core_error(lua_State *L, const char *fname, const folio_error *err) {
+  const char *msg = err->message[0] ? err->message : folio_status_string(err->status);
+  /* core messages already start with the function name; avoid "f: f: ..." */
+  size_t n = strlen(fname);
+  if (strncmp(msg, fname, n) == 0 && msg[n] == ':') return luaL_error(L, "%s", msg);
+  return luaL_error(L, "%s: %s", fname, msg);
+}
+
+void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE)
+    luaL_error(L, "bad argument #1 to '%s' (table of named arguments expected, got %s)", fname,
+               luaL_typename(L, idx));
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {  /* [key, value] */
+    lua_pop(L, 1);            /* [key] */
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      if (lua_type(L, -1) == LUA_TNUMBER)
+        fl_argerror(L, fname, "unexpected positional value #%s; use named arguments",
+                    lua_tostring(L, -1));
+      fl_argerror(L, fname, "unexpected key of type %s", luaL_typename(L, -1));
+    }
+    const char *k = lua_tostring(L, -1);
+    int known = 0;
+    for (size_t i = 0; keys[i]; i++)
+      if (strcmp(keys[i], k) == 0) { known = 1; break; }
+    if (!known) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (size_t i = 0; keys[i]; i++) {
+        if (i) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, keys[i]);
+      }
+      luaL_pushresult(&b);
+      fl_argerror(L, fname, "unknown key '%s' (expected one of: %s)", k, lua_tostring(L, -1));
+    }
+  }
+}
+
+/* Pushes args[key]; returns its type. */
+static int getfield(lua_State *L, int idx, const char *key) {
+  return lua_getfield(L, idx, key);
+}
+
+double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def) {
+  int t = getfield(L, idx, key);
+  double v = def;
+  if (t == LUA_TNUMBER)
+    v = lua_tonumber(L, -1);
+  else if (t != LUA_TNIL)
+    fl_argerror(L, fname, "%s must be a number, got %s", key, luaL_typename(L, -1));
+  lua_pop(L, 1);
+  if (t == LUA_TNUMBER && !isfinite(v))
+    fl_argerror(L, fname, "%s must be finite, got %f", key, v);
+  return v;
+}
+
+double fl_req_number(lua_State *L, int idx, const char *fname, const char *key) {
+  if (getfield(L, idx, key) == LUA_TNIL) fl_argerror(L, fname, "%s is required", key);
+  lua_pop(L, 1);
+  return fl_opt_number(L, idx, fname, key, 0.0);
+}
+
+double fl_positive(lua_State *L, int idx, const char *fname, const char *key, double def,
+                   int required) {
+  double v = required ? fl_req_number(L, idx, fname, key) : fl_opt_number(L, idx, fname, key, def);
+  if (!(v > 0)) fl_argerror(L, fname, "%s must be > 0, got %f", key, v);
+  return v;
+}
+
+long long fl_opt_integer(lua_State *L, int idx, const char *fname, const char *key,
+                         long long def, long long lo, long long hi) {
+  int t = getfield(L, idx, key);
+  long long v = def;
+  if (t == LUA_TNUMBER) {
+    int isint = 0;
+    lua_Integer i = lua_tointegerx(L, -1, &isint);
+    if (!isint) fl_argerror(L, fname, "%s must be a whole number, got %s", key, lua_tostring(L, -1));
+    v = (long long)i;
+  } else if (t != LUA_TNIL) {
+    fl_argerror(L, fname, "%s must be a whole number, got %s", key, luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  if (v < lo || v > hi)
+    fl_argerror(L, fname, "%s must be between %I and %I, got %I", key, (lua_Integer)lo,
+                (lua_Integer)hi, (lua_Integer)v);
+  return v;
+}
+
+long long fl_req_integer(lua_State *L, int idx, const char *fname, const char *key, long long lo,
+                         long long hi) {
+  if (getfield(L, idx, key) == LUA_TNIL) fl_argerror(L, fname, "%s is required", key);
+  lua_pop(L, 1);
+  return fl_opt_integer(L, idx, fname, key, 0, lo, hi);
+}
+
+const char *fl_opt_string(lua_State *L, int idx, const char *fname, const char *key,
+                          const char *def) {
+  int t = getfield(L, idx, key);
+  const char *s = def;
+  if (t == LUA_TSTRING)
+    s = lua_tostring(L, -1); /* anchored by the args table */
+  else if (t != LUA_TNIL)
+    fl_argerror(L, fname, "%s must be a string, got %s", key, luaL_typename(L, -1));
+  lua_pop(L, 1);
+  return s;
+}
+
+int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, int def) {
+  int t = getfield(L, idx, key);
+  int v = def;
+  if (t == LUA_TBOOLEAN)
+    v = lua_toboolean(L, -1);
+  else if (t != LUA_TNIL)
+    fl_argerror(L, fname, "%s must be a boolean, got %s", key, luaL_typename(L, -1));
+  lua_pop(L, 1);
+  return v;
+}
+
+void *fl_scratch(lua_State *L, size_t count, size_t elem) {
+  if (elem && count > (SIZE_MAX - 64) / elem) luaL_error(L, "folio: scratch size overflows");
+  size_t bytes = count * elem;
+  return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
+}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+
+typedef struct fl_pair {
+  const char *sym;
+  double val;
+} fl_pair;
+
+static int cmp_pair(const void *a, const void *b) {
+  return strcmp(((const fl_pair *)a)->sym, ((const fl_pair *)b)->sym);
+}
+
+fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan) {
+  args = lua_absindex(L, args);
+  int t = lua_getfield(L, args, key); /* [tbl] */
+  if (t == LUA_TNIL) fl_argerror(L, fname, "%s is required (a table {SYMBOL = number, ...})", key);
+  if (t != LUA_TTABLE)
+    fl_argerror(L, fname, "%s must be a table {SYMBOL = number, ...}, got %s", key,
+                luaL_typename(L, -1));
+  int tbl = lua_gettop(L);
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, tbl)) {
+    lua_pop(L, 1);
+    if (++n > FOLIO_MAX_DIM) fl_argerror(L, fname, "%s has too many entries", key);
+  }
+  fl_pair *pairs = fl_scratch(L, n, sizeof(fl_pair)); /* [tbl, pairs] */
+  size_t i = 0;
+  lua_pushnil(L);
+  while (lua_next(L, tbl)) { /* [tbl, pairs, k, v] */
+    if (lua_type(L, -2) != LUA_TSTRING)
+      fl_argerror(L, fname, "%s: key %s is not a symbol string", key, luaL_tolstring(L, -2, NULL));
+    const char *sym = lua_tostring(L, -2);
+    if (!*sym) fl_argerror(L, fname, "%s: empty symbol", key);
+    if (lua_type(L, -1) != LUA_TNUMBER)
+      fl_argerror(L, fname, "%s.%s must be a number, got %s", key, sym, luaL_typename(L, -1));
+    double v = lua_tonumber(L, -1);
+    if (isinf(v)) fl_argerror(L, fname, "%s.%s is infinite", key, sym);
+    if (isnan(v) && !allow_nan) fl_argerror(L, fname, "%s.%s is NaN", key, sym);
+    pairs[i].sym = sym;
+    pairs[i].val = v;
+    i++;
+    lua_pop(L, 1);
+  }
+  qsort(pairs, n, sizeof *pairs, cmp_pair);
+  /* Layout: syms[n] then vals[n], in one userdata, replacing the pairs. */
+  fl_vec v;
+  v.n = n;
+  void *block = fl_scratch(L, n, sizeof(char *) + sizeof(double)); /* [tbl, pairs, block] */
+  v.syms = (const char **)block;
+  v.vals = (double *)((char *)block + n * sizeof(char *));
+  for (i = 0; i < n; i++) {
+    v.syms[i] = pairs[i].sym;
+    v.vals[i] = pairs[i].val;
+  }
+  lua_remove(L, -2); /* [tbl, block]: the table stays to anchor the key strings */
+  return v;
+}
+
+void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,
+                 const unsigned char *keep) {
+  lua_createtable(L, 0, (int)(n < 1u << 20 ? n : 1u << 20));
+  for (size_t i = 0; i < n; i++) {
+    if (keep && !keep[i]) continue;
+    lua_pushnumber(L, vals[i]);
+    lua_setfield(L, -2, syms[i]);
+  }
+}

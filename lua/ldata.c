@@ -1,0 +1,171 @@
+/*
+ * ldata.c — folio.data: reading price/volume files into labelled matrices,
+ * and the market-data object (prices + volumes) that capacity checks use.
+ *
+ * The core parser returns a malloc'd frame; it is held by a small boxed
+ * userdata with __gc while it is copied into a folio.matrix, so an error
+ * raised in between (out of memory) cannot leak it.
+ */
+#include <string.h>
+
+#include "lfolio.h"
+
+#define FL_FRAMEBOX_MT "folio.framebox"
+
+static int framebox_gc(lua_State *L) {
+  folio_frame **box = luaL_checkudata(L, 1, FL_FRAMEBOX_MT);
+  folio_frame_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* Pushes a matrix built from a frame (labels copied into Lua strings). */
+static void push_frame(lua_State *L, const folio_frame *f) {
+  fl_matrix *m = fl_matrix_push(L, f->n_rows, f->n_cols);
+  memcpy(m->data, f->data, f->n_rows * f->n_cols * sizeof(double));
+  fl_matrix_set_labels_c(L, -1, 1, (const char *const *)f->row_labels);
+  fl_matrix_set_labels_c(L, -1, 2, (const char *const *)f->col_labels);
+}
+
+/* Reads a wide CSV into a matrix; raises "path:line:column: message" on error. */
+static void read_csv_at(lua_State *L, const char *path) {
+  folio_frame **box = lua_newuserdatauv(L, sizeof *box, 0);
+  *box = NULL;
+  luaL_setmetatable(L, FL_FRAMEBOX_MT);
+  folio_error err;
+  if (folio_csv_read_wide(path, box, &err) != FOLIO_OK) {
+    fl_core_error(L, "read_csv", &err);
+  }
+  push_frame(L, *box);
+  folio_frame_free(*box); /* early: the data now lives in the matrix */
+  *box = NULL;
+  lua_remove(L, -2);
+}
+
+/* folio.data.read_csv(path) or folio.data.read_csv{path = ...} */
+static int d_read_csv(lua_State *L) {
+  const char *path;
+  if (lua_type(L, 1) == LUA_TTABLE) {
+    static const char *const keys[] = {"path", NULL};
+    fl_check_args(L, 1, "read_csv", keys);
+    path = fl_opt_string(L, 1, "read_csv", "path", NULL);
+    if (!path) fl_argerror(L, "read_csv", "path is required");
+  } else {
+    path = luaL_checkstring(L, 1);
+  }
+  read_csv_at(L, path);
+  return 1;
+}
+
+/* ---- market data ----------------------------------------------------------- */
+
+typedef struct fl_market {
+  int valid;
+} fl_market; /* user value 1 = prices matrix, 2 = volumes matrix */
+
+static void push_market(lua_State *L, int prices_idx, int volumes_idx, const char *fname) {
+  prices_idx = lua_absindex(L, prices_idx);
+  volumes_idx = lua_absindex(L, volumes_idx);
+  fl_matrix *p = lua_touserdata(L, prices_idx), *v = lua_touserdata(L, volumes_idx);
+  folio_panel pp = fl_matrix_panel(p), vp = fl_matrix_panel(v);
+  folio_error err;
+  if (folio_market_check(&pp, &vp, &err) != FOLIO_OK) fl_core_error(L, fname, &err);
+  if (p->n_rows != v->n_rows) fl_argerror(L, fname, "prices and volumes have different row counts");
+  for (size_t i = 0; i < p->n_rows; i++)
+    if (strcmp(p->row_labels[i], v->row_labels[i]) != 0)
+      fl_argerror(L, fname, "prices row %I is '%s' but volumes row %I is '%s'",
+                  (lua_Integer)i + 1, p->row_labels[i], (lua_Integer)i + 1, v->row_labels[i]);
+  fl_market *mk = lua_newuserdatauv(L, sizeof *mk, 2);
+  mk->valid = 1;
+  lua_pushvalue(L, prices_idx);
+  lua_setiuservalue(L, -2, 1);
+  lua_pushvalue(L, volumes_idx);
+  lua_setiuservalue(L, -2, 2);
+  luaL_setmetatable(L, FL_MARKET_MT);
+}
+
+/* folio.data.market{prices = P, volumes = V} */
+static int d_market(lua_State *L) {
+  static const char *const keys[] = {"prices", "volumes", NULL};
+  fl_check_args(L, 1, "market", keys);
+  int pi, vi;
+  fl_field_matrix(L, 1, "market", "prices", &pi);
+  fl_field_matrix(L, 1, "market", "volumes", &vi);
+  push_market(L, pi, vi, "market");
+  return 1;
+}
+
+/* folio.data.read_market{prices = "prices.csv", volumes = "volumes.csv"} */
+static int d_read_market(lua_State *L) {
+  static const char *const keys[] = {"prices", "volumes", NULL};
+  fl_check_args(L, 1, "read_market", keys);
+  const char *pp = fl_opt_string(L, 1, "read_market", "prices", NULL);
+  const char *vp = fl_opt_string(L, 1, "read_market", "volumes", NULL);
+  if (!pp || !vp) fl_argerror(L, "read_market", "prices and volumes (file paths) are required");
+  read_csv_at(L, pp);
+  read_csv_at(L, vp);
+  push_market(L, -2, -1, "read_market");
+  return 1;
+}
+
+static int mk_prices(lua_State *L) {
+  luaL_checkudata(L, 1, FL_MARKET_MT);
+  lua_getiuservalue(L, 1, 1);
+  return 1;
+}
+
+static int mk_volumes(lua_State *L) {
+  luaL_checkudata(L, 1, FL_MARKET_MT);
+  lua_getiuservalue(L, 1, 2);
+  return 1;
+}
+
+static int mk_symbols(lua_State *L) {
+  luaL_checkudata(L, 1, FL_MARKET_MT);
+  lua_getiuservalue(L, 1, 1);
+  fl_matrix *p = lua_touserdata(L, -1);
+  lua_createtable(L, (int)p->n_cols, 0);
+  for (size_t j = 0; j < p->n_cols; j++) {
+    lua_pushstring(L, p->col_labels[j]);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  return 1;
+}
+
+static int mk_tostring(lua_State *L) {
+  luaL_checkudata(L, 1, FL_MARKET_MT);
+  lua_getiuservalue(L, 1, 1);
+  fl_matrix *p = lua_touserdata(L, -1);
+  lua_pushfstring(L, "folio.market(%I dates x %I symbols)", (lua_Integer)p->n_rows,
+                  (lua_Integer)p->n_cols);
+  return 1;
+}
+
+/* md:position_capacity{...} is defined with the capacity module (lcapacity.c),
+ * which adds it to this metatable's method table. */
+static const luaL_Reg market_methods[] = {
+    {"prices", mk_prices}, {"volumes", mk_volumes}, {"symbols", mk_symbols}, {NULL, NULL}};
+
+static const luaL_Reg data_funcs[] = {
+    {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {NULL, NULL}};
+
+int fl_open_data(lua_State *L) {
+  if (luaL_newmetatable(L, FL_FRAMEBOX_MT)) {
+    lua_pushcfunction(L, framebox_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, FL_MARKET_MT)) {
+    luaL_newlib(L, market_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, mk_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, data_funcs);
+  return 1;
+}
