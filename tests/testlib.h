@@ -19,8 +19,14 @@ static int tl_passed, tl_failed;
   do { if (!tl_check(!!(cond), #cond, __FILE__, __LINE__)) { fprintf(stderr, "    "); fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); } } while (0)
 #define CHECK_NEAR(a, b, tol) tl_check_near((a), (b), (tol), #a, #b, __FILE__, __LINE__)
 #define CHECK_EQ_INT(a, b) tl_check_int((long long)(a), (long long)(b), #a, #b, __FILE__, __LINE__)
-/* The status is `want` and the message contains `needle` (a substring). */
-#define CHECK_ERR(st, err, want, needle) tl_check_err((int)(st), &(err), (int)(want), (needle), #st, __FILE__, __LINE__)
+/* The status is `want` and the message contains `needle` (a substring).
+ * The call `st` is evaluated first (comma operator: a sequence point), so the
+ * status read from `err` is the one this call left, never a stale one. */
+static int tl_last_st __attribute__((unused));
+#define CHECK_ERR(st, err, want, needle)                                                   \
+  (tl_last_st = (int)(st),                                                                 \
+   tl_check_err_impl(tl_last_st, (int)(err).status, (err).message, (int)(want), (needle), #st, \
+                     __FILE__, __LINE__))
 
 static inline int tl_check(int ok, const char *what, const char *file, int line) {
   if (ok) { tl_passed++; return 1; }
@@ -43,9 +49,6 @@ static inline int tl_check_int(long long a, long long b, const char *sa, const c
   return tl_check(a == b, "equal", file, line);
 }
 
-/* err is any struct with .status and .message (folio_error). */
-#define tl_check_err(st, errp, want, needle, what, file, line)                                   \
-  tl_check_err_impl((st), (errp)->status, (errp)->message, (want), (needle), (what), (file), (line))
 static inline int tl_check_err_impl(int st, int err_status, const char *msg, int want,
                                     const char *needle, const char *what, const char *file,
                                     int line) {

@@ -20,8 +20,10 @@ extern "C" {
 #endif
 
 /*
- * Validates a prices/volumes pair once: same shape, same column labels (when
- * both have labels), prices > 0 and volumes > 0 where present, no Inf.
+ * Validates a prices/volumes pair once: same shape, same column labels and
+ * same row labels (dates) where both panels have them, prices > 0 and
+ * volumes > 0 where present (NaN = missing is fine), no Inf. Messages start
+ * with "market:".
  * Errors: FOLIO_EDIM (shape or label mismatch; names the column),
  * FOLIO_ENOTFINITE, FOLIO_EINVAL (a price or volume <= 0; names symbol and row).
  */
@@ -43,12 +45,16 @@ typedef struct folio_capacity {
 } folio_capacity;
 
 /*
- * Capacity of column `asset` for a fund of nav_usd. The panels must already
- * have passed folio_market_check.
- * Errors: FOLIO_EINVAL (nav_usd not finite or <= 0 or > FOLIO_MAX_USD, bad
- * fraction or lookback, asset out of range), FOLIO_ESHORT (fewer than
- * adv_lookback_days rows with both price and volume; names the symbol and the
- * count found).
+ * Capacity of column `asset` for a fund of nav_usd; opts NULL means
+ * folio_capacity_defaults(). The panels must already have passed
+ * folio_market_check (only their shapes and the cells in the ADV window are
+ * re-checked here, so a per-symbol call stays O(window)). *out is only
+ * written on success. Messages start with "position_capacity:".
+ * Errors: FOLIO_EINVAL (NULL panel or out, nav_usd not finite or <= 0 or >
+ * FOLIO_MAX_USD, bad fraction or lookback, asset out of range, a price or
+ * volume <= 0 met in the window), FOLIO_EDIM (shapes differ), FOLIO_ESHORT
+ * (fewer than adv_lookback_days rows with both price and volume; names the
+ * symbol and the count found), FOLIO_ENOTFINITE (dollar volume overflows).
  */
 folio_status folio_position_capacity(const folio_panel *prices, const folio_panel *volumes,
                                      size_t asset, double nav_usd,
@@ -59,6 +65,8 @@ folio_status folio_position_capacity(const folio_panel *prices, const folio_pane
  * Truncates a target weight to its capacity, keeping the sign:
  * returns sign(w) * min(|w|, cap->cap_weight) and sets *bound (may be NULL)
  * to 1 when the cap cut the target, else 0. NaN target -> NaN, bound 0.
+ * A NULL cap or a cap_weight that is NaN or negative -> NaN, bound 0 (no
+ * silent "unlimited").
  */
 double folio_capacity_truncate(double target_weight, const folio_capacity *cap, int *bound);
 

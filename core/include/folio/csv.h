@@ -2,11 +2,17 @@
  * csv.h — reading wide CSV files (first column dates, one column per symbol).
  *
  * Parsing is done by libcsv (RFC 4180 quoting); this layer adds the domain
- * rules: a header `date,SYM1,SYM2,...` with distinct non-empty symbols, ISO
- * dates (YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS]) that
- * are strictly increasing, numbers in C syntax (locale-independent), empty
- * cells as missing (NaN). Literal "NaN"/"Inf" text and ragged rows are errors.
- * Every error message names file:line:column.
+ * rules: a header `date,SYM1,SYM2,...` (the first cell may hold any title)
+ * with distinct non-empty symbols, taken verbatim (nothing is trimmed), ISO
+ * dates (YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS]; real
+ * calendar dates) that are strictly increasing as times, plain decimal numbers
+ * ([+-]digits[.digits][e[+-]digits], read locale-independently; no hex, no
+ * surrounding spaces), empty cells as missing (NaN). Literal "NaN"/"Inf" text
+ * and ragged rows are errors. Line ends may be LF, CRLF or CR; blank lines
+ * are skipped and a leading UTF-8 byte-order mark is ignored.
+ * Every error message is "path:line:column: what", with the physical line
+ * (1-based, counting line breaks inside quoted fields) and the 1-based field
+ * number.
  */
 #ifndef FOLIO_CSV_H
 #define FOLIO_CSV_H
@@ -38,11 +44,15 @@ typedef struct folio_frame {
  * FOLIO_EPARSE (path:line:column and what was wrong: ragged row, non-numeric
  * cell, literal NaN/Inf, bad or non-increasing date, empty file, no symbol
  * column), FOLIO_EDUP (duplicate symbol, path:1:column), FOLIO_EINVAL
- * (empty symbol), FOLIO_EDIM (too large), FOLIO_ENOMEM.
+ * (empty symbol, or one with leading/trailing whitespace or a control
+ * character; NULL path or out), FOLIO_EDIM (larger than FOLIO_CSV_MAX_BYTES,
+ * or more rows/columns/values than FOLIO_MAX_DIM/FOLIO_MAX_ELEMS), FOLIO_ENOMEM.
+ * *out is only written on success.
  */
 folio_status folio_csv_read_wide(const char *path, folio_frame **out, folio_error *err);
 
-/* Same from a memory buffer; `name` stands for the path in messages. */
+/* Same from a memory buffer of len bytes (need not be NUL-terminated);
+ * `name` stands for the path in messages ("<memory>" when NULL). */
 folio_status folio_csv_parse_wide(const char *text, size_t len, const char *name,
                                   folio_frame **out, folio_error *err);
 
