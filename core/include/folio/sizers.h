@@ -9,7 +9,8 @@
  * bit-identical weights per symbol.
  *
  * Every function validates all inputs before computing anything and writes
- * its outputs only on success.
+ * its outputs only on success. Info out-parameters may be NULL. The sizers
+ * borrow their inputs; outputs go into caller-owned arrays.
  */
 #ifndef FOLIO_SIZERS_H
 #define FOLIO_SIZERS_H
@@ -24,8 +25,12 @@
 extern "C" {
 #endif
 
-/* Checks that symbols has n distinct, non-empty, non-NULL strings.
- * Errors: FOLIO_EINVAL (NULL or empty symbol, names its position), FOLIO_EDUP (names it). */
+/* Checks that symbols has n distinct, non-empty, non-NULL strings. `who`
+ * prefixes messages (NULL: "check_symbols"). O(n) when the symbols are
+ * already in ascending strcmp order, else one sort (one allocation).
+ * Errors: FOLIO_EINVAL (NULL array, NULL or empty symbol, names its 1-based
+ * position "#k"), FOLIO_EDUP (names it), FOLIO_EDIM (n > FOLIO_MAX_DIM),
+ * FOLIO_ENOMEM. */
 folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
                                  folio_error *err);
 
@@ -48,8 +53,9 @@ typedef struct folio_ewls_info {
  * both sides. Unselected names get weight 0.
  *
  * Errors: FOLIO_EINVAL (n_long or n_short < 0, gross not finite or <= 0,
- * NULL arrays, bad symbols), FOLIO_ENOTFINITE (an infinite signal; names it),
- * FOLIO_EEMPTY (no valid name, or n_long = n_short = 0).
+ * NULL arrays, bad symbols), FOLIO_EDUP, FOLIO_EDIM (n_assets >
+ * FOLIO_MAX_DIM), FOLIO_ENOTFINITE (an infinite signal; names it),
+ * FOLIO_EEMPTY (no valid name, or n_long = n_short = 0), FOLIO_ENOMEM.
  */
 folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
                                    const char *const *symbols, long n_long, long n_short,
@@ -93,11 +99,19 @@ size_t folio_kelly_fraction_work_size(size_t n_assets);
  * sqrt(c_ii c_jj)). raw_weights (may be NULL) receives the uncapped weights.
  * work: folio_kelly_fraction_work_size() bytes, or NULL to allocate.
  *
- * Errors: FOLIO_EINVAL (risk_aversion or cap <= 0 or NaN, NULL arrays, bad
- * symbols, ld_cov < n_assets), FOLIO_ENOTFINITE (NaN/Inf in mu or cov; names
- * the symbol), FOLIO_ENOTSYM (names the pair), FOLIO_ENOTPD (names the first
- * symbol whose leading minor fails; with FOLIO_REPAIR_RIDGE only when no
- * ridge helped), FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOMEM.
+ * symbols may be NULL: assets are then named "#k" (1-based input position)
+ * in messages and the factorisation runs in input order. With symbols, it
+ * runs in symbol order (cov is copied permuted), so reordering the inputs
+ * gives bit-identical weights per symbol. Of each symmetric pair the entry
+ * in the row of the later symbol (in that order) is the one used.
+ *
+ * Errors: FOLIO_EINVAL (risk_aversion not finite or <= 0, cap <= 0 or NaN,
+ * bad repair, NULL mu/cov/weights/opts, bad symbols, ld_cov < n_assets),
+ * FOLIO_EDUP, FOLIO_EDIM (n_assets^2 > FOLIO_MAX_ELEMS), FOLIO_ENOTFINITE
+ * (NaN/Inf in mu or cov; names the symbol), FOLIO_ENOTSYM (names the pair),
+ * FOLIO_ENOTPD (names the first symbol whose leading minor fails, in the
+ * factorisation order; with FOLIO_REPAIR_RIDGE only when no ridge helped),
+ * FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOMEM.
  */
 folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const double *cov,
                                   size_t ld_cov, const char *const *symbols,
@@ -110,7 +124,7 @@ folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const doubl
 typedef struct folio_vol_target_opts {
   double target_ann_vol;   /* > 0, e.g. 0.12 */
   size_t window;           /* >= 2 rows of returns; default 63 */
-  double max_scale;        /* > 0; default 3.0 */
+  double max_scale;        /* > 0 (INFINITY = unbounded); default 3.0 */
   double periods_per_year; /* > 0; default 252 */
 } folio_vol_target_opts;
 
@@ -132,12 +146,17 @@ typedef struct folio_vol_target_info {
  * scale = min(target / realised, max_scale), weights = scale * base.
  * Up when calm, down when volatile. A missing return of an asset with a
  * non-zero weight inside the window is an error; assets with weight 0 may
- * have missing data.
+ * have missing data. Only the window's rows are read. When log_returns has
+ * column labels (they must then be distinct and non-empty), p_t is summed
+ * in label order, so reordering the columns gives bit-identical weights;
+ * without labels, in column order.
  *
- * Errors: FOLIO_EINVAL (bad options, NULL arrays), FOLIO_EDIM
- * (log_returns->n_cols != n_assets), FOLIO_ENOTFINITE (NaN/Inf weight, Inf
- * return), FOLIO_ESHORT (fewer rows than window), FOLIO_EMISSING (names
- * symbol and row), FOLIO_EDEGENERATE (realised vol is 0, e.g. all weights 0).
+ * Errors: FOLIO_EINVAL (bad options, NULL arrays, bad column labels),
+ * FOLIO_EDUP (duplicate column label), FOLIO_EDIM (log_returns->n_cols !=
+ * n_assets, bad panel shape), FOLIO_ENOTFINITE (NaN/Inf weight, Inf return
+ * in the window), FOLIO_ESHORT (fewer rows than window), FOLIO_EMISSING
+ * (names symbol and row), FOLIO_EDEGENERATE (realised vol is 0, e.g. all
+ * weights 0), FOLIO_ENOMEM.
  */
 folio_status folio_vol_target_weights(size_t n_assets, const double *base_weights,
                                       const folio_panel *log_returns,
@@ -158,9 +177,9 @@ folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
 /* ---- kelly_voltarget (the composite sizer) ----------------------------- */
 
 typedef struct folio_kelly_voltarget_opts {
-  double ic;               /* information coefficient of the Grinold rule; default 0.05 */
+  double ic;               /* information coefficient of the Grinold rule, > 0; default 0.05 */
   double risk_aversion;    /* default 2 (half Kelly) */
-  double cap;              /* per-name cap as a fraction of NAV; default 0.20 */
+  double cap;              /* per-name cap as a fraction of NAV, > 0 or INFINITY; default 0.20 */
   size_t cov_window;       /* rows of returns behind sigma_i and cov; default 252 */
   double target_ann_vol;   /* 0.12 for kelly_voltarget_12, 0.08 for kelly_voltarget_8 */
   size_t vol_window;       /* default 63 */
@@ -199,9 +218,20 @@ size_t folio_kelly_voltarget_work_size(size_t n_rows, size_t n_assets);
  *  usd_targets[i] = w_i * nav_usd rounded to the nearest cent (may be NULL).
  * Excluded names get weight 0. work: folio_kelly_voltarget_work_size() bytes or NULL.
  *
- * Errors: those of the steps, plus FOLIO_EINVAL (nav_usd not finite or <= 0,
- * bad options), FOLIO_ESHORT (fewer rows than cov_window or vol_window),
- * FOLIO_EEMPTY (fewer than 2 names with a signal).
+ * Names are log_returns->col_labels (distinct, non-empty), or "#k" without
+ * labels. Every step runs over the active names in label order (input order
+ * without labels), so reordering the columns (and signal alike) gives
+ * bit-identical weights per name. The active names' returns must be present
+ * and finite over the last max(cov_window, vol_window) rows; excluded names'
+ * returns are not read. Messages start with "kelly_voltarget: " (a step's
+ * own message follows it for sample_cov).
+ *
+ * Errors: those of the steps, plus FOLIO_EINVAL (nav_usd not finite, <= 0 or
+ * > FOLIO_MAX_USD, bad options, NULL signal/log_returns/opts/weights),
+ * FOLIO_ESHORT (fewer rows than cov_window or vol_window), FOLIO_EEMPTY
+ * (fewer than 2 names with a signal), FOLIO_EDEGENERATE (constant signal,
+ * or zero volatility of the Kelly portfolio), FOLIO_EMISSING /
+ * FOLIO_ENOTFINITE (names symbol and row), FOLIO_ENOMEM.
  */
 folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
                                    const folio_panel *log_returns, double nav_usd,
