@@ -1,0 +1,69 @@
+-- folio.matrix through the host: construction, accessors, arithmetic, errors.
+local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
+local folio = require "folio"
+
+local m = folio.matrix{ {1, 2}, {3, 0/0}, {5, 6}, rows = {"d1", "d2", "d3"}, cols = {"AAA", "BBB"} }
+local r, c = m:shape()
+T.eq(r, 3, "rows"); T.eq(c, 2, "cols")
+T.eq(m:get(1, 1), 1, "get by index")
+T.eq(m:get("d3", "BBB"), 6, "get by labels")
+T.eq(m:get(2, "BBB"), nil, "missing is nil")
+T.eq(table.concat(m:rows(), ","), "d1,d2,d3", "row labels")
+T.eq(table.concat(m:symbols(), ","), "AAA,BBB", "symbols")
+T.eq(table.concat(m:dates(), ","), "d1,d2,d3", "dates")
+local mean = m:mean()
+T.near(mean.AAA, 3, 1e-15, "mean AAA"); T.near(mean.BBB, 4, 1e-15, "mean skips missing")
+local m2 = m * 2
+T.eq(m2:get(3, 2), 12, "m * 2"); T.eq(m2:get(2, 2), nil, "missing stays missing")
+T.eq((0.5 * m):get(1, 2), 1, "k * m")
+T.eq(table.concat(m2:cols(), ","), "AAA,BBB", "labels kept by *")
+local t = m:tail(2)
+T.eq(select(1, t:shape()), 2, "tail rows"); T.eq(t:get(1, 1), 3, "tail first"); T.eq(t:dates()[1], "d2", "tail labels")
+T.eq(select(1, m:tail(10):shape()), 3, "tail(n > rows) = all rows")
+T.eq(m:head(1):get(1, 2), 2, "head")
+T.eq(select(1, m:tail(0):shape()), 0, "tail(0)")
+local col = m:column("BBB")
+T.eq(col[1], 2); T.eq(col[2], nil); T.eq(col[3], 6)
+T.eq(tostring(m), "folio.matrix(3 x 2)", "tostring shows shape, no address")
+T.eq(getmetatable(m), "locked", "metatable locked")
+local d = folio.matrix{ {1}, {2} }
+T.eq(d:cols()[1], "1", "default labels")
+
+-- returns
+local p = folio.matrix{ {0/0, 10}, {100, 11}, {110, 0/0}, {121, 12.1}, rows = {"a", "b", "c", "d"}, cols = {"X", "Y"} }
+local rs = p:returns("simple")
+T.eq(select(1, rs:shape()), 3, "returns rows (first all-missing row dropped? no: row b has Y)")
+T.eq(rs:dates()[1], "b")
+T.eq(rs:get("b", "X"), nil, "NaN when previous price missing")
+T.near(rs:get("b", "Y"), 11 / 10 - 1, 0, "simple return exact")
+T.near(rs:get("c", "X"), 110 / 100 - 1, 0)
+T.eq(rs:get("d", "Y"), nil, "NaN when previous missing")
+local lr = p:returns("log")
+T.near(lr:get("d", "X"), math.log(121 / 110), 1e-15, "log return")
+local q = folio.matrix{ {0/0, 0/0}, {0/0, 0/0}, {1, 2}, {2, 4}, cols = {"X", "Y"} }
+T.eq(select(1, q:returns():shape()), 1, "all-missing rows dropped")
+
+-- errors
+T.raises(function() return folio.matrix{ {1, 2}, {3} } end, {"row 2 has 1 values"})
+T.raises(function() return folio.matrix{ {1, "x"} } end, {"row 1, column 2 must be a number"})
+T.raises(function() return folio.matrix{ {1, math.huge} } end, {"infinite"})
+T.raises(function() return folio.matrix{ {1, 2}, cols = {"A", "A"} } end, {"label 'A' twice"})
+T.raises(function() return folio.matrix{ {1, 2}, cols = {"A"} } end, {"cols has 1 labels for 2 columns"})
+T.raises(function() return folio.matrix{ {1, 2}, cols = {"A", ""} } end, {"empty label"})
+T.raises(function() return folio.matrix{ {1}, colz = {"A"} } end, {"unknown key 'colz'"})
+T.raises(function() return folio.matrix(2 ^ 31, 2 ^ 31) end, {"table expected"})
+T.raises(function() return m:get(0, 1) end, {"out of range"})
+T.raises(function() return m:get(4, 1) end, {"out of range"})
+T.raises(function() return m:get(-1, 1) end, {"out of range"})
+T.raises(function() return m:get(math.maxinteger, 1) end, {"out of range"})
+T.raises(function() return m:get(1, "ZZZ") end, {"no column labelled 'ZZZ'"})
+T.raises(function() return m:get(1.5, 1) end, {"integer index or label"})
+T.raises(function() return m * "x" end, {"multiply by a number"})
+T.raises(function() return m * math.huge end, {"finite"})
+T.raises(function() return m:tail(-1) end, {">= 0"})
+T.raises(function() return p:returns("weird") end, {"invalid option 'weird'"})
+T.raises(function() return folio.matrix{ {1, -1}, {2, 3} }:returns() end, {"returns:", "not > 0", "symbol 2"})
+T.raises(function() return folio.matrix{ {1} }:returns() end, {"at least 2 rows"})
+T.raises(function() return folio.matrix{ {0/0}, {0/0}, cols = {"Q"} }:mean() end, {"Q"})
+
+T.finish("test_matrix")

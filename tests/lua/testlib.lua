@@ -1,0 +1,89 @@
+-- tests/lua/testlib.lua — a small harness for Lua tests run through the host.
+-- Each check counts; finish() prints "N passed, N failed" and fails the process.
+local T = { passed = 0, failed = 0 }
+
+local function report(ok, msg, level)
+  if ok then
+    T.passed = T.passed + 1
+  else
+    T.failed = T.failed + 1
+    local info = debug and debug.getinfo(level or 3, "Sl")
+    local where = info and (info.short_src .. ":" .. info.currentline) or "?"
+    io.stderr:write(where .. ": FAILED: " .. tostring(msg) .. "\n")
+  end
+  return ok
+end
+
+function T.check(cond, msg) return report(cond and true or false, msg or "check") end
+
+function T.eq(a, b, msg)
+  return report(a == b, (msg or "eq") .. ": got " .. tostring(a) .. ", want " .. tostring(b))
+end
+
+function T.near(a, b, tol, msg)
+  local ok = type(a) == "number" and type(b) == "number" and math.abs(a - b) <= tol
+  return report(ok, string.format("%s: got %s, want %s (tol %g)", msg or "near", tostring(a), tostring(b), tol))
+end
+
+-- fn must raise an error whose message contains every plain-text needle.
+function T.raises(fn, needles, msg)
+  local ok, err = pcall(fn)
+  if ok then return report(false, (msg or "raises") .. ": no error raised") end
+  err = tostring(err)
+  if type(needles) == "string" then needles = { needles } end
+  for _, n in ipairs(needles or {}) do
+    if not err:find(n, 1, true) then
+      return report(false, (msg or "raises") .. ": error '" .. err .. "' lacks '" .. n .. "'")
+    end
+  end
+  return report(true)
+end
+
+function T.keys(t)
+  local k = {}
+  for key in pairs(t) do k[#k + 1] = key end
+  table.sort(k)
+  return k
+end
+
+-- Writes text to a fresh temporary file and returns its path.
+function T.tmpfile(text)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  T.tmp = T.tmp or {}
+  T.tmp[#T.tmp + 1] = path
+  return path
+end
+
+-- ../shared/reference or nil (with a visible message).
+function T.reference_dir()
+  local dir = os.getenv("FOLIO_REFERENCE_DIR")
+  if dir and io.open(dir .. "/README.md", "r") then return dir end
+  return nil
+end
+
+-- Reads a reference CSV: header row, then rows whose first cell is a label.
+function T.read_ref_csv(path)
+  local f = assert(io.open(path, "r"))
+  local header, rows = nil, {}
+  for line in f:lines() do
+    line = line:gsub("\r$", "")
+    if line ~= "" then
+      local cells = {}
+      for cell in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = cell end
+      if not header then header = cells else rows[#rows + 1] = cells end
+    end
+  end
+  f:close()
+  return header, rows
+end
+
+function T.finish(name)
+  for _, p in ipairs(T.tmp or {}) do os.remove(p) end
+  print(string.format("%s: %d passed, %d failed", name, T.passed, T.failed))
+  if T.failed > 0 then os.exit(1) end
+end
+
+return T
