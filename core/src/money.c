@@ -7,11 +7,13 @@
 #include "folio/money.h"
 
 /* x * 100 snapped to the nearest integer when it is within a few ulps of it
- * (the error of the product itself), never by more than 1e-6 cent. */
+ * (the rounding error of the product and of the amount itself). The 1e-3 cent
+ * ceiling only matters above ~$5e9, where it keeps genuine sub-cent
+ * fractions (still representable there) from being snapped away. */
 static double cents_snapped(double usd) {
   double c = usd * 100.0;
   double r = nearbyint(c);
-  if (fabs(c - r) <= fmin(1e-6, 8.0 * DBL_EPSILON * fabs(c))) return r;
+  if (fabs(c - r) <= fmin(1e-3, 8.0 * DBL_EPSILON * fabs(c))) return r;
   return c;
 }
 

@@ -4,7 +4,7 @@
  * USD amounts are kept as doubles holding a whole number of cents. Because
  * binary doubles cannot hold most cent values exactly, every rule first snaps
  * x * 100 to the nearest integer when it is within a few ulps of it (at most
- * 1e-6 cent), so that 0.29 rounds down to 0.29 and not to 0.28.
+ * 1e-3 cent), so that 0.29 rounds down to 0.29 and not to 0.28.
  */
 #ifndef FOLIO_MONEY_H
 #define FOLIO_MONEY_H

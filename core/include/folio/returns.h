@@ -34,7 +34,8 @@ typedef enum folio_return_kind {
  *
  * Errors: FOLIO_ESHORT (fewer than 2 rows), FOLIO_EDIM, FOLIO_ENOTFINITE
  * (an infinite price), FOLIO_EINVAL (a price <= 0; names symbol and row),
- * FOLIO_EINVAL (NULL out or ld_out too small).
+ * FOLIO_EINVAL (NULL prices or out, ld_out too small, unknown kind). On error
+ * out is not written.
  */
 folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, double *out,
                            size_t ld_out, folio_error *err);
@@ -42,13 +43,17 @@ folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, do
 /*
  * Marks the rows of p whose every column is missing: all_missing[i] = 1 for
  * such a row, else 0 (caller-owned, n_rows entries). Returns how many rows are
- * marked. pandas' `dropna(how="all")` drops exactly these rows.
+ * marked. pandas' `dropna(how="all")` drops exactly these rows (with no
+ * columns, every row). There is no error channel: with p or all_missing
+ * NULL, ld < n_rows, or NULL data, nothing is written and 0 is returned.
  */
 size_t folio_rows_all_missing(const folio_panel *p, unsigned char *all_missing);
 
 /*
- * Column means skipping missing values (pandas `R.mean()`), multiplied by
- * `scale` (1 for per-period means, periods_per_year to annualise).
+ * Column means skipping missing values (pandas `R.mean()`, bit for bit: the
+ * column with NaN as 0 is summed in numpy's pairwise order, then divided by
+ * the count), multiplied by `scale` (1 for per-period means,
+ * periods_per_year to annualise).
  * means[j] receives the mean of column j; counts (may be NULL) the number of
  * observations used.
  * Errors: FOLIO_EMISSING when a column has no observation at all (names it),
