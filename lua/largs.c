@@ -179,7 +179,8 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
   lua_pushnil(L);
   while (lua_next(L, tbl)) { /* [tbl, pairs, k, v] */
     if (lua_type(L, -2) != LUA_TSTRING)
-      fl_argerror(L, fname, "%s: key %s is not a symbol string", key, luaL_tolstring(L, -2, NULL));
+      /* name the key by its type: calling __tostring on a foreign key could run anything */
+      fl_argerror(L, fname, "%s: a key of type %s is not a symbol string", key, luaL_typename(L, -2));
     const char *sym = lua_tostring(L, -2);
     if (!*sym) fl_argerror(L, fname, "%s: empty symbol", key);
     if (lua_type(L, -1) != LUA_TNUMBER)

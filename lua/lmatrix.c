@@ -176,8 +176,8 @@ static int m_new(lua_State *L) {
         fl_argerror(L, fname, "unknown key '%s' (expected rows of numbers, rows, cols)", k);
     } else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
                (size_t)lua_tointeger(L, -1) > n_rows) {
-      fl_argerror(L, fname, "unexpected key %s (rows are a sequence 1..n)",
-                  luaL_tolstring(L, -1, NULL));
+      fl_argerror(L, fname, "unexpected key of type %s (rows are a sequence 1..n)",
+                  luaL_typename(L, -1));
     }
   }
   if (n_rows) {

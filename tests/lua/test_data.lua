@@ -84,4 +84,20 @@ T.check(tbl:find("^symbol") ~= nil, "format_table header first")
 T.raises(function() folio.format_table{columns = {}, rows = {}} end, {"columns"})
 T.raises(function() folio.format_table{columns = {"a"}, rows = {}, colour = 1} end, {"unknown key 'colour'"})
 
+-- market and helpers: wrong types
+T.raises(function() folio.data.market{prices = {}, volumes = {}} end, {"prices must be a folio.matrix"})
+T.raises(function() folio.data.market{prices = P} end, {"volumes is required"})
+T.raises(function() folio.data.read_market{prices = prices} end, {"required"})
+T.raises(function() folio.sorted_symbols(5) end, {"sorted_symbols", "table expected"})
+T.eq(table.concat(folio.sorted_symbols({b = 1, a = 2}), ","), "a,b")
+T.raises(function() folio.format_weights({A = 1}, {digits = 40}) end, {"digits"})
+T.raises(function() folio.format_weights({A = 1}, {colour = true}) end, {"unknown key 'colour'"})
+T.raises(function() folio.format_weights(nil) end, {"format_weights"})
+T.raises(function() folio.holding.bucket() end, {"bucket"})
+T.raises(function() folio.holding.classify("soon") end, {"classify"})
+-- keys that are tables with hostile __tostring are named by type, never converted
+local evil = setmetatable({}, {__tostring = function() error("must not be called") end})
+T.raises(function() folio.sizers.fixed_weight{weights = {[evil] = 1}} end, {"key of type table"})
+T.raises(function() folio.matrix{ {1}, [evil] = 1 } end, {"key of type table"})
+
 T.finish("test_data")
