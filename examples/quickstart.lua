@@ -6,6 +6,7 @@
 -- capacity limit (1 % of 21-day ADV) and prints one sorted table.
 --
 -- Run:  ./build/folio run examples/quickstart.lua [data_dir] [nav_usd]
+-- (sandboxed: it reads its data through folio.data, prints with print)
 local folio = require "folio"
 
 local data_dir = arg and arg[1] or "examples/data"
@@ -68,8 +69,9 @@ print(string.format("vol target %.0f%%: realised %.2f%% -> scale %.3f, final %.2
 print(string.format("capacity: 1%% of 21-day ADV; %d of %d targets cut to their cap; gross after caps %.4f",
   n_bound, #rows, gross))
 print()
-io.write(folio.format_table{
+local text = folio.format_table{
   columns = {"symbol", "weight", "usd_target", "usd_cap", "cap_bound"},
   rows = rows,
   formats = {weight = "%.6f", usd_target = "%.2f", usd_cap = "%.2f"},
-})
+}
+print((text:gsub("\n$", "")))

@@ -27,8 +27,25 @@ static void push_frame(lua_State *L, const folio_frame *f) {
   fl_matrix_set_labels_c(L, -1, 2, (const char *const *)f->col_labels);
 }
 
+void fl_check_read_path(lua_State *L, const char *fname, const char *path) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") == LUA_TNIL) { /* trusted */
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  int bad = path[0] == '/' || path[0] == '~' || path[0] == '\0';
+  for (const char *p = path; !bad && *p; p++) /* a ".." component anywhere */
+    if (p[0] == '.' && p[1] == '.' && (p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+      bad = 1;
+  if (bad)
+    luaL_error(L, "%s: the sandbox reads only files below the working folder (relative paths "
+                  "without '..'), got '%s'; run trusted (folio run --trusted) to read elsewhere",
+               fname, path);
+}
+
 /* Reads a wide CSV into a matrix; raises "path:line:column: message" on error. */
 static void read_csv_at(lua_State *L, const char *path) {
+  fl_check_read_path(L, "read_csv", path);
   folio_frame **box = lua_newuserdatauv(L, sizeof *box, 0);
   *box = NULL;
   luaL_setmetatable(L, FL_FRAMEBOX_MT);

@@ -14,7 +14,7 @@ local function run(cmd)
 end
 
 local out, code = run(bin .. " --help")
-T.eq(code, 0, "--help exits 0"); T.check(out:find("run SCRIPT.lua", 1, true), "--help shows run")
+T.eq(code, 0, "--help exits 0"); T.check(out:find("run [options] SCRIPT.lua", 1, true), "--help shows run")
 out, code = run(bin .. " --version")
 T.eq(code, 0); T.check(out:find("folio " .. folio.version, 1, true), "--version prints the version")
 out, code = run(bin)
