@@ -673,7 +673,10 @@ folio_status folio_host_size(folio_host *h, const char *sizer, const folio_host_
   lua_pushlightuserdata(L, &c);
   st = docall(h, 1, 0);
   if (h->L == L) lua_settop(L, top);
-  if (st == FOLIO_ELUA && c.not_found) return FOLIO_ENOTFOUND;
+  if (st == FOLIO_ELUA && c.not_found) {
+    set_error(h, "unknown sizer '%s' (folio_host_sizer_names lists the registered ones)", sizer);
+    return FOLIO_ENOTFOUND;
+  }
   return st;
 }
 

@@ -1,0 +1,614 @@
+-- folio.policy and folio.registry: policies (Lua files that declare a
+-- sizer), the sizer registry, and the C sizers of folio.sizers as registry
+-- entries ("built-in adapters").
+--
+-- A policy is a declaration {name, description, params, size} checked
+-- strictly when it is made. pol:run(ctx, overrides) resolves the parameters,
+-- calls size(ctx, p) on a private copy of the context, checks the weights it
+-- returns and hands back one result table {name, weights, info, params,
+-- trace}. The registry maps names to policies and pipelines
+-- (lua/folio/pipeline.lua, which finds the registry at call time).
+--
+-- This file runs once, with the real globals, when the module opens.
+-- Policies call into it from a sandbox where `folio` is a read-only proxy
+-- and io/os/debug are absent, so: every global is captured below; mutable
+-- state (declarations, the registry) lives in upvalues, never in `folio`;
+-- and nothing here touches io or os.
+local folio = ...
+
+local pairs, type, error, assert, setmetatable, pcall =
+  pairs, type, error, assert, setmetatable, pcall
+local math_type, math_tointeger, math_floor, math_abs, math_huge =
+  math.type, math.tointeger, math.floor, math.abs, math.huge
+local string_format, string_match, string_gsub = string.format, string.match, string.gsub
+local table_sort, table_concat = table.sort, table.concat
+
+-- The C sizers, captured now so that nothing a script does later to the
+-- sizers table can change what the built-in adapters call.
+local sizers = folio.sizers
+local sz_equal_weight_ls = sizers.equal_weight_ls
+local sz_kelly_fraction = sizers.kelly_fraction
+local sz_vol_target_weights = sizers.vol_target_weights
+local sz_fixed_weight = sizers.fixed_weight
+local sz_kelly_voltarget_12 = sizers.kelly_voltarget_12
+local sz_kelly_voltarget_8 = sizers.kelly_voltarget_8
+
+-- ---- helpers -----------------------------------------------------------------
+
+-- A key as text for messages, never calling a metamethod.
+local function key_text(k)
+  if type(k) == "string" then return "'" .. k .. "'" end
+  if math_type(k) == "integer" then return string_format("%d", k) end
+  return "<" .. type(k) .. ">"
+end
+
+-- %.15g, so 0.1 prints as 0.1 and integers without a fraction.
+local function num_text(x)
+  if math_type(x) == "integer" then return string_format("%d", x) end
+  return string_format("%.15g", x)
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table_sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta < tb end
+    if ta == "string" or ta == "number" then return a < b end
+    return false
+  end)
+  return keys
+end
+
+local function shallow_copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+local function is_finite(x) return x == x and x ~= math_huge and x ~= -math_huge end
+
+-- True when an error message starts with a location ("file.lua:12: ") that
+-- is not one of folio's own embedded chunks ("[folio.policy]:40: ").
+local function has_user_location(msg)
+  return string_match(msg, "^[^\n]-:%d+: ") ~= nil and string_match(msg, "^%[folio%.[%w_]+%]:%d+: ") == nil
+end
+
+-- An error raised while running `label` (e.g. "policy 'x'"): strings without
+-- a user location get the label in front (and lose folio's internal
+-- location); anything else (a user location, a non-string error object) is
+-- returned unchanged, so the second value says whether a caller location
+-- should be added.
+local function with_label(label, e)
+  -- (an out-of-memory error stays exactly as it is: the host recognises it by its text)
+  if type(e) ~= "string" or e == "not enough memory" or has_user_location(e) then return e, false end
+  e = string_gsub(e, "^%[folio%.[%w_]+%]:%d+: ", "")
+  return label .. ": " .. e, true
+end
+
+-- Round a USD amount to the nearest cent, halves away from zero, after
+-- snapping amount × 100 to a whole number of cents when it is within a few
+-- ulps of one. The same rule as the core's folio_usd_round_cents (money.c).
+local DBL_EPSILON = 2.220446049250313e-16
+local function usd_round_cents(usd)
+  if type(usd) ~= "number" then
+    error("bad argument #1 to 'usd_round_cents' (number expected, got " .. type(usd) .. ")", 2)
+  end
+  if not is_finite(usd) then return usd end
+  local c = usd * 100.0
+  local r = math_floor(c + 0.5)
+  local tol = 8.0 * DBL_EPSILON * math_abs(c)
+  if tol > 1e-3 then tol = 1e-3 end
+  if math_abs(c - r) <= tol then c = r + 0.0 end
+  local a = math_abs(c)
+  local f = math_floor(a)
+  if a - f >= 0.5 then f = f + 1 end
+  if c < 0 then f = -f end
+  return f / 100.0
+end
+
+-- ---- locked objects --------------------------------------------------------------
+
+-- A read-only object: reads come from `fields` (which also holds the
+-- methods), writes raise, the metatable is hidden, tostring is fixed.
+local function locked(fields, text, what)
+  return setmetatable({}, {
+    __index = fields,
+    __newindex = function(_, k) error("attempt to modify " .. what .. " (field " .. key_text(k) .. ")", 2) end,
+    __metatable = false,
+    __tostring = function() return text end,
+    __name = what,
+  })
+end
+
+-- ---- declarations ------------------------------------------------------------------
+
+local DECL_KEYS = { name = true, description = true, params = true, size = true }
+local SPEC_KEYS = {
+  type = true, default = true, doc = true, min = true, max = true,
+  exclusive_min = true, exclusive_max = true, enum = true, required = true,
+}
+local PARAM_TYPES = { number = true, integer = true, string = true, boolean = true, table = true }
+local NAME_PATTERN = "^[%a_][%w_%.]*$"
+
+local function names_list(t)
+  local k = sorted_keys(t)
+  for i = 1, #k do k[i] = type(k[i]) == "string" and k[i] or key_text(k[i]) end
+  return table_concat(k, ", ")
+end
+
+-- Checks value v against a parameter spec; returns the value to use (an
+-- integral float becomes an integer for type "integer") or nil, reason.
+local function check_value(v, spec)
+  local t = spec.type
+  if t == "number" or t == "integer" then
+    if type(v) ~= "number" then return nil, "must be a number, got " .. type(v) end
+    if not is_finite(v) then return nil, "must be finite, got " .. num_text(v) end
+    if t == "integer" then
+      local i = math_tointeger(v)
+      if not i then return nil, "must be a whole number, got " .. num_text(v) end
+      v = i
+    end
+    if spec.min ~= nil then
+      if spec.exclusive_min then
+        if not (v > spec.min) then return nil, "must be > " .. num_text(spec.min) .. ", got " .. num_text(v) end
+      elseif v < spec.min then
+        return nil, "must be >= " .. num_text(spec.min) .. ", got " .. num_text(v)
+      end
+    end
+    if spec.max ~= nil then
+      if spec.exclusive_max then
+        if not (v < spec.max) then return nil, "must be < " .. num_text(spec.max) .. ", got " .. num_text(v) end
+      elseif v > spec.max then
+        return nil, "must be <= " .. num_text(spec.max) .. ", got " .. num_text(v)
+      end
+    end
+    return v
+  end
+  if type(v) ~= t then return nil, "must be a " .. t .. ", got " .. type(v) end
+  if t == "string" and spec.enum then
+    for _, e in pairs(spec.enum) do if e == v then return v end end
+    return nil, "must be one of " .. table_concat(spec.enum, ", ") .. ", got '" .. v .. "'"
+  end
+  return v
+end
+
+-- Validates one parameter spec; returns a private copy, or nil and the reason.
+local function check_spec(pname, spec)
+  local reason
+  local function bad(msg) reason = reason or ("params." .. pname .. ": " .. msg) end
+  if type(spec) ~= "table" then return nil, "params." .. pname .. ": spec must be a table, got " .. type(spec) end
+  for _, k in pairs(sorted_keys(spec)) do
+    if not SPEC_KEYS[k] then
+      bad("unknown key " .. key_text(k) .. " (expected one of: default, doc, enum, exclusive_max, exclusive_min, max, min, required, type)")
+    end
+  end
+  if reason then return nil, reason end
+  if not PARAM_TYPES[spec.type] then
+    return nil, "params." .. pname .. ": type must be one of number, integer, string, boolean, table, got " ..
+      (type(spec.type) == "string" and "'" .. spec.type .. "'" or type(spec.type))
+  end
+  local c = { type = spec.type }
+  if spec.doc ~= nil and type(spec.doc) ~= "string" then bad("doc must be a string") end
+  c.doc = spec.doc
+  local numeric = spec.type == "number" or spec.type == "integer"
+  for _, k in pairs{ "min", "max" } do
+    if spec[k] ~= nil then
+      if not numeric then
+        bad(k .. " is only for number and integer parameters")
+      elseif type(spec[k]) ~= "number" or not is_finite(spec[k]) then
+        bad(k .. " must be a finite number")
+      else
+        c[k] = spec[k]
+      end
+    end
+  end
+  for _, k in pairs{ "exclusive_min", "exclusive_max", "required" } do
+    if spec[k] ~= nil and type(spec[k]) ~= "boolean" then bad(k .. " must be a boolean") end
+  end
+  if spec.exclusive_min and c.min == nil then bad("exclusive_min needs min") end
+  if spec.exclusive_max and c.max == nil then bad("exclusive_max needs max") end
+  c.exclusive_min, c.exclusive_max = spec.exclusive_min or nil, spec.exclusive_max or nil
+  if c.min ~= nil and c.max ~= nil and c.min > c.max then bad("min is greater than max") end
+  if spec.enum ~= nil then
+    if spec.type ~= "string" then bad("enum is only for string parameters") end
+    local enum, ok = spec.enum, type(spec.enum) == "table" and #spec.enum > 0
+    if ok then
+      c.enum = {}
+      for k, v in pairs(enum) do
+        if math_type(k) ~= "integer" or k < 1 or k > #enum or type(v) ~= "string" then ok = false end
+      end
+      for i = 1, #enum do c.enum[i] = enum[i] end
+    end
+    if not ok then bad("enum must be a non-empty array of strings") end
+  end
+  c.required = spec.required or nil
+  if reason then return nil, reason end
+  if spec.default ~= nil then
+    if c.required then return nil, "params." .. pname .. ": a required parameter has no default" end
+    local v, why = check_value(spec.default, c)
+    if v == nil then return nil, "params." .. pname .. ": default " .. why end
+    c.default = (c.type == "table") and shallow_copy(v) or v
+  end
+  return c
+end
+
+-- ---- policy objects -------------------------------------------------------------
+
+local policy_state = setmetatable({}, { __mode = "k" }) -- object -> declaration
+local policy_methods = {}
+
+local CTX_TYPES = {
+  signal = "table", returns = "userdata", nav_usd = "number", market = "userdata",
+  weights = "table", asof = "number", session = "string", cov = "userdata",
+  expected_returns = "table",
+}
+
+-- The context a sizer sees: a fresh copy with its symbol tables copied too,
+-- so a policy that writes into ctx changes only its own copy. Returns the
+-- copy, or nil and the reason.
+local function copy_ctx(ctx)
+  if type(ctx) ~= "table" then return nil, "ctx must be a table, got " .. type(ctx) end
+  local c = {}
+  for _, k in pairs(sorted_keys(ctx)) do
+    local v, want = ctx[k], CTX_TYPES[k]
+    if not want then
+      return nil, "unknown ctx key " .. key_text(k) ..
+        " (expected one of: asof, cov, expected_returns, market, nav_usd, returns, session, signal, weights)"
+    end
+    if type(v) ~= want then return nil, "ctx." .. k .. " must be a " .. want .. ", got " .. type(v) end
+    if want == "table" then
+      local t = {}
+      for _, s in pairs(sorted_keys(v)) do
+        local x = v[s]
+        if type(s) ~= "string" then return nil, "ctx." .. k .. " key " .. key_text(s) .. " is not a symbol" end
+        if type(x) ~= "number" then return nil, "ctx." .. k .. "." .. s .. " must be a number, got " .. type(x) end
+        if k ~= "signal" and not is_finite(x) then return nil, "ctx." .. k .. "." .. s .. " is not finite" end
+        t[s] = x
+      end
+      v = t
+    end
+    c[k] = v
+  end
+  if c.nav_usd ~= nil and not (c.nav_usd > 0 and c.nav_usd < math_huge) then
+    return nil, "ctx.nav_usd must be finite and > 0"
+  end
+  return c
+end
+
+-- Resolves the parameters of `decl` from its defaults and `overrides`;
+-- returns them, or nil and the reason (naming the policy).
+local function resolve_params(decl, overrides)
+  local function bad(msg) return nil, decl.kind .. " '" .. decl.name .. "': " .. msg end
+  if overrides ~= nil and type(overrides) ~= "table" then return bad("overrides must be a table, got " .. type(overrides)) end
+  overrides = overrides or {}
+  for _, k in pairs(sorted_keys(overrides)) do
+    if decl.params[k] == nil then
+      local known = names_list(decl.params)
+      return bad("unknown parameter " .. key_text(k) ..
+        (known ~= "" and " (expected one of: " .. known .. ")" or " (it takes no parameters)"))
+    end
+  end
+  local p = {}
+  for _, name in pairs(sorted_keys(decl.params)) do
+    local spec, v = decl.params[name], overrides[name]
+    if v == nil then
+      v = spec.default
+      if type(v) == "table" then v = shallow_copy(v) end
+      if v == nil and spec.required then return bad("parameter '" .. name .. "' is required") end
+    elseif type(v) == "table" then
+      v = shallow_copy(v)
+    end
+    if v ~= nil then
+      local ok, why = check_value(v, spec)
+      if ok == nil then return bad("parameter '" .. name .. "' " .. why) end
+      p[name] = ok
+    end
+  end
+  return p
+end
+
+-- Checks returned weights; returns a private float copy or nil, reason.
+local function check_weights(w)
+  if type(w) ~= "table" then return nil, "returned a " .. type(w) .. " instead of a weights table {SYMBOL = weight}" end
+  local out = {}
+  for _, s in pairs(sorted_keys(w)) do
+    local v = w[s]
+    if type(s) ~= "string" or s == "" then return nil, "returned weights with key " .. key_text(s) .. " that is not a symbol" end
+    if type(v) ~= "number" then return nil, "returned a " .. type(v) .. " as the weight of '" .. s .. "'" end
+    if v ~= v then return nil, "returned NaN as the weight of '" .. s .. "'" end
+    if not is_finite(v) then return nil, "returned an infinite weight for '" .. s .. "'" end
+    out[s] = v + 0.0
+  end
+  return out
+end
+
+-- {SYM = {before = x, after = y}} for every name whose weight changed (a
+-- missing name counts as 0; a missing before/after means "not held").
+local function weight_changes(before, after)
+  local all = {}
+  for s in pairs(before) do all[s] = true end
+  for s in pairs(after) do all[s] = true end
+  local changed = {}
+  for _, s in pairs(sorted_keys(all)) do
+    local b, a = before[s], after[s]
+    if (b or 0) ~= (a or 0) then changed[s] = { before = b, after = a } end
+  end
+  return changed
+end
+
+function policy_methods.run(self, ctx, overrides)
+  local decl = policy_state[self]
+  if not decl then error("bad argument #1 to 'run' (folio.policy expected)", 2) end
+  local sctx, why = copy_ctx(ctx)
+  if not sctx then error("bad argument #1 to 'run' (" .. why .. ")", 2) end
+  local p
+  p, why = resolve_params(decl, overrides)
+  if not p then error("bad argument #2 to 'run' (" .. why .. ")", 2) end
+  local before = sctx.weights or {}
+  sctx.weights = sctx.weights and shallow_copy(sctx.weights)
+  local ok, w, info = pcall(decl.size, sctx, shallow_copy(p))
+  if not ok then
+    local e, add_location = with_label("policy '" .. decl.name .. "'", w)
+    error(e, add_location and 2 or 0)
+  end
+  local weights
+  weights, why = check_weights(w)
+  if not weights then error("policy '" .. decl.name .. "' " .. why, 2) end
+  if info ~= nil and type(info) ~= "table" then
+    error("policy '" .. decl.name .. "' returned a " .. type(info) .. " as info (expected a table or nil)", 2)
+  end
+  info = info or {}
+  local bound = {}
+  if type(p.cap) == "number" then
+    for _, s in pairs(sorted_keys(weights)) do
+      if math_abs(weights[s]) == p.cap then bound[s] = "cap " .. num_text(p.cap) end
+    end
+  end
+  local trace = {
+    { step = 1, name = decl.name, kind = "policy", changed = weight_changes(before, weights), bound = bound,
+      info = info, params = shallow_copy(p) },
+  }
+  return { name = decl.name, weights = weights, info = info, params = p, trace = trace }
+end
+
+local function describe_params(params)
+  local out = {}
+  for name, spec in pairs(params) do
+    local c = shallow_copy(spec)
+    if c.enum then c.enum = shallow_copy(c.enum) end
+    if type(c.default) == "table" then c.default = shallow_copy(c.default) end
+    out[name] = c
+  end
+  return out
+end
+
+function policy_methods.describe(self)
+  local decl = policy_state[self]
+  if not decl then error("bad argument #1 to 'describe' (folio.policy expected)", 2) end
+  return { name = decl.name, kind = "policy", description = decl.description, builtin = decl.builtin,
+    params = describe_params(decl.params) }
+end
+
+-- Builds a policy object from a declaration; returns it, or nil and the reason.
+local function make_policy(decl, builtin)
+  if type(decl) ~= "table" then return nil, "table of named arguments expected, got " .. type(decl) end
+  for _, k in pairs(sorted_keys(decl)) do
+    if not DECL_KEYS[k] then return nil, "unknown key " .. key_text(k) .. " (expected one of: description, name, params, size)" end
+  end
+  if type(decl.name) ~= "string" then return nil, "name must be a string, got " .. type(decl.name) end
+  if not string_match(decl.name, NAME_PATTERN) then
+    return nil, "name '" .. decl.name .. "' is not a valid name (letters, digits, _ and ., not starting with a digit)"
+  end
+  if decl.description ~= nil and type(decl.description) ~= "string" then
+    return nil, "description must be a string, got " .. type(decl.description)
+  end
+  if type(decl.size) ~= "function" then return nil, "size must be a function(ctx, p), got " .. type(decl.size) end
+  if decl.params ~= nil and type(decl.params) ~= "table" then return nil, "params must be a table, got " .. type(decl.params) end
+  local params = {}
+  for _, pname in pairs(sorted_keys(decl.params or {})) do
+    if type(pname) ~= "string" or not string_match(pname, "^[%a_][%w_]*$") then
+      return nil, "params key " .. key_text(pname) .. " is not a valid parameter name"
+    end
+    local spec, why = check_spec(pname, decl.params[pname])
+    if not spec then return nil, why end
+    params[pname] = spec
+  end
+  local state = { kind = "policy", name = decl.name, description = decl.description, params = params,
+    size = decl.size, builtin = builtin or nil }
+  local obj = locked({
+    name = decl.name, kind = "policy", description = decl.description,
+    run = policy_methods.run, describe = policy_methods.describe,
+  }, "folio.policy(" .. decl.name .. ")", "a folio.policy")
+  policy_state[obj] = state
+  return obj
+end
+
+-- ---- the registry ---------------------------------------------------------------------
+
+local entries = {} -- name -> policy or pipeline object
+
+local function is_policy(x) return policy_state[x] ~= nil end
+
+local function is_sizer_object(x)
+  if policy_state[x] then return true end
+  local is_pipeline = folio.is_pipeline -- call-time lookup (pipeline.lua)
+  return is_pipeline ~= nil and is_pipeline(x) == true
+end
+
+local function registry_names()
+  local n = sorted_keys(entries)
+  return n
+end
+
+local function register(obj, opts)
+  if not is_sizer_object(obj) then
+    error("bad argument #1 to 'register' (folio.policy or folio.pipeline expected, got " .. type(obj) .. ")", 2)
+  end
+  if opts ~= nil then
+    if type(opts) ~= "table" then error("bad argument #2 to 'register' (table expected, got " .. type(opts) .. ")", 2) end
+    for k in pairs(opts) do
+      if k ~= "replace" then error("bad argument #2 to 'register' (unknown key " .. key_text(k) .. " (expected replace))", 2) end
+    end
+    if opts.replace ~= nil and type(opts.replace) ~= "boolean" then
+      error("bad argument #2 to 'register' (replace must be a boolean)", 2)
+    end
+  end
+  local name = obj.name
+  if entries[name] ~= nil and not (opts and opts.replace) then
+    error("bad argument #1 to 'register' (a sizer named '" .. name .. "' is already registered; pass {replace = true} to replace it)", 2)
+  end
+  entries[name] = obj
+  return obj
+end
+
+local function registry_get(name)
+  if type(name) ~= "string" then error("bad argument #1 to 'get' (string expected, got " .. type(name) .. ")", 2) end
+  local obj = entries[name]
+  if obj == nil then
+    error("bad argument #1 to 'get' (unknown sizer '" .. name .. "' (known: " .. table_concat(registry_names(), ", ") .. "))", 2)
+  end
+  return obj
+end
+
+-- The C-backed adapter of a built-in, whatever is registered under its name now.
+local builtin_entries = {}
+local function registry_builtin(name)
+  if type(name) ~= "string" then error("bad argument #1 to 'builtin' (string expected, got " .. type(name) .. ")", 2) end
+  local obj = builtin_entries[name]
+  if obj == nil then
+    error("bad argument #1 to 'builtin' (unknown built-in '" .. name .. "' (known: " ..
+      table_concat(sorted_keys(builtin_entries), ", ") .. "))", 2)
+  end
+  return obj
+end
+
+local function registry_has(name)
+  if type(name) ~= "string" then error("bad argument #1 to 'has' (string expected, got " .. type(name) .. ")", 2) end
+  return entries[name] ~= nil
+end
+
+-- ---- built-in adapters ------------------------------------------------------------------
+
+local function need(ctx, key, what)
+  if ctx[key] == nil then error("ctx." .. key .. " is required (" .. what .. ")", 0) end
+  return ctx[key]
+end
+
+local REPAIR = { type = "string", default = "error", enum = { "error", "ridge" },
+  doc = "what to do with a covariance that is not positive definite: error, or ridge (add the smallest ridge that works)" }
+
+local builtins = {
+  {
+    name = "equal_weight_ls",
+    description = "Top n_long names by ctx.signal long, bottom n_short short, equal weight within each side (folio.sizers.equal_weight_ls).",
+    params = {
+      n_long = { type = "integer", default = 5, min = 0, doc = "names held long" },
+      n_short = { type = "integer", default = 5, min = 0, doc = "names held short" },
+      gross = { type = "number", default = 1.0, min = 0, exclusive_min = true, doc = "gross exposure, split evenly between the sides" },
+    },
+    size = function(ctx, p)
+      return sz_equal_weight_ls{ signal = need(ctx, "signal", "the signal to rank"),
+        n_long = p.n_long, n_short = p.n_short, gross = p.gross }
+    end,
+  },
+  {
+    name = "kelly_fraction",
+    description = "w = cov^-1 mu / risk_aversion from ctx.expected_returns and ctx.cov, each |w| <= cap (folio.sizers.kelly_fraction).",
+    params = {
+      risk_aversion = { type = "number", default = 1.0, min = 0, exclusive_min = true, doc = "1 = full Kelly, 2 = half Kelly" },
+      cap = { type = "number", min = 0, exclusive_min = true, doc = "per-name cap as a fraction of NAV (none by default)" },
+      repair = REPAIR,
+    },
+    size = function(ctx, p)
+      return sz_kelly_fraction{ expected_returns = need(ctx, "expected_returns", "mu"), cov = need(ctx, "cov", "covariance matrix"),
+        risk_aversion = p.risk_aversion, cap = p.cap, repair = p.repair }
+    end,
+  },
+  {
+    name = "vol_target_weights",
+    description = "ctx.weights scaled so that their realised vol over ctx.returns hits target_ann_vol (folio.sizers.vol_target_weights).",
+    params = {
+      target_ann_vol = { type = "number", required = true, min = 0, exclusive_min = true, doc = "annualised volatility target" },
+      window = { type = "integer", default = 63, min = 2, doc = "rows of returns behind the realised vol" },
+      max_scale = { type = "number", default = 3.0, min = 0, exclusive_min = true, doc = "largest scale-up" },
+      periods_per_year = { type = "number", default = 252, min = 0, exclusive_min = true, doc = "rows per year" },
+    },
+    size = function(ctx, p)
+      return sz_vol_target_weights{ base_weights = need(ctx, "weights", "the weights to scale"),
+        asset_log_returns = need(ctx, "returns", "daily log returns"), target_ann_vol = p.target_ann_vol,
+        window = p.window, max_scale = p.max_scale, periods_per_year = p.periods_per_year }
+    end,
+  },
+  {
+    name = "fixed_weight",
+    description = "The weights given (params.weights, else ctx.weights), validated (folio.sizers.fixed_weight).",
+    params = {
+      weights = { type = "table", doc = "{SYMBOL = weight}; ctx.weights when not given" },
+    },
+    size = function(ctx, p)
+      local w = p.weights or need(ctx, "weights", "or params.weights")
+      return sz_fixed_weight{ weights = w }, {}
+    end,
+  },
+}
+
+local function kvt_params()
+  return {
+    ic = { type = "number", default = 0.05, min = 0, exclusive_min = true, doc = "information coefficient of Grinold's rule mu = ic * sigma * z" },
+    risk_aversion = { type = "number", default = 2.0, min = 0, exclusive_min = true, doc = "Kelly risk aversion (2 = half Kelly)" },
+    cap = { type = "number", default = 0.20, min = 0, exclusive_min = true, doc = "hard per-name cap, fraction of NAV" },
+    cov_window = { type = "integer", default = 252, min = 2, doc = "rows of returns behind sigma and the covariance" },
+    vol_window = { type = "integer", default = 63, min = 2, doc = "rows of returns behind the realised vol" },
+    max_scale = { type = "number", default = 3.0, min = 0, exclusive_min = true, doc = "largest vol-target scale-up" },
+    periods_per_year = { type = "number", default = 252, min = 0, exclusive_min = true, doc = "rows per year" },
+    repair = REPAIR,
+  }
+end
+
+for _, spec in pairs{ { "kelly_voltarget_12", sz_kelly_voltarget_12, "12 %" }, { "kelly_voltarget_8", sz_kelly_voltarget_8, "8 %" } } do
+  local sizer = spec[2]
+  builtins[#builtins + 1] = {
+    name = spec[1],
+    description = "Grinold expected returns from ctx.signal, capped Kelly, vol-targeted to " .. spec[3] ..
+      " a year over ctx.returns, cap re-applied; info.usd_targets for ctx.nav_usd (folio.sizers." .. spec[1] .. ").",
+    params = kvt_params(),
+    size = function(ctx, p)
+      return sizer{ signal = need(ctx, "signal", "one number per name"), returns = need(ctx, "returns", "daily log returns"),
+        nav_usd = need(ctx, "nav_usd", "fund NAV in USD"), ic = p.ic, risk_aversion = p.risk_aversion, cap = p.cap,
+        cov_window = p.cov_window, vol_window = p.vol_window, max_scale = p.max_scale,
+        periods_per_year = p.periods_per_year, repair = p.repair }
+    end,
+  }
+end
+
+for _, b in pairs(builtins) do
+  local obj = assert(make_policy(b, true))
+  entries[b.name] = obj
+  builtin_entries[b.name] = obj
+end
+
+-- ---- the public functions --------------------------------------------------------------------
+
+-- folio.policy{name =, description =, params = {...}, size = function(ctx, p) ... end}
+function folio.policy(decl)
+  local obj, why = make_policy(decl, false)
+  if not obj then error("bad argument #1 to 'policy' (" .. why .. ")", 2) end
+  return obj
+end
+
+-- folio.is_policy(x) -> true for objects made by folio.policy (built-ins too).
+function folio.is_policy(x) return is_policy(x) end
+
+folio.usd_round_cents = usd_round_cents
+
+-- A plain table of functions (the registry itself is the upvalue `entries`):
+-- the sandbox's read-only proxy of `folio` copies the fields it sees, so a
+-- table whose functions hid behind __index would look empty to policies.
+folio.registry = {
+  register = register,
+  get = registry_get,
+  has = registry_has,
+  names = registry_names,
+  builtin = registry_builtin,
+}

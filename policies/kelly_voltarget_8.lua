@@ -1,0 +1,145 @@
+-- policies/kelly_voltarget_8.lua — Grinold expected returns, capped Kelly,
+-- vol-targeted to 8 % a year.
+--
+-- The same algorithm as the built-in folio.sizers.kelly_voltarget_8 (see
+-- docs/lua-api.md), written against the public Lua API so that it can be
+-- read, copied and changed (policies/kelly_voltarget_12.lua is the same with
+-- a 12 % target). For a fund of ctx.nav_usd:
+--
+--   1. z = ctx.signal standardised across the names that have one (mean 0,
+--      std 1 with ddof = 1); a name with folio.missing (NaN) is left out.
+--   2. Over the last cov_window rows of ctx.returns (daily LOG returns):
+--      Sigma = periods_per_year * sample covariance of the active names,
+--      sigma_i = sqrt(Sigma_ii), and Grinold's rule mu_i = ic * sigma_i * z_i.
+--   3. Kelly: w = Sigma^-1 mu / risk_aversion, each |w_i| <= cap.
+--   4. Vol target: scale = min(target / realised vol over the last
+--      vol_window rows, max_scale).
+--   5. The cap is a hard per-name limit: it is applied again after scaling.
+--   USD targets are w * nav_usd rounded to the cent.
+--
+-- Active names must have every return over the last max(cov_window,
+-- vol_window) rows. Everything runs over the active names in symbol order.
+--
+-- Parameters (defaults in brackets):
+--   ic                number > 0      information coefficient [0.05]
+--   risk_aversion     number > 0      Kelly risk aversion, 2 = half Kelly [2.0]
+--   cap               number > 0      per-name cap, fraction of NAV [0.20]
+--   cov_window        integer >= 2    rows behind sigma and Sigma [252]
+--   vol_window        integer >= 2    rows behind the realised vol [63]
+--   max_scale         number > 0      largest vol-target scale-up [3.0]
+--   periods_per_year  number > 0      rows per year [252]
+--   repair            "error"|"ridge" non-positive-definite Sigma: fail, or
+--                                     add the smallest ridge that works ["error"]
+--
+-- ctx: signal, returns, nav_usd (all required).
+-- Returns weights (active names) and info = {usd_targets, nav_usd, scale,
+-- realised_vol, final_vol, ridge, n_capped, n_active, target_ann_vol, ic,
+-- risk_aversion, cap}.
+local TARGET_ANN_VOL = 0.08
+
+return folio.policy{
+  name = "kelly_voltarget_8",
+  description = "Grinold expected returns from ctx.signal, capped Kelly, vol-targeted to 8 % a year, cap re-applied.",
+  params = {
+    ic = { type = "number", default = 0.05, min = 0, exclusive_min = true, doc = "information coefficient of mu = ic * sigma * z" },
+    risk_aversion = { type = "number", default = 2.0, min = 0, exclusive_min = true, doc = "Kelly risk aversion (2 = half Kelly)" },
+    cap = { type = "number", default = 0.20, min = 0, exclusive_min = true, doc = "hard per-name cap, fraction of NAV" },
+    cov_window = { type = "integer", default = 252, min = 2, doc = "rows of returns behind sigma and the covariance" },
+    vol_window = { type = "integer", default = 63, min = 2, doc = "rows of returns behind the realised vol" },
+    max_scale = { type = "number", default = 3.0, min = 0, exclusive_min = true, doc = "largest vol-target scale-up" },
+    periods_per_year = { type = "number", default = 252, min = 0, exclusive_min = true, doc = "rows per year" },
+    repair = { type = "string", default = "error", enum = { "error", "ridge" }, doc = "non-positive-definite covariance: error or ridge" },
+  },
+  size = function(ctx, p)
+    local signal, R, nav = ctx.signal, ctx.returns, ctx.nav_usd
+    if signal == nil then error("ctx.signal is required", 0) end
+    if R == nil then error("ctx.returns is required (daily log returns)", 0) end
+    if nav == nil then error("ctx.nav_usd is required", 0) end
+
+    -- 1. Active names (a signal, in symbol order) and their z-scores.
+    local in_returns = {}
+    for _, sym in ipairs(R:symbols()) do in_returns[sym] = true end
+    local active, values = {}, {}
+    for _, sym in ipairs(folio.sorted_symbols(signal)) do
+      local s = signal[sym]
+      if not in_returns[sym] then error("signal has symbol '" .. sym .. "' that returns does not have", 0) end
+      if s == math.huge or s == -math.huge then error("signal is infinite (symbol " .. sym .. ")", 0) end
+      if s == s then
+        active[#active + 1] = sym
+        values[#values + 1] = s
+      end
+    end
+    local n_rows = R:shape()
+    if n_rows < p.cov_window then error("cov_window needs " .. p.cov_window .. " rows of returns, got " .. n_rows, 0) end
+    if n_rows < p.vol_window then error("vol_window needs " .. p.vol_window .. " rows of returns, got " .. n_rows, 0) end
+    local m = #active
+    if m < 2 then error(m .. " name(s) with a signal; at least 2 needed", 0) end
+    local mean, ss = 0.0, 0.0
+    for k = 1, m do mean = mean + values[k] end
+    mean = mean / m
+    for k = 1, m do
+      local d = values[k] - mean
+      ss = ss + d * d
+    end
+    local sd = math.sqrt(ss / (m - 1))
+    if not (sd > 0) then error("signal is constant across the " .. m .. " names with a signal", 0) end
+
+    -- The active names' returns over the rows used, as a matrix (complete).
+    local rows = math.max(p.cov_window, p.vol_window)
+    local dates, data = R:dates(), {}
+    local row_labels = {}
+    for t = n_rows - rows + 1, n_rows do
+      local row = {}
+      for k = 1, m do
+        local v = R:get(t, active[k])
+        if v == nil then error("missing return (symbol " .. active[k] .. ", row " .. dates[t] .. ")", 0) end
+        row[k] = v
+      end
+      data[#data + 1] = row
+      row_labels[#row_labels + 1] = dates[t]
+    end
+    data.rows, data.cols = row_labels, active
+    local X = folio.matrix(data)
+
+    -- 2. Annualised covariance and Grinold expected returns.
+    local sigma = folio.risk_model.sample_cov{ returns = X:tail(p.cov_window), missing = "error",
+      annualize = true, periods_per_year = p.periods_per_year }
+    local mu = {}
+    for k = 1, m do
+      local v = sigma:get(active[k], active[k])
+      mu[active[k]] = p.ic * math.sqrt(v > 0 and v or 0.0) * ((values[k] - mean) / sd)
+    end
+
+    -- 3. Capped Kelly weights.
+    local w, kinfo = folio.sizers.kelly_fraction{ expected_returns = mu, cov = sigma,
+      risk_aversion = p.risk_aversion, cap = p.cap, repair = p.repair }
+
+    -- 4. Vol-target scale of the capped Kelly portfolio.
+    local _, vinfo = folio.sizers.vol_target_weights{ base_weights = w, asset_log_returns = X,
+      target_ann_vol = TARGET_ANN_VOL, window = p.vol_window, max_scale = p.max_scale,
+      periods_per_year = p.periods_per_year }
+
+    -- 5. Scale, then the cap again (a hard per-name limit).
+    local final, n_capped = {}, 0
+    for k = 1, m do
+      local x = vinfo.scale * w[active[k]]
+      if x >= p.cap then
+        x, n_capped = p.cap, n_capped + 1
+      elseif x <= -p.cap then
+        x, n_capped = -p.cap, n_capped + 1
+      end
+      final[active[k]] = x
+    end
+    local _, finfo = folio.sizers.vol_target_weights{ base_weights = final, asset_log_returns = X,
+      target_ann_vol = TARGET_ANN_VOL, window = p.vol_window, max_scale = p.max_scale,
+      periods_per_year = p.periods_per_year }
+
+    local usd = {}
+    for k = 1, m do usd[active[k]] = folio.usd_round_cents(final[active[k]] * nav) end
+    return final, {
+      usd_targets = usd, nav_usd = nav, scale = vinfo.scale, realised_vol = vinfo.realised_vol,
+      final_vol = finfo.realised_vol, ridge = kinfo.ridge, n_capped = n_capped, n_active = m,
+      target_ann_vol = TARGET_ANN_VOL, ic = p.ic, risk_aversion = p.risk_aversion, cap = p.cap,
+    }
+  end,
+}
