@@ -24,6 +24,20 @@
 #ifndef FOLIO_POLICY_DIR
 #define FOLIO_POLICY_DIR "policies"
 #endif
+#ifndef FOLIO_INSTALLED_POLICY_DIR
+#define FOLIO_INSTALLED_POLICY_DIR "/usr/local/share/folio/policies"
+#endif
+
+/* The shipped policies: the source tree's folder when it exists (a build
+ * tree), else the installed copy. */
+static const char *default_policy_dir(void) {
+  DIR *d = opendir(FOLIO_POLICY_DIR);
+  if (d) {
+    closedir(d);
+    return FOLIO_POLICY_DIR;
+  }
+  return FOLIO_INSTALLED_POLICY_DIR;
+}
 
 typedef struct kept_source {
   char *chunk, *source;
@@ -374,7 +388,7 @@ folio_status folio_host_create(const folio_host_options *opts, folio_host **out,
   else
     folio_host_options_init(&h->opts);
   if (!h->opts.max_log_bytes) h->opts.max_log_bytes = (size_t)1 << 20;
-  h->shipped = dup_string(opts && opts->shipped_policies ? opts->shipped_policies : FOLIO_POLICY_DIR);
+  h->shipped = dup_string(opts && opts->shipped_policies ? opts->shipped_policies : default_policy_dir());
   h->path = dup_string(opts ? opts->policy_path : NULL);
   h->opts.shipped_policies = h->shipped;
   h->opts.policy_path = h->path;

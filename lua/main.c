@@ -10,12 +10,19 @@
  * traceback; usage errors exit 2. LUA_INIT and LUA_PATH are ignored.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio/csv.h"
 #include "folio/host.h"
+#include "folio/returns.h"
 #include "lua.h"
+
+#ifndef FOLIO_EXAMPLE_DATA
+#define FOLIO_EXAMPLE_DATA "examples/data"
+#endif
 
 #ifndef FOLIO_VERSION_STRING
 #define FOLIO_VERSION_STRING "0.0.0"
@@ -39,6 +46,12 @@ static const char usage_text[] =
     "  --policy-path DIRS         more policy folders, ':'-separated (loaded after\n"
     "                             the shipped policies/)\n"
     "  --no-policies              do not load the shipped policies\n"
+    "\n"
+    "  check [options] POLICY.lua validate a policy file (sandboxed), print its\n"
+    "                             declaration and dry-run it on the sample data\n"
+    "check options: the run options, and\n"
+    "  --data DIR                 folder with prices.csv (default: the sample data)\n"
+    "  --nav USD                  fund NAV for the dry run (default 1000000)\n"
     "\n"
     "  -h, --help                 show this help and exit\n"
     "  -v, --version              show the version and exit\n"
@@ -126,6 +139,141 @@ static int cmd_run(int argc, char **argv) {
   return st == FOLIO_OK ? 0 : 1;
 }
 
+/* ---- folio check ---------------------------------------------------------- */
+
+static int cmp_symbol(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The dry run: a momentum signal (126-day log return, skipping the last 5
+ * days) for every name with a full year of history, sized with the policy
+ * through the embedding API. */
+static int dry_run(folio_host *h, const char *name, const char *data_dir, double nav) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/prices.csv", data_dir);
+  folio_frame *f = NULL;
+  folio_error err;
+  if (folio_csv_read_wide(path, &f, &err) != FOLIO_OK) {
+    fprintf(stderr, "folio check: %s\n", err.message);
+    return 1;
+  }
+  int rc = 1;
+  size_t T = f->n_rows - 1, A = f->n_cols;
+  double *r = malloc(sizeof(double) * (T ? T : 1) * A);
+  double *sig = malloc(sizeof(double) * A), *w = malloc(sizeof(double) * A);
+  folio_panel p = folio_frame_panel(f);
+  if (!r || !sig || !w) goto done;
+  if (folio_returns(&p, FOLIO_RETURNS_LOG, r, T, &err) != FOLIO_OK) {
+    fprintf(stderr, "folio check: %s\n", err.message);
+    goto done;
+  }
+  const size_t history = 252, lookback = 126, skip = 5;
+  if (T < history) {
+    fprintf(stderr, "folio check: %s has %zu rows of returns, the dry run needs %zu\n", path, T, history);
+    goto done;
+  }
+  for (size_t j = 0; j < A; j++) {
+    int complete = 1;
+    for (size_t t = T - history; t < T; t++) complete &= !isnan(r[t + j * T]);
+    double s = 0;
+    for (size_t t = T - lookback - skip; t < T - skip; t++) s += r[t + j * T];
+    sig[j] = complete ? s : NAN;
+  }
+  folio_host_sizing in = {0};
+  in.n_assets = A;
+  in.symbols = (const char *const *)f->col_labels;
+  in.signal = sig;
+  in.returns = r;
+  in.n_rows = T;
+  in.dates = (const char *const *)(f->row_labels + 1);
+  in.nav_usd = nav;
+  if (folio_host_size(h, name, &in, w) != FOLIO_OK) {
+    fprintf(stderr, "folio check: dry run of '%s' failed: %s\n", name, folio_host_error(h));
+    goto done;
+  }
+  /* print in symbol order: indices sorted by their label */
+  const char **order = malloc(sizeof(char *) * A);
+  if (!order) goto done;
+  for (size_t j = 0; j < A; j++) order[j] = f->col_labels[j];
+  qsort(order, A, sizeof *order, cmp_symbol);
+  double gross = 0, net = 0;
+  size_t held = 0;
+  printf("dry run on %s (%zu dates x %zu symbols, NAV %.2f):\n", path, f->n_rows, A, nav);
+  for (size_t k = 0; k < A; k++) {
+    size_t j = 0;
+    while (strcmp(f->col_labels[j], order[k]) != 0) j++;
+    if (w[j] == 0) continue;
+    printf("  %-10s %+.6f\n", order[k], w[j]);
+    gross += fabs(w[j]);
+    net += w[j];
+    held++;
+  }
+  printf("  %zu names held, gross %.6f, net %+.6f\n", held, gross, net);
+  free(order);
+  rc = 0;
+done:
+  free(r);
+  free(sig);
+  free(w);
+  folio_frame_free(f);
+  return rc;
+}
+
+static int cmd_check(int argc, char **argv) {
+  folio_host_options o;
+  folio_host_options_init(&o);
+  const char *data = FOLIO_EXAMPLE_DATA;
+  double nav = 1e6;
+  int i = 2, err = 0;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--nav") == 0) {
+      if (i + 1 >= argc) return usage_error("option %s needs a value", argv[i]);
+      if (argv[i][2] == 'd') {
+        data = argv[++i];
+      } else if (parse_number(argv[++i], 1e-2, 1e13, &nav) != 0) {
+        return usage_error("bad value for --nav%s", "");
+      }
+      continue;
+    }
+    if (!parse_option(argc, argv, &i, &o, &err)) break;
+    if (err) return err;
+  }
+  if (i >= argc) return usage_error("check: missing policy file%s", "");
+  const char *file = argv[i];
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio check: %s\n", e.message);
+    return 1;
+  }
+  char name[256];
+  if (folio_host_load_policy_file(h, file, name, sizeof name) != FOLIO_OK) {
+    fprintf(stderr, "folio check: %s: %s\n", file, folio_host_error(h));
+    folio_host_destroy(h);
+    return 1;
+  }
+  /* The declaration, printed by the policy object itself (names are identifiers). */
+  char chunk[1024];
+  snprintf(chunk, sizeof chunk,
+           "local d = folio.registry.get('%s'):describe()\n"
+           "print(string.format('policy %%s: %%s', d.name, d.description or '(no description)'))\n"
+           "local keys = folio.sorted_symbols(d.params or {})\n"
+           "if #keys == 0 then print('  no parameters') end\n"
+           "for _, k in ipairs(keys) do local s = d.params[k]\n"
+           "  print(string.format('  %%-16s %%-8s default %%s', k, tostring(s.type or ''), tostring(s.default)))\n"
+           "end\n",
+           name);
+  int rc = 0;
+  if (folio_host_run_string(h, "=check", chunk, strlen(chunk)) != FOLIO_OK) {
+    fprintf(stderr, "folio check: %s: %s\n", file, folio_host_error(h));
+    rc = 1;
+  }
+  if (rc == 0) rc = dry_run(h, name, data, nav);
+  if (rc == 0) printf("%s: ok\n", file);
+  folio_host_destroy(h);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -141,5 +289,6 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }
