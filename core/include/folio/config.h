@@ -1,0 +1,199 @@
+/*
+ * config.h — fund configuration files in YAML (libyaml underneath).
+ *
+ * A fund file names the fund (id, NAV, currency), its session matrix (which
+ * sizer and gross cap apply in each trading session), an optional calendar
+ * override, its sleeves (name, sizer or policy, universe, asset class,
+ * rebalance frequency, allocation, sizer parameters) and its limits (ADV
+ * participation, position and gross caps). docs/config.md is the schema.
+ *
+ * Two layers are offered:
+ *  - a generic tree (folio_config_node): every mapping, sequence and scalar
+ *    of the document with its 1-based line and column, scalars typed by the
+ *    YAML 1.2 core schema (plain `1.5` is a float, `"1.5"` a string);
+ *  - the typed fund (folio_fund_config), validated against the schema, which
+ *    owns the tree it was read from (params and calendar point into it).
+ *
+ * Every error message is "name:line:column: path: what", e.g.
+ *   "fund.yaml:12:17: sleeves[1].allocation: must be between 0 and 1 (got -0.2)"
+ * where path names the key (sleeve and universe indices are 1-based).
+ * The reader is hardened against hostile files: aliases are refused (no
+ * billion-laughs expansion), nesting is capped at FOLIO_CONFIG_MAX_DEPTH,
+ * input at FOLIO_CONFIG_MAX_BYTES, scalars with NUL characters, explicit
+ * tags, complex keys, duplicate keys and multiple documents are errors.
+ */
+#ifndef FOLIO_CONFIG_H
+#define FOLIO_CONFIG_H
+
+#include <stddef.h>
+
+#include "folio/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest input accepted (bytes). */
+#define FOLIO_CONFIG_MAX_BYTES ((size_t)16 << 20)
+/* Deepest nesting of mappings and sequences accepted (the top mapping is depth 1). */
+#define FOLIO_CONFIG_MAX_DEPTH 64
+
+/* ---- the generic tree ------------------------------------------------------ */
+
+typedef enum folio_config_kind {
+  FOLIO_CONFIG_SCALAR = 1,
+  FOLIO_CONFIG_SEQUENCE = 2,
+  FOLIO_CONFIG_MAPPING = 3
+} folio_config_kind;
+
+/* How a scalar reads under the YAML 1.2 core schema. Only plain (unquoted)
+ * scalars are null, bool, int or float; quoted and block scalars are strings. */
+typedef enum folio_config_type {
+  FOLIO_CONFIG_NULL = 0,  /* empty, ~, null, Null, NULL */
+  FOLIO_CONFIG_BOOL = 1,  /* true/True/TRUE, false/False/FALSE */
+  FOLIO_CONFIG_INT = 2,   /* [-+]?[0-9]+ that fits in a long long ('_' between digits allowed) */
+  FOLIO_CONFIG_FLOAT = 3, /* decimal or exponent form, or .inf/-.inf/.nan */
+  FOLIO_CONFIG_STRING = 4 /* anything else */
+} folio_config_type;
+
+typedef struct folio_config_node folio_config_node;
+
+struct folio_config_node {
+  folio_config_kind kind;
+  size_t line, column; /* 1-based position of the node's first character */
+  /* mapping entries: the key of this node within its parent mapping, else NULL */
+  const char *key;
+  size_t key_line, key_column;
+  /* scalars */
+  const char *text; /* NUL-terminated, as written (after YAML unescaping); NULL for collections */
+  size_t text_len;
+  folio_config_type type; /* FOLIO_CONFIG_STRING for collections (unused) */
+  int boolean;            /* for FOLIO_CONFIG_BOOL */
+  long long integer;      /* for FOLIO_CONFIG_INT */
+  double number;          /* for FOLIO_CONFIG_INT and FOLIO_CONFIG_FLOAT */
+  /* mappings and sequences: children in document order (a mapping's keys are distinct) */
+  size_t n_children;
+  folio_config_node *children;
+};
+
+/*
+ * Parses len bytes of YAML (need not be NUL-terminated) into a tree; `name`
+ * stands for the file in messages ("<memory>" when NULL). The document must
+ * be one mapping. On success *out is a new tree (free with
+ * folio_config_node_free); it is only written on success.
+ * Errors: FOLIO_EPARSE (YAML syntax, with libyaml's mark and problem; an
+ * alias; an explicit tag; a key that is not a scalar; a NUL character in a
+ * scalar; nesting deeper than FOLIO_CONFIG_MAX_DEPTH; a second document; a
+ * top level that is not a mapping), FOLIO_EEMPTY (no document), FOLIO_EDUP
+ * (a key repeated in one mapping; names both lines), FOLIO_EDIM (more than
+ * FOLIO_CONFIG_MAX_BYTES), FOLIO_EINVAL (NULL out, or NULL text with len > 0),
+ * FOLIO_ENOMEM.
+ */
+folio_status folio_config_parse_tree(const char *text, size_t len, const char *name,
+                                     folio_config_node **out, folio_error *err);
+
+/* Reads the file at `path` and parses it as folio_config_parse_tree (messages
+ * name the path). Extra errors: FOLIO_EIO (cannot open or read; names the OS
+ * reason), FOLIO_EDIM (file larger than FOLIO_CONFIG_MAX_BYTES). */
+folio_status folio_config_load_tree(const char *path, folio_config_node **out, folio_error *err);
+
+/* Frees a tree returned by folio_config_parse_tree/_load_tree; NULL is a no-op.
+ * Never call it on a node inside a tree, nor on a folio_fund_config's nodes. */
+void folio_config_node_free(folio_config_node *root);
+
+/* The value for `key` in a mapping node (borrowed), or NULL when the node is
+ * NULL, not a mapping, or has no such key. */
+const folio_config_node *folio_config_get(const folio_config_node *map, const char *key);
+
+/* "a mapping", "a sequence", "a string", "a number", "a boolean", "null": the
+ * node's kind or type as messages name it. Static storage. */
+const char *folio_config_describe(const folio_config_node *node);
+
+/* ---- the typed fund ------------------------------------------------------- */
+
+/* The trading sessions of the session matrix, in canonical order. */
+#define FOLIO_CONFIG_N_SESSIONS 5
+/* Names "RTH", "pre", "post", "IBEOS", "24h" (index 0..4); NULL outside. */
+const char *folio_config_session_name(size_t index);
+
+typedef struct folio_session_config {
+  const char *name;  /* one of the five session names */
+  const char *sizer; /* sizer name */
+  double gross_cap;  /* >= 0, default 1.0 */
+} folio_session_config;
+
+typedef struct folio_sleeve_config {
+  const char *name;                /* unique among sleeves, [A-Za-z0-9_.-]+ */
+  const char *sizer;               /* exactly one of sizer and policy is non-NULL */
+  const char *policy;              /* a policy name or path, as written */
+  size_t n_universe;               /* >= 1 */
+  const char **universe;           /* n_universe distinct symbols, in file order */
+  const char *asset_class;         /* equities | crypto | fx | futures */
+  const char *rebalance;           /* daily | weekly | monthly | quarterly */
+  double allocation;               /* in [0, 1] */
+  const folio_config_node *params; /* a mapping, or NULL when absent */
+  size_t line, column;             /* where the sleeve's mapping starts */
+} folio_sleeve_config;
+
+typedef struct folio_limits_config {
+  double fraction_of_adv;      /* (0, 1], default 0.01 */
+  long long adv_lookback_days; /* >= 1, default 21 */
+  double max_position_weight;  /* > 0, default 0.20 */
+  double max_gross;            /* > 0, default 2.0 */
+} folio_limits_config;
+
+/* A validated fund file. Owns everything it points to (strings and nodes
+ * borrow from `root`); free with folio_fund_config_free. */
+typedef struct folio_fund_config {
+  const char *id;    /* [A-Za-z0-9_.-]+ */
+  double nav;        /* > 0, finite */
+  char currency[4];  /* three upper-case letters, default "USD" */
+  size_t n_sessions; /* 1..5, in canonical order (RTH, pre, post, IBEOS, 24h) */
+  folio_session_config sessions[FOLIO_CONFIG_N_SESSIONS];
+  const folio_config_node *calendar; /* a mapping, or NULL when absent */
+  size_t n_sleeves;                  /* >= 1, in file order */
+  folio_sleeve_config *sleeves;
+  double allocation_sum; /* sum of the sleeves' allocations, <= 1 (+1e-12) */
+  folio_limits_config limits;
+  folio_config_node *root; /* the whole document */
+} folio_fund_config;
+
+/* The limits' defaults: 1 % of 21-day ADV, positions up to 20 % of NAV, gross up to 2. */
+folio_limits_config folio_limits_config_defaults(void);
+
+/*
+ * Parses and validates a fund file held in memory (see docs/config.md).
+ * known_sizers: NULL-terminated list of accepted sizer names (borrowed for
+ * the call), or NULL to accept any name. On success *out is a new fund
+ * (free with folio_fund_config_free); it is only written on success.
+ * Errors: those of folio_config_parse_tree, then, each naming
+ * name:line:column and the key's path:
+ *   FOLIO_EINVAL — an unknown key (listing the expected ones), a value of the
+ *     wrong type ("expected a number, got a mapping"), a value out of range
+ *     (allocation outside [0, 1], allocations summing above 1, nav <= 0,
+ *     ...), a malformed id, currency, name or symbol, both or neither of
+ *     sizer/policy, an empty universe, a null inside params or calendar;
+ *   FOLIO_EMISSING — a required key is absent (fund, fund.id, fund.nav,
+ *     sessions, sleeves, and a sleeve's name, universe, asset_class,
+ *     rebalance, allocation, a session's sizer);
+ *   FOLIO_ENOTFOUND — an unknown session, sizer, asset class or rebalance
+ *     frequency (listing the known ones);
+ *   FOLIO_EDUP — a duplicate sleeve name or a symbol listed twice in a universe;
+ *   FOLIO_EEMPTY — no sessions or no sleeves.
+ */
+folio_status folio_config_parse(const char *text, size_t len, const char *name,
+                                const char *const *known_sizers, folio_fund_config **out,
+                                folio_error *err);
+
+/* Reads `path` and validates it as folio_config_parse (messages name the
+ * path). Extra errors: FOLIO_EIO, FOLIO_EDIM (larger than FOLIO_CONFIG_MAX_BYTES). */
+folio_status folio_config_load_file(const char *path, const char *const *known_sizers,
+                                    folio_fund_config **out, folio_error *err);
+
+/* Frees a fund and its tree; NULL is a no-op. */
+void folio_fund_config_free(folio_fund_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

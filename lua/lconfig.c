@@ -1,0 +1,246 @@
+/*
+ * lconfig.c — folio.config: fund files (YAML) read by the core into plain
+ * Lua tables.
+ *
+ * The core returns a malloc'd folio_fund_config; it is held by a boxed
+ * userdata with __gc while the Lua tables are built, so an error raised in
+ * between (out of memory, stack overflow) cannot leak it. Files are read in C:
+ * loading a fund file is a host facility that works even when policies run
+ * sandboxed without `io` (then, like read_csv, only below the working folder). Sizer names are
+ * checked against folio.registry.names() when the registry exists at call time, otherwise against
+ * the built-in sizers.
+ */
+#include <string.h>
+
+#include "lfolio.h"
+
+#define FL_CONFIGBOX_MT "folio.configbox"
+
+/* Sizers known when no registry is loaded: the ones folio.sizers ships. */
+static const char *const builtin_sizers[] = {"equal_weight_ls",
+                                             "kelly_fraction",
+                                             "vol_target_weights",
+                                             "fixed_weight",
+                                             "kelly_voltarget_12",
+                                             "kelly_voltarget_8",
+                                             NULL};
+
+static int configbox_gc(lua_State *L) {
+  folio_fund_config **box = luaL_checkudata(L, 1, FL_CONFIGBOX_MT);
+  folio_fund_config_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* ---- known sizers -------------------------------------------------------------- */
+
+/* Reads the array at idx into a NULL-terminated list of borrowed strings held
+ * in a scratch userdata (pushed); the array must stay on the stack. */
+static const char **names_from_array(lua_State *L, int idx, const char *fname, const char *what) {
+  idx = lua_absindex(L, idx);
+  lua_Integer n = luaL_len(L, idx);
+  if (n < 0 || n > (lua_Integer)FOLIO_MAX_DIM) fl_argerror(L, fname, "%s has a bad length", what);
+  const char **names = fl_scratch(L, (size_t)n + 1, sizeof *names); /* [.., names] */
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, idx, i) != LUA_TSTRING) /* [.., names, v] */
+      fl_argerror(L, fname, "%s[%I] must be a string, got %s", what, i, luaL_typename(L, -1));
+    names[i - 1] = lua_tostring(L, -1); /* anchored by the array */
+    lua_pop(L, 1);
+  }
+  names[n] = NULL;
+  return names;
+}
+
+/* The sizer list for a call: args.sizers (an array, or false for no check)
+ * when given, else folio.registry.names() when that function exists, else the
+ * built-in list. Leaves on the stack whatever anchors the strings. */
+static const char *const *known_sizers(lua_State *L, int args, const char *fname) {
+  if (args) {
+    int t = lua_getfield(L, args, "sizers"); /* [sizers] */
+    if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+      lua_pushnil(L);
+      return NULL;
+    }
+    if (t == LUA_TTABLE) return names_from_array(L, -1, fname, "sizers");
+    if (t != LUA_TNIL)
+      fl_argerror(L, fname, "sizers must be an array of names or false, got %s",
+                  luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  /* package.loaded.folio.registry.names; the values pushed along the way stay
+   * on the stack (the caller returns only its own top value) */
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE); /* [loaded] */
+  if (lua_getfield(L, -1, "folio") == LUA_TTABLE &&         /* [loaded, folio] */
+      lua_getfield(L, -1, "registry") == LUA_TTABLE &&      /* [loaded, folio, registry] */
+      lua_getfield(L, -1, "names") == LUA_TFUNCTION) {      /* [loaded, folio, registry, names] */
+    lua_call(L, 0, 1);                                      /* [loaded, folio, registry, list] */
+    if (!lua_istable(L, -1))
+      luaL_error(L, "%s: folio.registry.names() returned %s, not an array", fname,
+                 luaL_typename(L, -1));
+    return names_from_array(L, -1, fname, "folio.registry.names()");
+  }
+  return builtin_sizers;
+}
+
+/* ---- tables from the config ------------------------------------------------------- */
+
+static void set_string(lua_State *L, const char *key, const char *value) {
+  if (!value) return;
+  lua_pushstring(L, value);
+  lua_setfield(L, -2, key);
+}
+
+static void set_number(lua_State *L, const char *key, double value) {
+  lua_pushnumber(L, value);
+  lua_setfield(L, -2, key);
+}
+
+/* Pushes a node as Lua data: mappings become tables keyed by strings,
+ * sequences arrays, scalars strings/integers/floats/booleans (null: nil).
+ * Depth is bounded by FOLIO_CONFIG_MAX_DEPTH (checked again here). */
+static void push_node(lua_State *L, const folio_config_node *node, int depth) {
+  if (depth > FOLIO_CONFIG_MAX_DEPTH) luaL_error(L, "config: nesting too deep");
+  luaL_checkstack(L, 3, "config: nesting too deep");
+  if (node->kind == FOLIO_CONFIG_SCALAR) {
+    switch (node->type) {
+      case FOLIO_CONFIG_NULL: lua_pushnil(L); break;
+      case FOLIO_CONFIG_BOOL: lua_pushboolean(L, node->boolean); break;
+      case FOLIO_CONFIG_INT: lua_pushinteger(L, (lua_Integer)node->integer); break;
+      case FOLIO_CONFIG_FLOAT: lua_pushnumber(L, node->number); break;
+      default: lua_pushlstring(L, node->text, node->text_len); break;
+    }
+    return;
+  }
+  int big = node->n_children > (1u << 20) ? 1 << 20 : (int)node->n_children;
+  if (node->kind == FOLIO_CONFIG_SEQUENCE) {
+    lua_createtable(L, big, 0);
+    for (size_t i = 0; i < node->n_children; i++) {
+      push_node(L, &node->children[i], depth + 1);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+  } else {
+    lua_createtable(L, 0, big);
+    for (size_t i = 0; i < node->n_children; i++) {
+      push_node(L, &node->children[i], depth + 1);
+      lua_setfield(L, -2, node->children[i].key);
+    }
+  }
+}
+
+static void push_config(lua_State *L, const folio_fund_config *cfg) {
+  luaL_checkstack(L, 8, "config");
+  lua_createtable(L, 0, 5); /* [cfg] */
+
+  lua_createtable(L, 0, 3); /* [cfg, fund] */
+  set_string(L, "id", cfg->id);
+  set_number(L, "nav", cfg->nav);
+  set_string(L, "currency", cfg->currency);
+  lua_setfield(L, -2, "fund");
+
+  lua_createtable(L, 0, (int)cfg->n_sessions); /* [cfg, sessions] */
+  for (size_t i = 0; i < cfg->n_sessions; i++) {
+    lua_createtable(L, 0, 2); /* [cfg, sessions, s] */
+    set_string(L, "sizer", cfg->sessions[i].sizer);
+    set_number(L, "gross_cap", cfg->sessions[i].gross_cap);
+    lua_setfield(L, -2, cfg->sessions[i].name);
+  }
+  lua_setfield(L, -2, "sessions");
+
+  if (cfg->calendar) {
+    push_node(L, cfg->calendar, 1);
+    lua_setfield(L, -2, "calendar");
+  }
+
+  size_t n_sleeves = cfg->n_sleeves;
+  lua_createtable(L, n_sleeves < (1u << 20) ? (int)n_sleeves : 1 << 20, 0); /* [cfg, sleeves] */
+  for (size_t i = 0; i < n_sleeves; i++) {
+    const folio_sleeve_config *s = &cfg->sleeves[i];
+    lua_createtable(L, 0, 8); /* [cfg, sleeves, s] */
+    set_string(L, "name", s->name);
+    set_string(L, "sizer", s->sizer);
+    set_string(L, "policy", s->policy);
+    fl_push_labels(L, s->universe, s->n_universe); /* [cfg, sleeves, s, universe] */
+    lua_setfield(L, -2, "universe");
+    set_string(L, "asset_class", s->asset_class);
+    set_string(L, "rebalance", s->rebalance);
+    set_number(L, "allocation", s->allocation);
+    if (s->params)
+      push_node(L, s->params, 1);
+    else
+      lua_newtable(L);
+    lua_setfield(L, -2, "params");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "sleeves");
+
+  lua_createtable(L, 0, 4); /* [cfg, limits] */
+  set_number(L, "fraction_of_adv", cfg->limits.fraction_of_adv);
+  lua_pushinteger(L, (lua_Integer)cfg->limits.adv_lookback_days);
+  lua_setfield(L, -2, "adv_lookback_days");
+  set_number(L, "max_position_weight", cfg->limits.max_position_weight);
+  set_number(L, "max_gross", cfg->limits.max_gross);
+  lua_setfield(L, -2, "limits");
+}
+
+/* Runs the core on a file (text == NULL) or a buffer, then pushes the tables. */
+static int read_config(lua_State *L, const char *fname, const char *path, const char *text,
+                       size_t len, const char *name, const char *const *sizers) {
+  folio_fund_config **box = lua_newuserdatauv(L, sizeof *box, 0); /* [.., box] */
+  *box = NULL;
+  luaL_setmetatable(L, FL_CONFIGBOX_MT);
+  folio_error err;
+  folio_status st = text ? folio_config_parse(text, len, name, sizers, box, &err)
+                         : folio_config_load_file(path, sizers, box, &err);
+  if (st != FOLIO_OK) return fl_core_error(L, fname, &err);
+  push_config(L, *box);         /* [.., box, cfg] */
+  folio_fund_config_free(*box); /* early: everything now lives in Lua tables */
+  *box = NULL;
+  return 1;
+}
+
+/* folio.config.load(path) or folio.config.load{path = ..., sizers = {...} | false} */
+static int c_load(lua_State *L) {
+  static const char *const keys[] = {"path", "sizers", NULL};
+  const char *path;
+  int args = 0;
+  if (lua_type(L, 1) == LUA_TTABLE) {
+    fl_check_args(L, 1, "load", keys);
+    path = fl_opt_string(L, 1, "load", "path", NULL);
+    if (!path) fl_argerror(L, "load", "path is required");
+    args = 1;
+  } else {
+    path = luaL_checkstring(L, 1);
+  }
+  fl_check_read_path(L, "config.load", path); /* sandboxed: below the working folder only */
+  lua_settop(L, 1);
+  const char *const *sizers = known_sizers(L, args, "load");
+  return read_config(L, "config.load", path, NULL, 0, NULL, sizers);
+}
+
+/* folio.config.parse{text = ..., name = "fund.yaml", sizers = {...} | false} */
+static int c_parse(lua_State *L) {
+  static const char *const keys[] = {"text", "name", "sizers", NULL};
+  fl_check_args(L, 1, "parse", keys);
+  lua_settop(L, 1);
+  size_t len = 0;
+  if (lua_getfield(L, 1, "text") != LUA_TSTRING) /* [args, text] */
+    fl_argerror(L, "parse", "text must be a string, got %s", luaL_typename(L, -1));
+  const char *text = lua_tolstring(L, -1, &len);
+  const char *name = fl_opt_string(L, 1, "parse", "name", "<string>");
+  const char *const *sizers = known_sizers(L, 1, "parse");
+  return read_config(L, "config.parse", NULL, text, len, name, sizers);
+}
+
+static const luaL_Reg config_funcs[] = {{"load", c_load}, {"parse", c_parse}, {NULL, NULL}};
+
+int fl_open_config(lua_State *L) {
+  if (luaL_newmetatable(L, FL_CONFIGBOX_MT)) {
+    lua_pushcfunction(L, configbox_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, config_funcs);
+  return 1;
+}
