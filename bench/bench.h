@@ -29,5 +29,7 @@ void bench_fill_normal(double *x, size_t n, uint64_t seed);
 void bench_cov(void);
 void bench_kelly(void);
 void bench_vol_target(void);
+void bench_policy(void);
+void bench_session(void);
 
 #endif

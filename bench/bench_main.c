@@ -62,5 +62,7 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "cov") == 0) bench_cov();
   if (!only || strcmp(only, "kelly") == 0) bench_kelly();
   if (!only || strcmp(only, "vol_target") == 0) bench_vol_target();
+  if (!only || strcmp(only, "policy") == 0) bench_policy();
+  if (!only || strcmp(only, "session") == 0) bench_session();
   return 0;
 }

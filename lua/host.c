@@ -547,6 +547,7 @@ typedef struct size_call {
   const folio_host_sizing *in;
   double *out;
   int not_found;
+  fl_matrix *view; /* the lent returns, invalidated after the call */
 } size_call;
 
 /* Protected: builds ctx, runs registry.get(sizer):run(ctx, params) and
@@ -596,13 +597,26 @@ static int size_impl(lua_State *L) {
   }
   if (in->returns) {
     size_t ld = in->ld_returns ? in->ld_returns : in->n_rows;
-    fl_matrix *m = fl_matrix_push(L, in->n_rows, in->n_assets);
-    for (size_t j = 0; j < in->n_assets; j++)
-      for (size_t t = 0; t < in->n_rows; t++) {
-        double v = in->returns[t + j * ld];
-        if (isinf(v)) return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
-        m->data[t + j * in->n_rows] = v;
-      }
+    for (size_t j = 0; j < in->n_assets; j++) {
+      const double *col = in->returns + j * ld;
+      int bad = 0;
+      for (size_t t = 0; t < in->n_rows; t++) bad |= fabs(col[t]) == INFINITY; /* vectorises */
+      if (bad)
+        for (size_t t = 0; t < in->n_rows; t++)
+          if (isinf(col[t]))
+            return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
+    }
+    fl_matrix *m;
+    if (ld == in->n_rows) { /* lend the caller's array for this call: no copy */
+      m = fl_matrix_push_view(L, in->n_rows, in->n_assets, in->returns);
+      c->view = m;
+      lua_pushvalue(L, -1);
+      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view"); /* alive until invalidated */
+    } else {
+      m = fl_matrix_push_raw(L, in->n_rows, in->n_assets); /* every element is written */
+      for (size_t j = 0; j < in->n_assets; j++)
+        for (size_t t = 0; t < in->n_rows; t++) m->data[t + j * in->n_rows] = in->returns[t + j * ld];
+    }
     fl_matrix_set_labels_c(L, -1, 2, in->symbols);
     if (in->dates) {
       fl_matrix_set_labels_c(L, -1, 1, in->dates);
@@ -680,13 +694,20 @@ folio_status folio_host_size(folio_host *h, const char *sizer, const folio_host_
     set_error(h, "host_size: param_names and param_values are required with n_params%s", NULL);
     return FOLIO_EINVAL;
   }
-  size_call c = {sizer, in, weights_out, 0};
+  size_call c = {sizer, in, weights_out, 0, NULL};
   lua_State *L = h->L;
   int top = lua_gettop(L);
   lua_pushcfunction(L, size_impl);
   lua_pushlightuserdata(L, &c);
   st = docall(h, 1, 0);
-  if (h->L == L) lua_settop(L, top);
+  if (h->L == L) {
+    if (c.view) { /* the caller's array is theirs again: nothing in Lua may reach it */
+      fl_matrix_invalidate(c.view);
+      lua_pushnil(L);
+      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view");
+    }
+    lua_settop(L, top);
+  }
   if (st == FOLIO_ELUA && c.not_found) {
     set_error(h, "unknown sizer '%s' (folio_host_sizer_names lists the registered ones)", sizer);
     return FOLIO_ENOTFOUND;

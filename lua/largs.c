@@ -148,6 +148,18 @@ void *fl_scratch(lua_State *L, size_t count, size_t elem) {
   return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
 }
 
+void *fl_workspace(lua_State *L, size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "folio.workspace") == LUA_TUSERDATA &&
+      lua_rawlen(L, -1) >= bytes)
+    return lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  void *w = fl_scratch(L, bytes, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, "folio.workspace");
+  return w;
+}
+
 /* ---- vectors ------------------------------------------------------------ */
 
 

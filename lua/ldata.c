@@ -21,7 +21,7 @@ static int framebox_gc(lua_State *L) {
 
 /* Pushes a matrix built from a frame (labels copied into Lua strings). */
 static void push_frame(lua_State *L, const folio_frame *f) {
-  fl_matrix *m = fl_matrix_push(L, f->n_rows, f->n_cols);
+  fl_matrix *m = fl_matrix_push_raw(L, f->n_rows, f->n_cols);
   memcpy(m->data, f->data, f->n_rows * f->n_cols * sizeof(double));
   fl_matrix_set_labels_c(L, -1, 1, (const char *const *)f->row_labels);
   fl_matrix_set_labels_c(L, -1, 2, (const char *const *)f->col_labels);

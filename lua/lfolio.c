@@ -5,6 +5,8 @@
  * table as its argument and adds functions to it.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lembedded.h"
 #include "lfolio.h"
@@ -19,7 +21,58 @@ static const struct {
 } submodules[] = {
     {"matrix", fl_open_matrix},   {"data", fl_open_data},         {"risk_model", fl_open_risk_model},
     {"sizers", fl_open_sizers},   {"capacity", fl_open_capacity}, {"holding", fl_open_holding},
+    {"optimize", fl_open_optimize},
+    {"config", fl_open_config},
+    {"session", fl_open_session},
 };
+
+/* folio.sorted_keys(t): the keys of t in a stable, documented order: by type
+ * name, then numbers numerically and strings bytewise (strcmp); keys of
+ * other types keep no particular order among themselves. Written in C
+ * because every result that users read or diff is built in this order. */
+typedef struct key_entry {
+  const char *type;
+  const char *str;
+  double num;
+  lua_Integer slot;
+} key_entry;
+
+static int cmp_keys(const void *pa, const void *pb) {
+  const key_entry *a = pa, *b = pb;
+  int c = strcmp(a->type, b->type);
+  if (c) return c;
+  if (a->str && b->str) return strcmp(a->str, b->str);
+  if (!a->str && !b->str && a->type[0] == 'n') return (a->num > b->num) - (a->num < b->num);
+  return (a->slot > b->slot) - (a->slot < b->slot);
+}
+
+static int l_sorted_keys(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_newtable(L); /* [t, keys]: anchors the key strings while they are sorted */
+  lua_Integer n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, 2, ++n);
+  }
+  key_entry *e = fl_scratch(L, (size_t)n, sizeof *e); /* [t, keys, scratch] */
+  for (lua_Integer i = 0; i < n; i++) {
+    int t = lua_rawgeti(L, 2, i + 1);
+    e[i].type = lua_typename(L, t);
+    e[i].str = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    e[i].num = t == LUA_TNUMBER ? lua_tonumber(L, -1) : 0.0;
+    e[i].slot = i + 1;
+    lua_pop(L, 1);
+  }
+  qsort(e, (size_t)n, sizeof *e, cmp_keys);
+  lua_createtable(L, (int)n, 0);
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, e[i].slot);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
 
 int luaopen_folio(lua_State *L) {
   lua_createtable(L, 0, 16); /* [folio] */
@@ -33,6 +86,8 @@ int luaopen_folio(lua_State *L) {
   lua_setfield(L, mod, "version");
   lua_pushnumber(L, NAN);
   lua_setfield(L, mod, "missing"); /* a NaN for "no value" in signals (excluded names) */
+  lua_pushcfunction(L, l_sorted_keys);
+  lua_setfield(L, mod, "sorted_keys"); /* before the Lua parts: they use it */
   for (const folio_embedded_script *s = folio_embedded_scripts; s->name; s++) {
     if (luaL_loadbufferx(L, s->source, s->length, lua_pushfstring(L, "=[%s]", s->name), "t") != LUA_OK)
       return lua_error(L);

@@ -76,6 +76,13 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
 void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,
                  const unsigned char *keep);
 
+/* The engine's reusable workspace of at least `bytes` bytes for one core
+ * call: pushed on the stack (so it stays alive) and grown when too small.
+ * Get it LAST, right before the core call: any Lua allocation in between
+ * could run a finalizer that reuses it. Keeps large sizers from touching
+ * fresh pages on every call. */
+void *fl_workspace(lua_State *L, size_t bytes);
+
 /* Pushes a new userdata of `bytes` bytes (a scratch buffer freed by the GC)
  * and returns it; raises for sizes that overflow. */
 void *fl_scratch(lua_State *L, size_t count, size_t elem);
@@ -92,6 +99,14 @@ typedef struct fl_matrix {
 /* Pushes a new matrix with room for labels and data (data filled with NaN,
  * labels unset). Raises for dimensions over FOLIO_MAX_DIM / FOLIO_MAX_ELEMS. */
 fl_matrix *fl_matrix_push(lua_State *L, size_t n_rows, size_t n_cols);
+/* A matrix VIEWING caller-owned data (column-major, ld = n_rows) without a
+ * copy. Only for the duration of one host call: the host anchors it and
+ * calls fl_matrix_invalidate afterwards, so a reference a script kept sees
+ * an empty 0 x 0 matrix, never freed memory. */
+fl_matrix *fl_matrix_push_view(lua_State *L, size_t n_rows, size_t n_cols, const double *data);
+void fl_matrix_invalidate(fl_matrix *m);
+/* The same as fl_matrix_push without filling the data: the caller must write every element. */
+fl_matrix *fl_matrix_push_raw(lua_State *L, size_t n_rows, size_t n_cols);
 /* Sets the row (which = 1) or column (which = 2) labels of the matrix at
  * m_idx from the Lua array at tbl_idx: n strings, non-empty and distinct. */
 void fl_matrix_set_labels(lua_State *L, int m_idx, int which, int tbl_idx, const char *fname);
@@ -113,11 +128,19 @@ int fl_push_labels(lua_State *L, const char *const *labels, size_t n);
 folio_panel fl_matrix_panel(const fl_matrix *m);
 int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
 
+/* In a sandboxed engine, raises unless path is relative and has no ".."
+ * component (policies read data below the working folder only); does
+ * nothing in a trusted one. */
+void fl_check_read_path(lua_State *L, const char *fname, const char *path);
+
 /* ---- submodules (each pushes its table) ---------------------------------- */
 int fl_open_data(lua_State *L);
 int fl_open_risk_model(lua_State *L);
 int fl_open_sizers(lua_State *L);
 int fl_open_capacity(lua_State *L);
 int fl_open_holding(lua_State *L);
+int fl_open_optimize(lua_State *L); /* pushes the folio.optimize function */
+int fl_open_config(lua_State *L); /* pushes the folio.config table (fund files) */
+int fl_open_session(lua_State *L);
 
 #endif

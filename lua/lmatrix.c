@@ -17,14 +17,44 @@
 
 enum { UV_ROWS = 1, UV_COLS = 2, UV_ROWMAP = 3, UV_COLMAP = 4, N_UV = 4 };
 
+static fl_matrix *matrix_alloc(lua_State *L, size_t n_rows, size_t n_cols);
+
 fl_matrix *fl_matrix_push(lua_State *L, size_t n_rows, size_t n_cols) {
+  fl_matrix *m = matrix_alloc(L, n_rows, n_cols);
+  for (size_t i = 0; i < n_rows * n_cols; i++) m->data[i] = NAN;
+  return m;
+}
+
+fl_matrix *fl_matrix_push_raw(lua_State *L, size_t n_rows, size_t n_cols) {
+  return matrix_alloc(L, n_rows, n_cols);
+}
+
+/* A matrix whose data is borrowed (not copied): see lfolio.h. */
+static fl_matrix *matrix_alloc_with(lua_State *L, size_t n_rows, size_t n_cols, int own_data);
+
+fl_matrix *fl_matrix_push_view(lua_State *L, size_t n_rows, size_t n_cols, const double *data) {
+  fl_matrix *m = matrix_alloc_with(L, n_rows, n_cols, 0);
+  m->data = (double *)data; /* never written: matrices are immutable to every method */
+  return m;
+}
+
+void fl_matrix_invalidate(fl_matrix *m) {
+  m->n_rows = m->n_cols = 0;
+  m->data = NULL;
+}
+
+static fl_matrix *matrix_alloc(lua_State *L, size_t n_rows, size_t n_cols) {
+  return matrix_alloc_with(L, n_rows, n_cols, 1);
+}
+
+static fl_matrix *matrix_alloc_with(lua_State *L, size_t n_rows, size_t n_cols, int own_data) {
   if (n_rows > FOLIO_MAX_DIM || n_cols > FOLIO_MAX_DIM ||
       (n_rows && n_cols > FOLIO_MAX_ELEMS / n_rows))
     luaL_error(L, "folio.matrix: %I x %I is too large (at most %I per side and %I elements)",
                (lua_Integer)n_rows, (lua_Integer)n_cols, (lua_Integer)FOLIO_MAX_DIM,
                (lua_Integer)FOLIO_MAX_ELEMS);
   size_t hdr = (sizeof(fl_matrix) + 15) & ~(size_t)15;
-  size_t bytes = hdr + (n_rows + n_cols) * sizeof(char *) + n_rows * n_cols * sizeof(double);
+  size_t bytes = hdr + (n_rows + n_cols) * sizeof(char *) + (own_data ? n_rows * n_cols * sizeof(double) : 0);
   fl_matrix *m = lua_newuserdatauv(L, bytes, N_UV);
   m->n_rows = n_rows;
   m->n_cols = n_cols;
@@ -32,7 +62,6 @@ fl_matrix *fl_matrix_push(lua_State *L, size_t n_rows, size_t n_cols) {
   m->col_labels = m->row_labels + n_rows;
   m->data = (double *)(m->col_labels + n_cols);
   for (size_t i = 0; i < n_rows + n_cols; i++) m->row_labels[i] = "";
-  for (size_t i = 0; i < n_rows * n_cols; i++) m->data[i] = NAN;
   luaL_setmetatable(L, FL_MATRIX_MT);
   return m;
 }
@@ -304,7 +333,7 @@ static int slice_rows(lua_State *L, int from_end) {
   luaL_argcheck(L, n >= 0, 2, "row count must be >= 0");
   size_t k = (lua_Unsigned)n < m->n_rows ? (size_t)n : m->n_rows;
   size_t off = from_end ? m->n_rows - k : 0;
-  fl_matrix *r = fl_matrix_push(L, k, m->n_cols);
+  fl_matrix *r = fl_matrix_push_raw(L, k, m->n_cols);
   for (size_t j = 0; j < m->n_cols; j++)
     memcpy(r->data + j * k, m->data + j * m->n_rows + off, k * sizeof(double));
   fl_matrix_share_labels(L, -1, 1, off);
@@ -330,7 +359,7 @@ static int m_returns(lua_State *L) {
   folio_panel rp = folio_panel_make(tmp, t, m->n_cols);
   unsigned char *drop = fl_scratch(L, t, 1);
   size_t n_drop = folio_rows_all_missing(&rp, drop);
-  fl_matrix *r = fl_matrix_push(L, t - n_drop, m->n_cols);
+  fl_matrix *r = fl_matrix_push_raw(L, t - n_drop, m->n_cols);
   int ri = lua_gettop(L);
   fl_matrix_share_labels(L, ri, 1, 0);      /* columns (rows are replaced below) */
   lua_createtable(L, (int)r->n_rows, 0);    /* row labels: the later date of each pair */
@@ -343,6 +372,63 @@ static int m_returns(lua_State *L) {
   }
   fl_matrix_set_labels(L, ri, UV_ROWS, -1, "returns");
   lua_settop(L, ri);
+  return 1;
+}
+
+/* m:select({"AAA", "BBB", ...} [, last_rows]): a new matrix with those
+ * columns (labels or 1-based indices), in that order, over all rows or only
+ * the last `last_rows` (m:tail(n):select(cols) in one copy). The copy is
+ * done in C, so policies never move a matrix through Lua tables. */
+static int m_select(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  size_t k = lua_rawlen(L, 2);
+  size_t *idx = fl_scratch(L, k, sizeof(size_t));
+  for (size_t c = 0; c < k; c++) {
+    lua_rawgeti(L, 2, (lua_Integer)c + 1);
+    idx[c] = check_pos(L, lua_gettop(L), UV_COLMAP, m->n_cols, "column");
+    lua_pop(L, 1);
+  }
+  size_t rows = m->n_rows;
+  if (!lua_isnoneornil(L, 3)) {
+    lua_Integer n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 0, 3, "row count must be >= 0");
+    if ((lua_Unsigned)n < rows) rows = (size_t)n;
+  }
+  size_t off = m->n_rows - rows;
+  fl_matrix *r = fl_matrix_push_raw(L, rows, k);
+  int ri = lua_gettop(L);
+  for (size_t c = 0; c < k; c++)
+    memcpy(r->data + c * rows, m->data + idx[c] * m->n_rows + off, rows * sizeof(double));
+  memcpy(r->row_labels, m->row_labels + off, rows * sizeof(char *));
+  lua_getiuservalue(L, 1, UV_ROWS); /* the same strings anchor the row labels */
+  lua_setiuservalue(L, ri, UV_ROWS);
+  if (off == 0) {
+    lua_getiuservalue(L, 1, UV_ROWMAP);
+    lua_setiuservalue(L, ri, UV_ROWMAP);
+  }
+  lua_createtable(L, (int)k, 0);
+  for (size_t c = 0; c < k; c++) {
+    lua_pushstring(L, m->col_labels[idx[c]]);
+    lua_rawseti(L, -2, (lua_Integer)c + 1);
+  }
+  fl_matrix_set_labels(L, ri, UV_COLS, -1, "select"); /* also rejects a column chosen twice */
+  lua_settop(L, ri);
+  return 1;
+}
+
+/* m:first_missing() -> nil, or the row and column labels of the first
+ * missing value in storage order (column by column). */
+static int m_first_missing(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  for (size_t j = 0; j < m->n_cols; j++)
+    for (size_t i = 0; i < m->n_rows; i++)
+      if (isnan(m->data[i + j * m->n_rows])) {
+        lua_pushstring(L, m->row_labels[i]);
+        lua_pushstring(L, m->col_labels[j]);
+        return 2;
+      }
+  lua_pushnil(L);
   return 1;
 }
 
@@ -370,7 +456,7 @@ static int m_mul(lua_State *L) {
     return luaL_error(L, "folio.matrix: can only multiply by a number (got %s)", luaL_typename(L, ki));
   double k = lua_tonumber(L, ki);
   if (!isfinite(k)) return luaL_error(L, "folio.matrix: scalar factor must be finite");
-  fl_matrix *r = fl_matrix_push(L, m->n_rows, m->n_cols);
+  fl_matrix *r = fl_matrix_push_raw(L, m->n_rows, m->n_cols);
   size_t n = m->n_rows * m->n_cols;
   for (size_t i = 0; i < n; i++) r->data[i] = m->data[i] * k;
   fl_matrix_share_labels(L, -1, mi, 0);
@@ -386,7 +472,8 @@ static int m_tostring(lua_State *L) {
 static const luaL_Reg matrix_methods[] = {
     {"get", m_get},       {"shape", m_shape},     {"rows", m_rows},   {"cols", m_cols},
     {"dates", m_rows},    {"symbols", m_cols},    {"mean", m_mean},   {"tail", m_tail},
-    {"head", m_head},     {"returns", m_returns}, {"column", m_column}, {NULL, NULL}};
+    {"head", m_head},     {"returns", m_returns}, {"column", m_column}, {"select", m_select},
+    {"first_missing", m_first_missing}, {NULL, NULL}};
 
 static const luaL_Reg matrix_meta[] = {
     {"__mul", m_mul}, {"__tostring", m_tostring}, {"__index", NULL}, {NULL, NULL}};

@@ -19,9 +19,9 @@ static int r_sample_cov(lua_State *L) {
   double ppy = fl_positive(L, 1, fname, "periods_per_year", FOLIO_PERIODS_PER_YEAR, 0);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_sample_cov_work_size(r->n_rows, r->n_cols, missing);
-  void *work = fl_scratch(L, ws, 1);
-  fl_matrix *c = fl_matrix_push(L, r->n_cols, r->n_cols);
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* written whole on success */
   int ci = lua_gettop(L);
+  void *work = fl_workspace(L, ws); /* last before the call */
   folio_cov_info info;
   if (folio_sample_cov(&p, missing, annualize ? ppy : 1.0, c->data, r->n_cols ? r->n_cols : 1, work,
                        &info, &err) != FOLIO_OK)

@@ -98,7 +98,7 @@ static int s_kelly_fraction(lua_State *L) {
     for (size_t a = 0; a < n; a++) sub[a + b * n] = cov->data[idx[a] + idx[b] * cov->n_rows];
   double *w = fl_scratch(L, n, sizeof(double));
   double *raw = fl_scratch(L, n, sizeof(double));
-  void *work = fl_scratch(L, folio_kelly_fraction_work_size(n), 1);
+  void *work = fl_workspace(L, folio_kelly_fraction_work_size(n)); /* last before the call */
   folio_kelly_info info;
   folio_error err;
   if (folio_kelly_fraction(n, mu.vals, sub, n, mu.syms, &o, w, raw, work, &info, &err) != FOLIO_OK)
@@ -202,13 +202,13 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
   for (size_t i = 0; i < sig.n; i++) full[idx[i]] = sig.vals[i];
   double *w = fl_scratch(L, r->n_cols, sizeof(double));
   double *usd = fl_scratch(L, r->n_cols, sizeof(double));
-  void *work = fl_scratch(L, folio_kelly_voltarget_work_size(r->n_rows, r->n_cols), 1);
+  unsigned char *keep = fl_scratch(L, r->n_cols, 1);
   folio_panel p = fl_matrix_panel(r);
+  void *work = fl_workspace(L, folio_kelly_voltarget_work_size(r->n_rows, r->n_cols)); /* last */
   folio_kelly_voltarget_info info;
   folio_error err;
   if (folio_kelly_voltarget(r->n_cols, full, &p, nav, &o, w, usd, work, &info, &err) != FOLIO_OK)
     return fl_core_error(L, fname, &err);
-  unsigned char *keep = fl_scratch(L, r->n_cols, 1);
   for (size_t j = 0; j < r->n_cols; j++) keep[j] = !isnan(full[j]);
   const char *const *cols = (const char *const *)r->col_labels;
   fl_push_vec(L, r->n_cols, cols, w, keep);

@@ -85,24 +85,12 @@ return folio.policy{
     if not (sd > 0) then error("signal is constant across the " .. m .. " names with a signal", 0) end
 
     -- The active names' returns over the rows used, as a matrix (complete).
-    local rows = math.max(p.cov_window, p.vol_window)
-    local dates, data = R:dates(), {}
-    local row_labels = {}
-    for t = n_rows - rows + 1, n_rows do
-      local row = {}
-      for k = 1, m do
-        local v = R:get(t, active[k])
-        if v == nil then error("missing return (symbol " .. active[k] .. ", row " .. dates[t] .. ")", 0) end
-        row[k] = v
-      end
-      data[#data + 1] = row
-      row_labels[#row_labels + 1] = dates[t]
-    end
-    data.rows, data.cols = row_labels, active
-    local X = folio.matrix(data)
+    local X = R:select(active, math.max(p.cov_window, p.vol_window))
+    local bad_row, bad_sym = X:first_missing()
+    if bad_row then error("missing return (symbol " .. bad_sym .. ", row " .. bad_row .. ")", 0) end
 
     -- 2. Annualised covariance and Grinold expected returns.
-    local sigma = folio.risk_model.sample_cov{ returns = X:tail(p.cov_window), missing = "error",
+    local sigma = folio.risk_model.sample_cov{ returns = p.cov_window < X:shape() and X:tail(p.cov_window) or X, missing = "error",
       annualize = true, periods_per_year = p.periods_per_year }
     local mu = {}
     for k = 1, m do

@@ -123,8 +123,5 @@ function folio.sorted_symbols(t)
   if type(t) ~= "table" then
     error("bad argument #1 to 'sorted_symbols' (table expected, got " .. type(t) .. ")", 2)
   end
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  return keys
+  return folio.sorted_keys(t)
 end

@@ -36,17 +36,10 @@ local function num_text(x)
   return string_format("%.15g", x)
 end
 
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table_sort(keys, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return ta < tb end
-    if ta == "string" or ta == "number" then return a < b end
-    return false
-  end)
-  return keys
-end
+-- Keys in folio's stable order (by type, then numbers numerically and
+-- strings bytewise); folio.sorted_keys is C, the comparator in Lua was the
+-- single largest cost of a policy call on 500 names.
+local sorted_keys = folio.sorted_keys
 
 local function shallow_copy(t)
   local c = {}

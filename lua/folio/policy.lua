@@ -48,17 +48,10 @@ local function num_text(x)
   return string_format("%.15g", x)
 end
 
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table_sort(keys, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return ta < tb end
-    if ta == "string" or ta == "number" then return a < b end
-    return false
-  end)
-  return keys
-end
+-- Keys in folio's stable order (by type, then numbers numerically and
+-- strings bytewise); folio.sorted_keys is C, the comparator in Lua was the
+-- single largest cost of a policy call on 500 names.
+local sorted_keys = folio.sorted_keys
 
 local function shallow_copy(t)
   local c = {}
@@ -258,13 +251,23 @@ local function copy_ctx(ctx)
     end
     if type(v) ~= want then return nil, "ctx." .. k .. " must be a " .. want .. ", got " .. type(v) end
     if want == "table" then
-      local t = {}
-      for _, s in pairs(sorted_keys(v)) do
-        local x = v[s]
-        if type(s) ~= "string" then return nil, "ctx." .. k .. " key " .. key_text(s) .. " is not a symbol" end
-        if type(x) ~= "number" then return nil, "ctx." .. k .. "." .. s .. " must be a number, got " .. type(x) end
-        if k ~= "signal" and not is_finite(x) then return nil, "ctx." .. k .. "." .. s .. " is not finite" end
+      -- fast path in table order; on a problem, rescan in symbol order so the
+      -- reported entry does not depend on traversal order
+      local t, bad = {}, false
+      for s, x in pairs(v) do
+        if type(s) ~= "string" or type(x) ~= "number" or (k ~= "signal" and not is_finite(x)) then
+          bad = true
+          break
+        end
         t[s] = x
+      end
+      if bad then
+        for _, s in pairs(sorted_keys(v)) do
+          local x = v[s]
+          if type(s) ~= "string" then return nil, "ctx." .. k .. " key " .. key_text(s) .. " is not a symbol" end
+          if type(x) ~= "number" then return nil, "ctx." .. k .. "." .. s .. " must be a number, got " .. type(x) end
+          if k ~= "signal" and not is_finite(x) then return nil, "ctx." .. k .. "." .. s .. " is not finite" end
+        end
       end
       v = t
     end
@@ -312,15 +315,23 @@ end
 local function check_weights(w)
   if type(w) ~= "table" then return nil, "returned a " .. type(w) .. " instead of a weights table {SYMBOL = weight}" end
   local out = {}
+  for s, v in pairs(w) do
+    if type(s) ~= "string" or s == "" or type(v) ~= "number" or not is_finite(v) then
+      out = nil
+      break
+    end
+    out[s] = v + 0.0
+  end
+  if out then return out end
+  -- something is wrong: report the first bad entry in symbol order
   for _, s in pairs(sorted_keys(w)) do
     local v = w[s]
     if type(s) ~= "string" or s == "" then return nil, "returned weights with key " .. key_text(s) .. " that is not a symbol" end
     if type(v) ~= "number" then return nil, "returned a " .. type(v) .. " as the weight of '" .. s .. "'" end
     if v ~= v then return nil, "returned NaN as the weight of '" .. s .. "'" end
     if not is_finite(v) then return nil, "returned an infinite weight for '" .. s .. "'" end
-    out[s] = v + 0.0
   end
-  return out
+  return nil, "returned invalid weights"
 end
 
 -- {SYM = {before = x, after = y}} for every name whose weight changed (a
@@ -329,8 +340,8 @@ local function weight_changes(before, after)
   local all = {}
   for s in pairs(before) do all[s] = true end
   for s in pairs(after) do all[s] = true end
-  local changed = {}
-  for _, s in pairs(sorted_keys(all)) do
+  local changed = {} -- keyed by symbol: the traversal order cannot show
+  for s in pairs(all) do
     local b, a = before[s], after[s]
     if (b or 0) ~= (a or 0) then changed[s] = { before = b, after = a } end
   end
@@ -361,8 +372,8 @@ function policy_methods.run(self, ctx, overrides)
   info = info or {}
   local bound = {}
   if type(p.cap) == "number" then
-    for _, s in pairs(sorted_keys(weights)) do
-      if math_abs(weights[s]) == p.cap then bound[s] = "cap " .. num_text(p.cap) end
+    for s, x in pairs(weights) do
+      if math_abs(x) == p.cap then bound[s] = "cap " .. num_text(p.cap) end
     end
   end
   local trace = {

@@ -115,6 +115,24 @@ int main(void) {
   CHECK(folio_host_load_policy_file(h, "policies/equal_weight_ls.lua", name, sizeof name) == FOLIO_OK);
   CHECK(strcmp(name, "equal_weight_ls") == 0);
 
+  /* the returns a host call lends to a policy are gone after the call: a
+   * policy that keeps ctx.returns finds an empty matrix, never freed memory */
+  const char *keeper = "local kept = {}\n"
+                       "return folio.policy{name = 'keeper', params = {}, size = function(ctx, p)\n"
+                       "  local prev = kept.R and select(1, kept.R:shape()) or -1\n"
+                       "  kept.R = ctx.returns\n"
+                       "  return {AAA = prev}\n"
+                       "end}";
+  CHECK(folio_host_load_policy_string(h, "=keeper", keeper, strlen(keeper), NULL, 0) == FOLIO_OK);
+  double lent[8] = {0.01, 0.02, -0.01, 0.0, 0.01, 0.02, 0.03, 0.0};
+  folio_host_sizing kin = inputs();
+  kin.returns = lent;
+  kin.n_rows = 2;
+  CHECK_MSG(folio_host_size(h, "keeper", &kin, w) == FOLIO_OK, "%s", folio_host_error(h));
+  CHECK(w[0] == -1);
+  CHECK(folio_host_size(h, "keeper", &kin, w) == FOLIO_OK);
+  CHECK(w[0] == 0); /* the matrix kept from the first call is now 0 x 0 */
+
   /* scripts */
   CHECK(folio_host_run_string(h, "=ok", "local x = 1", 11) == FOLIO_OK);
   CHECK(folio_host_run_string(h, "=bad", "error('nope')", 13) == FOLIO_ELUA);

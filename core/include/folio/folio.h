@@ -11,5 +11,7 @@
 #include "folio/sizers.h"
 #include "folio/capacity.h"
 #include "folio/holding.h"
+#include "folio/config.h"
+#include "folio/session.h"
 
 #endif
