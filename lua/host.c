@@ -294,6 +294,24 @@ static void set_policy_dirs(folio_host *h) {
     }
   }
   lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_POLDIRS);
+  if (h->opts.trusted) { /* the stock require: put the policy folders' lib/ first */
+    if (lua_getglobal(L, "package") == LUA_TTABLE) {   /* [package] */
+      lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_POLDIRS); /* [package, dirs] */
+      int parts = 0;
+      lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+      for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1 - parts, i);
+        lua_pushfstring(L, "%s/lib/?.lua;", lua_tostring(L, -1));
+        lua_remove(L, -2);                              /* [package, dirs, parts...] */
+        parts++;
+      }
+      lua_getfield(L, -2 - parts, "path");
+      lua_concat(L, parts + 1);                         /* [package, dirs, path] */
+      lua_setfield(L, -3, "path");
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
 }
 
 /* ---- engine lifecycle -------------------------------------------------------------- */

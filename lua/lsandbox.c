@@ -420,10 +420,11 @@ static int sb_require(lua_State *L) {
     const char *src = lua_tolstring(L, -1, &len);
     const char *chunk = lua_pushfstring(L, "@%s", path);
     if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) return lua_error(L);
-    fl_sandbox_new_env(L);
-    int env = lua_gettop(L);
-    lua_pushvalue(L, env);
-    lua_setupvalue(L, env - 1, 1);
+    fl_sandbox_new_env(L);      /* [.., fn, env] */
+    lua_pushvalue(L, -1);
+    lua_setupvalue(L, -3, 1);   /* fn's _ENV = env */
+    lua_insert(L, -2);          /* [.., env, fn] */
+    int env = lua_gettop(L) - 1;
     lua_pushstring(L, name);
     lua_call(L, 1, 1);          /* [.., env, result] */
     fl_sandbox_freeze_env(L, env);
