@@ -215,30 +215,7 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
 
 /* ==== kelly_fraction ===================================================== */
 
-folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error *err) {
-  if (!name)
-    return folio_error_set(err, FOLIO_EINVAL,
-                           "repair: name is NULL (expected \"error\" or \"ridge\")");
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "repair: out is NULL");
-  if (strcmp(name, "error") == 0) {
-    *out = FOLIO_REPAIR_ERROR;
-    return FOLIO_OK;
-  }
-  if (strcmp(name, "ridge") == 0) {
-    *out = FOLIO_REPAIR_RIDGE;
-    return FOLIO_OK;
-  }
-  return folio_error_set(err, FOLIO_EINVAL,
-                         "repair: unknown value \"%s\" (expected \"error\" or \"ridge\")", name);
-}
-
-const char *folio_repair_name(folio_repair r) {
-  switch (r) {
-  case FOLIO_REPAIR_ERROR: return "error";
-  case FOLIO_REPAIR_RIDGE: return "ridge";
-  }
-  return "unknown";
-}
+/* folio_repair_parse / folio_repair_name live in repair.c. */
 
 folio_kelly_opts folio_kelly_defaults(void) {
   folio_kelly_opts o = {1.0, INFINITY, FOLIO_REPAIR_ERROR};

@@ -8,6 +8,7 @@
 #include "folio/csv.h"
 #include "folio/returns.h"
 #include "folio/risk_model.h"
+#include "folio/repair.h"
 #include "folio/sizers.h"
 #include "folio/capacity.h"
 #include "folio/holding.h"

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "folio/panel.h"
+#include "folio/repair.h"
 #include "folio/risk_model.h"
 #include "folio/status.h"
 
@@ -64,15 +65,8 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
 
 /* ---- kelly_fraction ---------------------------------------------------- */
 
-/* What to do when a covariance is not positive definite. */
-typedef enum folio_repair {
-  FOLIO_REPAIR_ERROR = 0, /* report FOLIO_ENOTPD naming the first failing symbol */
-  FOLIO_REPAIR_RIDGE = 1  /* add the smallest ridge r*I (r = 1e-10 * mean variance, then x10
-                             per try, at most 12 tries) that makes it factorise; report r */
-} folio_repair;
-
-folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error *err);
-const char *folio_repair_name(folio_repair r);
+/* folio_repair (what to do with a covariance that is not positive definite)
+ * is defined in repair.h. */
 
 typedef struct folio_kelly_opts {
   double risk_aversion; /* > 0; 1 = full Kelly, 2 = half Kelly. Default 1 */
