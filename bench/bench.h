@@ -27,9 +27,12 @@ void bench_fill_normal(double *x, size_t n, uint64_t seed);
 
 /* Each area's benchmarks (bench_<area>.c). */
 void bench_cov(void);
+void bench_risk(void);
 void bench_kelly(void);
 void bench_vol_target(void);
 void bench_policy(void);
 void bench_session(void);
+void bench_hrp(void);
+void bench_alloc(void);
 
 #endif

@@ -60,9 +60,12 @@ int main(int argc, char **argv) {
          "bare ms", "ratio", "bare call");
   printf("|------------------------|------------------|------------|------------|---------|------------------|\n");
   if (!only || strcmp(only, "cov") == 0) bench_cov();
+  if (!only || strcmp(only, "risk") == 0) bench_risk();
   if (!only || strcmp(only, "kelly") == 0) bench_kelly();
   if (!only || strcmp(only, "vol_target") == 0) bench_vol_target();
   if (!only || strcmp(only, "policy") == 0) bench_policy();
   if (!only || strcmp(only, "session") == 0) bench_session();
+  if (!only || strcmp(only, "hrp") == 0) bench_hrp();
+  if (!only || strcmp(only, "alloc") == 0) bench_alloc();
   return 0;
 }

@@ -24,6 +24,8 @@ static const struct {
     {"optimize", fl_open_optimize},
     {"config", fl_open_config},
     {"session", fl_open_session},
+    {"hrp", fl_open_hrp},
+    {"black_litterman", fl_open_black_litterman},
 };
 
 /* folio.sorted_keys(t): the keys of t in a stable, documented order: by type

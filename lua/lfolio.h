@@ -133,6 +133,16 @@ int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
  * nothing in a trusted one. */
 void fl_check_read_path(lua_State *L, const char *fname, const char *path);
 
+/* Pushes the table {method, applied, ridge, min_eigenvalue (nil when not
+ * computed), frobenius_change, n_clipped, iterations} of a repair (lrisk.c). */
+void fl_push_repair_info(lua_State *L, const folio_repair_info *info);
+
+/* ---- risk-based allocators of folio.sizers (lallocators.c) -------------- */
+int fl_alloc_inverse_vol(lua_State *L);
+int fl_alloc_min_variance(lua_State *L);
+int fl_alloc_max_diversification(lua_State *L);
+int fl_alloc_risk_parity(lua_State *L);
+
 /* ---- submodules (each pushes its table) ---------------------------------- */
 int fl_open_data(lua_State *L);
 int fl_open_risk_model(lua_State *L);
@@ -142,5 +152,7 @@ int fl_open_holding(lua_State *L);
 int fl_open_optimize(lua_State *L); /* pushes the folio.optimize function */
 int fl_open_config(lua_State *L); /* pushes the folio.config table (fund files) */
 int fl_open_session(lua_State *L);
+int fl_open_hrp(lua_State *L); /* pushes the callable folio.hrp table */
+int fl_open_black_litterman(lua_State *L); /* pushes the callable folio.black_litterman table */
 
 #endif

@@ -116,7 +116,7 @@ static int s_kelly_fraction(lua_State *L) {
   lua_setfield(L, -2, "capped");
   set_integer(L, "n_capped", info.n_capped);
   set_number(L, "ridge", info.ridge);
-  lua_pushstring(L, folio_repair_name(o.repair));
+  fl_push_repair_info(L, &info.repair);
   lua_setfield(L, -2, "repair");
   return 2;
 }
@@ -220,6 +220,8 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
   set_number(L, "realised_vol", info.realised_vol);
   set_number(L, "final_vol", info.final_vol);
   set_number(L, "ridge", info.ridge);
+  fl_push_repair_info(L, &info.repair);
+  lua_setfield(L, -2, "repair");
   set_integer(L, "n_capped", info.n_capped);
   set_integer(L, "n_active", info.n_active);
   set_number(L, "target_ann_vol", o.target_ann_vol);
@@ -240,6 +242,10 @@ static const luaL_Reg sizer_funcs[] = {{"equal_weight_ls", s_equal_weight_ls},
                                        {"kelly_voltarget_12", s_kelly_voltarget_12},
                                        {"kelly_voltarget_8", s_kelly_voltarget_8},
                                        {"kelly_voltarget", s_kelly_voltarget},
+                                       {"inverse_vol", fl_alloc_inverse_vol},
+                                       {"min_variance", fl_alloc_min_variance},
+                                       {"max_diversification", fl_alloc_max_diversification},
+                                       {"risk_parity", fl_alloc_risk_parity},
                                        {NULL, NULL}};
 
 int fl_open_sizers(lua_State *L) {

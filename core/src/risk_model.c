@@ -1,6 +1,9 @@
 /*
- * risk_model.c — sample covariance of a returns panel, with the three ways
- * of treating missing returns (error, pairwise as pandas, complete rows).
+ * risk_model.c — covariance estimates of a returns panel: the sample
+ * covariance with the three ways of treating missing returns (error,
+ * pairwise as pandas, complete rows), Ledoit-Wolf shrinkage (scikit-learn's
+ * estimator, with PyPortfolioOpt's NaN-as-zero convention available), the
+ * exponentially weighted covariance.
  *
  * The O(T * A^2) work is one BLAS level-3 call per product over the time
  * axis; everything around it (NaN scans, centring, masks, mirroring the
@@ -18,6 +21,7 @@
  * overlap means are small, so P_ij - S_ij S_ji / N_ij does not cancel.
  */
 #include <cblas.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -40,10 +44,12 @@ folio_status folio_missing_parse(const char *name, folio_missing *out, folio_err
     *out = FOLIO_MISSING_PAIRWISE;
   } else if (strcmp(name, "complete") == 0) {
     *out = FOLIO_MISSING_COMPLETE;
+  } else if (strcmp(name, "zero") == 0) {
+    *out = FOLIO_MISSING_ZERO;
   } else {
     return folio_error_set(err, FOLIO_EINVAL,
                            "missing_parse: unknown missing-data policy '%.64s' (expected error, "
-                           "pairwise or complete)",
+                           "pairwise, complete or zero)",
                            name);
   }
   folio_error_clear(err);
@@ -58,6 +64,8 @@ const char *folio_missing_name(folio_missing m) {
       return "pairwise";
     case FOLIO_MISSING_COMPLETE:
       return "complete";
+    case FOLIO_MISSING_ZERO:
+      return "zero";
   }
   return "unknown";
 }
@@ -115,21 +123,21 @@ enum { TILE = 64 }; /* mirror / finish in 64 x 64 tiles so both triangles stay i
  * half is folded into the first pass over the data (copy_centre and
  * scan_gaps): on a 1260 x 2000 panel a separate scan is a fifth of all the
  * time spent outside BLAS. */
-static folio_status check_shape(const folio_panel *p, folio_error *err) {
-  if (!p) return folio_error_set(err, FOLIO_EINVAL, "sample_cov: returns is NULL");
+static folio_status check_shape(const char *who, const folio_panel *p, folio_error *err) {
+  if (!p) return folio_error_set(err, FOLIO_EINVAL, "%s: returns is NULL", who);
   if (p->n_rows > FOLIO_MAX_DIM || p->n_cols > FOLIO_MAX_DIM)
     return folio_error_set(err, FOLIO_EDIM,
-                           "sample_cov: returns has %zu x %zu entries (at most %zu per side)",
+                           "%s: returns has %zu x %zu entries (at most %zu per side)", who,
                            p->n_rows, p->n_cols, (size_t)FOLIO_MAX_DIM);
   if (p->n_rows * p->n_cols > FOLIO_MAX_ELEMS)
     return folio_error_set(err, FOLIO_EDIM,
-                           "sample_cov: returns has %zu x %zu entries (at most %zu in all)",
+                           "%s: returns has %zu x %zu entries (at most %zu in all)", who,
                            p->n_rows, p->n_cols, (size_t)FOLIO_MAX_ELEMS);
   if (p->ld < p->n_rows || p->ld < 1)
-    return folio_error_set(err, FOLIO_EDIM, "sample_cov: returns leading dimension %zu < rows %zu",
+    return folio_error_set(err, FOLIO_EDIM, "%s: returns leading dimension %zu < rows %zu", who,
                            p->ld, p->n_rows);
   if (p->n_rows && p->n_cols && !p->data)
-    return folio_error_set(err, FOLIO_EINVAL, "sample_cov: returns data is NULL");
+    return folio_error_set(err, FOLIO_EINVAL, "%s: returns data is NULL", who);
   return FOLIO_OK;
 }
 
@@ -322,8 +330,12 @@ static void finish_pairwise(const cov_work *w, size_t n_assets, double scale, do
 folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing, double scale,
                               double *cov, size_t ld_cov, void *work, folio_cov_info *info,
                               folio_error *err) {
-  folio_status st = check_shape(returns, err);
+  folio_status st = check_shape("sample_cov", returns, err);
   if (st < 0) return st;
+  if (missing == FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "sample_cov: missing = zero is defined for ledoit_wolf only (use error, "
+                           "pairwise or complete)");
   if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_PAIRWISE &&
       missing != FOLIO_MISSING_COMPLETE)
     return folio_error_set(
@@ -479,6 +491,303 @@ too_large:
                        "sample_cov: returns of symbol %s are too large (|x - mean| > %g), "
                        "the covariance would overflow",
                        folio_panel_col_name(returns, too_large, cb, sizeof cb), MAX_DEVIATION);
+done:
+  free(owned);
+  return st;
+}
+
+/* ==== Ledoit-Wolf and EWMA: shared input handling ========================== */
+
+/* Workspace of the two estimators: the sample covariance's complete-rows
+ * layout (row list, centred T x A copy, means) and two T-vectors (row sums
+ * of squares for Ledoit-Wolf; weights and their square roots for EWMA). */
+typedef struct est_work {
+  cov_work cw;
+  double *tv, *tv2;
+} est_work;
+
+static void est_layout(folio_i_arena *a, size_t n_rows, size_t n_assets, est_work *w) {
+  cov_layout(a, n_rows, n_assets, FOLIO_MISSING_COMPLETE, &w->cw);
+  w->tv = folio_i_take(a, n_rows, sizeof(double));
+  w->tv2 = folio_i_take(a, n_rows, sizeof(double));
+}
+
+static size_t est_work_size(size_t n_rows, size_t n_assets) {
+  folio_i_arena a = {NULL, 0, 0};
+  est_work w;
+  est_layout(&a, n_rows, n_assets, &w);
+  if (a.overflow || a.used > SIZE_MAX - 64) return 0;
+  return a.used + 64;
+}
+
+size_t folio_ledoit_wolf_work_size(size_t n_rows, size_t n_assets) {
+  return est_work_size(n_rows, n_assets);
+}
+
+size_t folio_ewma_cov_work_size(size_t n_rows, size_t n_assets) {
+  return est_work_size(n_rows, n_assets);
+}
+
+/* The checks both estimators share with sample_cov: shape, scale, cov, ld. */
+static folio_status est_check(const char *who, const folio_panel *r, double scale,
+                              const double *cov, size_t ld, folio_error *err) {
+  folio_status st = check_shape(who, r, err);
+  if (st < 0) return st;
+  if (!isfinite(scale) || !(scale > 0.0))
+    return folio_error_set(err, FOLIO_EINVAL, "%s: scale %g must be finite and > 0", who, scale);
+  const size_t n_assets = r->n_cols;
+  size_t aa, span;
+  if (folio_i_mul(n_assets, n_assets, &aa) || aa > FOLIO_MAX_ELEMS)
+    return folio_error_set(err, FOLIO_EDIM,
+                           "%s: %zu assets make a covariance of more than %zu entries", who,
+                           n_assets, (size_t)FOLIO_MAX_ELEMS);
+  if (n_assets > 0 && !cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
+  if (ld < n_assets || ld < 1)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: ld %zu < %zu assets", who, ld, n_assets);
+  if (ld > INT_MAX || (n_assets > 0 && folio_i_mul(n_assets - 1, ld, &span)))
+    return folio_error_set(err, FOLIO_EDIM, "%s: ld %zu is too large", who, ld);
+  if (r->n_rows < 2)
+    return folio_error_set(err, FOLIO_ESHORT, "%s: returns has %zu row(s), at least 2 are needed",
+                           who, r->n_rows);
+  return FOLIO_OK;
+}
+
+/* Carves the workspace (allocating it when work is NULL; *owned is then to be freed). */
+static folio_status est_carve(const char *who, const folio_panel *r, void *work, void **owned,
+                              est_work *w, folio_error *err) {
+  size_t need = est_work_size(r->n_rows, r->n_cols);
+  *owned = NULL;
+  if (need == 0)
+    return folio_error_set(err, FOLIO_EDIM, "%s: workspace for %zu x %zu overflows", who,
+                           r->n_rows, r->n_cols);
+  if (!work) {
+    *owned = work = malloc(need);
+    if (!work)
+      return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
+                             need);
+  }
+  uintptr_t addr = (uintptr_t)work;
+  folio_i_arena arena = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  est_layout(&arena, r->n_rows, r->n_cols, w);
+  return FOLIO_OK;
+}
+
+/* The rows used, centred by their plain column means, into w->cw.x (ld =
+ * *n_used): all rows when there is no gap; under COMPLETE the complete
+ * rows; under ZERO all rows with NaN read as 0. Errors name symbol and row
+ * (the same checks and messages as sample_cov, prefixed by `who`). */
+static folio_status load_centred(const char *who, const folio_panel *r, folio_missing missing,
+                                 const char *hint, est_work *w, size_t *n_used, int *had_missing,
+                                 folio_error *err) {
+  const size_t n_rows = r->n_rows, n_assets = r->n_cols;
+  char cb[64], rb[64];
+  size_t stopped = copy_centre(r, w->cw.x, w->cw.means), too_large = SIZE_MAX;
+  *n_used = n_rows;
+  *had_missing = 0;
+  if (stopped == n_assets) return FOLIO_OK;
+  gap_scan gaps = scan_gaps(r, stopped, w->cw.rows);
+  if (gaps.inf_col != SIZE_MAX)
+    return folio_error_set(err, FOLIO_ENOTFINITE,
+                           "%s: returns has an infinite value (symbol %s, row %s)", who,
+                           folio_panel_col_name(r, gaps.inf_col, cb, sizeof cb),
+                           folio_panel_row_name(r, gaps.inf_row, rb, sizeof rb));
+  if (gaps.nan_col == SIZE_MAX) {
+    too_large = stopped;
+  } else if (missing == FOLIO_MISSING_ERROR) {
+    return folio_error_set(err, FOLIO_EMISSING,
+                           "%s: missing return (symbol %s, row %s); use missing = %s to accept "
+                           "gaps",
+                           who, folio_panel_col_name(r, gaps.nan_col, cb, sizeof cb),
+                           folio_panel_row_name(r, gaps.nan_row, rb, sizeof rb), hint);
+  } else if (missing == FOLIO_MISSING_COMPLETE) {
+    *had_missing = 1;
+    size_t n = 0;
+    for (size_t i = 0; i < n_rows; i++)
+      if (w->cw.rows[i] == 0) w->cw.rows[n++] = i;
+    *n_used = n;
+    if (n < 2)
+      return folio_error_set(err, FOLIO_ESHORT,
+                             "%s: %zu complete row(s) (no symbol missing), at least 2 are needed",
+                             who, n);
+    too_large = gather_centre(r, &w->cw, n);
+    if (too_large == n_assets) return FOLIO_OK;
+  } else { /* FOLIO_MISSING_ZERO: NaN -> 0, then means over all rows */
+    *had_missing = 1;
+    too_large = n_assets;
+    for (size_t j = 0; j < n_assets && too_large == n_assets; j++) {
+      const double *src = r->data + j * r->ld;
+      double *dst = w->cw.x + j * n_rows;
+      for (size_t k = 0; k < n_rows; k++) dst[k] = isnan(src[k]) ? 0.0 : src[k];
+      double mean = sum4(dst, n_rows) / (double)n_rows;
+      if (!(centre(dst, n_rows, mean) <= MAX_DEVIATION)) too_large = j;
+      w->cw.means[j] = mean;
+    }
+    if (too_large == n_assets) return FOLIO_OK;
+  }
+  return folio_error_set(err, FOLIO_ENOTFINITE,
+                         "%s: returns of symbol %s are too large (|x - mean| > %g), the "
+                         "covariance would overflow",
+                         who, folio_panel_col_name(r, too_large, cb, sizeof cb), MAX_DEVIATION);
+}
+
+/* ==== Ledoit-Wolf ========================================================== */
+
+folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing, double scale,
+                               double *cov, size_t ld, void *work, folio_lw_info *info,
+                               folio_error *err) {
+  static const char *who = "ledoit_wolf";
+  folio_status st = est_check(who, returns, scale, cov, ld, err);
+  if (st < 0) return st;
+  if (missing == FOLIO_MISSING_PAIRWISE)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: missing = pairwise is not defined for Ledoit-Wolf (use error, "
+                           "complete or zero)",
+                           who);
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE &&
+      missing != FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: unknown missing-data policy %d (error, complete or zero)", who,
+                           (int)missing);
+  void *owned;
+  est_work w;
+  st = est_carve(who, returns, work, &owned, &w, err);
+  if (st < 0) return st;
+  size_t n = 0;
+  int had_missing = 0;
+  st = load_centred(who, returns, missing, "\"complete\" or \"zero\"", &w, &n, &had_missing, err);
+  if (st < 0) goto done;
+
+  const size_t p = returns->n_cols;
+  const double *x = w.cw.x;
+  folio_lw_info out = {0.0, 0.0, n, had_missing};
+  if (p > 0) {
+    /* S = Xc'Xc / n (upper triangle), straight into cov. */
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0 / (double)n, x, (int)n,
+                0.0, cov, (int)ld);
+    /* b2 = (1/n) sum_t (sum_j Xc_tj^2)^2, from row sums of squares (column by column). */
+    double *rss = w.tv;
+    memset(rss, 0, n * sizeof *rss);
+    for (size_t j = 0; j < p; j++) {
+      const double *col = x + j * n;
+      for (size_t t = 0; t < n; t++) rss[t] += col[t] * col[t];
+    }
+    double b2 = 0.0;
+    for (size_t t = 0; t < n; t++) b2 += rss[t] * rss[t];
+    b2 /= (double)n;
+    double trace = 0.0;
+    for (size_t j = 0; j < p; j++) trace += cov[j + j * ld];
+    double mu = trace / (double)p;
+    /* d2 = ||S||_F^2; delta is ||S - mu I||_F^2 / p summed directly (no cancellation). */
+    double off = 0.0, diag2 = 0.0, diagc = 0.0;
+    for (size_t j = 0; j < p; j++) {
+      const double *col = cov + j * ld;
+      for (size_t i = 0; i < j; i++) off += col[i] * col[i];
+      diag2 += col[j] * col[j];
+      diagc += (col[j] - mu) * (col[j] - mu);
+    }
+    double d2 = diag2 + 2.0 * off;
+    /* b2 >= d2 in exact arithmetic (Jensen); a difference at the rounding
+     * level of b2 is noise (two rows give exactly b2 == d2), so it counts as 0
+     * and the shrinkage does not depend on summation order there. */
+    double gap = b2 - d2;
+    if (gap <= 64.0 * DBL_EPSILON * b2) gap = 0.0;
+    double beta = gap / ((double)p * (double)n);
+    double delta = (diagc + 2.0 * off) / (double)p;
+    double m = beta < delta ? beta : delta;
+    /* m > 0 excludes beta <= 0 (rounding; b2 >= d2 in exact arithmetic) and delta == 0. */
+    double shrinkage = m > 0.0 ? m / delta : 0.0;
+    if (shrinkage > 1.0) shrinkage = 1.0;
+    /* LW = scale ((1 - s) S + s mu I), written to both triangles from one value. */
+    const double keep = 1.0 - shrinkage, target = shrinkage * mu;
+    for (size_t jb = 0; jb < p; jb += TILE) {
+      size_t je = jb + TILE < p ? jb + TILE : p;
+      for (size_t ib = 0; ib <= jb; ib += TILE) {
+        size_t ie = ib + TILE < p ? ib + TILE : p;
+        for (size_t j = jb; j < je; j++) {
+          size_t iend = ie < j + 1 ? ie : j + 1;
+          for (size_t i = ib; i < iend; i++) {
+            double v = keep * cov[i + j * ld];
+            if (i == j) v += target;
+            v *= scale;
+            cov[i + j * ld] = v;
+            cov[j + i * ld] = v;
+          }
+        }
+      }
+    }
+    out.shrinkage = shrinkage;
+    out.mu = mu * scale;
+  }
+  if (info) *info = out;
+  folio_error_clear(err);
+  st = FOLIO_OK;
+done:
+  free(owned);
+  return st;
+}
+
+/* ==== EWMA covariance ====================================================== */
+
+folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, double half_life,
+                            double scale, double *cov, size_t ld, void *work,
+                            folio_cov_info *info, folio_error *err) {
+  static const char *who = "ewma_cov";
+  folio_status st = est_check(who, returns, scale, cov, ld, err);
+  if (st < 0) return st;
+  if (!isfinite(half_life) || !(half_life > 0.0))
+    return folio_error_set(err, FOLIO_EINVAL, "%s: half_life %g must be finite and > 0 (rows)",
+                           who, half_life);
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: missing = %s is not supported (use error or complete)", who,
+                           folio_missing_name(missing));
+  void *owned;
+  est_work w;
+  st = est_carve(who, returns, work, &owned, &w, err);
+  if (st < 0) return st;
+  size_t n = 0;
+  int had_missing = 0;
+  st = load_centred(who, returns, missing, "\"complete\"", &w, &n, &had_missing, err);
+  if (st < 0) goto done;
+
+  /* w_t = lambda^(n-1-t), normalised; pow per row keeps each weight correctly rounded-ish
+   * (a running product would accumulate n roundings). */
+  const double lambda = pow(0.5, 1.0 / half_life);
+  double *wt = w.tv, *sw = w.tv2, sum = 0.0, sum2 = 0.0;
+  for (size_t t = 0; t < n; t++) {
+    wt[t] = pow(lambda, (double)(n - 1 - t));
+    sum += wt[t];
+  }
+  for (size_t t = 0; t < n; t++) {
+    wt[t] /= sum;
+    sum2 += wt[t] * wt[t];
+    sw[t] = sqrt(wt[t]);
+  }
+  const double denom = 1.0 - sum2;
+  if (!(denom > 0.0)) {
+    st = folio_error_set(err, FOLIO_EDEGENERATE,
+                         "%s: half_life %g puts all the weight on the last row (1 - sum w^2 = 0)",
+                         who, half_life);
+    goto done;
+  }
+  const size_t p = returns->n_cols;
+  double *x = w.cw.x;
+  for (size_t j = 0; j < p; j++) {
+    double *col = x + j * n, m = 0.0;
+    for (size_t t = 0; t < n; t++) m += wt[t] * col[t];
+    for (size_t t = 0; t < n; t++) col[t] = (col[t] - m) * sw[t];
+  }
+  if (p > 0) {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, scale / denom, x, (int)n,
+                0.0, cov, (int)ld);
+    mirror_upper(cov, ld, p);
+  }
+  if (info) {
+    folio_cov_info out = {n, n, had_missing};
+    *info = out;
+  }
+  folio_error_clear(err);
+  st = FOLIO_OK;
 done:
   free(owned);
   return st;

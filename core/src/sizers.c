@@ -247,10 +247,11 @@ static folio_status kelly_check_opts(const char *who, const folio_kelly_opts *o,
   if (!(o->cap > 0))
     return folio_error_set(err, FOLIO_EINVAL, "%s: cap must be > 0 or INFINITY (got %g)", who,
                            o->cap);
-  if (o->repair != FOLIO_REPAIR_ERROR && o->repair != FOLIO_REPAIR_RIDGE)
+  if (o->repair != FOLIO_REPAIR_ERROR && o->repair != FOLIO_REPAIR_RIDGE &&
+      o->repair != FOLIO_REPAIR_CLIP && o->repair != FOLIO_REPAIR_HIGHAM)
     return folio_error_set(err, FOLIO_EINVAL,
-                           "%s: repair must be FOLIO_REPAIR_ERROR or "
-                           "FOLIO_REPAIR_RIDGE (got %d)",
+                           "%s: repair must be FOLIO_REPAIR_ERROR, _RIDGE, _CLIP or _HIGHAM "
+                           "(got %d)",
                            who, (int)o->repair);
   return FOLIO_OK;
 }
@@ -340,6 +341,7 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
   double *a = ks->a;
   lapack_int ni = (lapack_int)n;
   double ridge = 0.0;
+  folio_repair_info rinfo = {o->repair, 0, 0.0, NAN, 0.0, 0, 0};
   size_t failed = SIZE_MAX; /* position (in `order`) of the first failing minor, unridged */
   for (int attempt = 0;; attempt++) {
     kelly_gather(n, cov, ld, order, a);
@@ -351,6 +353,26 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
       return folio_error_set(err, FOLIO_EINVAL, "%s: dpotrf rejected argument %d", who, (int)-inf);
     if (failed == SIZE_MAX) failed = (size_t)inf - 1;
     size_t k = order ? order[failed] : failed;
+    if (o->repair == FOLIO_REPAIR_CLIP || o->repair == FOLIO_REPAIR_HIGHAM) {
+      /* Repair the symbol-ordered copy (both triangles) and factorise it. The
+       * repair allocates its own workspace: this is the rare path. */
+      kelly_gather(n, cov, ld, order, a);
+      for (size_t q = 0; q < n; q++)
+        for (size_t p = q + 1; p < n; p++) a[q + p * n] = a[p + q * n];
+      folio_error inner;
+      folio_status rst = folio_cov_repair(n, a, n, o->repair, NULL, NULL, &rinfo, &inner);
+      if (rst < 0)
+        return folio_error_set(err, rst == FOLIO_ENOMEM ? FOLIO_ENOMEM : FOLIO_ENOTPD,
+                               "%s: cov is not positive definite (symbol %s); %s", who,
+                               name_of(names, map, k, b1, sizeof b1), inner.message);
+      if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', ni, a, ni) != 0)
+        return folio_error_set(err, FOLIO_ENOTPD,
+                               "%s: cov is not positive definite (symbol %s), even after the %s "
+                               "repair",
+                               who, name_of(names, map, k, b1, sizeof b1),
+                               folio_repair_name(o->repair));
+      break;
+    }
     if (o->repair != FOLIO_REPAIR_RIDGE)
       return folio_error_set(err, FOLIO_ENOTPD, "%s: cov is not positive definite (symbol %s)", who,
                              name_of(names, map, k, b1, sizeof b1));
@@ -393,9 +415,15 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
     }
     weights[k] = w;
   }
+  if (o->repair == FOLIO_REPAIR_RIDGE && ridge > 0) {
+    rinfo.applied = 1;
+    rinfo.ridge = ridge;
+    rinfo.frobenius_change = ridge * sqrt((double)n);
+  }
   if (info) {
     info->ridge = ridge;
     info->n_capped = n_capped;
+    info->repair = rinfo;
   }
   return FOLIO_OK;
 }
@@ -862,7 +890,7 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   }
 
   /* 3. Capped Kelly weights (already in symbol order: no permutation). */
-  folio_kelly_info ki = {0, 0};
+  folio_kelly_info ki = {0};
   st = kelly_core(who, m, s.mu, s.sigma, m, NULL, labels, s.act, &ko, &s.ks, s.wk, NULL, &ki, err);
   if (st < 0) goto done;
 
@@ -910,6 +938,7 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
     info->realised_vol = vol;
     info->final_vol = final_vol;
     info->ridge = ki.ridge;
+    info->repair = ki.repair;
     info->n_capped = n_capped;
     info->n_active = m;
   }

@@ -506,8 +506,8 @@ local function need(ctx, key, what)
   return ctx[key]
 end
 
-local REPAIR = { type = "string", default = "error", enum = { "error", "ridge" },
-  doc = "what to do with a covariance that is not positive definite: error, or ridge (add the smallest ridge that works)" }
+local REPAIR = { type = "string", default = "error", enum = { "error", "ridge", "clip", "higham" },
+  doc = "what to do with a covariance that is not positive definite: error, ridge (add the smallest ridge that works), clip (raise small eigenvalues to a floor) or higham (nearest correlation matrix, rescaled)" }
 
 local builtins = {
   {

@@ -241,7 +241,7 @@ local mu = { X = 0.004, Y = 0.018 }
 r = folio.registry.builtin("kelly_fraction"):run({ expected_returns = mu, cov = cov }, { risk_aversion = 2, cap = 0.08 })
 w, info = S.kelly_fraction{ expected_returns = mu, cov = cov, risk_aversion = 2, cap = 0.08 }
 same(r.weights, w, "kelly_fraction"); same(r.info.raw, info.raw, "kelly raw"); same(r.info.capped, info.capped, "kelly capped")
-T.eq(r.info.ridge, info.ridge); T.eq(r.info.repair, "error")
+T.eq(r.info.ridge, info.ridge); T.eq(r.info.repair.method, "error"); T.eq(r.info.repair.applied, false)
 T.eq(r.trace[1].bound.Y, "cap 0.08", "trace: the cap bound Y"); T.eq(r.trace[1].bound.X, nil)
 r = folio.registry.builtin("kelly_fraction"):run{ expected_returns = mu, cov = cov }
 same(r.weights, S.kelly_fraction{ expected_returns = mu, cov = cov }, "kelly_fraction defaults (no cap)")

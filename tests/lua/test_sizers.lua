@@ -37,7 +37,8 @@ T.raises(function() S.kelly_fraction{expected_returns = {X = 1, Y = 1}, cov = ba
   {"kelly_fraction", "not positive definite", "symbol"})
 local sing = folio.matrix{ {1, 1}, {1, 1}, rows = {"X", "Y"}, cols = {"X", "Y"} }
 w, info = S.kelly_fraction{expected_returns = {X = 0.1, Y = 0.1}, cov = sing, repair = "ridge"}
-T.check(info.ridge > 0, "ridge reported"); T.eq(info.repair, "ridge")
+T.check(info.ridge > 0, "ridge reported"); T.eq(info.repair.method, "ridge")
+T.eq(info.repair.applied, true); T.eq(info.repair.ridge, info.ridge)
 local asym = folio.matrix{ {1, 0.5}, {0.1, 1}, rows = {"X", "Y"}, cols = {"X", "Y"} }
 T.raises(function() S.kelly_fraction{expected_returns = {X = 1, Y = 1}, cov = asym} end, {"symmetric", "X", "Y"})
 T.raises(function() S.kelly_fraction{expected_returns = {X = 1, Z = 1}, cov = cov} end, {"'Z'", "cov does not have"})

@@ -55,7 +55,7 @@ static void test_missing_names(void) {
 
   m = FOLIO_MISSING_PAIRWISE;
   CHECK_ERR(folio_missing_parse("drop", &m, &err), err, FOLIO_EINVAL,
-            "unknown missing-data policy 'drop' (expected error, pairwise or complete)");
+            "unknown missing-data policy 'drop' (expected error, pairwise, complete or zero)");
   CHECK_EQ_INT(m, FOLIO_MISSING_PAIRWISE); /* untouched */
   CHECK_ERR(folio_missing_parse("Pairwise", &m, &err), err, FOLIO_EINVAL, "'Pairwise'");
   CHECK_ERR(folio_missing_parse("", &m, &err), err, FOLIO_EINVAL, "''");

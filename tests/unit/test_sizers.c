@@ -777,7 +777,7 @@ static void test_kelly_voltarget_errors(void) {
   b.periods_per_year = 0;
   CHECK_ERR(KV(signal, &p, 1e6, &b), err, FOLIO_EINVAL, "periods_per_year");
   b = o;
-  b.repair = (folio_repair)3;
+  b.repair = (folio_repair)7;
   CHECK_ERR(KV(signal, &p, 1e6, &b), err, FOLIO_EINVAL, "repair");
   CHECK_ERR(KV(NULL, &p, 1e6, &o), err, FOLIO_EINVAL, "signal is NULL");
   CHECK_ERR(KV(signal, NULL, 1e6, &o), err, FOLIO_EINVAL, "log_returns is NULL");

@@ -20,13 +20,16 @@ extern "C" {
 typedef enum folio_missing {
   FOLIO_MISSING_ERROR = 0,    /* any missing value is an error naming symbol and row */
   FOLIO_MISSING_PAIRWISE = 1, /* each pair over the rows where both are present (pandas) */
-  FOLIO_MISSING_COMPLETE = 2  /* only rows where every asset is present */
+  FOLIO_MISSING_COMPLETE = 2, /* only rows where every asset is present */
+  FOLIO_MISSING_ZERO = 3      /* a missing return counts as 0 (PyPortfolioOpt's Ledoit-Wolf
+                                 convention, np.nan_to_num); Ledoit-Wolf only */
 } folio_missing;
 
-/* Parses "error", "pairwise", "complete"; returns FOLIO_EINVAL (naming the
- * accepted values) for anything else. */
+/* Parses "error", "pairwise", "complete", "zero"; returns FOLIO_EINVAL
+ * (naming the accepted values) for anything else. Which policies an
+ * estimator accepts is stated at the estimator. */
 folio_status folio_missing_parse(const char *name, folio_missing *out, folio_error *err);
-/* "error", "pairwise" or "complete". */
+/* "error", "pairwise", "complete" or "zero". */
 const char *folio_missing_name(folio_missing m);
 
 /* What an estimate used, reported back to the caller. */
@@ -62,11 +65,89 @@ size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing 
  * and row), FOLIO_ESHORT (fewer than 2 rows / complete rows; under pairwise
  * a symbol with fewer than 2 observations, or a pair overlapping in fewer
  * than 2 rows, named), FOLIO_EINVAL (NULL returns or cov, unknown missing,
- * scale not finite and > 0, ld_cov < n_assets), FOLIO_ENOMEM.
+ * scale not finite and > 0, ld_cov < n_assets, missing = FOLIO_MISSING_ZERO),
+ * FOLIO_ENOMEM.
  */
 folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing, double scale,
                               double *cov, size_t ld_cov, void *work, folio_cov_info *info,
                               folio_error *err);
+
+/* ---- Ledoit-Wolf shrinkage ------------------------------------------------ */
+
+/* What a Ledoit-Wolf estimate used. */
+typedef struct folio_lw_info {
+  double shrinkage; /* delta in [0, 1]: the weight of the scaled identity */
+  double mu;        /* trace(S) / n_assets, times scale (the target's variance, output units) */
+  size_t rows_used; /* rows that entered the estimate */
+  int had_missing;  /* 1 if any missing value was seen in the input */
+} folio_lw_info;
+
+/* Bytes of workspace folio_ledoit_wolf needs (0 on overflow). Any alignment. */
+size_t folio_ledoit_wolf_work_size(size_t n_rows, size_t n_assets);
+
+/*
+ * Ledoit-Wolf shrinkage towards a scaled identity, exactly as scikit-learn's
+ * LedoitWolf (assume_centered = False) computes it, times `scale`:
+ *   Xc = X - colmean(X) (n rows used, p = n_assets),
+ *   S = Xc' Xc / n (biased: divides by n),          one dsyrk
+ *   mu = trace(S) / p,
+ *   d2 = sum_ij S_ij^2,  b2 = (1/n) sum_t (sum_j Xc_tj^2)^2 (row sums of squares),
+ *   beta = (b2 - d2) / (p n),  delta = ||S - mu I||_F^2 / p,
+ *   shrinkage = min(beta, delta) / delta (0 when min(beta, delta) == 0; b2 - d2
+ *   within 64 eps b2 of 0 is rounding noise and counts as 0, e.g. two rows),
+ *   LW = scale * ((1 - shrinkage) S + shrinkage mu I).
+ * Works with fewer rows than assets (the result is positive definite as
+ * long as shrinkage > 0 and mu > 0).
+ * missing: FOLIO_MISSING_ERROR (a gap is an error naming symbol and row),
+ * FOLIO_MISSING_COMPLETE (complete rows only) or FOLIO_MISSING_ZERO (every
+ * NaN becomes 0 before everything, means over all rows including those
+ * zeros: PyPortfolioOpt's CovarianceShrinkage.ledoit_wolf()).
+ * cov: n_assets x n_assets, column-major, ld, both triangles written (exactly
+ * symmetric). work: folio_ledoit_wolf_work_size bytes or NULL (allocated
+ * and freed here). info may be NULL. On error neither cov nor info is written.
+ *
+ * Errors: FOLIO_EINVAL (NULL returns/cov, FOLIO_MISSING_PAIRWISE (not defined
+ * for Ledoit-Wolf) or an unknown policy, scale not finite and > 0,
+ * ld < n_assets), FOLIO_EDIM (shape), FOLIO_ENOTFINITE (Inf, names symbol and
+ * row; |x - mean| > 1e145), FOLIO_EMISSING (gap under FOLIO_MISSING_ERROR;
+ * names symbol and row), FOLIO_ESHORT (fewer than 2 rows used),
+ * FOLIO_ENOMEM.
+ */
+folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing, double scale,
+                               double *cov, size_t ld, void *work, folio_lw_info *info,
+                               folio_error *err);
+
+/* ---- exponentially weighted covariance -------------------------------- */
+
+/* Bytes of workspace folio_ewma_cov needs (0 on overflow). Any alignment. */
+size_t folio_ewma_cov_work_size(size_t n_rows, size_t n_assets);
+
+/*
+ * Exponentially weighted covariance with a half-life in rows, times scale.
+ * Over the n rows used (t = 0 oldest .. n - 1 newest):
+ *   lambda = 0.5^(1 / half_life),  w_t = lambda^(n-1-t) / sum_s lambda^(n-1-s)  (sum w = 1),
+ *   m = sum_t w_t x_t,
+ *   C = scale * sum_t w_t (x_t - m)(x_t - m)' / (1 - sum_t w_t^2)   (bias-corrected),
+ * computed as one dsyrk on the centred rows scaled by sqrt(w_t).
+ * This is the value pandas gives at the last row for
+ * R.ewm(halflife = half_life, adjust = True).cov(bias = False) on data without
+ * gaps (pandas' alpha = 1 - exp(-ln 2 / half_life), so 1 - alpha = lambda, and
+ * its bias factor (sum w)^2 / ((sum w)^2 - sum w^2) equals 1 / (1 - sum w^2)
+ * for normalised weights). Under FOLIO_MISSING_COMPLETE the weights run over
+ * the complete rows only (a dropped row does not age the others).
+ * missing: FOLIO_MISSING_ERROR or FOLIO_MISSING_COMPLETE.
+ * cov/ld/work/info as folio_sample_cov (info may be NULL; min_pair_obs =
+ * rows_used).
+ *
+ * Errors: those of folio_sample_cov, plus FOLIO_EINVAL (half_life not finite
+ * and > 0; missing pairwise or zero) and FOLIO_EDEGENERATE (the weights sit
+ * on a single row: 1 - sum w^2 underflows to 0).
+ */
+folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, double half_life,
+                            double scale, double *cov, size_t ld, void *work,
+                            folio_cov_info *info, folio_error *err);
+
+/* Covariance -> correlation: folio_cov_to_corr in correlation.h. */
 
 #ifdef __cplusplus
 }

@@ -71,14 +71,16 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
 typedef struct folio_kelly_opts {
   double risk_aversion; /* > 0; 1 = full Kelly, 2 = half Kelly. Default 1 */
   double cap;           /* > 0; every |w_i| <= cap. INFINITY = no cap. Default INFINITY */
-  folio_repair repair;  /* default FOLIO_REPAIR_ERROR */
+  folio_repair repair;  /* default FOLIO_REPAIR_ERROR; RIDGE, CLIP or HIGHAM repair a cov
+                           that does not factorise (see repair.h) */
 } folio_kelly_opts;
 
 folio_kelly_opts folio_kelly_defaults(void);
 
 typedef struct folio_kelly_info {
-  double ridge;    /* ridge added to the diagonal (0 when none was needed) */
-  size_t n_capped; /* names clipped to the cap */
+  double ridge;             /* ridge added to the diagonal (0 when none was needed) */
+  size_t n_capped;          /* names clipped to the cap */
+  folio_repair_info repair; /* what the repair did (applied = 0 when cov factorised as is) */
 } folio_kelly_info;
 
 /* Bytes of workspace folio_kelly_fraction needs (0 on overflow). */
@@ -87,6 +89,10 @@ size_t folio_kelly_fraction_work_size(size_t n_assets);
 /*
  * Kelly weights w = cov^-1 mu / risk_aversion through a Cholesky
  * factorisation (LAPACKE dpotrf + dpotrs), then w_i = clamp(w_i, -cap, cap).
+ * When dpotrf fails: RIDGE retries with r I added (r = 1e-10 * mean
+ * variance, x10 per try, 12 tries); CLIP / HIGHAM run folio_cov_repair on
+ * the symbol-ordered copy (it allocates its own workspace) and factorise the
+ * result. info->repair reports what was done; info->ridge stays the ridge.
  * mu and cov must be in the same units (both per period or both annualised;
  * w does not depend on which). cov is n_assets x n_assets, column-major,
  * leading dimension ld_cov, and must be symmetric (to 1e-10 relative to
@@ -104,7 +110,8 @@ size_t folio_kelly_fraction_work_size(size_t n_assets);
  * FOLIO_EDUP, FOLIO_EDIM (n_assets^2 > FOLIO_MAX_ELEMS), FOLIO_ENOTFINITE
  * (NaN/Inf in mu or cov; names the symbol), FOLIO_ENOTSYM (names the pair),
  * FOLIO_ENOTPD (names the first symbol whose leading minor fails, in the
- * factorisation order; with FOLIO_REPAIR_RIDGE only when no ridge helped),
+ * factorisation order; with FOLIO_REPAIR_RIDGE only when no ridge helped;
+ * with CLIP / HIGHAM only when the repair fails, e.g. a zero matrix),
  * FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOMEM.
  */
 folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const double *cov,
@@ -190,6 +197,7 @@ typedef struct folio_kelly_voltarget_info {
   double realised_vol;  /* annualised vol of the capped Kelly portfolio over vol_window */
   double final_vol;     /* annualised vol of the final weights over vol_window */
   double ridge;         /* from the Kelly step */
+  folio_repair_info repair; /* from the Kelly step */
   size_t n_capped;      /* names at the cap in the final weights */
   size_t n_active;      /* names with a valid (non-NaN) signal */
 } folio_kelly_voltarget_info;
