@@ -34,5 +34,6 @@ void bench_policy(void);
 void bench_session(void);
 void bench_hrp(void);
 void bench_alloc(void);
+void bench_compose(void);
 
 #endif

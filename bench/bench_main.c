@@ -67,5 +67,6 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "session") == 0) bench_session();
   if (!only || strcmp(only, "hrp") == 0) bench_hrp();
   if (!only || strcmp(only, "alloc") == 0) bench_alloc();
+  if (!only || strcmp(only, "compose") == 0) bench_compose();
   return 0;
 }

@@ -10,6 +10,7 @@
  * checked against folio.registry.names() when the registry exists at call time, otherwise against
  * the built-in sizers.
  */
+#include <math.h>
 #include <string.h>
 
 #include "lfolio.h"
@@ -149,6 +150,21 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
   if (cfg->calendar) {
     push_node(L, cfg->calendar, 1);
     lua_setfield(L, -2, "calendar");
+  }
+  lua_createtable(L, 0, 4); /* composition, always present with its defaults */
+  set_string(L, "overlay", cfg->composition.overlay);
+  set_number(L, "hrp_lookback_days", (double)cfg->composition.hrp_lookback_days);
+  set_number(L, "cov_lookback_days", (double)cfg->composition.cov_lookback_days);
+  if (isfinite(cfg->composition.max_weekly_turnover))
+    set_number(L, "max_weekly_turnover", cfg->composition.max_weekly_turnover);
+  lua_setfield(L, -2, "composition");
+  if (cfg->guards) {
+    push_node(L, cfg->guards, 1);
+    lua_setfield(L, -2, "guards");
+  }
+  if (cfg->orders) {
+    push_node(L, cfg->orders, 1);
+    lua_setfield(L, -2, "orders");
   }
 
   size_t n_sleeves = cfg->n_sleeves;

@@ -26,6 +26,12 @@ static const struct {
     {"session", fl_open_session},
     {"hrp", fl_open_hrp},
     {"black_litterman", fl_open_black_litterman},
+    {"multi_sleeve", fl_open_multi_sleeve},
+    {"orders", fl_open_orders},
+    {"guards", fl_open_guards},
+    {"state", fl_open_state},
+    {"store", fl_open_store},
+    {"report", fl_open_report},
 };
 
 /* folio.sorted_keys(t): the keys of t in a stable, documented order: by type

@@ -154,5 +154,20 @@ int fl_open_config(lua_State *L); /* pushes the folio.config table (fund files) 
 int fl_open_session(lua_State *L);
 int fl_open_hrp(lua_State *L); /* pushes the callable folio.hrp table */
 int fl_open_black_litterman(lua_State *L); /* pushes the callable folio.black_litterman table */
+int fl_open_multi_sleeve(lua_State *L); /* pushes folio.multi_sleeve {compose} */
+int fl_open_orders(lua_State *L); /* folio.orders (lorders.c) */
+int fl_open_guards(lua_State *L); /* folio.guards (lguards.c) */
+int fl_open_state(lua_State *L);  /* folio.state (lstate.c) */
+int fl_open_store(lua_State *L);  /* folio.store (lstore.c) */
+int fl_open_report(lua_State *L); /* folio.report (lreport.c; sleeves/format in folio/report.lua) */
+
+/* ---- positions (lorders.c) ------------------------------------------------ */
+
+/* Reads args[key]: positions as an array of {symbol =, quantity =, avg_price =,
+ * market_price =, strategy =, market_value =} or a map {SYM = {quantity =, ...}}
+ * (a folio.state position is accepted as is). Pushes a new table
+ * {SYM = quantity}; raises naming the entry on a bad field, an unknown key or a
+ * duplicate symbol. An absent key (nil) gives an empty table unless required. */
+void fl_read_positions(lua_State *L, int args, const char *fname, const char *key, int required);
 
 #endif

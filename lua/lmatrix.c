@@ -417,6 +417,56 @@ static int m_select(lua_State *L) {
   return 1;
 }
 
+/* m:complete_columns() -> {SYM = true} for every column without a missing value. */
+static int m_complete_columns(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  lua_createtable(L, 0, (int)(m->n_cols < 1u << 20 ? m->n_cols : 1u << 20));
+  for (size_t j = 0; j < m->n_cols; j++) {
+    const double *col = m->data + j * m->n_rows;
+    size_t i = 0;
+    while (i < m->n_rows && !isnan(col[i])) i++;
+    if (i < m->n_rows) continue;
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, m->col_labels[j]);
+  }
+  return 1;
+}
+
+/* m:dot({SYM = w, ...}) -> a one-column matrix (same row labels, column
+ * "dot"): row t is sum_j w_j m[t, j] over the named columns, summed in
+ * symbol order (bit-stable); a missing value counts as 0 (an asset not yet
+ * listed contributes nothing). Unknown symbols are errors. */
+static int m_dot(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  lua_settop(L, 2);
+  lua_newtable(L);
+  lua_insert(L, 1); /* [args, m, w]: fl_check_vec reads args.weights */
+  lua_pushvalue(L, 3);
+  lua_setfield(L, 1, "weights");
+  fl_vec w = fl_check_vec(L, 1, "dot", "weights", 0);
+  size_t *idx = fl_scratch(L, w.n, sizeof(size_t));
+  for (size_t k = 0; k < w.n; k++) {
+    long j = label_index(L, 2, UV_COLMAP, w.syms[k]);
+    if (j < 0) return luaL_error(L, "dot: no column labelled '%s'", w.syms[k]);
+    idx[k] = (size_t)j;
+  }
+  fl_matrix *r = fl_matrix_push_raw(L, m->n_rows, 1);
+  int ri = lua_gettop(L);
+  for (size_t i = 0; i < m->n_rows; i++) r->data[i] = 0.0;
+  for (size_t k = 0; k < w.n; k++) {
+    const double *col = m->data + idx[k] * m->n_rows;
+    for (size_t i = 0; i < m->n_rows; i++)
+      if (!isnan(col[i])) r->data[i] += w.vals[k] * col[i];
+  }
+  memcpy(r->row_labels, m->row_labels, m->n_rows * sizeof(char *));
+  lua_getiuservalue(L, 2, UV_ROWS);
+  lua_setiuservalue(L, ri, UV_ROWS);
+  const char *dot_label[1] = {"dot"};
+  fl_matrix_set_labels_c(L, ri, UV_COLS, dot_label);
+  lua_settop(L, ri);
+  return 1;
+}
+
 /* m:first_missing() -> nil, or the row and column labels of the first
  * missing value in storage order (column by column). */
 static int m_first_missing(lua_State *L) {
@@ -473,7 +523,8 @@ static const luaL_Reg matrix_methods[] = {
     {"get", m_get},       {"shape", m_shape},     {"rows", m_rows},   {"cols", m_cols},
     {"dates", m_rows},    {"symbols", m_cols},    {"mean", m_mean},   {"tail", m_tail},
     {"head", m_head},     {"returns", m_returns}, {"column", m_column}, {"select", m_select},
-    {"first_missing", m_first_missing}, {NULL, NULL}};
+    {"first_missing", m_first_missing}, {"complete_columns", m_complete_columns},
+    {"dot", m_dot}, {NULL, NULL}};
 
 static const luaL_Reg matrix_meta[] = {
     {"__mul", m_mul}, {"__tostring", m_tostring}, {"__index", NULL}, {NULL, NULL}};

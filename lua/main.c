@@ -49,6 +49,11 @@ static const char usage_text[] =
     "\n"
     "  check [options] POLICY.lua validate a policy file (sandboxed), print its\n"
     "                             declaration and dry-run it on the sample data\n"
+    "  rebalance --fund FUND.yaml --positions POS.csv --prices PRICES.csv --out ORDERS.csv\n"
+    "            [--volumes VOL.csv] [--asof YYYY-MM-DD] [--store FUND.db] [--dry-run]\n"
+    "                             the weekly multi-sleeve rebalance (docs/rebalance.md):\n"
+    "                             size the sleeves, compose, gate by capacity, diff into\n"
+    "                             orders, check them with the guards, record, report\n"
     "check options: the run options, and\n"
     "  --data DIR                 folder with prices.csv (default: the sample data)\n"
     "  --nav USD                  fund NAV for the dry run (default 1000000)\n"
@@ -274,6 +279,76 @@ static int cmd_check(int argc, char **argv) {
   return rc;
 }
 
+/* ---- folio rebalance ------------------------------------------------------ */
+
+/* Appends s as a Lua string literal (decimal escapes for anything unusual). */
+static void lua_quote(char *buf, size_t size, size_t *used, const char *s) {
+  size_t n = *used;
+  if (n < size) buf[n] = '"';
+  n++;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    char esc[8];
+    int k = (*p >= 32 && *p < 127 && *p != '"' && *p != '\\') ? snprintf(esc, sizeof esc, "%c", *p)
+                                                             : snprintf(esc, sizeof esc, "\\%03u", *p);
+    for (int i = 0; i < k; i++, n++)
+      if (n < size) buf[n] = esc[i];
+  }
+  if (n < size) buf[n] = '"';
+  n++;
+  *used = n;
+}
+
+static int cmd_rebalance(int argc, char **argv) {
+  static const char *const keys[] = {"--fund", "--positions", "--prices", "--out", "--volumes",
+                                     "--asof", "--store", NULL};
+  const char *vals[7] = {NULL};
+  int dry_run = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--dry-run") == 0) {
+      dry_run = 1;
+      continue;
+    }
+    int k = 0;
+    while (keys[k] && strcmp(keys[k], argv[i]) != 0) k++;
+    if (!keys[k]) return usage_error("rebalance: unknown option '%s'", argv[i]);
+    if (i + 1 >= argc) return usage_error("rebalance: option %s needs a value", argv[i]);
+    vals[k] = argv[++i];
+  }
+  for (int k = 0; k < 3; k++)
+    if (!vals[k]) return usage_error("rebalance: %s is required", keys[k]);
+  if (!vals[3] && !dry_run) return usage_error("rebalance: --out is required (or --dry-run)%s", "");
+  char volumes[4096];
+  if (!vals[4]) { /* volumes.csv beside the prices */
+    const char *slash = strrchr(vals[2], '/');
+    snprintf(volumes, sizeof volumes, "%.*svolumes.csv", slash ? (int)(slash - vals[2] + 1) : 0, vals[2]);
+    vals[4] = volumes;
+  }
+  char chunk[16384];
+  size_t n = (size_t)snprintf(chunk, sizeof chunk, "folio.rebalance.cli{dry_run = %s", dry_run ? "true" : "false");
+  static const char *const names[] = {"fund", "positions", "prices", "out", "volumes", "asof", "store"};
+  for (int k = 0; k < 7; k++) {
+    if (!vals[k]) continue;
+    n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0,
+                          ", %s = ", names[k]);
+    lua_quote(chunk, sizeof chunk, &n, vals[k]);
+  }
+  n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
+  if (n >= sizeof chunk) return usage_error("rebalance: arguments too long%s", "");
+  folio_host_options o;
+  folio_host_options_init(&o);
+  o.trusted = 1; /* an operator command: reads and writes the files it is given */
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio rebalance: %s\n", e.message);
+    return 1;
+  }
+  folio_status st = folio_host_run_string(h, "=rebalance", chunk, n);
+  if (st != FOLIO_OK) fprintf(stderr, "folio rebalance: %s\n", folio_host_error(h));
+  folio_host_destroy(h);
+  return st == FOLIO_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -290,5 +365,6 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
+  if (strcmp(cmd, "rebalance") == 0) return cmd_rebalance(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -1014,6 +1014,59 @@ static folio_status check_limits(const checker *c, const folio_config_node *root
   return FOLIO_OK;
 }
 
+folio_composition_config folio_composition_config_defaults(void) {
+  folio_composition_config c = {"equal", 252, INFINITY, 252};
+  return c;
+}
+
+/* The `composition` section: overlay, look-backs and the weekly turnover cap. */
+static folio_status check_composition(const checker *c, const folio_config_node *root,
+                                      folio_fund_config *cfg) {
+  static const char *const keys[] = {"overlay", "hrp_lookback_days", "max_weekly_turnover",
+                                     "cov_lookback_days", NULL};
+  static const char *const overlays[] = {"equal", "hrp", "inverse_vol", "risk_parity",
+                                         "min_variance", "bl", NULL};
+  cfg->composition = folio_composition_config_defaults();
+  const folio_config_node *sec = folio_config_get(root, "composition"), *node;
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_kind(c, sec, "composition", FOLIO_CONFIG_MAPPING);
+  if (st == FOLIO_OK) st = check_keys(c, sec, "in composition", keys);
+  if (st != FOLIO_OK) return st;
+  char path[PATH_MAX_LEN];
+  if ((node = folio_config_get(sec, "overlay"))) {
+    child_path(path, sizeof path, "composition", "overlay");
+    const char *v = NULL;
+    if ((st = get_string(c, node, path, &v)) != FOLIO_OK) return st;
+    int known = 0;
+    for (size_t i = 0; overlays[i]; i++) known |= strcmp(overlays[i], v) == 0;
+    if (!known)
+      return fail_node(c, FOLIO_ENOTFOUND, node, path,
+                       "unknown overlay '" EXCERPT "' (expected equal, hrp, inverse_vol, "
+                       "risk_parity, min_variance, bl)", v);
+    cfg->composition.overlay = v;
+  }
+  long long *ints[] = {&cfg->composition.hrp_lookback_days, &cfg->composition.cov_lookback_days};
+  const char *int_keys[] = {"hrp_lookback_days", "cov_lookback_days"};
+  for (int k = 0; k < 2; k++) {
+    if (!(node = folio_config_get(sec, int_keys[k]))) continue;
+    child_path(path, sizeof path, "composition", int_keys[k]);
+    if (node->kind != FOLIO_CONFIG_SCALAR || node->type != FOLIO_CONFIG_INT || node->integer < 2 ||
+        node->integer > (long long)FOLIO_MAX_DIM)
+      return fail_node(c, FOLIO_EINVAL, node, path, "expected a whole number between 2 and %zu, got %s",
+                       (size_t)FOLIO_MAX_DIM, folio_config_describe(node));
+    *ints[k] = node->integer;
+  }
+  if ((node = folio_config_get(sec, "max_weekly_turnover"))) {
+    child_path(path, sizeof path, "composition", "max_weekly_turnover");
+    double v;
+    if ((st = get_number(c, node, path, &v)) != FOLIO_OK) return st;
+    if (!(v >= 0))
+      return fail_node(c, FOLIO_EINVAL, node, path, "must be >= 0 (got %.15g)", v);
+    cfg->composition.max_weekly_turnover = v;
+  }
+  return FOLIO_OK;
+}
+
 void folio_fund_config_free(folio_fund_config *cfg) {
   if (!cfg) return;
   for (size_t i = 0; i < cfg->n_sleeves; i++) free(cfg->sleeves[i].universe);
@@ -1026,7 +1079,8 @@ void folio_fund_config_free(folio_fund_config *cfg) {
 static folio_status check_fund_config(folio_config_node *root, const char *name,
                                       const char *const *known_sizers, folio_fund_config **out,
                                       folio_error *err) {
-  static const char *const keys[] = {"fund", "sessions", "calendar", "sleeves", "limits", NULL};
+  static const char *const keys[] = {"fund",   "sessions",    "calendar", "sleeves",
+                                     "limits", "composition", "guards",   "orders", NULL};
   folio_fund_config *cfg = calloc(1, sizeof *cfg);
   if (!cfg) {
     folio_config_node_free(root);
@@ -1047,6 +1101,16 @@ static folio_status check_fund_config(folio_config_node *root, const char *name,
   }
   if (st == FOLIO_OK) st = check_sleeves(&c, root, cfg);
   if (st == FOLIO_OK) st = check_limits(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_composition(&c, root, cfg);
+  /* guards and orders: plain data, checked key by key by their consumers */
+  static const char *const passthrough[] = {"guards", "orders"};
+  for (int k = 0; k < 2 && st == FOLIO_OK; k++) {
+    const folio_config_node *sec = folio_config_get(root, passthrough[k]);
+    if (!sec) continue;
+    st = expect_kind(&c, sec, passthrough[k], FOLIO_CONFIG_MAPPING);
+    if (st == FOLIO_OK) st = check_plain_data(&c, sec, passthrough[k]);
+    if (k == 0) cfg->guards = sec; else cfg->orders = sec;
+  }
   if (st != FOLIO_OK) {
     folio_fund_config_free(cfg);
     return st;

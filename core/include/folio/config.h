@@ -142,6 +142,19 @@ typedef struct folio_limits_config {
   double max_gross;            /* > 0, default 2.0 */
 } folio_limits_config;
 
+/* How the sleeves are combined (the `composition` section). */
+typedef struct folio_composition_config {
+  const char *overlay;          /* "equal" (default), "hrp", "inverse_vol", "risk_parity",
+                                   "min_variance", "bl" */
+  long long hrp_lookback_days;  /* rows of sleeve returns behind the overlay; >= 2, default 252 */
+  double max_weekly_turnover;   /* >= 0; INFINITY (default) = no turnover budget */
+  long long cov_lookback_days;  /* rows behind the assets' covariance of the turnover problem;
+                                   >= 2, default 252 */
+} folio_composition_config;
+
+/* The composition defaults: equal overlay, 252-day look-backs, no turnover cap. */
+folio_composition_config folio_composition_config_defaults(void);
+
 /* A validated fund file. Owns everything it points to (strings and nodes
  * borrow from `root`); free with folio_fund_config_free. */
 typedef struct folio_fund_config {
@@ -155,6 +168,9 @@ typedef struct folio_fund_config {
   folio_sleeve_config *sleeves;
   double allocation_sum; /* sum of the sleeves' allocations, <= 1 (+1e-12) */
   folio_limits_config limits;
+  folio_composition_config composition;
+  const folio_config_node *guards; /* the `guards` mapping (plain data), or NULL */
+  const folio_config_node *orders; /* the `orders` mapping (plain data), or NULL */
   folio_config_node *root; /* the whole document */
 } folio_fund_config;
 

@@ -15,8 +15,14 @@
 #include "folio/allocators.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"
+#include "folio/compose.h"
 #include "folio/holding.h"
 #include "folio/config.h"
 #include "folio/session.h"
+#include "folio/orders.h"
+#include "folio/guards.h"
+#include "folio/state.h"
+#include "folio/json.h"
+#include "folio/store.h"
 
 #endif

@@ -1,0 +1,409 @@
+/*
+ * test_store.c — the event store (store.h) and its JSON checker (json.h):
+ * open/create, schema version, every record and query (turnover window
+ * edges), and the bad files: locked, read-only, corrupt, foreign, newer.
+ * Each bad file must fail with a clear message and stay byte-for-byte unchanged.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "folio/json.h"
+#include "folio/store.h"
+#include "testlib.h"
+
+static char dir[64];
+
+static const char *tmp_path(const char *name) {
+  static char buf[4][256];
+  static int k;
+  char *p = buf[k++ & 3];
+  snprintf(p, 256, "%s/%s", dir, name);
+  return p;
+}
+
+/* Whole file into a malloc'd buffer (*n bytes); NULL if unreadable. */
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *p = malloc(len > 0 ? (size_t)len : 1);
+  *n = fread(p, 1, (size_t)len, f);
+  fclose(f);
+  return p;
+}
+
+static int same_bytes(const unsigned char *a, size_t na, const char *path) {
+  size_t nb = 0;
+  unsigned char *b = slurp(path, &nb);
+  int same = b && na == nb && memcmp(a, b, na) == 0;
+  free(b);
+  return same;
+}
+
+static void remove_db(const char *path) {
+  char buf[300];
+  unlink(path);
+  snprintf(buf, sizeof buf, "%s-wal", path);
+  unlink(buf);
+  snprintf(buf, sizeof buf, "%s-shm", path);
+  unlink(buf);
+}
+
+static int64_t count(folio_store *s, const char *table) {
+  int64_t n = -1;
+  folio_store_count(s, table, &n, NULL);
+  return n;
+}
+
+static void test_json(void) {
+  folio_error err;
+  static const char *const good[] = {
+      "null", " true ", "false", "0", "-0", "1.5e-3", "-12E+2", "\"\"", "\"a\\\"b\\\\c\\/\\n\\u00e9\"",
+      "[]", "{}", "[1,[2,[3]],{\"a\":{\"b\":[]}}]", "{\"k\":null,\"x\":\"\xc3\xa9\"}", "\"\xf0\x9f\x98\x80\""};
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+    CHECK_MSG(folio_json_check(good[i], strlen(good[i]), &err) == FOLIO_OK, "%s: %s", good[i], err.message);
+  static const struct { const char *text, *needle; } bad[] = {
+      {"", "value expected"}, {"NaN", "NaN"}, {"[Infinity]", "NaN and Infinity"}, {"-Infinity", "digit"},
+      {"[1,]", "value expected"}, {"{\"a\":1,}", "object key"}, {"{'a':1}", "object key"},
+      {"01", "leading zero"}, {"1.", "after '.'"}, {"1e", "exponent"}, {"\"a", "unterminated"},
+      {"\"\\x\"", "bad escape"}, {"\"\\u12g4\"", "\\u"}, {"\"a\tb\"", "control character"},
+      {"[1] 2", "trailing text"}, {"{\"a\" 1}", "':'"}, {"[1 2]", "',' or ']'"}, {"tru", "value expected"},
+      {"\"\xc3\"", "UTF-8"}, {"\"\xed\xa0\x80\"", "UTF-8"}, {"\"\xc0\xaf\"", "UTF-8"}};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    CHECK_ERR(folio_json_check(bad[i].text, strlen(bad[i].text), &err), err, FOLIO_EPARSE, bad[i].needle);
+  /* depth: 32 levels are fine, 33 are not */
+  char deep[80];
+  memset(deep, '[', 32);
+  memset(deep + 32, ']', 32);
+  CHECK(folio_json_check(deep, 64, &err) == FOLIO_OK);
+  memset(deep, '[', 33);
+  memset(deep + 33, ']', 33);
+  CHECK_ERR(folio_json_check(deep, 66, &err), err, FOLIO_EDIM, "deeper than 32");
+  /* a string with an embedded NUL is cut at len, not at the NUL */
+  CHECK(folio_json_check("[1]xyz", 3, &err) == FOLIO_OK);
+  CHECK_ERR(folio_json_check(NULL, 0, &err), err, FOLIO_EINVAL, "NULL");
+
+  /* numbers: shortest round trip, ".0" for integral values, NaN/Inf refused */
+  char buf[FOLIO_JSON_NUMBER_MAX];
+  CHECK(folio_json_number(0.1, buf, &err) == FOLIO_OK && strcmp(buf, "0.1") == 0);
+  CHECK(folio_json_number(1.0, buf, &err) == FOLIO_OK && strcmp(buf, "1.0") == 0);
+  CHECK(folio_json_number(-0.0, buf, &err) == FOLIO_OK && strcmp(buf, "-0.0") == 0);
+  CHECK(folio_json_number(1e300, buf, &err) == FOLIO_OK && strcmp(buf, "1e+300") == 0);
+  CHECK_ERR(folio_json_number(NAN, buf, &err), err, FOLIO_ENOTFINITE, "NaN");
+  CHECK_ERR(folio_json_number(-INFINITY, buf, &err), err, FOLIO_ENOTFINITE, "-Infinity");
+  tl_rng rng = {42};
+  int round_trips = 1;
+  for (int i = 0; i < 20000; i++) {
+    uint64_t bits = tl_next(&rng);
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    if (!isfinite(x)) continue;
+    if (folio_json_number(x, buf, &err) != FOLIO_OK || strtod(buf, NULL) != x ||
+        folio_json_check(buf, strlen(buf), &err) != FOLIO_OK) {
+      round_trips = 0;
+      fprintf(stderr, "number %.17g -> %s\n", x, buf);
+      break;
+    }
+  }
+  CHECK(round_trips);
+}
+
+static void test_open_and_schema(void) {
+  folio_error err;
+  folio_store *s = NULL;
+  const char *path = tmp_path("a.db");
+  CHECK_ERR(folio_store_open(path, 0, &s, &err), err, FOLIO_ENOTFOUND, "no store at");
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_READONLY | FOLIO_STORE_CREATE, &s, &err), err,
+            FOLIO_ENOTFOUND, "no store at");
+  CHECK(access(path, F_OK) != 0); /* nothing created */
+  CHECK_ERR(folio_store_open("", FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL, "empty");
+  CHECK_ERR(folio_store_open(path, 8, &s, &err), err, FOLIO_EINVAL, "unknown flags");
+  CHECK_ERR(folio_store_open(dir, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, "directory");
+  CHECK(s == NULL);
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  CHECK(!folio_store_readonly(s));
+  CHECK(strcmp(folio_store_path(s), path) == 0);
+  CHECK_EQ_INT(count(s, "rebalances"), 0);
+  CHECK_ERR(folio_store_count(s, "meta; DROP TABLE x", &(int64_t){0}, &err), err, FOLIO_ENOTFOUND, "unknown table");
+  folio_store_close(s);
+  folio_store_close(NULL);
+  /* reopen: schema found, WAL mode kept */
+  s = NULL;
+  CHECK(folio_store_open(path, 0, &s, &err) == FOLIO_OK);
+  folio_store_close(s);
+  sqlite3 *db;
+  sqlite3_open(path, &db);
+  sqlite3_stmt *stmt;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL);
+  CHECK(sqlite3_step(stmt) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") == 0);
+  sqlite3_finalize(stmt);
+  sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt, NULL);
+  CHECK(sqlite3_step(stmt) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(stmt, 0), "1") == 0);
+  sqlite3_finalize(stmt);
+  /* a newer schema is refused and left alone */
+  sqlite3_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", NULL, NULL, NULL);
+  sqlite3_close(db);
+  size_t n0;
+  unsigned char *before = slurp(path, &n0);
+  s = NULL;
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL,
+            "schema version 2, newer than this folio supports (1)");
+  CHECK(s == NULL);
+  CHECK(same_bytes(before, n0, path));
+  free(before);
+  remove_db(path);
+
+  /* a foreign SQLite file: not ours, not touched */
+  const char *foreign = tmp_path("foreign.db");
+  sqlite3_open(foreign, &db);
+  sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1)", NULL, NULL, NULL);
+  sqlite3_close(db);
+  before = slurp(foreign, &n0);
+  CHECK_ERR(folio_store_open(foreign, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, "not a folio store");
+  CHECK(same_bytes(before, n0, foreign));
+  free(before);
+  remove_db(foreign);
+
+  /* an empty existing file: initialised only with CREATE */
+  const char *empty = tmp_path("empty.db");
+  fclose(fopen(empty, "wb"));
+  CHECK_ERR(folio_store_open(empty, 0, &s, &err), err, FOLIO_EIO, "empty file");
+  CHECK(folio_store_open(empty, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  folio_store_close(s);
+  remove_db(empty);
+}
+
+static void test_records(void) {
+  folio_error err;
+  folio_store *s = NULL;
+  const char *path = tmp_path("rec.db");
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  const int64_t day = 86400, T = 1718928000; /* 2024-06-21 */
+  /* turnover window (T - 7d, T]: the left edge is excluded, T included, T+1 excluded */
+  const int64_t asofs[] = {T - 7 * day, T - 7 * day + 1, T - day, T, T + 1};
+  const double turn[] = {1.0, 0.25, 0.5, 0.125, 8.0};
+  folio_store_trade trades[] = {{"AAPL", 0.1}, {"MSFT", -0.05}};
+  for (int i = 0; i < 5; i++) {
+    folio_store_rebalance r = {0, asofs[i], "fund-a", "abc123", "{\"w\":{\"AAPL\":0.1}}", "[0.5,0.5]",
+                               "[]", i == 0 ? NULL : "{\"ok\":true}", turn[i]};
+    int64_t id = 0;
+    CHECK(folio_store_record_rebalance(s, &r, trades, 2, &id, &err) == FOLIO_OK);
+    CHECK_EQ_INT(id, i + 1);
+  }
+  CHECK_EQ_INT(count(s, "rebalances"), 5);
+  CHECK_EQ_INT(count(s, "trades"), 10);
+  double tot = -1;
+  CHECK(folio_store_turnover_since(s, T, 7, &tot, &err) == FOLIO_OK);
+  CHECK_NEAR(tot, 0.875, 0);
+  CHECK(folio_store_turnover_since(s, T, 0, &tot, &err) == FOLIO_OK);
+  CHECK_NEAR(tot, 0.0, 0);
+  CHECK(folio_store_turnover_since(s, T + 1, 1.0 / 86400, &tot, &err) == FOLIO_OK);
+  CHECK_NEAR(tot, 8.0, 0);
+  CHECK(folio_store_turnover_since(s, T - 30 * day, 7, &tot, &err) == FOLIO_OK);
+  CHECK_NEAR(tot, 0.0, 0);
+  CHECK_ERR(folio_store_turnover_since(s, T, -1, &tot, &err), err, FOLIO_EINVAL, "days");
+  CHECK_ERR(folio_store_turnover_since(s, T, NAN, &tot, &err), err, FOLIO_EINVAL, "days");
+
+  folio_store_rebalance_list *list = NULL;
+  CHECK(folio_store_rebalances(s, T - day, T, &list, &err) == FOLIO_OK);
+  CHECK(list && list->count == 2);
+  if (list && list->count == 2) {
+    CHECK(list->items[0].asof == T - day && list->items[1].asof == T);
+    CHECK(strcmp(list->items[0].fund, "fund-a") == 0);
+    CHECK(strcmp(list->items[0].composite_json, "{\"w\":{\"AAPL\":0.1}}") == 0);
+    CHECK(strcmp(list->items[1].decisions_json, "{\"ok\":true}") == 0);
+    CHECK_NEAR(list->items[0].turnover, 0.5, 0);
+  }
+  folio_store_rebalance_list_free(list);
+  CHECK(folio_store_rebalances(s, INT64_MIN, INT64_MAX, &list, &err) == FOLIO_OK);
+  CHECK(list->count == 5 && list->items[0].decisions_json == NULL);
+  folio_store_rebalance_list_free(list);
+  CHECK_ERR(folio_store_rebalances(s, T, T - 1, &list, &err), err, FOLIO_EINVAL, "from is after to");
+
+  /* bad records: nothing written */
+  folio_store_rebalance bad = {0, T, "fund-a", NULL, "{\"w\":NaN}", NULL, NULL, NULL, 0.1};
+  CHECK_ERR(folio_store_record_rebalance(s, &bad, NULL, 0, NULL, &err), err, FOLIO_EPARSE,
+            "composite is not valid JSON");
+  bad.composite_json = NULL;
+  bad.turnover = -1;
+  CHECK_ERR(folio_store_record_rebalance(s, &bad, NULL, 0, NULL, &err), err, FOLIO_EINVAL, "turnover");
+  bad.turnover = NAN;
+  CHECK_ERR(folio_store_record_rebalance(s, &bad, NULL, 0, NULL, &err), err, FOLIO_ENOTFINITE, "turnover");
+  bad.turnover = 0;
+  bad.fund = "";
+  CHECK_ERR(folio_store_record_rebalance(s, &bad, NULL, 0, NULL, &err), err, FOLIO_EINVAL, "fund");
+  bad.fund = "f";
+  folio_store_trade bad_trade[] = {{"A", 0.1}, {"", 0.2}};
+  CHECK_ERR(folio_store_record_rebalance(s, &bad, bad_trade, 2, NULL, &err), err, FOLIO_EINVAL,
+            "trade #2 has an empty symbol");
+  CHECK_EQ_INT(count(s, "rebalances"), 5);
+  CHECK_EQ_INT(count(s, "trades"), 10);
+
+  /* snapshots and checkpoints: the last one saved comes back */
+  folio_store_snapshot *snap = NULL;
+  CHECK(folio_store_latest_snapshot(s, &snap, &err) == FOLIO_OK && snap == NULL);
+  folio_store_checkpoint *cp = NULL;
+  CHECK(folio_store_load_checkpoint(s, &cp, &err) == FOLIO_OK && cp == NULL);
+  for (int i = 1; i <= 3; i++) {
+    char pos[64], state[64];
+    snprintf(pos, sizeof pos, "{\"AAPL\":{\"qty\":%d}}", i);
+    snprintf(state, sizeof state, "{\"seq\":%d}", i);
+    folio_store_snapshot in = {0, T + i, 1e6 + i, 100.0, 0.9, 0.1, pos};
+    int64_t id;
+    CHECK(folio_store_record_snapshot(s, &in, &id, &err) == FOLIO_OK && id == i);
+    CHECK(folio_store_save_checkpoint(s, T + i, state, &id, &err) == FOLIO_OK && id == i);
+  }
+  CHECK(folio_store_latest_snapshot(s, &snap, &err) == FOLIO_OK && snap);
+  if (snap) {
+    CHECK(snap->id == 3 && snap->timestamp == T + 3);
+    CHECK_NEAR(snap->nav, 1e6 + 3, 0);
+    CHECK_NEAR(snap->cash, 100.0, 0);
+    CHECK_NEAR(snap->gross, 0.9, 0);
+    CHECK_NEAR(snap->net, 0.1, 0);
+    CHECK(strcmp(snap->positions_json, "{\"AAPL\":{\"qty\":3}}") == 0);
+  }
+  folio_store_snapshot_free(snap);
+  CHECK(folio_store_load_checkpoint(s, &cp, &err) == FOLIO_OK && cp);
+  if (cp) CHECK(cp->id == 3 && cp->asof == T + 3 && strcmp(cp->state_json, "{\"seq\":3}") == 0);
+  folio_store_checkpoint_free(cp);
+  folio_store_snapshot bad_snap = {0, T, NAN, 0, 0, 0, NULL};
+  CHECK_ERR(folio_store_record_snapshot(s, &bad_snap, NULL, &err), err, FOLIO_ENOTFINITE, "nav");
+  bad_snap.nav = 1;
+  bad_snap.positions_json = "{\"a\":";
+  CHECK_ERR(folio_store_record_snapshot(s, &bad_snap, NULL, &err), err, FOLIO_EPARSE, "positions is not valid JSON");
+  CHECK_ERR(folio_store_save_checkpoint(s, T, "[[[", NULL, &err), err, FOLIO_EPARSE, "state is not valid JSON");
+  CHECK_EQ_INT(count(s, "snapshots"), 3);
+  CHECK_EQ_INT(count(s, "checkpoints"), 3);
+  folio_store_close(s);
+  /* survives a reopen */
+  CHECK(folio_store_open(path, FOLIO_STORE_READONLY, &s, &err) == FOLIO_OK);
+  CHECK(folio_store_readonly(s));
+  CHECK(folio_store_load_checkpoint(s, &cp, &err) == FOLIO_OK && cp && cp->id == 3);
+  folio_store_checkpoint_free(cp);
+  CHECK_ERR(folio_store_save_checkpoint(s, T, "{}", NULL, &err), err, FOLIO_EIO, "read-only");
+  folio_store_close(s);
+  remove_db(path);
+}
+
+static void test_locked(void) {
+  folio_error err;
+  folio_store *s = NULL;
+  const char *path = tmp_path("locked.db");
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  CHECK_ERR(folio_store_set_busy_timeout(s, -1, &err), err, FOLIO_EINVAL, "milliseconds");
+  CHECK(folio_store_set_busy_timeout(s, 100, &err) == FOLIO_OK);
+  sqlite3 *other;
+  sqlite3_open(path, &other);
+  CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO checkpoints(asof, state_json) VALUES(1, '{}')",
+                     NULL, NULL, NULL) == SQLITE_OK);
+  folio_store_snapshot snap = {0, 5, 1.0, 0, 0, 0, "{}"};
+  CHECK_ERR(folio_store_record_snapshot(s, &snap, NULL, &err), err, FOLIO_EIO, "is locked by another connection");
+  CHECK(strstr(err.message, path) != NULL);
+  CHECK_ERR(folio_store_save_checkpoint(s, 5, "{}", NULL, &err), err, FOLIO_EIO, "locked");
+  /* readers are not blocked by a writer (WAL) */
+  CHECK_EQ_INT(count(s, "checkpoints"), 0);
+  /* a second store handle opens fine while the lock is held */
+  folio_store *s2 = NULL;
+  CHECK(folio_store_open(path, 0, &s2, &err) == FOLIO_OK);
+  folio_store_close(s2);
+  sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(other);
+  CHECK_EQ_INT(count(s, "snapshots"), 0);
+  CHECK_EQ_INT(count(s, "checkpoints"), 0);
+  CHECK(folio_store_record_snapshot(s, &snap, NULL, &err) == FOLIO_OK);
+  CHECK_EQ_INT(count(s, "snapshots"), 1);
+  folio_store_close(s);
+  remove_db(path);
+}
+
+static void test_readonly_file(void) {
+  folio_error err;
+  folio_store *s = NULL;
+  const char *path = tmp_path("ro.db");
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  CHECK(folio_store_save_checkpoint(s, 7, "{\"x\":1}", NULL, &err) == FOLIO_OK);
+  folio_store_close(s);
+  chmod(path, 0444);
+  size_t n0;
+  unsigned char *before = slurp(path, &n0);
+  s = NULL;
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  if (s) {
+    CHECK(folio_store_readonly(s));
+    folio_store_checkpoint *cp = NULL;
+    CHECK(folio_store_load_checkpoint(s, &cp, &err) == FOLIO_OK && cp && cp->asof == 7);
+    folio_store_checkpoint_free(cp);
+    CHECK_ERR(folio_store_save_checkpoint(s, 8, "{}", NULL, &err), err, FOLIO_EIO, "is read-only");
+    folio_store_snapshot snap = {0, 5, 1.0, 0, 0, 0, NULL};
+    CHECK_ERR(folio_store_record_snapshot(s, &snap, NULL, &err), err, FOLIO_EIO, "read-only");
+    folio_store_rebalance r = {0, 1, "f", NULL, NULL, NULL, NULL, NULL, 0};
+    CHECK_ERR(folio_store_record_rebalance(s, &r, NULL, 0, NULL, &err), err, FOLIO_EIO, "read-only");
+    folio_store_close(s);
+  }
+  CHECK(same_bytes(before, n0, path));
+  free(before);
+  chmod(path, 0644);
+  remove_db(path);
+}
+
+static void test_corrupt(void) {
+  folio_error err;
+  folio_store *s = NULL;
+  /* garbage: not an SQLite file at all */
+  const char *path = tmp_path("garbage.db");
+  FILE *f = fopen(path, "wb");
+  tl_rng rng = {7};
+  for (int i = 0; i < 8192; i++) fputc((int)(tl_next(&rng) & 0xff), f);
+  fclose(f);
+  size_t n0;
+  unsigned char *before = slurp(path, &n0);
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, "corrupt");
+  CHECK(strstr(err.message, path) != NULL);
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_READONLY, &s, &err), err, FOLIO_EIO, "corrupt");
+  CHECK(s == NULL);
+  CHECK(same_bytes(before, n0, path));
+  free(before);
+  remove_db(path);
+
+  /* a real store whose pages were damaged: quick_check notices */
+  path = tmp_path("damaged.db");
+  CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  char pad[1501], big[2048];
+  memset(pad, 'x', 1500);
+  pad[1500] = '\0';
+  snprintf(big, sizeof big, "{\"pad\":\"%s\"}", pad);
+  for (int i = 0; i < 40; i++) CHECK(folio_store_save_checkpoint(s, i, big, NULL, &err) == FOLIO_OK);
+  folio_store_close(s); /* the last close checkpoints the WAL into the file */
+  f = fopen(path, "r+b");
+  fseek(f, 0, SEEK_END);
+  long pages = ftell(f) / 4096;
+  CHECK(pages > 12);
+  fseek(f, 4096 * (pages - 3), SEEK_SET); /* a whole leaf page of checkpoints */
+  for (int i = 0; i < 4096; i++) fputc((int)(tl_next(&rng) & 0xff), f);
+  fclose(f);
+  before = slurp(path, &n0);
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, "corrupt");
+  CHECK(same_bytes(before, n0, path));
+  free(before);
+  remove_db(path);
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/folio_store_XXXXXX");
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  test_json();
+  test_open_and_schema();
+  test_records();
+  test_locked();
+  test_readonly_file();
+  test_corrupt();
+  rmdir(dir);
+  return tl_finish("test_store");
+}
