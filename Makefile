@@ -18,7 +18,7 @@ all: build
 help:
 	@echo "make deps    install missing Debian packages (apt-get)"
 	@echo "make         build into $(BUILD)/"
-	@echo "make demo    deps + build + run examples/quickstart.lua"
+	@echo "make demo    deps + build + the weekly multi-sleeve rebalance on the sample data"
 	@echo "make test    deps + build + ctest, then the same suite under ASan+UBSan"
 	@echo "make bench   deps + build + benchmarks"
 
@@ -45,8 +45,12 @@ build: deps $(BUILD)/CMakeCache.txt
 asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
 
+# The multi-asset weekly rebalance of the spec on the sample data (a fresh
+# event store every time, so the demo is repeatable).
 demo: build
-	./$(BUILD)/folio run examples/quickstart.lua
+	rm -rf examples/out && mkdir -p examples/out
+	./$(BUILD)/folio rebalance --fund examples/fund.yaml --positions examples/data/positions.csv \
+	  --prices examples/data/prices.csv --out examples/out/orders.csv --store examples/out/fund.db
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -31,6 +31,7 @@ void bench_risk(void);
 void bench_kelly(void);
 void bench_vol_target(void);
 void bench_policy(void);
+void bench_rebalance(void);
 void bench_session(void);
 void bench_hrp(void);
 void bench_alloc(void);

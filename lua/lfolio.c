@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lembedded.h"
 #include "lfolio.h"
@@ -82,6 +83,15 @@ static int l_sorted_keys(lua_State *L) {
   return 1;
 }
 
+/* folio.clock() -> seconds on a monotonic clock (for timing phases; the
+ * origin is arbitrary, so only differences mean anything). */
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+  return 1;
+}
+
 int luaopen_folio(lua_State *L) {
   lua_createtable(L, 0, 16); /* [folio] */
   int mod = lua_gettop(L);
@@ -94,6 +104,8 @@ int luaopen_folio(lua_State *L) {
   lua_setfield(L, mod, "version");
   lua_pushnumber(L, NAN);
   lua_setfield(L, mod, "missing"); /* a NaN for "no value" in signals (excluded names) */
+  lua_pushcfunction(L, l_clock);
+  lua_setfield(L, mod, "clock");
   lua_pushcfunction(L, l_sorted_keys);
   lua_setfield(L, mod, "sorted_keys"); /* before the Lua parts: they use it */
   for (const folio_embedded_script *s = folio_embedded_scripts; s->name; s++) {

@@ -181,6 +181,10 @@ function M.run(args)
     if type(adapter[f]) ~= "function" then fail("oms." .. f .. " must be a function") end
   end
   local log = args.log or print
+  local clock = folio.clock
+  local t0 = clock()
+  local timings = {}
+  local function phase(name, since) local now = clock() timings[name] = now - since return now end
   local prices = market:prices()
   local dates = prices:dates()
   local asof_label = args.asof or dates[#dates]
@@ -217,6 +221,7 @@ function M.run(args)
     px[s] = v
   end
 
+  local t = phase("inputs", t0)
   -- 1. sleeves
   local sleeve_weights, sized, names = {}, {}, {}
   for _, sleeve in ipairs(cfg.sleeves) do
@@ -231,6 +236,7 @@ function M.run(args)
     end
   end
 
+  t = phase("sleeves", t)
   -- 2. composition: overlay, capacity bounds, turnover budget
   local sleeves = {}
   for _, sleeve in ipairs(cfg.sleeves) do
@@ -262,7 +268,9 @@ function M.run(args)
     local syms = sorted(universe_all)
     compose_args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, math_min(comp.cov_lookback_days, (simple:shape()))), missing = "zero" }
   end
+  t = phase("capacity_and_cov", t)
   local composite, cinfo = folio.multi_sleeve.compose(compose_args)
+  t = phase("compose", t)
 
   -- 3. orders and guards
   local fractional = {}
@@ -299,6 +307,7 @@ function M.run(args)
   local decisions, events = guards:check{ orders = orders, positions = positions, prices = px, nav_usd = nav,
     adv_usd = adv, snapshot = snapshot, asof = asof }
 
+  t = phase("orders_and_guards", t)
   -- 4. submit approved orders (nothing is recorded as submitted that was not)
   local submitted, submit_error = {}, nil
   if not args.dry_run then
@@ -331,6 +340,8 @@ function M.run(args)
     st:save_checkpoint{ asof = asof, state = { guards = guards:state(), memory = memory:state(), sleeves = sleeve_state } }
   end
   if st then st:close() end
+  t = phase("submit_and_record", t)
+  timings.total = t - t0
   if submit_error then
     error("rebalance: the OMS failed after " .. #submitted .. " order(s) were submitted (they are recorded): " ..
       tostring(submit_error), 2)
@@ -343,7 +354,7 @@ function M.run(args)
     asof = asof_label, fund = cfg.fund.id, nav = nav, composite = composite, allocations = cinfo.allocations,
     turnover = cinfo.turnover, turnover_used = turnover_used, orders = orders, decisions = decisions,
     submitted = submitted, rejected = rejected, dropped = oreport.dropped, metrics = metrics, sleeves = sized,
-    events = events, dry_run = args.dry_run and true or false,
+    events = events, dry_run = args.dry_run and true or false, timings = timings,
   }
   M.print_summary(summary, log)
   return summary
