@@ -48,4 +48,15 @@ local binary = T.tmpfile("\27Lua")
 out, code = run(bin .. " run " .. binary)
 T.eq(code, 1); T.check(out:find("binary", 1, true), "binary chunks refused")
 
+out, code = run(bin .. " rebalance --fund examples/fund.yaml")
+T.eq(code, 2, "rebalance without its required options is a usage error")
+T.check(out:find("--positions is required", 1, true), "names the missing option")
+out, code = run(bin .. " rebalance --fund examples/fund.yaml --positions examples/data/positions.csv " ..
+  "--prices examples/data/prices.csv --dry-run")
+T.eq(code, 0, "dry run")
+T.check(out:find("(dry run)", 1, true) and out:find("HRP", 1, true) == nil, "dry-run summary printed")
+out, code = run(bin .. " rebalance --fund /nonexistent/fund.yaml --positions examples/data/positions.csv " ..
+  "--prices examples/data/prices.csv --dry-run")
+T.eq(code, 1); T.check(out:find("/nonexistent/fund.yaml", 1, true), "a missing fund file is named")
+
 T.finish("test_host")
