@@ -36,5 +36,7 @@ void bench_session(void);
 void bench_hrp(void);
 void bench_alloc(void);
 void bench_compose(void);
+void bench_manager(void);
+void bench_allocator(void);
 
 #endif

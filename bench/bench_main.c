@@ -69,5 +69,7 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "hrp") == 0) bench_hrp();
   if (!only || strcmp(only, "alloc") == 0) bench_alloc();
   if (!only || strcmp(only, "compose") == 0) bench_compose();
+  if (!only || strcmp(only, "manager") == 0) bench_manager();
+  if (!only || strcmp(only, "allocator") == 0) bench_allocator();
   return 0;
 }

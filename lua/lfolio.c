@@ -33,6 +33,11 @@ static const struct {
     {"state", fl_open_state},
     {"store", fl_open_store},
     {"report", fl_open_report},
+    {"allocator", fl_open_allocator},
+    {"manager", fl_open_manager},
+    {"position_sizers", fl_open_position_sizers},
+    {"PortfolioAllocator", fl_open_signal_orders}, /* replaced by folio/signal_orders.lua */
+    {"reconcile", fl_open_reconcile},
 };
 
 /* folio.sorted_keys(t): the keys of t in a stable, documented order: by type

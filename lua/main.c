@@ -17,6 +17,7 @@
 
 #include "folio/csv.h"
 #include "folio/host.h"
+#include "folio/manager.h"
 #include "folio/returns.h"
 #include "lua.h"
 
@@ -54,6 +55,16 @@ static const char usage_text[] =
     "                             the weekly multi-sleeve rebalance (docs/rebalance.md):\n"
     "                             size the sleeves, compose, gate by capacity, diff into\n"
     "                             orders, check them with the guards, record, report\n"
+    "  manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"
+    "          [--account-value 10000] [--out DIR/portfolio_config.json]\n"
+    "                             strategy weights maximising slope/std of the combined\n"
+    "                             equity curve, vol targeting, portfolio_config.json\n"
+    "                             written atomically (docs/manager.md)\n"
+    "  reconcile --root DIR [--config FILE] [--exchange paper:FILE|lua:FILE] [--journal FILE]\n"
+    "            [--watch] [--once] [--interval S] [--cycles N] [--max-age S] [--step Q] [--min-notional USD]\n"
+    "                             the live reconciler (docs/reconciler.md): size every strategy's\n"
+    "                             state.json with portfolio_config.json, diff against the exchange,\n"
+    "                             place orders; --watch polls every S seconds (default 5)\n"
     "check options: the run options, and\n"
     "  --data DIR                 folder with prices.csv (default: the sample data)\n"
     "  --nav USD                  fund NAV for the dry run (default 1000000)\n"
@@ -349,6 +360,142 @@ static int cmd_rebalance(int argc, char **argv) {
   return st == FOLIO_OK ? 0 : 1;
 }
 
+/* ---- folio manager -------------------------------------------------------- */
+
+/* The strategy-weight manager (core manager.h): no script, no engine. Prints
+ * the weights sorted by strategy, the volatility and leverage, the skipped
+ * folders, and writes portfolio_config.json atomically. */
+static int cmd_manager(int argc, char **argv) {
+  folio_manager_options o;
+  folio_manager_options_init(&o);
+  const char *root = NULL, *out = NULL;
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    static const char *const valued[] = {"--root", "--window", "--target-vol", "--max-leverage",
+                                         "--account-value", "--out", NULL};
+    int k = 0;
+    while (valued[k] && strcmp(valued[k], a) != 0) k++;
+    if (!valued[k]) return usage_error("manager: unknown option '%s'", a);
+    if (i + 1 >= argc) return usage_error("manager: option %s needs a value", a);
+    const char *val = argv[++i];
+    double v = 0;
+    if (k == 0) root = val;
+    else if (k == 5) out = val;
+    else if (parse_number(val, k == 1 ? 2 : 1e-12, k == 4 ? 1e15 : k == 1 ? 16777216 : 1e6, &v) != 0 ||
+             (k == 1 && v != (double)(long long)v))
+      return usage_error("manager: bad value for %s", a);
+    else if (k == 1) o.window = (size_t)v;
+    else if (k == 2) o.target_vol = v;
+    else if (k == 3) o.max_leverage = v;
+    else o.account_value = v;
+  }
+  if (!root) return usage_error("manager: --root is required%s", "");
+  char path[4096];
+  if (!out) {
+    snprintf(path, sizeof path, "%s/portfolio_config.json", root);
+    out = path;
+  }
+  folio_manager_report *r = NULL;
+  folio_error e;
+  if (folio_manager_run(root, &o, &r, &e) != FOLIO_OK || folio_manager_write_config(out, r, &e) != FOLIO_OK) {
+    /* core messages start "manager: " (or a file path): no "folio manager: manager:" */
+    fprintf(stderr, "folio manager: %s\n", strncmp(e.message, "manager: ", 9) == 0 ? e.message + 9 : e.message);
+    folio_manager_report_free(r);
+    return 1;
+  }
+  printf("window %zu days, %s .. %s; %zu strategies\n", r->window_days, r->first_date, r->asof, r->n_strategies);
+  printf("  %-24s %10s\n", "strategy", "weight");
+  for (size_t k = 0; k < r->n_strategies; k++) printf("  %-24s %10.6f\n", r->names[k], r->weights[k]);
+  printf("slope/std      %.6f (best of %zu starts, reached by %zu)\n", r->fit.score, r->fit.n_starts,
+         r->fit.starts_at_best);
+  printf("ann volatility %.4f%%\n", 100.0 * r->fit.ann_vol);
+  printf("target vol     %.4f%%\n", 100.0 * r->target_vol);
+  if (r->fit.capped)
+    printf("leverage       %.6f (capped at --max-leverage; uncapped %.6f)\n", r->fit.leverage, r->fit.raw_leverage);
+  else
+    printf("leverage       %.6f\n", r->fit.leverage);
+  printf("skipped        ");
+  for (size_t k = 0; k < r->n_skipped; k++) printf("%s%s", k ? ", " : "", r->skipped[k]);
+  printf("%s\n", r->n_skipped ? " (no stats file)" : "none");
+  printf("wrote %s\n", out);
+  folio_manager_report_free(r);
+  return 0;
+}
+
+/* ---- folio reconcile ------------------------------------------------------ */
+
+/* The live reconciler (lua/folio/reconcile.lua) on a trusted engine: the
+ * options become one call folio.reconcile.cli{...}; numbers are checked here
+ * so a bad value is a usage error (exit 2). */
+static int cmd_reconcile(int argc, char **argv) {
+  static const char *const keys[] = {"--root", "--config", "--exchange", "--journal", NULL};
+  static const char *const names[] = {"root", "config", "exchange", "journal"};
+  /* numeric options: the name in Lua, the lowest and highest value, whole number? */
+  static const struct {
+    const char *opt, *name;
+    double lo, hi;
+    int whole;
+  } nums[] = {{"--interval", "interval", 0, 86400, 0}, {"--cycles", "cycles", 1, 1e12, 1},
+              {"--max-age", "max_age", 1e-3, 1e10, 0}, {"--step", "step", 1e-12, 1e9, 0},
+              {"--min-notional", "min_notional", 0, 1e12, 0}};
+  enum { n_nums = sizeof nums / sizeof nums[0] };
+  const char *vals[4] = {NULL};
+  double numv[n_nums] = {0};
+  int have[n_nums] = {0}, watch = 0, once = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--once") == 0) {
+      *(argv[i][2] == 'w' ? &watch : &once) = 1;
+      continue;
+    }
+    int k = 0, m = 0;
+    while (keys[k] && strcmp(keys[k], argv[i]) != 0) k++;
+    while (m < n_nums && strcmp(nums[m].opt, argv[i]) != 0) m++;
+    if (!keys[k] && m == n_nums) return usage_error("reconcile: unknown option '%s'", argv[i]);
+    if (i + 1 >= argc) return usage_error("reconcile: option %s needs a value", argv[i]);
+    if (keys[k]) {
+      vals[k] = argv[++i];
+      continue;
+    }
+    if (parse_number(argv[++i], nums[m].lo, nums[m].hi, &numv[m]) != 0 ||
+        (nums[m].whole && numv[m] != (double)(long long)numv[m]))
+      return usage_error("reconcile: bad value for %s", nums[m].opt);
+    have[m] = 1;
+  }
+  if (!vals[0]) return usage_error("reconcile: --root is required%s", "");
+  char chunk[16384];
+  size_t n = (size_t)snprintf(chunk, sizeof chunk, "folio.reconcile.cli{watch = %s, once = %s",
+                              watch ? "true" : "false", once ? "true" : "false");
+#define CHUNK_TAIL chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0
+  for (int k = 0; k < 4; k++) {
+    if (!vals[k]) continue;
+    n += (size_t)snprintf(CHUNK_TAIL, ", %s = ", names[k]);
+    lua_quote(chunk, sizeof chunk, &n, vals[k]);
+  }
+  for (int m = 0; m < n_nums; m++) {
+    if (!have[m]) continue;
+    if (nums[m].whole)
+      n += (size_t)snprintf(CHUNK_TAIL, ", %s = %lld", nums[m].name, (long long)numv[m]);
+    else
+      n += (size_t)snprintf(CHUNK_TAIL, ", %s = %.17g", nums[m].name, numv[m]);
+  }
+  n += (size_t)snprintf(CHUNK_TAIL, "}\n");
+#undef CHUNK_TAIL
+  if (n >= sizeof chunk) return usage_error("reconcile: arguments too long%s", "");
+  folio_host_options o;
+  folio_host_options_init(&o);
+  o.trusted = 1; /* an operator command: reads state files, writes the journal, places orders */
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio reconcile: %s\n", e.message);
+    return 1;
+  }
+  folio_status st = folio_host_run_string(h, "=reconcile", chunk, n);
+  if (st != FOLIO_OK) fprintf(stderr, "folio reconcile: %s\n", folio_host_error(h));
+  folio_host_destroy(h);
+  return st == FOLIO_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -366,5 +513,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
   if (strcmp(cmd, "rebalance") == 0) return cmd_rebalance(argc, argv);
+  if (strcmp(cmd, "reconcile") == 0) return cmd_reconcile(argc, argv);
+  if (strcmp(cmd, "manager") == 0) return cmd_manager(argc, argv);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -13,6 +13,7 @@
 #include "folio/repair.h"
 #include "folio/sizers.h"
 #include "folio/allocators.h"
+#include "folio/allocator.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"
 #include "folio/compose.h"
@@ -22,7 +23,10 @@
 #include "folio/orders.h"
 #include "folio/guards.h"
 #include "folio/state.h"
+#include "folio/position_sizers.h"
+#include "folio/signal_orders.h"
 #include "folio/json.h"
 #include "folio/store.h"
+#include "folio/manager.h"
 
 #endif

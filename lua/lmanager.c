@@ -1,0 +1,193 @@
+/*
+ * lmanager.c — folio.manager: the strategy-weight manager (core manager.h)
+ * for scripts.
+ *
+ *   folio.manager.optimize{root =, window = 365, target_vol = 0.30,
+ *                          max_leverage = nil, account_value = 10000,
+ *                          random_starts = 8, seed = 0, out = nil}
+ *   folio.manager.read_stats{path =, name =}
+ *
+ * Reading stats files follows the sandbox's rule for data files (relative
+ * paths below the working folder); writing portfolio_config.json (`out`)
+ * needs a trusted engine. Every core result is boxed in a userdata with __gc
+ * before any Lua allocation, so an error raised half-way leaks nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfolio.h"
+
+#define FL_MANAGERBOX_MT "folio.managerbox"
+
+/* A core result and the function that frees it. */
+typedef struct managerbox {
+  void *p;
+  void (*release)(void *);
+} managerbox;
+
+static int managerbox_gc(lua_State *L) {
+  managerbox *b = luaL_checkudata(L, 1, FL_MANAGERBOX_MT);
+  if (b->p && b->release) b->release(b->p);
+  b->p = NULL;
+  return 0;
+}
+
+static managerbox *push_box(lua_State *L, void (*release)(void *)) {
+  managerbox *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->p = NULL;
+  b->release = release;
+  luaL_setmetatable(L, FL_MANAGERBOX_MT);
+  return b;
+}
+
+static void release_report(void *p) { folio_manager_report_free(p); }
+static void release_series(void *p) { folio_manager_series_free(p); }
+
+static void set_number(lua_State *L, const char *key, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, key);
+}
+
+static void push_strings(lua_State *L, char *const *s, size_t n) {
+  lua_createtable(L, (int)(n < 1u << 20 ? n : 1u << 20), 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_pushstring(L, s[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* optimize{...} -> {weights, skipped, ann_volatility, ann_volatility_pct, leverage, ...} */
+static int m_optimize(lua_State *L) {
+  static const char fn[] = "manager.optimize";
+  static const char *const keys[] = {"root", "window", "target_vol", "max_leverage", "account_value",
+                                     "random_starts", "seed", "out", NULL};
+  fl_check_args(L, 1, fn, keys);
+  folio_manager_options o;
+  folio_manager_options_init(&o);
+  const char *root = fl_opt_string(L, 1, fn, "root", NULL);
+  if (!root) fl_argerror(L, fn, "root is required (the folder of strategy folders)");
+  o.window = (size_t)fl_opt_integer(L, 1, fn, "window", 365, 2, FOLIO_MAX_DIM);
+  o.target_vol = fl_positive(L, 1, fn, "target_vol", 0.30, 0);
+  o.max_leverage = lua_getfield(L, 1, "max_leverage") == LUA_TNIL ? 0.0 : -1.0;
+  lua_pop(L, 1);
+  if (o.max_leverage < 0) o.max_leverage = fl_positive(L, 1, fn, "max_leverage", 1.0, 1);
+  o.account_value = fl_positive(L, 1, fn, "account_value", 10000.0, 0);
+  o.n_random_starts = (size_t)fl_opt_integer(L, 1, fn, "random_starts", 8, 0, 1000);
+  o.seed = (uint64_t)fl_opt_integer(L, 1, fn, "seed", 0, 0, (long long)1 << 53);
+  const char *out = fl_opt_string(L, 1, fn, "out", NULL);
+  fl_check_read_path(L, fn, root);
+  if (out) {
+    int sandboxed = lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") != LUA_TNIL;
+    lua_pop(L, 1);
+    if (sandboxed)
+      luaL_error(L, "%s: writing out = '%s' needs a trusted engine (folio run --trusted)", fn, out);
+  }
+  managerbox *box = push_box(L, release_report); /* [args, box] */
+  folio_error err;
+  folio_manager_report *r = NULL;
+  if (folio_manager_run(root, &o, &r, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  box->p = r;
+  if (out && folio_manager_write_config(out, r, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  lua_createtable(L, 0, 20); /* [args, box, result] */
+  lua_createtable(L, 0, (int)(r->n_strategies < 1u << 20 ? r->n_strategies : 1u << 20));
+  for (size_t k = 0; k < r->n_strategies; k++) {
+    lua_pushnumber(L, r->weights[k]);
+    lua_setfield(L, -2, r->names[k]);
+  }
+  lua_setfield(L, -2, "weights");
+  push_strings(L, r->names, r->n_strategies);
+  lua_setfield(L, -2, "strategies");
+  push_strings(L, r->skipped, r->n_skipped);
+  lua_setfield(L, -2, "skipped");
+  set_number(L, "score", r->fit.score);
+  set_number(L, "slope", r->fit.slope);
+  set_number(L, "daily_std", r->fit.daily_std);
+  set_number(L, "ann_volatility", r->fit.ann_vol);
+  set_number(L, "ann_volatility_pct", 100.0 * r->fit.ann_vol);
+  set_number(L, "target_vol", r->target_vol);
+  set_number(L, "target_vol_pct", 100.0 * r->target_vol);
+  set_number(L, "leverage", r->fit.leverage);
+  set_number(L, "raw_leverage", r->fit.raw_leverage);
+  lua_pushboolean(L, r->fit.capped);
+  lua_setfield(L, -2, "capped");
+  if (r->max_leverage > 0) set_number(L, "max_leverage", r->max_leverage);
+  set_number(L, "account_value", r->account_value);
+  lua_pushinteger(L, (lua_Integer)r->window_days);
+  lua_setfield(L, -2, "window_days");
+  lua_pushstring(L, r->first_date);
+  lua_setfield(L, -2, "first_date");
+  lua_pushstring(L, r->asof);
+  lua_setfield(L, -2, "asof");
+  lua_pushinteger(L, (lua_Integer)r->fit.n_starts);
+  lua_setfield(L, -2, "starts");
+  lua_pushinteger(L, (lua_Integer)r->fit.starts_at_best);
+  lua_setfield(L, -2, "starts_at_best");
+  if (out) {
+    lua_pushstring(L, out);
+    lua_setfield(L, -2, "written");
+  }
+  return 1;
+}
+
+/* read_stats{path =, name =} -> {name, dates = {...}, returns = {...}, lines = {...}} */
+static int m_read_stats(lua_State *L) {
+  static const char fn[] = "manager.read_stats";
+  static const char *const keys[] = {"path", "name", NULL};
+  fl_check_args(L, 1, fn, keys);
+  const char *path = fl_opt_string(L, 1, fn, "path", NULL);
+  if (!path) fl_argerror(L, fn, "path is required");
+  const char *name = fl_opt_string(L, 1, fn, "name", NULL);
+  char folder[256];
+  if (!name) { /* the parent folder's name */
+    const char *end = strrchr(path, '/'), *start = end;
+    while (start && start > path && start[-1] != '/') start--;
+    size_t n = end && start ? (size_t)(end - start) : 0;
+    if (n >= sizeof folder) n = sizeof folder - 1;
+    memcpy(folder, start ? start : "", n);
+    folder[n] = '\0';
+    name = folder;
+  }
+  fl_check_read_path(L, fn, path);
+  managerbox *box = push_box(L, release_series);
+  folio_error err;
+  folio_manager_series *s = NULL;
+  if (folio_manager_read_stats(path, name, &s, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  box->p = s;
+  int cap = (int)(s->n_days < 1u << 20 ? s->n_days : 1u << 20);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, s->name);
+  lua_setfield(L, -2, "name");
+  lua_createtable(L, cap, 0);
+  lua_createtable(L, cap, 0);
+  lua_createtable(L, cap, 0); /* [.., result, dates, returns, lines] */
+  for (size_t i = 0; i < s->n_days; i++) {
+    lua_pushstring(L, s->dates[i]);
+    lua_rawseti(L, -4, (lua_Integer)i + 1);
+    lua_pushnumber(L, s->returns[i]);
+    lua_rawseti(L, -3, (lua_Integer)i + 1);
+    lua_pushinteger(L, (lua_Integer)s->lines[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -4, "lines");
+  lua_setfield(L, -3, "returns");
+  lua_setfield(L, -2, "dates");
+  return 1;
+}
+
+static const luaL_Reg manager_funcs[] = {
+    {"optimize", m_optimize},
+    {"read_stats", m_read_stats},
+    {NULL, NULL},
+};
+
+int fl_open_manager(lua_State *L) {
+  if (luaL_newmetatable(L, FL_MANAGERBOX_MT)) {
+    lua_pushcfunction(L, managerbox_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, manager_funcs);
+  return 1;
+}

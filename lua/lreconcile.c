@@ -1,0 +1,254 @@
+/*
+ * lreconcile.c — the operating-system pieces the reconciler's loop needs and
+ * plain Lua lacks (folio.reconcile.sleep, file_info, list_dir, trap_signals,
+ * interrupted, now, write_file); the reconciler itself is lua/folio/reconcile.lua.
+ *
+ * Every function here touches the process or the file system, so each one
+ * refuses to run in a sandboxed engine (a policy has no business sleeping,
+ * listing folders or catching signals): they exist for trusted hosts such as
+ * `folio reconcile`. The signal flag is the one piece of process-global
+ * state in the Lua face, by necessity (a signal handler can reach nothing
+ * else); it is only installed when trap_signals() is called.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lfolio.h"
+
+/* Set by the SIGINT/SIGTERM handler; read between cycles and while sleeping. */
+static volatile sig_atomic_t interrupted_by = 0;
+
+static void on_signal(int sig) { interrupted_by = sig; }
+
+/* Raises unless the engine is trusted (the sandbox keeps its frozen globals
+ * in the registry under folio.sandbox.G0; a trusted engine has none). */
+static void require_trusted(lua_State *L, const char *fname) {
+  int sandboxed = lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") != LUA_TNIL;
+  lua_pop(L, 1);
+  if (sandboxed) luaL_error(L, "%s: needs a trusted host (folio run --trusted)", fname);
+}
+
+/* ---- time ------------------------------------------------------------------ */
+
+/* folio.reconcile.sleep(seconds) -> true, or false when a trapped signal
+ * arrived (the sleep ends early). 0 <= seconds <= 86400. */
+static int r_sleep(lua_State *L) {
+  require_trusted(L, "sleep");
+  double s = luaL_checknumber(L, 1);
+  if (!(s >= 0 && s <= 86400)) return luaL_argerror(L, 1, "seconds must be in [0, 86400]");
+  struct timespec left;
+  left.tv_sec = (time_t)s;
+  left.tv_nsec = (long)((s - floor(s)) * 1e9);
+  if (left.tv_nsec > 999999999L) left.tv_nsec = 999999999L;
+  while (!interrupted_by && nanosleep(&left, &left) != 0 && errno == EINTR) {
+    /* a signal other than the trapped ones: keep sleeping what is left */
+  }
+  lua_pushboolean(L, !interrupted_by);
+  return 1;
+}
+
+/* folio.reconcile.now() -> seconds since the epoch (UTC, with fractions). */
+static int r_now(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+  return 1;
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+/* folio.reconcile.file_info(path) -> {size =, mtime =, mtime_ns =, kind =}
+ * (kind "file", "directory" or "other"; mtime in seconds with fractions,
+ * mtime_ns the exact nanoseconds part), or nil, message when stat fails. */
+static int r_file_info(lua_State *L) {
+  require_trusted(L, "file_info");
+  const char *path = luaL_checkstring(L, 1);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+  }
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, (lua_Integer)st.st_size);
+  lua_setfield(L, -2, "size");
+  lua_pushnumber(L, (lua_Number)st.st_mtim.tv_sec + 1e-9 * (lua_Number)st.st_mtim.tv_nsec);
+  lua_setfield(L, -2, "mtime");
+  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
+  lua_setfield(L, -2, "mtime_ns");
+  lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
+  lua_setfield(L, -2, "kind");
+  return 1;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#define FL_DIRBOX_MT "folio.dirbox"
+
+/* An open folder boxed in a userdata, so an error raised while it is read
+ * (out of memory) closes it through __gc instead of leaking it. */
+static int dirbox_gc(lua_State *L) {
+  DIR **box = luaL_checkudata(L, 1, FL_DIRBOX_MT);
+  if (*box) closedir(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* folio.reconcile.list_dir(path) -> array of the entry names (without "."
+ * and ".."), sorted bytewise; or nil, message when the folder cannot be read. */
+static int r_list_dir(lua_State *L) {
+  require_trusted(L, "list_dir");
+  const char *path = luaL_checkstring(L, 1);
+  lua_newtable(L);                              /* [path, names] */
+  DIR **box = lua_newuserdatauv(L, sizeof *box, 0); /* [path, names, box] */
+  *box = NULL;                                  /* harmless before it holds anything */
+  if (luaL_newmetatable(L, FL_DIRBOX_MT)) {
+    lua_pushcfunction(L, dirbox_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  *box = opendir(path);
+  if (!*box) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+  }
+  lua_Integer n = 0;
+  struct dirent *e;
+  while ((e = readdir(*box)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    lua_pushstring(L, e->d_name);
+    lua_rawseti(L, 2, ++n);
+  }
+  closedir(*box);
+  *box = NULL;
+  /* sort borrowed pointers (the strings stay anchored in names) */
+  const char **v = fl_scratch(L, (size_t)n, sizeof *v); /* [path, names, box, scratch] */
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_rawgeti(L, 2, i + 1);
+    v[i] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
+  qsort(v, (size_t)n, sizeof *v, cmp_name);
+  lua_createtable(L, (int)n, 0);
+  for (lua_Integer i = 0; i < n; i++) {
+    lua_pushstring(L, v[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+/* folio.reconcile.write_file(path, text) writes text to path durably and
+ * atomically: a temporary file beside it (path.tmp.XXXXXX), fsync, rename over
+ * path, fsync of the folder. A crash at any moment leaves the old file or the
+ * new one, whole (the journal's protocol depends on it). Returns true, or
+ * nil, message (the old file, if any, unchanged). */
+static int r_write_file(lua_State *L) {
+  require_trusted(L, "write_file");
+  const char *path = luaL_checkstring(L, 1);
+  size_t len;
+  const char *text = luaL_checklstring(L, 2, &len);
+  size_t plen = strlen(path);
+  if (plen == 0) return luaL_argerror(L, 1, "path is empty");
+  char *tmp = fl_scratch(L, plen + 16, 1); /* freed by the GC, even on error */
+  memcpy(tmp, path, plen);
+  memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+  char *dir = fl_scratch(L, plen + 2, 1);
+  const char *slash = strrchr(path, '/');
+  if (slash == path)
+    strcpy(dir, "/");
+  else if (slash) {
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+  } else
+    strcpy(dir, ".");
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int e = errno;
+    luaL_pushfail(L);
+    lua_pushfstring(L, "cannot create '%s' (%s)", tmp, strerror(e));
+    return 2;
+  }
+  /* From here no Lua call until the descriptor is closed and the temp file gone or renamed. */
+  int e = 0;
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, text + done, len - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      e = errno;
+      break;
+    }
+    done += (size_t)w;
+  }
+  if (!e && fchmod(fd, 0644) != 0) e = errno; /* mkstemp makes 0600 */
+  if (!e && fsync(fd) != 0) e = errno;
+  if (close(fd) != 0 && !e) e = errno;
+  if (!e && rename(tmp, path) != 0) e = errno;
+  if (e) {
+    unlink(tmp);
+    luaL_pushfail(L);
+    lua_pushfstring(L, "cannot write '%s' (%s); the old file, if any, is unchanged", path, strerror(e));
+    return 2;
+  }
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) { /* make the rename itself durable; best effort on file systems that refuse */
+    (void)fsync(dfd);
+    close(dfd);
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* ---- signals ------------------------------------------------------------------ */
+
+/* folio.reconcile.trap_signals() installs handlers for SIGINT and SIGTERM
+ * that only set a flag (no SA_RESTART, so a sleep ends at once); the loop
+ * checks interrupted() between cycles and exits cleanly. */
+static int r_trap_signals(lua_State *L) {
+  require_trusted(L, "trap_signals");
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+    return luaL_error(L, "trap_signals: %s", strerror(errno));
+  interrupted_by = 0;
+  return 0;
+}
+
+/* folio.reconcile.interrupted() -> the signal's name ("SIGINT"/"SIGTERM"), or false. */
+static int r_interrupted(lua_State *L) {
+  int sig = interrupted_by;
+  if (sig == SIGINT)
+    lua_pushliteral(L, "SIGINT");
+  else if (sig == SIGTERM)
+    lua_pushliteral(L, "SIGTERM");
+  else
+    lua_pushboolean(L, 0);
+  return 1;
+}
+
+static const luaL_Reg reconcile_funcs[] = {{"sleep", r_sleep},
+                                           {"now", r_now},
+                                           {"file_info", r_file_info},
+                                           {"write_file", r_write_file},
+                                           {"list_dir", r_list_dir},
+                                           {"trap_signals", r_trap_signals},
+                                           {"interrupted", r_interrupted},
+                                           {NULL, NULL}};
+
+int fl_open_reconcile(lua_State *L) {
+  luaL_newlib(L, reconcile_funcs);
+  return 1;
+}
