@@ -113,12 +113,15 @@ int luaopen_folio(lua_State *L) {
   lua_setfield(L, mod, "clock");
   lua_pushcfunction(L, l_sorted_keys);
   lua_setfield(L, mod, "sorted_keys"); /* before the Lua parts: they use it */
+  lua_newtable(L); /* [folio, internal]: helpers the Lua parts share; scripts never see it */
+  int internal = lua_gettop(L);
   for (const folio_embedded_script *s = folio_embedded_scripts; s->name; s++) {
     if (luaL_loadbufferx(L, s->source, s->length, lua_pushfstring(L, "=[%s]", s->name), "t") != LUA_OK)
       return lua_error(L);
     lua_remove(L, -2);       /* the chunk name */
     lua_pushvalue(L, mod);
-    lua_call(L, 1, 0);       /* chunk(folio) */
+    lua_pushvalue(L, internal);
+    lua_call(L, 2, 0);       /* chunk(folio, internal) */
   }
   lua_settop(L, mod);
   return 1;

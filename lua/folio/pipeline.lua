@@ -14,7 +14,7 @@
 -- at load time. As in policy.lua, every global is captured here, state lives
 -- in upvalues (never in `folio`), and nothing touches io or os: pipelines
 -- run inside the policy sandbox.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, setmetatable, pcall =
   pairs, ipairs, type, error, setmetatable, pcall
@@ -25,100 +25,23 @@ local table_sort, table_concat = table.sort, table.concat
 
 -- ---- helpers (the same small set as policy.lua's) ------------------------------
 
-local function key_text(k)
-  if type(k) == "string" then return "'" .. k .. "'" end
-  if math_type(k) == "integer" then return string_format("%d", k) end
-  return "<" .. type(k) .. ">"
-end
 
-local function num_text(x)
-  if math_type(x) == "integer" then return string_format("%d", x) end
-  return string_format("%.15g", x)
-end
 
 -- Keys in folio's stable order (by type, then numbers numerically and
 -- strings bytewise); folio.sorted_keys is C, the comparator in Lua was the
 -- single largest cost of a policy call on 500 names.
 local sorted_keys = folio.sorted_keys
 
-local function shallow_copy(t)
-  local c = {}
-  for k, v in pairs(t) do c[k] = v end
-  return c
-end
+-- shared with the other Lua parts (folio/common.lua)
+local key_text, num_text, shallow_copy, is_finite, has_user_location, with_label, locked, weight_changes, copy_ctx, CTX_TYPES =
+  internal.key_text, internal.num_text, internal.shallow_copy, internal.is_finite, internal.has_user_location, internal.with_label, internal.locked, internal.weight_changes, internal.copy_ctx, internal.CTX_TYPES
 
-local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
 
-local function has_user_location(msg)
-  return string_match(msg, "^[^\n]-:%d+: ") ~= nil and string_match(msg, "^%[folio%.[%w_]+%]:%d+: ") == nil
-end
 
--- See policy.lua: label errors that carry no user location.
-local function with_label(label, e)
-  -- (an out-of-memory error stays exactly as it is: the host recognises it by its text)
-  if type(e) ~= "string" or e == "not enough memory" or has_user_location(e) then return e, false end
-  e = string_gsub(e, "^%[folio%.[%w_]+%]:%d+: ", "")
-  return label .. ": " .. e, true
-end
 
-local function locked(fields, text, what)
-  return setmetatable({}, {
-    __index = fields,
-    __newindex = function(_, k) error("attempt to modify " .. what .. " (field " .. key_text(k) .. ")", 2) end,
-    __metatable = false,
-    __tostring = function() return text end,
-    __name = what,
-  })
-end
 
-local function weight_changes(before, after)
-  local all = {}
-  for s in pairs(before) do all[s] = true end
-  for s in pairs(after) do all[s] = true end
-  local changed = {}
-  for _, s in ipairs(sorted_keys(all)) do
-    local b, a = before[s], after[s]
-    if (b or 0) ~= (a or 0) then changed[s] = { before = b, after = a } end
-  end
-  return changed
-end
 
-local CTX_TYPES = {
-  signal = "table", returns = "userdata", nav_usd = "number", market = "userdata",
-  weights = "table", asof = "number", session = "string", cov = "userdata",
-  expected_returns = "table",
-}
 
--- A private copy of ctx (symbol tables copied too), or nil and the reason.
--- The same rules as policy.lua's.
-local function copy_ctx(ctx)
-  if type(ctx) ~= "table" then return nil, "ctx must be a table, got " .. type(ctx) end
-  local c = {}
-  for _, k in ipairs(sorted_keys(ctx)) do
-    local v, want = ctx[k], CTX_TYPES[k]
-    if not want then
-      return nil, "unknown ctx key " .. key_text(k) ..
-        " (expected one of: asof, cov, expected_returns, market, nav_usd, returns, session, signal, weights)"
-    end
-    if type(v) ~= want then return nil, "ctx." .. k .. " must be a " .. want .. ", got " .. type(v) end
-    if want == "table" then
-      local t = {}
-      for _, s in ipairs(sorted_keys(v)) do
-        local x = v[s]
-        if type(s) ~= "string" then return nil, "ctx." .. k .. " key " .. key_text(s) .. " is not a symbol" end
-        if type(x) ~= "number" then return nil, "ctx." .. k .. "." .. s .. " must be a number, got " .. type(x) end
-        if k ~= "signal" and not is_finite(x) then return nil, "ctx." .. k .. "." .. s .. " is not finite" end
-        t[s] = x
-      end
-      v = t
-    end
-    c[k] = v
-  end
-  if c.nav_usd ~= nil and not (c.nav_usd > 0 and c.nav_usd < math_huge) then
-    return nil, "ctx.nav_usd must be finite and > 0"
-  end
-  return c
-end
 
 -- Strict named arguments for a transform constructor; raises at the caller
 -- of the constructor.

@@ -14,7 +14,7 @@
 -- registry, object state) lives in upvalues, never in `folio`, and nothing
 -- here touches io or os, so sandboxed policies can use it through their
 -- read-only proxy of `folio`.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, pcall, setmetatable, tostring =
   pairs, ipairs, type, error, pcall, setmetatable, tostring
@@ -40,18 +40,8 @@ local DEFAULTS = {
 
 -- ---- helpers -------------------------------------------------------------------------
 
-local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
-
-local function num_text(x)
-  if math_type(x) == "integer" then return string_format("%d", x) end
-  if type(x) == "number" then return string_format("%.15g", x) end
-  return type(x)
-end
-
-local function key_text(k)
-  if type(k) == "string" then return "'" .. k .. "'" end
-  return "<" .. type(k) .. ">"
-end
+-- shared with the other Lua parts (folio/common.lua)
+local is_finite, num_text, key_text = internal.is_finite, internal.num_text, internal.key_text
 
 local function argerror(fname, msg, level)
   error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)

@@ -13,7 +13,7 @@
 -- it unchanged, with the same decision records as the rebalance path.
 --
 -- As in policy.lua: globals captured, state in upvalues, no io/os.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, pcall, setmetatable =
   pairs, ipairs, type, error, pcall, setmetatable
@@ -25,18 +25,8 @@ local C = folio.PortfolioAllocator -- the primitives (lposition_sizers.c)
 local c_order_from_signal, c_options_check = C._order_from_signal, C._options_check
 local TARGET_WEIGHT, MIN_NOTIONAL = C._target_weight, C._min_notional
 
-local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
-
-local function num_text(x)
-  if math_type(x) == "integer" then return string_format("%d", x) end
-  if type(x) == "number" then return string_format("%.15g", x) end
-  return type(x)
-end
-
-local function key_text(k)
-  if type(k) == "string" then return "'" .. k .. "'" end
-  return "<" .. type(k) .. ">"
-end
+-- shared with the other Lua parts (folio/common.lua)
+local is_finite, num_text, key_text = internal.is_finite, internal.num_text, internal.key_text
 
 local function argerror(fname, msg, level)
   error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)

@@ -1,0 +1,139 @@
+-- folio/common.lua — helpers shared by the pure-Lua parts of the module
+-- (policies, pipelines, ...). Every embedded chunk receives (folio, internal);
+-- this one, loaded first (by file name), fills `internal`, a private table
+-- that scripts cannot reach. One definition each, so the parts cannot drift.
+local folio, internal = ...
+
+local pairs, type, error, setmetatable = pairs, type, error, setmetatable
+local math_type, math_huge = math.type, math.huge
+local string_format, string_match, string_gsub = string.format, string.match, string.gsub
+local sorted_keys = folio.sorted_keys
+
+-- A key as text for messages, never calling a metamethod.
+local function key_text(k)
+  if type(k) == "string" then return "'" .. k .. "'" end
+  if math_type(k) == "integer" then return string_format("%d", k) end
+  return "<" .. type(k) .. ">"
+end
+
+-- %.15g, so 0.1 prints as 0.1 and integers without a fraction.
+local function num_text(x)
+  if math_type(x) == "integer" then return string_format("%d", x) end
+  if type(x) == "number" then return string_format("%.15g", x) end
+  return type(x) -- a value of the wrong type is named by its type
+end
+
+local function shallow_copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
+
+local function has_user_location(msg)
+  return string_match(msg, "^[^\n]-:%d+: ") ~= nil and string_match(msg, "^%[folio%.[%w_]+%]:%d+: ") == nil
+end
+
+-- True when an error message starts with a location ("file.lua:12: ") that
+-- is not one of folio's own embedded chunks ("[folio.policy]:40: ").
+local function has_user_location(msg)
+  return string_match(msg, "^[^\n]-:%d+: ") ~= nil and string_match(msg, "^%[folio%.[%w_]+%]:%d+: ") == nil
+end
+
+-- An error raised while running `label` (e.g. "policy 'x'"): strings without
+-- a user location get the label in front (and lose folio's internal
+-- location); anything else (a user location, a non-string error object) is
+-- returned unchanged, so the second value says whether a caller location
+-- should be added.
+local function with_label(label, e)
+  -- (an out-of-memory error stays exactly as it is: the host recognises it by its text)
+  if type(e) ~= "string" or e == "not enough memory" or has_user_location(e) then return e, false end
+  e = string_gsub(e, "^%[folio%.[%w_]+%]:%d+: ", "")
+  return label .. ": " .. e, true
+end
+
+-- A read-only object: reads come from `fields` (which also holds the
+-- methods), writes raise, the metatable is hidden, tostring is fixed.
+local function locked(fields, text, what)
+  return setmetatable({}, {
+    __index = fields,
+    __newindex = function(_, k) error("attempt to modify " .. what .. " (field " .. key_text(k) .. ")", 2) end,
+    __metatable = false,
+    __tostring = function() return text end,
+    __name = what,
+  })
+end
+
+local CTX_TYPES = {
+  signal = "table", returns = "userdata", nav_usd = "number", market = "userdata",
+  weights = "table", asof = "number", session = "string", cov = "userdata",
+  expected_returns = "table",
+}
+
+-- {SYM = {before = x, after = y}} for every name whose weight changed (a
+-- missing name counts as 0; a missing before/after means "not held").
+local function weight_changes(before, after)
+  local all = {}
+  for s in pairs(before) do all[s] = true end
+  for s in pairs(after) do all[s] = true end
+  local changed = {} -- keyed by symbol: the traversal order cannot show
+  for s in pairs(all) do
+    local b, a = before[s], after[s]
+    if (b or 0) ~= (a or 0) then changed[s] = { before = b, after = a } end
+  end
+  return changed
+end
+
+-- The context a sizer sees: a fresh copy with its symbol tables copied too,
+-- so a policy that writes into ctx changes only its own copy. Returns the
+-- copy, or nil and the reason.
+local function copy_ctx(ctx)
+  if type(ctx) ~= "table" then return nil, "ctx must be a table, got " .. type(ctx) end
+  local c = {}
+  for _, k in pairs(sorted_keys(ctx)) do
+    local v, want = ctx[k], CTX_TYPES[k]
+    if not want then
+      return nil, "unknown ctx key " .. key_text(k) ..
+        " (expected one of: asof, cov, expected_returns, market, nav_usd, returns, session, signal, weights)"
+    end
+    if type(v) ~= want then return nil, "ctx." .. k .. " must be a " .. want .. ", got " .. type(v) end
+    if want == "table" then
+      -- fast path in table order; on a problem, rescan in symbol order so the
+      -- reported entry does not depend on traversal order
+      local t, bad = {}, false
+      for s, x in pairs(v) do
+        if type(s) ~= "string" or type(x) ~= "number" or (k ~= "signal" and not is_finite(x)) then
+          bad = true
+          break
+        end
+        t[s] = x
+      end
+      if bad then
+        for _, s in pairs(sorted_keys(v)) do
+          local x = v[s]
+          if type(s) ~= "string" then return nil, "ctx." .. k .. " key " .. key_text(s) .. " is not a symbol" end
+          if type(x) ~= "number" then return nil, "ctx." .. k .. "." .. s .. " must be a number, got " .. type(x) end
+          if k ~= "signal" and not is_finite(x) then return nil, "ctx." .. k .. "." .. s .. " is not finite" end
+        end
+      end
+      v = t
+    end
+    c[k] = v
+  end
+  if c.nav_usd ~= nil and not (c.nav_usd > 0 and c.nav_usd < math_huge) then
+    return nil, "ctx.nav_usd must be finite and > 0"
+  end
+  return c
+end
+
+internal.CTX_TYPES = CTX_TYPES
+internal.key_text = key_text
+internal.num_text = num_text
+internal.shallow_copy = shallow_copy
+internal.is_finite = is_finite
+internal.has_user_location = has_user_location
+internal.with_label = with_label
+internal.locked = locked
+internal.weight_changes = weight_changes
+internal.copy_ctx = copy_ctx
