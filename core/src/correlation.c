@@ -24,7 +24,7 @@
 enum { TILE = 64 };
 
 /* Largest |x - shift| accepted (risk_model.c's bound: sums stay finite). */
-#define MAX_DEVIATION 1e145
+#define MAX_DEVIATION FOLIO_I_MAX_DEVIATION
 
 /* The sub-buffers of the pairwise path. */
 typedef struct corr_work {
@@ -75,20 +75,6 @@ static folio_status rename_error(folio_error *err, folio_status st) {
   return st;
 }
 
-/* Copies the upper triangle of c (n x n, leading dimension ld) to the lower, in tiles. */
-static void mirror_upper(double *c, size_t ld, size_t n) {
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) c[j + i * ld] = c[i + j * ld];
-      }
-    }
-  }
-}
-
 /* ---- cov -> corr ---------------------------------------------------------- */
 
 folio_status folio_cov_to_corr(size_t n_assets, const double *cov, size_t ld_cov, double *corr,
@@ -125,44 +111,13 @@ folio_status folio_cov_to_corr(size_t n_assets, const double *cov, size_t ld_cov
     for (size_t i = 0; i < j; i++)
       corr[i + j * ld_corr] = cov[i + j * ld_cov] / corr[i + i * ld_corr] / sj;
   }
-  mirror_upper(corr, ld_corr, n_assets);
+  folio_i_mirror_upper(corr, ld_corr, n_assets);
   for (size_t j = 0; j < n_assets; j++) corr[j + j * ld_corr] = 1.0;
   folio_error_clear(err);
   return FOLIO_OK;
 }
 
 /* ---- pairwise with gaps ---------------------------------------------------- */
-
-/* Shifted, zero-filled data and mask over the selected rows (risk_model.c's
- * fill_pairwise, same arithmetic). Returns the first column whose deviations
- * exceed MAX_DEVIATION, or n_cols. */
-static size_t fill_pairwise(const folio_panel *r, const corr_work *w, size_t n) {
-  for (size_t j = 0; j < r->n_cols; j++) {
-    const double *src = r->data + j * r->ld;
-    double *x = w->x + j * n, *m = w->mask + j * n;
-    double sum = 0.0;
-    size_t count = 0;
-    for (size_t k = 0; k < n; k++) {
-      double v = src[w->rows[k]];
-      if (!isnan(v)) {
-        sum += v;
-        count++;
-      }
-    }
-    double shift = count ? sum / (double)count : 0.0;
-    double big = 0.0;
-    for (size_t k = 0; k < n; k++) {
-      double v = src[w->rows[k]];
-      int present = !isnan(v);
-      x[k] = present ? v - shift : 0.0;
-      m[k] = present ? 1.0 : 0.0;
-      double a = fabs(x[k]);
-      big = a > big ? a : big;
-    }
-    if (!(big <= MAX_DEVIATION)) return j;
-  }
-  return r->n_cols;
-}
 
 static folio_status corr_pairwise(const folio_panel *returns, double *corr, size_t ld_corr,
                                   double *cov, size_t ld_cov, void *work, folio_cov_info *info,
@@ -182,7 +137,7 @@ static folio_status corr_pairwise(const folio_panel *returns, double *corr, size
   size_t n_used = 0;
   for (size_t i = 0; i < n_rows; i++)
     if (w.rows[i] < a) w.rows[n_used++] = i;
-  size_t bad = fill_pairwise(returns, &w, n_used);
+  size_t bad = folio_i_fill_pairwise(returns, w.rows, n_used, w.x, w.mask, NULL);
   if (bad < a)
     return folio_error_set(err, FOLIO_ENOTFINITE,
                            "sample_corr: returns of symbol %s are too large (|x - mean| > %g)",
@@ -254,7 +209,7 @@ static folio_status corr_pairwise(const folio_panel *returns, double *corr, size
       corr[i + j * ld_corr] = i == j ? 1.0 : cross / sqrt(ss_i * ss_j);
     }
   }
-  mirror_upper(corr, ld_corr, a);
+  folio_i_mirror_upper(corr, ld_corr, a);
   if (info) {
     info->rows_used = n_used;
     info->min_pair_obs = (size_t)min_obs;

@@ -359,20 +359,6 @@ static mat_scan scan_matrix(size_t n, const double *a, size_t ld, enum scan_kind
   return r;
 }
 
-/* Copies the upper triangle of a (n x n, leading dimension ld) to the lower. */
-static void mirror_upper(double *a, size_t ld, size_t n) {
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) a[j + i * ld] = a[i + j * ld];
-      }
-    }
-  }
-}
-
 static folio_status check_size(const char *who, size_t n, folio_error *err) {
   if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
   size_t nn;
@@ -446,7 +432,7 @@ folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
       memcpy(d + j * n, dist + j * ld_dist, j * sizeof(double));
       d[j + j * n] = 0.0;
     }
-    mirror_upper(d, n, n);
+    folio_i_mirror_upper(d, n, n);
     linkage_core(n, d, method, &w, Z);
   }
   free(owned);
@@ -647,7 +633,7 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
     }
     dj[j] = 0.0;
   }
-  if (!sk.exact) mirror_upper(d, n, n);
+  if (!sk.exact) folio_i_mirror_upper(d, n, n);
 
   /* 2. Tree and leaf order. */
   linkage_core(n, d, method, &w.lw, w.z);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "folio/panel.h"
 #include "folio/status.h"
 
 /* Names element i of `symbols` for a message: the symbol, or "#<i+1>" when
@@ -27,5 +28,22 @@ typedef struct folio_i_arena {
 
 /* Reserves n * elem bytes aligned to 64; returns NULL when sizing or on overflow. */
 void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
+
+/* Largest |x - mean| the estimators accept: with at most FOLIO_MAX_DIM rows,
+ * sums of squares (< 2^24 * 1e290) and products of pairwise sums stay
+ * finite, so a covariance is never Inf/NaN because of overflow inside BLAS. */
+#define FOLIO_I_MAX_DEVIATION 1e145
+
+/* Copies the upper triangle of c (n x n, leading dimension ld) to the lower,
+ * in cache-friendly tiles. */
+void folio_i_mirror_upper(double *c, size_t ld, size_t n);
+
+/* For the pairwise estimators: column j of r over the n selected rows
+ * (rows[k]) shifted by its mean over its present values, zero where missing,
+ * into x (n x n_cols, ld n), and its presence mask (1/0) into mask. shifts
+ * (may be NULL) receives the means. Returns the first column whose deviations
+ * exceed FOLIO_I_MAX_DEVIATION (or hold an Inf), or r->n_cols. */
+size_t folio_i_fill_pairwise(const folio_panel *r, const size_t *rows, size_t n, double *x,
+                             double *mask, double *shifts);
 
 #endif

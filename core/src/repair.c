@@ -112,12 +112,6 @@ static void copy_lower(size_t n, const double *src, size_t ld, double *dst) {
     memcpy(dst + j * n + j, src + j * ld + j, (n - j) * sizeof(double));
 }
 
-/* Copies the upper triangle of c (n x n, ld n) to the lower. */
-static void mirror_upper(double *c, size_t n) {
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = 0; i < j; i++) c[j + i * n] = c[i + j * n];
-}
-
 /* Cholesky of the lower triangle of src (ld) on the copy a: 0 when it
  * factorises, else the 1-based index of the failing leading minor. */
 static lapack_int chol_check(size_t n, const double *src, size_t ld, double *a) {
@@ -150,7 +144,7 @@ static void rebuild(size_t n, double *z, const double *ev, double floor, size_t 
   }
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)n, (int)(n - k0), 1.0, z + k0 * n,
               (int)n, 0.0, out, (int)n);
-  mirror_upper(out, n);
+  folio_i_mirror_upper(out, n, n);
 }
 
 /* Eigenvalue clipping of the full symmetric src (ld n; may be w->a) into

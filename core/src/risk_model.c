@@ -117,7 +117,7 @@ enum { TILE = 64 }; /* mirror / finish in 64 x 64 tiles so both triangles stay i
  * sums of squares (< 2^24 * 1e290) and the pairwise term S_ij * S_ji
  * (< (2^24 * 1e145)^2) stay finite, so a covariance is never Inf/NaN
  * because of overflow inside BLAS. Real returns are nowhere near. */
-#define MAX_DEVIATION 1e145
+#define MAX_DEVIATION FOLIO_I_MAX_DEVIATION
 
 /* The shape half of folio_panel_check, with its messages. The finiteness
  * half is folded into the first pass over the data (copy_centre and
@@ -231,20 +231,6 @@ static gap_scan scan_gaps(const folio_panel *r, size_t j0, size_t *row_nan) {
   return g;
 }
 
-/* Copies the upper triangle of c (n x n, leading dimension ld) to the lower. */
-static void mirror_upper(double *c, size_t ld, size_t n) {
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) c[j + i * ld] = c[i + j * ld];
-      }
-    }
-  }
-}
-
 /* cov = scale / (n - 1) * x'x from the centred n x A matrix x: one dsyrk
  * (the scale applied inside BLAS, no extra pass), then the mirror. */
 static void syrk_mirror(const double *x, size_t n, size_t n_assets, double scale, double *cov,
@@ -253,7 +239,7 @@ static void syrk_mirror(const double *x, size_t n, size_t n_assets, double scale
   /* beta = 0: BLAS does not read cov, so its old contents never leak in. */
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)n_assets, (int)n, scale / (double)(n - 1),
               x, (int)n, 0.0, cov, (int)ld_cov);
-  mirror_upper(cov, ld_cov, n_assets);
+  folio_i_mirror_upper(cov, ld_cov, n_assets);
 }
 
 /* The n selected rows (w->rows) of every column, centred, into x (ld = n).
@@ -266,38 +252,6 @@ static size_t gather_centre(const folio_panel *r, const cov_work *w, size_t n) {
     double mean = sum4(dst, n) / (double)n;
     if (!(centre(dst, n, mean) <= MAX_DEVIATION)) return j;
     w->means[j] = mean;
-  }
-  return r->n_cols;
-}
-
-/* Shifted, zero-filled data and presence mask over the n selected rows;
- * the shift of column j is its mean over all of its observations. Returns
- * the first column whose deviations exceed MAX_DEVIATION, or n_cols. */
-static size_t fill_pairwise(const folio_panel *r, const cov_work *w, size_t n) {
-  for (size_t j = 0; j < r->n_cols; j++) {
-    const double *src = r->data + j * r->ld;
-    double *x = w->x + j * n, *m = w->mask + j * n;
-    double sum = 0.0;
-    size_t count = 0;
-    for (size_t k = 0; k < n; k++) {
-      double v = src[w->rows[k]];
-      if (!isnan(v)) {
-        sum += v;
-        count++;
-      }
-    }
-    double shift = count ? sum / (double)count : 0.0;
-    double big = 0.0;
-    for (size_t k = 0; k < n; k++) {
-      double v = src[w->rows[k]];
-      int present = !isnan(v);
-      x[k] = present ? v - shift : 0.0;
-      m[k] = present ? 1.0 : 0.0;
-      double a = fabs(x[k]);
-      big = a > big ? a : big;
-    }
-    if (!(big <= MAX_DEVIATION)) return j;
-    w->means[j] = shift;
   }
   return r->n_cols;
 }
@@ -441,7 +395,7 @@ folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing,
     goto success;
   }
 
-  too_large = fill_pairwise(returns, &w, n_used);
+  too_large = folio_i_fill_pairwise(returns, w.rows, n_used, w.x, w.mask, w.means);
   if (too_large < n_assets) goto too_large;
   /* Overlap counts first: every pair needs two rows in common. The diagonal
    * of N is checked before its off-diagonal so that a symbol with too little
@@ -780,7 +734,7 @@ folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, d
   if (p > 0) {
     cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, scale / denom, x, (int)n,
                 0.0, cov, (int)ld);
-    mirror_upper(cov, ld, p);
+    folio_i_mirror_upper(cov, ld, p);
   }
   if (info) {
     folio_cov_info out = {n, n, had_missing};

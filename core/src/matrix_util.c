@@ -1,0 +1,53 @@
+/*
+ * matrix_util.c — small matrix passes shared by the estimators (internal).
+ * Each was once written in several files; one definition keeps them
+ * bit-identical wherever they are used.
+ */
+#include <math.h>
+
+#include "internal.h"
+
+enum { TILE = 64 }; /* 64 x 64 tiles keep both triangles in cache */
+
+void folio_i_mirror_upper(double *c, size_t ld, size_t n) {
+  for (size_t jb = 0; jb < n; jb += TILE) {
+    size_t je = jb + TILE < n ? jb + TILE : n;
+    for (size_t ib = 0; ib <= jb; ib += TILE) {
+      size_t ie = ib + TILE < n ? ib + TILE : n;
+      for (size_t j = jb; j < je; j++) {
+        size_t iend = ie < j ? ie : j;
+        for (size_t i = ib; i < iend; i++) c[j + i * ld] = c[i + j * ld];
+      }
+    }
+  }
+}
+
+size_t folio_i_fill_pairwise(const folio_panel *r, const size_t *rows, size_t n, double *x,
+                             double *mask, double *shifts) {
+  for (size_t j = 0; j < r->n_cols; j++) {
+    const double *src = r->data + j * r->ld;
+    double *xj = x + j * n, *mj = mask + j * n;
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t k = 0; k < n; k++) {
+      double v = src[rows[k]];
+      if (!isnan(v)) {
+        sum += v;
+        count++;
+      }
+    }
+    double shift = count ? sum / (double)count : 0.0;
+    double big = 0.0;
+    for (size_t k = 0; k < n; k++) {
+      double v = src[rows[k]];
+      int present = !isnan(v);
+      xj[k] = present ? v - shift : 0.0;
+      mj[k] = present ? 1.0 : 0.0;
+      double a = fabs(xj[k]);
+      big = a > big ? a : big;
+    }
+    if (!(big <= FOLIO_I_MAX_DEVIATION)) return j;
+    if (shifts) shifts[j] = shift;
+  }
+  return r->n_cols;
+}
