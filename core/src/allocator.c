@@ -375,18 +375,6 @@ static folio_status mm_solve(const mip_model *m, double time_limit, double mip_g
 
 /* ==== ordering helpers ===================================================== */
 
-typedef struct sym_idx {
-  const char *s;
-  size_t i;
-} sym_idx;
-
-static int cmp_sym_idx(const void *a, const void *b) {
-  const sym_idx *x = a, *y = b;
-  int c = strcmp(x->s, y->s);
-  if (c) return c;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 /* For the reduction: group, then score descending, then symbol. */
 typedef struct rank_entry {
   size_t group;
@@ -406,8 +394,8 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Position of s among n sorted sym_idx entries, or SIZE_MAX. */
-static size_t find_sym(const sym_idx *v, size_t n, const char *s) {
+/* Position of s among n sorted folio_i_sym entries, or SIZE_MAX. */
+static size_t find_sym(const folio_i_sym *v, size_t n, const char *s) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -471,8 +459,8 @@ static folio_status check_opts(const folio_allocator_opts *o, folio_error *err) 
 
 /* Scratch of one call, carved from one malloc. Positions p are in symbol order. */
 typedef struct alloc_work {
-  sym_idx *cand;      /* n: candidates sorted by symbol */
-  sym_idx *cur;       /* n_current: current holdings sorted by symbol */
+  folio_i_sym *cand;      /* n: candidates sorted by symbol */
+  folio_i_sym *cur;       /* n_current: current holdings sorted by symbol */
   const char **names; /* n: distinct sector names, sorted */
   size_t *group;      /* n: group of candidate p (SIZE_MAX: none) */
   double *cap;        /* n: cap of group g (INFINITY: none) */
@@ -487,8 +475,8 @@ typedef struct alloc_work {
 } alloc_work;
 
 static void work_carve(folio_i_arena *ar, size_t n, size_t n_cur, alloc_work *wk) {
-  wk->cand = folio_i_take(ar, n, sizeof(sym_idx));
-  wk->cur = folio_i_take(ar, n_cur ? n_cur : 1, sizeof(sym_idx));
+  wk->cand = folio_i_take(ar, n, sizeof(folio_i_sym));
+  wk->cur = folio_i_take(ar, n_cur ? n_cur : 1, sizeof(folio_i_sym));
   wk->names = folio_i_take(ar, n, sizeof(char *));
   wk->group = folio_i_take(ar, n, sizeof(size_t));
   wk->cap = folio_i_take(ar, n, sizeof(double));
@@ -524,7 +512,7 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
     wk->cand[i].s = symbols[i];
     wk->cand[i].i = i;
   }
-  qsort(wk->cand, n, sizeof *wk->cand, cmp_sym_idx);
+  qsort(wk->cand, n, sizeof *wk->cand, folio_i_cmp_sym);
   for (size_t p = 1; p < n; p++)
     if (strcmp(wk->cand[p - 1].s, wk->cand[p].s) == 0)
       return folio_error_set(err, FOLIO_EDUP, "%s: duplicate candidate %s", WHO, wk->cand[p].s);
@@ -541,7 +529,7 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
     wk->cur[k].s = s;
     wk->cur[k].i = k;
   }
-  qsort(wk->cur, o->n_current, sizeof *wk->cur, cmp_sym_idx);
+  qsort(wk->cur, o->n_current, sizeof *wk->cur, folio_i_cmp_sym);
   for (size_t k = 1; k < o->n_current; k++)
     if (strcmp(wk->cur[k - 1].s, wk->cur[k].s) == 0)
       return folio_error_set(err, FOLIO_EDUP, "%s: duplicate current symbol %s", WHO, wk->cur[k].s);

@@ -26,24 +26,12 @@
 
 /* ==== scratch and the shared prologue ==================================== */
 
-typedef struct sym_idx {
-  const char *s;
-  size_t i;
-} sym_idx;
-
-static int cmp_sym_idx(const void *a, const void *b) {
-  const sym_idx *x = a, *y = b;
-  int c = strcmp(x->s, y->s);
-  if (c) return c;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 /* Everything an allocator computes with; vectors are in symbol order. */
 typedef struct alloc_ctx {
   const char *who;
   size_t n;
   const char *const *symbols; /* input names (may be NULL) */
-  sym_idx *sort;
+  folio_i_sym *sort;
   size_t *order;        /* order[p] = input index of the p-th asset in symbol order */
   const char **ssyms;   /* symbols in symbol order (NULL entries without symbols) */
   double *s;            /* cov in symbol order, full symmetric, ld n */
@@ -57,7 +45,7 @@ typedef struct alloc_ctx {
 static void alloc_carve(folio_i_arena *ar, size_t n, alloc_ctx *c) {
   size_t nn = 0;
   if (folio_i_mul(n, n, &nn)) ar->overflow = 1;
-  c->sort = folio_i_take(ar, n, sizeof(sym_idx));
+  c->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   c->order = folio_i_take(ar, n, sizeof(size_t));
   c->ssyms = folio_i_take(ar, n, sizeof(const char *));
   c->s = folio_i_take(ar, nn, sizeof(double));
@@ -120,7 +108,7 @@ static folio_status make_order(alloc_ctx *c, folio_error *err) {
     c->sort[i].s = c->symbols[i];
     c->sort[i].i = i;
   }
-  qsort(c->sort, n, sizeof *c->sort, cmp_sym_idx);
+  qsort(c->sort, n, sizeof *c->sort, folio_i_cmp_sym);
   for (size_t p = 0; p < n; p++) {
     if (p && strcmp(c->sort[p - 1].s, c->sort[p].s) == 0)
       return folio_error_set(err, FOLIO_EDUP, "%s: duplicate symbol %s", c->who, c->sort[p].s);

@@ -53,44 +53,6 @@ folio_bl_opts folio_bl_defaults(void) {
 
 /* ==== shared checks ====================================================== */
 
-typedef struct sym_entry {
-  const char *s;
-  size_t i;
-} sym_entry;
-
-static int cmp_sym_entry(const void *a, const void *b) {
-  const sym_entry *x = a, *y = b;
-  int c = strcmp(x->s, y->s);
-  if (c) return c;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
-/* order[p] = input index of the p-th asset in symbol order (the identity
- * without symbols); checks the symbols (non-NULL, non-empty, distinct).
- * scratch: n entries. */
-static folio_status asset_order(size_t n, const char *const *symbols, const char *who,
-                                sym_entry *scratch, size_t *order, folio_error *err) {
-  for (size_t i = 0; i < n; i++) order[i] = i;
-  if (!symbols) return FOLIO_OK;
-  int asc = 1;
-  for (size_t i = 0; i < n; i++) {
-    if (!symbols[i])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is NULL", who, i + 1);
-    if (!symbols[i][0])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is empty", who, i + 1);
-    if (asc && i && strcmp(symbols[i - 1], symbols[i]) >= 0) asc = 0;
-  }
-  if (asc) return FOLIO_OK; /* already sorted, hence distinct */
-  for (size_t i = 0; i < n; i++) scratch[i] = (sym_entry){symbols[i], i};
-  qsort(scratch, n, sizeof *scratch, cmp_sym_entry);
-  for (size_t p = 0; p < n; p++) {
-    if (p && strcmp(scratch[p - 1].s, scratch[p].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate symbol %s", who, scratch[p].s);
-    order[p] = scratch[p].i;
-  }
-  return FOLIO_OK;
-}
-
 /* Shape limits of an n x n covariance with leading dimension ld. */
 static folio_status check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err) {
   if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
@@ -159,18 +121,18 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
     return folio_error_set(err, FOLIO_EINVAL, "%s: risk_free_rate must be finite (got %g)", who, rf);
 
   folio_i_arena ar = {NULL, 0, 0};
-  (void)folio_i_take(&ar, n, sizeof(sym_entry));
+  (void)folio_i_take(&ar, n, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n, sizeof(size_t));
   (void)folio_i_take(&ar, n, sizeof(double));
   if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
   ar.base = malloc(ar.used);
   if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   ar.used = 0;
-  sym_entry *scratch = folio_i_take(&ar, n, sizeof(sym_entry));
+  folio_i_sym *scratch = folio_i_take(&ar, n, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n, sizeof(size_t));
   double *wn = folio_i_take(&ar, n, sizeof(double));
 
-  st = asset_order(n, symbols, who, scratch, order, err);
+  st = folio_i_symbol_order(n, symbols, who, "symbol", scratch, order, err);
   if (st == FOLIO_OK) st = check_cov_values(who, n, cov, ld_cov, symbols, err);
   double sum = 0.0;
   for (size_t p = 0; st == FOLIO_OK && p < n; p++) {
@@ -240,7 +202,7 @@ folio_status folio_market_implied_risk_aversion(size_t n_obs, const double *r, d
 
 /* Scratch of folio_black_litterman for n assets and k views. */
 typedef struct bl_scratch {
-  sym_entry *sort;
+  folio_i_sym *sort;
   size_t *order, *act;
   const char **osyms;  /* symbols in `order` (for the repair's messages) */
   double *sig, *fac;   /* n x n: Sigma in order (full), its Cholesky factor */
@@ -256,7 +218,7 @@ static void bl_carve(folio_i_arena *ar, size_t n, size_t k, bl_scratch *s) {
   if (folio_i_mul(n, n, &nn) || folio_i_mul(n, k, &nk) || folio_i_mul(k, k, &kk) ||
       folio_i_mul(k, 3, &k3))
     ar->overflow = 1;
-  s->sort = folio_i_take(ar, n, sizeof(sym_entry));
+  s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, k, sizeof(size_t));
   s->osyms = folio_i_take(ar, n, sizeof(const char *));
@@ -433,7 +395,7 @@ folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld
   const size_t *order = s.order;
 
   /* ---- validation ---- */
-  st = asset_order(n, symbols, who, s.sort, s.order, err);
+  st = folio_i_symbol_order(n, symbols, who, "symbol", s.sort, s.order, err);
   if (st < 0) goto done;
   for (size_t j = 0; j < n; j++)
     if (!isfinite(pi[j])) {

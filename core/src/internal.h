@@ -29,6 +29,26 @@ typedef struct folio_i_arena {
 /* Reserves n * elem bytes aligned to 64; returns NULL when sizing or on overflow. */
 void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
 
+/* A symbol and its input position, for sorting assets into symbol order
+ * (one definition for every sizer and allocator). */
+typedef struct folio_i_sym {
+  const char *s;
+  size_t i;
+} folio_i_sym;
+
+/* qsort comparator: by symbol (strcmp), then by position (a total order, so
+ * duplicates sort deterministically). */
+int folio_i_cmp_sym(const void *a, const void *b);
+
+/* order[p] = input index of the p-th asset in symbol order. symbols NULL:
+ * the identity. Otherwise every symbol must be non-NULL, non-empty and
+ * distinct (FOLIO_EINVAL / FOLIO_EDUP, the message "<who>: <what> #k is
+ * NULL|empty" or "<who>: duplicate <what> X"). Symbols already strictly
+ * ascending cost O(n) and leave scratch unused; scratch holds n entries. */
+folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err);
+
 /* Largest |x - mean| the estimators accept: with at most FOLIO_MAX_DIM rows,
  * sums of squares (< 2^24 * 1e290) and products of pairwise sums stay
  * finite, so a covariance is never Inf/NaN because of overflow inside BLAS. */

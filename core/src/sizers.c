@@ -23,18 +23,6 @@
 
 /* ==== symbols ============================================================ */
 
-typedef struct sym_entry {
-  const char *s;
-  size_t i;
-} sym_entry;
-
-static int cmp_sym_entry(const void *a, const void *b) {
-  const sym_entry *x = a, *y = b;
-  int c = strcmp(x->s, y->s);
-  if (c) return c;
-  return (x->i > y->i) - (x->i < y->i); /* only duplicates get here; keeps qsort total */
-}
-
 /* NULL / empty checks, and whether the symbols are already strictly ascending
  * (then they are also distinct, and no sort is needed: the common case of
  * data files sorted by symbol costs O(n)). */
@@ -57,7 +45,7 @@ static folio_status symbols_basic(size_t n, const char *const *symbols, const ch
  * duplicates (FOLIO_EDUP naming the smallest duplicated symbol). `sorted` comes
  * from symbols_basic. scratch holds n entries (unused when sorted). */
 static folio_status symbols_order(size_t n, const char *const *symbols, int sorted, const char *who,
-                                  const char *what, sym_entry *scratch, size_t *order,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
                                   folio_error *err) {
   if (sorted) {
     if (order)
@@ -68,7 +56,7 @@ static folio_status symbols_order(size_t n, const char *const *symbols, int sort
     scratch[i].s = symbols[i];
     scratch[i].i = i;
   }
-  qsort(scratch, n, sizeof *scratch, cmp_sym_entry);
+  qsort(scratch, n, sizeof *scratch, folio_i_cmp_sym);
   for (size_t k = 1; k < n; k++)
     if (strcmp(scratch[k - 1].s, scratch[k].s) == 0)
       return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[k].s);
@@ -86,7 +74,7 @@ folio_status folio_check_symbols(size_t n, const char *const *symbols, const cha
   int sorted;
   folio_status st = symbols_basic(n, symbols, who, "symbol", &sorted, err);
   if (st < 0 || sorted) return st;
-  sym_entry *scratch = malloc(n * sizeof *scratch);
+  folio_i_sym *scratch = malloc(n * sizeof *scratch);
   if (!scratch) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   st = symbols_order(n, symbols, 0, who, "symbol", scratch, NULL, err);
   free(scratch);
@@ -168,13 +156,13 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
 
   /* One block: the symbol sort (for the duplicate check) and the ranking. */
   folio_i_arena ar = {NULL, 0, 0};
-  (void)folio_i_take(&ar, n_assets, sizeof(sym_entry));
+  (void)folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_valid, sizeof(ew_entry));
   if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
   ar.base = malloc(ar.used);
   if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   ar.used = 0;
-  sym_entry *scratch = folio_i_take(&ar, n_assets, sizeof(sym_entry));
+  folio_i_sym *scratch = folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   ew_entry *e = folio_i_take(&ar, n_valid, sizeof(ew_entry));
   st = symbols_order(n_assets, symbols, sorted, who, "symbol", scratch, NULL, err);
   if (st < 0) {
@@ -429,16 +417,16 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
 }
 
 /* Workspace of folio_kelly_fraction: symbol sort, order, then the core's scratch. */
-static void kelly_fraction_carve(folio_i_arena *ar, size_t n, sym_entry **scratch, size_t **order,
+static void kelly_fraction_carve(folio_i_arena *ar, size_t n, folio_i_sym **scratch, size_t **order,
                                  kelly_scratch *ks) {
-  *scratch = folio_i_take(ar, n, sizeof(sym_entry));
+  *scratch = folio_i_take(ar, n, sizeof(folio_i_sym));
   *order = folio_i_take(ar, n, sizeof(size_t));
   kelly_carve(ar, n, ks);
 }
 
 size_t folio_kelly_fraction_work_size(size_t n_assets) {
   folio_i_arena ar = {NULL, 0, 0};
-  sym_entry *s;
+  folio_i_sym *s;
   size_t *o;
   kelly_scratch ks;
   kelly_fraction_carve(&ar, n_assets, &s, &o, &ks);
@@ -477,7 +465,7 @@ folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const doubl
   void *mem = work ? work : malloc(bytes);
   if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, bytes);
   folio_i_arena ar = {mem, 0, 0};
-  sym_entry *scratch;
+  folio_i_sym *scratch;
   size_t *order;
   kelly_scratch ks;
   kelly_fraction_carve(&ar, n, &scratch, &order, &ks);
@@ -646,14 +634,14 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
    * ascending) and the window's portfolio returns. */
   size_t n_sort = sorted ? 0 : n_assets;
   folio_i_arena ar = {NULL, 0, 0};
-  (void)folio_i_take(&ar, n_sort, sizeof(sym_entry));
+  (void)folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_sort, sizeof(size_t));
   (void)folio_i_take(&ar, window, sizeof(double));
   if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
   ar.base = malloc(ar.used);
   if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   ar.used = 0;
-  sym_entry *scratch = folio_i_take(&ar, n_sort, sizeof(sym_entry));
+  folio_i_sym *scratch = folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n_sort, sizeof(size_t));
   double *p = folio_i_take(&ar, window, sizeof(double));
   if (!sorted) st = symbols_order(n_assets, labels, 0, who, "column label", scratch, order, err);
@@ -710,7 +698,7 @@ folio_kelly_voltarget_opts folio_kelly_voltarget_defaults(double target_ann_vol)
 /* Workspace of the composite. rows / n_act bound the rows used and the
  * active names; n is the number of assets. */
 typedef struct kvt_scratch {
-  sym_entry *sort;
+  folio_i_sym *sort;
   size_t *order, *act;
   const char **sub_labels;
   double *z, *x, *sigma, *mu, *wk, *fin, *p;
@@ -722,7 +710,7 @@ typedef struct kvt_scratch {
 static void kvt_carve(folio_i_arena *ar, size_t rows, size_t n, size_t n_act, kvt_scratch *s) {
   size_t xe = 0, se = 0;
   if (folio_i_mul(rows, n_act, &xe) || folio_i_mul(n_act, n_act, &se)) ar->overflow = 1;
-  s->sort = folio_i_take(ar, n, sizeof(sym_entry));
+  s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, n_act, sizeof(size_t));
   s->sub_labels = folio_i_take(ar, n_act, sizeof(const char *));

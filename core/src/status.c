@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "folio/status.h"
@@ -89,4 +90,38 @@ void *folio_i_take(folio_i_arena *a, size_t n, size_t elem) {
   size_t start = (a->used + 63) & ~(size_t)63;
   a->used = start + bytes;
   return a->base ? a->base + start : NULL;
+}
+
+int folio_i_cmp_sym(const void *a, const void *b) {
+  const folio_i_sym *x = a, *y = b;
+  int c = strcmp(x->s, y->s);
+  if (c) return c;
+  return (x->i > y->i) - (x->i < y->i); /* only duplicates get here; keeps qsort total */
+}
+
+folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err) {
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  if (!symbols) return FOLIO_OK;
+  int asc = 1;
+  for (size_t i = 0; i < n; i++) {
+    if (!symbols[i])
+      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is NULL", who, what, i + 1);
+    if (!symbols[i][0])
+      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is empty", who, what, i + 1);
+    if (asc && i && strcmp(symbols[i - 1], symbols[i]) >= 0) asc = 0;
+  }
+  if (asc) return FOLIO_OK; /* already ascending, hence distinct */
+  for (size_t i = 0; i < n; i++) {
+    scratch[i].s = symbols[i];
+    scratch[i].i = i;
+  }
+  qsort(scratch, n, sizeof *scratch, folio_i_cmp_sym);
+  for (size_t p = 0; p < n; p++) {
+    if (p && strcmp(scratch[p - 1].s, scratch[p].s) == 0)
+      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[p].s);
+    order[p] = scratch[p].i;
+  }
+  return FOLIO_OK;
 }
