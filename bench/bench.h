@@ -34,8 +34,8 @@ void bench_policy(void);
 void bench_rebalance(void);
 void bench_session(void);
 void bench_hrp(void);
-void bench_alloc(void);
-void bench_compose(void);
+void bench_risk_sizers(void);
+void bench_multi_sleeve(void);
 void bench_manager(void);
 void bench_allocator(void);
 

@@ -67,8 +67,8 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "rebalance") == 0) bench_rebalance();
   if (!only || strcmp(only, "session") == 0) bench_session();
   if (!only || strcmp(only, "hrp") == 0) bench_hrp();
-  if (!only || strcmp(only, "alloc") == 0) bench_alloc();
-  if (!only || strcmp(only, "compose") == 0) bench_compose();
+  if (!only || strcmp(only, "risk_sizers") == 0) bench_risk_sizers();
+  if (!only || strcmp(only, "multi_sleeve") == 0) bench_multi_sleeve();
   if (!only || strcmp(only, "manager") == 0) bench_manager();
   if (!only || strcmp(only, "allocator") == 0) bench_allocator();
   return 0;

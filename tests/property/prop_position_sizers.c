@@ -13,7 +13,7 @@
 #include <math.h>
 
 #include "folio/position_sizers.h"
-#include "folio/signal_orders.h"
+#include "folio/portfolio_allocator.h"
 #include "testlib.h"
 
 #define N_CASES 2000
@@ -146,7 +146,7 @@ static void prop_signal_orders(void) {
   tl_rng g = {15};
   int bad = 0;
   for (int c = 0; c < N_CASES; c++) {
-    folio_signal_order_opts o = folio_signal_order_defaults();
+    folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
     o.target_weight = log_uniform(&g, 1e-3, 1);
     o.min_notional = tl_index(&g, 3) == 0 ? 0 : log_uniform(&g, 1, 1000);
     o.lot = pick_lot(&g);

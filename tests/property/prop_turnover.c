@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/compose.h"
+#include "folio/turnover.h"
 #include "testlib.h"
 
 static double objective(size_t n, const double *Q, const double *w, const double *t) {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/compose.h"
+#include "folio/turnover.h"
 #include "refio.h"
 #include "testlib.h"
 

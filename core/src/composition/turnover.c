@@ -1,0 +1,552 @@
+/*
+ * turnover.c — the turnover-budgeted, capacity-capped move towards a
+ * composite target, and the exact Euclidean projection onto an L1 ball.
+ *
+ * In the trade variable d = w - w0 the problem is
+ *   min (d - s)' Q (d - s)  s.t.  sum |d_i| <= B,  l <= d <= u
+ * with s = t_c - w0 and the box l = -cap - w0, u = cap - w0. Its feasible
+ * set is an L1 ball intersected with a box, onto which the Euclidean
+ * projection is exact and cheap: d_i(theta) = clip(soft(y_i, theta), l_i, u_i),
+ * with theta found by one sort of the breakpoints of the piecewise-linear
+ * sum |d_i(theta)|. With Q = I that projection is the answer. With a general
+ * Q, accelerated projected gradient (FISTA, O'Donoghue–Candès restarts)
+ * identifies the traded set, its signs and the bound set, and an exact
+ * solve of the KKT system on that set (one Cholesky of Q_FF) lands on the
+ * optimum; the full KKT check certifies it. See docs/lua-api.md
+ * (folio.multi_sleeve) for why this beats NLopt's SLSQP/CCSAQ/MMA here.
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folio/turnover.h"
+#include "folio/panel.h"
+#include "internal.h"
+
+folio_turnover_opts folio_turnover_defaults(void) {
+  folio_turnover_opts o;
+  o.symbols = NULL;
+  o.tol = 1e-10;
+  o.max_iter = 50000;
+  return o;
+}
+
+/* ---- L1-ball projection ----------------------------------------------------------- */
+
+static int cmp_desc(const void *pa, const void *pb) {
+  double a = *(const double *)pa, b = *(const double *)pb;
+  return (a < b) - (a > b);
+}
+
+/* theta of the projection of the nonnegative a[0..n) (sorted copy in tmp)
+ * onto the L1 ball of radius r, assuming sum a > r >= 0. */
+static double l1_theta_sorted(size_t n, double *tmp, double r) {
+  qsort(tmp, n, sizeof(double), cmp_desc);
+  double cs = 0, theta = tmp[0];
+  if (r <= 0) return tmp[0];
+  for (size_t k = 0; k < n; k++) {
+    cs += tmp[k];
+    double th = (cs - r) / (double)(k + 1);
+    if (tmp[k] > th) theta = th;
+  }
+  return theta;
+}
+
+static double l1_theta(size_t n, const double *a, double r, double *tmp) {
+  memcpy(tmp, a, n * sizeof(double));
+  return l1_theta_sorted(n, tmp, r);
+}
+
+folio_status folio_l1_ball_project(size_t n, const double *x, double radius, double *y,
+                                   double *theta_out, double *work, folio_error *err) {
+  folio_error_clear(err);
+  if ((!x || !y) && n) return folio_error_set(err, FOLIO_EINVAL, "l1_ball_project: x or y is NULL");
+  if (isnan(radius) || radius < 0)
+    return folio_error_set(err, FOLIO_EINVAL, "l1_ball_project: radius must be >= 0, got %g", radius);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(x[i]))
+      return folio_error_set(err, FOLIO_ENOTFINITE, "l1_ball_project: x[%zu] is not finite", i);
+    sum += fabs(x[i]);
+  }
+  if (sum <= radius) {
+    if (y != x) memcpy(y, x, n * sizeof(double));
+    if (theta_out) *theta_out = 0;
+    return FOLIO_OK;
+  }
+  double *own = NULL;
+  if (!work) {
+    work = own = malloc(n * sizeof(double));
+    if (!own) return folio_error_set(err, FOLIO_ENOMEM, "l1_ball_project: out of memory");
+  }
+  /* |x| sorted descending; theta = (a_1 + ... + a_k - radius) / k for the largest
+   * k with a_k > theta_k (radius 0: theta = a_1, the projection is 0) */
+  for (size_t i = 0; i < n; i++) work[i] = fabs(x[i]);
+  double theta = l1_theta_sorted(n, work, radius);
+  for (size_t i = 0; i < n; i++) {
+    double m = fabs(x[i]) - theta;
+    double v = m > 0 ? m : 0;
+    y[i] = x[i] < 0 ? -v : (x[i] > 0 ? v : 0);
+  }
+  if (theta_out) *theta_out = theta;
+  free(own);
+  return FOLIO_OK;
+}
+
+/* ---- the turnover problem ----------------------------------------------------------- */
+
+typedef struct event {
+  double th;
+  int type; /* +1: |d_i| starts to shrink, -1: it stops */
+} event;
+
+static int cmp_event(const void *pa, const void *pb) {
+  const event *a = pa, *b = pb;
+  if (a->th != b->th) return (a->th > b->th) - (a->th < b->th);
+  return (a->type > b->type) - (a->type < b->type);
+}
+
+typedef struct tws {
+  size_t n;
+  const double *Q;
+  size_t ld;
+  double *qc;    /* n x n: PSD-check copy, then Q_FF */
+  double *lo, *up, *s, *qs, *x, *xp, *yv, *g, *cand, *rhs, *dir, *a, *m, *M;
+  event *ev;
+  int *state, *pstate;
+  size_t *fidx;
+} tws;
+
+size_t folio_turnover_work_size(size_t n_assets) {
+  size_t n = n_assets ? n_assets : 1, nn;
+  if (folio_i_mul(n, n, &nn) || nn > FOLIO_MAX_ELEMS) return 0;
+  folio_i_arena ar = {NULL, 0, 0};
+  folio_i_take(&ar, nn, sizeof(double));
+  for (int k = 0; k < 16; k++) folio_i_take(&ar, 2 * n, sizeof(double));
+  folio_i_take(&ar, 2 * n, sizeof(event));
+  folio_i_take(&ar, n, sizeof(int));
+  folio_i_take(&ar, n, sizeof(int));
+  folio_i_take(&ar, n, sizeof(size_t));
+  return ar.overflow ? 0 : ar.used + 64;
+}
+
+/* Projection of y onto {sum |d| <= B} ∩ [lo, up] into d (d may alias y). */
+static void project_box_l1(tws *w, const double *y, double B, double *d) {
+  const size_t n = w->n;
+  double phi = 0;
+  for (size_t i = 0; i < n; i++) {
+    double l = w->lo[i], u = w->up[i], dr, a, m, M;
+    if (l <= 0 && u >= 0) {
+      dr = y[i] > 0 ? 1 : (y[i] < 0 ? -1 : 0);
+      a = fabs(y[i]);
+      m = 0;
+      M = dr > 0 ? u : (dr < 0 ? -l : 0);
+    } else if (l > 0) {
+      dr = 1, a = y[i], m = l, M = u;
+    } else {
+      dr = -1, a = -y[i], m = -u, M = -l;
+    }
+    w->dir[i] = dr, w->a[i] = a, w->m[i] = m, w->M[i] = M;
+    double c = a < m ? m : (a > M ? M : a);
+    phi += c;
+  }
+  double theta = 0;
+  if (phi > B) {
+    size_t ne = 0, c = 0;
+    for (size_t i = 0; i < n; i++) {
+      double t1 = w->a[i] - w->M[i], t2 = w->a[i] - w->m[i];
+      if (t2 <= 0) continue;          /* never shrinks for theta > 0 */
+      if (t1 > 0) w->ev[ne++] = (event){t1, +1};
+      else c++;                        /* already shrinking at theta = 0+ */
+      w->ev[ne++] = (event){t2, -1};
+    }
+    qsort(w->ev, ne, sizeof(event), cmp_event);
+    double tp = 0;
+    theta = -1;
+    for (size_t e = 0; e < ne; e++) {
+      double next = phi - (double)c * (w->ev[e].th - tp);
+      if (c > 0 && next <= B) {
+        theta = tp + (phi - B) / (double)c;
+        break;
+      }
+      phi = next;
+      tp = w->ev[e].th;
+      c = (size_t)((long long)c + w->ev[e].type);
+    }
+    if (theta < 0) theta = tp; /* only when sum m >= B: every |d_i| at m_i */
+  }
+  for (size_t i = 0; i < n; i++) {
+    double v = w->a[i] - theta;
+    v = v < w->m[i] ? w->m[i] : (v > w->M[i] ? w->M[i] : v);
+    d[i] = w->dir[i] * v;
+    if (d[i] > w->up[i]) d[i] = w->up[i];
+    if (d[i] < w->lo[i]) d[i] = w->lo[i];
+  }
+}
+
+/* State of a trade: 0 untraded, +-1 free traded (sign), 2 at lo, 3 at up. */
+static void classify(const tws *w, const double *d, int *state) {
+  for (size_t i = 0; i < w->n; i++) {
+    if (d[i] == 0) state[i] = 0;
+    else if (d[i] == w->lo[i]) state[i] = 2;
+    else if (d[i] == w->up[i]) state[i] = 3;
+    else state[i] = d[i] > 0 ? 1 : -1;
+  }
+}
+
+/* g = 2 (Q d - Q s) */
+static void gradient(const tws *w, const double *d, double *g) {
+  cblas_dsymv(CblasColMajor, CblasUpper, (int)w->n, 2.0, w->Q, (int)w->ld, d, 1, 0.0, g, 1);
+  for (size_t i = 0; i < w->n; i++) g[i] -= 2.0 * w->qs[i];
+}
+
+/* Largest KKT violation of d (with states and multiplier lambda), relative
+ * to the gradient's scale. g must hold the gradient at d. */
+static double kkt_violation(const tws *w, const double *d, const int *state, const double *g,
+                            double lambda) {
+  double scale = fabs(lambda);
+  for (size_t i = 0; i < w->n; i++)
+    if (fabs(g[i]) > scale) scale = fabs(g[i]);
+  if (!(scale > 0)) return 0;
+  double v = lambda < 0 ? -lambda : 0;
+  for (size_t i = 0; i < w->n; i++) {
+    double r = 0;
+    if (state[i] == 0) {
+      if (w->up[i] > 0 && -(g[i] + lambda) > r) r = -(g[i] + lambda);
+      if (w->lo[i] < 0 && -(lambda - g[i]) > r) r = -(lambda - g[i]);
+    } else if (state[i] == 1 || state[i] == -1) {
+      r = fabs(g[i] + lambda * (double)state[i]);
+    } else {
+      double sg = d[i] > 0 ? 1 : -1;
+      int near = (w->lo[i] > 0 && state[i] == 2) || (w->up[i] < 0 && state[i] == 3);
+      double q = g[i] * sg + lambda;
+      if (near ? q < 0 : q > 0) r = fabs(q);
+    }
+    if (r > v) v = r;
+  }
+  return v / scale;
+}
+
+/* Exact solve on the active set in `state`. Writes cand and *lambda; returns
+ * the KKT violation (relative), or +INFINITY when the set is inconsistent. */
+static double polish(tws *w, const int *state, double B, double *lambda) {
+  const size_t n = w->n;
+  size_t nf = 0;
+  double bfix = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (state[i] == 1 || state[i] == -1) w->fidx[nf++] = i;
+    w->cand[i] = state[i] == 2 ? w->lo[i] : (state[i] == 3 ? w->up[i] : 0);
+    if (state[i] >= 2) bfix += fabs(w->cand[i]);
+  }
+  if (nf == 0) return INFINITY;
+  /* Q_FF and the right-hand sides c = (Qs)_F - Q_{F,bnd} d_bnd, sigma_F */
+  double *rc = w->rhs, *rs = w->rhs + nf;
+  for (size_t b = 0; b < nf; b++) {
+    size_t j = w->fidx[b];
+    for (size_t a = 0; a <= b; a++) {
+      size_t i = w->fidx[a];
+      w->qc[a + b * nf] = i <= j ? w->Q[i + j * w->ld] : w->Q[j + i * w->ld];
+    }
+    double c = w->qs[j];
+    for (size_t k = 0; k < n; k++)
+      if (state[k] >= 2) c -= (j <= k ? w->Q[j + k * w->ld] : w->Q[k + j * w->ld]) * w->cand[k];
+    rc[b] = c;
+    rs[b] = (double)state[j];
+  }
+  if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)nf, w->qc, (int)nf) != 0) return INFINITY;
+  if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)nf, 2, w->qc, (int)nf, w->rhs, (int)nf) != 0)
+    return INFINITY;
+  double sa = 0, sb = 0;
+  for (size_t b = 0; b < nf; b++) {
+    double sg = (double)state[w->fidx[b]];
+    sa += sg * rc[b];
+    sb += sg * rs[b];
+  }
+  if (!(sb > 0)) return INFINITY;
+  double lam = 2.0 * (sa - (B - bfix)) / sb;
+  for (size_t b = 0; b < nf; b++) {
+    size_t i = w->fidx[b];
+    double v = rc[b] - 0.5 * lam * rs[b];
+    if ((double)state[i] * v <= 0 || v < w->lo[i] || v > w->up[i]) return INFINITY;
+    w->cand[i] = v;
+  }
+  gradient(w, w->cand, w->g);
+  *lambda = lam;
+  return kkt_violation(w, w->cand, state, w->g, lam);
+}
+
+static double dmax(double a, double b) { return a > b ? a : b; }
+
+folio_status folio_turnover_project(size_t n_assets, const double *target, const double *current,
+                                    const double *Q, size_t ld_q, const double *caps,
+                                    double budget, const folio_turnover_opts *opts, double *w_out,
+                                    folio_turnover_info *info, void *work, folio_error *err) {
+  static const char *who = "turnover";
+  folio_error_clear(err);
+  folio_turnover_opts o = opts ? *opts : folio_turnover_defaults();
+  const size_t n = n_assets;
+  char b1[64], b2[64];
+  if (!target || !current || !w_out)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: target, current or w_out is NULL", who);
+  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
+  if (n > FOLIO_MAX_DIM) return folio_error_set(err, FOLIO_EDIM, "%s: too many assets", who);
+  if (isnan(budget) || budget < 0)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: budget must be >= 0, got %g", who, budget);
+  if (!(o.tol > 0 && o.tol < 1) || o.max_iter < 1)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: tol must be in (0, 1) and max_iter >= 1", who);
+  if (Q && ld_q < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_q %zu < n %zu", who, ld_q, n);
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(target[i]))
+      return folio_error_set(err, FOLIO_ENOTFINITE, "%s: target of %s is not finite", who,
+                             folio_i_symbol(o.symbols, i, b1, sizeof b1));
+    if (!isfinite(current[i]))
+      return folio_error_set(err, FOLIO_ENOTFINITE, "%s: current weight of %s is not finite", who,
+                             folio_i_symbol(o.symbols, i, b1, sizeof b1));
+    if (caps && (isnan(caps[i]) || caps[i] <= 0))
+      return folio_error_set(err, FOLIO_EINVAL, "%s: cap of %s must be > 0, got %g", who,
+                             folio_i_symbol(o.symbols, i, b1, sizeof b1), caps[i]);
+  }
+  double qmax = 0;
+  if (Q) {
+    size_t nn;
+    if (folio_i_mul(n, n, &nn) || nn > FOLIO_MAX_ELEMS || n > 2147483647u)
+      return folio_error_set(err, FOLIO_EDIM, "%s: Q is too large", who);
+    for (size_t j = 0; j < n; j++)
+      for (size_t i = 0; i <= j; i++) {
+        double a = Q[i + j * ld_q], b = Q[j + i * ld_q];
+        if (!isfinite(a) || !isfinite(b))
+          return folio_error_set(err, FOLIO_ENOTFINITE, "%s: Q is not finite at (%s, %s)", who,
+                                 folio_i_symbol(o.symbols, i, b1, sizeof b1),
+                                 folio_i_symbol(o.symbols, j, b2, sizeof b2));
+        if (i == j) {
+          if (a < 0)
+            return folio_error_set(err, FOLIO_ENOTPD, "%s: Q has a negative variance (symbol %s)",
+                                   who, folio_i_symbol(o.symbols, i, b1, sizeof b1));
+          if (a > qmax) qmax = a;
+        }
+      }
+    for (size_t j = 0; j < n; j++)
+      for (size_t i = 0; i < j; i++) {
+        double a = Q[i + j * ld_q], b = Q[j + i * ld_q];
+        double sc = sqrt(Q[i + i * ld_q] * Q[j + j * ld_q]);
+        if (fabs(a - b) > 1e-10 * (sc > 0 ? sc : 1))
+          return folio_error_set(err, FOLIO_ENOTSYM, "%s: Q is not symmetric (pair %s, %s)", who,
+                                 folio_i_symbol(o.symbols, i, b1, sizeof b1),
+                                 folio_i_symbol(o.symbols, j, b2, sizeof b2));
+      }
+    if (!(qmax > 0)) return folio_error_set(err, FOLIO_EDEGENERATE, "%s: Q is zero", who);
+  }
+
+  folio_turnover_info inf;
+  memset(&inf, 0, sizeof inf);
+  inf.converged = 1;
+  /* clipped target, needed and forced turnover */
+  double needed = 0, forced = 0;
+  for (size_t i = 0; i < n; i++) {
+    double c = caps ? caps[i] : INFINITY;
+    double tc = target[i] > c ? c : (target[i] < -c ? -c : target[i]);
+    if (tc != target[i]) inf.n_clipped++;
+    needed += fabs(tc - current[i]);
+    if (fabs(current[i]) > c) forced += fabs(current[i]) - c;
+  }
+  inf.needed = needed;
+  inf.forced = forced;
+
+  if (needed <= budget) {
+    for (size_t i = 0; i < n; i++) {
+      double c = caps ? caps[i] : INFINITY;
+      w_out[i] = target[i] > c ? c : (target[i] < -c ? -c : target[i]);
+    }
+    inf.method = "unconstrained";
+  } else if (forced >= budget) {
+    for (size_t i = 0; i < n; i++) {
+      double c = caps ? caps[i] : INFINITY;
+      w_out[i] = current[i] > c ? c : (current[i] < -c ? -c : current[i]);
+    }
+    inf.method = "caps_forced";
+    inf.constrained = 1;
+    inf.budget_exceeded = forced > budget;
+  } else {
+    size_t ws = folio_turnover_work_size(n);
+    if (!ws) return folio_error_set(err, FOLIO_EDIM, "%s: too many assets", who);
+    void *own = NULL;
+    if (!work) {
+      work = own = malloc(ws);
+      if (!own) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+    }
+    folio_i_arena ar = {work, 0, 0};
+    tws w;
+    w.n = n, w.Q = Q, w.ld = ld_q;
+    w.qc = folio_i_take(&ar, Q ? n * n : 1, sizeof(double));
+    double **vecs[] = {&w.lo, &w.up, &w.s, &w.qs, &w.x, &w.xp, &w.yv, &w.g,
+                       &w.cand, &w.rhs, &w.dir, &w.a, &w.m, &w.M};
+    for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(&ar, 2 * n, sizeof(double));
+    w.ev = folio_i_take(&ar, 2 * n, sizeof(event));
+    w.state = folio_i_take(&ar, n, sizeof(int));
+    w.pstate = folio_i_take(&ar, n, sizeof(int));
+    w.fidx = folio_i_take(&ar, n, sizeof(size_t));
+    folio_status st = FOLIO_OK;
+    for (size_t i = 0; i < n; i++) {
+      double c = caps ? caps[i] : INFINITY;
+      double tc = target[i] > c ? c : (target[i] < -c ? -c : target[i]);
+      w.s[i] = tc - current[i];
+      w.lo[i] = -c - current[i];
+      w.up[i] = c - current[i];
+    }
+    inf.constrained = 1;
+    double lambda = 0;
+    if (!Q) {
+      /* exact: project the excess |s| - m onto the L1 ball of radius B - sum m */
+      double msum = 0;
+      for (size_t i = 0; i < n; i++) {
+        double m = w.lo[i] > 0 ? w.lo[i] : (w.up[i] < 0 ? -w.up[i] : 0);
+        w.m[i] = m;
+        w.a[i] = fabs(w.s[i]) - m;
+        msum += m;
+      }
+      double theta = l1_theta(n, w.a, budget - msum, w.yv);
+      for (size_t i = 0; i < n; i++) {
+        double e = w.a[i] - theta;
+        double v = w.m[i] + (e > 0 ? e : 0);
+        w.x[i] = w.s[i] < 0 ? -v : (w.s[i] > 0 ? v : 0);
+      }
+      lambda = 2.0 * theta;
+      inf.method = "projection";
+    } else {
+      /* positive semi-definite: Cholesky of Q + 1e-12 max(q_ii) I */
+      for (size_t j = 0; j < n; j++) {
+        for (size_t i = 0; i <= j; i++) w.qc[i + j * n] = Q[i + j * ld_q];
+        w.qc[j + j * n] += 1e-12 * qmax;
+      }
+      lapack_int info_f = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)n, w.qc, (int)n);
+      if (info_f != 0) {
+        st = folio_error_set(err, FOLIO_ENOTPD, "%s: Q is not positive semi-definite (symbol %s)",
+                             who, folio_i_symbol(o.symbols, (size_t)(info_f > 0 ? info_f - 1 : 0), b1, sizeof b1));
+      } else {
+        cblas_dsymv(CblasColMajor, CblasUpper, (int)n, 1.0, Q, (int)ld_q, w.s, 1, 0.0, w.qs, 1);
+        /* step: 1 / L, L = 2 lambda_max(Q) by power iteration (with a margin) */
+        for (size_t i = 0; i < n; i++) w.yv[i] = 1.0 + 0.01 * (double)(i % 7);
+        double rho = 0;
+        for (int it = 0; it < 60; it++) {
+          double nrm = cblas_dnrm2((int)n, w.yv, 1);
+          cblas_dscal((int)n, 1.0 / nrm, w.yv, 1);
+          cblas_dsymv(CblasColMajor, CblasUpper, (int)n, 1.0, Q, (int)ld_q, w.yv, 1, 0.0, w.g, 1);
+          rho = cblas_ddot((int)n, w.yv, 1, w.g, 1);
+          memcpy(w.yv, w.g, n * sizeof(double));
+        }
+        double L = 2.0 * dmax(1.05 * rho, qmax);
+        /* start from the Euclidean answer (feasible) */
+        project_box_l1(&w, w.s, budget, w.x);
+        memcpy(w.xp, w.x, n * sizeof(double));
+        memcpy(w.yv, w.x, n * sizeof(double));
+        classify(&w, w.x, w.pstate);
+        double tk = 1;
+        int settled = 0, settle_need = 3, done = 0, still = 0;
+        inf.method = "apg";
+        for (int it = 0; it < o.max_iter && !done; it++) {
+          inf.iterations = it + 1;
+          gradient(&w, w.yv, w.g);
+          for (size_t i = 0; i < n; i++) w.yv[i] -= w.g[i] / L;
+          project_box_l1(&w, w.yv, budget, w.x); /* x = P(y - g/L) */
+          double dot = 0, dx = 0, xm = 0;
+          for (size_t i = 0; i < n; i++) {
+            double step = w.x[i] - w.xp[i];
+            dx = dmax(dx, fabs(step));
+            xm = dmax(xm, fabs(w.x[i]));
+            dot += (w.yv[i] + w.g[i] / L - w.x[i]) * step;
+          }
+          if (dot > 0) {
+            tk = 1;
+            memcpy(w.yv, w.x, n * sizeof(double));
+          } else {
+            double tn = 0.5 * (1 + sqrt(1 + 4 * tk * tk));
+            double beta = (tk - 1) / tn;
+            for (size_t i = 0; i < n; i++) w.yv[i] = w.x[i] + beta * (w.x[i] - w.xp[i]);
+            tk = tn;
+          }
+          memcpy(w.xp, w.x, n * sizeof(double));
+          classify(&w, w.x, w.state);
+          int same = memcmp(w.state, w.pstate, n * sizeof(int)) == 0;
+          settled = same ? settled + 1 : 0;
+          memcpy(w.pstate, w.state, n * sizeof(int));
+          still = dx <= 1e-15 * (xm > 0 ? xm : 1) ? still + 1 : 0;
+          if (settled >= settle_need || still >= 3) {
+            inf.polishes++;
+            double lam = 0, viol = polish(&w, w.state, budget, &lam);
+            if (viol <= o.tol) {
+              memcpy(w.x, w.cand, n * sizeof(double));
+              lambda = lam;
+              inf.method = "apg+active_set";
+              done = 1;
+            } else {
+              settled = 0;
+              settle_need = settle_need < 400 ? 2 * settle_need : settle_need;
+              if (still >= 3) done = 2; /* stationary but not certified */
+            }
+          }
+        }
+        if (done != 1) {
+          /* multiplier estimate from the free traded names */
+          gradient(&w, w.x, w.g);
+          double sl = 0;
+          size_t cnt = 0;
+          for (size_t i = 0; i < n; i++)
+            if (w.state[i] == 1 || w.state[i] == -1) sl -= w.g[i] * (double)w.state[i], cnt++;
+          lambda = cnt ? sl / (double)cnt : 0;
+        }
+      }
+    }
+    if (st == FOLIO_OK) {
+      classify(&w, w.x, w.state);
+      if (Q) {
+        gradient(&w, w.x, w.g);
+      } else {
+        for (size_t i = 0; i < n; i++) w.g[i] = 2.0 * (w.x[i] - w.s[i]);
+      }
+      inf.kkt_residual = kkt_violation(&w, w.x, w.state, w.g, lambda);
+      inf.converged = inf.kkt_residual <= o.tol * 10;
+      inf.lambda = lambda;
+      for (size_t i = 0; i < n; i++) {
+        double c = caps ? caps[i] : INFINITY;
+        double v = current[i] + w.x[i];
+        w_out[i] = v > c ? c : (v < -c ? -c : v);
+      }
+    }
+    free(own);
+    if (st != FOLIO_OK) return st;
+  }
+  /* report what the result achieves */
+  double to = 0, obj = 0;
+  size_t traded = 0;
+  for (size_t i = 0; i < n; i++) {
+    to += fabs(w_out[i] - current[i]);
+    traded += w_out[i] != current[i];
+  }
+  inf.turnover = to;
+  inf.n_traded = traded;
+  if (info) {
+    /* objective (w - t_c)' Q (w - t_c), computed without extra workspace */
+    for (size_t j = 0; j < n; j++) {
+      double c = caps ? caps[j] : INFINITY;
+      double ej = w_out[j] - (target[j] > c ? c : (target[j] < -c ? -c : target[j]));
+      if (ej == 0) continue;
+      if (!Q) {
+        obj += ej * ej;
+        continue;
+      }
+      double row = 0;
+      for (size_t i = 0; i < n; i++) {
+        double ci = caps ? caps[i] : INFINITY;
+        double ei = w_out[i] - (target[i] > ci ? ci : (target[i] < -ci ? -ci : target[i]));
+        row += (i <= j ? Q[i + j * ld_q] : Q[j + i * ld_q]) * ei;
+      }
+      obj += ej * row;
+    }
+    inf.objective = obj;
+    *info = inf;
+  }
+  return FOLIO_OK;
+}

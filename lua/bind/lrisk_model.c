@@ -1,0 +1,245 @@
+/*
+ * lrisk_model.c — folio.risk_model: covariance estimates as labelled matrices
+ * (sample, Ledoit-Wolf, EWMA), covariance -> correlation, and the repair of
+ * a covariance that is not positive definite.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "folio/correlation.h"
+#include "lfolio.h"
+
+/* ---- shared pieces ---------------------------------------------------------- */
+
+static void set_number(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+static void set_integer(lua_State *L, const char *k, size_t v) {
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_setfield(L, -2, k);
+}
+
+void fl_push_repair_info(lua_State *L, const folio_repair_info *info) {
+  lua_createtable(L, 0, 7);
+  lua_pushstring(L, folio_repair_name(info->method));
+  lua_setfield(L, -2, "method");
+  lua_pushboolean(L, info->applied);
+  lua_setfield(L, -2, "applied");
+  set_number(L, "ridge", info->ridge);
+  if (!isnan(info->min_eigenvalue)) set_number(L, "min_eigenvalue", info->min_eigenvalue);
+  set_number(L, "frobenius_change", info->frobenius_change);
+  set_integer(L, "n_clipped", info->n_clipped);
+  set_integer(L, "iterations", (size_t)info->iterations);
+}
+
+/* args.missing parsed, and restricted to the policies an estimator accepts
+ * (`allowed`: a NULL-terminated list of names). */
+static folio_missing check_missing(lua_State *L, const char *fname, const char *const *allowed,
+                                   const char *accepted) {
+  const char *name = fl_opt_string(L, 1, fname, "missing", "error");
+  for (size_t i = 0; allowed[i]; i++)
+    if (strcmp(name, allowed[i]) == 0) {
+      folio_missing m;
+      folio_error err;
+      folio_missing_parse(name, &m, &err);
+      return m;
+    }
+  fl_argerror(L, fname, "missing must be %s, got '%s'", accepted, name);
+  return FOLIO_MISSING_ERROR;
+}
+
+/* The scale of a per-period estimate: periods_per_year when annualize = true. */
+static double check_scale(lua_State *L, const char *fname) {
+  int annualize = fl_opt_boolean(L, 1, fname, "annualize", 0);
+  double ppy = fl_positive(L, 1, fname, "periods_per_year", FOLIO_PERIODS_PER_YEAR, 0);
+  return annualize ? ppy : 1.0;
+}
+
+/* Labels the A x A matrix at ci by the columns of the returns matrix r (both sides). */
+static void label_by_returns(lua_State *L, int ci, const fl_matrix *r, const char *fname) {
+  fl_push_labels(L, (const char *const *)r->col_labels, r->n_cols); /* names both sides */
+  fl_matrix_set_labels(L, ci, 1, -1, fname);
+  fl_matrix_set_labels(L, ci, 2, -1, fname);
+  lua_pop(L, 1);
+}
+
+/* A square matrix argument whose row and column labels match. */
+static fl_matrix *check_cov(lua_State *L, const char *fname, int *ci) {
+  fl_matrix *c = fl_field_matrix(L, 1, fname, "cov", ci);
+  if (c->n_rows != c->n_cols)
+    fl_argerror(L, fname, "cov must be square, got %I x %I", (lua_Integer)c->n_rows,
+                (lua_Integer)c->n_cols);
+  for (size_t i = 0; i < c->n_rows; i++)
+    if (strcmp(c->row_labels[i], c->col_labels[i]) != 0)
+      fl_argerror(L, fname, "cov row %I is '%s' but column %I is '%s' (labels must match)",
+                  (lua_Integer)i + 1, c->row_labels[i], (lua_Integer)i + 1, c->col_labels[i]);
+  return c;
+}
+
+/* ---- estimators --------------------------------------------------------------- */
+
+/* folio.risk_model.sample_cov{returns = R, missing = "error"|"pairwise"|"complete",
+ *                              annualize = false, periods_per_year = 252} */
+static int r_sample_cov(lua_State *L) {
+  static const char *fname = "sample_cov";
+  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ri;
+  fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
+  folio_missing missing;
+  folio_error err;
+  if (folio_missing_parse(fl_opt_string(L, 1, fname, "missing", "error"), &missing, &err) != FOLIO_OK)
+    fl_argerror(L, fname, "missing: %s", err.message);
+  if (missing == FOLIO_MISSING_ZERO)
+    fl_argerror(L, fname, "missing = 'zero' is for ledoit_wolf only (error, pairwise or complete)");
+  double scale = check_scale(L, fname);
+  folio_panel p = fl_matrix_panel(r);
+  size_t ws = folio_sample_cov_work_size(r->n_rows, r->n_cols, missing);
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* written whole on success */
+  int ci = lua_gettop(L);
+  void *work = fl_workspace(L, ws); /* last before the call */
+  folio_cov_info info;
+  if (folio_sample_cov(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
+      FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  label_by_returns(L, ci, r, fname);
+  lua_createtable(L, 0, 4); /* info */
+  set_integer(L, "rows_used", info.rows_used);
+  set_integer(L, "min_pair_obs", info.min_pair_obs);
+  lua_pushboolean(L, info.had_missing);
+  lua_setfield(L, -2, "had_missing");
+  lua_pushstring(L, folio_missing_name(missing));
+  lua_setfield(L, -2, "missing");
+  lua_pushvalue(L, ci);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* folio.risk_model.ledoit_wolf{returns = R, missing = "error"|"complete"|"zero",
+ *                               annualize = false, periods_per_year = 252} */
+static int r_ledoit_wolf(lua_State *L) {
+  static const char *fname = "ledoit_wolf";
+  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", NULL};
+  static const char *const allowed[] = {"error", "complete", "zero", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ri;
+  fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
+  folio_missing missing =
+      check_missing(L, fname, allowed, "'error', 'complete' or 'zero' (pairwise is not defined "
+                                       "for Ledoit-Wolf)");
+  double scale = check_scale(L, fname);
+  folio_panel p = fl_matrix_panel(r);
+  size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
+  int ci = lua_gettop(L);
+  void *work = fl_workspace(L, ws); /* last before the call */
+  folio_lw_info info;
+  folio_error err;
+  if (folio_ledoit_wolf(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
+      FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  label_by_returns(L, ci, r, fname);
+  lua_createtable(L, 0, 5);
+  set_number(L, "shrinkage", info.shrinkage);
+  set_number(L, "mu", info.mu);
+  set_integer(L, "rows_used", info.rows_used);
+  lua_pushboolean(L, info.had_missing);
+  lua_setfield(L, -2, "had_missing");
+  lua_pushstring(L, folio_missing_name(missing));
+  lua_setfield(L, -2, "missing");
+  lua_pushvalue(L, ci);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* folio.risk_model.ewma_cov{returns = R, half_life = 63, missing = "error"|"complete",
+ *                            annualize = false, periods_per_year = 252} */
+static int r_ewma_cov(lua_State *L) {
+  static const char *fname = "ewma_cov";
+  static const char *const keys[] = {"returns",   "half_life",        "missing",
+                                     "annualize", "periods_per_year", NULL};
+  static const char *const allowed[] = {"error", "complete", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ri;
+  fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
+  double half_life = fl_positive(L, 1, fname, "half_life", 63.0, 0);
+  folio_missing missing = check_missing(L, fname, allowed, "'error' or 'complete'");
+  double scale = check_scale(L, fname);
+  folio_panel p = fl_matrix_panel(r);
+  size_t ws = folio_ewma_cov_work_size(r->n_rows, r->n_cols);
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
+  int ci = lua_gettop(L);
+  void *work = fl_workspace(L, ws); /* last before the call */
+  folio_cov_info info;
+  folio_error err;
+  if (folio_ewma_cov(&p, missing, half_life, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info,
+                     &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  label_by_returns(L, ci, r, fname);
+  lua_createtable(L, 0, 4);
+  set_integer(L, "rows_used", info.rows_used);
+  set_number(L, "half_life", half_life);
+  lua_pushboolean(L, info.had_missing);
+  lua_setfield(L, -2, "had_missing");
+  lua_pushstring(L, folio_missing_name(missing));
+  lua_setfield(L, -2, "missing");
+  lua_pushvalue(L, ci);
+  lua_insert(L, -2);
+  return 2;
+}
+
+/* ---- matrices in, matrices out ------------------------------------------------ */
+
+/* folio.risk_model.corr{cov = C} -> correlation matrix labelled like C */
+static int r_corr(lua_State *L) {
+  static const char *fname = "corr";
+  static const char *const keys[] = {"cov", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ci;
+  fl_matrix *c = check_cov(L, fname, &ci);
+  size_t n = c->n_rows;
+  fl_matrix *out = fl_matrix_push_raw(L, n, n);
+  int oi = lua_gettop(L);
+  folio_error err;
+  if (folio_cov_to_corr(n, c->data, n ? n : 1, out->data, n ? n : 1,
+                        (const char *const *)c->col_labels, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  fl_matrix_share_labels(L, oi, ci, 0);
+  return 1;
+}
+
+/* folio.risk_model.repair{cov = C, method = "clip"} -> repaired copy, info */
+static int r_repair(lua_State *L) {
+  static const char *fname = "repair";
+  static const char *const keys[] = {"cov", "method", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ci;
+  fl_matrix *c = check_cov(L, fname, &ci);
+  folio_repair method;
+  folio_error err;
+  if (folio_repair_parse(fl_opt_string(L, 1, fname, "method", "clip"), &method, &err) != FOLIO_OK)
+    fl_argerror(L, fname, "method: %s", err.message);
+  size_t n = c->n_rows;
+  fl_matrix *out = fl_matrix_push_raw(L, n, n);
+  int oi = lua_gettop(L);
+  if (n) memcpy(out->data, c->data, n * n * sizeof(double));
+  void *work = fl_workspace(L, folio_cov_repair_work_size(n)); /* last before the call */
+  folio_repair_info info;
+  if (folio_cov_repair(n, out->data, n ? n : 1, method, (const char *const *)c->col_labels, work,
+                       &info, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  fl_matrix_share_labels(L, oi, ci, 0);
+  lua_pushvalue(L, oi);         /* [..., work, out] */
+  fl_push_repair_info(L, &info); /* [..., work, out, info] */
+  return 2;
+}
+
+static const luaL_Reg risk_funcs[] = {{"sample_cov", r_sample_cov}, {"ledoit_wolf", r_ledoit_wolf},
+                                      {"ewma_cov", r_ewma_cov},     {"corr", r_corr},
+                                      {"repair", r_repair},         {NULL, NULL}};
+
+int fl_open_risk_model(lua_State *L) {
+  luaL_newlib(L, risk_funcs);
+  return 1;
+}

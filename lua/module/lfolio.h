@@ -1,0 +1,178 @@
+/*
+ * lfolio.h — the Lua face of folio: the module entry point and the helpers
+ * every binding file shares (strict named-argument tables, symbol-keyed
+ * vectors, the labelled matrix userdata).
+ *
+ * Conventions (see docs/lua-api.md):
+ *  - every public function takes one table of named arguments; unknown keys
+ *    are errors ("bad argument #1 to 'kelly_fraction' (unknown key 'cpa')");
+ *  - a failure computed by the core raises "<fn>: <core message>", with the
+ *    caller's file:line in front (luaL_error);
+ *  - temporaries are Lua userdata, never malloc, so an error raised half-way
+ *    leaks nothing and all memory counts against the state's allocator.
+ */
+#ifndef FOLIO_LFOLIO_H
+#define FOLIO_LFOLIO_H
+
+#include <stddef.h>
+
+#include "folio/folio.h"
+#include "lauxlib.h"
+#include "lua.h"
+
+#define FL_MATRIX_MT "folio.matrix"
+#define FL_MARKET_MT "folio.market"
+
+/* `require "folio"`: the module table. */
+int luaopen_folio(lua_State *L);
+/* Sets package.preload.folio = luaopen_folio (for hosts that embed Lua). */
+void folio_lua_preload(lua_State *L);
+
+/* ---- named arguments ---------------------------------------------------- */
+
+/* Checks that argument `idx` is a table whose keys are all strings listed in
+ * `keys` (NULL-terminated); raises naming the first unknown key. */
+void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]);
+
+/* Raises "bad argument #1 to '<fname>' (<formatted message>)". */
+int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...);
+
+/* Raises "<fname>: <core message>" for a failed core call. */
+int fl_core_error(lua_State *L, const char *fname, const folio_error *err);
+
+/* Field readers on the args table at idx. `def` is used when the key is
+ * absent (nil). Wrong types and out-of-range values raise fl_argerror. */
+double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def);
+double fl_req_number(lua_State *L, int idx, const char *fname, const char *key);
+/* A whole number in [lo, hi]. */
+long long fl_opt_integer(lua_State *L, int idx, const char *fname, const char *key,
+                         long long def, long long lo, long long hi);
+long long fl_req_integer(lua_State *L, int idx, const char *fname, const char *key, long long lo,
+                         long long hi);
+const char *fl_opt_string(lua_State *L, int idx, const char *fname, const char *key,
+                          const char *def);
+int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, int def);
+/* A finite number > 0 (or >= 0 when allow_zero). */
+double fl_positive(lua_State *L, int idx, const char *fname, const char *key, double def,
+                   int required);
+
+/* ---- symbol-keyed vectors ---------------------------------------------- */
+
+/* A Lua table {SYM = number, ...} read into arrays sorted by symbol. The
+ * arrays live in a userdata left on the stack (popped with the caller's frame);
+ * symbol pointers borrow the table's key strings (keep the table reachable). */
+typedef struct fl_vec {
+  size_t n;
+  const char **syms;
+  double *vals;
+} fl_vec;
+
+/* Reads args[key]; allow_nan: NaN values are kept (else an error naming the
+ * symbol). Infinite values are always errors. Empty tables are allowed. */
+fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan);
+
+/* Pushes a new table {syms[i] = vals[i]} for every i (skipping entries whose
+ * keep[i] is 0 when keep is non-NULL). */
+void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,
+                 const unsigned char *keep);
+
+/* The engine's reusable workspace of at least `bytes` bytes for one core
+ * call: pushed on the stack (so it stays alive) and grown when too small.
+ * Get it LAST, right before the core call: any Lua allocation in between
+ * could run a finalizer that reuses it. Keeps large sizers from touching
+ * fresh pages on every call. */
+void *fl_workspace(lua_State *L, size_t bytes);
+
+/* Pushes a new userdata of `bytes` bytes (a scratch buffer freed by the GC)
+ * and returns it; raises for sizes that overflow. */
+void *fl_scratch(lua_State *L, size_t count, size_t elem);
+
+/* ---- folio.matrix -------------------------------------------------------- */
+
+typedef struct fl_matrix {
+  size_t n_rows, n_cols;
+  const char **row_labels; /* n_rows pointers into strings anchored by user value 1 */
+  const char **col_labels; /* n_cols pointers into strings anchored by user value 2 */
+  double *data;            /* column-major, ld = n_rows; NaN = missing */
+} fl_matrix;
+
+/* Pushes a new matrix with room for labels and data (data filled with NaN,
+ * labels unset). Raises for dimensions over FOLIO_MAX_DIM / FOLIO_MAX_ELEMS. */
+fl_matrix *fl_matrix_push(lua_State *L, size_t n_rows, size_t n_cols);
+/* A matrix VIEWING caller-owned data (column-major, ld = n_rows) without a
+ * copy. Only for the duration of one host call: the host anchors it and
+ * calls fl_matrix_invalidate afterwards, so a reference a script kept sees
+ * an empty 0 x 0 matrix, never freed memory. */
+fl_matrix *fl_matrix_push_view(lua_State *L, size_t n_rows, size_t n_cols, const double *data);
+void fl_matrix_invalidate(fl_matrix *m);
+/* The same as fl_matrix_push without filling the data: the caller must write every element. */
+fl_matrix *fl_matrix_push_raw(lua_State *L, size_t n_rows, size_t n_cols);
+/* Sets the row (which = 1) or column (which = 2) labels of the matrix at
+ * m_idx from the Lua array at tbl_idx: n strings, non-empty and distinct. */
+void fl_matrix_set_labels(lua_State *L, int m_idx, int which, int tbl_idx, const char *fname);
+/* Copies labels from the matrix at src_idx to the one at dst_idx: rows
+ * [row_off, row_off + dst->n_rows) and all columns (same count). */
+void fl_matrix_share_labels(lua_State *L, int dst_idx, int src_idx, size_t row_off);
+/* Sets labels from C strings (copied into Lua strings). */
+void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *const *labels);
+/* The matrix at idx, or a "bad argument" error mentioning fname/key. */
+fl_matrix *fl_check_matrix(lua_State *L, int idx, const char *fname, const char *key);
+/* args[key] as a matrix (left on the stack at the returned index). */
+fl_matrix *fl_field_matrix(lua_State *L, int args, const char *fname, const char *key, int *out_idx);
+/* Column index of a label, or -1 (uses a lazily built map in user value 4). */
+long fl_matrix_col_index(lua_State *L, int m_idx, const char *label);
+long fl_matrix_row_index(lua_State *L, int m_idx, const char *label);
+/* Pushes a new Lua array of the n labels. */
+int fl_push_labels(lua_State *L, const char *const *labels, size_t n);
+/* A panel viewing the matrix (borrowed). */
+folio_panel fl_matrix_panel(const fl_matrix *m);
+int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
+
+/* In a sandboxed engine, raises unless path is relative and has no ".."
+ * component (policies read data below the working folder only); does
+ * nothing in a trusted one. */
+void fl_check_read_path(lua_State *L, const char *fname, const char *path);
+
+/* Pushes the table {method, applied, ridge, min_eigenvalue (nil when not
+ * computed), frobenius_change, n_clipped, iterations} of a repair (lrisk_model.c). */
+void fl_push_repair_info(lua_State *L, const folio_repair_info *info);
+
+/* ---- risk-based allocators of folio.sizers (lrisk_sizers.c) -------------- */
+int fl_risk_sizer_inverse_vol(lua_State *L);
+int fl_risk_sizer_min_variance(lua_State *L);
+int fl_risk_sizer_max_diversification(lua_State *L);
+int fl_risk_sizer_risk_parity(lua_State *L);
+
+/* ---- submodules (each pushes its table) ---------------------------------- */
+int fl_open_data(lua_State *L);
+int fl_open_risk_model(lua_State *L);
+int fl_open_sizers(lua_State *L);
+int fl_open_capacity(lua_State *L);
+int fl_open_holding(lua_State *L);
+int fl_open_optimize(lua_State *L); /* pushes the folio.optimize function */
+int fl_open_config(lua_State *L); /* pushes the folio.config table (fund files) */
+int fl_open_session(lua_State *L);
+int fl_open_hrp(lua_State *L); /* pushes the callable folio.hrp table */
+int fl_open_black_litterman(lua_State *L); /* pushes the callable folio.black_litterman table */
+int fl_open_multi_sleeve(lua_State *L); /* pushes folio.multi_sleeve {compose} */
+int fl_open_orders(lua_State *L); /* folio.orders (lorders.c) */
+int fl_open_guards(lua_State *L); /* folio.guards (lguards.c) */
+int fl_open_state(lua_State *L);  /* folio.state (lstate.c) */
+int fl_open_store(lua_State *L);  /* folio.store (lstore.c) */
+int fl_open_report(lua_State *L); /* folio.report (lreport.c; sleeves/format in folio/report.lua) */
+int fl_open_allocator(lua_State *L); /* folio.allocator (lallocator.c): the cardinality-constrained MIP */
+int fl_open_manager(lua_State *L); /* folio.manager (lmanager.c): strategy weights, portfolio_config.json */
+int fl_open_position_sizers(lua_State *L); /* primitives of folio.position_sizers (lposition_sizers.c; the API in folio/position_sizers.lua) */
+int fl_open_portfolio_allocator(lua_State *L);   /* primitives of folio.PortfolioAllocator (lposition_sizers.c; folio/portfolio_allocator.lua) */
+int fl_open_reconcile(lua_State *L); /* folio.reconcile OS helpers (lreconcile.c; the loop in folio/reconcile.lua) */
+
+/* ---- positions (lorders.c) ------------------------------------------------ */
+
+/* Reads args[key]: positions as an array of {symbol =, quantity =, avg_price =,
+ * market_price =, strategy =, market_value =} or a map {SYM = {quantity =, ...}}
+ * (a folio.state position is accepted as is). Pushes a new table
+ * {SYM = quantity}; raises naming the entry on a bad field, an unknown key or a
+ * duplicate symbol. An absent key (nil) gives an empty table unless required. */
+void fl_read_positions(lua_State *L, int args, const char *fname, const char *key, int required);
+
+#endif
