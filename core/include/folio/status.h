@@ -13,6 +13,16 @@
 
 #include <stddef.h>
 
+/* FOLIO_API marks the public API: libfolio is built with hidden visibility,
+ * so only what carries it is exported (folio_*, folio_host_*, luaopen_folio). */
+#ifndef FOLIO_API
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define FOLIO_API __attribute__((visibility("default")))
+#else
+#define FOLIO_API
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -1,0 +1,196 @@
+/*
+ * plumbing.c — the whole-file reader, the atomic writer, the "C" locale
+ * switch and the string comparator of plumbing.h. Everything that reads a
+ * whole file or replaces one, in every layer, goes through here, so the
+ * guarantees (no blocking on FIFOs, size bounds, fsync of file and folder,
+ * umask-respecting permissions) are kept in one place.
+ */
+#include "plumbing.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- reading ------------------------------------------------------------- */
+
+folio_status folio_i_read_file(const char *who, const char *path, size_t max_bytes, char **text,
+                               size_t *len, folio_error *err) {
+  if (!who) who = "read";
+  if (!path || !text || !len)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
+  /* O_NONBLOCK: opening a FIFO with no writer must not hang; cleared below */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(errno));
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    close(fd);
+    return folio_error_set(err, FOLIO_EIO, "%s: %s is not a regular file", who, path);
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  if ((uintmax_t)sb.st_size > (uintmax_t)max_bytes) {
+    close(fd);
+    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
+  }
+  /* the size can change while we read: read until EOF, never past max_bytes */
+  size_t cap = (size_t)sb.st_size + 1, n = 0;
+  if (cap < 4096) cap = 4096;
+  if (cap > max_bytes + 1) cap = max_bytes + 1;
+  char *buf = malloc(cap + 1);
+  if (!buf) {
+    close(fd);
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
+  }
+  for (;;) {
+    if (n == cap) {
+      if (cap > max_bytes) {
+        free(buf);
+        close(fd);
+        return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
+      }
+      size_t next = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
+      char *p = realloc(buf, next + 1);
+      if (!p) {
+        free(buf);
+        close(fd);
+        return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
+      }
+      buf = p;
+      cap = next;
+    }
+    ssize_t got = read(fd, buf + n, cap - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int e = errno;
+      free(buf);
+      close(fd);
+      return folio_error_set(err, FOLIO_EIO, "%s: cannot read %s (%s)", who, path, strerror(e));
+    }
+    if (got == 0) break;
+    n += (size_t)got;
+  }
+  close(fd);
+  if (n > max_bytes) {
+    free(buf);
+    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return FOLIO_OK;
+}
+
+/* ---- atomic replacement ---------------------------------------------------- */
+
+/* Opens a new temporary file "<path>.tmp.<pid>.<n>" beside path with
+ * O_EXCL and mode 0666, so the kernel applies the umask as for any new file
+ * (mkstemp would force 0600). Fills tmp; returns the fd or -1 (errno set). */
+static int open_temp(const char *path, char *tmp, size_t size) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  unsigned long salt = (unsigned long)ts.tv_nsec ^ ((unsigned long)ts.tv_sec << 20);
+  for (unsigned tries = 0; tries < 64; tries++) {
+    snprintf(tmp, size, "%s.tmp.%ld.%lx", path, (long)getpid(), salt + tries * 7919UL);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
+folio_status folio_i_write_atomic(const char *who, const char *path, const void *data, size_t len,
+                                  folio_error *err) {
+  if (!who) who = "write";
+  if (!path || (!data && len))
+    return folio_error_set(err, FOLIO_EINVAL, "%s: path and data must not be NULL", who);
+  size_t pl = strlen(path);
+  if (pl == 0) return folio_error_set(err, FOLIO_EINVAL, "%s: empty path", who);
+  char *tmp = malloc(pl + 64), *dir = malloc(pl + 2);
+  folio_status st = FOLIO_OK;
+  int fd = -1;
+  if (!tmp || !dir) {
+    st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+    goto done;
+  }
+  const char *slash = strrchr(path, '/');
+  if (slash) {
+    size_t dl = slash == path ? 1 : (size_t)(slash - path);
+    memcpy(dir, path, dl);
+    dir[dl] = '\0';
+  } else {
+    strcpy(dir, ".");
+  }
+  fd = open_temp(path, tmp, pl + 64);
+  if (fd < 0) {
+    tmp[0] = '\0';
+    st = folio_error_set(err, FOLIO_EIO, "%s: cannot create a temporary file beside %s (%s)", who, path,
+                         strerror(errno));
+    goto done;
+  }
+  const char *p = data;
+  for (size_t off = 0; off < len;) {
+    ssize_t w = write(fd, p + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      st = folio_error_set(err, FOLIO_EIO, "%s: cannot write %s (%s)", who, tmp,
+                           w < 0 ? strerror(errno) : "no progress");
+      goto done;
+    }
+    off += (size_t)w;
+  }
+  if (fsync(fd) != 0) {
+    st = folio_error_set(err, FOLIO_EIO, "%s: cannot sync %s (%s)", who, tmp, strerror(errno));
+    goto done;
+  }
+  int c = close(fd);
+  fd = -1;
+  if (c != 0) {
+    st = folio_error_set(err, FOLIO_EIO, "%s: cannot close %s (%s)", who, tmp, strerror(errno));
+    goto done;
+  }
+  if (rename(tmp, path) != 0) {
+    st = folio_error_set(err, FOLIO_EIO, "%s: cannot rename %s to %s (%s)", who, tmp, path,
+                         strerror(errno));
+    goto done;
+  }
+  tmp[0] = '\0'; /* renamed: nothing to remove */
+  int dfd = open(dir, O_RDONLY | O_CLOEXEC);
+  if (dfd >= 0) { /* the rename is durable once the folder is synced */
+    if (fsync(dfd) != 0 && errno != EINVAL)
+      st = folio_error_set(err, FOLIO_EIO, "%s: cannot sync folder %s (%s)", who, dir, strerror(errno));
+    close(dfd);
+  }
+done:
+  if (fd >= 0) close(fd);
+  if (tmp && tmp[0]) unlink(tmp);
+  free(tmp);
+  free(dir);
+  return st;
+}
+
+/* ---- locale and comparison --------------------------------------------------- */
+
+folio_status folio_i_c_locale_begin(folio_i_c_locale *l, const char *who, folio_error *err) {
+  l->saved = (locale_t)0;
+  l->c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+  if (l->c == (locale_t)0) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+  l->saved = uselocale(l->c);
+  return FOLIO_OK;
+}
+
+void folio_i_c_locale_end(folio_i_c_locale *l) {
+  if (l->c == (locale_t)0) return;
+  uselocale(l->saved);
+  freelocale(l->c);
+  l->c = (locale_t)0;
+}
+
+int folio_i_cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

@@ -1,0 +1,55 @@
+/*
+ * plumbing.h — the file and locale plumbing every layer shares (the core,
+ * the Lua bindings and the host): one whole-file reader, one atomic writer,
+ * one switch to the "C" numeric locale, one string comparator. Not
+ * installed, not API: the names carry folio_i_ and are hidden in libfolio.
+ */
+#ifndef FOLIO_PLUMBING_H
+#define FOLIO_PLUMBING_H
+
+#include <locale.h>
+#include <stddef.h>
+
+#include "folio/status.h"
+
+/*
+ * Reads the whole regular file at `path` into a new NUL-terminated buffer
+ * (*text, freed by the caller with free; *len excludes the NUL). Refuses
+ * what is not a regular file (a FIFO, a device, a folder) without blocking,
+ * and files larger than max_bytes. Messages start with "<who>: <path>".
+ * Errors: FOLIO_EINVAL (NULL argument), FOLIO_EIO (cannot open, not a
+ * regular file, read error), FOLIO_EDIM (larger than max_bytes),
+ * FOLIO_ENOMEM.
+ */
+folio_status folio_i_read_file(const char *who, const char *path, size_t max_bytes, char **text,
+                               size_t *len, folio_error *err);
+
+/*
+ * Replaces the file at `path` with `len` bytes of `data`, atomically and
+ * durably: a temporary file beside it (created with mode 0666 less the
+ * process umask, as any new file), every byte written, fsync, rename over
+ * `path`, fsync of the folder. A crash, a full disk or a read-only folder at
+ * any moment leaves either the old file or the new one, never a mix, and no
+ * temporary file behind on an error it could report. Messages start with
+ * "<who>: " and name the path and the system's reason.
+ * Errors: FOLIO_EINVAL (NULL argument), FOLIO_EIO, FOLIO_ENOMEM.
+ */
+folio_status folio_i_write_atomic(const char *who, const char *path, const void *data, size_t len,
+                                  folio_error *err);
+
+/* This thread's numeric locale switched to "C" (strtod, printf) and back:
+ * the embedding program may have set a locale with a decimal comma. */
+typedef struct folio_i_c_locale {
+  locale_t c, saved;
+} folio_i_c_locale;
+
+/* Switches this thread to "C" numerics. FOLIO_ENOMEM ("<who>: out of memory")
+ * when the locale cannot be created; then nothing is switched. */
+folio_status folio_i_c_locale_begin(folio_i_c_locale *l, const char *who, folio_error *err);
+/* Restores the thread's previous locale; a no-op after a failed begin. */
+void folio_i_c_locale_end(folio_i_c_locale *l);
+
+/* qsort/bsearch comparator for arrays of `const char *` (strcmp order). */
+int folio_i_cmp_str(const void *a, const void *b);
+
+#endif
