@@ -47,16 +47,17 @@ typedef struct command {
 
 /* The options of a sandboxed engine: `folio run` and `folio check`. */
 #define ENGINE_OPTIONS                                                                            \
-  "  --trusted               lift the sandbox (full standard library: io, os, ...) and the\n"     \
-  "                          budgets, for operators' own scripts (default: sandboxed)\n"          \
+  "  --trusted               lift the sandbox and the budgets: the full standard\n"              \
+  "                          library (io, os, ...), for operators' own scripts\n"                \
+  "                          (default: sandboxed)\n"                                              \
   "  --max-instructions N    Lua instructions per run (default 2000000000)\n"                     \
   "  --max-memory-mb N       memory the script may hold, MiB (default 512)\n"                     \
   "  --max-seconds S         wall-clock seconds per run (default 60)\n"                           \
   "  --seed N                seed of math.random before every run (default 0)\n"                  \
-  "  --policy-path DIRS      more policy folders, ':'-separated, loaded after the shipped\n"      \
-  "                          policies (default: none)\n"                                          \
+  "  --policy-path DIRS      more policy folders, ':'-separated, loaded after the\n"              \
+  "                          shipped ones (default: none)\n"                                      \
   "  --no-policies           do not load the shipped policies (default: loaded from\n"            \
-  "                          share/folio/policies beside the installed folio)\n"
+  "                          share/folio/policies of the install)\n"
 
 #define HELP_OPTION "  -h, --help              show this help and exit\n"
 
@@ -67,56 +68,62 @@ static const char run_help[] =
     "options:\n" ENGINE_OPTIONS
     "  --                      end of the options: the next argument is the script\n" HELP_OPTION
     "\n"
-    "exit status: 0 done, 1 a Lua error (file:line: message and a traceback), 2 a usage error\n"
+    "exit status: 0 done, 1 a Lua error (file:line: message and a traceback),\n"
+    "2 a usage error\n"
     "\n"
     "example:\n"
     "  folio run examples/quickstart.lua\n";
 
 static const char check_help[] =
-    "Validates a policy file in the sandbox, prints its declaration (name, description,\n"
-    "parameters with their defaults) and dry-runs it: a 126-day momentum signal on the\n"
-    "sample prices, sized by the policy, weights printed in symbol order.\n"
+    "Validates a policy file in the sandbox, prints its declaration (name,\n"
+    "description, parameters with their defaults) and dry-runs it: a 126-day\n"
+    "momentum signal on the sample prices, sized by the policy, the weights printed\n"
+    "in symbol order.\n"
     "\n"
     "options:\n"
-    "  --data DIR              folder with prices.csv for the dry run (default: the sample\n"
-    "                          data, share/folio/data beside the installed folio)\n"
+    "  --data DIR              folder with prices.csv for the dry run (default: the\n"
+    "                          sample data in share/folio/data of the install)\n"
     "  --nav USD               fund NAV for the dry run (default 1000000)\n" ENGINE_OPTIONS
-    "  --                      end of the options: the next argument is the policy file\n" HELP_OPTION
+    "  --                      end of the options: the next argument is the policy\n" HELP_OPTION
     "\n"
-    "exit status: 0 the policy is valid and sized, 1 it is not (the message names the file),\n"
-    "2 a usage error\n"
+    "exit status: 0 the policy is valid and sized, 1 it is not (the message names\n"
+    "the file), 2 a usage error\n"
     "\n"
     "example:\n"
-    "  folio check policies/signal_weighted.lua\n";
+    "  folio check policies/kelly_voltarget_8.lua\n";
 
 static const char rebalance_help[] =
-    "The weekly multi-sleeve rebalance (docs/rebalance.md): sizes the sleeves that are\n"
-    "due, composes them, gates by capacity and turnover, diffs into orders, checks them\n"
-    "with the guards, records the run in the store and prints a summary. Runs trusted\n"
-    "(it reads and writes the files it is given).\n"
+    "The weekly multi-sleeve rebalance (docs/rebalance.md): sizes the sleeves that\n"
+    "are due, composes them, gates by capacity and turnover, diffs into orders,\n"
+    "checks them with the guards, records the run in the store and prints a\n"
+    "summary. Runs trusted (it reads and writes the files it is given).\n"
     "\n"
     "options:\n"
-    "  --fund FILE             the fund file, YAML: sleeves, limits, composition, guards,\n"
-    "                          orders (required)\n"
+    "  --fund FILE             the fund file, YAML: sleeves, limits, composition,\n"
+    "                          guards, orders (required)\n"
     "  --positions FILE        the current book: symbol,quantity,avg_price[,strategy]\n"
     "                          (required)\n"
     "  --prices FILE           daily closes, one column per symbol (required)\n"
-    "  --out FILE              the orders CSV, written atomically (required unless --dry-run)\n"
-    "  --volumes FILE          daily volumes, same shape (default: volumes.csv beside the prices)\n"
-    "  --asof YYYY-MM-DD       rebalance as of this date of the prices (default: the last date)\n"
-    "  --store FILE            the SQLite event store, created on first use (default: none,\n"
-    "                          nothing is recorded)\n"
+    "  --out FILE              the orders CSV, written atomically (required unless\n"
+    "                          --dry-run)\n"
+    "  --volumes FILE          daily volumes, same shape (default: volumes.csv beside\n"
+    "                          the prices)\n"
+    "  --asof YYYY-MM-DD       rebalance as of this date of the prices (default: the\n"
+    "                          last date)\n"
+    "  --store FILE            the SQLite event store, created on first use (default:\n"
+    "                          none, nothing is recorded)\n"
     "  --dry-run               compute and print; write, submit and record nothing\n" HELP_OPTION
     "\n"
     "exit status: 0 done, 1 an error (the message names the file), 2 a usage error\n"
     "\n"
     "example:\n"
-    "  folio rebalance --fund examples/fund.yaml --positions examples/data/positions.csv \\\n"
-    "      --prices examples/data/prices.csv --out orders.csv --store fund.db\n";
+    "  folio rebalance --fund examples/fund.yaml \\\n"
+    "      --positions examples/data/positions.csv --prices examples/data/prices.csv \\\n"
+    "      --out orders.csv --store fund.db\n";
 
 static const char manager_help[] =
-    "The strategy-weight manager (docs/manager.md): weights maximising slope/std of the\n"
-    "combined equity curve of the strategies under DIR, vol targeting, and\n"
+    "The strategy-weight manager (docs/manager.md): weights maximising slope/std of\n"
+    "the combined equity curve of the strategies under DIR, vol targeting, and\n"
     "portfolio_config.json written atomically.\n"
     "\n"
     "options:\n"
@@ -125,9 +132,11 @@ static const char manager_help[] =
     "  --target-vol X          annualised volatility target, > 0 (default 0.30)\n"
     "  --max-leverage X        cap on the leverage (default: no cap)\n"
     "  --account-value USD     account value written to the config (default 10000)\n"
-    "  --out FILE              where the config goes (default: DIR/portfolio_config.json)\n" HELP_OPTION
+    "  --out FILE              where the config goes (default:\n"
+    "                          DIR/portfolio_config.json)\n" HELP_OPTION
     "\n"
-    "exit status: 0 written, 1 an error (the previous file is left intact), 2 a usage error\n"
+    "exit status: 0 written, 1 an error (the previous file is left intact), 2 a usage\n"
+    "error\n"
     "\n"
     "example:\n"
     "  folio manager --root examples/manager --target-vol 0.25\n";
@@ -138,8 +147,8 @@ static const char reconcile_help[] =
     "trusted (it reads state files, writes the journal, places orders).\n"
     "\n"
     "options:\n"
-    "  --root DIR              the strategies' folder, one sub-folder with state.json each\n"
-    "                          (required)\n"
+    "  --root DIR              the strategies' folder, one sub-folder with state.json\n"
+    "                          each (required)\n"
     "  --config FILE           the weights (default: DIR/portfolio_config.json)\n"
     "  --exchange paper:FILE   the built-in paper exchange persisted in FILE\n"
     "                          (default: paper:DIR/paper_exchange.json)\n"
@@ -150,10 +159,12 @@ static const char reconcile_help[] =
     "  --interval S            seconds between polls with --watch (default 5)\n"
     "  --cycles N              with --watch: stop after N polls (default: no limit)\n"
     "  --max-age S             a state older than S seconds is stale (default 3600)\n"
-    "  --step Q                order quantities are multiples of Q units (default 0.0001)\n"
+    "  --step Q                order quantities are multiples of Q units (default\n"
+    "                          0.0001)\n"
     "  --min-notional USD      smaller orders are dropped and reported (default 10)\n" HELP_OPTION
     "\n"
-    "exit status: 0 done (also after SIGINT/SIGTERM with --watch), 1 an error, 2 a usage error\n"
+    "exit status: 0 done (also after SIGINT/SIGTERM with --watch), 1 an error, 2 a\n"
+    "usage error\n"
     "\n"
     "example:\n"
     "  folio reconcile --root strategies/ --watch --interval 5\n";
@@ -173,17 +184,17 @@ static const command commands[] = {
      "folio rebalance --fund FUND.yaml --positions POS.csv --prices PRICES.csv\n"
      "                (--out ORDERS.csv | --dry-run) [--volumes VOL.csv]\n"
      "                [--asof YYYY-MM-DD] [--store FUND.db]\n",
-     "the weekly multi-sleeve rebalance: sleeves, composition, guards, orders", rebalance_help,
+     "the weekly multi-sleeve rebalance: sleeves, composition, orders", rebalance_help,
      cmd_rebalance},
     {"manager",
-     "folio manager --root DIR [--window N] [--target-vol X] [--max-leverage X]\n"
-     "              [--account-value USD] [--out FILE]\n",
-     "strategy weights and vol targeting, written to portfolio_config.json", manager_help,
+     "folio manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"
+     "              [--account-value 10000] [--out DIR/portfolio_config.json]\n",
+     "strategy weights and vol targeting -> portfolio_config.json", manager_help,
      cmd_manager},
     {"reconcile",
      "folio reconcile --root DIR [--config FILE] [--exchange paper:FILE|lua:FILE]\n"
-     "                [--journal FILE] [--once | --watch [--interval S] [--cycles N]]\n"
-     "                [--max-age S] [--step Q] [--min-notional USD]\n",
+     "                [--journal FILE] [--once | --watch [--interval S]\n"
+     "                [--cycles N]] [--max-age S] [--step Q] [--min-notional USD]\n",
      "the live reconciler: strategy states -> orders on the exchange", reconcile_help,
      cmd_reconcile},
 };
@@ -213,8 +224,8 @@ static void print_top_usage(FILE *f) {
 
 static int top_help(void) {
   print_top_usage(stdout);
-  fputs("\nusage of each command (`folio <command> --help` lists its options, defaults and an\n"
-        "example):\n",
+  fputs("\nusage of each command (`folio <command> --help` lists its options, their\n"
+        "defaults and an example):\n",
         stdout);
   for (int k = 0; k < n_commands; k++) print_usage(stdout, "  ", commands[k].usage);
   fputs("\n"
