@@ -1,16 +1,25 @@
 /*
- * main.c — the `folio` host: runs policy and rebalance scripts.
+ * main.c — the `folio` program: runs policy and rebalance scripts, checks
+ * policies, and drives the operator commands.
  *
- *   folio run [options] SCRIPT.lua [ARGS...]
+ *   folio <command> [options]       (run, check, rebalance, manager, reconcile)
+ *   folio <command> --help | -h     a command's usage, options, defaults, example
  *   folio --help | --version
  *
  * Like lua.c, main() is a thin shell over the embedding API (folio/host.h):
  * scripts run sandboxed with instruction, time and memory budgets unless
  * --trusted is given. A Lua error exits 1 with "file:line: message" and a
- * traceback; usage errors exit 2. LUA_INIT and LUA_PATH are ignored.
+ * traceback; usage errors exit 2 with the command's usage on stderr; --help
+ * prints to stdout and exits 0. LUA_INIT and LUA_PATH are ignored.
+ *
+ * Every command has one usage text and one help text (the table `commands`
+ * below): --help prints both, a usage error prints the usage. docs/run.md,
+ * docs/check.md, docs/rebalance.md, docs/manager.md and docs/reconciler.md
+ * show the same text.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,65 +28,244 @@
 #include "folio/host.h"
 #include "folio/manager.h"
 #include "folio/returns.h"
+#include "host_paths.h"
 #include "lua.h"
-
-#ifndef FOLIO_EXAMPLE_DATA
-#define FOLIO_EXAMPLE_DATA "examples/data"
-#endif
 
 #ifndef FOLIO_VERSION_STRING
 #define FOLIO_VERSION_STRING "0.0.0"
 #endif
 
-static const char usage_text[] =
-    "usage: folio <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run [options] SCRIPT.lua [ARGS...]   run a script with the folio module\n"
-    "                             (`folio` is a global and `require \"folio\"` works;\n"
-    "                             the script receives ARGS as `arg` and as `...`)\n"
-    "\n"
-    "run options:\n"
-    "  --trusted                  lift the sandbox (full standard library: io, os, ...)\n"
-    "                             for operators' own scripts; no budgets\n"
-    "  --max-instructions N       Lua instructions per run (default 2000000000)\n"
-    "  --max-memory-mb N          memory the script may hold, MiB (default 512)\n"
-    "  --max-seconds S            wall-clock seconds per run (default 60)\n"
-    "  --seed N                   seed of math.random (default 0)\n"
-    "  --policy-path DIRS         more policy folders, ':'-separated (loaded after\n"
-    "                             the shipped policies/)\n"
-    "  --no-policies              do not load the shipped policies\n"
-    "\n"
-    "  check [options] POLICY.lua validate a policy file (sandboxed), print its\n"
-    "                             declaration and dry-run it on the sample data\n"
-    "  rebalance --fund FUND.yaml --positions POS.csv --prices PRICES.csv --out ORDERS.csv\n"
-    "            [--volumes VOL.csv] [--asof YYYY-MM-DD] [--store FUND.db] [--dry-run]\n"
-    "                             the weekly multi-sleeve rebalance (docs/rebalance.md):\n"
-    "                             size the sleeves, compose, gate by capacity, diff into\n"
-    "                             orders, check them with the guards, record, report\n"
-    "  manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"
-    "          [--account-value 10000] [--out DIR/portfolio_config.json]\n"
-    "                             strategy weights maximising slope/std of the combined\n"
-    "                             equity curve, vol targeting, portfolio_config.json\n"
-    "                             written atomically (docs/manager.md)\n"
-    "  reconcile --root DIR [--config FILE] [--exchange paper:FILE|lua:FILE] [--journal FILE]\n"
-    "            [--watch] [--once] [--interval S] [--cycles N] [--max-age S] [--step Q] [--min-notional USD]\n"
-    "                             the live reconciler (docs/reconciler.md): size every strategy's\n"
-    "                             state.json with portfolio_config.json, diff against the exchange,\n"
-    "                             place orders; --watch polls every S seconds (default 5)\n"
-    "check options: the run options, and\n"
-    "  --data DIR                 folder with prices.csv (default: the sample data)\n"
-    "  --nav USD                  fund NAV for the dry run (default 1000000)\n"
-    "\n"
-    "  -h, --help                 show this help and exit\n"
-    "  -v, --version              show the version and exit\n"
-    "\n"
-    "A Lua error exits with status 1 and prints file:line: message and a traceback.\n";
+/* ---- usage and help: one text per command ------------------------------------ */
 
-static int usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "folio: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n\n%s", usage_text);
+typedef struct command {
+  const char *name;
+  const char *usage;   /* after "usage: "; continuation lines indented to line up */
+  const char *summary; /* one line, for `folio --help` */
+  const char *help;    /* what it does, every option with its default, an example */
+  int (*fn)(const struct command *c, int argc, char **argv);
+} command;
+
+/* The options of a sandboxed engine: `folio run` and `folio check`. */
+#define ENGINE_OPTIONS                                                                            \
+  "  --trusted               lift the sandbox and the budgets: the full standard\n"              \
+  "                          library (io, os, ...), for operators' own scripts\n"                \
+  "                          (default: sandboxed)\n"                                              \
+  "  --max-instructions N    Lua instructions per run (default 2000000000)\n"                     \
+  "  --max-memory-mb N       memory the script may hold, MiB (default 512)\n"                     \
+  "  --max-seconds S         wall-clock seconds per run (default 60)\n"                           \
+  "  --seed N                seed of math.random before every run (default 0)\n"                  \
+  "  --policy-path DIRS      more policy folders, ':'-separated, loaded after the\n"              \
+  "                          shipped ones (default: none)\n"                                      \
+  "  --no-policies           do not load the shipped policies (default: loaded from\n"            \
+  "                          share/folio/policies of the install)\n"
+
+#define HELP_OPTION "  -h, --help              show this help and exit\n"
+
+static const char run_help[] =
+    "Runs SCRIPT.lua with the folio module: `folio` is a global, `require \"folio\"`\n"
+    "works, and the script receives ARGS as `arg` and as `...`.\n"
+    "\n"
+    "options:\n" ENGINE_OPTIONS
+    "  --                      end of the options: the next argument is the script\n" HELP_OPTION
+    "\n"
+    "exit status: 0 done, 1 a Lua error (file:line: message and a traceback),\n"
+    "2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio run examples/quickstart.lua\n";
+
+static const char check_help[] =
+    "Validates a policy file in the sandbox, prints its declaration (name,\n"
+    "description, parameters with their defaults) and dry-runs it: a 126-day\n"
+    "momentum signal on the sample prices, sized by the policy, the weights printed\n"
+    "in symbol order.\n"
+    "\n"
+    "options:\n"
+    "  --data DIR              folder with prices.csv for the dry run (default: the\n"
+    "                          sample data in share/folio/data of the install)\n"
+    "  --nav USD               fund NAV for the dry run (default 1000000)\n" ENGINE_OPTIONS
+    "  --                      end of the options: the next argument is the policy\n" HELP_OPTION
+    "\n"
+    "exit status: 0 the policy is valid and sized, 1 it is not (the message names\n"
+    "the file), 2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio check policies/kelly_voltarget_8.lua\n";
+
+static const char rebalance_help[] =
+    "The weekly multi-sleeve rebalance (docs/rebalance.md): sizes the sleeves that\n"
+    "are due, composes them, gates by capacity and turnover, diffs into orders,\n"
+    "checks them with the guards, records the run in the store and prints a\n"
+    "summary. Runs trusted (it reads and writes the files it is given).\n"
+    "\n"
+    "options:\n"
+    "  --fund FILE             the fund file, YAML: sleeves, limits, composition,\n"
+    "                          guards, orders (required)\n"
+    "  --positions FILE        the current book: symbol,quantity,avg_price[,strategy]\n"
+    "                          (required)\n"
+    "  --prices FILE           daily closes, one column per symbol (required)\n"
+    "  --out FILE              the orders CSV, written atomically (required unless\n"
+    "                          --dry-run)\n"
+    "  --volumes FILE          daily volumes, same shape (default: volumes.csv beside\n"
+    "                          the prices)\n"
+    "  --asof YYYY-MM-DD       rebalance as of this date of the prices (default: the\n"
+    "                          last date)\n"
+    "  --store FILE            the SQLite event store, created on first use (default:\n"
+    "                          none, nothing is recorded)\n"
+    "  --dry-run               compute and print; write, submit and record nothing\n" HELP_OPTION
+    "\n"
+    "exit status: 0 done, 1 an error (the message names the file), 2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio rebalance --fund examples/fund.yaml \\\n"
+    "      --positions examples/data/positions.csv --prices examples/data/prices.csv \\\n"
+    "      --out orders.csv --store fund.db\n";
+
+static const char manager_help[] =
+    "The strategy-weight manager (docs/manager.md): weights maximising slope/std of\n"
+    "the combined equity curve of the strategies under DIR, vol targeting, and\n"
+    "portfolio_config.json written atomically.\n"
+    "\n"
+    "options:\n"
+    "  --root DIR              the strategies' folder, one sub-folder each (required)\n"
+    "  --window N              days of common history used, at least 2 (default 365)\n"
+    "  --target-vol X          annualised volatility target, > 0 (default 0.30)\n"
+    "  --max-leverage X        cap on the leverage (default: no cap)\n"
+    "  --account-value USD     account value written to the config (default 10000)\n"
+    "  --out FILE              where the config goes (default:\n"
+    "                          DIR/portfolio_config.json)\n" HELP_OPTION
+    "\n"
+    "exit status: 0 written, 1 an error (the previous file is left intact), 2 a usage\n"
+    "error\n"
+    "\n"
+    "example:\n"
+    "  folio manager --root examples/manager --target-vol 0.25\n";
+
+static const char reconcile_help[] =
+    "The live reconciler (docs/reconciler.md): sizes every strategy's state.json with\n"
+    "portfolio_config.json, diffs against the exchange and places the orders. Runs\n"
+    "trusted (it reads state files, writes the journal, places orders).\n"
+    "\n"
+    "options:\n"
+    "  --root DIR              the strategies' folder, one sub-folder with state.json\n"
+    "                          each (required)\n"
+    "  --config FILE           the weights (default: DIR/portfolio_config.json)\n"
+    "  --exchange paper:FILE   the built-in paper exchange persisted in FILE\n"
+    "                          (default: paper:DIR/paper_exchange.json)\n"
+    "  --exchange lua:FILE     a Lua file returning an exchange adapter table\n"
+    "  --journal FILE          the journal (default: DIR/.reconciler.json)\n"
+    "  --once                  one cycle, then exit (the default without --watch)\n"
+    "  --watch                 poll until SIGINT/SIGTERM (default: off)\n"
+    "  --interval S            seconds between polls with --watch (default 5)\n"
+    "  --cycles N              with --watch: stop after N polls (default: no limit)\n"
+    "  --max-age S             a state older than S seconds is stale (default 3600)\n"
+    "  --step Q                order quantities are multiples of Q units (default\n"
+    "                          0.0001)\n"
+    "  --min-notional USD      smaller orders are dropped and reported (default 10)\n" HELP_OPTION
+    "\n"
+    "exit status: 0 done (also after SIGINT/SIGTERM with --watch), 1 an error, 2 a\n"
+    "usage error\n"
+    "\n"
+    "example:\n"
+    "  folio reconcile --root strategies/ --watch --interval 5\n";
+
+static int cmd_run(const command *c, int argc, char **argv);
+static int cmd_check(const command *c, int argc, char **argv);
+static int cmd_rebalance(const command *c, int argc, char **argv);
+static int cmd_manager(const command *c, int argc, char **argv);
+static int cmd_reconcile(const command *c, int argc, char **argv);
+
+static const command commands[] = {
+    {"run", "folio run [options] SCRIPT.lua [ARGS...]\n",
+     "run a Lua script with the folio module (sandboxed unless --trusted)", run_help, cmd_run},
+    {"check", "folio check [options] POLICY.lua\n",
+     "validate a policy file and dry-run it on the sample data", check_help, cmd_check},
+    {"rebalance",
+     "folio rebalance --fund FUND.yaml --positions POS.csv --prices PRICES.csv\n"
+     "                (--out ORDERS.csv | --dry-run) [--volumes VOL.csv]\n"
+     "                [--asof YYYY-MM-DD] [--store FUND.db]\n",
+     "the weekly multi-sleeve rebalance: sleeves, composition, orders", rebalance_help,
+     cmd_rebalance},
+    {"manager",
+     "folio manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"
+     "              [--account-value 10000] [--out DIR/portfolio_config.json]\n",
+     "strategy weights and vol targeting -> portfolio_config.json", manager_help,
+     cmd_manager},
+    {"reconcile",
+     "folio reconcile --root DIR [--config FILE] [--exchange paper:FILE|lua:FILE]\n"
+     "                [--journal FILE] [--once | --watch [--interval S]\n"
+     "                [--cycles N]] [--max-age S] [--step Q] [--min-notional USD]\n",
+     "the live reconciler: strategy states -> orders on the exchange", reconcile_help,
+     cmd_reconcile},
+};
+enum { n_commands = sizeof commands / sizeof commands[0] };
+
+/* Prints a usage text with `lead` before its first line and as many spaces
+ * before the others. */
+static void print_usage(FILE *f, const char *lead, const char *usage) {
+  size_t pad = strlen(lead);
+  for (const char *line = usage; *line;) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    fprintf(f, "%*s%.*s\n", (int)(line == usage ? 0 : pad), line == usage ? lead : "", (int)len, line);
+    line += len + (nl ? 1 : 0);
+  }
+}
+
+static void print_top_usage(FILE *f) {
+  fputs("usage: folio <command> [options]\n"
+        "       folio <command> --help\n"
+        "       folio --help | --version\n"
+        "\n"
+        "commands:\n",
+        f);
+  for (int k = 0; k < n_commands; k++) fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
+}
+
+static int top_help(void) {
+  print_top_usage(stdout);
+  fputs("\nusage of each command (`folio <command> --help` lists its options, their\n"
+        "defaults and an example):\n",
+        stdout);
+  for (int k = 0; k < n_commands; k++) print_usage(stdout, "  ", commands[k].usage);
+  fputs("\n"
+        "options:\n"
+        "  -h, --help              show this help and exit\n"
+        "  -v, --version           show the version and exit\n"
+        "\n"
+        "A Lua error exits with status 1 and prints file:line: message and a traceback;\n"
+        "a usage error exits with status 2.\n",
+        stdout);
+  return 0;
+}
+
+/* `folio <command> --help`: the usage, then the help text, on stdout. */
+static int command_help(const command *c) {
+  print_usage(stdout, "usage: ", c->usage);
+  putchar('\n');
+  fputs(c->help, stdout);
+  return 0;
+}
+
+static int is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
+
+/* A usage error of command c (NULL: of the program): "folio <command>: "
+ * and the message, the usage and a pointer to --help, all on stderr; the
+ * exit status is 2. */
+static int usage_error(const command *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "folio%s%s: ", c ? " " : "", c ? c->name : "");
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  if (c) {
+    print_usage(stderr, "usage: ", c->usage);
+    fprintf(stderr, "Try 'folio %s --help' for the options.\n", c->name);
+  } else {
+    print_top_usage(stderr);
+    fputs("Try 'folio --help' for more.\n", stderr);
+  }
   return 2;
 }
 
@@ -91,10 +279,22 @@ static int parse_number(const char *s, double lo, double hi, double *out) {
   return 0;
 }
 
-/* Parses run options from argv[*i]; returns 0 when argv[*i] is not an option. */
-static int parse_option(int argc, char **argv, int *i, folio_host_options *o, int *err) {
+/* Parses the engine options of run and check from argv[*i]; returns 0 when
+ * argv[*i] is not an option (the script or policy file). "--" ends the
+ * options (consumed, then 0). -h/--help prints the help and sets *err to -1
+ * (exit 0); a usage error sets *err to 2. */
+static int parse_option(const command *c, int argc, char **argv, int *i, folio_host_options *o, int *err) {
   const char *a = argv[*i];
   double v;
+  if (is_help(a)) {
+    command_help(c);
+    *err = -1;
+    return 1;
+  }
+  if (strcmp(a, "--") == 0) {
+    ++*i;
+    return 0;
+  }
   if (strcmp(a, "--trusted") == 0) {
     o->trusted = 1;
     return 1;
@@ -108,7 +308,7 @@ static int parse_option(int argc, char **argv, int *i, folio_host_options *o, in
   for (int k = 0; valued[k]; k++) {
     if (strcmp(a, valued[k]) != 0) continue;
     if (*i + 1 >= argc) {
-      *err = usage_error("option %s needs a value", a);
+      *err = usage_error(c, "option %s needs a value", a);
       return 1;
     }
     const char *val = argv[++*i];
@@ -118,7 +318,7 @@ static int parse_option(int argc, char **argv, int *i, folio_host_options *o, in
     }
     static const double hi[] = {1e15, 1024.0 * 1024, 1e7, 9e15};
     if (parse_number(val, k == 3 ? 0 : 1e-9, hi[k], &v) != 0 || ((k == 0 || k == 1 || k == 3) && v != (double)(long long)v)) {
-      *err = usage_error("bad value for %s", a);
+      *err = usage_error(c, "bad value for %s", a);
       return 1;
     }
     if (k == 0) o->max_instructions = (uint64_t)v;
@@ -127,22 +327,22 @@ static int parse_option(int argc, char **argv, int *i, folio_host_options *o, in
     if (k == 3) o->seed = (uint64_t)v;
     return 1;
   }
-  if (a[0] == '-' && a[1] == '-') {
-    *err = usage_error("unknown option '%s'", a);
+  if (a[0] == '-' && a[1]) { /* a file whose name starts with '-': ./-name or -- -name */
+    *err = usage_error(c, "unknown option '%s'", a);
     return 1;
   }
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+static int cmd_run(const command *c, int argc, char **argv) {
   folio_host_options o;
   folio_host_options_init(&o);
   int i = 2, err = 0;
-  while (i < argc && parse_option(argc, argv, &i, &o, &err)) {
-    if (err) return err;
+  while (i < argc && parse_option(c, argc, argv, &i, &o, &err)) {
+    if (err) return err < 0 ? 0 : err;
     i++;
   }
-  if (i >= argc) return usage_error("run: missing script name%s", "");
+  if (i >= argc) return usage_error(c, "missing script name");
   folio_host *h = NULL;
   folio_error e;
   if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
@@ -165,7 +365,7 @@ static int cmp_symbol(const void *a, const void *b) {
  * days) for every name with a full year of history, sized with the policy
  * through the embedding API. */
 static int dry_run(folio_host *h, const char *name, const char *data_dir, double nav) {
-  char path[4096];
+  char path[4200];
   snprintf(path, sizeof path, "%s/prices.csv", data_dir);
   folio_frame *f = NULL;
   folio_error err;
@@ -235,26 +435,35 @@ done:
   return rc;
 }
 
-static int cmd_check(int argc, char **argv) {
+static int cmd_check(const command *c, int argc, char **argv) {
   folio_host_options o;
   folio_host_options_init(&o);
-  const char *data = FOLIO_EXAMPLE_DATA;
+  char sample[4096];
+  const char *data = NULL; /* the sample data unless --data */
   double nav = 1e6;
   int i = 2, err = 0;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--nav") == 0) {
-      if (i + 1 >= argc) return usage_error("option %s needs a value", argv[i]);
+      if (i + 1 >= argc) return usage_error(c, "option %s needs a value", argv[i]);
       if (argv[i][2] == 'd') {
         data = argv[++i];
       } else if (parse_number(argv[++i], 1e-2, 1e13, &nav) != 0) {
-        return usage_error("bad value for --nav%s", "");
+        return usage_error(c, "bad value for --nav");
       }
       continue;
     }
-    if (!parse_option(argc, argv, &i, &o, &err)) break;
-    if (err) return err;
+    if (!parse_option(c, argc, argv, &i, &o, &err)) break;
+    if (err) return err < 0 ? 0 : err;
   }
-  if (i >= argc) return usage_error("check: missing policy file%s", "");
+  if (i >= argc) return usage_error(c, "missing policy file");
+  if (!data) {
+    if (fl_shipped_dir(FL_SHIPPED_DATA, sample, sizeof sample) != 0) {
+      fprintf(stderr, "folio check: cannot find the sample data (share/folio/data beside the program); "
+                      "pass --data DIR\n");
+      return 1;
+    }
+    data = sample;
+  }
   const char *file = argv[i];
   folio_host *h = NULL;
   folio_error e;
@@ -309,25 +518,26 @@ static void lua_quote(char *buf, size_t size, size_t *used, const char *s) {
   *used = n;
 }
 
-static int cmd_rebalance(int argc, char **argv) {
+static int cmd_rebalance(const command *c, int argc, char **argv) {
   static const char *const keys[] = {"--fund", "--positions", "--prices", "--out", "--volumes",
                                      "--asof", "--store", NULL};
   const char *vals[7] = {NULL};
   int dry_run = 0;
   for (int i = 2; i < argc; i++) {
+    if (is_help(argv[i])) return command_help(c);
     if (strcmp(argv[i], "--dry-run") == 0) {
       dry_run = 1;
       continue;
     }
     int k = 0;
     while (keys[k] && strcmp(keys[k], argv[i]) != 0) k++;
-    if (!keys[k]) return usage_error("rebalance: unknown option '%s'", argv[i]);
-    if (i + 1 >= argc) return usage_error("rebalance: option %s needs a value", argv[i]);
+    if (!keys[k]) return usage_error(c, "unknown option '%s'", argv[i]);
+    if (i + 1 >= argc) return usage_error(c, "option %s needs a value", argv[i]);
     vals[k] = argv[++i];
   }
   for (int k = 0; k < 3; k++)
-    if (!vals[k]) return usage_error("rebalance: %s is required", keys[k]);
-  if (!vals[3] && !dry_run) return usage_error("rebalance: --out is required (or --dry-run)%s", "");
+    if (!vals[k]) return usage_error(c, "%s is required", keys[k]);
+  if (!vals[3] && !dry_run) return usage_error(c, "--out is required (or --dry-run)");
   char volumes[4096];
   if (!vals[4]) { /* volumes.csv beside the prices */
     const char *slash = strrchr(vals[2], '/');
@@ -344,7 +554,7 @@ static int cmd_rebalance(int argc, char **argv) {
     lua_quote(chunk, sizeof chunk, &n, vals[k]);
   }
   n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
-  if (n >= sizeof chunk) return usage_error("rebalance: arguments too long%s", "");
+  if (n >= sizeof chunk) return usage_error(c, "arguments too long");
   folio_host_options o;
   folio_host_options_init(&o);
   o.trusted = 1; /* an operator command: reads and writes the files it is given */
@@ -365,31 +575,32 @@ static int cmd_rebalance(int argc, char **argv) {
 /* The strategy-weight manager (core manager.h): no script, no engine. Prints
  * the weights sorted by strategy, the volatility and leverage, the skipped
  * folders, and writes portfolio_config.json atomically. */
-static int cmd_manager(int argc, char **argv) {
+static int cmd_manager(const command *c, int argc, char **argv) {
   folio_manager_options o;
   folio_manager_options_init(&o);
   const char *root = NULL, *out = NULL;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
+    if (is_help(a)) return command_help(c);
     static const char *const valued[] = {"--root", "--window", "--target-vol", "--max-leverage",
                                          "--account-value", "--out", NULL};
     int k = 0;
     while (valued[k] && strcmp(valued[k], a) != 0) k++;
-    if (!valued[k]) return usage_error("manager: unknown option '%s'", a);
-    if (i + 1 >= argc) return usage_error("manager: option %s needs a value", a);
+    if (!valued[k]) return usage_error(c, "unknown option '%s'", a);
+    if (i + 1 >= argc) return usage_error(c, "option %s needs a value", a);
     const char *val = argv[++i];
     double v = 0;
     if (k == 0) root = val;
     else if (k == 5) out = val;
     else if (parse_number(val, k == 1 ? 2 : 1e-12, k == 4 ? 1e15 : k == 1 ? 16777216 : 1e6, &v) != 0 ||
              (k == 1 && v != (double)(long long)v))
-      return usage_error("manager: bad value for %s", a);
+      return usage_error(c, "bad value for %s", a);
     else if (k == 1) o.window = (size_t)v;
     else if (k == 2) o.target_vol = v;
     else if (k == 3) o.max_leverage = v;
     else o.account_value = v;
   }
-  if (!root) return usage_error("manager: --root is required%s", "");
+  if (!root) return usage_error(c, "--root is required");
   char path[4096];
   if (!out) {
     snprintf(path, sizeof path, "%s/portfolio_config.json", root);
@@ -427,7 +638,7 @@ static int cmd_manager(int argc, char **argv) {
 /* The live reconciler (lua/folio/reconcile.lua) on a trusted engine: the
  * options become one call folio.reconcile.cli{...}; numbers are checked here
  * so a bad value is a usage error (exit 2). */
-static int cmd_reconcile(int argc, char **argv) {
+static int cmd_reconcile(const command *c, int argc, char **argv) {
   static const char *const keys[] = {"--root", "--config", "--exchange", "--journal", NULL};
   static const char *const names[] = {"root", "config", "exchange", "journal"};
   /* numeric options: the name in Lua, the lowest and highest value, whole number? */
@@ -443,6 +654,7 @@ static int cmd_reconcile(int argc, char **argv) {
   double numv[n_nums] = {0};
   int have[n_nums] = {0}, watch = 0, once = 0;
   for (int i = 2; i < argc; i++) {
+    if (is_help(argv[i])) return command_help(c);
     if (strcmp(argv[i], "--watch") == 0 || strcmp(argv[i], "--once") == 0) {
       *(argv[i][2] == 'w' ? &watch : &once) = 1;
       continue;
@@ -450,18 +662,18 @@ static int cmd_reconcile(int argc, char **argv) {
     int k = 0, m = 0;
     while (keys[k] && strcmp(keys[k], argv[i]) != 0) k++;
     while (m < n_nums && strcmp(nums[m].opt, argv[i]) != 0) m++;
-    if (!keys[k] && m == n_nums) return usage_error("reconcile: unknown option '%s'", argv[i]);
-    if (i + 1 >= argc) return usage_error("reconcile: option %s needs a value", argv[i]);
+    if (!keys[k] && m == n_nums) return usage_error(c, "unknown option '%s'", argv[i]);
+    if (i + 1 >= argc) return usage_error(c, "option %s needs a value", argv[i]);
     if (keys[k]) {
       vals[k] = argv[++i];
       continue;
     }
     if (parse_number(argv[++i], nums[m].lo, nums[m].hi, &numv[m]) != 0 ||
         (nums[m].whole && numv[m] != (double)(long long)numv[m]))
-      return usage_error("reconcile: bad value for %s", nums[m].opt);
+      return usage_error(c, "bad value for %s", nums[m].opt);
     have[m] = 1;
   }
-  if (!vals[0]) return usage_error("reconcile: --root is required%s", "");
+  if (!vals[0]) return usage_error(c, "--root is required");
   char chunk[16384];
   size_t n = (size_t)snprintf(chunk, sizeof chunk, "folio.reconcile.cli{watch = %s, once = %s",
                               watch ? "true" : "false", once ? "true" : "false");
@@ -480,7 +692,7 @@ static int cmd_reconcile(int argc, char **argv) {
   }
   n += (size_t)snprintf(CHUNK_TAIL, "}\n");
 #undef CHUNK_TAIL
-  if (n >= sizeof chunk) return usage_error("reconcile: arguments too long%s", "");
+  if (n >= sizeof chunk) return usage_error(c, "arguments too long");
   folio_host_options o;
   folio_host_options_init(&o);
   o.trusted = 1; /* an operator command: reads state files, writes the journal, places orders */
@@ -497,23 +709,14 @@ static int cmd_reconcile(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fputs(usage_text, stderr);
-    return 2;
-  }
+  if (argc < 2) return usage_error(NULL, "missing command");
   const char *cmd = argv[1];
-  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
-    fputs(usage_text, stdout);
-    return 0;
-  }
+  if (is_help(cmd)) return top_help();
   if (strcmp(cmd, "-v") == 0 || strcmp(cmd, "--version") == 0) {
     printf("folio %s (%s)\n", FOLIO_VERSION_STRING, LUA_RELEASE);
     return 0;
   }
-  if (strcmp(cmd, "run") == 0) return cmd_run(argc, argv);
-  if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
-  if (strcmp(cmd, "rebalance") == 0) return cmd_rebalance(argc, argv);
-  if (strcmp(cmd, "reconcile") == 0) return cmd_reconcile(argc, argv);
-  if (strcmp(cmd, "manager") == 0) return cmd_manager(argc, argv);
-  return usage_error("unknown command '%s'", cmd);
+  for (int k = 0; k < n_commands; k++)
+    if (strcmp(cmd, commands[k].name) == 0) return commands[k].fn(&commands[k], argc, argv);
+  return usage_error(NULL, "unknown command '%s'", cmd);
 }

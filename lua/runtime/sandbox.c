@@ -24,12 +24,17 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lauxlib.h"
 #include "lfolio.h"
 #include "sandbox.h"
 #include "lualib.h"
+#include "plumbing.h"
+
+/* The largest lib/ module require() reads. */
+#define FL_MAX_MODULE_BYTES ((size_t)64 << 20)
 
 /* ---- budgets ----------------------------------------------------------------- */
 
@@ -371,19 +376,37 @@ static int valid_module_name(const char *s) {
   return 1;
 }
 
-/* Reads a whole file into a Lua string on the stack; returns 0 if absent. */
+/* __gc of the box that owns a file's text while it becomes a Lua string. */
+static int free_box(lua_State *L) {
+  char **box = lua_touserdata(L, 1);
+  free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/* Reads a whole file into a Lua string on the stack (folio_i_read_file: a
+ * regular file, size-bounded, no blocking on a FIFO); returns 0 if there is
+ * nothing at path, raises an error naming it if it cannot be read. The text
+ * is owned by a collectable box until it is a Lua string, so running out of
+ * memory (LUA_ERRMEM, as before) leaks nothing. */
 static int push_file(lua_State *L, const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
-  int bad = ferror(f);
-  fclose(f);
-  luaL_pushresult(&b);
-  if (bad) luaL_error(L, "cannot read %s", path);
+  struct stat sb;
+  if (stat(path, &sb) != 0) return 0;
+  char **box = lua_newuserdatauv(L, sizeof(char *), 0);
+  *box = NULL;
+  if (luaL_newmetatable(L, "folio.sandbox.filebox")) {
+    lua_pushcfunction(L, free_box);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  size_t len = 0;
+  folio_error err;
+  if (folio_i_read_file("require", path, FL_MAX_MODULE_BYTES, box, &len, &err) != FOLIO_OK)
+    return luaL_error(L, "%s", err.message);
+  lua_pushlstring(L, *box, len);
+  free(*box);
+  *box = NULL;
+  lua_remove(L, -2); /* the box */
   return 1;
 }
 

@@ -40,8 +40,9 @@ typedef struct folio_host folio_host;
 typedef void (*folio_host_log_fn)(void *ud, const char *text, size_t len);
 
 typedef struct folio_host_options {
-  const char *shipped_policies; /* folder loaded first (the repository's policies/); NULL = the
-                                   folder compiled in (FOLIO_POLICY_DIR); "" = none */
+  const char *shipped_policies; /* folder loaded first; NULL = the shipped policies
+                                   (PREFIX/share/folio/policies, found relative to the program
+                                   or libfolio; a build tree's: the source's policies/); "" = none */
   const char *policy_path;      /* more folders, ':'-separated, loaded after it; NULL = none */
   size_t max_memory;            /* bytes the engine may hold; default 512 MiB */
   uint64_t max_instructions;    /* Lua VM instructions per run; default 2e9 */

@@ -1,0 +1,217 @@
+/*
+ * host_marshal.c — marshalling between the embedding program's C arrays and
+ * Lua (folio/host.h): folio_host_size builds a policy's context (signal,
+ * weights, returns lent as a matrix view without a copy, dates, NAV,
+ * parameters), runs the sizer and writes its weights back into a C array;
+ * folio_host_sizer_names lists the registry.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host_internal.h"
+#include "lauxlib.h"
+#include "lfolio.h"
+
+typedef struct size_call {
+  const char *sizer;
+  const folio_host_sizing *in;
+  double *out;
+  int not_found;
+  fl_matrix *view; /* the lent returns, invalidated after the call */
+} size_call;
+
+/* Protected: builds ctx, runs registry.get(sizer):run(ctx, params) and
+ * writes the weights. */
+static int size_impl(lua_State *L) {
+  size_call *c = lua_touserdata(L, 1);
+  const folio_host_sizing *in = c->in;
+  lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);
+  int folio = lua_gettop(L);
+  if (lua_getfield(L, folio, "registry") != LUA_TTABLE)
+    return luaL_error(L, "the policy registry is not available");
+  int reg = lua_gettop(L);
+  lua_getfield(L, reg, "has");
+  lua_pushstring(L, c->sizer);
+  lua_call(L, 1, 1);
+  if (!lua_toboolean(L, -1)) {
+    c->not_found = 1;
+    return luaL_error(L, "unknown sizer '%s'", c->sizer);
+  }
+  lua_getfield(L, reg, "get");
+  lua_pushstring(L, c->sizer);
+  lua_call(L, 1, 1);                               /* [.., sizer] */
+  int sizer = lua_gettop(L);
+  lua_createtable(L, 0, 4);                        /* ctx */
+  int ctx = lua_gettop(L);
+  lua_createtable(L, 0, 0);                        /* symbol -> index, for the result */
+  int index = lua_gettop(L);
+  for (size_t i = 0; i < in->n_assets; i++) {
+    lua_pushinteger(L, (lua_Integer)i);
+    lua_setfield(L, index, in->symbols[i]);
+  }
+  if (in->signal) {
+    lua_createtable(L, 0, (int)in->n_assets);
+    for (size_t i = 0; i < in->n_assets; i++) {
+      lua_pushnumber(L, in->signal[i]);
+      lua_setfield(L, -2, in->symbols[i]);
+    }
+    lua_setfield(L, ctx, "signal");
+  }
+  if (in->weights) {
+    lua_createtable(L, 0, (int)in->n_assets);
+    for (size_t i = 0; i < in->n_assets; i++) {
+      lua_pushnumber(L, in->weights[i]);
+      lua_setfield(L, -2, in->symbols[i]);
+    }
+    lua_setfield(L, ctx, "weights");
+  }
+  if (in->returns) {
+    size_t ld = in->ld_returns ? in->ld_returns : in->n_rows;
+    for (size_t j = 0; j < in->n_assets; j++) {
+      const double *col = in->returns + j * ld;
+      int bad = 0;
+      for (size_t t = 0; t < in->n_rows; t++) bad |= fabs(col[t]) == INFINITY; /* vectorises */
+      if (bad)
+        for (size_t t = 0; t < in->n_rows; t++)
+          if (isinf(col[t]))
+            return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
+    }
+    fl_matrix *m;
+    if (ld == in->n_rows) { /* lend the caller's array for this call: no copy */
+      m = fl_matrix_push_view(L, in->n_rows, in->n_assets, in->returns);
+      c->view = m;
+      lua_pushvalue(L, -1);
+      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view"); /* alive until invalidated */
+    } else {
+      m = fl_matrix_push_raw(L, in->n_rows, in->n_assets); /* every element is written */
+      for (size_t j = 0; j < in->n_assets; j++)
+        for (size_t t = 0; t < in->n_rows; t++) m->data[t + j * in->n_rows] = in->returns[t + j * ld];
+    }
+    fl_matrix_set_labels_c(L, -1, 2, in->symbols);
+    if (in->dates) {
+      fl_matrix_set_labels_c(L, -1, 1, in->dates);
+    } else {
+      lua_createtable(L, (int)in->n_rows, 0);
+      for (size_t t = 0; t < in->n_rows; t++) {
+        lua_pushfstring(L, "%d", (int)t + 1);
+        lua_rawseti(L, -2, (lua_Integer)t + 1);
+      }
+      fl_matrix_set_labels(L, -2, 1, -1, "host_size");
+      lua_pop(L, 1);
+    }
+    lua_setfield(L, ctx, "returns");
+  }
+  lua_pushnumber(L, in->nav_usd);
+  lua_setfield(L, ctx, "nav_usd");
+  lua_getfield(L, sizer, "run");                   /* sizer:run(ctx, params) */
+  lua_pushvalue(L, sizer);
+  lua_pushvalue(L, ctx);
+  lua_createtable(L, 0, (int)in->n_params);
+  for (size_t k = 0; k < in->n_params; k++) {
+    lua_pushnumber(L, in->param_values[k]);
+    lua_setfield(L, -2, in->param_names[k]);
+  }
+  lua_call(L, 3, 1);                               /* [.., result] */
+  if (lua_type(L, -1) != LUA_TTABLE || lua_getfield(L, -1, "weights") != LUA_TTABLE)
+    return luaL_error(L, "sizer '%s' did not return a result with weights", c->sizer);
+  int w = lua_gettop(L);
+  double *tmp = fl_scratch(L, in->n_assets, sizeof(double));
+  for (size_t i = 0; i < in->n_assets; i++) tmp[i] = 0.0;
+  lua_pushnil(L);
+  while (lua_next(L, w)) {
+    if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER)
+      return luaL_error(L, "sizer '%s' returned a weight that is not symbol = number", c->sizer);
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, index) != LUA_TNUMBER)
+      return luaL_error(L, "sizer '%s' returned a weight for unknown symbol '%s'", c->sizer,
+                        lua_tostring(L, -3));
+    double v = lua_tonumber(L, -2);
+    if (!isfinite(v))
+      return luaL_error(L, "sizer '%s' returned a non-finite weight for '%s'", c->sizer,
+                        lua_tostring(L, -3));
+    tmp[lua_tointeger(L, -1)] = v;
+    lua_pop(L, 2);
+  }
+  memcpy(c->out, tmp, in->n_assets * sizeof(double)); /* written only on success */
+  return 0;
+}
+
+folio_status folio_host_size(folio_host *h, const char *sizer, const folio_host_sizing *in,
+                             double *weights_out) {
+  folio_status st = fl_host_ready(h);
+  if (st != FOLIO_OK) return st;
+  folio_error err;
+  if (!sizer || !in || !weights_out) {
+    fl_host_set_error(h, "host_size: sizer, inputs and weights_out are required%s", NULL);
+    return FOLIO_EINVAL;
+  }
+  if (in->n_assets == 0 || in->n_assets > FOLIO_MAX_DIM ||
+      folio_check_symbols(in->n_assets, in->symbols, "host_size", &err) != FOLIO_OK) {
+    fl_host_set_error(h, "%s", in->n_assets ? err.message : "host_size: no assets");
+    return FOLIO_EINVAL;
+  }
+  if (!(in->nav_usd > 0) || !isfinite(in->nav_usd)) {
+    fl_host_set_error(h, "host_size: nav_usd must be finite and > 0%s", NULL);
+    return FOLIO_EINVAL;
+  }
+  if (in->returns && (in->n_rows == 0 || in->n_rows > FOLIO_MAX_DIM ||
+                      (in->ld_returns && in->ld_returns < in->n_rows) ||
+                      in->n_rows * in->n_assets > FOLIO_MAX_ELEMS)) {
+    fl_host_set_error(h, "host_size: bad returns shape (rows, leading dimension)%s", NULL);
+    return FOLIO_EDIM;
+  }
+  if (in->n_params && (!in->param_names || !in->param_values)) {
+    fl_host_set_error(h, "host_size: param_names and param_values are required with n_params%s", NULL);
+    return FOLIO_EINVAL;
+  }
+  size_call c = {sizer, in, weights_out, 0, NULL};
+  lua_State *L = h->L;
+  int top = lua_gettop(L);
+  lua_pushcfunction(L, size_impl);
+  lua_pushlightuserdata(L, &c);
+  st = fl_host_call(h, 1, 0);
+  if (h->L == L) {
+    if (c.view) { /* the caller's array is theirs again: nothing in Lua may reach it */
+      fl_matrix_invalidate(c.view);
+      lua_pushnil(L);
+      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view");
+    }
+    lua_settop(L, top);
+  }
+  if (st == FOLIO_ELUA && c.not_found) {
+    fl_host_set_error(h, "unknown sizer '%s' (folio_host_sizer_names lists the registered ones)", sizer);
+    return FOLIO_ENOTFOUND;
+  }
+  return st;
+}
+
+static int names_impl(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);
+  if (lua_getfield(L, -1, "registry") != LUA_TTABLE) return luaL_error(L, "no registry");
+  lua_getfield(L, -1, "names");
+  lua_call(L, 0, 1);
+  return 1;
+}
+
+size_t folio_host_sizer_names(folio_host *h, char *buf, size_t size) {
+  if (buf && size) buf[0] = '\0';
+  if (fl_host_ready(h) != FOLIO_OK) return 0;
+  lua_State *L = h->L;
+  int top = lua_gettop(L);
+  lua_pushcfunction(L, names_impl);
+  if (fl_host_call(h, 0, 1) != FOLIO_OK) return 0;
+  size_t n = lua_type(L, -1) == LUA_TTABLE ? lua_rawlen(L, -1) : 0, used = 0;
+  for (size_t i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, (lua_Integer)i);
+    const char *s = lua_tostring(L, -1);
+    if (buf && s) {
+      int w = snprintf(buf + used, used < size ? size - used : 0, "%s%s", i > 1 ? "\n" : "", s);
+      if (w > 0) used += (size_t)w;
+    }
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);
+  return n;
+}
+
