@@ -16,15 +16,7 @@
 #include <string.h>
 
 #include "lfolio.h"
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
+#include "plumbing.h"
 
 /* The candidates of args.candidates. Symbol strings are anchored by the
  * candidate tables, which args anchors. */
@@ -98,7 +90,7 @@ static cand_arrays read_candidates(lua_State *L, const char *fname) {
 /* Position of sym among the sorted candidate symbols, or raise naming `what`. */
 static size_t cand_pos(lua_State *L, const char *fname, const char *const *sorted, const size_t *idx,
                        size_t n, const char *sym, const char *what) {
-  const char *const *hit = bsearch(&sym, sorted, n, sizeof *sorted, cmp_str);
+  const char *const *hit = bsearch(&sym, sorted, n, sizeof *sorted, folio_i_cmp_str);
   if (!hit) fl_argerror(L, fname, "%s has symbol '%s' that is not a candidate", what, sym);
   return idx[hit - sorted];
 }
@@ -209,33 +201,33 @@ static int a_allocate(lua_State *L) {
   size_t nd = 0;
   for (size_t i = 0; i < c.n && nd < info.n_dropped; i++)
     if (!(c.scores[i] > 0.0)) dropped[nd++] = c.syms[i];
-  qsort(dropped, nd, sizeof *dropped, cmp_str);
+  qsort(dropped, nd, sizeof *dropped, folio_i_cmp_str);
 
   lua_createtable(L, (int)n_out, 0); /* [.., allocations] */
   for (size_t i = 0; i < n_out; i++) {
     lua_createtable(L, 0, 4);
     lua_pushstring(L, out[i].symbol);
     lua_setfield(L, -2, "symbol");
-    set_number(L, "weight", out[i].weight);
-    set_number(L, "dollars", out[i].dollars);
-    set_number(L, "shares", out[i].shares);
+    fl_set_number(L, "weight", out[i].weight);
+    fl_set_number(L, "dollars", out[i].dollars);
+    fl_set_number(L, "shares", out[i].shares);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_createtable(L, 0, 10); /* [.., allocations, info] */
   lua_pushstring(L, info.status);
   lua_setfield(L, -2, "status");
-  set_number(L, "objective", info.objective);
+  fl_set_number(L, "objective", info.objective);
   lua_pushinteger(L, (lua_Integer)info.n_selected);
   lua_setfield(L, -2, "selected");
   lua_pushinteger(L, (lua_Integer)info.n_modelled);
   lua_setfield(L, -2, "modelled");
   fl_push_labels(L, dropped, nd);
   lua_setfield(L, -2, "dropped");
-  set_number(L, "invested", info.invested);
-  set_number(L, "spent", info.spent);
-  set_number(L, "cash", info.cash);
-  set_number(L, "turnover", info.turnover);
-  set_number(L, "seconds", info.seconds);
+  fl_set_number(L, "invested", info.invested);
+  fl_set_number(L, "spent", info.spent);
+  fl_set_number(L, "cash", info.cash);
+  fl_set_number(L, "turnover", info.turnover);
+  fl_set_number(L, "seconds", info.seconds);
   return 2;
 }
 

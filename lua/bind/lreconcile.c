@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 /* Set by the SIGINT/SIGTERM handler; read between cycles and while sleeping. */
 static volatile sig_atomic_t interrupted_by = 0;
@@ -89,20 +90,9 @@ static int r_file_info(lua_State *L) {
   return 1;
 }
 
-static int cmp_name(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-#define FL_DIRBOX_MT "folio.dirbox"
-
 /* An open folder boxed in a userdata, so an error raised while it is read
  * (out of memory) closes it through __gc instead of leaking it. */
-static int dirbox_gc(lua_State *L) {
-  DIR **box = luaL_checkudata(L, 1, FL_DIRBOX_MT);
-  if (*box) closedir(*box);
-  *box = NULL;
-  return 0;
-}
+static void release_dir(void *p) { closedir(p); }
 
 /* folio.reconcile.list_dir(path) -> array of the entry names (without "."
  * and ".."), sorted bytewise; or nil, message when the folder cannot be read. */
@@ -110,28 +100,22 @@ static int r_list_dir(lua_State *L) {
   require_trusted(L, "list_dir");
   const char *path = luaL_checkstring(L, 1);
   lua_newtable(L);                              /* [path, names] */
-  DIR **box = lua_newuserdatauv(L, sizeof *box, 0); /* [path, names, box] */
-  *box = NULL;                                  /* harmless before it holds anything */
-  if (luaL_newmetatable(L, FL_DIRBOX_MT)) {
-    lua_pushcfunction(L, dirbox_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  *box = opendir(path);
-  if (!*box) {
+  fl_box *box = fl_box_push(L, release_dir); /* [path, names, box] */
+  DIR *dir = opendir(path);
+  box->p = dir;
+  if (!dir) {
     luaL_pushfail(L);
     lua_pushfstring(L, "%s: %s", path, strerror(errno));
     return 2;
   }
   lua_Integer n = 0;
   struct dirent *e;
-  while ((e = readdir(*box)) != NULL) {
+  while ((e = readdir(dir)) != NULL) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     lua_pushstring(L, e->d_name);
     lua_rawseti(L, 2, ++n);
   }
-  closedir(*box);
-  *box = NULL;
+  fl_box_release(box);
   /* sort borrowed pointers (the strings stay anchored in names) */
   const char **v = fl_scratch(L, (size_t)n, sizeof *v); /* [path, names, box, scratch] */
   for (lua_Integer i = 0; i < n; i++) {
@@ -139,7 +123,7 @@ static int r_list_dir(lua_State *L) {
     v[i] = lua_tostring(L, -1);
     lua_pop(L, 1);
   }
-  qsort(v, (size_t)n, sizeof *v, cmp_name);
+  qsort(v, (size_t)n, sizeof *v, folio_i_cmp_str);
   lua_createtable(L, (int)n, 0);
   for (lua_Integer i = 0; i < n; i++) {
     lua_pushstring(L, v[i]);

@@ -378,11 +378,6 @@ static int s_matrix(lua_State *L) {
   return 1;
 }
 
-static void set_string(lua_State *L, const char *k, const char *v) {
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* m:resolve{asset_class =, asof =} -> {session, sizer, gross_cap, asset_class, asof, local_time} */
 static int m_resolve(lua_State *L) {
   static const char *fname = "resolve";
@@ -399,7 +394,7 @@ static int m_resolve(lua_State *L) {
     return fl_core_error(L, fname, &err);
   const char *name = folio_session_name(s);
   lua_createtable(L, 0, 6);
-  set_string(L, "session", name);
+  fl_set_string(L, "session", name);
   if (s != FOLIO_SESSION_CLOSED && m->present[s]) {
     lua_getiuservalue(L, 1, 1); /* [res, sizers] */
     lua_getfield(L, -1, name);  /* [res, sizers, sizer] */
@@ -410,11 +405,11 @@ static int m_resolve(lua_State *L) {
     lua_pushnumber(L, 0.0); /* closed, or a session the matrix does not trade */
   }
   lua_setfield(L, -2, "gross_cap");
-  set_string(L, "asset_class", folio_asset_class_name(ac));
+  fl_set_string(L, "asset_class", folio_asset_class_name(ac));
   lua_pushinteger(L, (lua_Integer)t);
   lua_setfield(L, -2, "asof");
   char buf[32];
-  set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
+  fl_set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
   return 1;
 }
 

@@ -142,6 +142,40 @@ int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, in
   return v;
 }
 
+int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
+                  const char *const names[]) {
+  const char *name = fl_opt_string(L, idx, fname, key, def);
+  size_t n = 0;
+  for (; names[n]; n++)
+    if (strcmp(names[n], name) == 0) return (int)n;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < n; i++) {
+    if (i) luaL_addstring(&b, i + 1 == n ? " or " : ", ");
+    luaL_addchar(&b, '\'');
+    luaL_addstring(&b, names[i]);
+    luaL_addchar(&b, '\'');
+  }
+  luaL_pushresult(&b);
+  return fl_argerror(L, fname, "%s must be %s, got '%s'", key, lua_tostring(L, -1), name);
+}
+
+void fl_set_number(lua_State *L, const char *key, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_string(lua_State *L, const char *key, const char *v) {
+  if (!v) return;
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, key);
+}
+
 void *fl_scratch(lua_State *L, size_t count, size_t elem) {
   if (elem && count > (SIZE_MAX - 64) / elem) luaL_error(L, "folio: scratch size overflows");
   size_t bytes = count * elem;

@@ -56,6 +56,35 @@ int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, in
 double fl_positive(lua_State *L, int idx, const char *fname, const char *key, double def,
                    int required);
 
+/* The string option args[key] (def when absent) as its index in `names`
+ * (NULL-terminated), like luaL_checkoption; raises "<key> must be 'a', 'b'
+ * or 'c', got 'x'" (or "<key> must be a string, got <type>"). */
+int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
+                  const char *const names[]);
+
+/* ---- result tables: t[key] = value for the table on top of the stack ------ */
+
+void fl_set_number(lua_State *L, const char *key, double v);
+void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
+/* Does nothing when v is NULL (the field stays absent). */
+void fl_set_string(lua_State *L, const char *key, const char *v);
+
+/* ---- owning boxes (lbox.c) ------------------------------------------------ */
+
+/* A userdata holding one malloc'd core object while Lua code runs: its __gc
+ * calls release(p) once when p is non-NULL, so an error raised half-way
+ * leaks nothing. Push the box BEFORE acquiring the object, then store it in
+ * p at once (no Lua call in between). */
+typedef struct fl_box {
+  void *p;
+  void (*release)(void *);
+} fl_box;
+
+/* Pushes a new box (p = NULL) and returns it. */
+fl_box *fl_box_push(lua_State *L, void (*release)(void *));
+/* Releases the object now (early, once it is no longer needed); idempotent. */
+void fl_box_release(fl_box *b);
+
 /* ---- symbol-keyed vectors ---------------------------------------------- */
 
 /* A Lua table {SYM = number, ...} read into arrays sorted by symbol. The
