@@ -133,8 +133,8 @@ static int r_list_dir(lua_State *L) {
 }
 
 /* folio.reconcile.write_file(path, text) writes text to path durably and
- * atomically: a temporary file beside it (path.tmp.XXXXXX), fsync, rename over
- * path, fsync of the folder. A crash at any moment leaves the old file or the
+ * atomically (folio_i_write_atomic: a temporary file beside it, fsync, rename
+ * over path, fsync of the folder; mode 0666 less the umask). A crash at any moment leaves the old file or the
  * new one, whole (the journal's protocol depends on it). Returns true, or
  * nil, message (the old file, if any, unchanged). */
 static int r_write_file(lua_State *L) {
@@ -142,53 +142,12 @@ static int r_write_file(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   size_t len;
   const char *text = luaL_checklstring(L, 2, &len);
-  size_t plen = strlen(path);
-  if (plen == 0) return luaL_argerror(L, 1, "path is empty");
-  char *tmp = fl_scratch(L, plen + 16, 1); /* freed by the GC, even on error */
-  memcpy(tmp, path, plen);
-  memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-  char *dir = fl_scratch(L, plen + 2, 1);
-  const char *slash = strrchr(path, '/');
-  if (slash == path)
-    strcpy(dir, "/");
-  else if (slash) {
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = '\0';
-  } else
-    strcpy(dir, ".");
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int e = errno;
+  if (!*path) return luaL_argerror(L, 1, "path is empty");
+  folio_error err;
+  if (folio_i_write_atomic("write_file", path, text, len, &err) != FOLIO_OK) {
     luaL_pushfail(L);
-    lua_pushfstring(L, "cannot create '%s' (%s)", tmp, strerror(e));
+    lua_pushstring(L, err.message);
     return 2;
-  }
-  /* From here no Lua call until the descriptor is closed and the temp file gone or renamed. */
-  int e = 0;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t w = write(fd, text + done, len - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      e = errno;
-      break;
-    }
-    done += (size_t)w;
-  }
-  if (!e && fchmod(fd, 0644) != 0) e = errno; /* mkstemp makes 0600 */
-  if (!e && fsync(fd) != 0) e = errno;
-  if (close(fd) != 0 && !e) e = errno;
-  if (!e && rename(tmp, path) != 0) e = errno;
-  if (e) {
-    unlink(tmp);
-    luaL_pushfail(L);
-    lua_pushfstring(L, "cannot write '%s' (%s); the old file, if any, is unchanged", path, strerror(e));
-    return 2;
-  }
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) { /* make the rename itself durable; best effort on file systems that refuse */
-    (void)fsync(dfd);
-    close(dfd);
   }
   lua_pushboolean(L, 1);
   return 1;
