@@ -65,16 +65,9 @@ static cand_arrays read_candidates(lua_State *L, const char *fname) {
       fl_argerror(L, fname, "candidates[%I] must be a table {symbol, score, price}, got %s",
                   (lua_Integer)i + 1, luaL_typename(L, -1));
     int ci = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, ci)) { /* strict keys, as for the arguments themselves */
-      lua_pop(L, 1);
-      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-      int known = 0;
-      for (size_t q = 0; k && ckeys[q]; q++) known |= strcmp(k, ckeys[q]) == 0;
-      if (!known) /* a non-string key is named by its type: __tostring could run anything */
-        fl_argerror(L, fname, "candidates[%I]: unknown key %s%s%s (expected symbol, score, price)",
-                    (lua_Integer)i + 1, k ? "'" : "of type ", k ? k : luaL_typename(L, -1), k ? "'" : "");
-    }
+    lua_pushfstring(L, "candidates[%I]", (lua_Integer)i + 1); /* strict keys, as for the arguments */
+    fl_check_keys(L, ci, fname, lua_tostring(L, -1), ckeys);
+    lua_pop(L, 1);
     if (lua_getfield(L, ci, "symbol") != LUA_TSTRING)
       fl_argerror(L, fname, "candidates[%I]: symbol must be a string, got %s", (lua_Integer)i + 1,
                   luaL_typename(L, -1));

@@ -189,20 +189,9 @@ static bl_parsed_views parse_views(lua_State *L, const bl_universe *u, const cha
       fl_argerror(L, fname, "views[%I] must be a table, got %s", (lua_Integer)v,
                   luaL_typename(L, -1));
     int view = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, view)) {
-      lua_pop(L, 1);
-      int known = 0;
-      if (lua_type(L, -1) == LUA_TSTRING)
-        for (size_t i = 0; view_keys[i]; i++)
-          if (strcmp(view_keys[i], lua_tostring(L, -1)) == 0) known = 1;
-      if (!known)
-        fl_argerror(L, fname,
-                    "views[%I]: unknown key '%s' (expected asset, long/short or weights, value, "
-                    "confidence)",
-                    (lua_Integer)v,
-                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    }
+    lua_pushfstring(L, "views[%I]", (lua_Integer)v);
+    fl_check_keys(L, view, fname, lua_tostring(L, -1), view_keys);
+    lua_pop(L, 1);
     int has_asset = lua_getfield(L, view, "asset") != LUA_TNIL;
     int has_ls = (lua_getfield(L, view, "long") != LUA_TNIL) |
                  (lua_getfield(L, view, "short") != LUA_TNIL);

@@ -21,18 +21,7 @@ static const char *const position_keys[] = {"symbol",   "quantity", "avg_price",
 /* Checks the position table at idx (named `what` in messages) and returns its quantity. */
 static double read_position(lua_State *L, int idx, const char *fname, const char *what) {
   idx = lua_absindex(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) { /* [k, v] */
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int known = 0;
-    for (size_t i = 0; k && position_keys[i]; i++)
-      if (strcmp(k, position_keys[i]) == 0) known = 1;
-    if (!known)
-      fl_argerror(L, fname, "%s: unknown key %s%s%s (expected symbol, quantity, avg_price, "
-                  "market_price, strategy)", what, k ? "'" : "of type ", k ? k : luaL_typename(L, -1),
-                  k ? "'" : "");
-  }
+  fl_check_keys(L, idx, fname, what, position_keys);
   if (lua_getfield(L, idx, "quantity") != LUA_TNUMBER)
     fl_argerror(L, fname, "%s: quantity must be a number, got %s", what, luaL_typename(L, -1));
   double q = lua_tonumber(L, -1);

@@ -31,19 +31,18 @@ int fl_core_error(lua_State *L, const char *fname, const folio_error *err) {
   return luaL_error(L, "%s: %s", fname, msg);
 }
 
-void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]) {
+void fl_check_keys(lua_State *L, int idx, const char *fname, const char *where,
+                   const char *const keys[]) {
   idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_error(L, "bad argument #1 to '%s' (table of named arguments expected, got %s)", fname,
-               luaL_typename(L, idx));
+  const char *pre = where ? where : "", *sep = where ? ": " : "";
   lua_pushnil(L);
   while (lua_next(L, idx)) {  /* [key, value] */
     lua_pop(L, 1);            /* [key] */
     if (lua_type(L, -1) != LUA_TSTRING) {
       if (lua_type(L, -1) == LUA_TNUMBER)
-        fl_argerror(L, fname, "unexpected positional value #%s; use named arguments",
+        fl_argerror(L, fname, "%s%sunexpected positional value #%s; use named arguments", pre, sep,
                     lua_tostring(L, -1));
-      fl_argerror(L, fname, "unexpected key of type %s", luaL_typename(L, -1));
+      fl_argerror(L, fname, "%s%sunexpected key of type %s", pre, sep, luaL_typename(L, -1));
     }
     const char *k = lua_tostring(L, -1);
     int known = 0;
@@ -57,9 +56,18 @@ void fl_check_args(lua_State *L, int idx, const char *fname, const char *const k
         luaL_addstring(&b, keys[i]);
       }
       luaL_pushresult(&b);
-      fl_argerror(L, fname, "unknown key '%s' (expected one of: %s)", k, lua_tostring(L, -1));
+      fl_argerror(L, fname, "%s%sunknown key '%s' (expected one of: %s)", pre, sep, k,
+                  lua_tostring(L, -1));
     }
   }
+}
+
+void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE)
+    luaL_error(L, "bad argument #1 to '%s' (table of named arguments expected, got %s)", fname,
+               luaL_typename(L, idx));
+  fl_check_keys(L, idx, fname, NULL, keys);
 }
 
 /* Pushes args[key]; returns its type. */

@@ -34,6 +34,13 @@ void folio_lua_preload(lua_State *L);
  * `keys` (NULL-terminated); raises naming the first unknown key. */
 void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]);
 
+/* The same check for a table nested in the arguments (a candidate, a view,
+ * bounds): the table at `idx` has only string keys listed in `keys`, else
+ * "<where>: unknown key 'k' (expected one of: ...)" (no prefix when where is
+ * NULL). The caller checks that it is a table. */
+void fl_check_keys(lua_State *L, int idx, const char *fname, const char *where,
+                   const char *const keys[]);
+
 /* Raises "bad argument #1 to '<fname>' (<formatted message>)". */
 int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...);
 
