@@ -1,7 +1,9 @@
 /*
  * lfolio.h — the Lua face of folio: the module entry point and the helpers
- * every binding file shares (strict named-argument tables, symbol-keyed
- * vectors, the labelled matrix userdata).
+ * every binding file shares (strict named-argument tables and option
+ * strings, result-field setters, owning boxes for core objects, symbol-keyed
+ * vectors, the labelled matrix userdata). File and locale plumbing shared
+ * with the core is in core/src/base/plumbing.h (folio_i_*).
  *
  * Conventions (see docs/lua-api.md):
  *  - every public function takes one table of named arguments; unknown keys
