@@ -16,15 +16,7 @@
 #include <string.h>
 
 #include "lfolio.h"
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
+#include "plumbing.h"
 
 /* The candidates of args.candidates. Symbol strings are anchored by the
  * candidate tables, which args anchors. */
@@ -73,16 +65,9 @@ static cand_arrays read_candidates(lua_State *L, const char *fname) {
       fl_argerror(L, fname, "candidates[%I] must be a table {symbol, score, price}, got %s",
                   (lua_Integer)i + 1, luaL_typename(L, -1));
     int ci = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, ci)) { /* strict keys, as for the arguments themselves */
-      lua_pop(L, 1);
-      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-      int known = 0;
-      for (size_t q = 0; k && ckeys[q]; q++) known |= strcmp(k, ckeys[q]) == 0;
-      if (!known) /* a non-string key is named by its type: __tostring could run anything */
-        fl_argerror(L, fname, "candidates[%I]: unknown key %s%s%s (expected symbol, score, price)",
-                    (lua_Integer)i + 1, k ? "'" : "of type ", k ? k : luaL_typename(L, -1), k ? "'" : "");
-    }
+    lua_pushfstring(L, "candidates[%I]", (lua_Integer)i + 1); /* strict keys, as for the arguments */
+    fl_check_keys(L, ci, fname, lua_tostring(L, -1), ckeys);
+    lua_pop(L, 1);
     if (lua_getfield(L, ci, "symbol") != LUA_TSTRING)
       fl_argerror(L, fname, "candidates[%I]: symbol must be a string, got %s", (lua_Integer)i + 1,
                   luaL_typename(L, -1));
@@ -98,7 +83,7 @@ static cand_arrays read_candidates(lua_State *L, const char *fname) {
 /* Position of sym among the sorted candidate symbols, or raise naming `what`. */
 static size_t cand_pos(lua_State *L, const char *fname, const char *const *sorted, const size_t *idx,
                        size_t n, const char *sym, const char *what) {
-  const char *const *hit = bsearch(&sym, sorted, n, sizeof *sorted, cmp_str);
+  const char *const *hit = bsearch(&sym, sorted, n, sizeof *sorted, folio_i_cmp_str);
   if (!hit) fl_argerror(L, fname, "%s has symbol '%s' that is not a candidate", what, sym);
   return idx[hit - sorted];
 }
@@ -209,33 +194,33 @@ static int a_allocate(lua_State *L) {
   size_t nd = 0;
   for (size_t i = 0; i < c.n && nd < info.n_dropped; i++)
     if (!(c.scores[i] > 0.0)) dropped[nd++] = c.syms[i];
-  qsort(dropped, nd, sizeof *dropped, cmp_str);
+  qsort(dropped, nd, sizeof *dropped, folio_i_cmp_str);
 
   lua_createtable(L, (int)n_out, 0); /* [.., allocations] */
   for (size_t i = 0; i < n_out; i++) {
     lua_createtable(L, 0, 4);
     lua_pushstring(L, out[i].symbol);
     lua_setfield(L, -2, "symbol");
-    set_number(L, "weight", out[i].weight);
-    set_number(L, "dollars", out[i].dollars);
-    set_number(L, "shares", out[i].shares);
+    fl_set_number(L, "weight", out[i].weight);
+    fl_set_number(L, "dollars", out[i].dollars);
+    fl_set_number(L, "shares", out[i].shares);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_createtable(L, 0, 10); /* [.., allocations, info] */
   lua_pushstring(L, info.status);
   lua_setfield(L, -2, "status");
-  set_number(L, "objective", info.objective);
+  fl_set_number(L, "objective", info.objective);
   lua_pushinteger(L, (lua_Integer)info.n_selected);
   lua_setfield(L, -2, "selected");
   lua_pushinteger(L, (lua_Integer)info.n_modelled);
   lua_setfield(L, -2, "modelled");
   fl_push_labels(L, dropped, nd);
   lua_setfield(L, -2, "dropped");
-  set_number(L, "invested", info.invested);
-  set_number(L, "spent", info.spent);
-  set_number(L, "cash", info.cash);
-  set_number(L, "turnover", info.turnover);
-  set_number(L, "seconds", info.seconds);
+  fl_set_number(L, "invested", info.invested);
+  fl_set_number(L, "spent", info.spent);
+  fl_set_number(L, "cash", info.cash);
+  fl_set_number(L, "turnover", info.turnover);
+  fl_set_number(L, "seconds", info.seconds);
   return 2;
 }
 

@@ -17,15 +17,7 @@
 #include <string.h>
 
 #include "lfolio.h"
-
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-static void set_integer(lua_State *L, const char *k, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, k);
-}
+#include "plumbing.h"
 
 /* ---- the universe -------------------------------------------------------- */
 
@@ -38,10 +30,6 @@ typedef struct bl_universe {
   double *cov;
   int cov_idx;       /* stack index of the cov matrix */
 } bl_universe;
-
-static int cmp_label(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Reads args.cov: square, with matching row and column labels. */
 static bl_universe check_universe(lua_State *L, const char *fname) {
@@ -59,7 +47,7 @@ static bl_universe check_universe(lua_State *L, const char *fname) {
   u.n = n;
   u.syms = fl_scratch(L, n, sizeof(char *));
   memcpy(u.syms, cov->col_labels, n * sizeof(char *));
-  qsort(u.syms, n, sizeof(char *), cmp_label);
+  qsort(u.syms, n, sizeof(char *), folio_i_cmp_str);
   u.col = fl_scratch(L, n, sizeof(size_t));
   for (size_t i = 0; i < n; i++) u.col[i] = (size_t)fl_matrix_col_index(L, u.cov_idx, u.syms[i]);
   u.cov = fl_scratch(L, n * n, sizeof(double));
@@ -201,20 +189,9 @@ static bl_parsed_views parse_views(lua_State *L, const bl_universe *u, const cha
       fl_argerror(L, fname, "views[%I] must be a table, got %s", (lua_Integer)v,
                   luaL_typename(L, -1));
     int view = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, view)) {
-      lua_pop(L, 1);
-      int known = 0;
-      if (lua_type(L, -1) == LUA_TSTRING)
-        for (size_t i = 0; view_keys[i]; i++)
-          if (strcmp(view_keys[i], lua_tostring(L, -1)) == 0) known = 1;
-      if (!known)
-        fl_argerror(L, fname,
-                    "views[%I]: unknown key '%s' (expected asset, long/short or weights, value, "
-                    "confidence)",
-                    (lua_Integer)v,
-                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    }
+    lua_pushfstring(L, "views[%I]", (lua_Integer)v);
+    fl_check_keys(L, view, fname, lua_tostring(L, -1), view_keys);
+    lua_pop(L, 1);
     int has_asset = lua_getfield(L, view, "asset") != LUA_TNIL;
     int has_ls = (lua_getfield(L, view, "long") != LUA_TNIL) |
                  (lua_getfield(L, view, "short") != LUA_TNIL);
@@ -405,9 +382,9 @@ static int bl_call(lua_State *L) {
   fl_push_vec(L, n, u.syms, pi, NULL);
   lua_setfield(L, -2, "prior");
   lua_createtable(L, 0, 9); /* [.., result, info] */
-  set_number(L, "tau", info.tau);
-  set_number(L, "delta", info.risk_aversion);
-  set_number(L, "risk_aversion", info.risk_aversion);
+  fl_set_number(L, "tau", info.tau);
+  fl_set_number(L, "delta", info.risk_aversion);
+  fl_set_number(L, "risk_aversion", info.risk_aversion);
   lua_pushstring(L, folio_bl_omega_name(info.omega));
   lua_setfield(L, -2, "omega_method");
   lua_createtable(L, (int)k, 0);
@@ -416,16 +393,16 @@ static int bl_call(lua_State *L) {
     lua_rawseti(L, -2, (lua_Integer)v + 1);
   }
   lua_setfield(L, -2, "omega"); /* the view variances (diagonal of Omega), math.huge = dropped */
-  set_integer(L, "n_views", info.n_views);
-  set_integer(L, "n_views_used", info.n_views_used);
-  set_number(L, "weight_sum", info.weight_sum);
+  fl_set_integer(L, "n_views", info.n_views);
+  fl_set_integer(L, "n_views_used", info.n_views_used);
+  fl_set_number(L, "weight_sum", info.weight_sum);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, folio_repair_name(info.repair.method));
   lua_setfield(L, -2, "method");
   lua_pushboolean(L, info.repair.applied);
   lua_setfield(L, -2, "applied");
-  set_number(L, "ridge", info.repair.ridge);
-  set_number(L, "frobenius_change", info.repair.frobenius_change);
+  fl_set_number(L, "ridge", info.repair.ridge);
+  fl_set_number(L, "frobenius_change", info.repair.frobenius_change);
   lua_setfield(L, -2, "repair");
   lua_setfield(L, -2, "info");
   return 1;

@@ -10,11 +10,6 @@
 
 #include "lfolio.h"
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* Reads fraction_of_adv / adv_lookback_days from the args table. */
 static folio_capacity_opts check_opts(lua_State *L, int args, const char *fname) {
   folio_capacity_opts o = folio_capacity_defaults();
@@ -40,9 +35,9 @@ static void push_capacity(lua_State *L, const char *sym, const folio_capacity *c
   lua_createtable(L, 0, 6);
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
-  set_number(L, "adv_usd", c->adv_usd);
-  set_number(L, "cap_usd", c->cap_usd);
-  set_number(L, "cap_weight", c->cap_weight);
+  fl_set_number(L, "adv_usd", c->adv_usd);
+  fl_set_number(L, "cap_usd", c->cap_usd);
+  fl_set_number(L, "cap_weight", c->cap_weight);
   lua_pushinteger(L, (lua_Integer)llround(c->cap_usd * 100.0));
   lua_setfield(L, -2, "cap_cents");
   lua_pushinteger(L, (lua_Integer)c->days_used);
@@ -117,9 +112,9 @@ static int c_apply(lua_State *L) {
     int bound = 0;
     out[i] = folio_capacity_truncate(w.vals[i], &c, &bound);
     push_capacity(L, w.syms[i], &c);
-    set_number(L, "target", w.vals[i]);
-    set_number(L, "weight", out[i]);
-    set_number(L, "usd", folio_usd_round_cents(out[i] * nav));
+    fl_set_number(L, "target", w.vals[i]);
+    fl_set_number(L, "weight", out[i]);
+    fl_set_number(L, "usd", folio_usd_round_cents(out[i] * nav));
     lua_pushboolean(L, bound);
     lua_setfield(L, -2, "bound");
     lua_setfield(L, rep, w.syms[i]);

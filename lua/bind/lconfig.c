@@ -15,8 +15,6 @@
 
 #include "lfolio.h"
 
-#define FL_CONFIGBOX_MT "folio.configbox"
-
 /* Sizers known when no registry is loaded: the ones folio.sizers ships. */
 static const char *const builtin_sizers[] = {"equal_weight_ls",
                                              "kelly_fraction",
@@ -25,13 +23,6 @@ static const char *const builtin_sizers[] = {"equal_weight_ls",
                                              "kelly_voltarget_12",
                                              "kelly_voltarget_8",
                                              NULL};
-
-static int configbox_gc(lua_State *L) {
-  folio_fund_config **box = luaL_checkudata(L, 1, FL_CONFIGBOX_MT);
-  folio_fund_config_free(*box);
-  *box = NULL;
-  return 0;
-}
 
 /* ---- known sizers -------------------------------------------------------------- */
 
@@ -85,17 +76,6 @@ static const char *const *known_sizers(lua_State *L, int args, const char *fname
 
 /* ---- tables from the config ------------------------------------------------------- */
 
-static void set_string(lua_State *L, const char *key, const char *value) {
-  if (!value) return;
-  lua_pushstring(L, value);
-  lua_setfield(L, -2, key);
-}
-
-static void set_number(lua_State *L, const char *key, double value) {
-  lua_pushnumber(L, value);
-  lua_setfield(L, -2, key);
-}
-
 /* Pushes a node as Lua data: mappings become tables keyed by strings,
  * sequences arrays, scalars strings/integers/floats/booleans (null: nil).
  * Depth is bounded by FOLIO_CONFIG_MAX_DEPTH (checked again here). */
@@ -133,16 +113,16 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
   lua_createtable(L, 0, 5); /* [cfg] */
 
   lua_createtable(L, 0, 3); /* [cfg, fund] */
-  set_string(L, "id", cfg->id);
-  set_number(L, "nav", cfg->nav);
-  set_string(L, "currency", cfg->currency);
+  fl_set_string(L, "id", cfg->id);
+  fl_set_number(L, "nav", cfg->nav);
+  fl_set_string(L, "currency", cfg->currency);
   lua_setfield(L, -2, "fund");
 
   lua_createtable(L, 0, (int)cfg->n_sessions); /* [cfg, sessions] */
   for (size_t i = 0; i < cfg->n_sessions; i++) {
     lua_createtable(L, 0, 2); /* [cfg, sessions, s] */
-    set_string(L, "sizer", cfg->sessions[i].sizer);
-    set_number(L, "gross_cap", cfg->sessions[i].gross_cap);
+    fl_set_string(L, "sizer", cfg->sessions[i].sizer);
+    fl_set_number(L, "gross_cap", cfg->sessions[i].gross_cap);
     lua_setfield(L, -2, cfg->sessions[i].name);
   }
   lua_setfield(L, -2, "sessions");
@@ -152,11 +132,11 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
     lua_setfield(L, -2, "calendar");
   }
   lua_createtable(L, 0, 4); /* composition, always present with its defaults */
-  set_string(L, "overlay", cfg->composition.overlay);
-  set_number(L, "hrp_lookback_days", (double)cfg->composition.hrp_lookback_days);
-  set_number(L, "cov_lookback_days", (double)cfg->composition.cov_lookback_days);
+  fl_set_string(L, "overlay", cfg->composition.overlay);
+  fl_set_number(L, "hrp_lookback_days", (double)cfg->composition.hrp_lookback_days);
+  fl_set_number(L, "cov_lookback_days", (double)cfg->composition.cov_lookback_days);
   if (isfinite(cfg->composition.max_weekly_turnover))
-    set_number(L, "max_weekly_turnover", cfg->composition.max_weekly_turnover);
+    fl_set_number(L, "max_weekly_turnover", cfg->composition.max_weekly_turnover);
   lua_setfield(L, -2, "composition");
   if (cfg->guards) {
     push_node(L, cfg->guards, 1);
@@ -172,14 +152,14 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
   for (size_t i = 0; i < n_sleeves; i++) {
     const folio_sleeve_config *s = &cfg->sleeves[i];
     lua_createtable(L, 0, 8); /* [cfg, sleeves, s] */
-    set_string(L, "name", s->name);
-    set_string(L, "sizer", s->sizer);
-    set_string(L, "policy", s->policy);
+    fl_set_string(L, "name", s->name);
+    fl_set_string(L, "sizer", s->sizer);
+    fl_set_string(L, "policy", s->policy);
     fl_push_labels(L, s->universe, s->n_universe); /* [cfg, sleeves, s, universe] */
     lua_setfield(L, -2, "universe");
-    set_string(L, "asset_class", s->asset_class);
-    set_string(L, "rebalance", s->rebalance);
-    set_number(L, "allocation", s->allocation);
+    fl_set_string(L, "asset_class", s->asset_class);
+    fl_set_string(L, "rebalance", s->rebalance);
+    fl_set_number(L, "allocation", s->allocation);
     if (s->params)
       push_node(L, s->params, 1);
     else
@@ -190,27 +170,28 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
   lua_setfield(L, -2, "sleeves");
 
   lua_createtable(L, 0, 4); /* [cfg, limits] */
-  set_number(L, "fraction_of_adv", cfg->limits.fraction_of_adv);
+  fl_set_number(L, "fraction_of_adv", cfg->limits.fraction_of_adv);
   lua_pushinteger(L, (lua_Integer)cfg->limits.adv_lookback_days);
   lua_setfield(L, -2, "adv_lookback_days");
-  set_number(L, "max_position_weight", cfg->limits.max_position_weight);
-  set_number(L, "max_gross", cfg->limits.max_gross);
+  fl_set_number(L, "max_position_weight", cfg->limits.max_position_weight);
+  fl_set_number(L, "max_gross", cfg->limits.max_gross);
   lua_setfield(L, -2, "limits");
 }
+
+static void release_config(void *p) { folio_fund_config_free(p); }
 
 /* Runs the core on a file (text == NULL) or a buffer, then pushes the tables. */
 static int read_config(lua_State *L, const char *fname, const char *path, const char *text,
                        size_t len, const char *name, const char *const *sizers) {
-  folio_fund_config **box = lua_newuserdatauv(L, sizeof *box, 0); /* [.., box] */
-  *box = NULL;
-  luaL_setmetatable(L, FL_CONFIGBOX_MT);
+  fl_box *box = fl_box_push(L, release_config); /* [.., box] */
+  folio_fund_config *cfg = NULL;
   folio_error err;
-  folio_status st = text ? folio_config_parse(text, len, name, sizers, box, &err)
-                         : folio_config_load_file(path, sizers, box, &err);
+  folio_status st = text ? folio_config_parse(text, len, name, sizers, &cfg, &err)
+                         : folio_config_load_file(path, sizers, &cfg, &err);
+  box->p = cfg;
   if (st != FOLIO_OK) return fl_core_error(L, fname, &err);
-  push_config(L, *box);         /* [.., box, cfg] */
-  folio_fund_config_free(*box); /* early: everything now lives in Lua tables */
-  *box = NULL;
+  push_config(L, cfg); /* [.., box, cfg] */
+  fl_box_release(box); /* early: everything now lives in Lua tables */
   return 1;
 }
 
@@ -250,13 +231,6 @@ static int c_parse(lua_State *L) {
 static const luaL_Reg config_funcs[] = {{"load", c_load}, {"parse", c_parse}, {NULL, NULL}};
 
 int fl_open_config(lua_State *L) {
-  if (luaL_newmetatable(L, FL_CONFIGBOX_MT)) {
-    lua_pushcfunction(L, configbox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
   luaL_newlib(L, config_funcs);
   return 1;
 }

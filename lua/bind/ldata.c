@@ -10,14 +10,8 @@
 
 #include "lfolio.h"
 
-#define FL_FRAMEBOX_MT "folio.framebox"
 
-static int framebox_gc(lua_State *L) {
-  folio_frame **box = luaL_checkudata(L, 1, FL_FRAMEBOX_MT);
-  folio_frame_free(*box);
-  *box = NULL;
-  return 0;
-}
+static void release_frame(void *p) { folio_frame_free(p); }
 
 /* Pushes a matrix built from a frame (labels copied into Lua strings). */
 static void push_frame(lua_State *L, const folio_frame *f) {
@@ -46,16 +40,16 @@ void fl_check_read_path(lua_State *L, const char *fname, const char *path) {
 /* Reads a wide CSV into a matrix; raises "path:line:column: message" on error. */
 static void read_csv_at(lua_State *L, const char *path) {
   fl_check_read_path(L, "read_csv", path);
-  folio_frame **box = lua_newuserdatauv(L, sizeof *box, 0);
-  *box = NULL;
-  luaL_setmetatable(L, FL_FRAMEBOX_MT);
+  fl_box *box = fl_box_push(L, release_frame);
+  folio_frame *frame = NULL;
   folio_error err;
-  if (folio_csv_read_wide(path, box, &err) != FOLIO_OK) {
+  folio_status st = folio_csv_read_wide(path, &frame, &err);
+  box->p = frame;
+  if (st != FOLIO_OK) {
     fl_core_error(L, "read_csv", &err);
   }
-  push_frame(L, *box);
-  folio_frame_free(*box); /* early: the data now lives in the matrix */
-  *box = NULL;
+  push_frame(L, frame);
+  fl_box_release(box); /* early: the data now lives in the matrix */
   lua_remove(L, -2);
 }
 
@@ -167,13 +161,6 @@ static const luaL_Reg data_funcs[] = {
     {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {NULL, NULL}};
 
 int fl_open_data(lua_State *L) {
-  if (luaL_newmetatable(L, FL_FRAMEBOX_MT)) {
-    lua_pushcfunction(L, framebox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
   if (luaL_newmetatable(L, FL_MARKET_MT)) {
     luaL_newlib(L, market_methods);
     lua_setfield(L, -2, "__index");

@@ -19,16 +19,6 @@ typedef struct fl_guards {
   folio_drawdown_state state;
 } fl_guards;
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-
-static void set_string(lua_State *L, const char *k, const char *v) {
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* ---- state <-> table ------------------------------------------------------ */
 
 static const char *const state_keys[] = {"breached", "n_breaches", "peak_nav", "trough_nav",
@@ -44,14 +34,14 @@ static void push_state(lua_State *L, const folio_drawdown_state *s) {
   lua_setfield(L, -2, "breached");
   lua_pushinteger(L, s->n_breaches);
   lua_setfield(L, -2, "n_breaches");
-  set_number(L, "drawdown", s->drawdown);
+  fl_set_number(L, "drawdown", s->drawdown);
   const struct {
     const char *k;
     double v;
   } opt[] = {{"peak_nav", s->peak_nav}, {"trough_nav", s->trough_nav},
              {"breach_time", s->breach_time}, {"last_update", s->last_update}};
   for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
-    if (!isnan(opt[i].v)) set_number(L, opt[i].k, opt[i].v);
+    if (!isnan(opt[i].v)) fl_set_number(L, opt[i].k, opt[i].v);
 }
 
 /* Reads a checkpoint table at idx into *s (validated by the core). */
@@ -93,10 +83,8 @@ static int g_new(lua_State *L) {
   l.max_adv_fraction = fl_opt_number(L, 1, fname, "max_adv_fraction", INFINITY);
   if (!isnan(l.rearm_drawdown) && !isfinite(l.max_drawdown))
     fl_argerror(L, fname, "rearm_drawdown needs max_drawdown");
-  const char *mode = fl_opt_string(L, 1, fname, "mode", "scale");
-  if (strcmp(mode, "scale") == 0) l.scale = 1;
-  else if (strcmp(mode, "reject") == 0) l.scale = 0;
-  else fl_argerror(L, fname, "mode must be \"scale\" or \"reject\", got \"%s\"", mode);
+  static const char *const modes[] = {"scale", "reject", NULL};
+  l.scale = fl_opt_option(L, 1, fname, "mode", "scale", modes) == 0;
   folio_error err;
   folio_error_clear(&err);
   if (folio_guard_limits_check(&l, &err) != FOLIO_OK) fl_core_error(L, "guards", &err);
@@ -144,11 +132,11 @@ static void run_update(lua_State *L, const folio_guard_limits *limits, folio_dra
   int breach = ev == FOLIO_DRAWDOWN_BREACH;
   double limit = breach ? limits->max_drawdown : folio_guard_rearm_level(limits);
   lua_createtable(L, 0, 6);
-  set_string(L, "guard", "max_drawdown");
-  set_string(L, "kind", breach ? "breach" : "rearm");
-  set_number(L, "limit", limit);
-  set_number(L, "value", state->drawdown);
-  set_number(L, "asof", asof);
+  fl_set_string(L, "guard", "max_drawdown");
+  fl_set_string(L, "kind", breach ? "breach" : "rearm");
+  fl_set_number(L, "limit", limit);
+  fl_set_number(L, "value", state->drawdown);
+  fl_set_number(L, "asof", asof);
   lua_pushfstring(L,
                   breach ? "max_drawdown: drawdown %f reached the limit %f; risk-increasing "
                            "orders are blocked"
@@ -191,8 +179,8 @@ static int g_limits(lua_State *L) {
            {"max_adv_fraction", l->max_adv_fraction}, {"cooloff_days", l->cooloff_days},
            {"rearm_drawdown", folio_guard_rearm_level(l)}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-    if (isfinite(f[i].v)) set_number(L, f[i].k, f[i].v);
-  set_string(L, "mode", l->scale ? "scale" : "reject");
+    if (isfinite(f[i].v)) fl_set_number(L, f[i].k, f[i].v);
+  fl_set_string(L, "mode", l->scale ? "scale" : "reject");
   return 1;
 }
 
@@ -289,11 +277,11 @@ static void push_event(lua_State *L, const char *sym, const folio_guard_event *e
       "post-trade weight", "post-trade gross exposure (x NAV)", "post-trade leverage",
       "drawdown (guard breached; risk-increasing orders blocked)", "order size as a fraction of ADV"};
   lua_createtable(L, 0, 6);
-  set_string(L, "guard", folio_guard_name(e->guard));
-  set_string(L, "symbol", sym);
-  set_number(L, "limit", e->limit);
-  set_number(L, "value", e->value);
-  set_string(L, "decision", verdict_name(d->verdict));
+  fl_set_string(L, "guard", folio_guard_name(e->guard));
+  fl_set_string(L, "symbol", sym);
+  fl_set_number(L, "limit", e->limit);
+  fl_set_number(L, "value", e->value);
+  fl_set_string(L, "decision", verdict_name(d->verdict));
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   lua_pushfstring(L, "%s: %s %s %f exceeds the limit %f; ", folio_guard_name(e->guard), sym,
@@ -388,11 +376,11 @@ static int g_check(lua_State *L) {
     if (e[k].order == 0) continue;
     double requested = fabs(e[k].order);
     lua_createtable(L, 0, 6);
-    set_string(L, "symbol", syms[k]);
-    set_string(L, "side", e[k].order > 0 ? "BUY" : "SELL");
-    set_string(L, "decision", verdict_name(d[k].verdict));
-    set_number(L, "quantity", d[k].quantity);
-    set_number(L, "requested_quantity", requested);
+    fl_set_string(L, "symbol", syms[k]);
+    fl_set_string(L, "side", e[k].order > 0 ? "BUY" : "SELL");
+    fl_set_string(L, "decision", verdict_name(d[k].verdict));
+    fl_set_number(L, "quantity", d[k].quantity);
+    fl_set_number(L, "requested_quantity", requested);
     lua_createtable(L, (int)d[k].n_events, 0);
     for (size_t m = 0; m < d[k].n_events; m++) {
       push_event(L, syms[k], &d[k].events[m], &d[k], requested);

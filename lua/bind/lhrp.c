@@ -205,16 +205,7 @@ static int h_hrp(lua_State *L) {
                   luaL_typename(L, -1));
     static const char *const bkeys[] = {"min", "max", NULL};
     int bi = lua_gettop(L);
-    lua_pushnil(L);
-    while (lua_next(L, bi)) {
-      int ok = lua_type(L, -2) == LUA_TSTRING;
-      for (int i = 0; ok && bkeys[i]; i++)
-        if (strcmp(lua_tostring(L, -2), bkeys[i]) == 0) ok = 2;
-      if (ok != 2)
-        fl_argerror(L, fname, "bounds: unknown key %s (expected min and max)",
-                    lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : luaL_typename(L, -2));
-      lua_pop(L, 1);
-    }
+    fl_check_keys(L, bi, fname, "bounds", bkeys);
     wmin = fl_scratch(L, n, sizeof(double));
     wmax = fl_scratch(L, n, sizeof(double));
     read_bound(L, bi, fname, "min", src_idx, n, 0.0, wmin);

@@ -382,18 +382,20 @@ static int m_returns(lua_State *L) {
 static int m_select(lua_State *L) {
   fl_matrix *m = checkm(L);
   luaL_checktype(L, 2, LUA_TTABLE);
+  /* the optional row count first: the scratch buffer below goes on the stack */
+  size_t rows = m->n_rows;
+  if (!lua_isnoneornil(L, 3)) {
+    lua_Integer n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 0, 3, "row count must be >= 0");
+    if ((lua_Unsigned)n < rows) rows = (size_t)n;
+  }
+  lua_settop(L, 3);
   size_t k = lua_rawlen(L, 2);
   size_t *idx = fl_scratch(L, k, sizeof(size_t));
   for (size_t c = 0; c < k; c++) {
     lua_rawgeti(L, 2, (lua_Integer)c + 1);
     idx[c] = check_pos(L, lua_gettop(L), UV_COLMAP, m->n_cols, "column");
     lua_pop(L, 1);
-  }
-  size_t rows = m->n_rows;
-  if (!lua_isnoneornil(L, 3)) {
-    lua_Integer n = luaL_checkinteger(L, 3);
-    luaL_argcheck(L, n >= 0, 3, "row count must be >= 0");
-    if ((lua_Unsigned)n < rows) rows = (size_t)n;
   }
   size_t off = m->n_rows - rows;
   fl_matrix *r = fl_matrix_push_raw(L, rows, k);

@@ -14,12 +14,9 @@
 #include <string.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Index of sym in the sorted array syms[0..n), or -1. */
 static long find_sym(const char *const *syms, size_t n, const char *sym) {
@@ -79,7 +76,7 @@ static int c_compose(lua_State *L) {
     lua_pop(L, 1);
     names[k++] = lua_tostring(L, -1); /* anchored by the sleeves table */
   }
-  qsort(names, K, sizeof *names, cmp_str);
+  qsort(names, K, sizeof *names, folio_i_cmp_str);
   folio_sleeve *sv = fl_scratch(L, K, sizeof(folio_sleeve));
   double *stated = fl_scratch(L, K, sizeof(double));
   size_t n_stated = 0, n_entries = 0;

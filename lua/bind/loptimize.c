@@ -26,7 +26,6 @@
 
 #include "lfolio.h"
 
-#define OPT_BOX_MT "folio.optimizer"
 
 /* Hard caps on what a (possibly hostile) script may ask for. */
 #define OPT_MAX_N 10000            /* variables */
@@ -42,24 +41,7 @@ static const char *const fname = "optimize";
 
 /* ---- the nlopt_opt box ---------------------------------------------------- */
 
-typedef struct opt_box {
-  nlopt_opt opt; /* NULL until created and after destroy */
-} opt_box;
-
-static int box_gc(lua_State *L) {
-  opt_box *box = luaL_checkudata(L, 1, OPT_BOX_MT);
-  nlopt_destroy(box->opt); /* destroy(NULL) is a no-op */
-  box->opt = NULL;
-  return 0;
-}
-
-/* Pushes an empty box (opt = NULL) with its __gc metatable. */
-static opt_box *box_push(lua_State *L) {
-  opt_box *box = lua_newuserdatauv(L, sizeof *box, 0); /* [box] */
-  box->opt = NULL;                                     /* harmless before anything is acquired */
-  luaL_setmetatable(L, OPT_BOX_MT);
-  return box;
-}
+static void release_opt(void *p) { nlopt_destroy(p); }
 
 /* ---- per-call state and the trampolines ----------------------------------- */
 
@@ -419,7 +401,7 @@ static int l_optimize(lua_State *L) {
   opt_callback *cbs = fl_scratch(L, (size_t)n_cb, sizeof *cbs); /* [..., fns, cbs] */
   lua_pushnil(L);                                               /* [..., fns, cbs, err] */
   int err_idx = lua_gettop(L);
-  opt_box *box = box_push(L);                                   /* [..., fns, cbs, err, box] */
+  fl_box *box = fl_box_push(L, release_opt);                    /* [..., fns, cbs, err, box] */
   /* room for the trampoline's three pushes, checked now rather than inside NLopt */
   luaL_checkstack(L, 8, "optimize");
 
@@ -442,9 +424,9 @@ static int l_optimize(lua_State *L) {
   }
 
   /* From here an error (a rejected setting) leaves the opt to the box's __gc. */
-  box->opt = nlopt_create(alg, (unsigned)n);
-  if (!box->opt) return luaL_error(L, "%s: cannot create the %s optimiser (out of memory)", fname, alg_name);
-  nlopt_opt opt = box->opt;
+  nlopt_opt opt = nlopt_create(alg, (unsigned)n);
+  box->p = opt;
+  if (!opt) return luaL_error(L, "%s: cannot create the %s optimiser (out of memory)", fname, alg_name);
   run.opt = opt;
   check_nlopt(L, minimize ? nlopt_set_min_objective(opt, trampoline, &cbs[0])
                           : nlopt_set_max_objective(opt, trampoline, &cbs[0]),
@@ -476,8 +458,7 @@ static int l_optimize(lua_State *L) {
   nlopt_result result = nlopt_optimize(opt, x, &fval);
   char nlopt_msg[256] = "";
   if (nlopt_get_errmsg(opt)) snprintf(nlopt_msg, sizeof nlopt_msg, "%s", nlopt_get_errmsg(opt));
-  nlopt_destroy(opt); /* NLopt's frames are gone: release it before raising anything */
-  box->opt = NULL;
+  fl_box_release(box); /* NLopt's frames are gone: release it before raising anything */
 
   if (run.failed) {
     lua_pushvalue(L, err_idx); /* [..., err, box, err]: the callback's error object, unchanged */
@@ -507,13 +488,8 @@ static int l_optimize(lua_State *L) {
   return 1;
 }
 
-/* Pushes the folio.optimize function (and registers the box metatable). */
+/* Pushes the folio.optimize function. */
 int fl_open_optimize(lua_State *L) {
-  if (luaL_newmetatable(L, OPT_BOX_MT)) { /* [mt] */
-    lua_pushcfunction(L, box_gc);         /* [mt, gc] */
-    lua_setfield(L, -2, "__gc");          /* [mt] */
-  }
-  lua_pop(L, 1);                          /* [] */
   lua_pushcfunction(L, l_optimize);       /* [optimize] */
   return 1;
 }

@@ -13,16 +13,6 @@
 
 #include "lfolio.h"
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-
-static void set_string(lua_State *L, const char *k, const char *v) {
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* ---- positions -------------------------------------------------------------- */
 
 static const char *const position_keys[] = {"symbol",   "quantity", "avg_price", "market_price",
@@ -31,18 +21,7 @@ static const char *const position_keys[] = {"symbol",   "quantity", "avg_price",
 /* Checks the position table at idx (named `what` in messages) and returns its quantity. */
 static double read_position(lua_State *L, int idx, const char *fname, const char *what) {
   idx = lua_absindex(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) { /* [k, v] */
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int known = 0;
-    for (size_t i = 0; k && position_keys[i]; i++)
-      if (strcmp(k, position_keys[i]) == 0) known = 1;
-    if (!known)
-      fl_argerror(L, fname, "%s: unknown key %s%s%s (expected symbol, quantity, avg_price, "
-                  "market_price, strategy)", what, k ? "'" : "of type ", k ? k : luaL_typename(L, -1),
-                  k ? "'" : "");
-  }
+  fl_check_keys(L, idx, fname, what, position_keys);
   if (lua_getfield(L, idx, "quantity") != LUA_TNUMBER)
     fl_argerror(L, fname, "%s: quantity must be a number, got %s", what, luaL_typename(L, -1));
   double q = lua_tonumber(L, -1);
@@ -243,43 +222,43 @@ static int o_diff(lua_State *L) {
     const folio_order *o = &out[i];
     if (o->flags & (FOLIO_ORDER_DROPPED | FOLIO_ORDER_ZERO_LOTS)) {
       lua_createtable(L, 0, 6);
-      set_string(L, "symbol", syms[i]);
+      fl_set_string(L, "symbol", syms[i]);
       int zero = (o->flags & FOLIO_ORDER_ZERO_LOTS) != 0;
       double q = zero ? fabs(o->capped_quantity - o->current_quantity) : o->quantity;
-      set_string(L, "side", (zero ? o->capped_quantity > o->current_quantity : o->side > 0)
+      fl_set_string(L, "side", (zero ? o->capped_quantity > o->current_quantity : o->side > 0)
                                 ? "BUY" : "SELL");
-      set_number(L, "quantity", q);
-      set_number(L, "notional", folio_usd_round_cents(q * o->price));
-      set_number(L, "target_quantity", o->capped_quantity);
-      set_string(L, "reason", zero ? "below one lot" : "below min_notional");
+      fl_set_number(L, "quantity", q);
+      fl_set_number(L, "notional", folio_usd_round_cents(q * o->price));
+      fl_set_number(L, "target_quantity", o->capped_quantity);
+      fl_set_string(L, "reason", zero ? "below one lot" : "below min_notional");
       lua_rawseti(L, dropped, ++n_dropped);
       continue;
     }
     if (o->side == 0) continue;
     const char *reason = reason_of(o, in_targets[i]);
     lua_createtable(L, 0, 12);
-    set_string(L, "symbol", syms[i]);
-    set_string(L, "side", o->side > 0 ? "BUY" : "SELL");
-    set_number(L, "quantity", o->quantity);
-    set_number(L, "price", o->price);
-    set_number(L, "notional", o->notional);
-    set_number(L, "target_quantity", o->target_quantity);
-    set_number(L, "capped_quantity", o->capped_quantity);
-    set_number(L, "current_quantity", o->current_quantity);
-    set_number(L, "final_quantity", o->final_quantity);
-    set_number(L, "lot_size", opts.fractional ? 0.0 : lot[i]); /* 0 = fractional */
+    fl_set_string(L, "symbol", syms[i]);
+    fl_set_string(L, "side", o->side > 0 ? "BUY" : "SELL");
+    fl_set_number(L, "quantity", o->quantity);
+    fl_set_number(L, "price", o->price);
+    fl_set_number(L, "notional", o->notional);
+    fl_set_number(L, "target_quantity", o->target_quantity);
+    fl_set_number(L, "capped_quantity", o->capped_quantity);
+    fl_set_number(L, "current_quantity", o->current_quantity);
+    fl_set_number(L, "final_quantity", o->final_quantity);
+    fl_set_number(L, "lot_size", opts.fractional ? 0.0 : lot[i]); /* 0 = fractional */
     if (o->flags & FOLIO_ORDER_CLOSE) {
       lua_pushboolean(L, 1);
       lua_setfield(L, -2, "close");
     }
     if (reason) {
-      set_string(L, "reason", reason);
+      fl_set_string(L, "reason", reason);
       lua_createtable(L, 0, 5);
-      set_string(L, "symbol", syms[i]);
-      set_string(L, "reason", reason);
-      set_number(L, "target_quantity", o->target_quantity);
-      set_number(L, "capped_quantity", o->capped_quantity);
-      set_number(L, "quantity", o->quantity);
+      fl_set_string(L, "symbol", syms[i]);
+      fl_set_string(L, "reason", reason);
+      fl_set_number(L, "target_quantity", o->target_quantity);
+      fl_set_number(L, "capped_quantity", o->capped_quantity);
+      fl_set_number(L, "quantity", o->quantity);
       lua_rawseti(L, adjusted, ++n_adjusted);
     }
     lua_rawseti(L, orders, ++n_orders);
@@ -290,8 +269,8 @@ static int o_diff(lua_State *L) {
   lua_pushvalue(L, adjusted);
   lua_setfield(L, report, "adjusted");
   lua_pushvalue(L, report);
-  set_number(L, "total_buy", folio_usd_round_cents(total_buy));
-  set_number(L, "total_sell", folio_usd_round_cents(total_sell));
+  fl_set_number(L, "total_buy", folio_usd_round_cents(total_buy));
+  fl_set_number(L, "total_sell", folio_usd_round_cents(total_sell));
   lua_pushinteger(L, n_orders);
   lua_setfield(L, -2, "n_orders");
   lua_pop(L, 1);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 /* Set by the SIGINT/SIGTERM handler; read between cycles and while sleeping. */
 static volatile sig_atomic_t interrupted_by = 0;
@@ -89,20 +90,9 @@ static int r_file_info(lua_State *L) {
   return 1;
 }
 
-static int cmp_name(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-#define FL_DIRBOX_MT "folio.dirbox"
-
 /* An open folder boxed in a userdata, so an error raised while it is read
  * (out of memory) closes it through __gc instead of leaking it. */
-static int dirbox_gc(lua_State *L) {
-  DIR **box = luaL_checkudata(L, 1, FL_DIRBOX_MT);
-  if (*box) closedir(*box);
-  *box = NULL;
-  return 0;
-}
+static void release_dir(void *p) { closedir(p); }
 
 /* folio.reconcile.list_dir(path) -> array of the entry names (without "."
  * and ".."), sorted bytewise; or nil, message when the folder cannot be read. */
@@ -110,28 +100,22 @@ static int r_list_dir(lua_State *L) {
   require_trusted(L, "list_dir");
   const char *path = luaL_checkstring(L, 1);
   lua_newtable(L);                              /* [path, names] */
-  DIR **box = lua_newuserdatauv(L, sizeof *box, 0); /* [path, names, box] */
-  *box = NULL;                                  /* harmless before it holds anything */
-  if (luaL_newmetatable(L, FL_DIRBOX_MT)) {
-    lua_pushcfunction(L, dirbox_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  *box = opendir(path);
-  if (!*box) {
+  fl_box *box = fl_box_push(L, release_dir); /* [path, names, box] */
+  DIR *dir = opendir(path);
+  box->p = dir;
+  if (!dir) {
     luaL_pushfail(L);
     lua_pushfstring(L, "%s: %s", path, strerror(errno));
     return 2;
   }
   lua_Integer n = 0;
   struct dirent *e;
-  while ((e = readdir(*box)) != NULL) {
+  while ((e = readdir(dir)) != NULL) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     lua_pushstring(L, e->d_name);
     lua_rawseti(L, 2, ++n);
   }
-  closedir(*box);
-  *box = NULL;
+  fl_box_release(box);
   /* sort borrowed pointers (the strings stay anchored in names) */
   const char **v = fl_scratch(L, (size_t)n, sizeof *v); /* [path, names, box, scratch] */
   for (lua_Integer i = 0; i < n; i++) {
@@ -139,7 +123,7 @@ static int r_list_dir(lua_State *L) {
     v[i] = lua_tostring(L, -1);
     lua_pop(L, 1);
   }
-  qsort(v, (size_t)n, sizeof *v, cmp_name);
+  qsort(v, (size_t)n, sizeof *v, folio_i_cmp_str);
   lua_createtable(L, (int)n, 0);
   for (lua_Integer i = 0; i < n; i++) {
     lua_pushstring(L, v[i]);
@@ -149,8 +133,8 @@ static int r_list_dir(lua_State *L) {
 }
 
 /* folio.reconcile.write_file(path, text) writes text to path durably and
- * atomically: a temporary file beside it (path.tmp.XXXXXX), fsync, rename over
- * path, fsync of the folder. A crash at any moment leaves the old file or the
+ * atomically (folio_i_write_atomic: a temporary file beside it, fsync, rename
+ * over path, fsync of the folder; mode 0666 less the umask). A crash at any moment leaves the old file or the
  * new one, whole (the journal's protocol depends on it). Returns true, or
  * nil, message (the old file, if any, unchanged). */
 static int r_write_file(lua_State *L) {
@@ -158,53 +142,12 @@ static int r_write_file(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   size_t len;
   const char *text = luaL_checklstring(L, 2, &len);
-  size_t plen = strlen(path);
-  if (plen == 0) return luaL_argerror(L, 1, "path is empty");
-  char *tmp = fl_scratch(L, plen + 16, 1); /* freed by the GC, even on error */
-  memcpy(tmp, path, plen);
-  memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-  char *dir = fl_scratch(L, plen + 2, 1);
-  const char *slash = strrchr(path, '/');
-  if (slash == path)
-    strcpy(dir, "/");
-  else if (slash) {
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = '\0';
-  } else
-    strcpy(dir, ".");
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int e = errno;
+  if (!*path) return luaL_argerror(L, 1, "path is empty");
+  folio_error err;
+  if (folio_i_write_atomic("write_file", path, text, len, &err) != FOLIO_OK) {
     luaL_pushfail(L);
-    lua_pushfstring(L, "cannot create '%s' (%s)", tmp, strerror(e));
+    lua_pushstring(L, err.message);
     return 2;
-  }
-  /* From here no Lua call until the descriptor is closed and the temp file gone or renamed. */
-  int e = 0;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t w = write(fd, text + done, len - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      e = errno;
-      break;
-    }
-    done += (size_t)w;
-  }
-  if (!e && fchmod(fd, 0644) != 0) e = errno; /* mkstemp makes 0600 */
-  if (!e && fsync(fd) != 0) e = errno;
-  if (close(fd) != 0 && !e) e = errno;
-  if (!e && rename(tmp, path) != 0) e = errno;
-  if (e) {
-    unlink(tmp);
-    luaL_pushfail(L);
-    lua_pushfstring(L, "cannot write '%s' (%s); the old file, if any, is unchanged", path, strerror(e));
-    return 2;
-  }
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) { /* make the rename itself durable; best effort on file systems that refuse */
-    (void)fsync(dfd);
-    close(dfd);
   }
   lua_pushboolean(L, 1);
   return 1;

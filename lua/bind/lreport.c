@@ -4,18 +4,16 @@
  * report file atomically.
  *
  * write_csv never leaves a half-written file: the text is complete in a Lua
- * string before the file is touched, then written to a temporary file beside
- * the target, flushed to disk and renamed over it (POSIX rename is atomic),
- * so a reader sees the old file or the new one, never a mix.
+ * string before the file is touched, then written by folio_i_write_atomic
+ * (a temporary file beside the target, fsync, rename, fsync of the folder;
+ * mode 0666 less the umask), so a reader sees the old file or the new one,
+ * never a mix.
  */
-#include <errno.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 /* report._matrix_columns(m) -> row labels, column labels, {column arrays}
  * (NaN for missing), or nil when m is not a folio.matrix. Private: report.lua
@@ -55,35 +53,9 @@ static int r_write_csv(lua_State *L) {
   lua_call(L, 1, 1); /* [report, path, text] */
   size_t len;
   const char *text = luaL_checklstring(L, 3, &len);
-  size_t plen = strlen(path);
-  char *tmp = fl_scratch(L, plen + 16, 1); /* freed by the GC, even on error */
-  memcpy(tmp, path, plen);
-  memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int e = errno;
-    return luaL_error(L, "%s: cannot create '%s' (%s)", fname, tmp, strerror(e));
-  }
-  /* From here no Lua call until the descriptor is closed and the temp file gone or renamed. */
-  int e = 0;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t w = write(fd, text + done, len - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      e = errno;
-      break;
-    }
-    done += (size_t)w;
-  }
-  if (!e && fsync(fd) != 0) e = errno;
-  if (close(fd) != 0 && !e) e = errno;
-  if (!e && rename(tmp, path) != 0) e = errno;
-  if (e) {
-    unlink(tmp);
-    return luaL_error(L, "%s: cannot write '%s' (%s); the old file, if any, is unchanged", fname,
-                      path, strerror(e));
-  }
+  folio_error err;
+  if (folio_i_write_atomic(fname, path, text, len, &err) != FOLIO_OK)
+    return luaL_error(L, "%s", err.message);
   return 0;
 }
 

@@ -11,42 +11,27 @@
 
 /* ---- shared pieces ---------------------------------------------------------- */
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-static void set_integer(lua_State *L, const char *k, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, k);
-}
-
 void fl_push_repair_info(lua_State *L, const folio_repair_info *info) {
   lua_createtable(L, 0, 7);
   lua_pushstring(L, folio_repair_name(info->method));
   lua_setfield(L, -2, "method");
   lua_pushboolean(L, info->applied);
   lua_setfield(L, -2, "applied");
-  set_number(L, "ridge", info->ridge);
-  if (!isnan(info->min_eigenvalue)) set_number(L, "min_eigenvalue", info->min_eigenvalue);
-  set_number(L, "frobenius_change", info->frobenius_change);
-  set_integer(L, "n_clipped", info->n_clipped);
-  set_integer(L, "iterations", (size_t)info->iterations);
+  fl_set_number(L, "ridge", info->ridge);
+  if (!isnan(info->min_eigenvalue)) fl_set_number(L, "min_eigenvalue", info->min_eigenvalue);
+  fl_set_number(L, "frobenius_change", info->frobenius_change);
+  fl_set_integer(L, "n_clipped", info->n_clipped);
+  fl_set_integer(L, "iterations", (size_t)info->iterations);
 }
 
 /* args.missing parsed, and restricted to the policies an estimator accepts
  * (`allowed`: a NULL-terminated list of names). */
-static folio_missing check_missing(lua_State *L, const char *fname, const char *const *allowed,
-                                   const char *accepted) {
-  const char *name = fl_opt_string(L, 1, fname, "missing", "error");
-  for (size_t i = 0; allowed[i]; i++)
-    if (strcmp(name, allowed[i]) == 0) {
-      folio_missing m;
-      folio_error err;
-      folio_missing_parse(name, &m, &err);
-      return m;
-    }
-  fl_argerror(L, fname, "missing must be %s, got '%s'", accepted, name);
-  return FOLIO_MISSING_ERROR;
+static folio_missing check_missing(lua_State *L, const char *fname, const char *const *allowed) {
+  const char *name = allowed[fl_opt_option(L, 1, fname, "missing", "error", allowed)];
+  folio_missing m = FOLIO_MISSING_ERROR;
+  folio_error err;
+  folio_missing_parse(name, &m, &err);
+  return m;
 }
 
 /* The scale of a per-period estimate: periods_per_year when annualize = true. */
@@ -105,8 +90,8 @@ static int r_sample_cov(lua_State *L) {
     return fl_core_error(L, fname, &err);
   label_by_returns(L, ci, r, fname);
   lua_createtable(L, 0, 4); /* info */
-  set_integer(L, "rows_used", info.rows_used);
-  set_integer(L, "min_pair_obs", info.min_pair_obs);
+  fl_set_integer(L, "rows_used", info.rows_used);
+  fl_set_integer(L, "min_pair_obs", info.min_pair_obs);
   lua_pushboolean(L, info.had_missing);
   lua_setfield(L, -2, "had_missing");
   lua_pushstring(L, folio_missing_name(missing));
@@ -125,9 +110,12 @@ static int r_ledoit_wolf(lua_State *L) {
   fl_check_args(L, 1, fname, keys);
   int ri;
   fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
-  folio_missing missing =
-      check_missing(L, fname, allowed, "'error', 'complete' or 'zero' (pairwise is not defined "
-                                       "for Ledoit-Wolf)");
+  lua_getfield(L, 1, "missing");
+  if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "pairwise") == 0)
+    fl_argerror(L, fname, "missing must be 'error', 'complete' or 'zero', got 'pairwise' "
+                          "(pairwise is not defined for Ledoit-Wolf)");
+  lua_pop(L, 1);
+  folio_missing missing = check_missing(L, fname, allowed);
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
@@ -141,9 +129,9 @@ static int r_ledoit_wolf(lua_State *L) {
     return fl_core_error(L, fname, &err);
   label_by_returns(L, ci, r, fname);
   lua_createtable(L, 0, 5);
-  set_number(L, "shrinkage", info.shrinkage);
-  set_number(L, "mu", info.mu);
-  set_integer(L, "rows_used", info.rows_used);
+  fl_set_number(L, "shrinkage", info.shrinkage);
+  fl_set_number(L, "mu", info.mu);
+  fl_set_integer(L, "rows_used", info.rows_used);
   lua_pushboolean(L, info.had_missing);
   lua_setfield(L, -2, "had_missing");
   lua_pushstring(L, folio_missing_name(missing));
@@ -164,7 +152,7 @@ static int r_ewma_cov(lua_State *L) {
   int ri;
   fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
   double half_life = fl_positive(L, 1, fname, "half_life", 63.0, 0);
-  folio_missing missing = check_missing(L, fname, allowed, "'error' or 'complete'");
+  folio_missing missing = check_missing(L, fname, allowed);
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ewma_cov_work_size(r->n_rows, r->n_cols);
@@ -178,8 +166,8 @@ static int r_ewma_cov(lua_State *L) {
     return fl_core_error(L, fname, &err);
   label_by_returns(L, ci, r, fname);
   lua_createtable(L, 0, 4);
-  set_integer(L, "rows_used", info.rows_used);
-  set_number(L, "half_life", half_life);
+  fl_set_integer(L, "rows_used", info.rows_used);
+  fl_set_number(L, "half_life", half_life);
   lua_pushboolean(L, info.had_missing);
   lua_setfield(L, -2, "had_missing");
   lua_pushstring(L, folio_missing_name(missing));

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 /* The assets of one call: n sorted symbols and cov restricted to them. */
 typedef struct fl_assets {
@@ -21,10 +22,6 @@ typedef struct fl_assets {
   const char **syms; /* borrowed from cov's labels or the args' symbols table */
   double *cov;       /* n x n, ld n, in syms order */
 } fl_assets;
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 /* Reads args.cov (square, row labels = column labels) and args.symbols. */
 static fl_assets read_assets(lua_State *L, const char *fname) {
@@ -62,7 +59,7 @@ static fl_assets read_assets(lua_State *L, const char *fname) {
     fl_argerror(L, fname, "symbols must be an array of strings, got %s", luaL_typename(L, -1));
   }
   if (a.n == 0) fl_argerror(L, fname, "no assets (cov or symbols is empty)");
-  qsort(a.syms, a.n, sizeof *a.syms, cmp_str);
+  qsort(a.syms, a.n, sizeof *a.syms, folio_i_cmp_str);
   size_t *idx = fl_scratch(L, a.n, sizeof(size_t));
   for (size_t i = 0; i < a.n; i++) {
     if (i && strcmp(a.syms[i - 1], a.syms[i]) == 0)
@@ -80,7 +77,7 @@ static fl_assets read_assets(lua_State *L, const char *fname) {
 /* Position of sym among the sorted assets, or raise naming `what`. */
 static size_t asset_pos(lua_State *L, const char *fname, const fl_assets *a, const char *sym,
                         const char *what) {
-  const char **hit = bsearch(&sym, a->syms, a->n, sizeof *a->syms, cmp_str);
+  const char **hit = bsearch(&sym, a->syms, a->n, sizeof *a->syms, folio_i_cmp_str);
   if (!hit) fl_argerror(L, fname, "%s has symbol '%s' that is not among the assets", what, sym);
   return (size_t)(hit - a->syms);
 }
@@ -118,11 +115,6 @@ static folio_repair read_repair(lua_State *L, const char *fname) {
   return r;
 }
 
-static void set_num(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* Pushes weights and the info table. */
 static int push_result(lua_State *L, const fl_assets *a, const double *w, const double *rc,
                        const folio_risk_sizer_info *info) {
@@ -134,9 +126,9 @@ static int push_result(lua_State *L, const fl_assets *a, const double *w, const 
   lua_setfield(L, -2, "iterations");
   lua_pushboolean(L, info->converged);
   lua_setfield(L, -2, "converged");
-  set_num(L, "objective", info->objective);
-  set_num(L, "variance", info->variance);
-  set_num(L, "diversification_ratio", info->diversification_ratio);
+  fl_set_number(L, "objective", info->objective);
+  fl_set_number(L, "variance", info->variance);
+  fl_set_number(L, "diversification_ratio", info->diversification_ratio);
   if (rc) {
     fl_push_vec(L, a->n, a->syms, rc, NULL);
     lua_setfield(L, -2, "risk_contributions");

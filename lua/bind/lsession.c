@@ -26,37 +26,6 @@ typedef struct fl_session_matrix {
 
 /* ==== strict tables with a path in the message ============================ */
 
-/* Checks that every key of the table at idx is a string in keys; raises
- * "unknown key 'k' in <path> (expected one of: ...)". */
-static void check_keys(lua_State *L, int idx, const char *fname, const char *path,
-                       const char *const keys[]) {
-  idx = lua_absindex(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx)) { /* [key, value] */
-    lua_pop(L, 1);           /* [key] */
-    if (lua_type(L, -1) != LUA_TSTRING)
-      fl_argerror(L, fname, "%s: unexpected key of type %s", path, luaL_typename(L, -1));
-    const char *k = lua_tostring(L, -1);
-    int known = 0;
-    for (size_t i = 0; keys[i]; i++)
-      if (strcmp(keys[i], k) == 0) {
-        known = 1;
-        break;
-      }
-    if (!known) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (size_t i = 0; keys[i]; i++) {
-        if (i) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, keys[i]);
-      }
-      luaL_pushresult(&b);
-      fl_argerror(L, fname, "unknown key '%s' in %s (expected one of: %s)", k, path,
-                  lua_tostring(L, -1));
-    }
-  }
-}
-
 /* Pushes tbl[key] and checks it is a table (or nil, returning 0 with nil popped). */
 static int opt_subtable(lua_State *L, int tbl, const char *fname, const char *path,
                         const char *key) {
@@ -184,11 +153,11 @@ static void check_calendar(lua_State *L, int idx, const char *fname, folio_calen
   folio_calendar_default(cal);
   if (lua_type(L, idx) != LUA_TTABLE)
     fl_argerror(L, fname, "calendar must be a table, got %s", luaL_typename(L, idx));
-  check_keys(L, idx, fname, "calendar", top_keys);
+  fl_check_keys(L, idx, fname, "calendar", top_keys);
   if (opt_subtable(L, idx, fname, "calendar", "equities")) { /* [eq] */
     int e = lua_gettop(L);
     const char *p = "calendar.equities";
-    check_keys(L, e, fname, p, eq_keys);
+    fl_check_keys(L, e, fname, p, eq_keys);
     opt_range(L, e, fname, p, "pre", &cal->pre_start, &cal->pre_end);
     opt_range(L, e, fname, p, "RTH", &cal->rth_start, &cal->rth_end);
     opt_range(L, e, fname, p, "post", &cal->post_start, &cal->post_end);
@@ -203,7 +172,7 @@ static void check_calendar(lua_State *L, int idx, const char *fname, folio_calen
   }
   if (opt_subtable(L, idx, fname, "calendar", "fx")) {
     int f = lua_gettop(L);
-    check_keys(L, f, fname, "calendar.fx", fx_keys);
+    fl_check_keys(L, f, fname, "calendar.fx", fx_keys);
     opt_hhmm(L, f, fname, "calendar.fx", "open", &cal->fx_open);
     opt_hhmm(L, f, fname, "calendar.fx", "close", &cal->fx_close);
     lua_pop(L, 1);
@@ -211,7 +180,7 @@ static void check_calendar(lua_State *L, int idx, const char *fname, folio_calen
   if (opt_subtable(L, idx, fname, "calendar", "futures")) {
     int f = lua_gettop(L);
     const char *p = "calendar.futures";
-    check_keys(L, f, fname, p, fut_keys);
+    fl_check_keys(L, f, fname, p, fut_keys);
     opt_hhmm(L, f, fname, p, "open", &cal->futures_open);
     opt_hhmm(L, f, fname, p, "close", &cal->futures_close);
     opt_hhmm(L, f, fname, p, "break_start", &cal->futures_break_start);
@@ -350,7 +319,7 @@ static int s_matrix(lua_State *L) {
       fl_argerror(L, fname, "%s must be a table {sizer = \"...\", gross_cap = number}, got %s",
                   name, luaL_typename(L, -1));
     int e = lua_gettop(L);
-    check_keys(L, e, fname, name, entry_keys);
+    fl_check_keys(L, e, fname, name, entry_keys);
     if (lua_getfield(L, e, "sizer") != LUA_TSTRING) /* [.., entry, sizer] */
       fl_argerror(L, fname, "%s.sizer must be a non-empty string (a sizer name), got %s", name,
                   luaL_typename(L, -1));
@@ -378,11 +347,6 @@ static int s_matrix(lua_State *L) {
   return 1;
 }
 
-static void set_string(lua_State *L, const char *k, const char *v) {
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* m:resolve{asset_class =, asof =} -> {session, sizer, gross_cap, asset_class, asof, local_time} */
 static int m_resolve(lua_State *L) {
   static const char *fname = "resolve";
@@ -399,7 +363,7 @@ static int m_resolve(lua_State *L) {
     return fl_core_error(L, fname, &err);
   const char *name = folio_session_name(s);
   lua_createtable(L, 0, 6);
-  set_string(L, "session", name);
+  fl_set_string(L, "session", name);
   if (s != FOLIO_SESSION_CLOSED && m->present[s]) {
     lua_getiuservalue(L, 1, 1); /* [res, sizers] */
     lua_getfield(L, -1, name);  /* [res, sizers, sizer] */
@@ -410,11 +374,11 @@ static int m_resolve(lua_State *L) {
     lua_pushnumber(L, 0.0); /* closed, or a session the matrix does not trade */
   }
   lua_setfield(L, -2, "gross_cap");
-  set_string(L, "asset_class", folio_asset_class_name(ac));
+  fl_set_string(L, "asset_class", folio_asset_class_name(ac));
   lua_pushinteger(L, (lua_Integer)t);
   lua_setfield(L, -2, "asof");
   char buf[32];
-  set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
+  fl_set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
   return 1;
 }
 

@@ -25,15 +25,6 @@ static size_t *align(lua_State *L, int m_idx, const fl_vec *v, const char *fname
   return idx;
 }
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-static void set_integer(lua_State *L, const char *k, size_t v) {
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, k);
-}
-
 static folio_repair check_repair(lua_State *L, const char *fname) {
   folio_repair r;
   folio_error err;
@@ -64,9 +55,9 @@ static int s_equal_weight_ls(lua_State *L) {
   for (size_t i = 0; i < sig.n; i++) keep[i] = w[i] != 0.0;
   fl_push_vec(L, sig.n, sig.syms, w, keep);
   lua_createtable(L, 0, 3);
-  set_integer(L, "n_long", info.n_long);
-  set_integer(L, "n_short", info.n_short);
-  set_integer(L, "n_excluded", info.n_excluded);
+  fl_set_integer(L, "n_long", info.n_long);
+  fl_set_integer(L, "n_short", info.n_short);
+  fl_set_integer(L, "n_excluded", info.n_excluded);
   return 2;
 }
 
@@ -114,8 +105,8 @@ static int s_kelly_fraction(lua_State *L) {
       lua_setfield(L, -2, mu.syms[i]);
     }
   lua_setfield(L, -2, "capped");
-  set_integer(L, "n_capped", info.n_capped);
-  set_number(L, "ridge", info.ridge);
+  fl_set_integer(L, "n_capped", info.n_capped);
+  fl_set_number(L, "ridge", info.ridge);
   fl_push_repair_info(L, &info.repair);
   lua_setfield(L, -2, "repair");
   return 2;
@@ -150,10 +141,10 @@ static int s_vol_target_weights(lua_State *L) {
   for (size_t i = 0; i < base.n; i++) w[i] = out[idx[i]];
   fl_push_vec(L, base.n, base.syms, w, NULL);
   lua_createtable(L, 0, 4);
-  set_number(L, "scale", info.scale);
-  set_number(L, "realised_vol", info.realised_vol);
-  set_number(L, "target_vol", info.target_vol);
-  set_integer(L, "window", info.window);
+  fl_set_number(L, "scale", info.scale);
+  fl_set_number(L, "realised_vol", info.realised_vol);
+  fl_set_number(L, "target_vol", info.target_vol);
+  fl_set_integer(L, "window", info.window);
   return 2;
 }
 
@@ -215,19 +206,19 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
   lua_createtable(L, 0, 12);
   fl_push_vec(L, r->n_cols, cols, usd, keep);
   lua_setfield(L, -2, "usd_targets");
-  set_number(L, "nav_usd", nav);
-  set_number(L, "scale", info.scale);
-  set_number(L, "realised_vol", info.realised_vol);
-  set_number(L, "final_vol", info.final_vol);
-  set_number(L, "ridge", info.ridge);
+  fl_set_number(L, "nav_usd", nav);
+  fl_set_number(L, "scale", info.scale);
+  fl_set_number(L, "realised_vol", info.realised_vol);
+  fl_set_number(L, "final_vol", info.final_vol);
+  fl_set_number(L, "ridge", info.ridge);
   fl_push_repair_info(L, &info.repair);
   lua_setfield(L, -2, "repair");
-  set_integer(L, "n_capped", info.n_capped);
-  set_integer(L, "n_active", info.n_active);
-  set_number(L, "target_ann_vol", o.target_ann_vol);
-  set_number(L, "ic", o.ic);
-  set_number(L, "risk_aversion", o.risk_aversion);
-  set_number(L, "cap", o.cap);
+  fl_set_integer(L, "n_capped", info.n_capped);
+  fl_set_integer(L, "n_active", info.n_active);
+  fl_set_number(L, "target_ann_vol", o.target_ann_vol);
+  fl_set_number(L, "ic", o.ic);
+  fl_set_number(L, "risk_aversion", o.risk_aversion);
+  fl_set_number(L, "cap", o.cap);
   return 2;
 }
 

@@ -16,11 +16,6 @@
 
 #define FL_MEMORY_MT "folio.state.memory"
 
-static void set_number(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
-}
-
 /* ---- positions --------------------------------------------------------------- */
 
 static const char *const position_keys[] = {"symbol", "quantity", "avg_price", "market_price",
@@ -53,14 +48,14 @@ static void push_position(lua_State *L, int idx, const char *fname, const char *
   lua_createtable(L, 0, 6);
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
-  set_number(L, "quantity", q);
-  if (!isnan(avg)) set_number(L, "avg_price", avg);
-  set_number(L, "market_price", px);
+  fl_set_number(L, "quantity", q);
+  if (!isnan(avg)) fl_set_number(L, "avg_price", avg);
+  fl_set_number(L, "market_price", px);
   if (strategy) {
     lua_pushstring(L, strategy);
     lua_setfield(L, -2, "strategy");
   }
-  set_number(L, "market_value", mv);
+  fl_set_number(L, "market_value", mv);
 }
 
 /* folio.state.position{symbol, quantity, avg_price, market_price, strategy} */
@@ -147,11 +142,11 @@ static int s_snapshot(lua_State *L) {
   if (folio_snapshot_compute((size_t)n, syms, q, px, cash, &tot, &err) != FOLIO_OK)
     fl_core_error(L, "snapshot", &err);
   lua_createtable(L, 0, 6);
-  if (!isnan(ts)) set_number(L, "timestamp", ts);
-  set_number(L, "nav", tot.nav);
-  set_number(L, "cash", tot.cash);
-  set_number(L, "gross", tot.gross);
-  set_number(L, "net", tot.net);
+  if (!isnan(ts)) fl_set_number(L, "timestamp", ts);
+  fl_set_number(L, "nav", tot.nav);
+  fl_set_number(L, "cash", tot.cash);
+  fl_set_number(L, "gross", tot.gross);
+  fl_set_number(L, "net", tot.net);
   lua_pushvalue(L, sorted);
   lua_setfield(L, -2, "positions");
   return 1;
@@ -167,13 +162,13 @@ static void push_memory(lua_State *L, const folio_portfolio_memory *m) {
   lua_createtable(L, 0, 9);
   lua_pushinteger(L, 1);
   lua_setfield(L, -2, "version");
-  set_number(L, "latest_pnl", m->latest_pnl);
-  set_number(L, "rolling_drawdown", m->rolling_drawdown);
-  set_number(L, "current_leverage", m->current_leverage);
-  if (!isnan(m->peak_nav)) set_number(L, "peak_nav", m->peak_nav);
-  if (!isnan(m->last_nav)) set_number(L, "last_nav", m->last_nav);
-  if (!isnan(m->last_timestamp)) set_number(L, "last_timestamp", m->last_timestamp);
-  if (!isnan(m->reference_nav)) set_number(L, "reference_nav", m->reference_nav);
+  fl_set_number(L, "latest_pnl", m->latest_pnl);
+  fl_set_number(L, "rolling_drawdown", m->rolling_drawdown);
+  fl_set_number(L, "current_leverage", m->current_leverage);
+  if (!isnan(m->peak_nav)) fl_set_number(L, "peak_nav", m->peak_nav);
+  if (!isnan(m->last_nav)) fl_set_number(L, "last_nav", m->last_nav);
+  if (!isnan(m->last_timestamp)) fl_set_number(L, "last_timestamp", m->last_timestamp);
+  if (!isnan(m->reference_nav)) fl_set_number(L, "reference_nav", m->reference_nav);
   lua_pushinteger(L, (lua_Integer)m->n_updates);
   lua_setfield(L, -2, "n_updates");
 }
@@ -228,12 +223,12 @@ static int m_update_snapshot(lua_State *L) {
   lua_pushvalue(L, 2);
   lua_setiuservalue(L, 1, 1); /* latest_snapshot */
   lua_createtable(L, 0, 6);
-  set_number(L, "latest_pnl", m->latest_pnl);
-  set_number(L, "rolling_drawdown", m->rolling_drawdown);
-  set_number(L, "current_leverage", m->current_leverage);
-  set_number(L, "peak_nav", m->peak_nav);
-  set_number(L, "nav", nav);
-  set_number(L, "timestamp", ts);
+  fl_set_number(L, "latest_pnl", m->latest_pnl);
+  fl_set_number(L, "rolling_drawdown", m->rolling_drawdown);
+  fl_set_number(L, "current_leverage", m->current_leverage);
+  fl_set_number(L, "peak_nav", m->peak_nav);
+  fl_set_number(L, "nav", nav);
+  fl_set_number(L, "timestamp", ts);
   return 1;
 }
 

@@ -7,6 +7,7 @@ local folio, internal = ...
 local pairs, type, error, setmetatable = pairs, type, error, setmetatable
 local math_type, math_huge = math.type, math.huge
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
+local ipairs, table_concat = ipairs, table.concat
 local sorted_keys = folio.sorted_keys
 
 -- A key as text for messages, never calling a metamethod.
@@ -23,6 +24,51 @@ local function num_text(x)
   return type(x) -- a value of the wrong type is named by its type
 end
 
+-- ---- argument errors, in the shapes of the C side (lua/module/largs.c) ----
+
+-- Raises "bad argument #1 to '<fname>' (<msg>)", as fl_argerror does.
+-- `level` counts as for error(), from the caller of argerror: 1 (the
+-- default) points at the line that calls argerror, 2 at the line that
+-- called that function (the usual choice in a public function), and so on.
+local function argerror(fname, msg, level)
+  error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)
+end
+
+-- Strict named arguments, as fl_check_args checks them: `args` must be a
+-- table whose keys are all strings in `known` (a set). Raises through
+-- argerror (same `level`), naming the first bad key in folio.sorted_keys
+-- order (never a traversal-order accident):
+--   "unknown key 'x' (expected one of: a, b)" ("expected no arguments" when
+--   known is empty), "unexpected positional value #1; use named
+--   arguments", "unexpected key of type boolean", and "table of named
+--   arguments expected, got string" for a non-table.
+-- `what` (optional) prefixes the message, e.g. "signals[2]: ". Returns args.
+local function check_keys(fname, args, known, level, what)
+  level, what = (level or 1) + 1, what or ""
+  if type(args) ~= "table" then
+    argerror(fname, what .. "table of named arguments expected, got " .. type(args), level)
+  end
+  for k in pairs(args) do
+    if type(k) ~= "string" or not known[k] then
+      for _, key in ipairs(sorted_keys(args)) do
+        if type(key) ~= "string" or not known[key] then
+          k = key
+          break
+        end
+      end
+      if type(k) == "number" then
+        argerror(fname, what .. "unexpected positional value #" .. num_text(k) .. "; use named arguments", level)
+      elseif type(k) ~= "string" then
+        argerror(fname, what .. "unexpected key of type " .. type(k), level)
+      end
+      local names = sorted_keys(known)
+      argerror(fname, what .. "unknown key " .. key_text(k) .. " (" ..
+        (#names > 0 and "expected one of: " .. table_concat(names, ", ") or "expected no arguments") .. ")", level)
+    end
+  end
+  return args
+end
+
 local function shallow_copy(t)
   local c = {}
   for k, v in pairs(t) do c[k] = v end
@@ -30,10 +76,6 @@ local function shallow_copy(t)
 end
 
 local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
-
-local function has_user_location(msg)
-  return string_match(msg, "^[^\n]-:%d+: ") ~= nil and string_match(msg, "^%[folio%.[%w_]+%]:%d+: ") == nil
-end
 
 -- True when an error message starts with a location ("file.lua:12: ") that
 -- is not one of folio's own embedded chunks ("[folio.policy]:40: ").
@@ -128,6 +170,8 @@ local function copy_ctx(ctx)
 end
 
 internal.CTX_TYPES = CTX_TYPES
+internal.argerror = argerror
+internal.check_keys = check_keys
 internal.key_text = key_text
 internal.num_text = num_text
 internal.shallow_copy = shallow_copy

@@ -1,16 +1,17 @@
 -- folio.format: readable, diff-able output of weights and tables.
 -- Everything is sorted by symbol (or by the caller's row order) so that the
 -- same inputs always print the same text.
-local folio = ...
+local folio, internal = ...
+local argerror, check_keys = internal.argerror, internal.check_keys -- folio/common.lua
 
 local function sorted_keys(t, fname, what)
   local keys = {}
   for k, v in pairs(t) do
     if type(k) ~= "string" then
-      error(string.format("bad argument #1 to '%s' (%s key %s is not a symbol)", fname, what, tostring(k)), 3)
+      argerror(fname, string.format("%s key %s is not a symbol", what, tostring(k)), 3)
     end
     if type(v) ~= "number" then
-      error(string.format("bad argument #1 to '%s' (%s.%s is a %s, expected a number)", fname, what, k, type(v)), 3)
+      argerror(fname, string.format("%s.%s is a %s, expected a number", what, k, type(v)), 3)
     end
     keys[#keys + 1] = k
   end
@@ -23,7 +24,7 @@ end
 -- opts.total (default true) appends gross and net lines.
 function folio.format_weights(w, opts)
   if type(w) ~= "table" then
-    error("bad argument #1 to 'format_weights' (table {SYMBOL = weight} expected, got " .. type(w) .. ")", 2)
+    argerror("format_weights", "table {SYMBOL = weight} expected, got " .. type(w), 2)
   end
   opts = opts or {}
   for k in pairs(opts) do
@@ -63,27 +64,21 @@ end
 --                    formats = {weight = "%.4f", ...}} -> string
 -- An aligned text table; numbers right-aligned, text left-aligned. Rows are
 -- printed in the order given (sort them first for stable output).
+local TABLE_KEYS = { columns = true, rows = true, formats = true }
 function folio.format_table(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'format_table' (table of named arguments expected)", 2)
-  end
-  for k in pairs(args) do
-    if k ~= "columns" and k ~= "rows" and k ~= "formats" then
-      error("bad argument #1 to 'format_table' (unknown key '" .. tostring(k) .. "' (expected columns, rows, formats))", 2)
-    end
-  end
+  check_keys("format_table", args, TABLE_KEYS, 2)
   local cols, rows, formats = args.columns, args.rows, args.formats or {}
   if type(cols) ~= "table" or #cols == 0 then
-    error("bad argument #1 to 'format_table' (columns must be a non-empty array of names)", 2)
+    argerror("format_table", "columns must be a non-empty array of names", 2)
   end
   if type(rows) ~= "table" then
-    error("bad argument #1 to 'format_table' (rows must be an array of tables)", 2)
+    argerror("format_table", "rows must be an array of tables", 2)
   end
   local cells, width, numeric = {}, {}, {}
   for j, c in ipairs(cols) do width[j] = #tostring(c) end
   for i, row in ipairs(rows) do
     if type(row) ~= "table" then
-      error(string.format("bad argument #1 to 'format_table' (rows[%d] is a %s, expected a table)", i, type(row)), 2)
+      argerror("format_table", string.format("rows[%d] is a %s, expected a table", i, type(row)), 2)
     end
     cells[i] = {}
     for j, c in ipairs(cols) do
@@ -121,7 +116,7 @@ end
 -- folio.sorted_symbols(t) -> array of the table's keys, sorted.
 function folio.sorted_symbols(t)
   if type(t) ~= "table" then
-    error("bad argument #1 to 'sorted_symbols' (table expected, got " .. type(t) .. ")", 2)
+    argerror("sorted_symbols", "table expected, got " .. type(t), 2)
   end
   return folio.sorted_keys(t)
 end

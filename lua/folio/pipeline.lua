@@ -43,39 +43,29 @@ local key_text, num_text, shallow_copy, is_finite, has_user_location, with_label
 
 
 
--- Strict named arguments for a transform constructor; raises at the caller
--- of the constructor.
-local function check_args(fname, args, allowed)
-  if args == nil then args = {} end
-  if type(args) ~= "table" then
-    error("bad argument #1 to '" .. fname .. "' (table of named arguments expected, got " .. type(args) .. ")", 3)
-  end
-  for _, k in ipairs(sorted_keys(args)) do
-    if not allowed[k] then
-      local names = sorted_keys(allowed)
-      error("bad argument #1 to '" .. fname .. "' (unknown key " .. key_text(k) .. " (expected " ..
-        (#names > 0 and "one of: " .. table_concat(names, ", ") or "no arguments") .. "))", 3)
-    end
-  end
-  return args
-end
+local argerror, check_keys = internal.argerror, internal.check_keys
 
-local function arg_error(fname, msg) error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", 3) end
+-- Strict named arguments for a transform constructor (nil = no arguments);
+-- raises at the caller of the constructor.
+local function check_args(fname, args, allowed)
+  if args == nil then return {} end
+  return check_keys(fname, args, allowed, 3)
+end
 
 -- A symbol map {SYM = finite number (> 0 when positive)}, copied.
 local function check_symbol_map(fname, key, t, positive)
   if type(t) ~= "table" then
-    error("bad argument #1 to '" .. fname .. "' (" .. key .. " must be a table {SYMBOL = number}, got " .. type(t) .. ")", 3)
+    argerror(fname, key .. " must be a table {SYMBOL = number}, got " .. type(t), 3)
   end
   local c = {}
   for _, s in ipairs(sorted_keys(t)) do
     local v = t[s]
-    if type(s) ~= "string" then error("bad argument #1 to '" .. fname .. "' (" .. key .. " key " .. key_text(s) .. " is not a symbol)", 3) end
+    if type(s) ~= "string" then argerror(fname, key .. " key " .. key_text(s) .. " is not a symbol", 3) end
     if not is_finite(v) then
-      error("bad argument #1 to '" .. fname .. "' (" .. key .. "." .. s .. " must be a finite number)", 3)
+      argerror(fname, key .. "." .. s .. " must be a finite number", 3)
     end
     if positive and not (v > 0) then
-      error("bad argument #1 to '" .. fname .. "' (" .. key .. "." .. s .. " must be > 0, got " .. num_text(v) .. ")", 3)
+      argerror(fname, key .. "." .. s .. " must be > 0, got " .. num_text(v), 3)
     end
     c[s] = v + 0.0
   end
@@ -94,9 +84,9 @@ end
 
 local function transform_run(self, ctx)
   local st = transform_state[self]
-  if not st then error("bad argument #1 to 'run' (folio transform expected)", 2) end
+  if not st then argerror("run", "folio transform expected", 2) end
   local c, why = copy_ctx(ctx)
-  if not c then error("bad argument #1 to 'run' (" .. why .. ")", 2) end
+  if not c then argerror("run", why, 2) end
   local before = c.weights or {}
   local ok, w, bound, info = pcall(apply_transform, st, c)
   if not ok then
@@ -112,7 +102,7 @@ end
 
 local function transform_describe(self)
   local st = transform_state[self]
-  if not st then error("bad argument #1 to 'describe' (folio transform expected)", 2) end
+  if not st then argerror("describe", "folio transform expected", 2) end
   local args = {}
   for k, v in pairs(st.args) do args[k] = type(v) == "table" and shallow_copy(v) or v end
   return { name = st.name, kind = "transform", params = args }
@@ -132,9 +122,9 @@ local transforms = {}
 function transforms.cap_per_name(args)
   local fname = "cap_per_name"
   args = check_args(fname, args, { cap = true, caps = true })
-  if args.cap == nil and args.caps == nil then arg_error(fname, "cap or caps is required") end
+  if args.cap == nil and args.caps == nil then argerror(fname, "cap or caps is required", 2) end
   if args.cap ~= nil and not (is_finite(args.cap) and args.cap > 0) then
-    arg_error(fname, "cap must be a finite number > 0")
+    argerror(fname, "cap must be a finite number > 0", 2)
   end
   local cap = args.cap and args.cap + 0.0
   local caps = args.caps and check_symbol_map(fname, "caps", args.caps, true) or {}
@@ -163,7 +153,7 @@ end
 function transforms.gross_cap(args)
   local fname = "gross_cap"
   args = check_args(fname, args, { max = true })
-  if not (is_finite(args.max) and args.max > 0) then arg_error(fname, "max must be a finite number > 0") end
+  if not (is_finite(args.max) and args.max > 0) then argerror(fname, "max must be a finite number > 0", 2) end
   local max = args.max + 0.0
   return make_transform(fname, { max = max }, function(w)
     local gross = gross_of(w)
@@ -203,7 +193,7 @@ end
 function transforms.beta_neutral(args)
   local fname = "beta_neutral"
   args = check_args(fname, args, { betas = true })
-  if args.betas == nil then arg_error(fname, "betas is required") end
+  if args.betas == nil then argerror(fname, "betas is required", 2) end
   local betas = check_symbol_map(fname, "betas", args.betas, false)
   return make_transform(fname, { betas = betas }, function(w)
     local keys, wb, bb = sorted_keys(w), 0.0, 0.0
@@ -228,7 +218,7 @@ end
 function transforms.scale(args)
   local fname = "scale"
   args = check_args(fname, args, { factor = true })
-  if not (is_finite(args.factor) and args.factor >= 0) then arg_error(fname, "factor must be a finite number >= 0") end
+  if not (is_finite(args.factor) and args.factor >= 0) then argerror(fname, "factor must be a finite number >= 0", 2) end
   local factor = args.factor + 0.0
   return make_transform(fname, { factor = factor }, function(w)
     local out = {}
@@ -257,9 +247,9 @@ function transforms.round_lots(args)
   local fname = "round_lots"
   args = check_args(fname, args, { nav_usd = true, prices = true, lot = true, lots = true })
   if args.nav_usd ~= nil and not (is_finite(args.nav_usd) and args.nav_usd > 0) then
-    arg_error(fname, "nav_usd must be a finite number > 0")
+    argerror(fname, "nav_usd must be a finite number > 0", 2)
   end
-  if args.lot ~= nil and not (is_finite(args.lot) and args.lot > 0) then arg_error(fname, "lot must be a finite number > 0") end
+  if args.lot ~= nil and not (is_finite(args.lot) and args.lot > 0) then argerror(fname, "lot must be a finite number > 0", 2) end
   local prices = args.prices and check_symbol_map(fname, "prices", args.prices, true)
   local lots = args.lots and check_symbol_map(fname, "lots", args.lots, true) or {}
   local lot = args.lot or 1
@@ -410,9 +400,9 @@ end
 
 local function pipeline_run(self, ctx, overrides)
   local state = pipeline_state[self]
-  if not state then error("bad argument #1 to 'run' (folio.pipeline expected)", 2) end
+  if not state then argerror("run", "folio.pipeline expected", 2) end
   local c, why = copy_ctx(ctx)
-  if not c then error("bad argument #1 to 'run' (" .. why .. ")", 2) end
+  if not c then argerror("run", why, 2) end
   local over
   over, why = step_overrides(state, overrides)
   if not over then error("bad argument #2 to 'run' (pipeline '" .. state.name .. "': " .. why .. ")", 2) end
@@ -448,7 +438,7 @@ end
 
 local function pipeline_describe(self)
   local state = pipeline_state[self]
-  if not state then error("bad argument #1 to 'describe' (folio.pipeline expected)", 2) end
+  if not state then argerror("describe", "folio.pipeline expected", 2) end
   local steps = {}
   for i, st in ipairs(state.steps) do
     if st.kind == "transform" then
@@ -465,7 +455,7 @@ end
 
 -- folio.pipeline{name = "x", description = "...", step, step, ...}
 function folio.pipeline(decl)
-  local function bad(msg) error("bad argument #1 to 'pipeline' (" .. msg .. ")", 3) end
+  local function bad(msg) argerror("pipeline", msg, 3) end
   if type(decl) ~= "table" then bad("table of named arguments expected, got " .. type(decl)) end
   local n = #decl
   for _, k in ipairs(sorted_keys(decl)) do

@@ -28,9 +28,7 @@ local TARGET_WEIGHT, MIN_NOTIONAL = C._target_weight, C._min_notional
 -- shared with the other Lua parts (folio/common.lua)
 local is_finite, num_text, key_text = internal.is_finite, internal.num_text, internal.key_text
 
-local function argerror(fname, msg, level)
-  error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)
-end
+local argerror, check_keys = internal.argerror, internal.check_keys
 
 -- Calls a C primitive; its error (no location of its own) is raised again
 -- `level` frames up, as argerror's level counts.
@@ -41,18 +39,6 @@ local function call(level, fn, ...)
     error((string_gsub(a, "^%[folio%.[%w_]+%]:%d+: ", "")), level + 1)
   end
   error(a, 0)
-end
-
-local function check_keys(fname, what, t, known, level)
-  for k in pairs(t) do
-    if type(k) ~= "string" or not known[k] then
-      local names = {}
-      for n in pairs(known) do names[#names + 1] = n end
-      table_sort(names)
-      argerror(fname, what .. "unknown key " .. key_text(k) .. " (expected one of: " ..
-        table_concat(names, ", ") .. ")", level + 1)
-    end
-  end
 end
 
 -- ---- allocator objects --------------------------------------------------------------------
@@ -92,7 +78,7 @@ end
 -- One order from one signal against a read snapshot; nil, reason when it rounds to zero lots.
 local function make_order(fname, o, signal, what, nav, book, level)
   if type(signal) ~= "table" then argerror(fname, what .. " must be a table {symbol, direction, confidence}", level + 1) end
-  check_keys(fname, what .. ": ", signal, SIGNAL_KEYS, level + 1)
+  check_keys(fname, signal, SIGNAL_KEYS, level + 1, what .. ": ")
   local sym = signal.symbol
   if type(sym) ~= "string" or sym == "" then argerror(fname, what .. ": symbol must be a non-empty string", level + 1) end
   local direction = signal.direction
@@ -160,7 +146,7 @@ function methods.orders_from_signals(self, signals, snapshot, guards, opts)
   end
   if opts ~= nil and type(opts) ~= "table" then argerror(fname, "options must be a table {adv_usd =, asof =}", 2) end
   opts = opts or {}
-  check_keys(fname, "options: ", opts, { adv_usd = true, asof = true }, 2)
+  check_keys(fname, opts, { adv_usd = true, asof = true }, 2, "options: ")
   local nav, book = read_snapshot(fname, snapshot, 2)
   local orders, skipped, seen = {}, {}, {}
   for k in pairs(signals) do
@@ -216,7 +202,7 @@ local function new(args)
   local fname = "PortfolioAllocator"
   if args == nil then args = {} end
   if type(args) ~= "table" then argerror(fname, "table of named arguments expected, got " .. type(args), 2) end
-  check_keys(fname, "", args, ALLOC_KEYS, 2)
+  check_keys(fname, args, ALLOC_KEYS, 2)
   for _, k in ipairs{ "target_weight", "min_notional", "lot_size" } do
     if args[k] ~= nil and type(args[k]) ~= "number" then argerror(fname, k .. " must be a number, got " .. type(args[k]), 2) end
   end

@@ -43,9 +43,7 @@ local DEFAULTS = {
 -- shared with the other Lua parts (folio/common.lua)
 local is_finite, num_text, key_text = internal.is_finite, internal.num_text, internal.key_text
 
-local function argerror(fname, msg, level)
-  error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)
-end
+local argerror, check_keys = internal.argerror, internal.check_keys
 
 -- Calls a C primitive; its error (no location of its own) is raised again
 -- at the caller of the function that called call() (level 3).
@@ -65,15 +63,6 @@ local function key_list(t)
   for name in pairs(t) do k[#k + 1] = name end
   table_sort(k)
   return table_concat(k, ", ")
-end
-
--- Checks that every key of args is listed in `known` (a set).
-local function check_keys(fname, args, known, level)
-  for k in pairs(args) do
-    if type(k) ~= "string" or not known[k] then
-      argerror(fname, "unknown key " .. key_text(k) .. " (expected one of: " .. key_list(known) .. ")", level + 1)
-    end
-  end
 end
 
 -- args[key] as a finite number in a range; `lo_open` makes lo exclusive.

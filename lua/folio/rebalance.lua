@@ -464,16 +464,14 @@ function oms.file(args)
   function a.finish()
     if not args.orders then return 0 end
     table_sort(out, function(x, y) return x.symbol < y.symbol end)
-    local tmp = args.orders .. ".tmp"
-    local f, why = io.open(tmp, "w")
-    if not f then fail("cannot write " .. tmp .. ": " .. tostring(why)) end
-    f:write("symbol,side,quantity,price,notional\n")
+    local lines = { "symbol,side,quantity,price,notional\n" }
     for _, o in ipairs(out) do
-      f:write(string_format("%s,%s,%.10g,%.10g,%.2f\n", o.symbol, o.side, o.quantity, o.price, o.notional))
+      lines[#lines + 1] = string_format("%s,%s,%.10g,%.10g,%.2f\n", o.symbol, o.side, o.quantity, o.price, o.notional)
     end
-    f:close()
-    local ok, err = os.rename(tmp, args.orders)
-    if not ok then fail("cannot rename " .. tmp .. ": " .. tostring(err)) end
+    -- the one atomic writer (folio_i_write_atomic through lreconcile.c): temporary
+    -- file, fsync, rename, fsync of the folder, mode 0666 less the umask
+    local ok, why = folio.reconcile.write_file(args.orders, table_concat(lines))
+    if not ok then fail(why) end
     return #out
   end
   return a

@@ -15,7 +15,7 @@
 -- client ids the exchange deduplicates, so a restart never places an order
 -- twice. The exchange is a table of functions (get_positions, place_order);
 -- folio.exchange.paper is the built-in file-based one.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, tonumber, pcall = pairs, ipairs, type, error, tostring, tonumber, pcall
 local loadfile = loadfile
@@ -40,17 +40,7 @@ local JOURNAL_VERSION = 1
 -- code, so its errors carry no Lua position: "reconcile: unknown strategy ...".
 local function fail(msg) error("reconcile: " .. msg, 0) end
 
--- Rejects keys of args that are not in `allowed` (a set), naming the function.
-local function check_args(fname, args, allowed)
-  if type(args) ~= "table" then
-    error(string_format("bad argument #1 to '%s' (table expected, got %s)", fname, type(args)), 3)
-  end
-  for k in pairs(args) do
-    if not allowed[k] then
-      error(string_format("bad argument #1 to '%s' (unknown key '%s')", fname, tostring(k)), 3)
-    end
-  end
-end
+local argerror, check_keys = internal.argerror, internal.check_keys
 
 local function finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
 
@@ -322,16 +312,16 @@ local CYCLE_KEYS = { root = true, config = true, exchange = true, journal = true
 --- One reconciliation: finish a pending cycle, read the config and the
 --- states, and act (journal, place, journal) when the inputs changed.
 function M.cycle(args)
-  check_args("cycle", args, CYCLE_KEYS)
+  check_keys("cycle", args, CYCLE_KEYS, 2)
   need_io()
-  if type(args.root) ~= "string" then error("bad argument #1 to 'cycle' (root is required: the strategies' folder)", 2) end
+  if type(args.root) ~= "string" then argerror("cycle", "root is required: the strategies' folder", 2) end
   local root = args.root
   local max_age = args.max_age or 3600
   local step = args.step or 0.0001
   local min_notional = args.min_notional or 10
-  if not finite(max_age) or max_age <= 0 then error("bad argument #1 to 'cycle' (max_age must be > 0 seconds)", 2) end
-  if not finite(step) or step <= 0 then error("bad argument #1 to 'cycle' (step must be > 0)", 2) end
-  if not finite(min_notional) or min_notional < 0 then error("bad argument #1 to 'cycle' (min_notional must be >= 0)", 2) end
+  if not finite(max_age) or max_age <= 0 then argerror("cycle", "max_age must be > 0 seconds", 2) end
+  if not finite(step) or step <= 0 then argerror("cycle", "step must be > 0", 2) end
+  if not finite(min_notional) or min_notional < 0 then argerror("cycle", "min_notional must be >= 0", 2) end
   local ex = args.exchange
   check_exchange(ex)
   local now = args.now or M.now()
@@ -492,15 +482,15 @@ for k in pairs(CYCLE_KEYS) do WATCH_KEYS[k] = true end
 --- cycles. A failing cycle is logged and tried again at the next poll.
 --- Returns {polls =, acted =, errors =, interrupted = signal name or false}.
 function M.watch(args)
-  check_args("watch", args, WATCH_KEYS)
+  check_keys("watch", args, WATCH_KEYS, 2)
   need_io()
   local interval = args.interval or 5
-  if not finite(interval) or interval < 0 then error("bad argument #1 to 'watch' (interval must be >= 0 seconds)", 2) end
+  if not finite(interval) or interval < 0 then argerror("watch", "interval must be >= 0 seconds", 2) end
   local max_polls = args.cycles
   if max_polls ~= nil and (math_type(max_polls) ~= "integer" or max_polls < 1) then
-    error("bad argument #1 to 'watch' (cycles must be an integer >= 1)", 2)
+    argerror("watch", "cycles must be an integer >= 1", 2)
   end
-  if type(args.root) ~= "string" then error("bad argument #1 to 'watch' (root is required: the strategies' folder)", 2) end
+  if type(args.root) ~= "string" then argerror("watch", "root is required: the strategies' folder", 2) end
   local log = args.log or default_log
   local cargs = {}
   for k in pairs(CYCLE_KEYS) do cargs[k] = args[k] end
@@ -545,10 +535,10 @@ end
 --- "n_fills": N, "positions": {SYMBOL: units}}. An order whose client id was
 --- filled before is not filled again (place_order returns status "duplicate").
 function exchange.paper(args)
-  check_args("paper", args, { path = true })
+  check_keys("paper", args, { path = true }, 2)
   need_io()
   local path = args.path
-  if type(path) ~= "string" or path == "" then error("bad argument #1 to 'paper' (path is required)", 2) end
+  if type(path) ~= "string" or path == "" then argerror("paper", "path is required", 2) end
   local function load()
     local text = read_file(path)
     if not text then return { positions = {}, fills = {}, n_fills = 0 } end
@@ -566,13 +556,13 @@ function exchange.paper(args)
     return pos
   end
   function a.place_order(o)
-    if type(o) ~= "table" then error("bad argument #1 to 'place_order' (table expected)", 2) end
-    check_args("place_order", o, { symbol = true, side = true, quantity = true, client_id = true, price = true })
-    if type(o.symbol) ~= "string" or o.symbol == "" then error("bad argument #1 to 'place_order' (symbol is required)", 2) end
-    if o.side ~= "BUY" and o.side ~= "SELL" then error("bad argument #1 to 'place_order' (side must be BUY or SELL)", 2) end
-    if not finite(o.quantity) or o.quantity <= 0 then error("bad argument #1 to 'place_order' (quantity must be > 0)", 2) end
+    if type(o) ~= "table" then argerror("place_order", "table expected", 2) end
+    check_keys("place_order", o, { symbol = true, side = true, quantity = true, client_id = true, price = true }, 2)
+    if type(o.symbol) ~= "string" or o.symbol == "" then argerror("place_order", "symbol is required", 2) end
+    if o.side ~= "BUY" and o.side ~= "SELL" then argerror("place_order", "side must be BUY or SELL", 2) end
+    if not finite(o.quantity) or o.quantity <= 0 then argerror("place_order", "quantity must be > 0", 2) end
     if type(o.client_id) ~= "string" or o.client_id == "" then
-      error("bad argument #1 to 'place_order' (client_id is required)", 2)
+      argerror("place_order", "client_id is required", 2)
     end
     local st = load()
     local prev = st.fills[o.client_id]

@@ -16,7 +16,7 @@
 --
 -- Runs inside the policy sandbox too: every global is captured at load, and
 -- folio.* is looked up at call time.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, pcall = pairs, ipairs, type, error, tostring, pcall
 local math_type, math_sqrt, math_abs = math.type, math.sqrt, math.abs
@@ -29,9 +29,7 @@ local table_concat = table.concat
 local matrix_columns = folio.report._matrix_columns
 folio.report._matrix_columns = nil
 
-local function argerror(fname, fmt, ...)
-  error(string_format("bad argument #1 to '%s' (" .. fmt .. ")", fname, ...), 3)
-end
+local argerror, check_keys = internal.argerror, internal.check_keys
 
 -- "YYYY-MM-DD" (a real calendar date) or nil.
 local function check_date(s)
@@ -70,51 +68,44 @@ local SLEEVES_KEYS = {
   sleeve_returns = true, allocations = true, window = true, asof = true,
   periods_per_year = true, turnover = true, trades = true,
 }
+local WINDOW_KEYS = { from = true, to = true }
+local TRADE_KEYS = { sleeve = true, symbol = true, holding_days = true, pnl = true }
 
 -- folio.report.sleeves{sleeve_returns, allocations, window, asof, periods_per_year = 252,
 --                      turnover = {sleeve = x}, trades = {{sleeve, symbol, holding_days, pnl}, ...}}
 function folio.report.sleeves(args)
   local fname = "report.sleeves"
-  if type(args) ~= "table" then argerror(fname, "table of named arguments expected, got %s", type(args)) end
-  for k in pairs(args) do
-    if not SLEEVES_KEYS[k] then
-      argerror(fname, "unknown key '%s' (expected one of: allocations, asof, periods_per_year, " ..
-        "sleeve_returns, trades, turnover, window)", tostring(k))
-    end
-  end
+  check_keys(fname, args, SLEEVES_KEYS, 2)
   local dates, sleeves, columns = matrix_columns(args.sleeve_returns)
   if not dates then
-    argerror(fname, "sleeve_returns must be a folio.matrix (rows = dates, columns = sleeves), got %s",
-      type(args.sleeve_returns))
+    argerror(fname, string_format("sleeve_returns must be a folio.matrix (rows = dates, columns = sleeves), got %s", type(args.sleeve_returns)), 2)
   end
   local ppy = args.periods_per_year or 252
   if type(ppy) ~= "number" or not (ppy > 0) or ppy == 1 / 0 then
-    argerror(fname, "periods_per_year must be a finite number > 0")
+    argerror(fname, "periods_per_year must be a finite number > 0", 2)
   end
 
   -- the window: inclusive dates
   local asof = args.asof
-  if asof ~= nil and not check_date(asof) then argerror(fname, "asof must be a date \"YYYY-MM-DD\", got %s", tostring(asof)) end
+  if asof ~= nil and not check_date(asof) then argerror(fname, string_format("asof must be a date \"YYYY-MM-DD\", got %s", tostring(asof)), 2) end
   local from, to
   local window = args.window
   if window == "ytd" then
-    if not asof then argerror(fname, "window = \"ytd\" needs asof = \"YYYY-MM-DD\"") end
+    if not asof then argerror(fname, "window = \"ytd\" needs asof = \"YYYY-MM-DD\"", 2) end
     from, to = string_match(asof, "^%d%d%d%d") .. "-01-01", asof
   elseif type(window) == "table" then
-    for k in pairs(window) do
-      if k ~= "from" and k ~= "to" then argerror(fname, "window: unknown key '%s' (expected from, to)", tostring(k)) end
-    end
+    check_keys(fname, window, WINDOW_KEYS, 2, "window: ")
     from, to = window.from, window.to or asof
-    if not check_date(from) then argerror(fname, "window.from must be a date \"YYYY-MM-DD\", got %s", tostring(from)) end
-    if not check_date(to) then argerror(fname, "window.to (or asof) must be a date \"YYYY-MM-DD\", got %s", tostring(to)) end
-    if from > to then argerror(fname, "window.from %s is after window.to %s", from, to) end
+    if not check_date(from) then argerror(fname, string_format("window.from must be a date \"YYYY-MM-DD\", got %s", tostring(from)), 2) end
+    if not check_date(to) then argerror(fname, string_format("window.to (or asof) must be a date \"YYYY-MM-DD\", got %s", tostring(to)), 2) end
+    if from > to then argerror(fname, string_format("window.from %s is after window.to %s", from, to), 2) end
   else
-    argerror(fname, "window must be \"ytd\" or {from = \"YYYY-MM-DD\", to = \"YYYY-MM-DD\"}, got %s", tostring(window))
+    argerror(fname, string_format("window must be \"ytd\" or {from = \"YYYY-MM-DD\", to = \"YYYY-MM-DD\"}, got %s", tostring(window)), 2)
   end
   local rows = {}
   for i, d in ipairs(dates) do
-    if not check_date(d) then argerror(fname, "sleeve_returns row %d is labelled '%s', not a date \"YYYY-MM-DD\"", i, d) end
-    if i > 1 and d <= dates[i - 1] then argerror(fname, "sleeve_returns dates are not increasing at row %d (%s)", i, d) end
+    if not check_date(d) then argerror(fname, string_format("sleeve_returns row %d is labelled '%s', not a date \"YYYY-MM-DD\"", i, d), 2) end
+    if i > 1 and d <= dates[i - 1] then argerror(fname, string_format("sleeve_returns dates are not increasing at row %d (%s)", i, d), 2) end
     if d >= from and d <= to then rows[#rows + 1] = i end
   end
   if #rows == 0 then
@@ -151,7 +142,7 @@ function folio.report.sleeves(args)
   elseif type(alloc) == "table" then
     for k, v in pairs(alloc) do
       if type(k) ~= "string" or type(v) ~= "number" or v ~= v or math_abs(v) == 1 / 0 then
-        argerror(fname, "allocations must map sleeve names to finite numbers (bad entry %s)", tostring(k))
+        argerror(fname, string_format("allocations must map sleeve names to finite numbers (bad entry %s)", tostring(k)), 2)
       end
     end
     for _, s in ipairs(sleeves) do
@@ -159,7 +150,7 @@ function folio.report.sleeves(args)
     end
     alloc_at = function(j) return alloc[sleeves[j]] end
   else
-    argerror(fname, "allocations must be {sleeve = weight} or a folio.matrix of daily allocations, got %s", type(alloc))
+    argerror(fname, string_format("allocations must be {sleeve = weight} or a folio.matrix of daily allocations, got %s", type(alloc)), 2)
   end
   local is_sleeve = {}
   for _, s in ipairs(sleeves) do is_sleeve[s] = true end
@@ -171,11 +162,11 @@ function folio.report.sleeves(args)
 
   local turnover = args.turnover
   if turnover ~= nil then
-    if type(turnover) ~= "table" then argerror(fname, "turnover must be {sleeve = x}, got %s", type(turnover)) end
+    if type(turnover) ~= "table" then argerror(fname, string_format("turnover must be {sleeve = x}, got %s", type(turnover)), 2) end
     for k, v in pairs(turnover) do
       if not is_sleeve[k] then error(string_format("%s: turnover names %s, which is not a sleeve", fname, tostring(k)), 2) end
       if type(v) ~= "number" or not (v >= 0) or v == 1 / 0 then
-        argerror(fname, "turnover.%s must be a finite number >= 0", k)
+        argerror(fname, string_format("turnover.%s must be a finite number >= 0", k), 2)
       end
     end
   end
@@ -217,7 +208,7 @@ function folio.report.sleeves(args)
   local buckets = {}
   local trades = args.trades
   if trades ~= nil then
-    if type(trades) ~= "table" then argerror(fname, "trades must be an array of {sleeve, symbol, holding_days, pnl}") end
+    if type(trades) ~= "table" then argerror(fname, "trades must be an array of {sleeve, symbol, holding_days, pnl}", 2) end
     local holding = folio.holding
     local all = holding.buckets()
     local by_name = {}
@@ -227,25 +218,21 @@ function folio.report.sleeves(args)
     end
     local n = #trades
     for k in pairs(trades) do
-      if math_type(k) ~= "integer" or k < 1 or k > n then argerror(fname, "trades must be an array (key %s)", tostring(k)) end
+      if math_type(k) ~= "integer" or k < 1 or k > n then argerror(fname, string_format("trades must be an array (key %s)", tostring(k)), 2) end
     end
     for i = 1, n do
       local t = trades[i]
-      if type(t) ~= "table" then argerror(fname, "trades[%d] must be a table", i) end
-      for k in pairs(t) do
-        if k ~= "sleeve" and k ~= "symbol" and k ~= "holding_days" and k ~= "pnl" then
-          argerror(fname, "trades[%d]: unknown key '%s' (expected holding_days, pnl, sleeve, symbol)", i, tostring(k))
-        end
-      end
+      if type(t) ~= "table" then argerror(fname, string_format("trades[%d] must be a table", i), 2) end
+      check_keys(fname, t, TRADE_KEYS, 2, string_format("trades[%d]: ", i))
       if t.sleeve ~= nil and not is_sleeve[t.sleeve] then
         error(string_format("%s: trades[%d] names sleeve %s, which is not a sleeve", fname, i, tostring(t.sleeve)), 2)
       end
       if type(t.pnl) ~= "number" or t.pnl ~= t.pnl or math_abs(t.pnl) == 1 / 0 then
-        argerror(fname, "trades[%d].pnl must be a finite number", i)
+        argerror(fname, string_format("trades[%d].pnl must be a finite number", i), 2)
       end
-      if type(t.holding_days) ~= "number" then argerror(fname, "trades[%d].holding_days must be a number", i) end
+      if type(t.holding_days) ~= "number" then argerror(fname, string_format("trades[%d].holding_days must be a number", i), 2) end
       local ok, b = pcall(holding.classify, t.holding_days)
-      if not ok then argerror(fname, "trades[%d].holding_days: %s", i, tostring(b)) end
+      if not ok then argerror(fname, string_format("trades[%d].holding_days: %s", i, tostring(b)), 2) end
       local slot = by_name[b.name]
       slot.pnl = slot.pnl + t.pnl
       slot.trades = slot.trades + 1
@@ -264,7 +251,7 @@ end
 function folio.report.format(report)
   local fname = "report.format"
   if type(report) ~= "table" or type(report.rows) ~= "table" or type(report.fund) ~= "table" then
-    argerror(fname, "a report from folio.report.sleeves expected")
+    argerror(fname, "a report from folio.report.sleeves expected", 2)
   end
   local rows = {}
   local function cell(x) if x == nil then return "n/a" end return x end
@@ -318,12 +305,12 @@ end
 -- line per holding bucket (bucket order); empty cells for undefined values.
 function folio.report.csv(report)
   if type(report) ~= "table" or type(report.rows) ~= "table" or type(report.fund) ~= "table" then
-    argerror("report.csv", "a report from folio.report.sleeves expected")
+    argerror("report.csv", "a report from folio.report.sleeves expected", 2)
   end
   local by_name, rows = {}, {}
   for i, r in ipairs(report.rows) do
     if type(r) ~= "table" or type(r.sleeve) ~= "string" or by_name[r.sleeve] then
-      argerror("report.csv", "rows[%d] must have a distinct sleeve name", i)
+      argerror("report.csv", string_format("rows[%d] must have a distinct sleeve name", i), 2)
     end
     by_name[r.sleeve] = r
   end

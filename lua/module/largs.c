@@ -31,19 +31,18 @@ int fl_core_error(lua_State *L, const char *fname, const folio_error *err) {
   return luaL_error(L, "%s: %s", fname, msg);
 }
 
-void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]) {
+void fl_check_keys(lua_State *L, int idx, const char *fname, const char *where,
+                   const char *const keys[]) {
   idx = lua_absindex(L, idx);
-  if (lua_type(L, idx) != LUA_TTABLE)
-    luaL_error(L, "bad argument #1 to '%s' (table of named arguments expected, got %s)", fname,
-               luaL_typename(L, idx));
+  const char *pre = where ? where : "", *sep = where ? ": " : "";
   lua_pushnil(L);
   while (lua_next(L, idx)) {  /* [key, value] */
     lua_pop(L, 1);            /* [key] */
     if (lua_type(L, -1) != LUA_TSTRING) {
       if (lua_type(L, -1) == LUA_TNUMBER)
-        fl_argerror(L, fname, "unexpected positional value #%s; use named arguments",
+        fl_argerror(L, fname, "%s%sunexpected positional value #%s; use named arguments", pre, sep,
                     lua_tostring(L, -1));
-      fl_argerror(L, fname, "unexpected key of type %s", luaL_typename(L, -1));
+      fl_argerror(L, fname, "%s%sunexpected key of type %s", pre, sep, luaL_typename(L, -1));
     }
     const char *k = lua_tostring(L, -1);
     int known = 0;
@@ -57,9 +56,18 @@ void fl_check_args(lua_State *L, int idx, const char *fname, const char *const k
         luaL_addstring(&b, keys[i]);
       }
       luaL_pushresult(&b);
-      fl_argerror(L, fname, "unknown key '%s' (expected one of: %s)", k, lua_tostring(L, -1));
+      fl_argerror(L, fname, "%s%sunknown key '%s' (expected one of: %s)", pre, sep, k,
+                  lua_tostring(L, -1));
     }
   }
+}
+
+void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE)
+    luaL_error(L, "bad argument #1 to '%s' (table of named arguments expected, got %s)", fname,
+               luaL_typename(L, idx));
+  fl_check_keys(L, idx, fname, NULL, keys);
 }
 
 /* Pushes args[key]; returns its type. */
@@ -140,6 +148,40 @@ int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, in
     fl_argerror(L, fname, "%s must be a boolean, got %s", key, luaL_typename(L, -1));
   lua_pop(L, 1);
   return v;
+}
+
+int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
+                  const char *const names[]) {
+  const char *name = fl_opt_string(L, idx, fname, key, def);
+  size_t n = 0;
+  for (; names[n]; n++)
+    if (strcmp(names[n], name) == 0) return (int)n;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < n; i++) {
+    if (i) luaL_addstring(&b, i + 1 == n ? " or " : ", ");
+    luaL_addchar(&b, '\'');
+    luaL_addstring(&b, names[i]);
+    luaL_addchar(&b, '\'');
+  }
+  luaL_pushresult(&b);
+  return fl_argerror(L, fname, "%s must be %s, got '%s'", key, lua_tostring(L, -1), name);
+}
+
+void fl_set_number(lua_State *L, const char *key, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_string(lua_State *L, const char *key, const char *v) {
+  if (!v) return;
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, key);
 }
 
 void *fl_scratch(lua_State *L, size_t count, size_t elem) {

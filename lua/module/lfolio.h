@@ -1,7 +1,9 @@
 /*
  * lfolio.h — the Lua face of folio: the module entry point and the helpers
- * every binding file shares (strict named-argument tables, symbol-keyed
- * vectors, the labelled matrix userdata).
+ * every binding file shares (strict named-argument tables and option
+ * strings, result-field setters, owning boxes for core objects, symbol-keyed
+ * vectors, the labelled matrix userdata). File and locale plumbing shared
+ * with the core is in core/src/base/plumbing.h (folio_i_*).
  *
  * Conventions (see docs/lua-api.md):
  *  - every public function takes one table of named arguments; unknown keys
@@ -34,6 +36,13 @@ void folio_lua_preload(lua_State *L);
  * `keys` (NULL-terminated); raises naming the first unknown key. */
 void fl_check_args(lua_State *L, int idx, const char *fname, const char *const keys[]);
 
+/* The same check for a table nested in the arguments (a candidate, a view,
+ * bounds): the table at `idx` has only string keys listed in `keys`, else
+ * "<where>: unknown key 'k' (expected one of: ...)" (no prefix when where is
+ * NULL). The caller checks that it is a table. */
+void fl_check_keys(lua_State *L, int idx, const char *fname, const char *where,
+                   const char *const keys[]);
+
 /* Raises "bad argument #1 to '<fname>' (<formatted message>)". */
 int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...);
 
@@ -55,6 +64,35 @@ int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, in
 /* A finite number > 0 (or >= 0 when allow_zero). */
 double fl_positive(lua_State *L, int idx, const char *fname, const char *key, double def,
                    int required);
+
+/* The string option args[key] (def when absent) as its index in `names`
+ * (NULL-terminated), like luaL_checkoption; raises "<key> must be 'a', 'b'
+ * or 'c', got 'x'" (or "<key> must be a string, got <type>"). */
+int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
+                  const char *const names[]);
+
+/* ---- result tables: t[key] = value for the table on top of the stack ------ */
+
+void fl_set_number(lua_State *L, const char *key, double v);
+void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
+/* Does nothing when v is NULL (the field stays absent). */
+void fl_set_string(lua_State *L, const char *key, const char *v);
+
+/* ---- owning boxes (lbox.c) ------------------------------------------------ */
+
+/* A userdata holding one malloc'd core object while Lua code runs: its __gc
+ * calls release(p) once when p is non-NULL, so an error raised half-way
+ * leaks nothing. Push the box BEFORE acquiring the object, then store it in
+ * p at once (no Lua call in between). */
+typedef struct fl_box {
+  void *p;
+  void (*release)(void *);
+} fl_box;
+
+/* Pushes a new box (p = NULL) and returns it. */
+fl_box *fl_box_push(lua_State *L, void (*release)(void *));
+/* Releases the object now (early, once it is no longer needed); idempotent. */
+void fl_box_release(fl_box *b);
 
 /* ---- symbol-keyed vectors ---------------------------------------------- */
 

@@ -81,7 +81,7 @@ T.eq(dd2:state().last_update, before)
 
 -- bad configuration and input
 T.raises(function() folio.guards.new{max_gross = 0} end, {"guards: max_gross must be > 0"})
-T.raises(function() folio.guards.new{mode = "maybe"} end, {"mode must be \"scale\" or \"reject\""})
+T.raises(function() folio.guards.new{mode = "maybe"} end, {"mode must be 'scale' or 'reject', got 'maybe'"})
 T.raises(function() folio.guards.new{max_drawdown = 0.1, rearm_drawdown = 0.2} end, {"must be below max_drawdown"})
 T.raises(function() folio.guards.new{max_drawdwn = 0.1} end, {"unknown key 'max_drawdwn'"})
 T.raises(function() folio.guards.new{state = {breached = true}} end, {"breach_time"})

@@ -66,7 +66,7 @@ T.raises(function() folio.hrp{cov = C, bounds = {min = {A = 0.5}, max = {A = 0.4
   {"min weight of A", "exceeds its max"})
 T.raises(function() folio.hrp{cov = C, bounds = {min = -0.1}} end, {"min weight of", ">= 0"})
 T.raises(function() folio.hrp{cov = C, bounds = {max = {ZZZ = 0.5}}} end, {"unknown symbol 'ZZZ'"})
-T.raises(function() folio.hrp{cov = C, bounds = {mx = 0.5}} end, {"bounds: unknown key mx"})
+T.raises(function() folio.hrp{cov = C, bounds = {mx = 0.5}} end, {"bounds: unknown key 'mx' (expected one of: min, max)"})
 
 -- the tree
 local _, _, tree = folio.hrp{cov = C, corr = K, tree = true}

@@ -66,4 +66,22 @@ T.raises(function() return folio.matrix{ {1, -1}, {2, 3} }:returns() end, {"retu
 T.raises(function() return folio.matrix{ {1} }:returns() end, {"at least 2 rows"})
 T.raises(function() return folio.matrix{ {0/0}, {0/0}, cols = {"Q"} }:mean() end, {"Q"})
 
+-- m:select(cols) without the optional last_rows (it used to raise "bad argument
+-- #2 to 'select' (number expected, got userdata)": a scratch buffer sat in slot 3)
+do
+  local s = m:select({"BBB", "AAA"})
+  local sr, sc = s:shape()
+  T.eq(sr, 3, "select: all rows"); T.eq(sc, 2, "select: two columns")
+  T.eq(table.concat(s:cols(), ","), "BBB,AAA", "select: column order")
+  T.eq(s:get("d3", "BBB"), 6, "select: values"); T.eq(s:get(2, 1), nil, "select: missing kept")
+  T.eq(table.concat(s:rows(), ","), "d1,d2,d3", "select: row labels")
+  local s1 = m:select({2})
+  T.eq(select(2, s1:shape()), 1, "select by index"); T.eq(s1:get(1, 1), 2, "select by index: value")
+  local s2 = m:select({"AAA"}, 2)
+  T.eq(select(1, s2:shape()), 2, "select with last_rows"); T.eq(s2:get(1, 1), 3, "select last_rows: first")
+  T.eq(select(1, m:select({"AAA"}, nil):shape()), 3, "select with last_rows = nil")
+  T.raises(function() return m:select({"AAA"}, "x") end, {"bad argument #2 to 'select'"})
+  T.raises(function() return m:select({"AAA"}, -1) end, {"row count must be >= 0"})
+end
+
 T.finish("test_matrix")

@@ -139,4 +139,25 @@ T.raises(function() compose{sleeves = three, current = cur, max_weekly_turnover 
 T.raises(function() compose{sleeves = {a = {weights = {X = 1}}}, overlay = "hrp", sleeve_returns = R} end,
          "column 'calm' is not a sleeve")
 T.raises(function() compose{sleeves = three, views = {calm = 0.1}} end, "views go with overlay 'bl'")
+-- docs/lua-api.md, section "folio.multi_sleeve": the example, copied exactly
+-- (it used to pass views without overlay "bl", a placeholder `...` and
+-- undefined R and S, so it raised when copied). Keep the two in step.
+do
+  local composite, info = folio.multi_sleeve.compose{
+    sleeves = {
+      equities_long = {weights = {SPY = 0.4, QQQ = 0.6}, allocation = 0.6},
+      spy_hedge     = {weights = {SPY = -0.5},           allocation = 0.4},
+    },
+    overlay = "equal",                   -- the default: the stated allocations
+    current = {SPY = 0.10, QQQ = 0.30},  -- the fund's current weights
+    max_weekly_turnover = 0.30,          -- fraction of NAV per trailing 7 days
+    turnover_used = 0.05,                -- already traded in the trailing 7 days (from the event store)
+    caps = {SPY = 0.25, QQQ = 0.40},     -- max |w| per symbol (ADV caps converted to weights by the driver)
+  }
+  T.near(composite.QQQ, 0.36, 1e-15, "doc example: QQQ"); T.near(composite.SPY, 0.04, 1e-15, "doc example: SPY")
+  T.eq(info.overlay, "equal", "doc example: overlay")
+  T.near(info.turnover.needed, 0.12, 1e-15, "doc example: needed"); T.near(info.turnover.budget, 0.25, 1e-15, "doc example: budget")
+  T.eq(info.turnover.constrained, false, "doc example: the targets, unchanged")
+end
+
 T.finish("test_multi_sleeve.lua")

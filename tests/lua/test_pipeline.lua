@@ -38,6 +38,24 @@ T.raises(function() X.cap_per_name{ caps = 3 } end, { B1, "caps must be a table"
 T.raises(function() X.cap_per_name(0.1) end, { B1, "table of named arguments expected, got number" })
 local ok, err = pcall(function() X.cap_per_name{ cap = -1 } end)
 T.check(err:find("test_pipeline.lua:%d+: bad argument #1 to 'cap_per_name'"), "constructor errors point at the caller: " .. err)
+-- one strict-key checker for every pure-Lua part (folio/common.lua), in the C
+-- side's shapes (lua/module/largs.c fl_check_args) and pointing at the caller
+T.raises(function() X.cap_per_name{ 0.1 } end, { B1, "unexpected positional value #1; use named arguments" })
+T.raises(function() X.cap_per_name{ [true] = 1 } end, { B1, "unexpected key of type boolean" })
+T.raises(function() X.cap_per_name{ zz = 1, cpa = 1, cap = 1 } end, { "unknown key 'cpa'" }, "the first bad key in sorted order")
+for _, case in ipairs({
+  { function() folio.report.sleeves{ windwo = 1 } end, "bad argument #1 to 'report.sleeves' (unknown key 'windwo' (expected one of: " },
+  { function() folio.report.sleeves{ 1 } end, "bad argument #1 to 'report.sleeves' (unexpected positional value #1; use named arguments)" },
+  { function() folio.PortfolioAllocator{ target_weigth = 0.1 } end, "bad argument #1 to 'PortfolioAllocator' (unknown key 'target_weigth' (expected one of: " },
+  { function() folio.position_sizers.new{ risk_per_trade = 0.01, weights = {} } end, "(unknown key 'weights' (expected one of: " },
+  { function() folio.reconcile.cycle{ maxage = 1 } end, "bad argument #1 to 'cycle' (unknown key 'maxage' (expected one of: " },
+  { function() folio.reconcile.cycle(5) end, "bad argument #1 to 'cycle' (table of named arguments expected, got number)" },
+  { function() folio.sizers.kelly_fraction{ cpa = 1 } end, "bad argument #1 to 'kelly_fraction' (unknown key 'cpa' (expected one of: " },
+}) do
+  local ok, e = pcall(case[1])
+  T.check(not ok and e:find(case[2], 1, true), "shape: " .. tostring(e))
+  T.check(not ok and e:find("^[^\n]*test_pipeline%.lua:%d+: "), "points at the caller: " .. tostring(e))
+end
 
 -- ---- gross_cap ------------------------------------------------------------------------------
 r = run_t(X.gross_cap{ max = 1.0 }, { A = 0.75, B = -0.5, C = 0.0, D = 0.25 })

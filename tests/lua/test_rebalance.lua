@@ -33,6 +33,10 @@ local traded = 0
 for _, o in ipairs(s.submitted) do traded = traded + o.notional / s.nav end
 T.check(traded <= 0.30 + 1e-9, "traded " .. traded .. " within the 30 % weekly cap")
 T.check(s.turnover.constrained, "the budget binds on the sample book")
+-- the orders file goes through the one atomic writer: an unwritable path is an
+-- error naming it (below a regular file: ENOTDIR, even for root)
+local unwritable = folio.oms.file{ positions = "examples/data/positions.csv", orders = out .. "/x.csv", prices = px }
+T.raises(function() unwritable.finish() end, { "rebalance: ", out .. "/x.csv", "Not a directory" }, "orders below a file")
 local f = assert(io.open(out))
 local header = f:read("l")
 T.eq(header, "symbol,side,quantity,price,notional")

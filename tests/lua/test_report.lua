@@ -92,6 +92,63 @@ T.eq(lines[6], "bucket,intraday,5,,,,,1", "bucket line")
 T.eq(#lines, 11, "1 + 3 + 1 + 6 lines")
 T.raises(function() folio.report.write_csv(rep, "/nonexistent-dir/r.csv") end, "cannot create", "unwritable")
 
+-- the file's mode is that of any new file, 0666 less the umask (it was 0600),
+-- checked by trusted shell tools (stat) under two umasks in a child host
+local function sh(cmd)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  local ok = p:close()
+  return (out:gsub("%s+$", "")), ok
+end
+local scratch = sh("mktemp -d")
+T.check(scratch ~= "", "mktemp -d")
+do
+  local own = scratch .. "/own.csv"
+  folio.report.write_csv(rep, own)
+  local mode, umask = tonumber(sh("stat -c %a " .. own), 8), tonumber(sh("umask"), 8)
+  T.eq(mode, 438 & ~umask, string.format("mode %o = 0666 & ~umask %o", mode or -1, umask or -1))
+  local child = scratch .. "/child.lua"
+  local fh = assert(io.open(child, "w"))
+  fh:write([[
+local R = folio.matrix{ {0.01}, {0.02}, rows = {"2024-01-02", "2024-01-03"}, cols = {"a"} }
+folio.report.write_csv(folio.report.sleeves{sleeve_returns = R, allocations = {a = 1}, window = "ytd",
+                                          asof = "2024-01-03"}, (...))
+]])
+  fh:close()
+  local host = (os.getenv("FOLIO_BUILD_DIR") or "build") .. "/folio"
+  for _, case in ipairs({{"022", "644"}, {"077", "600"}, {"002", "664"}}) do
+    local out = scratch .. "/u" .. case[1] .. ".csv"
+    local text, ok = sh("umask " .. case[1] .. " && " .. host .. " run --trusted " .. child .. " " .. out .. " 2>&1")
+    T.check(ok, "child host runs: " .. text)
+    T.eq(sh("stat -c %a " .. out), case[2], "umask " .. case[1] .. " gives mode " .. case[2])
+  end
+end
+
+-- unwritable targets: a clear error naming the path, and no temporary file left
+do
+  local notdir = scratch .. "/plain"
+  local fh = assert(io.open(notdir, "w")); fh:write("x"); fh:close()
+  local target = notdir .. "/r.csv" -- below a regular file: ENOTDIR, even for root
+  T.raises(function() folio.report.write_csv(rep, target) end, {"report.write_csv:", target, "Not a directory"},
+           "a path below a file")
+  local isdir = scratch .. "/adir"
+  T.check(select(2, sh("mkdir " .. isdir)), "mkdir")
+  -- the temporary file is written, the rename over a folder fails: it must be removed
+  T.raises(function() folio.report.write_csv(rep, isdir) end, {"report.write_csv:", isdir}, "a folder as target")
+  if sh("id -u") ~= "0" then -- root writes into a 0555 folder anyway
+    local ro = scratch .. "/ro"
+    sh("mkdir " .. ro .. " && chmod 0555 " .. ro)
+    T.raises(function() folio.report.write_csv(rep, ro .. "/r.csv") end, {"report.write_csv:", ro .. "/r.csv", "ermission denied"},
+             "a read-only folder")
+    sh("chmod 0755 " .. ro)
+  else
+    print("test_report: running as root, where a 0555 folder is writable: read-only-folder case skipped (ENOTDIR case instead)")
+  end
+  local left = sh("ls -A " .. scratch .. " | grep -c '\\.tmp' || true")
+  T.eq(left, "0", "no temporary file left in " .. scratch)
+end
+sh("rm -rf " .. scratch)
+
 -- a daily allocation matrix: contribution = Σ a_t r_t
 local A = folio.matrix{
   {0.5, 0.5, 0.0}, {0.5, 0.5, 0.0}, {1.0, 0.0, 0.0},

@@ -1,11 +1,10 @@
 /*
  * test_hrp.c — linkage (every method, hand-derived Z incl. ties), leaf
- * order, HRP weights on cases with closed forms, bounds, correlation, and
- * every bad input of hrp.h / correlation.h.
+ * order, HRP weights on cases with closed forms, bounds, and every bad input
+ * of hrp.h (correlation.h is tested in test_correlation.c).
  */
 #include <math.h>
 
-#include "folio/correlation.h"
 #include "folio/hrp.h"
 #include "testlib.h"
 
@@ -247,79 +246,11 @@ static void test_hrp_errors(void) {
 #undef HRP
 }
 
-static void test_corr(void) {
-  folio_error err;
-  /* Two columns with a gap; pairwise corr uses only the overlap. */
-  double x[12] = {1, 2, 3, 4, 5, 6, /* A */ NAN, NAN, 1, 3, 2, 4 /* B */};
-  const char *cols[2] = {"A", "B"};
-  folio_panel p = {x, 6, 2, 6, NULL, cols};
-  double k[4], c[4];
-  folio_cov_info info;
-  CHECK_EQ_INT(folio_sample_corr(&p, FOLIO_MISSING_PAIRWISE, k, 2, c, 2, NULL, &info, &err), FOLIO_OK);
-  /* overlap rows 3..6: A = 3,4,5,6, B = 1,3,2,4: centred A = -1.5,-.5,.5,1.5, B = -1.5,.5,-.5,1.5 */
-  double sab = 2.25 - 0.25 - 0.25 + 2.25, saa = 5.0, sbb = 5.0;
-  CHECK_NEAR(k[2], sab / sqrt(saa * sbb), 1e-15);
-  CHECK(k[1] == k[2] && k[0] == 1.0 && k[3] == 1.0);
-  CHECK_NEAR(c[2], sab / 3.0, 1e-15);
-  CHECK_NEAR(c[0], 3.5, 1e-15); /* var of 1..6 over all 6 rows */
-  CHECK_EQ_INT(info.min_pair_obs, 4);
-  folio_cov_info ci;
-  double c2[4];
-  CHECK_EQ_INT(folio_sample_cov(&p, FOLIO_MISSING_PAIRWISE, 1.0, c2, 2, NULL, &ci, &err), FOLIO_OK);
-  CHECK_EQ_INT(memcmp(c, c2, sizeof c), 0); /* same covariance, bit for bit */
-  /* complete rows: same overlap here */
-  CHECK_EQ_INT(folio_sample_corr(&p, FOLIO_MISSING_COMPLETE, k, 2, NULL, 0, NULL, NULL, &err), FOLIO_OK);
-  CHECK_NEAR(k[2], sab / sqrt(saa * sbb), 1e-15);
-  CHECK_ERR(folio_sample_corr(&p, FOLIO_MISSING_ERROR, k, 2, NULL, 0, NULL, NULL, &err), err, FOLIO_EMISSING,
-            "sample_corr: missing return (symbol B");
-  /* B constant over the overlap */
-  double y[12] = {1, 2, 3, 4, 5, 6, NAN, NAN, 2, 2, 2, 2};
-  folio_panel q = {y, 6, 2, 6, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&q, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_EDEGENERATE, "B has zero variance");
-  /* A constant only where it overlaps B */
-  double z[12] = {1, 2, 3, 3, 3, 3, NAN, NAN, 1, 3, 2, 4};
-  folio_panel r = {z, 6, 2, 6, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&r, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_EDEGENERATE, "A is constant over the 4 rows it shares with B");
-  double zc[12] = {1, 1, 1, 1, 1, 1, 1, 3, 1, 3, 2, 4};
-  folio_panel s = {zc, 6, 2, 6, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&s, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_EDEGENERATE, "sample_corr: variance of A is 0");
-  double inf[12] = {1, 2, INFINITY, 4, 5, 6, NAN, NAN, 1, 3, 2, 4};
-  folio_panel t = {inf, 6, 2, 6, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&t, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_ENOTFINITE, "infinite value (symbol A");
-  CHECK_ERR(folio_sample_corr(NULL, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_EINVAL, "returns is NULL");
-  CHECK_ERR(folio_sample_corr(&p, FOLIO_MISSING_PAIRWISE, k, 1, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_EINVAL, "ld_corr");
-  CHECK_ERR(folio_sample_corr(&p, FOLIO_MISSING_PAIRWISE, k, 2, c, 1, NULL, NULL, &err), err,
-            FOLIO_EINVAL, "ld_cov");
-  double sh[2] = {1, NAN};
-  folio_panel u = {sh, 1, 2, 1, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&u, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_ESHORT, "sample_corr");
-  double gap[12] = {1, 2, 3, NAN, NAN, NAN, NAN, NAN, NAN, 3, 2, 4};
-  folio_panel v = {gap, 6, 2, 6, NULL, cols};
-  CHECK_ERR(folio_sample_corr(&v, FOLIO_MISSING_PAIRWISE, k, 2, NULL, 0, NULL, NULL, &err), err,
-            FOLIO_ESHORT, "A and B overlap in 0 row(s)");
-  /* cov_to_corr, in place */
-  double cc[4] = {4, 1, 1, 9};
-  CHECK_EQ_INT(folio_cov_to_corr(2, cc, 2, cc, 2, NULL, &err), FOLIO_OK);
-  CHECK(cc[0] == 1.0 && cc[3] == 1.0);
-  CHECK_NEAR(cc[1], 1.0 / 6.0, 1e-16);
-  CHECK(cc[1] == cc[2]);
-  double cz[4] = {4, 1, 1, 0};
-  CHECK_ERR(folio_cov_to_corr(2, cz, 2, k, 2, cols, &err), err, FOLIO_EDEGENERATE, "variance of B");
-}
-
 int main(void) {
   test_linkage_line();
   test_linkage_ties();
   test_linkage_errors();
   test_hrp_closed_forms();
   test_hrp_errors();
-  test_corr();
   return tl_finish("test_hrp");
 }

@@ -1,10 +1,7 @@
 /*
  * test_multi_sleeve.c — multi_sleeve.h: spec 001's overlapping-sleeve example exactly,
  * 1/K allocations, sorted union, each overlay on small hand-made sleeve
- * return histories, the L1-ball projection, the turnover problem (budget
- * suffices -> t bit for bit, identity = exact projection, caps, forced
- * trades, a covariance case checked against its KKT conditions) and every
- * bad input.
+ * return histories and every bad input (turnover.h: test_turnover.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +9,6 @@
 #include <string.h>
 
 #include "folio/multi_sleeve.h"
-#include "folio/turnover.h"
 #include "testlib.h"
 
 static void test_compose_spec(void) {
@@ -120,115 +116,8 @@ static void test_overlays(void) {
   CHECK_ERR(folio_overlay_allocations(FOLIO_OVERLAY_INVERSE_VOL, K, names, &p, 100, NULL, NULL, out, NULL, &err), err, FOLIO_EDEGENERATE, "mid");
 }
 
-static void test_l1(void) {
-  double x[] = {0.1, -0.05, -0.08, 0.05, 0.08, 0.0}, y[6], th;
-  folio_error err;
-  CHECK_EQ_INT(folio_l1_ball_project(6, x, 1.0, y, &th, NULL, &err), FOLIO_OK);
-  CHECK(memcmp(x, y, sizeof x) == 0 && th == 0);
-  CHECK_EQ_INT(folio_l1_ball_project(6, x, 0.1, y, &th, NULL, &err), FOLIO_OK);
-  double s = 0;
-  for (int i = 0; i < 6; i++) s += fabs(y[i]);
-  CHECK_NEAR(s, 0.1, 1e-15);
-  CHECK(y[0] > 0 && y[1] <= 0 && y[5] == 0);
-  CHECK_EQ_INT(folio_l1_ball_project(6, x, 0.0, y, &th, NULL, &err), FOLIO_OK);
-  for (int i = 0; i < 6; i++) CHECK(y[i] == 0);
-  CHECK_ERR(folio_l1_ball_project(6, x, -1, y, &th, NULL, &err), err, FOLIO_EINVAL, "radius");
-  CHECK_ERR(folio_l1_ball_project(6, x, NAN, y, &th, NULL, &err), err, FOLIO_EINVAL, "radius");
-  x[2] = NAN;
-  CHECK_ERR(folio_l1_ball_project(6, x, 1, y, &th, NULL, &err), err, FOLIO_ENOTFINITE, "x[2]");
-}
-
-static void test_turnover(void) {
-  const char *sy[] = {"A", "B", "C", "D"};
-  double t[] = {0.4, 0.3, 0.2, 0.1}, w0[] = {0.25, 0.25, 0.25, 0.25}, w[4];
-  double Q[16] = {0.04, 0.01, 0, 0, 0.01, 0.09, 0.02, 0, 0, 0.02, 0.05, 0.01, 0, 0, 0.01, 0.03};
-  folio_turnover_opts o = folio_turnover_defaults();
-  o.symbols = sy;
-  folio_turnover_info info;
-  folio_error err;
-  /* budget suffices: t bit for bit */
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, NULL, 0.5, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(memcmp(w, t, sizeof t) == 0);
-  CHECK(strcmp(info.method, "unconstrained") == 0 && !info.constrained && info.objective == 0);
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, NULL, 0, NULL, INFINITY, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(memcmp(w, t, sizeof t) == 0);
-  /* identity: the exact projection */
-  double d[4];
-  for (int i = 0; i < 4; i++) d[i] = t[i] - w0[i];
-  folio_l1_ball_project(4, d, 0.2, d, NULL, NULL, &err);
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, NULL, 0, NULL, 0.2, &o, w, &info, NULL, &err), FOLIO_OK);
-  for (int i = 0; i < 4; i++) CHECK(w[i] == w0[i] + d[i]);
-  CHECK(info.turnover <= 0.2 + 1e-12 && info.constrained && info.converged);
-  CHECK(strcmp(info.method, "projection") == 0);
-  /* covariance: KKT */
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(info.turnover <= 0.1 + 1e-12 && info.converged && info.lambda > 0);
-  CHECK(strcmp(info.method, "apg+active_set") == 0);
-  for (int i = 0; i < 4; i++) {
-    double g = 0;
-    for (int j = 0; j < 4; j++) g += 2 * Q[i + 4 * j] * (w[j] - t[j]);
-    if (w[i] != w0[i]) CHECK_NEAR(g + info.lambda * (w[i] > w0[i] ? 1 : -1), 0, 1e-12);
-    else CHECK(fabs(g) <= info.lambda + 1e-12);
-  }
-  /* the same with a workspace: bit-identical */
-  double w2[4];
-  void *work = malloc(folio_turnover_work_size(4));
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, NULL, 0.1, &o, w2, NULL, work, &err), FOLIO_OK);
-  CHECK(memcmp(w, w2, sizeof w) == 0);
-  free(work);
-  /* caps: targets clipped first, bounds hold */
-  double caps[] = {0.3, INFINITY, INFINITY, INFINITY};
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, caps, 1.0, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(w[0] == 0.3 && info.n_clipped == 1 && w[1] == t[1]);
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, caps, 0.05, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(w[0] <= 0.3 && info.turnover <= 0.05 + 1e-12);
-  /* a current position above its cap: forced trade, then the rest of the budget */
-  double w0b[] = {0.5, 0.2, 0.2, 0.1};
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0b, NULL, 0, caps, 0.3, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(w[0] <= 0.3 && info.forced > 0.2 - 1e-15 && info.turnover <= 0.3 + 1e-12);
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0b, Q, 4, caps, 0.1, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(w[0] == 0.3 && info.budget_exceeded && strcmp(info.method, "caps_forced") == 0);
-  CHECK(w[1] == w0b[1] && w[2] == w0b[2]);
-  /* budget 0: stay */
-  CHECK_EQ_INT(folio_turnover_project(4, t, w0, Q, 4, NULL, 0, &o, w, &info, NULL, &err), FOLIO_OK);
-  CHECK(memcmp(w, w0, sizeof w) == 0);
-  /* errors */
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 4, NULL, -0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "budget");
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 4, NULL, NAN, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "budget");
-  CHECK_ERR(folio_turnover_project(0, t, w0, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EEMPTY, "");
-  CHECK_ERR(folio_turnover_project(4, NULL, w0, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "NULL");
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 3, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "ld_q");
-  double tn[] = {0.4, NAN, 0.2, 0.1};
-  CHECK_ERR(folio_turnover_project(4, tn, w0, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTFINITE, "target of B");
-  double wn[] = {0.4, 0.1, INFINITY, 0.1};
-  CHECK_ERR(folio_turnover_project(4, t, wn, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTFINITE, "current weight of C");
-  double cz[] = {0.3, 0, 1, 1};
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 4, cz, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "cap of B");
-  double cn[] = {0.3, 1, NAN, 1};
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 4, cn, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "cap of C");
-  double Qa[16];
-  memcpy(Qa, Q, sizeof Q);
-  Qa[1] = 0.02;
-  CHECK_ERR(folio_turnover_project(4, t, w0, Qa, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTSYM, "A, B");
-  memcpy(Qa, Q, sizeof Q);
-  Qa[1] = Qa[4] = 0.5; /* |corr| > 1 */
-  CHECK_ERR(folio_turnover_project(4, t, w0, Qa, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTPD, "symbol B");
-  memcpy(Qa, Q, sizeof Q);
-  Qa[10] = -0.01;
-  CHECK_ERR(folio_turnover_project(4, t, w0, Qa, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTPD, "negative variance (symbol C)");
-  memcpy(Qa, Q, sizeof Q);
-  Qa[15] = NAN;
-  CHECK_ERR(folio_turnover_project(4, t, w0, Qa, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_ENOTFINITE, "(D, D)");
-  double Z[16] = {0};
-  CHECK_ERR(folio_turnover_project(4, t, w0, Z, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EDEGENERATE, "zero");
-  o.tol = 0;
-  CHECK_ERR(folio_turnover_project(4, t, w0, Q, 4, NULL, 0.1, &o, w, &info, NULL, &err), err, FOLIO_EINVAL, "tol");
-}
-
 int main(void) {
   test_compose_spec();
   test_overlays();
-  test_l1();
-  test_turnover();
   return tl_finish("test_multi_sleeve");
 }

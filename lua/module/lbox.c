@@ -1,0 +1,34 @@
+/*
+ * lbox.c — the one owning userdata "box" every binding uses to hold a
+ * malloc'd core object (a parsed config, a CSV frame, an nlopt optimizer, an
+ * open folder) while Lua code runs: an error raised half-way (a bad value,
+ * out of memory) leaves the object to the box's __gc instead of leaking it.
+ */
+#include "lfolio.h"
+
+#define FL_BOX_MT "folio.box"
+
+static int box_gc(lua_State *L) {
+  fl_box_release(luaL_checkudata(L, 1, FL_BOX_MT));
+  return 0;
+}
+
+fl_box *fl_box_push(lua_State *L, void (*release)(void *)) {
+  fl_box *b = lua_newuserdatauv(L, sizeof *b, 0); /* [box] */
+  b->p = NULL;                                     /* harmless before anything is acquired */
+  b->release = release;
+  if (luaL_newmetatable(L, FL_BOX_MT)) { /* [box, mt] */
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, -2); /* [box] */
+  return b;
+}
+
+void fl_box_release(fl_box *b) {
+  void *p = b->p;
+  b->p = NULL;
+  if (p && b->release) b->release(p);
+}
