@@ -1,7 +1,7 @@
 /*
  * lcapacity.c — folio.capacity: ADV-based position caps.
  *
- * position_capacity keeps the spec's call shape; the daily prices and
+ * position_capacity keeps its documented call shape; the daily prices and
  * volumes come from a market-data object (folio.data.market / read_market),
  * given as `market =` or used as a method: md:position_capacity{...}.
  */

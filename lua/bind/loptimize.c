@@ -4,7 +4,7 @@
  *
  * NLopt calls our C trampolines from deep inside its own frames, so a Lua
  * error must never longjmp out of a trampoline: that would skip NLopt's
- * cleanup and leave the nlopt_opt in an unknown state (HOSTILE.md 2.15).
+ * cleanup and leave the nlopt_opt in an unknown state (docs/sandbox.md: errors across foreign C frames).
  * Each trampoline therefore runs the Lua callback under lua_pcall; on any
  * failure (an error, a memory error, a yield, a NaN or a non-number result)
  * it parks the error object in a stack slot of the binding's frame, calls

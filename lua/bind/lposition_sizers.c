@@ -174,7 +174,7 @@ int fl_open_position_sizers(lua_State *L) {
   return 1;
 }
 
-/* ---- signal orders (spec 004) --------------------------------------------------------- */
+/* ---- signal orders (order_from_signal) --------------------------------------------------------- */
 
 /* _order_from_signal(nav, direction, confidence, price, target_weight, min_notional, lot,
  *   fractional) -> {side = 1|-1|0, quantity, notional, target_notional, raw_quantity,

@@ -1,5 +1,5 @@
 /*
- * lsizers.c — folio.sizers: the sizers of the spec with named arguments.
+ * lsizers.c — folio.sizers: the weight sizers with named arguments.
  *
  * Weights come in and go out as tables keyed by symbol. Vectors are sorted by
  * symbol before they reach the core, and a matrix argument (cov, returns) is

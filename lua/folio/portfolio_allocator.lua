@@ -1,4 +1,4 @@
--- folio.PortfolioAllocator (alias folio.portfolio_allocator): spec 004's
+-- folio.PortfolioAllocator (alias folio.portfolio_allocator): the
 -- signal-to-order allocation.
 --
 --   local pa = folio.PortfolioAllocator{target_weight = 0.02}

@@ -1,7 +1,7 @@
 /*
  * sandbox.c — budgets and the sandboxed standard library for policies.
  *
- * What a policy can reach is decided here (see ../shared/HOSTILE.md for the
+ * What a policy can reach is decided here (docs/sandbox.md lists the
  * threats). Three mechanisms:
  *  - budgets: an allocator that refuses to grow past the memory limit, and a
  *    count hook, installed once and never removed, that raises a unique

@@ -1,5 +1,5 @@
 /*
- * hostile.c — the adversarial matrix of ../shared/HOSTILE.md, one ctest per
+ * hostile.c — the adversarial matrix of docs/sandbox.md, one ctest per
  * case (`hostile <case>`, cases listed in cases.txt).
  *
  * Each case runs a hostile script through the embedding API with small

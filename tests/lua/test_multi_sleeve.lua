@@ -1,4 +1,4 @@
--- folio.multi_sleeve.compose through the host: spec 001's overlap example,
+-- folio.multi_sleeve.compose through the host: the documented overlap example,
 -- 1/K allocations, every overlay on a small sleeve-return history, the
 -- turnover budget (identity and covariance), caps, and argument errors.
 local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
@@ -13,7 +13,7 @@ local function l1(a, b)
   return s
 end
 
--- spec 001: overlapping sleeves net out
+-- overlapping sleeves net out
 local sleeves = {
   equities_long = {weights = {SPY = 0.4, QQQ = 0.6}, allocation = 0.6},
   spy_hedge = {weights = {SPY = -0.5}, allocation = 0.4},

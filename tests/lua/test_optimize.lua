@@ -1,5 +1,5 @@
 -- folio.optimize through the host: NLopt results, argument errors, and
--- hostile callbacks (HOSTILE.md 2.15: errors, NaN, yields, nesting).
+-- hostile callbacks (docs/sandbox.md, errors across foreign C frames: errors, NaN, yields, nesting).
 local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
 local folio = require "folio"
 local optimize = folio.optimize

@@ -1,4 +1,4 @@
--- test_portfolio_allocator.lua — folio.PortfolioAllocator (spec 004) through the
+-- test_portfolio_allocator.lua — folio.PortfolioAllocator (signal to order) through the
 -- host: the sizing formula, the 100 USD floor, sides, lots, prices from the
 -- snapshot, orders shaped like folio.orders.diff's, and orders from signals
 -- going through folio.guards (exposure, leverage, drawdown, liquidity) with

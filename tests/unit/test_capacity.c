@@ -1,6 +1,6 @@
 /*
  * test_capacity.c — market-data checks, ADV capacity and truncation:
- * the spec's worked number (a cap of 5234.50 USD), rounding down to the cent,
+ * the documented worked number (a cap of 5234.50 USD), rounding down to the cent,
  * skipped missing cells, and every refusal (bad shapes and labels,
  * non-positive prices or volumes, short history, bad nav/fraction/lookback,
  * asset out of range). Also reads the shipped sample data (examples/data),
@@ -147,7 +147,7 @@ static void test_capacity_values(void) {
   CHECK_ERR(folio_position_capacity(&m.prices, &m.volumes, 0, 1e6, NULL, &cap, &e), e,
             FOLIO_ESHORT, "(adv_lookback_days needs 21)");
 
-  /* The capacity of the spec: 1% of ADV for a $100k fund gives 5234.50, rounded down. */
+  /* The documented capacity example: 1% of ADV for a $100k fund gives 5234.50, rounded down. */
   double p1[21], v1[21];
   for (int i = 0; i < 21; i++) {
     p1[i] = 1.0;

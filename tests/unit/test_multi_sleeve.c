@@ -1,5 +1,5 @@
 /*
- * test_multi_sleeve.c — multi_sleeve.h: spec 001's overlapping-sleeve example exactly,
+ * test_multi_sleeve.c — multi_sleeve.h: the documented overlapping-sleeve example exactly,
  * 1/K allocations, sorted union, each overlay on small hand-made sleeve
  * return histories and every bad input (turnover.h: test_turnover.c).
  */

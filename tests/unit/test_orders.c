@@ -1,7 +1,7 @@
 /*
  * test_orders.c — folio_orders_diff rule by rule: whole shares, lots,
- * fractional quantities, capacity caps on the target position (and spec
- * 001's order-level gate for a position opened from zero), exact closes,
+ * fractional quantities, capacity caps on the target position (and the
+ * order-level gate for a position opened from zero), exact closes,
  * the sell down into a cap, min notional drops, notional rounding to the
  * cent, and every refusal with its message.
  */
@@ -79,7 +79,7 @@ static void test_lots_fractional(void) {
 }
 
 static void test_caps(void) {
-  /* spec 001: order_qty = min(target_qty, cap / price) for a new position */
+  /* order-level gate: order_qty = min(target_qty, cap / price) for a new position */
   folio_order o = one(0, 25, 0.05, 1, 5234.50, 1e6, NULL); /* target 2000 sh, cap 209.38 sh */
   CHECK(o.flags & FOLIO_ORDER_CAPPED);
   CHECK_NEAR(o.capped_quantity, 5234.50 / 25, 1e-12);

@@ -1,5 +1,5 @@
 /*
- * test_portfolio_allocator.c — spec 004's order_from_signal arithmetic: the NAV
+ * test_portfolio_allocator.c — order_from_signal's arithmetic: the NAV
  * fraction scaled by confidence, the 100 USD floor, the side from the
  * direction's sign, quantities in whole lots toward zero (or fractional),
  * notionals in cents, the zero-lot case, and every refusal.
@@ -42,7 +42,7 @@ static void test_formula(void) {
   CHECK(r.flags & FOLIO_SIGNAL_FLOORED);
   CHECK_NEAR(r.quantity, 10, 0);
   CHECK_NEAR(r.notional, 99.9, 1e-12);
-  /* confidence 0 still gives the floor (spec: max(..., 100)) */
+  /* confidence 0 still gives the floor (the rule is max(..., 100)) */
   r = run(NULL, 1e6, 1, 0, 10);
   CHECK_NEAR(r.quantity, 10, 0);
   CHECK(r.flags & FOLIO_SIGNAL_FLOORED);
