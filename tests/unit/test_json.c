@@ -38,6 +38,9 @@ static void test_check(void) {
       {"\"\\ud800\"", "invalid Unicode"}};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     CHECK_ERR(folio_json_check(bad[i].text, strlen(bad[i].text), &err), err, FOLIO_EPARSE, bad[i].needle);
+  /* the NaN/Infinity hint only where the bad token is one */
+  CHECK_ERR(folio_json_check("{\"Info\": tru}", 14, &err), err, FOLIO_EPARSE, "invalid token near 'tru'");
+  CHECK(strstr(err.message, "NaN") == NULL);
   /* line and column of a syntax error on a later line */
   const char *multi = "{\n  \"a\": [1, 2],\n  \"b\": [3,, 4]\n}";
   CHECK_ERR(folio_json_check(multi, strlen(multi), &err), err, FOLIO_EPARSE, "json:3:");

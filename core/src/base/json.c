@@ -44,16 +44,19 @@ static int depth_of(const json_t *v) {
   return 0;
 }
 
-/* A hint for what lenient encoders write: "NaN", "Infinity" near the error. */
+/* A hint after jansson's account: NaN/Infinity (which lenient encoders
+ * write) where it saw an invalid token, overflow, invalid UTF-8. */
 static const char *hint(const char *text, size_t len, const json_error_t *e) {
   enum json_error_code code = json_error_code(e);
   if (code == json_error_numeric_overflow) return " (number out of range: it overflows a double)";
   if (code == json_error_invalid_utf8) return " (invalid UTF-8)";
-  if (code != json_error_invalid_syntax || e->position < 0) return "";
-  size_t at = (size_t)e->position, lo = at > 10 ? at - 10 : 0, hi = at + 10 < len ? at + 10 : len;
-  for (size_t i = lo; i < hi; i++)
-    if ((hi - i >= 3 && memcmp(text + i, "NaN", 3) == 0) || (hi - i >= 3 && memcmp(text + i, "Inf", 3) == 0))
-      return " (NaN and Infinity are not JSON)";
+  const char *tok = strstr(e->text, "invalid token near '");
+  if (code != json_error_invalid_syntax || !tok) return "";
+  tok += strlen("invalid token near '");
+  size_t at = e->position > 0 ? (size_t)e->position : 0;
+  if (strncmp(tok, "NaN", 3) == 0 || strncmp(tok, "Inf", 3) == 0 ||
+      (strncmp(tok, "-'", 2) == 0 && at < len && text[at] == 'I'))
+    return " (NaN and Infinity are not JSON)";
   return "";
 }
 
