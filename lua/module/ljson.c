@@ -5,10 +5,9 @@
  * whatever cannot be converted.
  *
  * Lua -> text: nil-free plain data only — booleans, strings (UTF-8),
- * numbers (integers as integers, floats as reals: jansson gives them a ".0"
- * when integral, so math.type survives a round trip, and the document is
- * written with the fewest of 15/16/17 digits that carry every float back
- * exactly), and tables that are either arrays (keys exactly 1..n) or objects
+ * numbers (integers as integers, floats in the shortest of 15/16/17
+ * significant digits that reads back to the same double, with a ".0" when
+ * integral so math.type survives a round trip), and tables that are either arrays (keys exactly 1..n) or objects
  * (string keys, written sorted bytewise so the same data always gives the
  * same text). An empty table is written "{}". NaN/Inf, functions, userdata,
  * mixed or non-string keys, cycles, text that is not UTF-8 and nesting

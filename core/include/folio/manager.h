@@ -199,9 +199,8 @@ FOLIO_API void folio_manager_report_free(folio_manager_report *r);
  * NUL-terminated string *out (the caller frees it): an object with the keys
  * sorted — account_value, ann_volatility_pct, asof, leverage, skipped,
  * target_vol_pct, weights (sorted by name), window_days — written by
- * jansson: reals with the fewest of 15/16/17 significant digits with which
- * every one reads back to the same double, two-space indentation, a final
- * newline.
+ * jansson: each real in the shortest of 15/16/17 significant digits that
+ * reads back to the same double, two-space indentation, a final newline.
  * Errors: FOLIO_EPARSE (a name that is not valid UTF-8), FOLIO_ENOTFINITE,
  * FOLIO_EINVAL (NULL), FOLIO_ENOMEM.
  */

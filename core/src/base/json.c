@@ -2,8 +2,9 @@
  * json.c — folio's JSON on jansson (json.h, json_internal.h): the strict
  * parse every reader goes through (jansson's parser plus folio's depth limit
  * and messages with line and column), the writer every producer goes
- * through (sorted keys, reals that round-trip), the number writer of
- * json.h, and the position index of readers that point at a line.
+ * through (sorted keys, each real in the shortest of 15/16/17 significant
+ * digits that reads back to the same double), the number writer of json.h,
+ * and the position index of readers that point at a line.
  *
  * jansson refuses what lenient encoders emit (NaN, Infinity, trailing
  * commas, single quotes, leading zeros, control characters, invalid UTF-8)
@@ -105,36 +106,86 @@ static int digits_for(double x) {
   return 17;
 }
 
-static int precision_of(const json_t *v, int p) {
-  if (p >= 17) return p;
-  if (json_is_real(v)) {
-    int q = digits_for(json_real_value(v));
-    return q > p ? q : p;
-  }
-  if (json_is_array(v)) {
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x) p = precision_of(x, p);
-  } else if (json_is_object(v)) {
-    const char *k;
-    json_t *x;
-    json_object_foreach((json_t *)v, k, x) p = precision_of(x, p);
-  }
-  return p;
+/* Writes the real x as jansson does, with digits_for(x) digits, into buf
+ * (FOLIO_JSON_NUMBER_MAX bytes, NUL-terminated); returns the length, 0 on
+ * failure. */
+static size_t real_text(double x, char *buf) {
+  json_t *r = json_real(x);
+  size_t n = r ? json_dumpb(r, buf, FOLIO_JSON_NUMBER_MAX - 1, JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits_for(x)))
+               : 0;
+  json_decref(r);
+  if (n >= FOLIO_JSON_NUMBER_MAX) n = 0;
+  buf[n] = '\0';
+  return n;
 }
 
-int folio_i_json_precision(const json_t *v) { return precision_of(v, 15); }
+/* The text being written: jansson's chunks, each real rewritten shortest. */
+typedef struct sink {
+  char *p;
+  size_t n, cap;
+  int in_string;
+} sink;
+
+static int sink_add(sink *s, const char *buf, size_t size) {
+  if (size >= s->cap - s->n) {
+    size_t cap = s->cap ? s->cap : 256;
+    while (size >= cap - s->n) {
+      if (cap > ((size_t)-1) / 2) return -1;
+      cap *= 2;
+    }
+    char *p = realloc(s->p, cap);
+    if (!p) return -1;
+    s->p = p;
+    s->cap = cap;
+  }
+  memcpy(s->p + s->n, buf, size);
+  s->n += size;
+  s->p[s->n] = '\0';
+  return 0;
+}
+
+/* jansson's dump callback. jansson hands a string's quotes over as chunks of
+ * their own (a quote inside a string is always escaped) and a real as one
+ * chunk with a '.' or an 'e' (written with 17 digits: exact); such a chunk
+ * outside a string is read back and written with the fewest digits that
+ * carry it. The caller checks the result reads back equal to the tree. */
+static int on_chunk(const char *buf, size_t size, void *data) {
+  sink *s = data;
+  if (size == 1 && buf[0] == '"') s->in_string = !s->in_string;
+  else if (!s->in_string && size < FOLIO_JSON_NUMBER_MAX && (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) &&
+           (memchr(buf, '.', size) || memchr(buf, 'e', size))) {
+    json_t *r = json_loadb(buf, size, JSON_DECODE_ANY, NULL);
+    char num[FOLIO_JSON_NUMBER_MAX];
+    size_t n = json_is_real(r) ? real_text(json_real_value(r), num) : 0;
+    json_decref(r);
+    if (n) return sink_add(s, num, n);
+  }
+  return sink_add(s, buf, size);
+}
 
 folio_status folio_i_json_dump(const char *who, const json_t *v, size_t flags, char **out,
                                size_t *len, folio_error *err) {
   folio_error_clear(err);
   if (!v || !out) return folio_error_set(err, FOLIO_EINVAL, "%s: value and out must not be NULL", who);
   *out = NULL;
-  size_t f = flags | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(folio_i_json_precision(v));
-  char *text = json_dumps(v, f);
-  if (!text) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (or a value JSON cannot hold)", who);
-  *out = text;
-  if (len) *len = strlen(text);
+  size_t f = flags | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17);
+  sink s = {NULL, 0, 0, 0};
+  if (json_dump_callback(v, on_chunk, &s, f) != 0) {
+    free(s.p);
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (or a value JSON cannot hold)", who);
+  }
+  /* belt and braces: the text must read back to the same tree, else plain 17 digits */
+  json_t *back = json_loadb(s.p, s.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+  int same = back && json_equal(back, v);
+  json_decref(back);
+  if (!same) {
+    free(s.p);
+    s.p = json_dumps(v, f);
+    if (!s.p) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+    s.n = strlen(s.p);
+  }
+  *out = s.p;
+  if (len) *len = s.n;
   return FOLIO_OK;
 }
 
@@ -144,12 +195,7 @@ folio_status folio_json_number(double x, char *buf, folio_error *err) {
   if (!isfinite(x))
     return folio_error_set(err, FOLIO_ENOTFINITE, "json: %s cannot be written as JSON",
                            isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity"));
-  json_t *r = json_real(x);
-  size_t n = r ? json_dumpb(r, buf, FOLIO_JSON_NUMBER_MAX - 1, JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits_for(x)))
-               : 0;
-  json_decref(r);
-  if (n == 0 || n >= FOLIO_JSON_NUMBER_MAX) return folio_error_set(err, FOLIO_ENOMEM, "json: out of memory");
-  buf[n] = '\0';
+  if (real_text(x, buf) == 0) return folio_error_set(err, FOLIO_ENOMEM, "json: out of memory");
   return FOLIO_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * json_internal.h — folio's use of jansson, in one place: how text is parsed
  * (the flags, the limits, the "<name>:<line>:<column>: <what>" messages),
- * how a tree is written (sorted keys, round-tripping reals), and where each
+ * how a tree is written (sorted keys, reals in the shortest form that reads
+ * back to the same double), and where each
  * key and value of a parsed text starts, for readers that point at a line
  * (jansson keeps no positions). Not installed, not API: the names carry
  * folio_i_ and are hidden in libfolio; the Lua bindings include it too.
@@ -29,15 +30,11 @@
 folio_status folio_i_json_parse(const char *name, const char *text, size_t len, size_t flags,
                                 json_t **out, folio_error *err);
 
-/* The fewest significant digits (15, 16 or 17) with which every real in v
- * prints ("%.*g") and reads back bit-for-bit: the precision a whole
- * document is written with, so common decimals stay short ("0.1"). */
-int folio_i_json_precision(const json_t *v);
-
 /*
  * Writes v as JSON into a new NUL-terminated string (*out, freed with free;
- * *len may be NULL): keys sorted bytewise, reals with folio_i_json_precision
- * digits, any value at the top. `flags`: JSON_COMPACT or JSON_INDENT(n).
+ * *len may be NULL): keys sorted bytewise, each real in the shortest of
+ * 15/16/17 significant digits that reads back to the same double (as
+ * folio_json_number), any value at the top. `flags`: JSON_COMPACT or JSON_INDENT(n).
  * Messages start with "<who>: ". Errors: FOLIO_ENOMEM, FOLIO_EINVAL.
  */
 folio_status folio_i_json_dump(const char *who, const json_t *v, size_t flags, char **out,

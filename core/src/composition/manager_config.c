@@ -1,8 +1,8 @@
 /*
  * manager_config.c — portfolio_config.json (manager.h): the report as a JSON
  * document built and written by jansson (keys sorted, two-space indent,
- * reals with the fewest of 15/16/17 digits that carry every one of them back
- * exactly, a final newline), and its atomic replacement on disk through the
+ * each real in the shortest of 15/16/17 significant digits that reads back
+ * to the same double, a final newline), and its atomic replacement on disk through the
  * shared writer (plumbing.h).
  */
 #include <math.h>
