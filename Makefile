@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE      ?= cmake
 
 DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
-                libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev libsqlite3-dev libglpk-dev
+                libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev libsqlite3-dev libglpk-dev libjansson-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

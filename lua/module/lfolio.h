@@ -213,4 +213,16 @@ int fl_open_reconcile(lua_State *L); /* folio.reconcile OS helpers (lreconcile.c
  * duplicate symbol. An absent key (nil) gives an empty table unless required. */
 void fl_read_positions(lua_State *L, int args, const char *fname, const char *key, int required);
 
+/* ---- JSON (ljson.c): plain Lua data <-> JSON text, on jansson ------------- */
+
+/* Pushes the JSON text of the value at idx (sorted keys, round-trip floats)
+ * and returns it; raises "<fname>: <root>.path is ..." on what JSON cannot hold. */
+const char *fl_json_push_encoded(lua_State *L, int idx, const char *fname, const char *root);
+/* Pushes the Lua value of text[0..len) (nil when text is NULL; null -> nil);
+ * raises "<fname>: <what> is not valid JSON (json:<line>:<column>: ...)". */
+void fl_json_push_decoded(lua_State *L, const char *text, size_t len, const char *fname, const char *what);
+/* folio.store.encode_json(value) -> text / decode_json(text) -> value */
+int fl_json_encode(lua_State *L);
+int fl_json_decode(lua_State *L);
+
 #endif

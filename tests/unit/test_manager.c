@@ -239,7 +239,12 @@ static void test_bad_files(void) {
            FOLIO_EINVAL, "differs from the strategy's folder name 'x'", 1);
   bad_file("bad/x/stats.csv", "day,return\n2024-01-02,0.1\n", FOLIO_EPARSE, "date,return", 1);
   bad_file("bad/x/stats.csv", "date,ret\n2024-01-02,0.1\n", FOLIO_EPARSE, "date,return", 1);
-  /* malformed JSON: line and column from the checker's offset */
+  /* duplicate keys: refused (jansson's line and column, the key named) */
+  bad_file("bad/x/stats.json", "{\"daily_returns\": [\n {\"date\": \"2024-01-02\", \"return\": 0.1,\n  \"date\": \"2024-01-03\"}]}",
+           FOLIO_EPARSE, "duplicate object key near '\"date\"'", 3);
+  bad_file("bad/x/stats.json", "{\"name\": \"x\",\n \"name\": \"x\", \"daily_returns\": []}", FOLIO_EPARSE,
+           "duplicate object key near '\"name\"'", 2);
+  /* malformed JSON: jansson's line and column */
   bad_file("bad/x/stats.json", "{\"daily_returns\": [\n  {\"date\": \"2024-01-02\", \"return\": 0.1,}\n]}",
            FOLIO_EPARSE, "json:", 2);
   /* dates and returns */

@@ -1,7 +1,8 @@
 /*
- * test_store.c — the event store (store.h) and its JSON checker (json.h):
- * open/create, schema version, every record and query (turnover window
- * edges), and the bad files: locked, read-only, corrupt, foreign, newer.
+ * test_store.c — the event store (store.h): open/create, schema version,
+ * every record and query (turnover window edges), payloads refused when
+ * they are not JSON, and the bad files: locked, read-only, corrupt,
+ * foreign, newer. (The JSON checker itself: test_json.c.)
  * Each bad file must fail with a clear message and stay byte-for-byte unchanged.
  */
 #include <sqlite3.h>
@@ -57,59 +58,6 @@ static int64_t count(folio_store *s, const char *table) {
   int64_t n = -1;
   folio_store_count(s, table, &n, NULL);
   return n;
-}
-
-static void test_json(void) {
-  folio_error err;
-  static const char *const good[] = {
-      "null", " true ", "false", "0", "-0", "1.5e-3", "-12E+2", "\"\"", "\"a\\\"b\\\\c\\/\\n\\u00e9\"",
-      "[]", "{}", "[1,[2,[3]],{\"a\":{\"b\":[]}}]", "{\"k\":null,\"x\":\"\xc3\xa9\"}", "\"\xf0\x9f\x98\x80\""};
-  for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-    CHECK_MSG(folio_json_check(good[i], strlen(good[i]), &err) == FOLIO_OK, "%s: %s", good[i], err.message);
-  static const struct { const char *text, *needle; } bad[] = {
-      {"", "value expected"}, {"NaN", "NaN"}, {"[Infinity]", "NaN and Infinity"}, {"-Infinity", "digit"},
-      {"[1,]", "value expected"}, {"{\"a\":1,}", "object key"}, {"{'a':1}", "object key"},
-      {"01", "leading zero"}, {"1.", "after '.'"}, {"1e", "exponent"}, {"\"a", "unterminated"},
-      {"\"\\x\"", "bad escape"}, {"\"\\u12g4\"", "\\u"}, {"\"a\tb\"", "control character"},
-      {"[1] 2", "trailing text"}, {"{\"a\" 1}", "':'"}, {"[1 2]", "',' or ']'"}, {"tru", "value expected"},
-      {"\"\xc3\"", "UTF-8"}, {"\"\xed\xa0\x80\"", "UTF-8"}, {"\"\xc0\xaf\"", "UTF-8"}};
-  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-    CHECK_ERR(folio_json_check(bad[i].text, strlen(bad[i].text), &err), err, FOLIO_EPARSE, bad[i].needle);
-  /* depth: 32 levels are fine, 33 are not */
-  char deep[80];
-  memset(deep, '[', 32);
-  memset(deep + 32, ']', 32);
-  CHECK(folio_json_check(deep, 64, &err) == FOLIO_OK);
-  memset(deep, '[', 33);
-  memset(deep + 33, ']', 33);
-  CHECK_ERR(folio_json_check(deep, 66, &err), err, FOLIO_EDIM, "deeper than 32");
-  /* a string with an embedded NUL is cut at len, not at the NUL */
-  CHECK(folio_json_check("[1]xyz", 3, &err) == FOLIO_OK);
-  CHECK_ERR(folio_json_check(NULL, 0, &err), err, FOLIO_EINVAL, "NULL");
-
-  /* numbers: shortest round trip, ".0" for integral values, NaN/Inf refused */
-  char buf[FOLIO_JSON_NUMBER_MAX];
-  CHECK(folio_json_number(0.1, buf, &err) == FOLIO_OK && strcmp(buf, "0.1") == 0);
-  CHECK(folio_json_number(1.0, buf, &err) == FOLIO_OK && strcmp(buf, "1.0") == 0);
-  CHECK(folio_json_number(-0.0, buf, &err) == FOLIO_OK && strcmp(buf, "-0.0") == 0);
-  CHECK(folio_json_number(1e300, buf, &err) == FOLIO_OK && strcmp(buf, "1e+300") == 0);
-  CHECK_ERR(folio_json_number(NAN, buf, &err), err, FOLIO_ENOTFINITE, "NaN");
-  CHECK_ERR(folio_json_number(-INFINITY, buf, &err), err, FOLIO_ENOTFINITE, "-Infinity");
-  tl_rng rng = {42};
-  int round_trips = 1;
-  for (int i = 0; i < 20000; i++) {
-    uint64_t bits = tl_next(&rng);
-    double x;
-    memcpy(&x, &bits, sizeof x);
-    if (!isfinite(x)) continue;
-    if (folio_json_number(x, buf, &err) != FOLIO_OK || strtod(buf, NULL) != x ||
-        folio_json_check(buf, strlen(buf), &err) != FOLIO_OK) {
-      round_trips = 0;
-      fprintf(stderr, "number %.17g -> %s\n", x, buf);
-      break;
-    }
-  }
-  CHECK(round_trips);
 }
 
 static void test_open_and_schema(void) {
@@ -398,7 +346,6 @@ int main(void) {
     perror("mkdtemp");
     return 1;
   }
-  test_json();
   test_open_and_schema();
   test_records();
   test_locked();

@@ -2,11 +2,13 @@
  * json.h — the strict JSON the event store keeps (payloads written by the Lua
  * layer: composites, allocations, orders, decisions, positions, state).
  *
- * The store never holds text it could not read back: every payload is checked
- * against RFC 8259 before it is written, with folio's extra limits — nesting
- * at most FOLIO_JSON_MAX_DEPTH deep, no NaN/Infinity literals (JSON has none;
- * some encoders emit them), valid UTF-8. Numbers are written in the shortest
- * form that reads back to the same double ("%.15g", else "%.16g", else "%.17g").
+ * Parsing and writing are jansson's; this header keeps the two checks the
+ * store and its callers need. The store never holds text it could not read
+ * back: every payload is checked against RFC 8259 before it is written, with
+ * folio's extra limits — nesting at most FOLIO_JSON_MAX_DEPTH deep, no
+ * NaN/Infinity literals (JSON has none; some encoders emit them), valid UTF-8,
+ * numbers a double can hold. Numbers are written in the shortest of 15, 16 or
+ * 17 significant digits that reads back to the same double.
  */
 #ifndef FOLIO_JSON_H
 #define FOLIO_JSON_H
@@ -27,15 +29,18 @@ extern "C" {
 
 /* Checks that text[0..len) is one JSON value (surrounding whitespace allowed)
  * within the limits above. Borrows text (need not be NUL-terminated).
- * Errors: FOLIO_EPARSE naming the byte offset and what was expected,
- * FOLIO_EDIM (nesting deeper than FOLIO_JSON_MAX_DEPTH), FOLIO_EINVAL (NULL). */
-folio_status folio_json_check(const char *text, size_t len, folio_error *err);
+ * Errors: FOLIO_EPARSE "json:<line>:<column>: <what>" (jansson's account of
+ * what was expected), FOLIO_EDIM (nesting deeper than FOLIO_JSON_MAX_DEPTH),
+ * FOLIO_EINVAL (NULL), FOLIO_ENOMEM. */
+FOLIO_API folio_status folio_json_check(const char *text, size_t len, folio_error *err);
 
-/* Writes x into buf (at least FOLIO_JSON_NUMBER_MAX bytes) in the shortest of
- * %.15g/%.16g/%.17g that strtod reads back bit-for-bit; a value that prints as
- * an integer gets ".0" so readers keep it a float (-0.0 stays "-0.0").
+/* Writes x into buf (at least FOLIO_JSON_NUMBER_MAX bytes) as jansson writes
+ * a real, with the fewest of 15/16/17 significant digits that strtod reads
+ * back bit-for-bit; a value that prints as an integer gets ".0" so readers
+ * keep it a float (-0.0 stays "-0.0"); exponents have no '+' or leading
+ * zeros ("1e300", "1e-5").
  * Errors: FOLIO_ENOTFINITE (NaN or Inf: JSON cannot carry them), FOLIO_EINVAL (NULL). */
-folio_status folio_json_number(double x, char *buf, folio_error *err);
+FOLIO_API folio_status folio_json_number(double x, char *buf, folio_error *err);
 
 #ifdef __cplusplus
 }

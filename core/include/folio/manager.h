@@ -51,7 +51,7 @@ typedef struct folio_manager_options {
 } folio_manager_options;
 
 /* Fills o with the defaults above. */
-void folio_manager_options_init(folio_manager_options *o);
+FOLIO_API void folio_manager_options_init(folio_manager_options *o);
 
 /* One strategy's daily returns as read from its stats file. */
 typedef struct folio_manager_series {
@@ -74,11 +74,11 @@ typedef struct folio_manager_series {
  * differs from `name`; NULL arguments), FOLIO_EEMPTY (no records),
  * FOLIO_EDIM (file too large), FOLIO_ENOMEM.
  */
-folio_status folio_manager_read_stats(const char *path, const char *name,
-                                      folio_manager_series **out, folio_error *err);
+FOLIO_API folio_status folio_manager_read_stats(const char *path, const char *name,
+                                                folio_manager_series **out, folio_error *err);
 
 /* Frees a series; NULL is a no-op. */
-void folio_manager_series_free(folio_manager_series *s);
+FOLIO_API void folio_manager_series_free(folio_manager_series *s);
 
 /* The strategies found under a root folder. */
 typedef struct folio_manager_book {
@@ -95,10 +95,10 @@ typedef struct folio_manager_book {
  * stats.json and stats.csv), FOLIO_EEMPTY (no folder has a stats file),
  * every error of folio_manager_read_stats, FOLIO_ENOMEM.
  */
-folio_status folio_manager_scan(const char *root, folio_manager_book **out, folio_error *err);
+FOLIO_API folio_status folio_manager_scan(const char *root, folio_manager_book **out, folio_error *err);
 
 /* Frees a book; NULL is a no-op. */
-void folio_manager_book_free(folio_manager_book *b);
+FOLIO_API void folio_manager_book_free(folio_manager_book *b);
 
 /*
  * Aligns the book's strategies on the window: the common span runs from the
@@ -112,8 +112,8 @@ void folio_manager_book_free(folio_manager_book *b);
  * FOLIO_ESHORT (fewer common dates than `window`), FOLIO_EINVAL (window < 2,
  * ld < window, NULL), FOLIO_ENOMEM.
  */
-folio_status folio_manager_align(const folio_manager_book *book, size_t window, double *returns,
-                                 size_t ld, char *first_date, char *last_date, folio_error *err);
+FOLIO_API folio_status folio_manager_align(const folio_manager_book *book, size_t window, double *returns,
+                                           size_t ld, char *first_date, char *last_date, folio_error *err);
 
 /*
  * The objective's pieces from returns R (n_days x n_strategies, column-major,
@@ -124,9 +124,9 @@ folio_status folio_manager_align(const folio_manager_book *book, size_t window, 
  * Errors: FOLIO_EINVAL (n_days < 2, bad leading dimension, NULL),
  * FOLIO_ENOTFINITE (NaN/Inf in R, naming row and column).
  */
-folio_status folio_manager_moments(size_t n_days, size_t n_strategies, const double *returns,
-                                   size_t ld, double *slope, double *cov, size_t ldc,
-                                   folio_error *err);
+FOLIO_API folio_status folio_manager_moments(size_t n_days, size_t n_strategies, const double *returns,
+                                             size_t ld, double *slope, double *cov, size_t ldc,
+                                             folio_error *err);
 
 /*
  * f(w) = s.w / sqrt(w'Cw) for the n strategies' slopes s and covariance cov
@@ -134,8 +134,8 @@ folio_status folio_manager_moments(size_t n_days, size_t n_strategies, const dou
  * s / sigma - (s.w) C w / sigma^3. A variance <= 0 is floored at 1e-300 so
  * the value stays finite. Never fails.
  */
-double folio_manager_objective(size_t n, const double *slope, const double *cov, size_t ldc,
-                               const double *w, double *grad);
+FOLIO_API double folio_manager_objective(size_t n, const double *slope, const double *cov, size_t ldc,
+                                         const double *w, double *grad);
 
 /* What the optimiser found. */
 typedef struct folio_manager_fit {
@@ -163,10 +163,10 @@ typedef struct folio_manager_fit {
  * zero volatility over the window), FOLIO_EINVAL (bad options), the errors of
  * folio_manager_moments, FOLIO_ENOMEM.
  */
-folio_status folio_manager_optimize(size_t n_days, size_t n_strategies, const double *returns,
-                                    size_t ld, const char *const *names,
-                                    const folio_manager_options *opts, double *weights,
-                                    folio_manager_fit *fit, folio_error *err);
+FOLIO_API folio_status folio_manager_optimize(size_t n_days, size_t n_strategies, const double *returns,
+                                              size_t ld, const char *const *names,
+                                              const folio_manager_options *opts, double *weights,
+                                              folio_manager_fit *fit, folio_error *err);
 
 /* The manager's whole result: what portfolio_config.json records. */
 typedef struct folio_manager_report {
@@ -188,35 +188,35 @@ typedef struct folio_manager_report {
  * Errors: those of folio_manager_scan, _align and _optimize; FOLIO_EINVAL
  * for bad options (naming the option).
  */
-folio_status folio_manager_run(const char *root, const folio_manager_options *opts,
-                               folio_manager_report **out, folio_error *err);
+FOLIO_API folio_status folio_manager_run(const char *root, const folio_manager_options *opts,
+                                         folio_manager_report **out, folio_error *err);
 
 /* Frees a report; NULL is a no-op. */
-void folio_manager_report_free(folio_manager_report *r);
+FOLIO_API void folio_manager_report_free(folio_manager_report *r);
 
 /*
  * Writes the report as portfolio_config.json text into a new malloc'd,
  * NUL-terminated string *out (the caller frees it): an object with the keys
  * sorted — account_value, ann_volatility_pct, asof, leverage, skipped,
- * target_vol_pct, weights (sorted by name), window_days — numbers in the
- * shortest form that reads back to the same double, two-space indentation,
- * a final newline. The text is checked with folio_json_check.
+ * target_vol_pct, weights (sorted by name), window_days — written by
+ * jansson: each real in the shortest of 15/16/17 significant digits that
+ * reads back to the same double, two-space indentation, a final newline.
  * Errors: FOLIO_EPARSE (a name that is not valid UTF-8), FOLIO_ENOTFINITE,
  * FOLIO_EINVAL (NULL), FOLIO_ENOMEM.
  */
-folio_status folio_manager_config_json(const folio_manager_report *r, char **out,
-                                       folio_error *err);
+FOLIO_API folio_status folio_manager_config_json(const folio_manager_report *r, char **out,
+                                                 folio_error *err);
 
 /*
  * Writes folio_manager_config_json's text to `path` atomically: a temporary
  * file in the same folder, fsync, rename over `path`, fsync of the folder.
  * On any failure the temporary file is removed and a previous `path` is left
- * untouched. The file gets mode 0644.
+ * untouched. The file gets mode 0666 less the process umask, as any new file.
  * Errors: FOLIO_EIO (naming the path and the OS reason), those of
  * folio_manager_config_json.
  */
-folio_status folio_manager_write_config(const char *path, const folio_manager_report *r,
-                                        folio_error *err);
+FOLIO_API folio_status folio_manager_write_config(const char *path, const folio_manager_report *r,
+                                                  folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -8,8 +8,8 @@
  * error), so a reader — or a process reopening the file after the writer was
  * killed — sees every committed record whole and never a partial one.
  * Payloads (composite, allocations, orders, decisions, positions, state) are
- * JSON text produced by the caller; each is checked (folio_json_check) before
- * anything is written. Times are epoch seconds (UTC).
+ * JSON text produced by the caller; each is checked (folio_json_check: jansson
+ * with folio's limits) before anything is written. Times are epoch seconds (UTC).
  *
  * Schema version 1 (created on first open with FOLIO_STORE_CREATE):
  *   meta(key TEXT PRIMARY KEY, value TEXT)  -- 'application' = 'folio', 'schema_version' = '1'
@@ -99,68 +99,71 @@ typedef struct folio_store_rebalance_list {
  * store, read-only file without a schema), FOLIO_ENOTFOUND (no such file
  * without CREATE), FOLIO_EINVAL (NULL, empty path, unknown flags, a schema
  * version newer than FOLIO_STORE_SCHEMA_VERSION), FOLIO_ENOMEM. */
-folio_status folio_store_open(const char *path, int flags, folio_store **out, folio_error *err);
+FOLIO_API folio_status folio_store_open(const char *path, int flags, folio_store **out, folio_error *err);
 
 /* Closes the store (NULL is a no-op). Never fails: SQLite finishes the WAL. */
-void folio_store_close(folio_store *store);
+FOLIO_API void folio_store_close(folio_store *store);
 
 /* Sets how long a write waits for another writer before failing "locked"
  * (milliseconds, >= 0; the default is 2000). Errors: FOLIO_EINVAL. */
-folio_status folio_store_set_busy_timeout(folio_store *store, int milliseconds, folio_error *err);
+FOLIO_API folio_status folio_store_set_busy_timeout(folio_store *store, int milliseconds, folio_error *err);
 
 /* 1 when writes are refused (opened READONLY or the file is read-only). */
-int folio_store_readonly(const folio_store *store);
+FOLIO_API int folio_store_readonly(const folio_store *store);
 
 /* The path the store was opened with (borrowed; valid until close). */
-const char *folio_store_path(const folio_store *store);
+FOLIO_API const char *folio_store_path(const folio_store *store);
 
 /* Records one rebalance and its n_trades trades in one transaction; *id (may
  * be NULL) receives the new rebalance id. Errors: FOLIO_EINVAL (empty fund,
  * negative turnover, empty trade symbol), FOLIO_ENOTFINITE, FOLIO_EPARSE /
  * FOLIO_EDIM (a payload is not valid JSON: the field is named), FOLIO_EIO
  * (read-only, locked, disk). Nothing is written on error. */
-folio_status folio_store_record_rebalance(folio_store *store, const folio_store_rebalance *rec,
-                                          const folio_store_trade *trades, size_t n_trades,
-                                          int64_t *id, folio_error *err);
+FOLIO_API folio_status folio_store_record_rebalance(folio_store *store, const folio_store_rebalance *rec,
+                                                    const folio_store_trade *trades, size_t n_trades,
+                                                    int64_t *id, folio_error *err);
 
 /* Records one portfolio snapshot in one transaction. Errors as above. */
-folio_status folio_store_record_snapshot(folio_store *store, const folio_store_snapshot *snap,
-                                         int64_t *id, folio_error *err);
+FOLIO_API folio_status folio_store_record_snapshot(folio_store *store, const folio_store_snapshot *snap,
+                                                   int64_t *id, folio_error *err);
 
 /* Saves a checkpoint (state JSON at asof) in one transaction. Errors as above. */
-folio_status folio_store_save_checkpoint(folio_store *store, int64_t asof, const char *state_json,
-                                         int64_t *id, folio_error *err);
+FOLIO_API folio_status folio_store_save_checkpoint(folio_store *store, int64_t asof, const char *state_json,
+                                                   int64_t *id, folio_error *err);
 
 /* The last checkpoint saved (highest id) or *out = NULL when
  * there is none. The result owns its string; free with
  * folio_store_checkpoint_free. Errors: FOLIO_EIO, FOLIO_ENOMEM, FOLIO_EINVAL. */
-folio_status folio_store_load_checkpoint(folio_store *store, folio_store_checkpoint **out,
-                                         folio_error *err);
-void folio_store_checkpoint_free(folio_store_checkpoint *cp);
+FOLIO_API folio_status folio_store_load_checkpoint(folio_store *store, folio_store_checkpoint **out,
+                                                   folio_error *err);
+/* Frees a checkpoint from folio_store_load_checkpoint; NULL is a no-op. */
+FOLIO_API void folio_store_checkpoint_free(folio_store_checkpoint *cp);
 
 /* The last snapshot recorded (highest id) or *out = NULL.
  * Free with folio_store_snapshot_free. Errors as load_checkpoint. */
-folio_status folio_store_latest_snapshot(folio_store *store, folio_store_snapshot **out,
-                                         folio_error *err);
-void folio_store_snapshot_free(folio_store_snapshot *snap);
+FOLIO_API folio_status folio_store_latest_snapshot(folio_store *store, folio_store_snapshot **out,
+                                                   folio_error *err);
+/* Frees a snapshot from folio_store_latest_snapshot; NULL is a no-op. */
+FOLIO_API void folio_store_snapshot_free(folio_store_snapshot *snap);
 
 /* Σ turnover of the rebalances with asof in (asof - days·86400, asof] —
  * the window a weekly turnover cap reads (days = 7). 0 when none.
  * Errors: FOLIO_EINVAL (days not finite or < 0), FOLIO_EIO. */
-folio_status folio_store_turnover_since(folio_store *store, int64_t asof, double days,
-                                        double *out, folio_error *err);
+FOLIO_API folio_status folio_store_turnover_since(folio_store *store, int64_t asof, double days,
+                                                  double *out, folio_error *err);
 
 /* Rebalances with from <= asof <= to, by asof then id. *out owns every string;
  * free with folio_store_rebalance_list_free. Errors: FOLIO_EINVAL (from > to),
  * FOLIO_EIO, FOLIO_ENOMEM. */
-folio_status folio_store_rebalances(folio_store *store, int64_t from, int64_t to,
-                                    folio_store_rebalance_list **out, folio_error *err);
-void folio_store_rebalance_list_free(folio_store_rebalance_list *list);
+FOLIO_API folio_status folio_store_rebalances(folio_store *store, int64_t from, int64_t to,
+                                              folio_store_rebalance_list **out, folio_error *err);
+/* Frees a list from folio_store_rebalances; NULL is a no-op. */
+FOLIO_API void folio_store_rebalance_list_free(folio_store_rebalance_list *list);
 
 /* Number of rows of a table ("rebalances", "trades", "snapshots",
  * "checkpoints"). Errors: FOLIO_ENOTFOUND (other names), FOLIO_EIO. */
-folio_status folio_store_count(folio_store *store, const char *table, int64_t *out,
-                               folio_error *err);
+FOLIO_API folio_status folio_store_count(folio_store *store, const char *table, int64_t *out,
+                                         folio_error *err);
 
 #ifdef __cplusplus
 }
