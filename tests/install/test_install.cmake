@@ -89,7 +89,7 @@ math(EXPR passed "${passed} + 1")
 
 # static: lib/libfolio.a, then its dependencies (folio.pc's private ones)
 execute_process(COMMAND pkg-config --cflags folio OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE)
-execute_process(COMMAND pkg-config --libs lua5.4 openblas lapacke nlopt yaml-0.1 sqlite3
+execute_process(COMMAND pkg-config --libs lua5.4 openblas lapacke nlopt yaml-0.1 sqlite3 jansson
                 OUTPUT_VARIABLE deps RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
 must("${rc}" "pkg-config cannot find folio's dependencies")
 separate_arguments(cflags UNIX_COMMAND "${cflags}")
