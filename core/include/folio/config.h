@@ -89,32 +89,33 @@ struct folio_config_node {
  * FOLIO_CONFIG_MAX_BYTES), FOLIO_EINVAL (NULL out, or NULL text with len > 0),
  * FOLIO_ENOMEM.
  */
-folio_status folio_config_parse_tree(const char *text, size_t len, const char *name,
-                                     folio_config_node **out, folio_error *err);
+FOLIO_API folio_status folio_config_parse_tree(const char *text, size_t len, const char *name,
+                                               folio_config_node **out, folio_error *err);
 
 /* Reads the file at `path` and parses it as folio_config_parse_tree (messages
  * name the path). Extra errors: FOLIO_EIO (cannot open or read; names the OS
  * reason), FOLIO_EDIM (file larger than FOLIO_CONFIG_MAX_BYTES). */
-folio_status folio_config_load_tree(const char *path, folio_config_node **out, folio_error *err);
+FOLIO_API folio_status folio_config_load_tree(const char *path, folio_config_node **out,
+                                              folio_error *err);
 
 /* Frees a tree returned by folio_config_parse_tree/_load_tree; NULL is a no-op.
  * Never call it on a node inside a tree, nor on a folio_fund_config's nodes. */
-void folio_config_node_free(folio_config_node *root);
+FOLIO_API void folio_config_node_free(folio_config_node *root);
 
 /* The value for `key` in a mapping node (borrowed), or NULL when the node is
  * NULL, not a mapping, or has no such key. */
-const folio_config_node *folio_config_get(const folio_config_node *map, const char *key);
+FOLIO_API const folio_config_node *folio_config_get(const folio_config_node *map, const char *key);
 
 /* "a mapping", "a sequence", "a string", "a number", "a boolean", "null": the
  * node's kind or type as messages name it. Static storage. */
-const char *folio_config_describe(const folio_config_node *node);
+FOLIO_API const char *folio_config_describe(const folio_config_node *node);
 
 /* ---- the typed fund ------------------------------------------------------- */
 
 /* The trading sessions of the session matrix, in canonical order. */
 #define FOLIO_CONFIG_N_SESSIONS 5
 /* Names "RTH", "pre", "post", "IBEOS", "24h" (index 0..4); NULL outside. */
-const char *folio_config_session_name(size_t index);
+FOLIO_API const char *folio_config_session_name(size_t index);
 
 typedef struct folio_session_config {
   const char *name;  /* one of the five session names */
@@ -153,7 +154,7 @@ typedef struct folio_composition_config {
 } folio_composition_config;
 
 /* The composition defaults: equal overlay, 252-day look-backs, no turnover cap. */
-folio_composition_config folio_composition_config_defaults(void);
+FOLIO_API folio_composition_config folio_composition_config_defaults(void);
 
 /* A validated fund file. Owns everything it points to (strings and nodes
  * borrow from `root`); free with folio_fund_config_free. */
@@ -175,7 +176,7 @@ typedef struct folio_fund_config {
 } folio_fund_config;
 
 /* The limits' defaults: 1 % of 21-day ADV, positions up to 20 % of NAV, gross up to 2. */
-folio_limits_config folio_limits_config_defaults(void);
+FOLIO_API folio_limits_config folio_limits_config_defaults(void);
 
 /*
  * Parses and validates a fund file held in memory (see docs/config.md).
@@ -197,17 +198,17 @@ folio_limits_config folio_limits_config_defaults(void);
  *   FOLIO_EDUP — a duplicate sleeve name or a symbol listed twice in a universe;
  *   FOLIO_EEMPTY — no sessions or no sleeves.
  */
-folio_status folio_config_parse(const char *text, size_t len, const char *name,
-                                const char *const *known_sizers, folio_fund_config **out,
-                                folio_error *err);
+FOLIO_API folio_status folio_config_parse(const char *text, size_t len, const char *name,
+                                          const char *const *known_sizers, folio_fund_config **out,
+                                          folio_error *err);
 
 /* Reads `path` and validates it as folio_config_parse (messages name the
  * path). Extra errors: FOLIO_EIO, FOLIO_EDIM (larger than FOLIO_CONFIG_MAX_BYTES). */
-folio_status folio_config_load_file(const char *path, const char *const *known_sizers,
-                                    folio_fund_config **out, folio_error *err);
+FOLIO_API folio_status folio_config_load_file(const char *path, const char *const *known_sizers,
+                                              folio_fund_config **out, folio_error *err);
 
 /* Frees a fund and its tree; NULL is a no-op. */
-void folio_fund_config_free(folio_fund_config *cfg);
+FOLIO_API void folio_fund_config_free(folio_fund_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -132,30 +132,32 @@ typedef struct folio_local_time {
 /* ---- names -------------------------------------------------------------- */
 
 /* "closed", "pre", "RTH", "post", "IBEOS", "24h"; "" for an id out of range. Static storage. */
-const char *folio_session_name(folio_session_id id);
+FOLIO_API const char *folio_session_name(folio_session_id id);
 
 /* The session called `name` (exact, case-sensitive, including "closed").
  * Errors: FOLIO_ENOTFOUND (lists the valid names), FOLIO_EINVAL (NULL). */
-folio_status folio_session_by_name(const char *name, folio_session_id *out, folio_error *err);
+FOLIO_API folio_status folio_session_by_name(const char *name, folio_session_id *out,
+                                             folio_error *err);
 
 /* "equities", "crypto", "fx", "futures"; "" out of range. Static storage. */
-const char *folio_asset_class_name(folio_asset_class ac);
+FOLIO_API const char *folio_asset_class_name(folio_asset_class ac);
 
 /* The asset class called `name` (exact). Errors: FOLIO_ENOTFOUND (lists the
  * valid names), FOLIO_EINVAL (NULL). */
-folio_status folio_asset_class_by_name(const char *name, folio_asset_class *out, folio_error *err);
+FOLIO_API folio_status folio_asset_class_by_name(const char *name, folio_asset_class *out,
+                                                 folio_error *err);
 
 /* ---- civil time ---------------------------------------------------------- */
 
 /* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (no range check;
  * any int year works). */
-int64_t folio_days_from_civil(int year, int month, int day);
+FOLIO_API int64_t folio_days_from_civil(int year, int month, int day);
 
 /* The civil date of a day count (inverse of folio_days_from_civil). */
-void folio_civil_from_days(int64_t days, int *year, int *month, int *day);
+FOLIO_API void folio_civil_from_days(int64_t days, int *year, int *month, int *day);
 
 /* Weekday of a day count: 0 = Sunday .. 6 = Saturday. */
-int folio_weekday(int64_t days);
+FOLIO_API int folio_weekday(int64_t days);
 
 /* Parses an ISO-8601 / RFC 3339 instant into epoch seconds:
  *   YYYY-MM-DD('T'|'t'|' ')HH:MM[:SS[.fraction]](Z|z|±HH:MM|±HHMM|±HH)
@@ -164,45 +166,46 @@ int folio_weekday(int64_t days);
  * before in New York, a silent bug in a session lookup. Leap seconds (:60) and
  * 24:00 are errors. Errors: FOLIO_EPARSE naming the text and the bad field
  * (month 13, hour 25, offset +25:00, trailing text, empty), FOLIO_EINVAL (NULL). */
-folio_status folio_parse_asof(const char *iso, int64_t *epoch_seconds, folio_error *err);
+FOLIO_API folio_status folio_parse_asof(const char *iso, int64_t *epoch_seconds, folio_error *err);
 
 /* Parses "HH:MM" (00:00-24:00) into minutes after midnight.
  * Errors: FOLIO_EPARSE naming the text, FOLIO_EINVAL (NULL). */
-folio_status folio_parse_hhmm(const char *text, int *minutes, folio_error *err);
+FOLIO_API folio_status folio_parse_hhmm(const char *text, int *minutes, folio_error *err);
 
 /* Parses a date "YYYY-MM-DD" (a real calendar date) into days since 1970-01-01.
  * Errors: FOLIO_EPARSE naming the text, FOLIO_EINVAL (NULL). */
-folio_status folio_parse_date(const char *text, int32_t *days, folio_error *err);
+FOLIO_API folio_status folio_parse_date(const char *text, int32_t *days, folio_error *err);
 
 /* New York wall-clock time of epoch seconds (US DST rules above).
  * Errors: FOLIO_EINVAL (outside FOLIO_ASOF_MIN..FOLIO_ASOF_MAX, or NULL out). */
-folio_status folio_ny_local(int64_t epoch_seconds, folio_local_time *out, folio_error *err);
+FOLIO_API folio_status folio_ny_local(int64_t epoch_seconds, folio_local_time *out,
+                                      folio_error *err);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS-05:00" (25 bytes + NUL) into buf; returns buf
  * ("" when size < 26). */
-char *folio_format_local(const folio_local_time *t, char *buf, size_t size);
+FOLIO_API char *folio_format_local(const folio_local_time *t, char *buf, size_t size);
 
 /* ---- NYSE holidays (rules only, no overrides) ---------------------------- */
 
 /* Easter Sunday of a Gregorian year (anonymous Gregorian computus). */
-void folio_easter(int year, int *month, int *day);
+FOLIO_API void folio_easter(int year, int *month, int *day);
 
 /* 1 when y-m-d is an NYSE full-day holiday by rule (observed date), else 0
  * (also 0 for an invalid date or a year outside 1987..9999). */
-int folio_nyse_is_holiday(int year, int month, int day);
+FOLIO_API int folio_nyse_is_holiday(int year, int month, int day);
 
 /* 1 when y-m-d is an NYSE 13:00 early close by rule, else 0 (same range). */
-int folio_nyse_is_early_close(int year, int month, int day);
+FOLIO_API int folio_nyse_is_early_close(int year, int month, int day);
 
 /* ---- calendars ------------------------------------------------------------ */
 
 /* Fills cal with the defaults listed in the file comment, empty override lists. */
-void folio_calendar_default(folio_calendar *cal);
+FOLIO_API void folio_calendar_default(folio_calendar *cal);
 
 /* Appends a date to one of cal's lists. `what` names the list for messages.
  * Errors: FOLIO_EDIM (more than FOLIO_CALENDAR_MAX_DATES), FOLIO_EINVAL (NULL). */
-folio_status folio_calendar_add_date(folio_date_list *list, int32_t days, const char *what,
-                                     folio_error *err);
+FOLIO_API folio_status folio_calendar_add_date(folio_date_list *list, int32_t days,
+                                               const char *what, folio_error *err);
 
 /* Validates cal and sorts its lists; must be called after any change and
  * before folio_session_at. Rules:
@@ -219,22 +222,23 @@ folio_status folio_calendar_add_date(folio_date_list *list, int32_t days, const 
  *    an early close may be added on a rule holiday only if that holiday is removed.
  * Errors: FOLIO_EINVAL naming the field and the value, FOLIO_EDUP for a
  * duplicate date. */
-folio_status folio_calendar_check(folio_calendar *cal, folio_error *err);
+FOLIO_API folio_status folio_calendar_check(folio_calendar *cal, folio_error *err);
 
 /* Whether the New York date `days` (since 1970-01-01) is an equities trading
  * day (weekday, not a holiday) under cal (NULL = defaults), and whether it is
  * an early close. *is_trading and *is_early may be NULL.
  * Errors: FOLIO_EINVAL (cal not checked, date outside 1987..9999). */
-folio_status folio_calendar_day(const folio_calendar *cal, int32_t days, int *is_trading,
-                                int *is_early, folio_error *err);
+FOLIO_API folio_status folio_calendar_day(const folio_calendar *cal, int32_t days, int *is_trading,
+                                          int *is_early, folio_error *err);
 
 /* The session of asset class ac at epoch seconds under cal (NULL = the
  * default calendar). Every instant maps to exactly one session.
  * Cost: a few dozen integer operations, no allocation.
  * Errors: FOLIO_EINVAL (cal not checked by folio_calendar_check, asset class
  * out of range, instant outside FOLIO_ASOF_MIN..FOLIO_ASOF_MAX, NULL out). */
-folio_status folio_session_at(const folio_calendar *cal, folio_asset_class ac,
-                              int64_t epoch_seconds, folio_session_id *out, folio_error *err);
+FOLIO_API folio_status folio_session_at(const folio_calendar *cal, folio_asset_class ac,
+                                        int64_t epoch_seconds, folio_session_id *out,
+                                        folio_error *err);
 
 #ifdef __cplusplus
 }
