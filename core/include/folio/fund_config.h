@@ -1,118 +1,32 @@
 /*
- * config.h — fund configuration files in YAML (libyaml underneath).
+ * fund_config.h — fund configuration files: the fund schema (docs/config.md).
  *
  * A fund file names the fund (id, NAV, currency), its session matrix (which
  * sizer and gross cap apply in each trading session), an optional calendar
  * override, its sleeves (name, sizer or policy, universe, asset class,
  * rebalance frequency, allocation, sizer parameters) and its limits (ADV
- * participation, position and gross caps). docs/config.md is the schema.
- *
- * Two layers are offered:
- *  - a generic tree (folio_config_node): every mapping, sequence and scalar
- *    of the document with its 1-based line and column, scalars typed by the
- *    YAML 1.2 core schema (plain `1.5` is a float, `"1.5"` a string);
- *  - the typed fund (folio_fund_config), validated against the schema, which
- *    owns the tree it was read from (params and calendar point into it).
+ * participation, position and gross caps). The YAML is read into a generic
+ * tree (config_tree.h) and validated into a folio_fund_config, which owns
+ * the tree it was read from (params and calendar point into it).
  *
  * Every error message is "name:line:column: path: what", e.g.
  *   "fund.yaml:12:17: sleeves[1].allocation: must be between 0 and 1 (got -0.2)"
  * where path names the key (sleeve and universe indices are 1-based).
- * The reader is hardened against hostile files: aliases are refused (no
- * billion-laughs expansion), nesting is capped at FOLIO_CONFIG_MAX_DEPTH,
- * input at FOLIO_CONFIG_MAX_BYTES, scalars with NUL characters, explicit
- * tags, complex keys, duplicate keys and multiple documents are errors.
  */
-#ifndef FOLIO_CONFIG_H
-#define FOLIO_CONFIG_H
+#ifndef FOLIO_FUND_CONFIG_H
+#define FOLIO_FUND_CONFIG_H
 
 #include <stddef.h>
 
+#include "folio/config_tree.h"
 #include "folio/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Largest input accepted (bytes). */
-#define FOLIO_CONFIG_MAX_BYTES ((size_t)16 << 20)
-/* Deepest nesting of mappings and sequences accepted (the top mapping is depth 1). */
-#define FOLIO_CONFIG_MAX_DEPTH 64
-
-/* ---- the generic tree ------------------------------------------------------ */
-
-typedef enum folio_config_kind {
-  FOLIO_CONFIG_SCALAR = 1,
-  FOLIO_CONFIG_SEQUENCE = 2,
-  FOLIO_CONFIG_MAPPING = 3
-} folio_config_kind;
-
-/* How a scalar reads under the YAML 1.2 core schema. Only plain (unquoted)
- * scalars are null, bool, int or float; quoted and block scalars are strings. */
-typedef enum folio_config_type {
-  FOLIO_CONFIG_NULL = 0,  /* empty, ~, null, Null, NULL */
-  FOLIO_CONFIG_BOOL = 1,  /* true/True/TRUE, false/False/FALSE */
-  FOLIO_CONFIG_INT = 2,   /* [-+]?[0-9]+ that fits in a long long ('_' between digits allowed) */
-  FOLIO_CONFIG_FLOAT = 3, /* decimal or exponent form, or .inf/-.inf/.nan */
-  FOLIO_CONFIG_STRING = 4 /* anything else */
-} folio_config_type;
-
-typedef struct folio_config_node folio_config_node;
-
-struct folio_config_node {
-  folio_config_kind kind;
-  size_t line, column; /* 1-based position of the node's first character */
-  /* mapping entries: the key of this node within its parent mapping, else NULL */
-  const char *key;
-  size_t key_line, key_column;
-  /* scalars */
-  const char *text; /* NUL-terminated, as written (after YAML unescaping); NULL for collections */
-  size_t text_len;
-  folio_config_type type; /* FOLIO_CONFIG_STRING for collections (unused) */
-  int boolean;            /* for FOLIO_CONFIG_BOOL */
-  long long integer;      /* for FOLIO_CONFIG_INT */
-  double number;          /* for FOLIO_CONFIG_INT and FOLIO_CONFIG_FLOAT */
-  /* mappings and sequences: children in document order (a mapping's keys are distinct) */
-  size_t n_children;
-  folio_config_node *children;
-};
-
-/*
- * Parses len bytes of YAML (need not be NUL-terminated) into a tree; `name`
- * stands for the file in messages ("<memory>" when NULL). The document must
- * be one mapping. On success *out is a new tree (free with
- * folio_config_node_free); it is only written on success.
- * Errors: FOLIO_EPARSE (YAML syntax, with libyaml's mark and problem; an
- * alias; an explicit tag; a key that is not a scalar; a NUL character in a
- * scalar; nesting deeper than FOLIO_CONFIG_MAX_DEPTH; a second document; a
- * top level that is not a mapping), FOLIO_EEMPTY (no document), FOLIO_EDUP
- * (a key repeated in one mapping; names both lines), FOLIO_EDIM (more than
- * FOLIO_CONFIG_MAX_BYTES), FOLIO_EINVAL (NULL out, or NULL text with len > 0),
- * FOLIO_ENOMEM.
- */
-FOLIO_API folio_status folio_config_parse_tree(const char *text, size_t len, const char *name,
-                                               folio_config_node **out, folio_error *err);
-
-/* Reads the file at `path` and parses it as folio_config_parse_tree (messages
- * name the path). Extra errors: FOLIO_EIO (cannot open or read; names the OS
- * reason), FOLIO_EDIM (file larger than FOLIO_CONFIG_MAX_BYTES). */
-FOLIO_API folio_status folio_config_load_tree(const char *path, folio_config_node **out,
-                                              folio_error *err);
-
-/* Frees a tree returned by folio_config_parse_tree/_load_tree; NULL is a no-op.
- * Never call it on a node inside a tree, nor on a folio_fund_config's nodes. */
-FOLIO_API void folio_config_node_free(folio_config_node *root);
-
-/* The value for `key` in a mapping node (borrowed), or NULL when the node is
- * NULL, not a mapping, or has no such key. */
-FOLIO_API const folio_config_node *folio_config_get(const folio_config_node *map, const char *key);
-
-/* "a mapping", "a sequence", "a string", "a number", "a boolean", "null": the
- * node's kind or type as messages name it. Static storage. */
-FOLIO_API const char *folio_config_describe(const folio_config_node *node);
-
-/* ---- the typed fund ------------------------------------------------------- */
-
-/* The trading sessions of the session matrix, in canonical order. */
+/* The trading sessions of the session matrix, in canonical order (their
+ * names are those of folio_session_name, session.h). */
 #define FOLIO_CONFIG_N_SESSIONS 5
 /* Names "RTH", "pre", "post", "IBEOS", "24h" (index 0..4); NULL outside. */
 FOLIO_API const char *folio_config_session_name(size_t index);
