@@ -62,8 +62,11 @@ FOLIO_API folio_panel folio_frame_panel(const folio_frame *f);
 /* Frees a frame; NULL is a no-op. */
 FOLIO_API void folio_frame_free(folio_frame *f);
 
-/* Parses an ISO date/time as accepted above; returns 1 if valid, 0 otherwise. */
-FOLIO_API int folio_parse_iso_date(const char *s);
+/* Checks that s is an ISO date/time as accepted above (YYYY-MM-DD, optionally
+ * 'T' or ' ' and HH:MM[:SS]; a real calendar date and time of day).
+ * Errors: FOLIO_EPARSE naming the text and whether its form or its value is
+ * wrong, FOLIO_EINVAL (NULL). */
+FOLIO_API folio_status folio_parse_iso_date(const char *s, folio_error *err);
 
 #ifdef __cplusplus
 }
