@@ -92,7 +92,7 @@ static int parse_number(const char *s, double lo, double hi, double *out) {
 }
 
 /* Parses run options from argv[*i]; returns 0 when argv[*i] is not an option. */
-static int parse_option(int argc, char **argv, int *i, folio_host_options *o, int *err) {
+static int parse_option(int argc, char **argv, int *i, folio_host_opts *o, int *err) {
   const char *a = argv[*i];
   double v;
   if (strcmp(a, "--trusted") == 0) {
@@ -135,8 +135,7 @@ static int parse_option(int argc, char **argv, int *i, folio_host_options *o, in
 }
 
 static int cmd_run(int argc, char **argv) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   int i = 2, err = 0;
   while (i < argc && parse_option(argc, argv, &i, &o, &err)) {
     if (err) return err;
@@ -236,8 +235,7 @@ done:
 }
 
 static int cmd_check(int argc, char **argv) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   const char *data = FOLIO_EXAMPLE_DATA;
   double nav = 1e6;
   int i = 2, err = 0;
@@ -345,8 +343,7 @@ static int cmd_rebalance(int argc, char **argv) {
   }
   n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
   if (n >= sizeof chunk) return usage_error("rebalance: arguments too long%s", "");
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.trusted = 1; /* an operator command: reads and writes the files it is given */
   folio_host *h = NULL;
   folio_error e;
@@ -481,8 +478,7 @@ static int cmd_reconcile(int argc, char **argv) {
   n += (size_t)snprintf(CHUNK_TAIL, "}\n");
 #undef CHUNK_TAIL
   if (n >= sizeof chunk) return usage_error("reconcile: arguments too long%s", "");
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.trusted = 1; /* an operator command: reads state files, writes the journal, places orders */
   folio_host *h = NULL;
   folio_error e;

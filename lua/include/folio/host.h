@@ -37,7 +37,7 @@ typedef struct folio_host folio_host;
 
 typedef void (*folio_host_log_fn)(void *ud, const char *text, size_t len);
 
-typedef struct folio_host_options {
+typedef struct folio_host_opts {
   const char *shipped_policies; /* folder loaded first (the repository's policies/); NULL = the
                                    folder compiled in (FOLIO_POLICY_DIR); "" = none */
   const char *policy_path;      /* more folders, ':'-separated, loaded after it; NULL = none */
@@ -49,15 +49,15 @@ typedef struct folio_host_options {
   size_t max_log_bytes;         /* print() output kept per run; default 1 MiB */
   folio_host_log_fn log;        /* where print() and warnings go; NULL = stdout */
   void *log_ud;
-} folio_host_options;
+} folio_host_opts;
 
-/* Fills o with the defaults above. */
-FOLIO_API void folio_host_options_init(folio_host_options *o);
+/* The defaults above (as every `_defaults()` of the library: an _opts by value). */
+FOLIO_API folio_host_opts folio_host_defaults(void);
 
 /* Creates a host and loads the shipped policies and the policy path.
  * opts may be NULL (defaults). On failure *out is NULL and err says why
  * (FOLIO_ENOMEM, or the policy file that failed to load). */
-FOLIO_API folio_status folio_host_create(const folio_host_options *opts, folio_host **out,
+FOLIO_API folio_status folio_host_create(const folio_host_opts *opts, folio_host **out,
                                          folio_error *err);
 
 /* Destroys a host; NULL is a no-op. */
