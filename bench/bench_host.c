@@ -81,8 +81,7 @@ void bench_policy(void) {
   const char *labels[3] = {"built-in via host", "Lua policy -> built-in", "Lua policy (full algo)"};
   const char *sizers[3] = {"kelly_voltarget_12", "thin_kvt12", "kelly_voltarget_12"};
   for (int k = 0; k < 3; k++) {
-    folio_host_options o;
-    folio_host_options_init(&o);
+    folio_host_opts o = folio_host_defaults();
     o.shipped_policies = k < 2 ? "" : NULL;
     folio_error err;
     if (folio_host_create(&o, &c.host, &err) != FOLIO_OK) {

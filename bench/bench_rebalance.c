@@ -62,8 +62,7 @@ static void bare_syrk(void *p) {
 }
 
 void bench_rebalance(void) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.trusted = 1;
   o.max_memory = 0;
   folio_error err;

@@ -32,8 +32,7 @@ static const char policy[] =
     "}\n";
 
 int main(void) {
-  folio_host_options opts;
-  folio_host_options_init(&opts);
+  folio_host_opts opts = folio_host_defaults();
   opts.max_memory = (size_t)64 << 20;  /* 64 MiB for this engine */
   opts.max_seconds = 5.0;
   folio_host *host = NULL;

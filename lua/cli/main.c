@@ -283,7 +283,7 @@ static int parse_number(const char *s, double lo, double hi, double *out) {
  * argv[*i] is not an option (the script or policy file). "--" ends the
  * options (consumed, then 0). -h/--help prints the help and sets *err to -1
  * (exit 0); a usage error sets *err to 2. */
-static int parse_option(const command *c, int argc, char **argv, int *i, folio_host_options *o, int *err) {
+static int parse_option(const command *c, int argc, char **argv, int *i, folio_host_opts *o, int *err) {
   const char *a = argv[*i];
   double v;
   if (is_help(a)) {
@@ -335,8 +335,7 @@ static int parse_option(const command *c, int argc, char **argv, int *i, folio_h
 }
 
 static int cmd_run(const command *c, int argc, char **argv) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   int i = 2, err = 0;
   while (i < argc && parse_option(c, argc, argv, &i, &o, &err)) {
     if (err) return err < 0 ? 0 : err;
@@ -436,8 +435,7 @@ done:
 }
 
 static int cmd_check(const command *c, int argc, char **argv) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   char sample[4096];
   const char *data = NULL; /* the sample data unless --data */
   double nav = 1e6;
@@ -555,8 +553,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   }
   n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
   if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.trusted = 1; /* an operator command: reads and writes the files it is given */
   folio_host *h = NULL;
   folio_error e;
@@ -693,8 +690,7 @@ static int cmd_reconcile(const command *c, int argc, char **argv) {
   n += (size_t)snprintf(CHUNK_TAIL, "}\n");
 #undef CHUNK_TAIL
   if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.trusted = 1; /* an operator command: reads state files, writes the journal, places orders */
   folio_host *h = NULL;
   folio_error e;

@@ -25,9 +25,13 @@
 #define FL_MATRIX_MT "folio.matrix"
 #define FL_MARKET_MT "folio.market"
 
-/* `require "folio"`: the module table. */
-int luaopen_folio(lua_State *L);
-/* Sets package.preload.folio = luaopen_folio (for hosts that embed Lua). */
+/* `require "folio"`: the module table. The one Lua entry point libfolio
+ * exports (folio.so for a stock lua5.4, and libfolio.so for a program that
+ * embeds its own Lua: luaL_requiref(L, "folio", luaopen_folio, 0)). */
+FOLIO_API int luaopen_folio(lua_State *L);
+/* Sets package.preload.folio = luaopen_folio in the host's engines
+ * (lua/runtime/sandbox.c). Internal: hidden in libfolio, since a program
+ * embedding its own Lua registers luaopen_folio itself. */
 void folio_lua_preload(lua_State *L);
 
 /* ---- named arguments ---------------------------------------------------- */

@@ -22,12 +22,14 @@
 #include "lualib.h"
 #include "plumbing.h"
 
-void folio_host_options_init(folio_host_options *o) {
-  memset(o, 0, sizeof *o);
-  o->max_memory = (size_t)512 << 20;
-  o->max_instructions = 2000000000ull;
-  o->max_seconds = 60.0;
-  o->max_log_bytes = (size_t)1 << 20;
+folio_host_opts folio_host_defaults(void) {
+  folio_host_opts o;
+  memset(&o, 0, sizeof o);
+  o.max_memory = (size_t)512 << 20;
+  o.max_instructions = 2000000000ull;
+  o.max_seconds = 60.0;
+  o.max_log_bytes = (size_t)1 << 20;
+  return o;
 }
 
 static void stdout_log(void *ud, const char *text, size_t len) {
@@ -168,7 +170,7 @@ static void engine_close(folio_host *h) {
   h->L = NULL;
 }
 
-folio_status folio_host_create(const folio_host_options *opts, folio_host **out, folio_error *err) {
+folio_status folio_host_create(const folio_host_opts *opts, folio_host **out, folio_error *err) {
   if (!out) return folio_error_set(err, FOLIO_EINVAL, "host_create: out is NULL");
   *out = NULL;
   folio_host *h = calloc(1, sizeof *h);
@@ -176,7 +178,7 @@ folio_status folio_host_create(const folio_host_options *opts, folio_host **out,
   if (opts)
     h->opts = *opts;
   else
-    folio_host_options_init(&h->opts);
+    h->opts = folio_host_defaults();
   if (!h->opts.max_log_bytes) h->opts.max_log_bytes = (size_t)1 << 20;
   char shipped[4096];
   if (!(opts && opts->shipped_policies)) (void)fl_shipped_dir(FL_SHIPPED_POLICIES, shipped, sizeof shipped);

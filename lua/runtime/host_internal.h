@@ -29,7 +29,7 @@ typedef struct fl_kept_source {
 } fl_kept_source;
 
 struct folio_host {
-  folio_host_options opts;
+  folio_host_opts opts;
   char *shipped, *path;   /* owned copies of the folders */
   lua_State *L;
   fl_budget budget;

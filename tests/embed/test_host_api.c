@@ -20,8 +20,7 @@ static folio_host_sizing inputs(void) {
 }
 
 int main(void) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   CHECK(o.max_memory == (size_t)512 << 20 && o.max_seconds == 60.0 && !o.trusted);
   folio_error err;
   CHECK_ERR(folio_host_create(&o, NULL, &err), err, FOLIO_EINVAL, "out is NULL");
@@ -153,8 +152,7 @@ int main(void) {
   folio_host_destroy(h);
 
   /* options: budgets and a policy path */
-  folio_host_options small;
-  folio_host_options_init(&small);
+  folio_host_opts small = folio_host_defaults();
   small.max_instructions = 1000000;
   small.shipped_policies = "";
   CHECK(folio_host_create(&small, &h, &err) == FOLIO_OK);

@@ -108,8 +108,7 @@ static void count_log(void *ud, const char *text, size_t len) {
 }
 
 static folio_host *new_host_seeded(size_t mem_mb, uint64_t seed) {
-  folio_host_options o;
-  folio_host_options_init(&o);
+  folio_host_opts o = folio_host_defaults();
   o.seed = seed;
   o.max_instructions = 50000000; /* a few tenths of a second of Lua */
   o.max_seconds = 10;

@@ -223,17 +223,25 @@ static void test_bad_dates(void) {
   BAD("d,A\n2024-01-02T10:00,1\n2024-01-02 09:00,2\n", FOLIO_EPARSE, "not after");
   BAD("d,A\n2024-01-02T00:00,1\n2024-01-02,2\n", FOLIO_EPARSE, "not after");
 
-  CHECK(folio_parse_iso_date("2024-02-29"));
-  CHECK(folio_parse_iso_date("2024-12-31T23:59:59"));
-  CHECK(folio_parse_iso_date("2024-12-31 23:59"));
-  CHECK(!folio_parse_iso_date("2024-02-30"));
-  CHECK(!folio_parse_iso_date("2100-02-29"));
-  CHECK(!folio_parse_iso_date("2024-13-01"));
-  CHECK(!folio_parse_iso_date("20240101"));
-  CHECK(!folio_parse_iso_date("2024-01-01T"));
-  CHECK(!folio_parse_iso_date("2024-01-01T12:00:00Z"));
-  CHECK(!folio_parse_iso_date(""));
-  CHECK(!folio_parse_iso_date(NULL));
+  folio_error e;
+  CHECK(folio_parse_iso_date("2024-02-29", &e) == FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-12-31T23:59:59", &e) == FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-12-31 23:59", &e) == FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-02-30", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("2100-02-29", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-13-01", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("20240101", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-01-01T", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("2024-01-01T12:00:00Z", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date("", &e) != FOLIO_OK);
+  CHECK(folio_parse_iso_date(NULL, &e) != FOLIO_OK);
+  /* Every parser returns a folio_status with a message naming the text. */
+  CHECK_ERR(folio_parse_iso_date("2024-02-30", &e), e, FOLIO_EPARSE,
+            "parse_iso_date: '2024-02-30' is not a real date and time");
+  CHECK_ERR(folio_parse_iso_date("20240101", &e), e, FOLIO_EPARSE,
+            "parse_iso_date: '20240101' is not YYYY-MM-DD");
+  CHECK_ERR(folio_parse_iso_date(NULL, &e), e, FOLIO_EINVAL, "parse_iso_date: text is NULL");
+  CHECK(folio_parse_iso_date("2024-02-29", NULL) == FOLIO_OK);
 }
 
 static void test_bad_headers(void) {

@@ -66,7 +66,7 @@ typedef struct folio_allocator_opts {
 
 /* capital 0 (must be set), max_weight 1, min_weight 0, max_positions
  * LONG_MAX, whole shares, no sectors, no turnover limit, 5 s, gap 0. */
-folio_allocator_opts folio_allocator_defaults(void);
+FOLIO_API folio_allocator_opts folio_allocator_defaults(void);
 
 /* One allocation; symbol borrows the caller's string. */
 typedef struct folio_allocation {
@@ -129,11 +129,11 @@ typedef struct folio_allocator_info {
  * FOLIO_EDIM (more than FOLIO_MAX_DIM candidates), FOLIO_ENOMEM. On error
  * nothing is written to out.
  */
-folio_status folio_allocator_allocate(size_t n_candidates, const char *const *symbols,
-                                      const double *scores, const double *prices,
-                                      const folio_allocator_opts *opts, folio_allocation *out,
-                                      size_t *n_out, folio_allocator_info *info,
-                                      folio_error *err);
+FOLIO_API folio_status folio_allocator_allocate(size_t n_candidates, const char *const *symbols,
+                                                const double *scores, const double *prices,
+                                                const folio_allocator_opts *opts,
+                                                folio_allocation *out, size_t *n_out,
+                                                folio_allocator_info *info, folio_error *err);
 
 #ifdef __cplusplus
 }

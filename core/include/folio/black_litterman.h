@@ -39,9 +39,10 @@ typedef enum folio_bl_omega {
 } folio_bl_omega;
 
 /* "default", "idzorek", "given". Unknown names: FOLIO_EINVAL listing them. */
-folio_status folio_bl_omega_parse(const char *name, folio_bl_omega *out, folio_error *err);
+FOLIO_API folio_status folio_bl_omega_parse(const char *name, folio_bl_omega *out,
+                                            folio_error *err);
 /* The name of a method ("unknown" for an invalid value). Static storage. */
-const char *folio_bl_omega_name(folio_bl_omega method);
+FOLIO_API const char *folio_bl_omega_name(folio_bl_omega method);
 
 typedef struct folio_bl_opts {
   double tau;           /* in (0, 1]; default 0.05 */
@@ -51,7 +52,7 @@ typedef struct folio_bl_opts {
 } folio_bl_opts;
 
 /* tau 0.05, risk_aversion 1, Omega "default", repair "error" (PyPortfolioOpt's defaults). */
-folio_bl_opts folio_bl_defaults(void);
+FOLIO_API folio_bl_opts folio_bl_defaults(void);
 
 /* The views. P is n_views x n_assets, column-major (P[v + j * ld_p] is the
  * weight of asset j in view v), ld_p >= n_views. An absolute view on asset j
@@ -90,9 +91,9 @@ typedef struct folio_bl_info {
  * FOLIO_ENOTFINITE (names the symbol), FOLIO_ENOTSYM (names the pair),
  * FOLIO_EDEGENERATE (sum(w_mkt) = 0), FOLIO_ENOMEM.
  */
-folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
-                            const double *w_mkt, const char *const *symbols, double delta,
-                            double rf, double *pi_out, folio_error *err);
+FOLIO_API folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
+                                      const double *w_mkt, const char *const *symbols, double delta,
+                                      double rf, double *pi_out, folio_error *err);
 
 /*
  * The market-implied risk aversion (PyPortfolioOpt's
@@ -105,11 +106,12 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
  * names its 1-based row), FOLIO_ENOTFINITE (an infinite return),
  * FOLIO_EDEGENERATE (zero variance).
  */
-folio_status folio_market_implied_risk_aversion(size_t n_obs, const double *r, double frequency,
-                                                double rf, double *delta_out, folio_error *err);
+FOLIO_API folio_status folio_market_implied_risk_aversion(size_t n_obs, const double *r,
+                                                          double frequency, double rf,
+                                                          double *delta_out, folio_error *err);
 
 /* Bytes of workspace folio_black_litterman needs (0 on overflow). */
-size_t folio_black_litterman_work_size(size_t n_assets, size_t n_views);
+FOLIO_API size_t folio_black_litterman_work_size(size_t n_assets, size_t n_views);
 
 /*
  * The Black–Litterman posterior, as PyPortfolioOpt's BlackLittermanModel:
@@ -157,12 +159,12 @@ size_t folio_black_litterman_work_size(size_t n_assets, size_t n_views);
  * FOLIO_EDEGENERATE (weights requested and the raw weights sum to about 0),
  * FOLIO_ENOMEM.
  */
-folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld_cov,
-                                   const double *pi, const char *const *symbols,
-                                   const folio_bl_views *views, const folio_bl_opts *opts,
-                                   double *mu_post, double *cov_post, size_t ld_cov_post,
-                                   double *weights, double *omega_used, void *work,
-                                   folio_bl_info *info, folio_error *err);
+FOLIO_API folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld_cov,
+                                             const double *pi, const char *const *symbols,
+                                             const folio_bl_views *views, const folio_bl_opts *opts,
+                                             double *mu_post, double *cov_post, size_t ld_cov_post,
+                                             double *weights, double *omega_used, void *work,
+                                             folio_bl_info *info, folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -27,15 +27,15 @@ extern "C" {
  * Errors: FOLIO_EDIM (shape or label mismatch; names the column),
  * FOLIO_ENOTFINITE, FOLIO_EINVAL (a price or volume <= 0; names symbol and row).
  */
-folio_status folio_market_check(const folio_panel *prices, const folio_panel *volumes,
-                                folio_error *err);
+FOLIO_API folio_status folio_market_check(const folio_panel *prices, const folio_panel *volumes,
+                                          folio_error *err);
 
 typedef struct folio_capacity_opts {
   double fraction_of_adv;   /* in (0, 1]; default 0.01 */
   size_t adv_lookback_days; /* >= 1; default 21 */
 } folio_capacity_opts;
 
-folio_capacity_opts folio_capacity_defaults(void);
+FOLIO_API folio_capacity_opts folio_capacity_defaults(void);
 
 typedef struct folio_capacity {
   double adv_usd;    /* average daily dollar volume over the lookback */
@@ -56,10 +56,10 @@ typedef struct folio_capacity {
  * (fewer than adv_lookback_days rows with both price and volume; names the
  * symbol and the count found), FOLIO_ENOTFINITE (dollar volume overflows).
  */
-folio_status folio_position_capacity(const folio_panel *prices, const folio_panel *volumes,
-                                     size_t asset, double nav_usd,
-                                     const folio_capacity_opts *opts, folio_capacity *out,
-                                     folio_error *err);
+FOLIO_API folio_status folio_position_capacity(const folio_panel *prices,
+                                               const folio_panel *volumes, size_t asset,
+                                               double nav_usd, const folio_capacity_opts *opts,
+                                               folio_capacity *out, folio_error *err);
 
 /*
  * Truncates a target weight to its capacity, keeping the sign:
@@ -68,7 +68,8 @@ folio_status folio_position_capacity(const folio_panel *prices, const folio_pane
  * A NULL cap or a cap_weight that is NaN or negative -> NaN, bound 0 (no
  * silent "unlimited").
  */
-double folio_capacity_truncate(double target_weight, const folio_capacity *cap, int *bound);
+FOLIO_API double folio_capacity_truncate(double target_weight, const folio_capacity *cap,
+                                         int *bound);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,7 @@ extern "C" {
 
 /* Bytes of workspace folio_sample_corr needs for these sizes (0 on overflow).
  * Any alignment is fine. */
-size_t folio_sample_corr_work_size(size_t n_rows, size_t n_assets, folio_missing missing);
+FOLIO_API size_t folio_sample_corr_work_size(size_t n_rows, size_t n_assets, folio_missing missing);
 
 /*
  * Sample correlation of the columns of `returns` into corr (n_assets x
@@ -46,9 +46,9 @@ size_t folio_sample_corr_work_size(size_t n_rows, size_t n_assets, folio_missing
  * symbol is constant over the rows the two share (both named), and
  * FOLIO_EINVAL for ld_cov < n_assets when cov is given.
  */
-folio_status folio_sample_corr(const folio_panel *returns, folio_missing missing, double *corr,
-                               size_t ld_corr, double *cov, size_t ld_cov, void *work,
-                               folio_cov_info *info, folio_error *err);
+FOLIO_API folio_status folio_sample_corr(const folio_panel *returns, folio_missing missing,
+                                         double *corr, size_t ld_corr, double *cov, size_t ld_cov,
+                                         void *work, folio_cov_info *info, folio_error *err);
 
 /*
  * corr_ij = cov_ij / sqrt(cov_ii) / sqrt(cov_jj) (numpy's corrcoef order,
@@ -58,8 +58,9 @@ folio_status folio_sample_corr(const folio_panel *returns, folio_missing missing
  * Errors: FOLIO_EINVAL (NULL pointers, ld < n), FOLIO_ENOTFINITE (a NaN/Inf
  * entry), FOLIO_EDEGENERATE (cov_ii <= 0, symbol named).
  */
-folio_status folio_cov_to_corr(size_t n_assets, const double *cov, size_t ld_cov, double *corr,
-                               size_t ld_corr, const char *const *symbols, folio_error *err);
+FOLIO_API folio_status folio_cov_to_corr(size_t n_assets, const double *cov, size_t ld_cov,
+                                         double *corr, size_t ld_corr, const char *const *symbols,
+                                         folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -49,21 +49,24 @@ typedef struct folio_frame {
  * or more rows/columns/values than FOLIO_MAX_DIM/FOLIO_MAX_ELEMS), FOLIO_ENOMEM.
  * *out is only written on success.
  */
-folio_status folio_csv_read_wide(const char *path, folio_frame **out, folio_error *err);
+FOLIO_API folio_status folio_csv_read_wide(const char *path, folio_frame **out, folio_error *err);
 
 /* Same from a memory buffer of len bytes (need not be NUL-terminated);
  * `name` stands for the path in messages ("<memory>" when NULL). */
-folio_status folio_csv_parse_wide(const char *text, size_t len, const char *name,
-                                  folio_frame **out, folio_error *err);
+FOLIO_API folio_status folio_csv_parse_wide(const char *text, size_t len, const char *name,
+                                            folio_frame **out, folio_error *err);
 
 /* A panel viewing the frame (borrowed: valid while the frame lives). */
-folio_panel folio_frame_panel(const folio_frame *f);
+FOLIO_API folio_panel folio_frame_panel(const folio_frame *f);
 
 /* Frees a frame; NULL is a no-op. */
-void folio_frame_free(folio_frame *f);
+FOLIO_API void folio_frame_free(folio_frame *f);
 
-/* Parses an ISO date/time as accepted above; returns 1 if valid, 0 otherwise. */
-int folio_parse_iso_date(const char *s);
+/* Checks that s is an ISO date/time as accepted above (YYYY-MM-DD, optionally
+ * 'T' or ' ' and HH:MM[:SS]; a real calendar date and time of day).
+ * Errors: FOLIO_EPARSE naming the text and whether its form or its value is
+ * wrong, FOLIO_EINVAL (NULL). */
+FOLIO_API folio_status folio_parse_iso_date(const char *s, folio_error *err);
 
 #ifdef __cplusplus
 }

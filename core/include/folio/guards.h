@@ -55,7 +55,7 @@ typedef enum folio_guard_kind {
 } folio_guard_kind;
 
 /* The guard's configuration key, e.g. "max_gross"; "?" when out of range. Static storage. */
-const char *folio_guard_name(folio_guard_kind kind);
+FOLIO_API const char *folio_guard_name(folio_guard_kind kind);
 
 typedef struct folio_guard_limits {
   double max_position_weight; /* > 0; +Inf = off (the default) */
@@ -69,14 +69,14 @@ typedef struct folio_guard_limits {
 } folio_guard_limits;
 
 /* Every guard off, cool-off 5 days, re-arm at half the drawdown limit, scale mode. */
-folio_guard_limits folio_guard_defaults(void);
+FOLIO_API folio_guard_limits folio_guard_defaults(void);
 
 /* Validates the limits (ranges above). Messages start with "guards:".
  * Errors: FOLIO_EINVAL (names the key), FOLIO_ENOTFINITE (NaN limit). */
-folio_status folio_guard_limits_check(const folio_guard_limits *limits, folio_error *err);
+FOLIO_API folio_status folio_guard_limits_check(const folio_guard_limits *limits, folio_error *err);
 
 /* The re-arm level in effect: rearm_drawdown, or max_drawdown / 2 when NaN. */
-double folio_guard_rearm_level(const folio_guard_limits *limits);
+FOLIO_API double folio_guard_rearm_level(const folio_guard_limits *limits);
 
 typedef struct folio_drawdown_state {
   int breached;       /* 1 while risk-increasing orders are blocked */
@@ -89,12 +89,12 @@ typedef struct folio_drawdown_state {
 } folio_drawdown_state;
 
 /* The state of a guard that has seen nothing: armed, no peak. */
-folio_drawdown_state folio_drawdown_initial(void);
+FOLIO_API folio_drawdown_state folio_drawdown_initial(void);
 
 /* Validates a state restored from a checkpoint (consistent fields: a
  * breached state has a breach_time and a trough, peaks > 0, drawdown in
  * [0, 1)). Errors: FOLIO_EINVAL naming the field. */
-folio_status folio_drawdown_check(const folio_drawdown_state *state, folio_error *err);
+FOLIO_API folio_status folio_drawdown_check(const folio_drawdown_state *state, folio_error *err);
 
 /* Transitions reported by folio_drawdown_update. */
 typedef enum folio_drawdown_event {
@@ -110,9 +110,10 @@ typedef enum folio_drawdown_event {
  * Errors: FOLIO_ENOTFINITE (nav or asof), FOLIO_EINVAL (nav <= 0, asof
  * before the last update, invalid limits or state).
  */
-folio_status folio_drawdown_update(folio_drawdown_state *state, const folio_guard_limits *limits,
-                                   double nav, double asof, folio_drawdown_event *event,
-                                   folio_error *err);
+FOLIO_API folio_status folio_drawdown_update(folio_drawdown_state *state,
+                                             const folio_guard_limits *limits, double nav,
+                                             double asof, folio_drawdown_event *event,
+                                             folio_error *err);
 
 /* One symbol of the book the guards see. */
 typedef struct folio_guard_entry {
@@ -157,11 +158,12 @@ typedef struct folio_guard_decision {
  * FOLIO_ENOTFINITE (NaN/Inf numbers), FOLIO_EMISSING (no ADV for an order
  * under the liquidity guard). Messages start with "guards:".
  */
-folio_status folio_guards_check(const folio_guard_limits *limits,
-                                const folio_drawdown_state *state, size_t n_entries,
-                                const char *const *symbols, const folio_guard_entry *entries,
-                                double nav_usd, double leverage_nav, folio_guard_decision *out,
-                                folio_error *err);
+FOLIO_API folio_status folio_guards_check(const folio_guard_limits *limits,
+                                          const folio_drawdown_state *state, size_t n_entries,
+                                          const char *const *symbols,
+                                          const folio_guard_entry *entries, double nav_usd,
+                                          double leverage_nav, folio_guard_decision *out,
+                                          folio_error *err);
 
 #ifdef __cplusplus
 }

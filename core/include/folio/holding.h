@@ -39,15 +39,16 @@ typedef struct folio_bucket {
 
 /* The bucket called `name` (exact, case-sensitive). *out is only written on success.
  * Errors: FOLIO_ENOTFOUND (lists the valid names), FOLIO_EINVAL (NULL). */
-folio_status folio_bucket_by_name(const char *name, folio_bucket *out, folio_error *err);
+FOLIO_API folio_status folio_bucket_by_name(const char *name, folio_bucket *out, folio_error *err);
 
 /* The bucket a holding period of `trading_days` falls in.
  * Errors: FOLIO_EINVAL (negative), FOLIO_ENOTFINITE (NaN or Inf). */
-folio_status folio_bucket_for_days(double trading_days, folio_bucket *out, folio_error *err);
+FOLIO_API folio_status folio_bucket_for_days(double trading_days, folio_bucket *out,
+                                             folio_error *err);
 
 /* The bucket with this id (id < FOLIO_BUCKET_COUNT), for iteration. Any other
  * id gives a non-bucket: id FOLIO_BUCKET_COUNT, name "", bounds NaN. */
-folio_bucket folio_bucket_at(folio_bucket_id id);
+FOLIO_API folio_bucket folio_bucket_at(folio_bucket_id id);
 
 #ifdef __cplusplus
 }

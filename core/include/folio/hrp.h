@@ -34,13 +34,14 @@ typedef enum folio_linkage_method {
 } folio_linkage_method;
 
 /* Parses "single", "complete", "average", "ward"; FOLIO_EINVAL (listing them) otherwise. */
-folio_status folio_linkage_parse(const char *name, folio_linkage_method *out, folio_error *err);
+FOLIO_API folio_status folio_linkage_parse(const char *name, folio_linkage_method *out,
+                                           folio_error *err);
 /* "single", "complete", "average", "ward", or "unknown". Static storage. */
-const char *folio_linkage_name(folio_linkage_method method);
+FOLIO_API const char *folio_linkage_name(folio_linkage_method method);
 
 /* Bytes of workspace folio_linkage needs (0 on overflow): an n x n copy of
  * the distances plus O(n). Any alignment. */
-size_t folio_linkage_work_size(size_t n_assets);
+FOLIO_API size_t folio_linkage_work_size(size_t n_assets);
 
 /*
  * Agglomerative clustering of n_assets items from their distance matrix, as
@@ -64,8 +65,9 @@ size_t folio_linkage_work_size(size_t n_assets);
  * (NaN/Inf entry, position named), FOLIO_EINVAL (negative distance, non-zero
  * diagonal), FOLIO_ENOTSYM (the pair named), FOLIO_ENOMEM.
  */
-folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
-                           folio_linkage_method method, double *Z, void *work, folio_error *err);
+FOLIO_API folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
+                                     folio_linkage_method method, double *Z, void *work,
+                                     folio_error *err);
 
 /*
  * Leaf order of a linkage matrix: pre-order (depth first, left child first)
@@ -76,10 +78,11 @@ folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
  * range or not integers, a cluster used twice or referring to a later one),
  * FOLIO_EEMPTY (n = 0).
  */
-folio_status folio_leaf_order(size_t n_assets, const double *Z, size_t *order, folio_error *err);
+FOLIO_API folio_status folio_leaf_order(size_t n_assets, const double *Z, size_t *order,
+                                        folio_error *err);
 
 /* Bytes of workspace folio_hrp needs (0 on overflow): n x n doubles + O(n). */
-size_t folio_hrp_work_size(size_t n_assets);
+FOLIO_API size_t folio_hrp_work_size(size_t n_assets);
 
 /*
  * Hierarchical Risk Parity weights, PyPortfolioOpt HRPOpt's recipe:
@@ -115,10 +118,11 @@ size_t folio_hrp_work_size(size_t n_assets);
  * FOLIO_ENOTPD (a cluster variance that is not > 0: cov not PSD), FOLIO_ENOMEM.
  * On error the outputs are not meaningful.
  */
-folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const double *corr,
-                       size_t ld_corr, const char *const *symbols, folio_linkage_method method,
-                       const double *wmin, const double *wmax, double *weights, size_t *order,
-                       double *Z, void *work, folio_error *err);
+FOLIO_API folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov,
+                                 const double *corr, size_t ld_corr, const char *const *symbols,
+                                 folio_linkage_method method, const double *wmin,
+                                 const double *wmax, double *weights, size_t *order, double *Z,
+                                 void *work, folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef FOLIO_MONEY_H
 #define FOLIO_MONEY_H
 
+#include "folio/status.h" /* FOLIO_API */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -17,9 +19,9 @@ extern "C" {
 #define FOLIO_MAX_USD 1e13
 
 /* Rounds down (towards -Inf) to the cent. Non-finite input is returned unchanged. */
-double folio_usd_floor_cents(double usd);
+FOLIO_API double folio_usd_floor_cents(double usd);
 /* Rounds to the nearest cent, halves away from zero. Non-finite input is returned unchanged. */
-double folio_usd_round_cents(double usd);
+FOLIO_API double folio_usd_round_cents(double usd);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ typedef struct folio_sleeve {
 
 /* Bytes of workspace folio_compose needs for this many (symbol, sleeve)
  * entries in total (0 on overflow). */
-size_t folio_multi_sleeve_work_size(size_t n_entries);
+FOLIO_API size_t folio_multi_sleeve_work_size(size_t n_entries);
 
 /*
  * The composite of n_sleeves sleeves: for every symbol held by any sleeve,
@@ -59,9 +59,10 @@ size_t folio_multi_sleeve_work_size(size_t n_entries);
  * sleeve and symbol), FOLIO_EDUP (a symbol twice in one sleeve), FOLIO_EDIM,
  * FOLIO_ENOMEM.
  */
-folio_status folio_multi_sleeve_compose(size_t n_sleeves, const folio_sleeve *sleeves,
-                           const double *allocations, size_t max_out, const char **symbols_out,
-                           double *weights_out, size_t *n_out, void *work, folio_error *err);
+FOLIO_API folio_status folio_multi_sleeve_compose(size_t n_sleeves, const folio_sleeve *sleeves,
+                                                  const double *allocations, size_t max_out,
+                                                  const char **symbols_out, double *weights_out,
+                                                  size_t *n_out, void *work, folio_error *err);
 
 /* ---- overlays --------------------------------------------------------------------- */
 
@@ -77,12 +78,12 @@ typedef enum folio_overlay {
 
 /* "equal", "hrp", "inverse_vol", "risk_parity", "min_variance", "bl";
  * FOLIO_EINVAL listing them otherwise. */
-folio_status folio_overlay_parse(const char *name, folio_overlay *out, folio_error *err);
+FOLIO_API folio_status folio_overlay_parse(const char *name, folio_overlay *out, folio_error *err);
 /* The overlay's name ("unknown" for an invalid value). Static storage. */
-const char *folio_overlay_name(folio_overlay overlay);
+FOLIO_API const char *folio_overlay_name(folio_overlay overlay);
 
 /* Bytes of workspace folio_overlay_allocations needs (0 on overflow). */
-size_t folio_overlay_work_size(size_t n_rows, size_t n_sleeves);
+FOLIO_API size_t folio_overlay_work_size(size_t n_rows, size_t n_sleeves);
 
 /*
  * Sleeve allocations from an overlay. With S the sum of the stated
@@ -109,11 +110,11 @@ size_t folio_overlay_work_size(size_t n_rows, size_t n_sleeves);
  * FOLIO_EDEGENERATE, ... naming the sleeve), FOLIO_EDEGENERATE ("bl" with
  * no positive posterior weight), FOLIO_ENOMEM.
  */
-folio_status folio_overlay_allocations(folio_overlay overlay, size_t n_sleeves,
-                                       const char *const *sleeve_names,
-                                       const folio_panel *sleeve_returns, size_t lookback,
-                                       const double *stated, const folio_bl_views *views,
-                                       double *out, void *work, folio_error *err);
+FOLIO_API folio_status folio_overlay_allocations(folio_overlay overlay, size_t n_sleeves,
+                                                 const char *const *sleeve_names,
+                                                 const folio_panel *sleeve_returns, size_t lookback,
+                                                 const double *stated, const folio_bl_views *views,
+                                                 double *out, void *work, folio_error *err);
 
 #ifdef __cplusplus
 }

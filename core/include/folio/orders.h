@@ -43,7 +43,7 @@ typedef struct folio_orders_opts {
 } folio_orders_opts;
 
 /* Whole lots, min_notional 100 USD. */
-folio_orders_opts folio_orders_defaults(void);
+FOLIO_API folio_orders_opts folio_orders_defaults(void);
 
 /* Flags of a folio_order (bitwise or). */
 enum {
@@ -82,12 +82,12 @@ typedef struct folio_order {
  * weight, lot or price), FOLIO_EMISSING (no price for a symbol that needs
  * one). Messages start with "orders:" and name the symbol.
  */
-folio_status folio_orders_diff(size_t n_symbols, const char *const *symbols,
-                               const double *current_qty, const double *prices,
-                               const double *target_weights, const double *lot_sizes,
-                               const double *caps_usd, double nav_usd,
-                               const folio_orders_opts *opts, folio_order *out,
-                               folio_error *err);
+FOLIO_API folio_status folio_orders_diff(size_t n_symbols, const char *const *symbols,
+                                         const double *current_qty, const double *prices,
+                                         const double *target_weights, const double *lot_sizes,
+                                         const double *caps_usd, double nav_usd,
+                                         const folio_orders_opts *opts, folio_order *out,
+                                         folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -33,23 +33,25 @@ typedef struct folio_panel {
 } folio_panel;
 
 /* A panel over data with ld = n_rows and no labels. */
-folio_panel folio_panel_make(const double *data, size_t n_rows, size_t n_cols);
+FOLIO_API folio_panel folio_panel_make(const double *data, size_t n_rows, size_t n_cols);
 
 /* Checks shape (n_rows, n_cols <= FOLIO_MAX_DIM, product <= FOLIO_MAX_ELEMS,
  * ld >= n_rows, data non-NULL when non-empty) and that no element is +-Inf.
  * NaN (missing) is allowed here. `who` prefixes the message ("sample_cov"),
  * `what` names the argument ("returns").
  * Errors: FOLIO_EINVAL (NULL data), FOLIO_EDIM, FOLIO_ENOTFINITE (names symbol and row). */
-folio_status folio_panel_check(const folio_panel *p, const char *who, const char *what,
-                               folio_error *err);
+FOLIO_API folio_status folio_panel_check(const folio_panel *p, const char *who, const char *what,
+                                         folio_error *err);
 
 /* A view of the last n rows (all rows if n >= n_rows). Borrowed like p. */
-folio_panel folio_panel_tail(const folio_panel *p, size_t n);
+FOLIO_API folio_panel folio_panel_tail(const folio_panel *p, size_t n);
 
 /* Writes the label of column j into buf for messages: the column label, or
  * "#<j+1>" without labels. Returns buf. Same for rows. */
-const char *folio_panel_col_name(const folio_panel *p, size_t j, char *buf, size_t buf_size);
-const char *folio_panel_row_name(const folio_panel *p, size_t i, char *buf, size_t buf_size);
+FOLIO_API const char *folio_panel_col_name(const folio_panel *p, size_t j, char *buf,
+                                           size_t buf_size);
+FOLIO_API const char *folio_panel_row_name(const folio_panel *p, size_t i, char *buf,
+                                           size_t buf_size);
 
 #ifdef __cplusplus
 }

@@ -33,11 +33,12 @@ typedef struct folio_portfolio_allocator_opts {
 } folio_portfolio_allocator_opts;
 
 /* target_weight 0.02, min_notional 100, whole shares. */
-folio_portfolio_allocator_opts folio_portfolio_allocator_defaults(void);
+FOLIO_API folio_portfolio_allocator_opts folio_portfolio_allocator_defaults(void);
 
 /* Validates the options (ranges above). Messages start with "order_from_signal:".
  * Errors: FOLIO_ENOTFINITE, FOLIO_EINVAL (naming the field). */
-folio_status folio_portfolio_allocator_opts_check(const folio_portfolio_allocator_opts *opts, folio_error *err);
+FOLIO_API folio_status
+folio_portfolio_allocator_opts_check(const folio_portfolio_allocator_opts *opts, folio_error *err);
 
 /* Flags of a folio_signal_order (bitwise or). */
 enum {
@@ -63,9 +64,10 @@ typedef struct folio_signal_order {
  * outside [0, 1], nav or price <= 0, bad options, a notional over
  * FOLIO_MAX_USD). Messages start with "order_from_signal:".
  */
-folio_status folio_order_from_signal(const folio_portfolio_allocator_opts *opts, double nav,
-                                     double direction, double confidence, double price,
-                                     folio_signal_order *out, folio_error *err);
+FOLIO_API folio_status folio_order_from_signal(const folio_portfolio_allocator_opts *opts,
+                                               double nav, double direction, double confidence,
+                                               double price, folio_signal_order *out,
+                                               folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -41,8 +41,8 @@ extern "C" {
  * Errors: FOLIO_ENOTFINITE (raw_units or lot), FOLIO_EINVAL (raw_units < 0,
  * lot <= 0). Messages start with "units:".
  */
-folio_status folio_units_round_lots(double raw_units, double lot, int fractional, double *units,
-                                    folio_error *err);
+FOLIO_API folio_status folio_units_round_lots(double raw_units, double lot, int fractional,
+                                              double *units, folio_error *err);
 
 /*
  * Risk-based units: equity * risk_per_trade / (price * stop_loss_pct), the
@@ -53,9 +53,9 @@ folio_status folio_units_round_lots(double raw_units, double lot, int fractional
  * Errors: FOLIO_ENOTFINITE (NaN/Inf argument), FOLIO_EINVAL (out of range,
  * a notional over FOLIO_MAX_USD). Messages start with "risk_based:".
  */
-folio_status folio_units_risk_based(double equity, double risk_per_trade, double price,
-                                    double stop_loss_pct, double lot, int fractional,
-                                    double *units, folio_error *err);
+FOLIO_API folio_status folio_units_risk_based(double equity, double risk_per_trade, double price,
+                                              double stop_loss_pct, double lot, int fractional,
+                                              double *units, folio_error *err);
 
 /*
  * Portfolio-weight units: |weight| * equity / price rounded down to lots,
@@ -65,8 +65,9 @@ folio_status folio_units_risk_based(double equity, double risk_per_trade, double
  * Errors: FOLIO_ENOTFINITE, FOLIO_EINVAL (out of range, a notional over
  * FOLIO_MAX_USD). Messages start with "portfolio_weight:".
  */
-folio_status folio_units_portfolio_weight(double weight, double equity, double price, double lot,
-                                          int fractional, double *units, folio_error *err);
+FOLIO_API folio_status folio_units_portfolio_weight(double weight, double equity, double price,
+                                                    double lot, int fractional, double *units,
+                                                    folio_error *err);
 
 /*
  * Beta of a return series against a benchmark over the LAST `window` of
@@ -78,11 +79,11 @@ folio_status folio_units_portfolio_weight(double weight, double equity, double p
  * names the 0-based row and the series), FOLIO_EDEGENERATE (the benchmark
  * is constant over the window: zero variance). Messages start with "beta:".
  */
-folio_status folio_beta(size_t n_obs, const double *returns, const double *benchmark,
-                        size_t window, double *beta, folio_error *err);
+FOLIO_API folio_status folio_beta(size_t n_obs, const double *returns, const double *benchmark,
+                                  size_t window, double *beta, folio_error *err);
 
 /* beta held in [beta_min, beta_max] (NaN is returned unchanged). */
-double folio_beta_clamp(double beta, double beta_min, double beta_max);
+FOLIO_API double folio_beta_clamp(double beta, double beta_min, double beta_max);
 
 /*
  * Beta-scaled units: the raw risk-based size divided by
@@ -94,10 +95,10 @@ double folio_beta_clamp(double beta, double beta_min, double beta_max);
  * Errors: FOLIO_ENOTFINITE, FOLIO_EINVAL (out of range, beta_min > beta_max,
  * a notional over FOLIO_MAX_USD). Messages start with "beta_scaled:".
  */
-folio_status folio_units_beta_scaled(double equity, double risk_per_trade, double price,
-                                     double stop_loss_pct, double beta, double beta_min,
-                                     double beta_max, double lot, int fractional, double *units,
-                                     double *beta_used, folio_error *err);
+FOLIO_API folio_status folio_units_beta_scaled(double equity, double risk_per_trade, double price,
+                                               double stop_loss_pct, double beta, double beta_min,
+                                               double beta_max, double lot, int fractional,
+                                               double *units, double *beta_used, folio_error *err);
 
 #ifdef __cplusplus
 }

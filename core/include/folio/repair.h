@@ -30,8 +30,8 @@ typedef enum folio_repair {
 } folio_repair;
 
 /* "error", "ridge", "clip", "higham". Unknown names: FOLIO_EINVAL listing them. */
-folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error *err);
-const char *folio_repair_name(folio_repair r);
+FOLIO_API folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error *err);
+FOLIO_API const char *folio_repair_name(folio_repair r);
 
 typedef struct folio_repair_info {
   folio_repair method;    /* the method asked for */
@@ -44,7 +44,7 @@ typedef struct folio_repair_info {
 } folio_repair_info;
 
 /* Bytes of workspace folio_cov_repair needs for an n x n matrix (0 on overflow). */
-size_t folio_cov_repair_work_size(size_t n);
+FOLIO_API size_t folio_cov_repair_work_size(size_t n);
 
 /*
  * Makes the symmetric n x n matrix `cov` (column-major, leading dimension
@@ -55,9 +55,9 @@ size_t folio_cov_repair_work_size(size_t n);
  * Errors: FOLIO_ENOTPD (method ERROR, or no repair succeeded; names the
  * symbol), FOLIO_EINVAL, FOLIO_ENOTFINITE, FOLIO_ENOTSYM, FOLIO_ENOMEM.
  */
-folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
-                              const char *const *symbols, void *work, folio_repair_info *info,
-                              folio_error *err);
+FOLIO_API folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
+                                        const char *const *symbols, void *work,
+                                        folio_repair_info *info, folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -37,8 +37,8 @@ typedef enum folio_return_kind {
  * FOLIO_EINVAL (NULL prices or out, ld_out too small, unknown kind). On error
  * out is not written.
  */
-folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, double *out,
-                           size_t ld_out, folio_error *err);
+FOLIO_API folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, double *out,
+                                     size_t ld_out, folio_error *err);
 
 /*
  * Marks the rows of p whose every column is missing: all_missing[i] = 1 for
@@ -47,7 +47,7 @@ folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, do
  * columns, every row). There is no error channel: with p or all_missing
  * NULL, ld < n_rows, or NULL data, nothing is written and 0 is returned.
  */
-size_t folio_rows_all_missing(const folio_panel *p, unsigned char *all_missing);
+FOLIO_API size_t folio_rows_all_missing(const folio_panel *p, unsigned char *all_missing);
 
 /*
  * Column means skipping missing values (pandas `R.mean()`, bit for bit: the
@@ -59,8 +59,8 @@ size_t folio_rows_all_missing(const folio_panel *p, unsigned char *all_missing);
  * Errors: FOLIO_EMISSING when a column has no observation at all (names it),
  * FOLIO_EINVAL when scale is not finite and > 0, FOLIO_ENOTFINITE (Inf data).
  */
-folio_status folio_column_means(const folio_panel *p, double scale, double *means, size_t *counts,
-                                folio_error *err);
+FOLIO_API folio_status folio_column_means(const folio_panel *p, double scale, double *means,
+                                          size_t *counts, folio_error *err);
 
 #ifdef __cplusplus
 }

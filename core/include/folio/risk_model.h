@@ -28,9 +28,9 @@ typedef enum folio_missing {
 /* Parses "error", "pairwise", "complete", "zero"; returns FOLIO_EINVAL
  * (naming the accepted values) for anything else. Which policies an
  * estimator accepts is stated at the estimator. */
-folio_status folio_missing_parse(const char *name, folio_missing *out, folio_error *err);
+FOLIO_API folio_status folio_missing_parse(const char *name, folio_missing *out, folio_error *err);
 /* "error", "pairwise", "complete" or "zero". */
-const char *folio_missing_name(folio_missing m);
+FOLIO_API const char *folio_missing_name(folio_missing m);
 
 /* What an estimate used, reported back to the caller. */
 typedef struct folio_cov_info {
@@ -42,7 +42,7 @@ typedef struct folio_cov_info {
 
 /* Bytes of workspace folio_sample_cov needs for these sizes (0 on overflow).
  * The buffer may have any alignment; the function aligns inside it. */
-size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing missing);
+FOLIO_API size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing missing);
 
 /*
  * Sample covariance (ddof = 1) of the columns of `returns`, times `scale`
@@ -68,9 +68,9 @@ size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing 
  * scale not finite and > 0, ld_cov < n_assets, missing = FOLIO_MISSING_ZERO),
  * FOLIO_ENOMEM.
  */
-folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing, double scale,
-                              double *cov, size_t ld_cov, void *work, folio_cov_info *info,
-                              folio_error *err);
+FOLIO_API folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing,
+                                        double scale, double *cov, size_t ld_cov, void *work,
+                                        folio_cov_info *info, folio_error *err);
 
 /* ---- Ledoit-Wolf shrinkage ------------------------------------------------ */
 
@@ -83,7 +83,7 @@ typedef struct folio_lw_info {
 } folio_lw_info;
 
 /* Bytes of workspace folio_ledoit_wolf needs (0 on overflow). Any alignment. */
-size_t folio_ledoit_wolf_work_size(size_t n_rows, size_t n_assets);
+FOLIO_API size_t folio_ledoit_wolf_work_size(size_t n_rows, size_t n_assets);
 
 /*
  * Ledoit-Wolf shrinkage towards a scaled identity, exactly as scikit-learn's
@@ -113,14 +113,14 @@ size_t folio_ledoit_wolf_work_size(size_t n_rows, size_t n_assets);
  * names symbol and row), FOLIO_ESHORT (fewer than 2 rows used),
  * FOLIO_ENOMEM.
  */
-folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing, double scale,
-                               double *cov, size_t ld, void *work, folio_lw_info *info,
-                               folio_error *err);
+FOLIO_API folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing,
+                                         double scale, double *cov, size_t ld, void *work,
+                                         folio_lw_info *info, folio_error *err);
 
 /* ---- exponentially weighted covariance -------------------------------- */
 
 /* Bytes of workspace folio_ewma_cov needs (0 on overflow). Any alignment. */
-size_t folio_ewma_cov_work_size(size_t n_rows, size_t n_assets);
+FOLIO_API size_t folio_ewma_cov_work_size(size_t n_rows, size_t n_assets);
 
 /*
  * Exponentially weighted covariance with a half-life in rows, times scale.
@@ -143,9 +143,9 @@ size_t folio_ewma_cov_work_size(size_t n_rows, size_t n_assets);
  * and > 0; missing pairwise or zero) and FOLIO_EDEGENERATE (the weights sit
  * on a single row: 1 - sum w^2 underflows to 0).
  */
-folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, double half_life,
-                            double scale, double *cov, size_t ld, void *work,
-                            folio_cov_info *info, folio_error *err);
+FOLIO_API folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing,
+                                      double half_life, double scale, double *cov, size_t ld,
+                                      void *work, folio_cov_info *info, folio_error *err);
 
 /* Covariance -> correlation: folio_cov_to_corr in correlation.h. */
 

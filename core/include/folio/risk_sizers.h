@@ -51,7 +51,7 @@ typedef struct folio_risk_sizer_opts {
 } folio_risk_sizer_opts;
 
 /* long_only 1, no bounds, equal budgets, repair ERROR, tol 1e-12, max_iter 200. */
-folio_risk_sizer_opts folio_risk_sizer_defaults(void);
+FOLIO_API folio_risk_sizer_opts folio_risk_sizer_defaults(void);
 
 typedef struct folio_risk_sizer_info {
   const char *method;       /* static string: "closed_form", "active_set",
@@ -66,7 +66,7 @@ typedef struct folio_risk_sizer_info {
 } folio_risk_sizer_info;
 
 /* Bytes of workspace any allocator below needs for n_assets (0 on overflow). */
-size_t folio_risk_sizer_work_size(size_t n_assets);
+FOLIO_API size_t folio_risk_sizer_work_size(size_t n_assets);
 
 /*
  * Inverse volatility: w_i = (1/σ_i) / Σ_j (1/σ_j), σ_i = sqrt(cov_ii). Only
@@ -77,9 +77,10 @@ size_t folio_risk_sizer_work_size(size_t n_assets);
  * FOLIO_EDUP, FOLIO_EDIM, FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOTFINITE,
  * FOLIO_EDEGENERATE (a variance <= 0; names the symbol), FOLIO_ENOMEM.
  */
-folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov,
-                               const char *const *symbols, double *weights, double *risk_contrib,
-                               folio_risk_sizer_info *info, folio_error *err);
+FOLIO_API folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov,
+                                         const char *const *symbols, double *weights,
+                                         double *risk_contrib, folio_risk_sizer_info *info,
+                                         folio_error *err);
 
 /*
  * Minimum variance: min w'Σw subject to Σ_i w_i = 1 and lower_i <= w_i <= upper_i.
@@ -101,10 +102,11 @@ folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov
  * FOLIO_EDEGENERATE (a variance <= 0; no convergence within max_iter),
  * FOLIO_ENOTPD (names the symbol), FOLIO_ENOMEM.
  */
-folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
-                                const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                double *weights, double *risk_contrib, void *work,
-                                folio_risk_sizer_info *info, folio_error *err);
+FOLIO_API folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
+                                          const char *const *symbols,
+                                          const folio_risk_sizer_opts *opts, double *weights,
+                                          double *risk_contrib, void *work,
+                                          folio_risk_sizer_info *info, folio_error *err);
 
 /*
  * Maximum diversification (Choueifaty): max D(w) = w'σ / sqrt(w'Σw) with
@@ -117,10 +119,11 @@ folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_co
  * not supported: opts->lower and opts->upper must be NULL.
  * Errors: as folio_min_variance, plus FOLIO_EINVAL for bounds.
  */
-folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
-                                       const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                       double *weights, double *risk_contrib, void *work,
-                                       folio_risk_sizer_info *info, folio_error *err);
+FOLIO_API folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
+                                                 const char *const *symbols,
+                                                 const folio_risk_sizer_opts *opts, double *weights,
+                                                 double *risk_contrib, void *work,
+                                                 folio_risk_sizer_info *info, folio_error *err);
 
 /*
  * Risk parity (equal risk contribution, or risk budgets b): long-only w
@@ -137,10 +140,11 @@ folio_status folio_max_diversification(size_t n_assets, const double *cov, size_
  * Errors: as folio_min_variance, plus FOLIO_EINVAL (a budget <= 0 or NaN
  * (names the symbol), budgets not summing to 1 within 1e-12, tol <= 0).
  */
-folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov,
-                               const char *const *symbols, const folio_risk_sizer_opts *opts,
-                               double *weights, double *risk_contrib, void *work,
-                               folio_risk_sizer_info *info, folio_error *err);
+FOLIO_API folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov,
+                                         const char *const *symbols,
+                                         const folio_risk_sizer_opts *opts, double *weights,
+                                         double *risk_contrib, void *work,
+                                         folio_risk_sizer_info *info, folio_error *err);
 
 #ifdef __cplusplus
 }

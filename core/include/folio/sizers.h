@@ -32,8 +32,8 @@ extern "C" {
  * Errors: FOLIO_EINVAL (NULL array, NULL or empty symbol, names its 1-based
  * position "#k"), FOLIO_EDUP (names it), FOLIO_EDIM (n > FOLIO_MAX_DIM),
  * FOLIO_ENOMEM. */
-folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
-                                 folio_error *err);
+FOLIO_API folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
+                                           folio_error *err);
 
 /* ---- equal_weight_ls --------------------------------------------------- */
 
@@ -58,10 +58,10 @@ typedef struct folio_ewls_info {
  * FOLIO_MAX_DIM), FOLIO_ENOTFINITE (an infinite signal; names it),
  * FOLIO_EEMPTY (no valid name, or n_long = n_short = 0), FOLIO_ENOMEM.
  */
-folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
-                                   const char *const *symbols, long n_long, long n_short,
-                                   double gross, double *weights, folio_ewls_info *info,
-                                   folio_error *err);
+FOLIO_API folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
+                                             const char *const *symbols, long n_long, long n_short,
+                                             double gross, double *weights, folio_ewls_info *info,
+                                             folio_error *err);
 
 /* ---- kelly_fraction ---------------------------------------------------- */
 
@@ -75,7 +75,7 @@ typedef struct folio_kelly_opts {
                            that does not factorise (see repair.h) */
 } folio_kelly_opts;
 
-folio_kelly_opts folio_kelly_defaults(void);
+FOLIO_API folio_kelly_opts folio_kelly_defaults(void);
 
 typedef struct folio_kelly_info {
   double ridge;             /* ridge added to the diagonal (0 when none was needed) */
@@ -84,7 +84,7 @@ typedef struct folio_kelly_info {
 } folio_kelly_info;
 
 /* Bytes of workspace folio_kelly_fraction needs (0 on overflow). */
-size_t folio_kelly_fraction_work_size(size_t n_assets);
+FOLIO_API size_t folio_kelly_fraction_work_size(size_t n_assets);
 
 /*
  * Kelly weights w = cov^-1 mu / risk_aversion through a Cholesky
@@ -114,11 +114,11 @@ size_t folio_kelly_fraction_work_size(size_t n_assets);
  * with CLIP / HIGHAM only when the repair fails, e.g. a zero matrix),
  * FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOMEM.
  */
-folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const double *cov,
-                                  size_t ld_cov, const char *const *symbols,
-                                  const folio_kelly_opts *opts, double *weights,
-                                  double *raw_weights, void *work, folio_kelly_info *info,
-                                  folio_error *err);
+FOLIO_API folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const double *cov,
+                                            size_t ld_cov, const char *const *symbols,
+                                            const folio_kelly_opts *opts, double *weights,
+                                            double *raw_weights, void *work, folio_kelly_info *info,
+                                            folio_error *err);
 
 /* ---- vol_target_weights ------------------------------------------------ */
 
@@ -130,7 +130,7 @@ typedef struct folio_vol_target_opts {
 } folio_vol_target_opts;
 
 /* target 0.12, window 63, max_scale 3, periods_per_year 252 */
-folio_vol_target_opts folio_vol_target_defaults(void);
+FOLIO_API folio_vol_target_opts folio_vol_target_defaults(void);
 
 typedef struct folio_vol_target_info {
   double realised_vol; /* annualised vol of the base portfolio over the window */
@@ -159,10 +159,10 @@ typedef struct folio_vol_target_info {
  * (names symbol and row), FOLIO_EDEGENERATE (realised vol is 0, e.g. all
  * weights 0), FOLIO_ENOMEM.
  */
-folio_status folio_vol_target_weights(size_t n_assets, const double *base_weights,
-                                      const folio_panel *log_returns,
-                                      const folio_vol_target_opts *opts, double *weights,
-                                      folio_vol_target_info *info, folio_error *err);
+FOLIO_API folio_status folio_vol_target_weights(size_t n_assets, const double *base_weights,
+                                                const folio_panel *log_returns,
+                                                const folio_vol_target_opts *opts, double *weights,
+                                                folio_vol_target_info *info, folio_error *err);
 
 /* ---- fixed_weight ------------------------------------------------------ */
 
@@ -171,9 +171,9 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
  * checking that every weight is finite and symbols are valid and distinct.
  * Errors: FOLIO_ENOTFINITE (names the symbol), FOLIO_EINVAL, FOLIO_EDUP.
  */
-folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
-                                const char *const *symbols, double *weights_out,
-                                folio_error *err);
+FOLIO_API folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
+                                          const char *const *symbols, double *weights_out,
+                                          folio_error *err);
 
 /* ---- kelly_voltarget (the composite sizer) ----------------------------- */
 
@@ -190,7 +190,7 @@ typedef struct folio_kelly_voltarget_opts {
 } folio_kelly_voltarget_opts;
 
 /* Defaults with target_ann_vol = target (0.12 or 0.08 for the two named sizers). */
-folio_kelly_voltarget_opts folio_kelly_voltarget_defaults(double target_ann_vol);
+FOLIO_API folio_kelly_voltarget_opts folio_kelly_voltarget_defaults(double target_ann_vol);
 
 typedef struct folio_kelly_voltarget_info {
   double scale;         /* vol-target scale applied to the capped Kelly weights */
@@ -203,7 +203,7 @@ typedef struct folio_kelly_voltarget_info {
 } folio_kelly_voltarget_info;
 
 /* Bytes of workspace folio_kelly_voltarget needs (0 on overflow). */
-size_t folio_kelly_voltarget_work_size(size_t n_rows, size_t n_assets);
+FOLIO_API size_t folio_kelly_voltarget_work_size(size_t n_rows, size_t n_assets);
 
 /*
  * The composite sizer of the spec (kelly_voltarget_12 / _8):
@@ -235,11 +235,11 @@ size_t folio_kelly_voltarget_work_size(size_t n_rows, size_t n_assets);
  * or zero volatility of the Kelly portfolio), FOLIO_EMISSING /
  * FOLIO_ENOTFINITE (names symbol and row), FOLIO_ENOMEM.
  */
-folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
-                                   const folio_panel *log_returns, double nav_usd,
-                                   const folio_kelly_voltarget_opts *opts, double *weights,
-                                   double *usd_targets, void *work,
-                                   folio_kelly_voltarget_info *info, folio_error *err);
+FOLIO_API folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
+                                             const folio_panel *log_returns, double nav_usd,
+                                             const folio_kelly_voltarget_opts *opts,
+                                             double *weights, double *usd_targets, void *work,
+                                             folio_kelly_voltarget_info *info, folio_error *err);
 
 #ifdef __cplusplus
 }

@@ -22,7 +22,7 @@ extern "C" {
 
 /* quantity * market_price rounded to the cent (folio_usd_round_cents); NaN
  * or Inf inputs give a non-finite result. */
-double folio_position_market_value(double quantity, double market_price);
+FOLIO_API double folio_position_market_value(double quantity, double market_price);
 
 typedef struct folio_snapshot_totals {
   double nav;   /* cash + net */
@@ -39,9 +39,10 @@ typedef struct folio_snapshot_totals {
  * (price <= 0, a value over FOLIO_MAX_USD, NULL arrays). Messages start with
  * "snapshot:".
  */
-folio_status folio_snapshot_compute(size_t n_positions, const char *const *symbols,
-                                    const double *quantities, const double *market_prices,
-                                    double cash, folio_snapshot_totals *out, folio_error *err);
+FOLIO_API folio_status folio_snapshot_compute(size_t n_positions, const char *const *symbols,
+                                              const double *quantities, const double *market_prices,
+                                              double cash, folio_snapshot_totals *out,
+                                              folio_error *err);
 
 /* The running figures (spec 004's shared memory), all plain numbers. */
 typedef struct folio_portfolio_memory {
@@ -57,10 +58,10 @@ typedef struct folio_portfolio_memory {
 } folio_portfolio_memory;
 
 /* A memory that has seen nothing (figures 0, peak NaN). */
-folio_portfolio_memory folio_memory_initial(void);
+FOLIO_API folio_portfolio_memory folio_memory_initial(void);
 
 /* Validates a memory restored from a checkpoint. Errors: FOLIO_EINVAL naming the field. */
-folio_status folio_memory_check(const folio_portfolio_memory *mem, folio_error *err);
+FOLIO_API folio_status folio_memory_check(const folio_portfolio_memory *mem, folio_error *err);
 
 /*
  * Folds one snapshot (timestamp in epoch seconds, nav > 0, gross >= 0) into
@@ -71,8 +72,8 @@ folio_status folio_memory_check(const folio_portfolio_memory *mem, folio_error *
  * Errors: FOLIO_ENOTFINITE, FOLIO_EINVAL (nav <= 0, gross < 0, time going
  * back, an invalid memory). Messages start with "update_snapshot:".
  */
-folio_status folio_memory_update(folio_portfolio_memory *mem, double timestamp, double nav,
-                                 double gross, folio_error *err);
+FOLIO_API folio_status folio_memory_update(folio_portfolio_memory *mem, double timestamp,
+                                           double nav, double gross, folio_error *err);
 
 #ifdef __cplusplus
 }

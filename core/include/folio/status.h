@@ -42,7 +42,11 @@ typedef enum folio_status {
   FOLIO_EMISSING = -11,  /* a missing value where none is allowed */
   FOLIO_EDEGENERATE = -12, /* a quantity that must be > 0 is 0 (zero volatility, ...) */
   FOLIO_ENOTFOUND = -13, /* an unknown name (symbol, bucket, ...) */
-  FOLIO_EEMPTY = -14     /* an empty input where at least one element is needed */
+  FOLIO_EEMPTY = -14,    /* an empty input where at least one element is needed */
+  /* Statuses of the policy runtime (folio/host.h). */
+  FOLIO_ELUA = -100,     /* the policy or script raised an error */
+  FOLIO_ETIMEOUT = -101, /* instruction budget or deadline exceeded */
+  FOLIO_EMEMORY = -102   /* memory budget of the engine exceeded */
 } folio_status;
 
 /* Longest message kept, including the terminating NUL; longer ones are truncated. */
@@ -54,24 +58,26 @@ typedef struct folio_error {
 } folio_error;
 
 /* Resets err to FOLIO_OK with an empty message. err may be NULL. */
-void folio_error_clear(folio_error *err);
+FOLIO_API void folio_error_clear(folio_error *err);
 
 /* Sets err (if non-NULL) to status st and a printf-formatted message; returns st,
  * so that `return folio_error_set(err, FOLIO_EINVAL, "...", ...);` reads naturally. */
-folio_status folio_error_set(folio_error *err, folio_status st, const char *fmt, ...)
+FOLIO_API folio_status folio_error_set(folio_error *err, folio_status st, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-/* The constant's name, e.g. "FOLIO_ENOTPD"; "FOLIO_E?" for an unknown value. Static storage. */
-const char *folio_status_name(folio_status st);
+/* The constant's name, e.g. "FOLIO_ENOTPD"; "FOLIO_E?" for a value that is not
+ * one of the constants above. Static storage. */
+FOLIO_API const char *folio_status_name(folio_status st);
 
-/* A short description, e.g. "matrix is not positive definite". Static storage. */
-const char *folio_status_string(folio_status st);
+/* A short description, e.g. "matrix is not positive definite"; "unknown status"
+ * for a value that is not one of the constants above. Static storage. */
+FOLIO_API const char *folio_status_string(folio_status st);
 
 /* The library's version, e.g. "0.1.0". Static storage. */
-const char *folio_version(void);
+FOLIO_API const char *folio_version(void);
 
 #ifdef __cplusplus
 }

@@ -35,8 +35,8 @@ extern "C" {
  * Errors: FOLIO_EINVAL (NULL x or y, radius NaN or < 0), FOLIO_ENOTFINITE
  * (names the index), FOLIO_ENOMEM.
  */
-folio_status folio_l1_ball_project(size_t n, const double *x, double radius, double *y,
-                                   double *theta_out, double *work, folio_error *err);
+FOLIO_API folio_status folio_l1_ball_project(size_t n, const double *x, double radius, double *y,
+                                             double *theta_out, double *work, folio_error *err);
 
 /* ---- turnover-budgeted move -------------------------------------------------------- */
 
@@ -47,7 +47,7 @@ typedef struct folio_turnover_opts {
 } folio_turnover_opts;
 
 /* symbols NULL, tol 1e-10, max_iter 50000. */
-folio_turnover_opts folio_turnover_defaults(void);
+FOLIO_API folio_turnover_opts folio_turnover_defaults(void);
 
 typedef struct folio_turnover_info {
   double needed;       /* sum |t_c - w0|, t_c = t clipped to the caps */
@@ -70,7 +70,7 @@ typedef struct folio_turnover_info {
 } folio_turnover_info;
 
 /* Bytes of workspace folio_turnover_project needs (0 on overflow). */
-size_t folio_turnover_work_size(size_t n_assets);
+FOLIO_API size_t folio_turnover_work_size(size_t n_assets);
 
 /*
  * The move towards the composite t under a turnover budget and caps:
@@ -112,10 +112,12 @@ size_t folio_turnover_work_size(size_t n_assets);
  * FOLIO_ENOMEM. If the iterations run out before the KKT conditions hold,
  * the best feasible iterate is returned with info->converged = 0 (status OK).
  */
-folio_status folio_turnover_project(size_t n_assets, const double *target, const double *current,
-                                    const double *Q, size_t ld_q, const double *caps,
-                                    double budget, const folio_turnover_opts *opts, double *w_out,
-                                    folio_turnover_info *info, void *work, folio_error *err);
+FOLIO_API folio_status folio_turnover_project(size_t n_assets, const double *target,
+                                              const double *current, const double *Q, size_t ld_q,
+                                              const double *caps, double budget,
+                                              const folio_turnover_opts *opts, double *w_out,
+                                              folio_turnover_info *info, void *work,
+                                              folio_error *err);
 
 #ifdef __cplusplus
 }

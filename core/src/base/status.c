@@ -1,5 +1,11 @@
 /*
  * status.c — status codes, their names, and the per-call error message.
+ *
+ * One table gives every folio_status (the core's and the policy runtime's)
+ * its constant name and a short description; folio_error carries the status
+ * and a message naming the function and the offending argument. Also the
+ * small internal helpers every core file shares (internal.h): symbol names
+ * for messages, overflow-checked sizes, the workspace arena, symbol order.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +55,9 @@ static const struct {
     {FOLIO_EDEGENERATE, "FOLIO_EDEGENERATE", "degenerate input"},
     {FOLIO_ENOTFOUND, "FOLIO_ENOTFOUND", "unknown name"},
     {FOLIO_EEMPTY, "FOLIO_EEMPTY", "empty input"},
+    {FOLIO_ELUA, "FOLIO_ELUA", "policy or script raised an error"},
+    {FOLIO_ETIMEOUT, "FOLIO_ETIMEOUT", "instruction budget or deadline exceeded"},
+    {FOLIO_EMEMORY, "FOLIO_EMEMORY", "memory budget exceeded"},
 };
 
 const char *folio_status_name(folio_status st) {

@@ -71,7 +71,7 @@ static int plain_date(const char *s, size_t n) {
   char buf[11];
   memcpy(buf, s, 10);
   buf[10] = '\0';
-  return folio_parse_iso_date(buf);
+  return folio_parse_iso_date(buf, NULL) == FOLIO_OK;
 }
 
 

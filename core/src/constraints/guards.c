@@ -13,6 +13,7 @@
 
 #include "folio/guards.h"
 #include "internal.h"
+#include "peak_drawdown.h"
 
 /* Tolerances: a lot grid snap and a relative slack on limit checks, so an
  * order sized exactly at a limit is not refused for a rounding error. */
@@ -139,9 +140,7 @@ folio_status folio_drawdown_update(folio_drawdown_state *state, const folio_guar
                            "guards: asof %.0f is before the last update %.0f (time goes forward)",
                            asof, state->last_update);
   folio_drawdown_state s = *state;
-  if (isnan(s.peak_nav) || nav > s.peak_nav) s.peak_nav = nav;
-  s.drawdown = 1.0 - nav / s.peak_nav;
-  if (s.drawdown < 0) s.drawdown = 0.0;
+  s.drawdown = folio_i_peak_drawdown(&s.peak_nav, nav, isnan(s.peak_nav));
   s.last_update = asof;
   folio_drawdown_event ev = FOLIO_DRAWDOWN_NONE;
   if (!s.breached) {

@@ -26,6 +26,8 @@
 
 #include "folio/csv.h"
 #include "internal.h"
+#include "plumbing.h"
+#include "time_rules.h"
 
 /* Bytes handed to libcsv per call: the parse stops within one chunk of an error. */
 #define CHUNK_BYTES ((size_t)1 << 16)
@@ -49,12 +51,6 @@ static int digits(const char *s, int n) {
   return v;
 }
 
-static int days_in_month(int year, int month) {
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* Parses "YYYY-MM-DD", "YYYY-MM-DD[T ]HH:MM" or "YYYY-MM-DD[T ]HH:MM:SS" (exactly
  * n bytes) into a key that orders like time itself, whatever mix of the
  * three forms a file uses. */
@@ -75,16 +71,22 @@ static int parse_date(const char *s, size_t n, int64_t *key) {
       if (second < 0) return DATE_BAD_FORMAT;
     }
   }
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > folio_i_days_in_month(year, month) ||
       hour > 23 || minute > 59 || second > 59)
     return DATE_BAD_VALUE;
   *key = ((((((int64_t)year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60) + second;
   return DATE_OK;
 }
 
-int folio_parse_iso_date(const char *s) {
+folio_status folio_parse_iso_date(const char *s, folio_error *err) {
+  folio_error_clear(err);
+  if (!s) return folio_error_set(err, FOLIO_EINVAL, "parse_iso_date: text is NULL");
   int64_t key;
-  return s && parse_date(s, strlen(s), &key) == DATE_OK;
+  int r = parse_date(s, strlen(s), &key);
+  if (r == DATE_OK) return FOLIO_OK;
+  return folio_error_set(err, FOLIO_EPARSE, "parse_iso_date: '" EXCERPT "' is %s", s,
+                         r == DATE_BAD_FORMAT ? "not YYYY-MM-DD[(T| )HH:MM[:SS]]"
+                                              : "not a real date and time");
 }
 
 /* ---- numbers ------------------------------------------------------------- */
@@ -266,35 +268,23 @@ static void header_field(reader *r, const char *s, size_t n) {
   r->col_labels[r->n_cols++] = label;
 }
 
-typedef struct {
-  const char *s;
-  size_t column; /* 0-based symbol index */
-} sym_ref;
-
-static int sym_ref_cmp(const void *a, const void *b) {
-  const sym_ref *x = a, *y = b;
-  int c = strcmp(x->s, y->s);
-  if (c) return c;
-  return (x->column > y->column) - (x->column < y->column);
-}
-
 /* Duplicate symbols, found by sorting (n log n: a header may be wide). The
  * message names the leftmost column that repeats an earlier one. */
 static void check_duplicates(reader *r) {
-  sym_ref *refs = malloc(r->n_cols * sizeof *refs);
+  folio_i_sym *refs = malloc(r->n_cols * sizeof *refs); /* symbol, 0-based column */
   if (!refs) {
     oom(r);
     return;
   }
-  for (size_t j = 0; j < r->n_cols; j++) refs[j] = (sym_ref){r->col_labels[j], j};
-  qsort(refs, r->n_cols, sizeof *refs, sym_ref_cmp);
+  for (size_t j = 0; j < r->n_cols; j++) refs[j] = (folio_i_sym){r->col_labels[j], j};
+  qsort(refs, r->n_cols, sizeof *refs, folio_i_cmp_sym);
   size_t dup = SIZE_MAX, first = 0;
   for (size_t k = 1; k < r->n_cols; k++) {
-    if (strcmp(refs[k].s, refs[k - 1].s) == 0 && refs[k].column < dup) {
+    if (strcmp(refs[k].s, refs[k - 1].s) == 0 && refs[k].i < dup) {
       size_t run = k - 1; /* the run's first (leftmost) member */
       while (run > 0 && strcmp(refs[run - 1].s, refs[k].s) == 0) run--;
-      dup = refs[k].column;
-      first = refs[run].column;
+      dup = refs[k].i;
+      first = refs[run].i;
     }
   }
   free(refs);
@@ -463,8 +453,7 @@ typedef struct session {
   int raw_prev_cr;
   size_t total;     /* bytes seen so far */
   int at_start;     /* nothing fed yet: a UTF-8 byte-order mark may come */
-  locale_t c_locale;
-  locale_t saved_locale;
+  folio_i_c_locale locale; /* "C" numerics while the session is open */
 } session;
 
 static void reader_release(reader *r) {
@@ -483,25 +472,23 @@ static folio_status session_open(session *ss, const char *name, folio_error *err
   ss->r.err = err;
   ss->r.line = 1;
   ss->at_start = 1;
+  if (csv_init(&ss->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
   /* strtod follows LC_NUMERIC; the embedding program may have set a locale
    * with a decimal comma, so this thread parses in "C" for the duration. */
-  ss->c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-  if (ss->c_locale == (locale_t)0)
-    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
-  if (csv_init(&ss->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
-    freelocale(ss->c_locale);
-    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
+  folio_status st = folio_i_c_locale_begin(&ss->locale, name, err);
+  if (st != FOLIO_OK) {
+    csv_free(&ss->parser);
+    return st;
   }
   ss->parser_ready = 1;
   csv_set_space_func(&ss->parser, never_space);
-  ss->saved_locale = uselocale(ss->c_locale);
   return FOLIO_OK;
 }
 
 static void session_close(session *ss) {
   if (ss->parser_ready) {
-    uselocale(ss->saved_locale);
-    freelocale(ss->c_locale);
+    folio_i_c_locale_end(&ss->locale);
     csv_free(&ss->parser);
     ss->parser_ready = 0;
   }

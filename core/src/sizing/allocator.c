@@ -4,27 +4,28 @@
  * The work is in three steps. (1) Validate everything and put the
  * candidates in symbol order: GLPK's error handler prints and aborts, so no
  * value it could reject (NaN, bad bounds, duplicate matrix entries) may
- * reach it. (2) Build the model with a tiny builder (mip_model: columns,
+ * reach it. (2) Build the model with the builder of mip_model.h (columns,
  * rows, triplets) so that every constraint family — the base model, sector
  * caps, turnover — is added the same way, then hand it to glp_intopt in one
  * go. (3) Clean the solution (snap to bounds within 1e-9), round money by
  * the rules of money.h and report.
  *
- * GLPK is configured only through the per-call glp_iocp (messages off, time
- * limit, gap); nothing process-global (glp_term_out, hooks) is touched.
+ * GLPK (through mip_model.c) is configured only through the per-call
+ * glp_iocp (messages off, time limit, gap); nothing process-global
+ * (glp_term_out, hooks) is touched.
  */
-#include <glpk.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "folio/allocator.h"
 #include "folio/money.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "mip_model.h"
+#include "plumbing.h"
 
 #define WHO "allocate"
 
@@ -42,337 +43,6 @@ folio_allocator_opts folio_allocator_defaults(void) {
   return o;
 }
 
-/* ==== the model builder =================================================== */
-
-/* A MIP under construction. Indices are 1-based as in GLPK; triplet 0 is
- * unused (glp_load_matrix reads ia[1..ne]). Each (row, col) pair is added
- * at most once (glp_load_matrix aborts on duplicates). */
-typedef struct mip_model {
-  int n_cols, n_rows, n_nz;
-  int cap_cols, cap_rows, cap_nz;
-  int *col_kind;
-  double *col_lb, *col_ub, *col_obj;
-  double *row_lb, *row_ub;
-  int *ia, *ja;
-  double *ar;
-  int oom;
-} mip_model;
-
-static void mm_free(mip_model *m) {
-  free(m->col_kind);
-  free(m->col_lb);
-  free(m->col_ub);
-  free(m->col_obj);
-  free(m->row_lb);
-  free(m->row_ub);
-  free(m->ia);
-  free(m->ja);
-  free(m->ar);
-  memset(m, 0, sizeof *m);
-}
-
-/* Grows *p (elements of `elem` bytes) to hold index `need`; 0 on failure. */
-static int mm_grow(void **p, int *cap, int need, size_t elem) {
-  if (need < *cap) return 1;
-  int nc = *cap ? *cap : 16;
-  while (nc <= need) {
-    if (nc > INT_MAX / 2) return 0;
-    nc *= 2;
-  }
-  void *q = realloc(*p, (size_t)nc * elem);
-  if (!q) return 0;
-  *p = q;
-  return 1;
-}
-
-/* Adds a column (GLP_CV or GLP_BV) with bounds [lb, ub] and objective
- * coefficient obj; returns its index, or 0 (m->oom set) when out of memory. */
-static int mm_col(mip_model *m, int kind, double lb, double ub, double obj) {
-  int j = m->n_cols + 1, cap = m->cap_cols;
-  int ok = mm_grow((void **)&m->col_kind, &cap, j, sizeof(int));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_lb, &cap, j, sizeof(double));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_ub, &cap, j, sizeof(double));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_obj, &cap, j, sizeof(double));
-  if (!ok) {
-    m->oom = 1;
-    return 0;
-  }
-  m->cap_cols = cap;
-  m->col_kind[j] = kind;
-  m->col_lb[j] = lb;
-  m->col_ub[j] = ub;
-  m->col_obj[j] = obj;
-  m->n_cols = j;
-  return j;
-}
-
-/* Adds a row lb <= a'x <= ub (-INFINITY / INFINITY: no bound on that side);
- * returns its index or 0 when out of memory. */
-static int mm_row(mip_model *m, double lb, double ub) {
-  int i = m->n_rows + 1, cap = m->cap_rows;
-  int ok = mm_grow((void **)&m->row_lb, &cap, i, sizeof(double));
-  cap = m->cap_rows;
-  ok = ok && mm_grow((void **)&m->row_ub, &cap, i, sizeof(double));
-  if (!ok) {
-    m->oom = 1;
-    return 0;
-  }
-  m->cap_rows = cap;
-  m->row_lb[i] = lb;
-  m->row_ub[i] = ub;
-  m->n_rows = i;
-  return i;
-}
-
-/* Sets coefficient v at (row, col); ignored after an earlier failure. */
-static void mm_nz(mip_model *m, int row, int col, double v) {
-  if (m->oom || row == 0 || col == 0) {
-    m->oom = 1;
-    return;
-  }
-  int k = m->n_nz + 1, cap = m->cap_nz;
-  int ok = mm_grow((void **)&m->ia, &cap, k, sizeof(int));
-  cap = m->cap_nz;
-  ok = ok && mm_grow((void **)&m->ja, &cap, k, sizeof(int));
-  cap = m->cap_nz;
-  ok = ok && mm_grow((void **)&m->ar, &cap, k, sizeof(double));
-  if (!ok) {
-    m->oom = 1;
-    return;
-  }
-  m->cap_nz = cap;
-  m->ia[k] = row;
-  m->ja[k] = col;
-  m->ar[k] = v;
-  m->n_nz = k;
-}
-
-/* GLPK's bound type for [lb, ub]. */
-static int glp_bound_type(double lb, double ub) {
-  if (isinf(lb) && isinf(ub)) return GLP_FR;
-  if (isinf(lb)) return GLP_UP;
-  if (isinf(ub)) return GLP_LO;
-  if (lb == ub) return GLP_FX;
-  return GLP_DB;
-}
-
-static const char *glp_ret_name(int ret) {
-  switch (ret) {
-  case GLP_EBOUND: return "invalid bounds (GLP_EBOUND)";
-  case GLP_EROOT: return "no root LP optimum (GLP_EROOT)";
-  case GLP_ENOPFS: return "infeasible: no primal feasible solution (GLP_ENOPFS)";
-  case GLP_ENODFS: return "unbounded: no dual feasible solution (GLP_ENODFS)";
-  case GLP_EFAIL: return "solver failed (GLP_EFAIL)";
-  case GLP_EMIPGAP: return "MIP gap reached (GLP_EMIPGAP)";
-  case GLP_ETMLIM: return "time limit reached (GLP_ETMLIM)";
-  case GLP_ESTOP: return "stopped (GLP_ESTOP)";
-  default: return "unknown GLPK error";
-  }
-}
-
-static const char *glp_mip_status_name(int st) {
-  switch (st) {
-  case GLP_UNDEF: return "undefined (GLP_UNDEF)";
-  case GLP_OPT: return "optimal (GLP_OPT)";
-  case GLP_FEAS: return "feasible but not proven optimal (GLP_FEAS)";
-  case GLP_NOFEAS: return "infeasible (GLP_NOFEAS)";
-  default: return "unknown";
-  }
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Largest violation by x (x[1..n_cols]) of m's rows, column bounds and integrality. */
-static double mm_violation(const mip_model *m, const double *x, double *act) {
-  double v = 0.0;
-  for (int i = 1; i <= m->n_rows; i++) act[i] = 0.0;
-  for (int k = 1; k <= m->n_nz; k++) act[m->ia[k]] += m->ar[k] * x[m->ja[k]];
-  for (int i = 1; i <= m->n_rows; i++) {
-    v = fmax(v, m->row_lb[i] - act[i]);
-    v = fmax(v, act[i] - m->row_ub[i]);
-  }
-  for (int j = 1; j <= m->n_cols; j++) {
-    v = fmax(v, m->col_lb[j] - x[j]);
-    v = fmax(v, x[j] - m->col_ub[j]);
-    if (m->col_kind[j] != GLP_CV) v = fmax(v, fabs(x[j] - nearbyint(x[j])));
-  }
-  return isnan(v) ? INFINITY : v;
-}
-
-/* One GLPK run on m (maximisation): x receives x[1..n_cols]. Rows with a
- * single entry become column bounds here (and rows with none are checked),
- * so GLPK never sees a singleton row: its presolver (NPP) drops one whose
- * implied bound is within 1e-3 of the column's bound without tightening the
- * bound, which let a solution break "w_1 <= 0.4344" with w_1 = 0.4347
- * (found by prop_allocator). With presolve, glp_intopt runs NPP and the
- * root LP itself; without, glp_simplex solves the root LP first. The
- * problem is deleted on every path. */
-static folio_status mm_run(const mip_model *m, int presolve, double time_limit, double mip_gap,
-                           double *x, int *within_gap, folio_error *err) {
-  size_t nr = (size_t)m->n_rows + 1, nc = (size_t)m->n_cols + 1, nz = (size_t)m->n_nz + 1;
-  int *row_map = malloc(nr * sizeof(int)), *ia = malloc(nz * sizeof(int)), *ja = malloc(nz * sizeof(int));
-  double *lb = malloc(nc * sizeof(double)), *ub = malloc(nc * sizeof(double)), *ar = malloc(nz * sizeof(double));
-  folio_status st = FOLIO_OK;
-  glp_prob *lp = NULL;
-  if (!row_map || !ia || !ja || !lb || !ub || !ar) {
-    st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", WHO);
-    goto out;
-  }
-  for (int j = 1; j <= m->n_cols; j++) {
-    lb[j] = m->col_lb[j];
-    ub[j] = m->col_ub[j];
-  }
-  for (int i = 1; i <= m->n_rows; i++) row_map[i] = 0;
-  for (int k = 1; k <= m->n_nz; k++) row_map[m->ia[k]]++;
-  int n_rows = 0;
-  for (int i = 1; i <= m->n_rows; i++) {
-    if (row_map[i] >= 2) {
-      row_map[i] = ++n_rows;
-    } else if (row_map[i] == 0) {
-      if (m->row_lb[i] > 0.0 || m->row_ub[i] < 0.0) {
-        st = folio_error_set(err, FOLIO_EINVAL, "%s: the MIP is infeasible (an empty row)", WHO);
-        goto out;
-      }
-    } else {
-      row_map[i] = -1; /* a singleton: folded into its column's bounds */
-    }
-  }
-  int ne = 0;
-  for (int k = 1; k <= m->n_nz; k++) {
-    int i = m->ia[k], j = m->ja[k];
-    double a = m->ar[k];
-    if (row_map[i] > 0) {
-      ne++;
-      ia[ne] = row_map[i];
-      ja[ne] = j;
-      ar[ne] = a;
-      continue;
-    }
-    if (a == 0.0) { /* a zero entry: the row is 0 in [lb, ub] */
-      if (m->row_lb[i] > 0.0 || m->row_ub[i] < 0.0) {
-        st = folio_error_set(err, FOLIO_EINVAL, "%s: the MIP is infeasible (an empty row)", WHO);
-        goto out;
-      }
-      continue;
-    }
-    double lo = m->row_lb[i] / a, hi = m->row_ub[i] / a;
-    if (a < 0.0) {
-      double t = lo;
-      lo = hi;
-      hi = t;
-    }
-    if (lo > lb[j]) lb[j] = lo;
-    if (hi < ub[j]) ub[j] = hi;
-  }
-  for (int j = 1; j <= m->n_cols; j++) {
-    if (m->col_kind[j] != GLP_CV) {
-      lb[j] = ceil(lb[j] - 1e-9);
-      ub[j] = floor(ub[j] + 1e-9);
-    }
-    if (lb[j] > ub[j] + 1e-12) {
-      st = folio_error_set(err, FOLIO_EINVAL, "%s: the MIP is infeasible (a column's bounds cross)", WHO);
-      goto out;
-    }
-    if (lb[j] > ub[j]) ub[j] = lb[j];
-  }
-
-  lp = glp_create_prob();
-  glp_set_obj_dir(lp, GLP_MAX);
-  if (n_rows) glp_add_rows(lp, n_rows); /* glp_add_rows(0) would reach glp_error */
-  glp_add_cols(lp, m->n_cols);          /* callers never solve an empty model: n_cols >= 1 */
-  for (int i = 1; i <= m->n_rows; i++)
-    if (row_map[i] > 0)
-      glp_set_row_bnds(lp, row_map[i], glp_bound_type(m->row_lb[i], m->row_ub[i]),
-                       isinf(m->row_lb[i]) ? 0.0 : m->row_lb[i], isinf(m->row_ub[i]) ? 0.0 : m->row_ub[i]);
-  for (int j = 1; j <= m->n_cols; j++) {
-    glp_set_col_kind(lp, j, m->col_kind[j] == GLP_CV ? GLP_CV : GLP_IV);
-    glp_set_col_bnds(lp, j, glp_bound_type(lb[j], ub[j]), isinf(lb[j]) ? 0.0 : lb[j],
-                     isinf(ub[j]) ? 0.0 : ub[j]);
-    glp_set_obj_coef(lp, j, m->col_obj[j]);
-  }
-  glp_load_matrix(lp, ne, ia, ja, ar);
-
-  double t0 = now_seconds();
-  if (!presolve) {
-    glp_smcp sparm;
-    glp_init_smcp(&sparm);
-    sparm.msg_lev = GLP_MSG_OFF; /* per call; glp_term_out would be process-global */
-    sparm.tm_lim = (int)ceil(time_limit * 1000.0);
-    int ret = glp_simplex(lp, &sparm);
-    int lst = glp_get_status(lp);
-    if (ret == 0 && lst == GLP_NOFEAS) {
-      st = folio_error_set(err, FOLIO_EINVAL,
-                           "%s: the MIP is infeasible (its LP relaxation is: GLP_NOFEAS)", WHO);
-      goto out;
-    }
-    if (ret != 0 || lst != GLP_OPT) {
-      st = folio_error_set(err, FOLIO_EINVAL, "%s: the root LP failed: %s", WHO,
-                           ret ? glp_ret_name(ret) : "no optimum");
-      goto out;
-    }
-  }
-  glp_iocp parm;
-  glp_init_iocp(&parm);
-  parm.msg_lev = GLP_MSG_OFF;
-  parm.presolve = presolve ? GLP_ON : GLP_OFF;
-  double left = time_limit - (now_seconds() - t0);
-  parm.tm_lim = (int)ceil((left > 0.001 ? left : 0.001) * 1000.0);
-  parm.mip_gap = mip_gap;
-  parm.mir_cuts = GLP_ON; /* mixed-integer rounding cuts tighten w <= M x rows */
-  int ret = glp_intopt(lp, &parm);
-  int mst = glp_mip_status(lp);
-  if (ret != 0 && !(ret == GLP_EMIPGAP && mst == GLP_FEAS)) {
-    if (ret == GLP_ETMLIM)
-      st = folio_error_set(err, FOLIO_EINVAL,
-                           "%s: GLPK %s after %g s without a proven optimum (solution status %s); "
-                           "raise time_limit or mip_gap", WHO, glp_ret_name(ret), time_limit,
-                           glp_mip_status_name(mst));
-    else
-      st = folio_error_set(err, FOLIO_EINVAL, "%s: the MIP is %s", WHO, glp_ret_name(ret));
-  } else if (ret == 0 && mst != GLP_OPT) {
-    st = folio_error_set(err, FOLIO_EINVAL, "%s: the MIP is %s", WHO, glp_mip_status_name(mst));
-  } else {
-    for (int j = 1; j <= m->n_cols; j++) x[j] = glp_mip_col_val(lp, j);
-    *within_gap = ret == GLP_EMIPGAP;
-  }
-out:
-  if (lp) glp_delete_prob(lp);
-  free(row_map);
-  free(ia);
-  free(ja);
-  free(lb);
-  free(ub);
-  free(ar);
-  return st;
-}
-
-/* Solves m: GLPK with its presolver first (fast), then the answer is
- * checked against every row, bound and integrality of the model as built;
- * a violation over 1e-9 (NPP trouble) means a second solve without the
- * presolver, whose answer must hold within 1e-7 (GLPK's feasibility
- * tolerance). x receives x[1..n_cols]; act is scratch of n_rows + 1. */
-static folio_status mm_solve(const mip_model *m, double time_limit, double mip_gap, double *x,
-                             double *act, int *within_gap, double *seconds, folio_error *err) {
-  double t0 = now_seconds();
-  folio_status st = mm_run(m, 1, time_limit, mip_gap, x, within_gap, err);
-  if (st == FOLIO_OK && mm_violation(m, x, act) > 1e-9) {
-    double left = time_limit - (now_seconds() - t0);
-    st = mm_run(m, 0, left > 0.01 ? left : 0.01, mip_gap, x, within_gap, err);
-    if (st == FOLIO_OK && mm_violation(m, x, act) > 1e-7)
-      st = folio_error_set(err, FOLIO_EINVAL, "%s: GLPK's answer violates the model by %g", WHO,
-                           mm_violation(m, x, act));
-  }
-  *seconds = now_seconds() - t0;
-  return st;
-}
-
 /* ==== ordering helpers ===================================================== */
 
 /* For the reduction: group, then score descending, then symbol. */
@@ -388,10 +58,6 @@ static int cmp_rank(const void *a, const void *b) {
   if (x->group != y->group) return (x->group > y->group) - (x->group < y->group);
   if (x->score != y->score) return x->score < y->score ? 1 : -1;
   return strcmp(x->s, y->s);
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Position of s among n sorted folio_i_sym entries, or SIZE_MAX. */
@@ -552,7 +218,7 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
                              wk->cand[p].s);
     if (g) wk->names[n_names++] = g;
   }
-  qsort(wk->names, n_names, sizeof *wk->names, cmp_str);
+  qsort(wk->names, n_names, sizeof *wk->names, folio_i_cmp_str);
   size_t u = 0;
   for (size_t k = 0; k < n_names; k++)
     if (u == 0 || strcmp(wk->names[u - 1], wk->names[k]) != 0) wk->names[u++] = wk->names[k];
@@ -560,7 +226,7 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
   for (size_t p = 0; o->sectors && p < n; p++) {
     const char *g = o->sectors[wk->cand[p].i];
     if (!g) continue;
-    const char **hit = bsearch(&g, wk->names, n_names, sizeof *wk->names, cmp_str);
+    const char **hit = bsearch(&g, wk->names, n_names, sizeof *wk->names, folio_i_cmp_str);
     wk->group[p] = (size_t)(hit - wk->names);
   }
   for (size_t k = 0; k < o->n_sector_caps; k++) {
@@ -575,7 +241,7 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
     if (v < 0.0)
       return folio_error_set(err, FOLIO_EINVAL, "%s: sector cap must be >= 0 (sector %s: %g)", WHO,
                              g, v);
-    const char **hit = bsearch(&g, wk->names, n_names, sizeof *wk->names, cmp_str);
+    const char **hit = bsearch(&g, wk->names, n_names, sizeof *wk->names, folio_i_cmp_str);
     if (!hit)
       return folio_error_set(err, FOLIO_ENOTFOUND, "%s: sector cap for %s, which no candidate has",
                              WHO, g);
@@ -649,7 +315,7 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
   if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", WHO);
   ar.used = 0;
   work_carve(&ar, n, o->n_current, &wk);
-  mip_model m;
+  folio_i_mip m;
   memset(&m, 0, sizeof m);
 
   st = prepare(n, symbols, scores, prices, o, &wk, err);
@@ -688,24 +354,24 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
     for (size_t p = 0; p < n; p++) {
       wk.wcol[p] = wk.xcol[p] = wk.dcol[p] = 0;
       if (!wk.keep[p]) continue;
-      wk.wcol[p] = mm_col(&m, GLP_CV, 0.0, o->max_weight, scores[wk.cand[p].i] / smax);
-      wk.xcol[p] = mm_col(&m, GLP_BV, 0.0, 1.0, 0.0);
-      int r_up = mm_row(&m, -INFINITY, 0.0); /* w_i - max_weight x_i <= 0 */
-      mm_nz(&m, r_up, wk.wcol[p], 1.0);
-      mm_nz(&m, r_up, wk.xcol[p], -o->max_weight);
+      wk.wcol[p] = folio_i_mip_col(&m, GLP_CV, 0.0, o->max_weight, scores[wk.cand[p].i] / smax);
+      wk.xcol[p] = folio_i_mip_col(&m, GLP_BV, 0.0, 1.0, 0.0);
+      int r_up = folio_i_mip_row(&m, -INFINITY, 0.0); /* w_i - max_weight x_i <= 0 */
+      folio_i_mip_nz(&m, r_up, wk.wcol[p], 1.0);
+      folio_i_mip_nz(&m, r_up, wk.xcol[p], -o->max_weight);
       if (o->min_weight > 0.0) {
-        int r_lo = mm_row(&m, 0.0, INFINITY); /* w_i - min_weight x_i >= 0 */
-        mm_nz(&m, r_lo, wk.wcol[p], 1.0);
-        mm_nz(&m, r_lo, wk.xcol[p], -o->min_weight);
+        int r_lo = folio_i_mip_row(&m, 0.0, INFINITY); /* w_i - min_weight x_i >= 0 */
+        folio_i_mip_nz(&m, r_lo, wk.wcol[p], 1.0);
+        folio_i_mip_nz(&m, r_lo, wk.xcol[p], -o->min_weight);
       }
     }
-    int r_budget = mm_row(&m, -INFINITY, 1.0); /* Σ w_i <= 1 */
+    int r_budget = folio_i_mip_row(&m, -INFINITY, 1.0); /* Σ w_i <= 1 */
     for (size_t p = 0; p < n; p++)
-      if (wk.keep[p]) mm_nz(&m, r_budget, wk.wcol[p], 1.0);
+      if (wk.keep[p]) folio_i_mip_nz(&m, r_budget, wk.wcol[p], 1.0);
     if ((unsigned long)o->max_positions < (unsigned long)n_cols) {
-      int r_card = mm_row(&m, -INFINITY, (double)o->max_positions); /* Σ x_i <= K */
+      int r_card = folio_i_mip_row(&m, -INFINITY, (double)o->max_positions); /* Σ x_i <= K */
       for (size_t p = 0; p < n; p++)
-        if (wk.keep[p]) mm_nz(&m, r_card, wk.xcol[p], 1.0);
+        if (wk.keep[p]) folio_i_mip_nz(&m, r_card, wk.xcol[p], 1.0);
     }
     /* ---- sector caps: Σ_{i in g} w_i <= cap_g ---- */
     for (size_t g = 0; o->sectors && g < n; g++) {
@@ -713,8 +379,8 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
       int r_g = 0;
       for (size_t p = 0; p < n; p++) {
         if (!wk.keep[p] || wk.group[p] != g) continue;
-        if (!r_g) r_g = mm_row(&m, -INFINITY, wk.cap[g]);
-        mm_nz(&m, r_g, wk.wcol[p], 1.0);
+        if (!r_g) r_g = folio_i_mip_row(&m, -INFINITY, wk.cap[g]);
+        folio_i_mip_nz(&m, r_g, wk.wcol[p], 1.0);
       }
     }
     /* ---- turnover: Σ_{c_i = 0} w_i + Σ_{c_i != 0} d_i <= budget ---- */
@@ -722,13 +388,13 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
       for (size_t p = 0; p < n; p++) {
         if (!wk.keep[p] || wk.c[p] == 0.0) continue;
         double c = wk.c[p];
-        wk.dcol[p] = mm_col(&m, GLP_CV, 0.0, INFINITY, 0.0);
-        int r1 = mm_row(&m, -INFINITY, c); /* w_i - d_i <= c_i */
-        mm_nz(&m, r1, wk.wcol[p], 1.0);
-        mm_nz(&m, r1, wk.dcol[p], -1.0);
-        int r2 = mm_row(&m, c, INFINITY); /* w_i + d_i >= c_i */
-        mm_nz(&m, r2, wk.wcol[p], 1.0);
-        mm_nz(&m, r2, wk.dcol[p], 1.0);
+        wk.dcol[p] = folio_i_mip_col(&m, GLP_CV, 0.0, INFINITY, 0.0);
+        int r1 = folio_i_mip_row(&m, -INFINITY, c); /* w_i - d_i <= c_i */
+        folio_i_mip_nz(&m, r1, wk.wcol[p], 1.0);
+        folio_i_mip_nz(&m, r1, wk.dcol[p], -1.0);
+        int r2 = folio_i_mip_row(&m, c, INFINITY); /* w_i + d_i >= c_i */
+        folio_i_mip_nz(&m, r2, wk.wcol[p], 1.0);
+        folio_i_mip_nz(&m, r2, wk.dcol[p], 1.0);
         /* Valid cuts that tie d_i to x_i (the two rows above let a fractional
          * x_i keep w_i = c_i for free, which leaves the relaxation so weak that
          * GLPK cannot even prove infeasibility in seconds). With a = min_weight:
@@ -742,22 +408,23 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
         else if (c <= a) slope = a - 2.0 * c, rhs = c;
         else if (c < o->max_weight) slope = -c, rhs = c;
         if (!isnan(slope)) {
-          int r3 = mm_row(&m, rhs, INFINITY); /* d_i - slope x_i >= rhs */
-          mm_nz(&m, r3, wk.dcol[p], 1.0);
-          if (slope != 0.0) mm_nz(&m, r3, wk.xcol[p], -slope);
+          int r3 = folio_i_mip_row(&m, rhs, INFINITY); /* d_i - slope x_i >= rhs */
+          folio_i_mip_nz(&m, r3, wk.dcol[p], 1.0);
+          if (slope != 0.0) folio_i_mip_nz(&m, r3, wk.xcol[p], -slope);
         }
       }
-      int r_t = mm_row(&m, -INFINITY, budget);
+      int r_t = folio_i_mip_row(&m, -INFINITY, budget);
       for (size_t p = 0; p < n; p++) {
         if (!wk.keep[p]) continue;
-        mm_nz(&m, r_t, wk.dcol[p] ? wk.dcol[p] : wk.wcol[p], 1.0);
+        folio_i_mip_nz(&m, r_t, wk.dcol[p] ? wk.dcol[p] : wk.wcol[p], 1.0);
       }
     }
     if (m.oom) {
       st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory building the model", WHO);
       goto done;
     }
-    st = mm_solve(&m, o->time_limit, o->mip_gap, wk.x, wk.act, &within_gap, &seconds, err);
+    st = folio_i_mip_solve(&m, WHO, o->time_limit, o->mip_gap, wk.x, wk.act, &within_gap,
+                           &seconds, err);
     if (st != FOLIO_OK) goto done;
 
     /* ---- clean: unselected -> 0, snap to [min, max] within 1e-9 ---- */
@@ -834,7 +501,7 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
   }
 
 done:
-  mm_free(&m);
+  folio_i_mip_free(&m);
   free(ar.base);
   return st;
 }

@@ -7,6 +7,7 @@
 
 #include "folio/money.h"
 #include "folio/state.h"
+#include "../constraints/peak_drawdown.h"
 #include "internal.h"
 
 double folio_position_market_value(double quantity, double market_price) {
@@ -112,10 +113,8 @@ folio_status folio_memory_update(folio_portfolio_memory *mem, double timestamp, 
     m.reference_nav = nav;
   else if (utc_day(timestamp) > utc_day(m.last_timestamp))
     m.reference_nav = m.last_nav; /* a new day: yesterday's last NAV is the reference */
-  if (m.n_updates == 0 || nav > m.peak_nav) m.peak_nav = nav;
+  m.rolling_drawdown = folio_i_peak_drawdown(&m.peak_nav, nav, m.n_updates == 0);
   m.latest_pnl = nav / m.reference_nav - 1.0;
-  m.rolling_drawdown = 1.0 - nav / m.peak_nav;
-  if (m.rolling_drawdown < 0) m.rolling_drawdown = 0.0;
   m.current_leverage = gross / nav;
   m.last_nav = nav;
   m.last_timestamp = timestamp;

@@ -30,16 +30,14 @@
 extern "C" {
 #endif
 
-/* Statuses of the runtime (beyond those of status.h). */
-#define FOLIO_ELUA ((folio_status)-100)     /* the policy or script raised an error */
-#define FOLIO_ETIMEOUT ((folio_status)-101) /* instruction budget or deadline exceeded */
-#define FOLIO_EMEMORY ((folio_status)-102)  /* memory budget exceeded */
+/* The statuses of the runtime, FOLIO_ELUA, FOLIO_ETIMEOUT and FOLIO_EMEMORY,
+ * are members of folio_status (folio/status.h) like the others. */
 
 typedef struct folio_host folio_host;
 
 typedef void (*folio_host_log_fn)(void *ud, const char *text, size_t len);
 
-typedef struct folio_host_options {
+typedef struct folio_host_opts {
   const char *shipped_policies; /* folder loaded first; NULL = the shipped policies
                                    (PREFIX/share/folio/policies, found relative to the program
                                    or libfolio; a build tree's: the source's policies/); "" = none */
@@ -52,40 +50,42 @@ typedef struct folio_host_options {
   size_t max_log_bytes;         /* print() output kept per run; default 1 MiB */
   folio_host_log_fn log;        /* where print() and warnings go; NULL = stdout */
   void *log_ud;
-} folio_host_options;
+} folio_host_opts;
 
-/* Fills o with the defaults above. */
-void folio_host_options_init(folio_host_options *o);
+/* The defaults above (as every `_defaults()` of the library: an _opts by value). */
+FOLIO_API folio_host_opts folio_host_defaults(void);
 
 /* Creates a host and loads the shipped policies and the policy path.
  * opts may be NULL (defaults). On failure *out is NULL and err says why
  * (FOLIO_ENOMEM, or the policy file that failed to load). */
-folio_status folio_host_create(const folio_host_options *opts, folio_host **out,
-                               folio_error *err);
+FOLIO_API folio_status folio_host_create(const folio_host_opts *opts, folio_host **out,
+                                         folio_error *err);
 
 /* Destroys a host; NULL is a no-op. */
-void folio_host_destroy(folio_host *h);
+FOLIO_API void folio_host_destroy(folio_host *h);
 
 /* The message of the last failure of this host ("" after a success). */
-const char *folio_host_error(const folio_host *h);
+FOLIO_API const char *folio_host_error(const folio_host *h);
 
 /* Loads a policy file (text only) in the sandbox and registers the policy it
  * returns under its declared name (replacing one of the same name). The
  * source is kept, so the policy survives an engine rebuild. name_out (may be
  * NULL) receives the registered name, truncated to name_size. */
-folio_status folio_host_load_policy_file(folio_host *h, const char *path, char *name_out,
-                                         size_t name_size);
+FOLIO_API folio_status folio_host_load_policy_file(folio_host *h, const char *path, char *name_out,
+                                                   size_t name_size);
 
 /* Same from a string; chunk_name names it in messages (e.g. "=my_policy"). */
-folio_status folio_host_load_policy_string(folio_host *h, const char *chunk_name, const char *source,
-                                           size_t len, char *name_out, size_t name_size);
+FOLIO_API folio_status folio_host_load_policy_string(folio_host *h, const char *chunk_name,
+                                                     const char *source, size_t len, char *name_out,
+                                                     size_t name_size);
 
 /* Runs a script file with arguments (as `folio run`); arg[0] = path. */
-folio_status folio_host_run_file(folio_host *h, const char *path, int argc, const char *const *argv);
+FOLIO_API folio_status folio_host_run_file(folio_host *h, const char *path, int argc,
+                                           const char *const *argv);
 
 /* Runs a script from a string. */
-folio_status folio_host_run_string(folio_host *h, const char *chunk_name, const char *source,
-                                   size_t len);
+FOLIO_API folio_status folio_host_run_string(folio_host *h, const char *chunk_name,
+                                             const char *source, size_t len);
 
 /* Inputs of one sizing call. Arrays are borrowed for the call. */
 typedef struct folio_host_sizing {
@@ -111,15 +111,15 @@ typedef struct folio_host_sizing {
  * FOLIO_ELUA (the sizer raised; folio_host_error has its message),
  * FOLIO_ETIMEOUT / FOLIO_EMEMORY (budget exceeded; the engine was rebuilt).
  */
-folio_status folio_host_size(folio_host *h, const char *sizer, const folio_host_sizing *in,
-                             double *weights_out);
+FOLIO_API folio_status folio_host_size(folio_host *h, const char *sizer,
+                                       const folio_host_sizing *in, double *weights_out);
 
 /* Names of the registered sizers, sorted, joined by '\n' into buf (truncated
  * to size). Returns the number of names. */
-size_t folio_host_sizer_names(folio_host *h, char *buf, size_t size);
+FOLIO_API size_t folio_host_sizer_names(folio_host *h, char *buf, size_t size);
 
 /* Peak bytes held by the engine since the last call (for monitoring). */
-size_t folio_host_memory_peak(folio_host *h);
+FOLIO_API size_t folio_host_memory_peak(folio_host *h);
 
 #ifdef __cplusplus
 }
