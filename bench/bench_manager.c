@@ -20,7 +20,7 @@ enum { N_STRAT = 10, N_DAYS = 365, FILE_DAYS = 400 };
 typedef struct manager_ctx {
   double *R, slope[N_STRAT], cov[N_STRAT * N_STRAT], w[N_STRAT];
   char root[128], out[192];
-  folio_manager_options o;
+  folio_manager_opts o;
 } manager_ctx;
 
 static void run_optimize(void *p) {
@@ -100,7 +100,7 @@ static void remove_root(manager_ctx *c) {
 void bench_manager(void) {
   manager_ctx c;
   memset(&c, 0, sizeof c);
-  folio_manager_options_init(&c.o);
+  c.o = folio_manager_defaults();
   double *x = malloc(sizeof(double) * N_STRAT * FILE_DAYS);
   c.R = malloc(sizeof(double) * N_STRAT * N_DAYS);
   if (!x || !c.R) return;

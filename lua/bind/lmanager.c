@@ -62,8 +62,7 @@ static int m_optimize(lua_State *L) {
   static const char *const keys[] = {"root", "window", "target_vol", "max_leverage", "account_value",
                                      "random_starts", "seed", "out", NULL};
   fl_check_args(L, 1, fn, keys);
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   const char *root = fl_opt_string(L, 1, fn, "root", NULL);
   if (!root) fl_argerror(L, fn, "root is required (the folder of strategy folders)");
   o.window = (size_t)fl_opt_integer(L, 1, fn, "window", 365, 2, FOLIO_MAX_DIM);

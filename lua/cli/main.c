@@ -573,8 +573,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
  * the weights sorted by strategy, the volatility and leverage, the skipped
  * folders, and writes portfolio_config.json atomically. */
 static int cmd_manager(const command *c, int argc, char **argv) {
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   const char *root = NULL, *out = NULL;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];

@@ -32,8 +32,7 @@ static void check_case(tl_rng *rng, size_t K, double step, double near_tol, int 
   double R[T_DAYS * 3], s[3], C[9], w[3], w2[3];
   instance(rng, K, R);
   folio_error err;
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   folio_manager_fit fit, fit2;
   if (!CHECK(folio_manager_optimize(T_DAYS, K, R, T_DAYS, NULL, &o, w, &fit, &err) == FOLIO_OK)) {
     fprintf(stderr, "  %s\n", err.message);

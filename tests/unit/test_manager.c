@@ -273,8 +273,7 @@ static const char *two_strategy_root(const char *name, int n_days, int gap) {
 
 static void test_bad_runs(void) {
   folio_error err;
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   folio_manager_report *r = NULL;
   o.window = 20;
   /* missing day: b lacks Jan 10, which a has; its next record is on line 11 */
@@ -347,8 +346,7 @@ static void test_example(void) {
   char root[1024];
   snprintf(root, sizeof root, "%s/examples/manager", src ? src : ".");
   folio_error err;
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   folio_manager_report *r = NULL;
   CHECK(folio_manager_run(root, &o, &r, &err) == FOLIO_OK);
   if (!r) {
@@ -399,8 +397,7 @@ static char *read_all(const char *path) {
 
 static void test_write(void) {
   folio_error err;
-  folio_manager_options o;
-  folio_manager_options_init(&o);
+  folio_manager_opts o = folio_manager_defaults();
   folio_manager_report *r = NULL;
   const char *root = two_strategy_root("write", 25, -1);
   o.window = 20;

@@ -41,17 +41,17 @@ extern "C" {
 #define FOLIO_MANAGER_DAYS_PER_YEAR 252
 
 /* Options of folio_manager_run / folio_manager_optimize. */
-typedef struct folio_manager_options {
+typedef struct folio_manager_opts {
   size_t window;          /* days of the window (>= 2; default 365) */
   double target_vol;      /* annualised target volatility, > 0 (default 0.30 = 30%) */
   double max_leverage;    /* leverage cap, > 0; 0 = no cap (default) */
   double account_value;   /* > 0, written to portfolio_config.json (default 10000) */
   size_t n_random_starts; /* seeded random starts besides the vertices and the centre (default 8, <= 1000) */
   uint64_t seed;          /* seed of the random starts (default 0) */
-} folio_manager_options;
+} folio_manager_opts;
 
-/* Fills o with the defaults above. */
-FOLIO_API void folio_manager_options_init(folio_manager_options *o);
+/* The defaults above. */
+FOLIO_API folio_manager_opts folio_manager_defaults(void);
 
 /* One strategy's daily returns as read from its stats file. */
 typedef struct folio_manager_series {
@@ -165,7 +165,7 @@ typedef struct folio_manager_fit {
  */
 FOLIO_API folio_status folio_manager_optimize(size_t n_days, size_t n_strategies, const double *returns,
                                               size_t ld, const char *const *names,
-                                              const folio_manager_options *opts, double *weights,
+                                              const folio_manager_opts *opts, double *weights,
                                               folio_manager_fit *fit, folio_error *err);
 
 /* The manager's whole result: what portfolio_config.json records. */
@@ -188,7 +188,7 @@ typedef struct folio_manager_report {
  * Errors: those of folio_manager_scan, _align and _optimize; FOLIO_EINVAL
  * for bad options (naming the option).
  */
-FOLIO_API folio_status folio_manager_run(const char *root, const folio_manager_options *opts,
+FOLIO_API folio_status folio_manager_run(const char *root, const folio_manager_opts *opts,
                                          folio_manager_report **out, folio_error *err);
 
 /* Frees a report; NULL is a no-op. */

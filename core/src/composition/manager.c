@@ -15,17 +15,19 @@
 #include "internal.h"
 #include "manager_internal.h"
 
-void folio_manager_options_init(folio_manager_options *o) {
-  if (!o) return;
-  o->window = 365;
-  o->target_vol = 0.30;
-  o->max_leverage = 0.0;
-  o->account_value = 10000.0;
-  o->n_random_starts = 8;
-  o->seed = 0;
+folio_manager_opts folio_manager_defaults(void) {
+  folio_manager_opts o;
+  memset(&o, 0, sizeof o);
+  o.window = 365;
+  o.target_vol = 0.30;
+  o.max_leverage = 0.0;
+  o.account_value = 10000.0;
+  o.n_random_starts = 8;
+  o.seed = 0;
+  return o;
 }
 
-folio_status folio_i_manager_check_options(const folio_manager_options *o, folio_error *err) {
+folio_status folio_i_manager_check_options(const folio_manager_opts *o, folio_error *err) {
   if (!o) return folio_error_set(err, FOLIO_EINVAL, "manager: options must not be NULL");
   if (!(o->target_vol > 0) || !isfinite(o->target_vol))
     return folio_error_set(err, FOLIO_EINVAL, "manager: target_vol must be a finite number > 0, got %g", o->target_vol);
@@ -53,7 +55,7 @@ void folio_manager_report_free(folio_manager_report *r) {
   free(r);
 }
 
-folio_status folio_manager_run(const char *root, const folio_manager_options *opts,
+folio_status folio_manager_run(const char *root, const folio_manager_opts *opts,
                                folio_manager_report **out, folio_error *err) {
   folio_error_clear(err);
   folio_status st = folio_i_manager_check_options(opts, err);

@@ -62,7 +62,7 @@ static uint64_t splitmix(uint64_t *s) {
 
 folio_status folio_manager_optimize(size_t n_days, size_t n_strategies, const double *returns,
                                     size_t ld, const char *const *names,
-                                    const folio_manager_options *opts, double *weights,
+                                    const folio_manager_opts *opts, double *weights,
                                     folio_manager_fit *fit, folio_error *err) {
   folio_error_clear(err);
   folio_status st = folio_i_manager_check_options(opts, err);
