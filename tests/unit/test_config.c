@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "folio/fund_config.h"
+#include "folio/config.h"
 #include "testlib.h"
 
 static const char *const sizers[] = {"equal_weight_ls", "kelly_voltarget_12", "kelly_voltarget_8",

@@ -5,7 +5,7 @@
  * Every mapping, sequence and scalar of the document becomes a
  * folio_config_node with its 1-based line and column, scalars typed by the
  * YAML 1.2 core schema (plain `1.5` is a float, `"1.5"` a string). The typed
- * fund read from such a tree is fund_config.h.
+ * fund read from such a tree is config.h.
  *
  * Every error message is "name:line:column: what".
  * The reader is hardened against hostile files: aliases are refused (no

@@ -20,7 +20,7 @@
 #include "folio/turnover.h"
 #include "folio/holding.h"
 #include "folio/config_tree.h"
-#include "folio/fund_config.h"
+#include "folio/config.h"
 #include "folio/civil_time.h"
 #include "folio/calendar.h"
 #include "folio/session.h"

@@ -1,6 +1,6 @@
 /*
  * config_internal.h — what the config tree and the fund schema share
- * (config_tree.c, fund_config.c): the message helpers ("name:line:column:
+ * (config_tree.c, config.c): the message helpers ("name:line:column:
  * what", a path printer that truncates on purpose), word lists, the
  * duplicate finder and the file reader. Not installed, not API.
  */

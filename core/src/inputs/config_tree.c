@@ -1,7 +1,7 @@
 /*
  * config_tree.c — YAML text to a generic tree (libyaml's event parser), the
  * first layer of the fund files (see config_tree.h; the fund schema on top
- * is fund_config.c).
+ * is config.c).
  *
  * The tree is built iteratively from libyaml's events with an explicit stack
  * bounded by FOLIO_CONFIG_MAX_DEPTH, so a hostile file cannot exhaust the C

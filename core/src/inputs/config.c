@@ -1,6 +1,6 @@
 /*
- * fund_config.c — the fund schema: a generic config tree (config_tree.c)
- * validated into a folio_fund_config (see fund_config.h and docs/config.md).
+ * config.c — the fund schema: a generic config tree (config_tree.c)
+ * validated into a folio_fund_config (see config.h and docs/config.md).
  *
  * Validation reads the tree and never modifies it; the only recursion
  * (walking params) is bounded by FOLIO_CONFIG_MAX_DEPTH. Every message names
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "config_internal.h"
-#include "folio/fund_config.h"
+#include "folio/config.h"
 #include "folio/panel.h"
 #include "folio/session.h"
 #include "internal.h"

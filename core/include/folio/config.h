@@ -1,5 +1,5 @@
 /*
- * fund_config.h — fund configuration files: the fund schema (docs/config.md).
+ * config.h — fund configuration files: the fund schema (docs/config.md).
  *
  * A fund file names the fund (id, NAV, currency), its session matrix (which
  * sizer and gross cap apply in each trading session), an optional calendar
@@ -13,8 +13,8 @@
  *   "fund.yaml:12:17: sleeves[1].allocation: must be between 0 and 1 (got -0.2)"
  * where path names the key (sleeve and universe indices are 1-based).
  */
-#ifndef FOLIO_FUND_CONFIG_H
-#define FOLIO_FUND_CONFIG_H
+#ifndef FOLIO_CONFIG_H
+#define FOLIO_CONFIG_H
 
 #include <stddef.h>
 
