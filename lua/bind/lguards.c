@@ -1,5 +1,5 @@
 /*
- * lguards.c — folio.guards: the exposure manager and the drawdown, leverage
+ * lguards.c — folio.guards: the exposure limits and the drawdown, leverage
  * and liquidity guards as one object (guards.h holds the rules).
  *
  * A guard object is a userdata holding its limits and the drawdown state

@@ -1,6 +1,6 @@
 /*
  * guards.h — the risk gate between orders and the market: the exposure
- * manager (max position weight, max gross exposure), the leverage guard, the
+ * limits (max position weight, max gross exposure), the leverage guard, the
  * drawdown guard and the liquidity guard.
  *
  * Every order gets a decision: approved, resized down to the largest

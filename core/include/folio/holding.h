@@ -8,7 +8,7 @@
  *   weekly    [5, 21)
  *   monthly   [21, 63)
  *   quarterly [63, 252)
- *   yearly    [252, inf) (beyond the spec's list, so every period has a bucket)
+ *   yearly    [252, inf) (so every period has a bucket)
  */
 #ifndef FOLIO_HOLDING_H
 #define FOLIO_HOLDING_H

@@ -9,7 +9,7 @@
  *  1. raw target quantity  t = w * N / p;
  *  2. capacity: the TARGET POSITION is capped, |T| <= K / p, so
  *     T = sign(t) * min(|t|, K / p). For a position opened from zero this is
- *     spec 001's order-level gate order_qty = min(target_qty, cap / price);
+ *     the order-level gate order_qty = min(target_qty, cap / price);
  *     for an existing position it keeps the whole holding, not just the
  *     order, inside the cap;
  *  3. T == 0 closes exactly: the order is |C| (no dust, even when |C| is not a

@@ -1,5 +1,5 @@
 /*
- * portfolio_allocator.h — spec 004's portfolio allocator: one signal (a direction
+ * portfolio_allocator.h — the portfolio allocator (folio.PortfolioAllocator): one signal (a direction
  * and a confidence) into one order sized as a fraction of NAV.
  *
  *   target notional = max(nav * target_weight * confidence, min_notional)

@@ -44,7 +44,7 @@ FOLIO_API folio_status folio_snapshot_compute(size_t n_positions, const char *co
                                               double cash, folio_snapshot_totals *out,
                                               folio_error *err);
 
-/* The running figures (spec 004's shared memory), all plain numbers. */
+/* The running figures (the memory shared by every signal of a run), all plain numbers. */
 typedef struct folio_portfolio_memory {
   double latest_pnl;       /* nav / reference - 1, where reference is the last NAV of the
                               previous UTC day (the first NAV seen on the first day) */

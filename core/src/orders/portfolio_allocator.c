@@ -1,5 +1,5 @@
 /*
- * portfolio_allocator.c — spec 004's order_from_signal arithmetic (see
+ * portfolio_allocator.c — the order_from_signal arithmetic (see
  * portfolio_allocator.h): a NAV fraction scaled by confidence, floored at a
  * minimum notional, turned into whole lots toward zero and a notional in
  * cents. Everything is checked before *out is written.
