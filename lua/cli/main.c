@@ -14,7 +14,7 @@
  *
  * Every command has one usage text and one help text (the table `commands`
  * below): --help prints both, a usage error prints the usage. docs/run.md,
- * docs/check.md, docs/rebalance.md, docs/manager.md and docs/reconciler.md
+ * docs/check.md, docs/rebalance.md, docs/manager.md and docs/reconcile.md
  * show the same text.
  */
 #include <errno.h>
@@ -142,7 +142,7 @@ static const char manager_help[] =
     "  folio manager --root examples/manager --target-vol 0.25\n";
 
 static const char reconcile_help[] =
-    "The live reconciler (docs/reconciler.md): sizes every strategy's state.json with\n"
+    "The live reconciler (docs/reconcile.md): sizes every strategy's state.json with\n"
     "portfolio_config.json, diffs against the exchange and places the orders. Runs\n"
     "trusted (it reads state files, writes the journal, places orders).\n"
     "\n"

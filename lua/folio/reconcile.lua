@@ -1,4 +1,4 @@
--- folio.reconcile: the live reconciler (docs/reconciler.md).
+-- folio.reconcile: the live reconciler (docs/reconcile.md).
 --
 --   folio.reconcile.cycle{root =, config =, exchange =, journal =, max_age =, step =, min_notional =, now =}
 --   folio.reconcile.watch{... the cycle's keys, interval =, cycles =, log =}
