@@ -167,8 +167,90 @@ static void test_overrides(void) {
   folio_calendar_default(NULL); /* a no-op */
 }
 
+/* ==== bad input ============================================================= */
+
+/* Out-of-range dates and bounds, NULL outputs, lists that are full or that
+ * contradict each other: every documented refusal not exercised above. */
+static void test_bad_input(void) {
+  folio_error e;
+  /* rules: invalid dates and years outside 1987..9999 are never holidays or early closes */
+  CHECK(!folio_nyse_is_holiday(2024, 1, 0));
+  CHECK(!folio_nyse_is_holiday(2024, 12, 32));
+  CHECK(!folio_nyse_is_holiday(-2024, 12, 25));
+  CHECK(!folio_nyse_is_holiday(1986, 1, 1));
+  CHECK(folio_nyse_is_holiday(1987, 1, 1)); /* the first year of the range */
+  CHECK(folio_nyse_is_early_close(1987, 12, 24)); /* a Thursday */
+  CHECK(!folio_nyse_is_early_close(1986, 12, 24)); /* a Wednesday, before the range */
+  CHECK(!folio_nyse_is_early_close(10000, 7, 3));
+  CHECK(!folio_nyse_is_early_close(2024, 0, 3));
+  CHECK(!folio_nyse_is_early_close(2024, 13, 3));
+  CHECK(!folio_nyse_is_early_close(2024, 7, 0));
+  CHECK(!folio_nyse_is_early_close(2024, 7, 32));
+  CHECK(!folio_nyse_is_early_close(-2024, 7, 3));
+
+  /* add_date: a full list is refused whatever the name, and left as it was */
+  folio_calendar cal;
+  folio_calendar_default(&cal);
+  cal.holidays_add.n = FOLIO_CALENDAR_MAX_DATES;
+  CHECK_ERR(folio_calendar_add_date(&cal.holidays_add, 0, NULL, &e), e, FOLIO_EDIM,
+            "a date list has more than 256 dates");
+  CHECK_EQ_INT(cal.holidays_add.n, FOLIO_CALENDAR_MAX_DATES);
+  CHECK_ERR(folio_calendar_add_date(NULL, day_of("2025-01-09"), NULL, &e), e, FOLIO_EINVAL,
+            "list is NULL");
+
+  /* check: bounds outside 00:00..24:00, one per field kind */
+#define REFUSE_BAD(stmt, want, needle)                          \
+  do {                                                          \
+    folio_calendar_default(&cal);                               \
+    stmt;                                                       \
+    CHECK_ERR(folio_calendar_check(&cal, &e), e, want, needle); \
+    CHECK(cal.checked == 0);                                    \
+  } while (0)
+  REFUSE_BAD(cal.pre_start = -1, FOLIO_EINVAL,
+             "equities.pre start = -1 min is outside 00:00..24:00");
+  REFUSE_BAD(cal.post_end = 1441, FOLIO_EINVAL, "equities.post end = 1441 min is outside");
+  REFUSE_BAD(cal.ibeos_start = 1440, FOLIO_EINVAL, "equities.IBEOS must start");
+  REFUSE_BAD(cal.early_close = cal.rth_start, FOLIO_EINVAL,
+             "early_close 09:30 must fall inside RTH");
+  REFUSE_BAD(cal.fx_close = -5, FOLIO_EINVAL, "fx.close = -5 min is outside");
+  REFUSE_BAD(cal.futures_open = 2000, FOLIO_EINVAL, "futures.open = 2000 min is outside");
+  REFUSE_BAD(cal.futures_break_start = cal.futures_break_end, FOLIO_EINVAL,
+             "futures break 18:00-18:00 is empty or reversed");
+  /* check: dates outside the range, duplicates and contradictions in every list */
+  REFUSE_BAD(folio_calendar_add_date(&cal.early_closes_add, day_of("9999-12-31") + 3, "", NULL),
+             FOLIO_EINVAL, "early_closes_add date 10000-01-03 is outside 1987..9999");
+  REFUSE_BAD(folio_calendar_add_date(&cal.holidays_remove, day_of("1986-12-25"), "", NULL),
+             FOLIO_EINVAL, "holidays_remove date 1986-12-25 is outside 1987..9999");
+  REFUSE_BAD((folio_calendar_add_date(&cal.holidays_remove, day_of("2025-12-25"), "", NULL),
+              folio_calendar_add_date(&cal.holidays_remove, day_of("2025-12-25"), "", NULL)),
+             FOLIO_EDUP, "holidays_remove lists 2025-12-25 twice");
+  REFUSE_BAD((folio_calendar_add_date(&cal.early_closes_remove, day_of("2025-07-03"), "", NULL),
+              folio_calendar_add_date(&cal.early_closes_remove, day_of("2025-07-03"), "", NULL)),
+             FOLIO_EDUP, "early_closes_remove lists 2025-07-03 twice");
+  REFUSE_BAD((folio_calendar_add_date(&cal.holidays_add, day_of("2025-12-25"), "", NULL),
+              folio_calendar_add_date(&cal.holidays_remove, day_of("2025-12-25"), "", NULL)),
+             FOLIO_EINVAL, "2025-12-25 is in both holidays_add and holidays_remove");
+  REFUSE_BAD((folio_calendar_add_date(&cal.early_closes_add, day_of("2025-07-03"), "", NULL),
+              folio_calendar_add_date(&cal.early_closes_remove, day_of("2025-07-03"), "", NULL)),
+             FOLIO_EINVAL, "2025-07-03 is in both early_closes_add and early_closes_remove");
+  REFUSE_BAD(cal.early_closes_remove.n = FOLIO_CALENDAR_MAX_DATES + 1, FOLIO_EDIM,
+             "early_closes_remove has more than 256");
+#undef REFUSE_BAD
+
+  /* day: dates outside 1987..9999, outputs NULL or untouched on failure */
+  int tr = -1, ea = -1;
+  CHECK_ERR(folio_calendar_day(NULL, day_of("9999-12-31") + 1, &tr, &ea, &e), e, FOLIO_EINVAL,
+            "year 10000 is outside 1987..9999");
+  CHECK_ERR(folio_calendar_day(NULL, INT32_MIN, &tr, &ea, &e), e, FOLIO_EINVAL,
+            "is outside 1987..9999");
+  CHECK(tr == -1 && ea == -1);
+  CHECK(folio_calendar_day(NULL, day_of("2024-07-03"), NULL, NULL, &e) == FOLIO_OK);
+  CHECK(folio_calendar_day(NULL, day_of("9999-12-31"), &tr, NULL, &e) == FOLIO_OK && tr == 1);
+}
+
 int main(void) {
   test_holidays();
   test_overrides();
+  test_bad_input();
   return tl_finish("test_calendar");
 }

@@ -5,6 +5,7 @@
  * text), and the UTC offset of New York at the DST changes of both US rules.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <string.h>
 
 #include "folio/civil_time.h"
@@ -175,9 +176,89 @@ static void test_dst(void) {
   CHECK(folio_format_local(NULL, buf, sizeof buf)[0] == '\0');
 }
 
+/* ==== bad input ============================================================= */
+
+/* Extreme and malformed input to every function: the ends of the int year
+ * (documented to work), NULL pointers, short buffers, instants outside the
+ * supported range, and malformed text left untouched in the outputs. */
+static void test_bad_input(void) {
+  folio_error e;
+  /* day counts: any int year works, and the 400-year cycle (146097 days,
+   * 20871 whole weeks) maps the ends of int onto ordinary years */
+  int y = 0, m = 0, d = 0;
+  int64_t top = folio_days_from_civil(INT_MAX, 12, 31);
+  int64_t bottom = folio_days_from_civil(INT_MIN, 1, 1);
+  folio_civil_from_days(top, &y, &m, &d);
+  CHECK(y == INT_MAX && m == 12 && d == 31);
+  folio_civil_from_days(bottom, &y, &m, &d);
+  CHECK(y == INT_MIN && m == 1 && d == 1);
+  int64_t top_ref = folio_days_from_civil(2000 + INT_MAX % 400, 12, 31);
+  int64_t bottom_ref = folio_days_from_civil(2000 + (INT_MIN % 400 + 400) % 400, 1, 1);
+  CHECK_EQ_INT((top - top_ref) % 146097, 0);
+  CHECK_EQ_INT((bottom_ref - bottom) % 146097, 0);
+  CHECK_EQ_INT(folio_weekday(top), folio_weekday(top_ref));
+  CHECK_EQ_INT(folio_weekday(bottom), folio_weekday(bottom_ref));
+  CHECK(folio_weekday(INT64_MIN) >= 0 && folio_weekday(INT64_MIN) <= 6);
+
+  /* ny_local: outside the range at both ends of int64, out untouched */
+  folio_local_time lt;
+  memset(&lt, 0, sizeof lt);
+  lt.year = 1234;
+  CHECK_ERR(folio_ny_local(INT64_MIN, &lt, &e), e, FOLIO_EINVAL, "outside the supported range");
+  CHECK_ERR(folio_ny_local(INT64_MAX, &lt, &e), e, FOLIO_EINVAL, "outside the supported range");
+  CHECK_ERR(folio_ny_local(FOLIO_ASOF_MIN, NULL, &e), e, FOLIO_EINVAL, "out is NULL");
+  CHECK_EQ_INT(lt.year, 1234);
+
+  /* format_local: NULL buffer, size 0 (nothing written), 25 bytes (too short), 26 (exact) */
+  char buf[32];
+  CHECK(folio_ny_local(FOLIO_ASOF_MIN, &lt, &e) == FOLIO_OK);
+  CHECK(folio_format_local(&lt, NULL, sizeof buf) == NULL);
+  memcpy(buf, "untouched", 10);
+  CHECK(folio_format_local(&lt, buf, 0) == buf && strcmp(buf, "untouched") == 0);
+  CHECK(folio_format_local(&lt, buf, 25) == buf && buf[0] == '\0');
+  CHECK(strcmp(folio_format_local(&lt, buf, 26), "1986-12-31T19:00:00-05:00") == 0);
+  CHECK(folio_format_local(NULL, buf, sizeof buf) == buf && buf[0] == '\0');
+
+  /* parse_asof: NULL leaves the output alone; long text is named in a bounded message */
+  int64_t t = 12345;
+  CHECK_ERR(folio_parse_asof(NULL, &t, &e), e, FOLIO_EINVAL, "NULL");
+  CHECK(t == 12345);
+  char longtext[300];
+  memset(longtext, '9', sizeof longtext - 1);
+  longtext[sizeof longtext - 1] = '\0';
+  CHECK_ERR(folio_parse_asof(longtext, &t, &e), e, FOLIO_EPARSE, "parse_asof: bad asof '9999");
+  CHECK(strstr(e.message, longtext) == NULL && t == 12345); /* an excerpt, not all 299 */
+  CHECK_ERR(folio_parse_asof("-2024-03-08T10:00Z", &t, &e), e, FOLIO_EPARSE, "year");
+  CHECK_ERR(folio_parse_asof("2024-03-08T10:00:00+05:00:00", &t, &e), e, FOLIO_EPARSE,
+            "2024-03-08T10:00:00+05:00:00");
+  CHECK(t == 12345);
+
+  /* parse_hhmm: NULL out, malformed text, out untouched on failure */
+  int mins = -1;
+  CHECK_ERR(folio_parse_hhmm("09:30", NULL, &e), e, FOLIO_EINVAL, "NULL");
+  CHECK_ERR(folio_parse_hhmm(" 09:30", &mins, &e), e, FOLIO_EPARSE, "is not HH:MM");
+  CHECK_ERR(folio_parse_hhmm("-1:00", &mins, &e), e, FOLIO_EPARSE, "is not HH:MM");
+  CHECK_ERR(folio_parse_hhmm("12:3a", &mins, &e), e, FOLIO_EPARSE, "is not HH:MM");
+  CHECK_ERR(folio_parse_hhmm("99:99", &mins, &e), e, FOLIO_EPARSE, "out of range 00:00..24:00");
+  CHECK(mins == -1);
+
+  /* parse_date: NULL out, each bad field, trailing text, out untouched on failure */
+  int32_t days = -1;
+  CHECK_ERR(folio_parse_date("2024-02-29", NULL, &e), e, FOLIO_EINVAL, "NULL");
+  CHECK_ERR(folio_parse_date("2024-13-01", &days, &e), e, FOLIO_EPARSE, "month out of range");
+  CHECK_ERR(folio_parse_date("2024-00-01", &days, &e), e, FOLIO_EPARSE, "month out of range");
+  CHECK_ERR(folio_parse_date("2024-01-32", &days, &e), e, FOLIO_EPARSE, "day out of range");
+  CHECK_ERR(folio_parse_date("2024-01-00", &days, &e), e, FOLIO_EPARSE, "day out of range");
+  CHECK_ERR(folio_parse_date("2024-02-29 ", &days, &e), e, FOLIO_EPARSE, "YYYY-MM-DD");
+  CHECK_ERR(folio_parse_date("", &days, &e), e, FOLIO_EPARSE, "4-digit year");
+  CHECK_ERR(folio_parse_date("2024/02/29", &days, &e), e, FOLIO_EPARSE, "'-' after the year");
+  CHECK(days == -1);
+}
+
 int main(void) {
   test_civil();
   test_parse();
   test_dst();
+  test_bad_input();
   return tl_finish("test_civil_time");
 }

@@ -396,11 +396,54 @@ static void test_override_sessions(void) {
   CHECK_SESSION(&cal, EQ, "2030-01-07T10:00:00-05:00", S_CLOSED);
 }
 
+/* ==== bad input ============================================================= */
+
+/* Names out of range, NULL and near-miss names, and folio_session_at with
+ * every bad argument (the output is left alone on failure). */
+static void test_bad_input(void) {
+  folio_error e;
+  CHECK(strcmp(folio_session_name((folio_session_id)-1), "") == 0);
+  CHECK(strcmp(folio_session_name((folio_session_id)1000), "") == 0);
+  CHECK(strcmp(folio_asset_class_name(FOLIO_ASSET_COUNT), "") == 0);
+  CHECK(strcmp(folio_asset_class_name((folio_asset_class)1000), "") == 0);
+
+  folio_session_id s = FOLIO_SESSION_COUNT;
+  folio_asset_class a = FOLIO_ASSET_COUNT;
+  CHECK_ERR(folio_session_by_name("RTH", NULL, &e), e, FOLIO_EINVAL, "name or out is NULL");
+  CHECK_ERR(folio_session_by_name("", &s, &e), e, FOLIO_ENOTFOUND, "unknown session ''");
+  CHECK_ERR(folio_session_by_name(" RTH", &s, &e), e, FOLIO_ENOTFOUND, "' RTH'");
+  CHECK_ERR(folio_session_by_name("Closed", &s, &e), e, FOLIO_ENOTFOUND, "'Closed'");
+  CHECK(s == FOLIO_SESSION_COUNT);
+  CHECK_ERR(folio_asset_class_by_name(NULL, &a, &e), e, FOLIO_EINVAL, "name or out is NULL");
+  CHECK_ERR(folio_asset_class_by_name("Equities", &a, &e), e, FOLIO_ENOTFOUND,
+            "unknown asset class 'Equities'");
+  CHECK_ERR(folio_asset_class_by_name("", &a, &e), e, FOLIO_ENOTFOUND, "''");
+  CHECK(a == FOLIO_ASSET_COUNT);
+
+  CHECK_ERR(folio_session_at(NULL, (folio_asset_class)-1, 1709908200, &s, &e), e, FOLIO_EINVAL,
+            "unknown asset class -1");
+  CHECK_ERR(folio_session_at(NULL, FOLIO_ASSET_CRYPTO, INT64_MIN, &s, &e), e, FOLIO_EINVAL,
+            "outside the supported range");
+  CHECK_ERR(folio_session_at(NULL, FOLIO_ASSET_FUTURES, INT64_MAX, &s, &e), e, FOLIO_EINVAL,
+            "outside the supported range");
+  CHECK_ERR(folio_session_at(NULL, FOLIO_ASSET_CRYPTO, 1709908200, NULL, &e), e, FOLIO_EINVAL,
+            "out is NULL");
+  /* a calendar refused by folio_calendar_check stays unusable */
+  folio_calendar bad;
+  folio_calendar_default(&bad);
+  bad.rth_start = bad.rth_end;
+  CHECK(folio_calendar_check(&bad, NULL) == FOLIO_EINVAL);
+  CHECK_ERR(folio_session_at(&bad, FOLIO_ASSET_CRYPTO, 1709908200, &s, &e), e, FOLIO_EINVAL,
+            "calendar not checked");
+  CHECK(s == FOLIO_SESSION_COUNT);
+}
+
 int main(void) {
   test_names();
   test_dst_sessions();
   test_holiday_sessions();
   test_override_sessions();
+  test_bad_input();
   test_every_minute();
   return tl_finish("test_session");
 }
