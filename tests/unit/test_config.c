@@ -350,10 +350,119 @@ static void test_api_misuse_and_files(void) {
   rmdir(dir);
 }
 
+/* ==== bad input ============================================================= */
+
+/* The sections without refusals above (composition, guards, orders), the
+ * session-name table out of range, the defaults, and NULL or unreadable
+ * arguments of folio_config_load_file. */
+static void test_bad_input(void) {
+  /* the session matrix's names: the five in canonical order, NULL outside */
+  static const char *const names[] = {"RTH", "pre", "post", "IBEOS", "24h"};
+  for (size_t k = 0; k < FOLIO_CONFIG_N_SESSIONS; k++)
+    CHECK(strcmp(folio_config_session_name(k), names[k]) == 0);
+  CHECK(folio_config_session_name(FOLIO_CONFIG_N_SESSIONS) == NULL);
+  CHECK(folio_config_session_name((size_t)-1) == NULL);
+
+  /* the defaults, and a composition section that sets every key */
+  folio_composition_config cd = folio_composition_config_defaults();
+  CHECK(strcmp(cd.overlay, "equal") == 0 && cd.hrp_lookback_days == 252 &&
+        cd.cov_lookback_days == 252 && isinf(cd.max_weekly_turnover));
+  folio_limits_config ld = folio_limits_config_defaults();
+  CHECK(ld.fraction_of_adv == 0.01 && ld.adv_lookback_days == 21 &&
+        ld.max_position_weight == 0.20 && ld.max_gross == 2.0);
+  folio_fund_config *cfg = parse_ok(MINI "composition: {overlay: hrp, hrp_lookback_days: 2,"
+                                         " max_weekly_turnover: 0, cov_lookback_days: 60}\n"
+                                         "guards: {a: [1, x]}\norders: {b: {c: 1}}\n",
+                                    sizers);
+  if (cfg) {
+    CHECK(strcmp(cfg->composition.overlay, "hrp") == 0);
+    CHECK_EQ_INT(cfg->composition.hrp_lookback_days, 2);
+    CHECK_EQ_INT(cfg->composition.cov_lookback_days, 60);
+    CHECK_NEAR(cfg->composition.max_weekly_turnover, 0, 0);
+    CHECK(cfg->guards && cfg->guards->kind == FOLIO_CONFIG_MAPPING);
+    CHECK(cfg->orders && folio_config_get(cfg->orders, "b"));
+  }
+  folio_fund_config_free(cfg);
+  cfg = parse_ok(MINI, sizers);
+  if (cfg) {
+    CHECK(strcmp(cfg->composition.overlay, "equal") == 0 && cfg->guards == NULL &&
+          cfg->orders == NULL && isinf(cfg->composition.max_weekly_turnover));
+  }
+  folio_fund_config_free(cfg);
+
+  /* composition: wrong shape, unknown key, each value out of range or of the wrong type */
+  bad(MINI "composition: [1]\n", FOLIO_EINVAL, "t.yaml:13:14:",
+      "composition: expected a mapping, got a sequence");
+  bad(MINI "composition: {overlays: hrp}\n", FOLIO_EINVAL, "t.yaml:13:15:",
+      "unknown key 'overlays' in composition (expected overlay, hrp_lookback_days, "
+      "max_weekly_turnover, cov_lookback_days)");
+  bad(MINI "composition: {overlay: magic}\n", FOLIO_ENOTFOUND, "t.yaml:13:24:",
+      "composition.overlay: unknown overlay 'magic' (expected equal, hrp, inverse_vol, "
+      "risk_parity, min_variance, bl)");
+  bad(MINI "composition: {overlay: HRP}\n", FOLIO_ENOTFOUND, "t.yaml:13:24:", "'HRP'");
+  bad(MINI "composition: {overlay: [hrp]}\n", FOLIO_EINVAL, "t.yaml:13:24:",
+      "composition.overlay: expected a string, got a sequence");
+  bad(MINI "composition: {overlay: ~}\n", FOLIO_EINVAL, "t.yaml:13:24:",
+      "composition.overlay: expected a string, got null");
+  bad(MINI "composition: {hrp_lookback_days: 1}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.hrp_lookback_days: expected a whole number between 2 and");
+  bad(MINI "composition: {hrp_lookback_days: 2.5}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "got a number");
+  bad(MINI "composition: {cov_lookback_days: '60'}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.cov_lookback_days: expected a whole number between 2 and");
+  bad(MINI "composition: {cov_lookback_days: 99999999999}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.cov_lookback_days");
+  bad(MINI "composition: {max_weekly_turnover: -0.1}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: must be >= 0 (got -0.1)");
+  bad(MINI "composition: {max_weekly_turnover: .nan}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: must be a finite number");
+  bad(MINI "composition: {max_weekly_turnover: lots}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: expected a number, got a string ('lots')");
+  /* guards and orders: mappings of plain data, without nulls */
+  bad(MINI "guards: [1]\n", FOLIO_EINVAL, "t.yaml:13:9:",
+      "guards: expected a mapping, got a sequence");
+  bad(MINI "guards: {a: {b: ~}}\n", FOLIO_EINVAL, "t.yaml:13:17:",
+      "guards.a.b: null is not allowed here");
+  bad(MINI "orders: x\n", FOLIO_EINVAL, "t.yaml:13:9:", "orders: expected a mapping, got a string");
+  bad(MINI "orders: {a: [1, ~]}\n", FOLIO_EINVAL, "t.yaml:13:17:",
+      "orders.a[2]: null is not allowed here");
+
+  /* an empty list of known sizers knows none */
+  static const char *const none[] = {NULL};
+  folio_error e;
+  cfg = NULL;
+  CHECK_ERR(folio_config_parse(MINI, strlen(MINI), "t.yaml", none, &cfg, &e), e, FOLIO_ENOTFOUND,
+            "sessions.RTH.sizer: unknown sizer 'fixed_weight'");
+  CHECK(cfg == NULL);
+
+  /* load_file: NULL out, a folder, an empty file; *out untouched */
+  CHECK_ERR(folio_config_load_file("/nonexistent/fund.yaml", sizers, NULL, &e), e, FOLIO_EINVAL,
+            "/nonexistent/fund.yaml: out is NULL");
+  CHECK_ERR(folio_config_load_file("/", sizers, &cfg, &e), e, FOLIO_EIO, "not a regular file");
+  char dir[] = "/tmp/folio_config_XXXXXX";
+  if (mkdtemp(dir)) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/empty.yaml", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+      fclose(f);
+      CHECK_ERR(folio_config_load_file(path, sizers, &cfg, &e), e, FOLIO_EEMPTY,
+                "empty.yaml:1:1: empty file");
+    }
+    remove(path);
+    rmdir(dir);
+  } else {
+    CHECK(0);
+  }
+  CHECK(cfg == NULL);
+}
+
 int main(void) {
   test_example();
   test_defaults_and_order();
   test_errors();
   test_api_misuse_and_files();
+  test_bad_input();
   return tl_finish("test_config");
 }
