@@ -167,6 +167,37 @@ static void test_overrides(void) {
   folio_calendar_default(NULL); /* a no-op */
 }
 
+/* The overrides of test_overrides seen through folio_calendar_day (their
+ * sessions are test_session.c's). */
+static void test_override_days(void) {
+  folio_error e;
+  folio_calendar cal;
+  folio_calendar_default(&cal);
+  folio_calendar_add_date(&cal.holidays_add, day_of("2025-01-09"), "holidays_add", NULL);
+  folio_calendar_add_date(&cal.holidays_remove, day_of("2025-12-25"), "holidays_remove", NULL);
+  folio_calendar_add_date(&cal.early_closes_add, day_of("2025-12-26"), "early_closes_add", NULL);
+  folio_calendar_add_date(&cal.early_closes_remove, day_of("2025-07-03"), "x", NULL);
+  int tr = -1, ea = -1;
+  CHECK_ERR(folio_calendar_day(&cal, day_of("2025-01-09"), &tr, &ea, &e), e, FOLIO_EINVAL,
+            "not checked");
+  CHECK(folio_calendar_check(&cal, &e) == FOLIO_OK);
+  static const struct {
+    const char *date;
+    int trading, early;
+  } want[] = {{"2025-01-09", 0, 0}, {"2025-01-08", 1, 0}, {"2025-12-25", 1, 0},
+              {"2025-12-26", 1, 1}, {"2025-07-03", 1, 0}, {"2025-12-24", 1, 1},
+              {"2025-11-28", 1, 1}, {"2025-01-11", 0, 0}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    CHECK(folio_calendar_day(&cal, day_of(want[i].date), &tr, &ea, &e) == FOLIO_OK);
+    CHECK_MSG(tr == want[i].trading && ea == want[i].early, "%s: trading %d early %d",
+              want[i].date, tr, ea);
+  }
+  /* the default calendar is untouched */
+  CHECK(folio_calendar_day(NULL, day_of("2025-07-03"), &tr, &ea, &e) == FOLIO_OK && tr == 1 &&
+        ea == 1);
+  CHECK(folio_calendar_day(NULL, day_of("2025-12-25"), &tr, &ea, &e) == FOLIO_OK && tr == 0);
+}
+
 /* ==== bad input ============================================================= */
 
 /* Out-of-range dates and bounds, NULL outputs, lists that are full or that
@@ -251,6 +282,7 @@ static void test_bad_input(void) {
 int main(void) {
   test_holidays();
   test_overrides();
+  test_override_days();
   test_bad_input();
   return tl_finish("test_calendar");
 }
