@@ -1,10 +1,10 @@
 /*
- * test_config.c — fund files in YAML: the shipped example loads with the
- * values it states, defaults apply, the generic tree types scalars by the
- * YAML 1.2 core schema, and every way a file is refused names
- * "file:line:column" and the key. Hostile inputs (aliases, deep nesting,
- * tags, NUL characters, huge files) are refused without crashing or leaking
- * (run under ASan in the sanitizer build).
+ * test_config.c — fund files in YAML (config.c): the shipped example loads
+ * with the values it states, defaults apply, and every way a file is refused
+ * names "file:line:column" and the key — including the refusals of the YAML
+ * reader underneath (aliases, tags, NUL characters, several documents), which
+ * the fund parser passes through. The generic tree itself is
+ * test_config_tree.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,80 +178,6 @@ static void test_defaults_and_order(void) {
   folio_fund_config_free(cfg);
 }
 
-static void test_tree(void) {
-  const char *text =
-      "a: 1_000\nb: -7\nc: 0.5\nd: 1e3\ne: .inf\nf: ~\ng:\nh: 'true'\ni: True\nj: \"12\"\n"
-      "k: 99999999999999999999\nl: [1, x]\nm: |\n  block\nn: 0x10\no: .5\n";
-  folio_config_node *root = NULL;
-  folio_error e;
-  folio_status st = folio_config_parse_tree(text, strlen(text), "t.yaml", &root, &e);
-  CHECK_MSG(st == FOLIO_OK, "%s", e.message);
-  if (!root) return;
-  CHECK(root->kind == FOLIO_CONFIG_MAPPING && root->n_children == 15);
-  CHECK(root->line == 1 && root->column == 1);
-  const folio_config_node *n;
-  n = folio_config_get(root, "a");
-  CHECK(n && n->type == FOLIO_CONFIG_INT && n->integer == 1000 && strcmp(n->text, "1_000") == 0);
-  CHECK(n && n->line == 1 && n->column == 4 && n->key_line == 1 && n->key_column == 1);
-  n = folio_config_get(root, "b");
-  CHECK(n && n->type == FOLIO_CONFIG_INT && n->integer == -7 && n->line == 2);
-  n = folio_config_get(root, "c");
-  CHECK(n && n->type == FOLIO_CONFIG_FLOAT && n->number == 0.5);
-  n = folio_config_get(root, "d");
-  CHECK(n && n->type == FOLIO_CONFIG_FLOAT && n->number == 1000);
-  n = folio_config_get(root, "e");
-  CHECK(n && n->type == FOLIO_CONFIG_FLOAT && isinf(n->number) && n->number > 0);
-  n = folio_config_get(root, "f");
-  CHECK(n && n->type == FOLIO_CONFIG_NULL);
-  n = folio_config_get(root, "g");
-  CHECK(n && n->kind == FOLIO_CONFIG_SCALAR && n->type == FOLIO_CONFIG_NULL);
-  n = folio_config_get(root, "h");
-  CHECK(n && n->type == FOLIO_CONFIG_STRING && strcmp(n->text, "true") == 0);
-  n = folio_config_get(root, "i");
-  CHECK(n && n->type == FOLIO_CONFIG_BOOL && n->boolean == 1);
-  n = folio_config_get(root, "j");
-  CHECK(n && n->type == FOLIO_CONFIG_STRING);
-  n = folio_config_get(root, "k");
-  CHECK(n && n->type == FOLIO_CONFIG_FLOAT && n->number == 1e20);
-  n = folio_config_get(root, "l");
-  CHECK(n && n->kind == FOLIO_CONFIG_SEQUENCE && n->n_children == 2 &&
-        n->children[0].type == FOLIO_CONFIG_INT && n->children[1].type == FOLIO_CONFIG_STRING &&
-        n->children[0].key == NULL);
-  CHECK(n && strcmp(folio_config_describe(n), "a sequence") == 0);
-  n = folio_config_get(root, "m");
-  CHECK(n && n->type == FOLIO_CONFIG_STRING && strcmp(n->text, "block\n") == 0);
-  n = folio_config_get(root, "n");
-  CHECK(n && n->type == FOLIO_CONFIG_STRING);
-  n = folio_config_get(root, "o");
-  CHECK(n && n->type == FOLIO_CONFIG_FLOAT && n->number == 0.5);
-  CHECK(folio_config_get(root, "zz") == NULL);
-  CHECK(folio_config_get(NULL, "a") == NULL);
-  CHECK(strcmp(folio_config_describe(root), "a mapping") == 0);
-  folio_config_node_free(root);
-  folio_config_node_free(NULL);
-  folio_fund_config_free(NULL);
-
-  /* 64 levels are fine, 65 are not (flow and block) */
-  char deep[1024];
-  size_t k = 0;
-  k += (size_t)sprintf(deep + k, "a: ");
-  for (int i = 0; i < 63; i++) deep[k++] = '[';
-  for (int i = 0; i < 63; i++) deep[k++] = ']';
-  deep[k++] = '\n';
-  root = NULL;
-  st = folio_config_parse_tree(deep, k, "t.yaml", &root, &e);
-  CHECK_MSG(st == FOLIO_OK, "%s", e.message);
-  folio_config_node_free(root);
-  k = 0;
-  k += (size_t)sprintf(deep + k, "a: ");
-  for (int i = 0; i < 64; i++) deep[k++] = '[';
-  for (int i = 0; i < 64; i++) deep[k++] = ']';
-  root = NULL;
-  st = folio_config_parse_tree(deep, k, "t.yaml", &root, &e);
-  CHECK_ERR(st, e, FOLIO_EPARSE, "t.yaml:1:67: nesting deeper than 64 levels");
-  CHECK(root == NULL);
-}
-
 static void test_errors(void) {
   /* the brief's examples */
   bad("fund:\n  id: f1\n  navv: 100\n", FOLIO_EINVAL,
@@ -393,21 +319,17 @@ static void test_errors(void) {
 
 static void test_api_misuse_and_files(void) {
   folio_fund_config *cfg = NULL;
-  folio_config_node *root = NULL;
   folio_error e;
   CHECK_ERR(folio_config_parse("a: 1", 4, "t.yaml", NULL, NULL, &e), e, FOLIO_EINVAL,
             "out is NULL");
   CHECK_ERR(folio_config_parse(NULL, 4, "t.yaml", NULL, &cfg, &e), e, FOLIO_EINVAL, "text is NULL");
   CHECK_ERR(folio_config_parse(NULL, 0, NULL, NULL, &cfg, &e), e, FOLIO_EEMPTY,
             "<memory>:1:1: empty file");
-  CHECK_ERR(folio_config_parse_tree("a: 1", FOLIO_CONFIG_MAX_BYTES + 1, "big.yaml", &root, &e), e,
-            FOLIO_EDIM, "big.yaml:1:1: input larger than");
   CHECK_ERR(folio_config_load_file("/nonexistent/fund.yaml", NULL, &cfg, &e), e, FOLIO_EIO,
             "/nonexistent/fund.yaml: cannot open");
   CHECK_ERR(folio_config_load_file(NULL, NULL, &cfg, &e), e, FOLIO_EINVAL, "path is NULL");
-  /* A folder (or a FIFO) is refused by the shared reader without blocking. */
-  CHECK_ERR(folio_config_load_tree("/", &root, &e), e, FOLIO_EIO, "/: / is not a regular file");
-  CHECK(cfg == NULL && root == NULL);
+  CHECK(cfg == NULL);
+  folio_fund_config_free(NULL);
 
   char dir[] = "/tmp/folio_config_XXXXXX";
   if (!mkdtemp(dir)) {
@@ -415,24 +337,8 @@ static void test_api_misuse_and_files(void) {
     return;
   }
   char path[256];
-  snprintf(path, sizeof path, "%s/big.yaml", dir);
-  FILE *f = fopen(path, "wb");
-  CHECK(f != NULL);
-  if (f) {
-    /* a comment line repeated past the cap */
-    static char line[4096];
-    memset(line, '#', sizeof line - 1);
-    line[sizeof line - 1] = '\n';
-    for (size_t n = 0; n <= FOLIO_CONFIG_MAX_BYTES; n += sizeof line)
-      fwrite(line, 1, sizeof line, f);
-    fclose(f);
-    CHECK_ERR(folio_config_load_tree(path, &root, &e), e, FOLIO_EDIM,
-              "big.yaml:1:1: file larger than");
-    CHECK(root == NULL);
-  }
-  remove(path);
   snprintf(path, sizeof path, "%s/fund.yaml", dir);
-  f = fopen(path, "wb");
+  FILE *f = fopen(path, "wb");
   if (f) {
     fputs(MINI "limits: {max_gross: 0}\n", f);
     fclose(f);
@@ -444,11 +350,119 @@ static void test_api_misuse_and_files(void) {
   rmdir(dir);
 }
 
+/* ==== bad input ============================================================= */
+
+/* The sections without refusals above (composition, guards, orders), the
+ * session-name table out of range, the defaults, and NULL or unreadable
+ * arguments of folio_config_load_file. */
+static void test_bad_input(void) {
+  /* the session matrix's names: the five in canonical order, NULL outside */
+  static const char *const names[] = {"RTH", "pre", "post", "IBEOS", "24h"};
+  for (size_t k = 0; k < FOLIO_CONFIG_N_SESSIONS; k++)
+    CHECK(strcmp(folio_config_session_name(k), names[k]) == 0);
+  CHECK(folio_config_session_name(FOLIO_CONFIG_N_SESSIONS) == NULL);
+  CHECK(folio_config_session_name((size_t)-1) == NULL);
+
+  /* the defaults, and a composition section that sets every key */
+  folio_composition_config cd = folio_composition_config_defaults();
+  CHECK(strcmp(cd.overlay, "equal") == 0 && cd.hrp_lookback_days == 252 &&
+        cd.cov_lookback_days == 252 && isinf(cd.max_weekly_turnover));
+  folio_limits_config ld = folio_limits_config_defaults();
+  CHECK(ld.fraction_of_adv == 0.01 && ld.adv_lookback_days == 21 &&
+        ld.max_position_weight == 0.20 && ld.max_gross == 2.0);
+  folio_fund_config *cfg = parse_ok(MINI "composition: {overlay: hrp, hrp_lookback_days: 2,"
+                                         " max_weekly_turnover: 0, cov_lookback_days: 60}\n"
+                                         "guards: {a: [1, x]}\norders: {b: {c: 1}}\n",
+                                    sizers);
+  if (cfg) {
+    CHECK(strcmp(cfg->composition.overlay, "hrp") == 0);
+    CHECK_EQ_INT(cfg->composition.hrp_lookback_days, 2);
+    CHECK_EQ_INT(cfg->composition.cov_lookback_days, 60);
+    CHECK_NEAR(cfg->composition.max_weekly_turnover, 0, 0);
+    CHECK(cfg->guards && cfg->guards->kind == FOLIO_CONFIG_MAPPING);
+    CHECK(cfg->orders && folio_config_get(cfg->orders, "b"));
+  }
+  folio_fund_config_free(cfg);
+  cfg = parse_ok(MINI, sizers);
+  if (cfg) {
+    CHECK(strcmp(cfg->composition.overlay, "equal") == 0 && cfg->guards == NULL &&
+          cfg->orders == NULL && isinf(cfg->composition.max_weekly_turnover));
+  }
+  folio_fund_config_free(cfg);
+
+  /* composition: wrong shape, unknown key, each value out of range or of the wrong type */
+  bad(MINI "composition: [1]\n", FOLIO_EINVAL, "t.yaml:13:14:",
+      "composition: expected a mapping, got a sequence");
+  bad(MINI "composition: {overlays: hrp}\n", FOLIO_EINVAL, "t.yaml:13:15:",
+      "unknown key 'overlays' in composition (expected overlay, hrp_lookback_days, "
+      "max_weekly_turnover, cov_lookback_days)");
+  bad(MINI "composition: {overlay: magic}\n", FOLIO_ENOTFOUND, "t.yaml:13:24:",
+      "composition.overlay: unknown overlay 'magic' (expected equal, hrp, inverse_vol, "
+      "risk_parity, min_variance, bl)");
+  bad(MINI "composition: {overlay: HRP}\n", FOLIO_ENOTFOUND, "t.yaml:13:24:", "'HRP'");
+  bad(MINI "composition: {overlay: [hrp]}\n", FOLIO_EINVAL, "t.yaml:13:24:",
+      "composition.overlay: expected a string, got a sequence");
+  bad(MINI "composition: {overlay: ~}\n", FOLIO_EINVAL, "t.yaml:13:24:",
+      "composition.overlay: expected a string, got null");
+  bad(MINI "composition: {hrp_lookback_days: 1}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.hrp_lookback_days: expected a whole number between 2 and");
+  bad(MINI "composition: {hrp_lookback_days: 2.5}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "got a number");
+  bad(MINI "composition: {cov_lookback_days: '60'}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.cov_lookback_days: expected a whole number between 2 and");
+  bad(MINI "composition: {cov_lookback_days: 99999999999}\n", FOLIO_EINVAL, "t.yaml:13:34:",
+      "composition.cov_lookback_days");
+  bad(MINI "composition: {max_weekly_turnover: -0.1}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: must be >= 0 (got -0.1)");
+  bad(MINI "composition: {max_weekly_turnover: .nan}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: must be a finite number");
+  bad(MINI "composition: {max_weekly_turnover: lots}\n", FOLIO_EINVAL, "t.yaml:13:36:",
+      "composition.max_weekly_turnover: expected a number, got a string ('lots')");
+  /* guards and orders: mappings of plain data, without nulls */
+  bad(MINI "guards: [1]\n", FOLIO_EINVAL, "t.yaml:13:9:",
+      "guards: expected a mapping, got a sequence");
+  bad(MINI "guards: {a: {b: ~}}\n", FOLIO_EINVAL, "t.yaml:13:17:",
+      "guards.a.b: null is not allowed here");
+  bad(MINI "orders: x\n", FOLIO_EINVAL, "t.yaml:13:9:", "orders: expected a mapping, got a string");
+  bad(MINI "orders: {a: [1, ~]}\n", FOLIO_EINVAL, "t.yaml:13:17:",
+      "orders.a[2]: null is not allowed here");
+
+  /* an empty list of known sizers knows none */
+  static const char *const none[] = {NULL};
+  folio_error e;
+  cfg = NULL;
+  CHECK_ERR(folio_config_parse(MINI, strlen(MINI), "t.yaml", none, &cfg, &e), e, FOLIO_ENOTFOUND,
+            "sessions.RTH.sizer: unknown sizer 'fixed_weight'");
+  CHECK(cfg == NULL);
+
+  /* load_file: NULL out, a folder, an empty file; *out untouched */
+  CHECK_ERR(folio_config_load_file("/nonexistent/fund.yaml", sizers, NULL, &e), e, FOLIO_EINVAL,
+            "/nonexistent/fund.yaml: out is NULL");
+  CHECK_ERR(folio_config_load_file("/", sizers, &cfg, &e), e, FOLIO_EIO, "not a regular file");
+  char dir[] = "/tmp/folio_config_XXXXXX";
+  if (mkdtemp(dir)) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/empty.yaml", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+      fclose(f);
+      CHECK_ERR(folio_config_load_file(path, sizers, &cfg, &e), e, FOLIO_EEMPTY,
+                "empty.yaml:1:1: empty file");
+    }
+    remove(path);
+    rmdir(dir);
+  } else {
+    CHECK(0);
+  }
+  CHECK(cfg == NULL);
+}
+
 int main(void) {
   test_example();
   test_defaults_and_order();
-  test_tree();
   test_errors();
   test_api_misuse_and_files();
+  test_bad_input();
   return tl_finish("test_config");
 }
