@@ -1,5 +1,5 @@
 /*
- * ref_covariance.c — returns, column means and sample covariance against the
+ * ref_risk_model.c — returns, column means and sample covariance against the
  * peer-computed numbers in ../shared/reference (see its README for how they
  * were made): pandas' pairwise R.cov() on stock_prices.csv with its leading
  * gaps, the 895 complete rows, PyPortfolioOpt's annualised mean returns, and
@@ -333,5 +333,5 @@ int main(void) {
   }
   check_stock_prices(dir);
   check_sp500(dir);
-  return tl_finish("ref_covariance");
+  return tl_finish("ref_risk_model");
 }

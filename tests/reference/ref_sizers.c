@@ -1,5 +1,5 @@
 /*
- * ref_kelly.c — folio_kelly_fraction against the peer-computed Kelly weights
+ * ref_sizers.c — folio_kelly_fraction against the peer-computed Kelly weights
  * of ../shared/reference (see its README, "kelly_ra2_cap20.csv"):
  * Sigma = 252 * cov_sample, risk aversion 2, cap 0.2, raw and capped weights
  * to 1e-10 relative; the same for the `_complete` files. Exits 77 with a
@@ -105,5 +105,5 @@ int main(void) {
   }
   check_case(dir, "kelly_ra2_cap20.csv", "cov_sample.csv");
   check_case(dir, "kelly_ra2_cap20_complete.csv", "cov_sample_complete.csv");
-  return tl_finish("ref_kelly");
+  return tl_finish("ref_sizers");
 }

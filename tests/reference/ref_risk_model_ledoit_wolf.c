@@ -1,5 +1,5 @@
 /*
- * ref_ledoit_wolf.c — Ledoit-Wolf shrinkage against scikit-learn's
+ * ref_risk_model_ledoit_wolf.c — Ledoit-Wolf shrinkage against scikit-learn's
  * LedoitWolf as recorded in ../shared/reference (see its README):
  * cov_ledoit_wolf_complete.csv on the 895 complete rows of stock_prices.csv
  * simple returns, and cov_ledoit_wolf.csv on all 7125 rows with NaN read as
@@ -78,7 +78,7 @@ int main(void) {
   double *r = load_returns(dir, &t, &n);
   if (!r) {
     CHECK_MSG(0, "cannot load data/stock_prices.csv");
-    return tl_finish("ref_ledoit_wolf");
+    return tl_finish("ref_risk_model_ledoit_wolf");
   }
   const size_t a = t.n_cols;
   const char *const *syms = (const char *const *)(t.header + 1);
@@ -122,5 +122,5 @@ int main(void) {
 
   free(r);
   ref_free(&t);
-  return tl_finish("ref_ledoit_wolf");
+  return tl_finish("ref_risk_model_ledoit_wolf");
 }
