@@ -40,6 +40,19 @@ typedef struct folio_i_sym {
  * duplicates sort deterministically). */
 int folio_i_cmp_sym(const void *a, const void *b);
 
+/* Checks that each of the n symbols is non-NULL and non-empty (FOLIO_EINVAL,
+ * "<who>: <what> #k is NULL|empty"); *ascending = they are strictly
+ * ascending (then also distinct). symbols itself must not be NULL. */
+folio_status folio_i_symbols_scan(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, int *ascending, folio_error *err);
+
+/* Sorts the (scanned) symbols into scratch (n entries) and rejects
+ * duplicates (FOLIO_EDUP, "<who>: duplicate <what> X" naming the smallest);
+ * order (may be NULL) then receives the input index of each in symbol order. */
+folio_status folio_i_symbols_rank(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err);
+
 /* order[p] = input index of the p-th asset in symbol order. symbols NULL:
  * the identity. Otherwise every symbol must be non-NULL, non-empty and
  * distinct (FOLIO_EINVAL / FOLIO_EDUP, the message "<who>: <what> #k is

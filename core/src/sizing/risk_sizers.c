@@ -92,29 +92,10 @@ static folio_status check_shape(const char *who, size_t n, const double *cov, si
 
 /* Symbol order (duplicates and empty names are errors); identity without symbols. */
 static folio_status make_order(alloc_ctx *c, folio_error *err) {
-  size_t n = c->n;
-  if (!c->symbols) {
-    for (size_t i = 0; i < n; i++) {
-      c->order[i] = i;
-      c->ssyms[i] = NULL;
-    }
-    return FOLIO_OK;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (!c->symbols[i])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is NULL", c->who, i + 1);
-    if (!c->symbols[i][0])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is empty", c->who, i + 1);
-    c->sort[i].s = c->symbols[i];
-    c->sort[i].i = i;
-  }
-  qsort(c->sort, n, sizeof *c->sort, folio_i_cmp_sym);
-  for (size_t p = 0; p < n; p++) {
-    if (p && strcmp(c->sort[p - 1].s, c->sort[p].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate symbol %s", c->who, c->sort[p].s);
-    c->order[p] = c->sort[p].i;
-    c->ssyms[p] = c->sort[p].s;
-  }
+  folio_status st =
+      folio_i_symbol_order(c->n, c->symbols, c->who, "symbol", c->sort, c->order, err);
+  if (st < 0) return st;
+  for (size_t p = 0; p < c->n; p++) c->ssyms[p] = c->symbols ? c->symbols[c->order[p]] : NULL;
   return FOLIO_OK;
 }
 
@@ -251,6 +232,16 @@ static void finish(alloc_ctx *c, const double *w, double *weights, double *risk_
   }
 }
 
+/* Records how the weights were found (info may be NULL); the caller sets
+ * info->objective, which differs by allocator. */
+static void note_solver(folio_risk_sizer_info *info, const char *method, int iterations,
+                        int converged) {
+  if (!info) return;
+  info->method = method;
+  info->iterations = iterations;
+  info->converged = converged;
+}
+
 /* ==== inverse_vol ======================================================== */
 
 folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov,
@@ -277,12 +268,8 @@ folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov
       info->repair = c.rinfo;
     }
   }
-  if (info) {
-    info->method = "closed_form";
-    info->iterations = 0;
-    info->converged = 1;
-    info->objective = info->variance;
-  }
+  note_solver(info, "closed_form", 0, 1);
+  if (info) info->objective = info->variance;
 done:
   free(mem);
   return st;
@@ -445,6 +432,30 @@ static folio_status load_bounds(alloc_ctx *c, const folio_risk_sizer_opts *o, fo
   return FOLIO_OK;
 }
 
+/* The tail of the two QP allocators: solves the QP loaded into c, scales its
+ * solution to sum to 1 and writes the outputs and info (but info->objective).
+ * check_sum (max_diversification): a sum that is not finite and > 0 has no
+ * maximiser with weights summing to 1 (FOLIO_EDEGENERATE). */
+static folio_status qp_weights(alloc_ctx *c, const folio_risk_sizer_opts *o, int check_sum,
+                               double *weights, double *risk_contrib, folio_risk_sizer_info *info,
+                               folio_error *err) {
+  size_t n = c->n;
+  int iters = 0, closed = 0;
+  folio_status st = qp_solve(c, o->max_iter, &iters, &closed, err);
+  if (st < 0) return st;
+  double sum = 0.0;
+  for (size_t p = 0; p < n; p++) sum += c->y[p];
+  if (check_sum && (!(sum > 0) || !isfinite(sum)))
+    return folio_error_set(err, FOLIO_EDEGENERATE,
+                           "%s: the most diversified direction has weights summing to %g: no "
+                           "long/short maximiser with weights summing to 1",
+                           c->who, sum);
+  for (size_t p = 0; p < n; p++) c->yt[p] = c->y[p] / sum;
+  finish(c, c->yt, weights, risk_contrib, info);
+  note_solver(info, closed ? "closed_form" : "active_set", iters, 1);
+  return st;
+}
+
 /* ==== min_variance ======================================================= */
 
 folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
@@ -463,19 +474,8 @@ folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_co
   if (st < 0) goto done;
   size_t n = n_assets;
   for (size_t p = 0; p < n; p++) c.a[p] = 1.0;
-  int iters = 0, closed = 0;
-  st = qp_solve(&c, opts->max_iter, &iters, &closed, err);
-  if (st < 0) goto done;
-  double sum = 0.0;
-  for (size_t p = 0; p < n; p++) sum += c.y[p];
-  for (size_t p = 0; p < n; p++) c.yt[p] = c.y[p] / sum;
-  finish(&c, c.yt, weights, risk_contrib, info);
-  if (info) {
-    info->method = closed ? "closed_form" : "active_set";
-    info->iterations = iters;
-    info->converged = 1;
-    info->objective = info->variance;
-  }
+  st = qp_weights(&c, opts, 0, weights, risk_contrib, info, err);
+  if (st >= 0 && info) info->objective = info->variance;
 done:
   free(mem);
   return st;
@@ -507,26 +507,8 @@ folio_status folio_max_diversification(size_t n_assets, const double *cov, size_
     c.lo[p] = opts->long_only ? 0.0 : -INFINITY;
     c.up[p] = INFINITY;
   }
-  int iters = 0, closed = 0;
-  st = qp_solve(&c, opts->max_iter, &iters, &closed, err);
-  if (st < 0) goto done;
-  double sum = 0.0;
-  for (size_t p = 0; p < n; p++) sum += c.y[p];
-  if (!(sum > 0) || !isfinite(sum)) {
-    st = folio_error_set(err, FOLIO_EDEGENERATE,
-                         "%s: the most diversified direction has weights summing to %g: no "
-                         "long/short maximiser with weights summing to 1",
-                         who, sum);
-    goto done;
-  }
-  for (size_t p = 0; p < n; p++) c.yt[p] = c.y[p] / sum;
-  finish(&c, c.yt, weights, risk_contrib, info);
-  if (info) {
-    info->method = closed ? "closed_form" : "active_set";
-    info->iterations = iters;
-    info->converged = 1;
-    info->objective = info->diversification_ratio;
-  }
+  st = qp_weights(&c, opts, 1, weights, risk_contrib, info, err);
+  if (st >= 0 && info) info->objective = info->diversification_ratio;
 done:
   free(mem);
   return st;
@@ -687,11 +669,9 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
       double rc = yt[p] * c.gt[p] / info->variance, e = fabs(rc - b[p]);
       if (e > dev) dev = e;
     }
-    info->method = method;
-    info->iterations = it;
-    info->converged = converged;
     info->objective = dev;
   }
+  note_solver(info, method, it, converged);
 done:
   free(mem);
   return st;

@@ -23,22 +23,14 @@
 
 /* ==== symbols ============================================================ */
 
-/* NULL / empty checks, and whether the symbols are already strictly ascending
- * (then they are also distinct, and no sort is needed: the common case of
- * data files sorted by symbol costs O(n)). */
+/* The symbol array's NULL check, then folio_i_symbols_scan: NULL / empty
+ * entries, and whether the symbols are already strictly ascending (then they
+ * are also distinct, and no sort is needed: the common case of data files
+ * sorted by symbol costs O(n)). */
 static folio_status symbols_basic(size_t n, const char *const *symbols, const char *who,
                                   const char *what, int *sorted, folio_error *err) {
   if (!symbols) return folio_error_set(err, FOLIO_EINVAL, "%s: %s array is NULL", who, what);
-  int asc = 1;
-  for (size_t i = 0; i < n; i++) {
-    if (!symbols[i])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is NULL", who, what, i + 1);
-    if (!symbols[i][0])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is empty", who, what, i + 1);
-    if (asc && i && strcmp(symbols[i - 1], symbols[i]) >= 0) asc = 0;
-  }
-  *sorted = asc;
-  return FOLIO_OK;
+  return folio_i_symbols_scan(n, symbols, who, what, sorted, err);
 }
 
 /* order[k] = input index of the k-th symbol in ascending strcmp order; detects
@@ -52,17 +44,7 @@ static folio_status symbols_order(size_t n, const char *const *symbols, int sort
       for (size_t i = 0; i < n; i++) order[i] = i;
     return FOLIO_OK;
   }
-  for (size_t i = 0; i < n; i++) {
-    scratch[i].s = symbols[i];
-    scratch[i].i = i;
-  }
-  qsort(scratch, n, sizeof *scratch, folio_i_cmp_sym);
-  for (size_t k = 1; k < n; k++)
-    if (strcmp(scratch[k - 1].s, scratch[k].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[k].s);
-  if (order)
-    for (size_t k = 0; k < n; k++) order[k] = scratch[k].i;
-  return FOLIO_OK;
+  return folio_i_symbols_rank(n, symbols, who, what, scratch, order, err);
 }
 
 folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
