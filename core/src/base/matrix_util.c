@@ -6,20 +6,10 @@
 #include <math.h>
 
 #include "internal.h"
-
-enum { TILE = 64 }; /* 64 x 64 tiles keep both triangles in cache */
+#include "tiled.h"
 
 void folio_i_mirror_upper(double *c, size_t ld, size_t n) {
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) c[j + i * ld] = c[i + j * ld];
-      }
-    }
-  }
+  FOLIO_I_FOR_UPPER_TILED(n, 0, i, j) c[j + i * ld] = c[i + j * ld];
 }
 
 size_t folio_i_fill_pairwise(const folio_panel *r, const size_t *rows, size_t n, double *x,

@@ -21,8 +21,6 @@
 #include "folio/correlation.h"
 #include "internal.h"
 
-enum { TILE = 64 };
-
 /* Largest |x - shift| accepted (risk_model.c's bound: sums stay finite). */
 #define MAX_DEVIATION FOLIO_I_MAX_DEVIATION
 

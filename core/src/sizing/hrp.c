@@ -23,8 +23,8 @@
 #include "folio/hrp.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "tiled.h"
 
-enum { TILE = 64 };
 #define SYM_TOL 1e-12 /* symmetry / unit-diagonal / |corr| <= 1 tolerance */
 
 /* ---- method names ----------------------------------------------------------- */
@@ -328,33 +328,24 @@ static void note(size_t *pi, size_t *pj, size_t i, size_t j) {
  * covariance, to max(1, |a_ij|) otherwise) and the range of the kind. */
 static mat_scan scan_matrix(size_t n, const double *a, size_t ld, enum scan_kind kind) {
   mat_scan r = {SIZE_MAX, 0, SIZE_MAX, 0, SIZE_MAX, 0, 1};
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) {
-          double u = a[i + j * ld], l = a[j + i * ld];
-          if (u == l && u - u == 0.0) { /* the common case: finite and exactly symmetric */
-            if (kind == SCAN_DIST ? u < 0.0 : kind == SCAN_CORR && fabs(u) > 1.0 + SYM_TOL)
-              note(&r.rng_i, &r.rng_j, i, j);
-            continue;
-          }
-          r.exact = 0;
-          if (!(u - u == 0.0) || !(l - l == 0.0)) {
-            note(&r.nf_i, &r.nf_j, u - u == 0.0 ? j : i, u - u == 0.0 ? i : j);
-            continue;
-          }
-          double sc = kind == SCAN_COV ? sqrt(fabs(a[i + i * ld] * a[j + j * ld]))
-                                       : (fabs(u) > 1.0 ? fabs(u) : 1.0);
-          if (!(fabs(u - l) <= SYM_TOL * sc)) note(&r.sym_i, &r.sym_j, i, j);
-          if (kind == SCAN_DIST ? (u < 0.0 || l < 0.0)
-                                : kind == SCAN_CORR && (fabs(u) > 1.0 + SYM_TOL || fabs(l) > 1.0 + SYM_TOL))
-            note(&r.rng_i, &r.rng_j, i, j);
-        }
-      }
+  FOLIO_I_FOR_UPPER_TILED(n, 0, i, j) {
+    double u = a[i + j * ld], l = a[j + i * ld];
+    if (u == l && u - u == 0.0) { /* the common case: finite and exactly symmetric */
+      if (kind == SCAN_DIST ? u < 0.0 : kind == SCAN_CORR && fabs(u) > 1.0 + SYM_TOL)
+        note(&r.rng_i, &r.rng_j, i, j);
+      continue;
     }
+    r.exact = 0;
+    if (!(u - u == 0.0) || !(l - l == 0.0)) {
+      note(&r.nf_i, &r.nf_j, u - u == 0.0 ? j : i, u - u == 0.0 ? i : j);
+      continue;
+    }
+    double sc = kind == SCAN_COV ? sqrt(fabs(a[i + i * ld] * a[j + j * ld]))
+                                 : (fabs(u) > 1.0 ? fabs(u) : 1.0);
+    if (!(fabs(u - l) <= SYM_TOL * sc)) note(&r.sym_i, &r.sym_j, i, j);
+    if (kind == SCAN_DIST ? (u < 0.0 || l < 0.0)
+                          : kind == SCAN_CORR && (fabs(u) > 1.0 + SYM_TOL || fabs(l) > 1.0 + SYM_TOL))
+      note(&r.rng_i, &r.rng_j, i, j);
   }
   return r;
 }
