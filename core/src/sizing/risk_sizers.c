@@ -395,6 +395,16 @@ static folio_status check_opts(const char *who, const folio_risk_sizer_opts *o, 
   return FOLIO_OK;
 }
 
+/* check_shape, then check_opts: the argument checks of the allocators that
+ * take options. */
+static folio_status check_args(const char *who, size_t n, const double *cov, size_t ld,
+                               const double *weights, const folio_risk_sizer_opts *o,
+                               folio_error *err) {
+  folio_status st = check_shape(who, n, cov, ld, weights, err);
+  if (st == FOLIO_OK) st = check_opts(who, o, err);
+  return st;
+}
+
 /* Bounds in symbol order into c->lo / c->up, with the feasibility checks. */
 static folio_status load_bounds(alloc_ctx *c, const folio_risk_sizer_opts *o, folio_error *err) {
   char b1[64];
@@ -463,8 +473,7 @@ folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_co
                                 double *weights, double *risk_contrib, void *work,
                                 folio_risk_sizer_info *info, folio_error *err) {
   const char *who = "min_variance";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
+  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
   alloc_ctx c;
   void *mem;
@@ -488,8 +497,7 @@ folio_status folio_max_diversification(size_t n_assets, const double *cov, size_
                                        double *weights, double *risk_contrib, void *work,
                                        folio_risk_sizer_info *info, folio_error *err) {
   const char *who = "max_diversification";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
+  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
   if (opts->lower || opts->upper)
     return folio_error_set(err, FOLIO_EINVAL,
@@ -541,8 +549,7 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
                                double *weights, double *risk_contrib, void *work,
                                folio_risk_sizer_info *info, folio_error *err) {
   const char *who = "risk_parity";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
+  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
   if (!opts->long_only)
     return folio_error_set(err, FOLIO_EINVAL, "%s: risk parity is long-only (long_only must be 1)",
