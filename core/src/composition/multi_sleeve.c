@@ -20,6 +20,7 @@
 #include "folio/hrp.h"
 #include "folio/risk_model.h"
 #include "internal.h"
+#include "names.h"
 
 /* ---- composition ----------------------------------------------------------------- */
 
@@ -163,11 +164,12 @@ static const char *const overlay_names[] = {"equal",        "hrp",         "inve
                                             "risk_parity", "min_variance", "bl"};
 
 folio_status folio_overlay_parse(const char *name, folio_overlay *out, folio_error *err) {
-  for (size_t i = 0; name && i < sizeof overlay_names / sizeof *overlay_names; i++)
-    if (strcmp(name, overlay_names[i]) == 0) {
-      if (out) *out = (folio_overlay)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(overlay_names, (int)(sizeof overlay_names / sizeof *overlay_names),
+                             name);
+  if (i >= 0) {
+    if (out) *out = (folio_overlay)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "unknown overlay '%s' (expected equal, hrp, inverse_vol, risk_parity, "
                          "min_variance or bl)",

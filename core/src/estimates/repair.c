@@ -27,6 +27,7 @@
 #include "folio/panel.h"
 #include "folio/repair.h"
 #include "internal.h"
+#include "names.h"
 
 static const char *const repair_names[] = {"error", "ridge", "clip", "higham"};
 
@@ -35,11 +36,11 @@ folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error
     return folio_error_set(err, FOLIO_EINVAL,
                            "repair: %s is NULL (expected \"error\", \"ridge\", \"clip\" or \"higham\")",
                            name ? "out" : "name");
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, repair_names[i]) == 0) {
-      *out = (folio_repair)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(repair_names, 4, name);
+  if (i >= 0) {
+    *out = (folio_repair)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "repair: unknown value \"%s\" (expected \"error\", \"ridge\", \"clip\" or \"higham\")",
                          name);

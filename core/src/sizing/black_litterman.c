@@ -24,18 +24,18 @@
 #include "folio/black_litterman.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "names.h"
 
 /* ==== names ============================================================== */
 
 static const char *const omega_names[] = {"default", "idzorek", "given"};
 
 folio_status folio_bl_omega_parse(const char *name, folio_bl_omega *out, folio_error *err) {
-  if (name && out)
-    for (int i = 0; i < 3; i++)
-      if (strcmp(name, omega_names[i]) == 0) {
-        *out = (folio_bl_omega)i;
-        return FOLIO_OK;
-      }
+  int i = out ? folio_i_name_index(omega_names, 3, name) : -1;
+  if (i >= 0) {
+    *out = (folio_bl_omega)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "black_litterman: unknown omega method \"%s\" (expected \"default\", "
                          "\"idzorek\" or \"given\")",

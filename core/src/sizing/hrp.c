@@ -23,6 +23,7 @@
 #include "folio/hrp.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "names.h"
 #include "tiled.h"
 
 #define SYM_TOL 1e-12 /* symmetry / unit-diagonal / |corr| <= 1 tolerance */
@@ -36,12 +37,12 @@ folio_status folio_linkage_parse(const char *name, folio_linkage_method *out, fo
   if (!name)
     return folio_error_set(err, FOLIO_EINVAL,
                            "linkage_parse: name is NULL (expected single, complete, average or ward)");
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, method_names[i]) == 0) {
-      *out = (folio_linkage_method)i;
-      folio_error_clear(err);
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(method_names, 4, name);
+  if (i >= 0) {
+    *out = (folio_linkage_method)i;
+    folio_error_clear(err);
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "linkage_parse: unknown linkage method '%.64s' (expected single, "
                          "complete, average or ward)",
