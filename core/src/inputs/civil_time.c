@@ -91,15 +91,21 @@ int folio_i_ny_offset(int64_t epoch) {
   return epoch >= start && epoch < end ? -4 * 3600 : -5 * 3600;
 }
 
+folio_status folio_i_check_instant(const char *who, int64_t epoch, folio_error *err) {
+  if (epoch < FOLIO_ASOF_MIN || epoch > FOLIO_ASOF_MAX)
+    return folio_error_set(
+        err, FOLIO_EINVAL,
+        "%s: instant %" PRId64
+        " is outside the supported range 1987-01-01T00:00:00Z..9999-12-31T23:59:59Z",
+        who, epoch);
+  return FOLIO_OK;
+}
+
 folio_status folio_ny_local(int64_t epoch_seconds, folio_local_time *out, folio_error *err) {
   folio_error_clear(err);
   if (!out) return folio_error_set(err, FOLIO_EINVAL, "ny_local: out is NULL");
-  if (epoch_seconds < FOLIO_ASOF_MIN || epoch_seconds > FOLIO_ASOF_MAX)
-    return folio_error_set(
-        err, FOLIO_EINVAL,
-        "ny_local: instant %" PRId64
-        " is outside the supported range 1987-01-01T00:00:00Z..9999-12-31T23:59:59Z",
-        epoch_seconds);
+  folio_status st = folio_i_check_instant("ny_local", epoch_seconds, err);
+  if (st != FOLIO_OK) return st;
   int off = folio_i_ny_offset(epoch_seconds);
   int64_t local = epoch_seconds + off;
   int64_t days = local / 86400; /* local >= 0 in range */
