@@ -579,12 +579,9 @@ folio_status folio_config_parse(const char *text, size_t len, const char *name,
 
 folio_status folio_config_load_file(const char *path, const char *const *known_sizers,
                                     folio_fund_config **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   char *text = NULL;
   size_t len = 0;
-  folio_status st = folio_i_config_read(path, &text, &len, err);
+  folio_status st = folio_i_config_read(path, out, &text, &len, err);
   if (st != FOLIO_OK) return st;
   st = folio_config_parse(text, len, path, known_sizers, out, err);
   free(text);

@@ -459,7 +459,11 @@ folio_status folio_config_parse_tree(const char *text, size_t len, const char *n
   return FOLIO_OK;
 }
 
-folio_status folio_i_config_read(const char *path, char **text, size_t *len, folio_error *err) {
+folio_status folio_i_config_read(const char *path, const void *out, char **text, size_t *len,
+                                 folio_error *err) {
+  folio_error_clear(err);
+  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
+  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   folio_status st = folio_i_read_file(path, path, FOLIO_CONFIG_MAX_BYTES, text, len, err);
   if (st == FOLIO_EDIM) /* the tree's own wording: name:line:column */
     return folio_error_set(err, FOLIO_EDIM, "%s:1:1: file larger than %zu bytes", path,
@@ -468,12 +472,9 @@ folio_status folio_i_config_read(const char *path, char **text, size_t *len, fol
 }
 
 folio_status folio_config_load_tree(const char *path, folio_config_node **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   char *text = NULL;
   size_t len = 0;
-  folio_status st = folio_i_config_read(path, &text, &len, err);
+  folio_status st = folio_i_config_read(path, out, &text, &len, err);
   if (st != FOLIO_OK) return st;
   st = folio_config_parse_tree(text, len, path, out, err);
   free(text);
