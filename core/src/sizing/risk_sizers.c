@@ -466,40 +466,19 @@ static folio_status qp_weights(alloc_ctx *c, const folio_risk_sizer_opts *o, int
   return st;
 }
 
-/* ==== min_variance ======================================================= */
+/* ==== min_variance and max_diversification =============================== */
 
-folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
-                                const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                double *weights, double *risk_contrib, void *work,
-                                folio_risk_sizer_info *info, folio_error *err) {
-  const char *who = "min_variance";
+/* The body of both QP allocators: min_variance (maxdiv 0: a = 1 and the
+ * caller's bounds, objective the variance) or max_diversification (maxdiv 1:
+ * a = sd, no bounds but long_only, objective the diversification ratio). */
+static folio_status qp_allocate(const char *who, int maxdiv, size_t n_assets, const double *cov,
+                                size_t ld_cov, const char *const *symbols,
+                                const folio_risk_sizer_opts *opts, double *weights,
+                                double *risk_contrib, void *work, folio_risk_sizer_info *info,
+                                folio_error *err) {
   folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
-  alloc_ctx c;
-  void *mem;
-  st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
-  if (st == FOLIO_OK) st = load_bounds(&c, opts, err);
-  if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
-  if (st < 0) goto done;
-  size_t n = n_assets;
-  for (size_t p = 0; p < n; p++) c.a[p] = 1.0;
-  st = qp_weights(&c, opts, 0, weights, risk_contrib, info, err);
-  if (st >= 0 && info) info->objective = info->variance;
-done:
-  free(mem);
-  return st;
-}
-
-/* ==== max_diversification ================================================ */
-
-folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
-                                       const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                       double *weights, double *risk_contrib, void *work,
-                                       folio_risk_sizer_info *info, folio_error *err) {
-  const char *who = "max_diversification";
-  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
-  if (st < 0) return st;
-  if (opts->lower || opts->upper)
+  if (maxdiv && (opts->lower || opts->upper))
     return folio_error_set(err, FOLIO_EINVAL,
                            "%s: bounds are not supported (only long_only w >= 0 or unbounded "
                            "long/short; see risk_sizers.h)",
@@ -507,19 +486,40 @@ folio_status folio_max_diversification(size_t n_assets, const double *cov, size_
   alloc_ctx c;
   void *mem;
   st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
+  if (st == FOLIO_OK && !maxdiv) st = load_bounds(&c, opts, err);
   if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
   if (st < 0) goto done;
   size_t n = n_assets;
   for (size_t p = 0; p < n; p++) {
+    if (!maxdiv) {
+      c.a[p] = 1.0;
+      continue;
+    }
     c.a[p] = c.sd[p];
     c.lo[p] = opts->long_only ? 0.0 : -INFINITY;
     c.up[p] = INFINITY;
   }
-  st = qp_weights(&c, opts, 1, weights, risk_contrib, info, err);
-  if (st >= 0 && info) info->objective = info->diversification_ratio;
+  st = qp_weights(&c, opts, maxdiv, weights, risk_contrib, info, err);
+  if (st >= 0 && info) info->objective = maxdiv ? info->diversification_ratio : info->variance;
 done:
   free(mem);
   return st;
+}
+
+folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
+                                const char *const *symbols, const folio_risk_sizer_opts *opts,
+                                double *weights, double *risk_contrib, void *work,
+                                folio_risk_sizer_info *info, folio_error *err) {
+  return qp_allocate("min_variance", 0, n_assets, cov, ld_cov, symbols, opts, weights,
+                     risk_contrib, work, info, err);
+}
+
+folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
+                                       const char *const *symbols, const folio_risk_sizer_opts *opts,
+                                       double *weights, double *risk_contrib, void *work,
+                                       folio_risk_sizer_info *info, folio_error *err) {
+  return qp_allocate("max_diversification", 1, n_assets, cov, ld_cov, symbols, opts, weights,
+                     risk_contrib, work, info, err);
 }
 
 /* ==== risk_parity ======================================================== */
