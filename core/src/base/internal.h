@@ -29,6 +29,10 @@ typedef struct folio_i_arena {
 /* Reserves n * elem bytes aligned to 64; returns NULL when sizing or on overflow. */
 void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
 
+/* folio_i_take of a rows x cols block: an overflowing product flags the
+ * arena (and returns NULL) like an overflowing size does. */
+void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem);
+
 /* A symbol and its input position, for sorting assets into symbol order
  * (one definition for every sizer and allocator). */
 typedef struct folio_i_sym {

@@ -101,6 +101,15 @@ void *folio_i_take(folio_i_arena *a, size_t n, size_t elem) {
   return a->base ? a->base + start : NULL;
 }
 
+void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem) {
+  size_t n = 0;
+  if (folio_i_mul(rows, cols, &n)) {
+    a->overflow = 1;
+    return NULL;
+  }
+  return folio_i_take(a, n, elem);
+}
+
 int folio_i_cmp_sym(const void *a, const void *b) {
   const folio_i_sym *x = a, *y = b;
   int c = strcmp(x->s, y->s);

@@ -35,17 +35,12 @@ typedef struct corr_work {
 } corr_work;
 
 static void corr_layout(folio_i_arena *a, size_t n_rows, size_t n_assets, corr_work *w) {
-  size_t ta = 0, aa = 0;
-  if (folio_i_mul(n_rows, n_assets, &ta) || folio_i_mul(n_assets, n_assets, &aa)) {
-    a->overflow = 1;
-    return;
-  }
   w->rows = folio_i_take(a, n_rows, sizeof(size_t));
-  w->x = folio_i_take(a, ta, sizeof(double));
-  w->mask = folio_i_take(a, ta, sizeof(double));
-  w->n_pair = folio_i_take(a, aa, sizeof(double));
-  w->s_pair = folio_i_take(a, aa, sizeof(double));
-  w->q_pair = folio_i_take(a, aa, sizeof(double));
+  w->x = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
+  w->mask = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
+  w->n_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
+  w->s_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
+  w->q_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
 }
 
 size_t folio_sample_corr_work_size(size_t n_rows, size_t n_assets, folio_missing missing) {

@@ -87,18 +87,13 @@ typedef struct cov_work {
 /* One layout for sizing (base == NULL) and for carving (base set). */
 static void cov_layout(folio_i_arena *a, size_t n_rows, size_t n_assets, folio_missing missing,
                        cov_work *w) {
-  size_t ta = 0, aa = 0;
-  if (folio_i_mul(n_rows, n_assets, &ta) || folio_i_mul(n_assets, n_assets, &aa)) {
-    a->overflow = 1;
-    return;
-  }
   int pairwise = missing != FOLIO_MISSING_COMPLETE && missing != FOLIO_MISSING_ERROR;
   w->rows = folio_i_take(a, n_rows, sizeof(size_t));
-  w->x = folio_i_take(a, ta, sizeof(double));
+  w->x = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
   w->means = folio_i_take(a, n_assets, sizeof(double));
-  w->mask = pairwise ? folio_i_take(a, ta, sizeof(double)) : NULL;
-  w->n_pair = pairwise ? folio_i_take(a, aa, sizeof(double)) : NULL;
-  w->s_pair = pairwise ? folio_i_take(a, aa, sizeof(double)) : NULL;
+  w->mask = pairwise ? folio_i_take_mat(a, n_rows, n_assets, sizeof(double)) : NULL;
+  w->n_pair = pairwise ? folio_i_take_mat(a, n_assets, n_assets, sizeof(double)) : NULL;
+  w->s_pair = pairwise ? folio_i_take_mat(a, n_assets, n_assets, sizeof(double)) : NULL;
 }
 
 size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing missing) {

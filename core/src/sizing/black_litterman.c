@@ -214,20 +214,18 @@ typedef struct bl_scratch {
 } bl_scratch;
 
 static void bl_carve(folio_i_arena *ar, size_t n, size_t k, bl_scratch *s) {
-  size_t nn = 0, nk = 0, kk = 0, k3 = 0;
-  if (folio_i_mul(n, n, &nn) || folio_i_mul(n, k, &nk) || folio_i_mul(k, k, &kk) ||
-      folio_i_mul(k, 3, &k3))
-    ar->overflow = 1;
+  size_t k3 = 0;
+  if (folio_i_mul(k, 3, &k3)) ar->overflow = 1;
   s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, k, sizeof(size_t));
   s->osyms = folio_i_take(ar, n, sizeof(const char *));
-  s->sig = folio_i_take(ar, nn, sizeof(double));
-  s->fac = folio_i_take(ar, nn, sizeof(double));
-  s->pt = folio_i_take(ar, nk, sizeof(double));
-  s->b = folio_i_take(ar, nk, sizeof(double));
-  s->a = folio_i_take(ar, kk, sizeof(double));
-  s->om = folio_i_take(ar, kk, sizeof(double));
+  s->sig = folio_i_take_mat(ar, n, n, sizeof(double));
+  s->fac = folio_i_take_mat(ar, n, n, sizeof(double));
+  s->pt = folio_i_take_mat(ar, n, k, sizeof(double));
+  s->b = folio_i_take_mat(ar, n, k, sizeof(double));
+  s->a = folio_i_take_mat(ar, k, k, sizeof(double));
+  s->om = folio_i_take_mat(ar, k, k, sizeof(double));
   s->ev = folio_i_take(ar, k, sizeof(double));
   s->ework = folio_i_take(ar, k3 ? k3 : 1, sizeof(double));
   s->d = folio_i_take(ar, k, sizeof(double));

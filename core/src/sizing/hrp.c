@@ -68,19 +68,15 @@ typedef struct link_work {
 } link_work;
 
 static void link_layout(folio_i_arena *a, size_t n, link_work *w) {
-  size_t m = n > 0 ? n - 1 : 0, z4 = 0;
-  if (folio_i_mul(m, 4, &z4) || n > SIZE_MAX / 2) {
-    a->overflow = 1;
-    return;
-  }
+  size_t m = n > 0 ? n - 1 : 0;
   w->dmin = folio_i_take(a, n, sizeof(double));
   w->flag = folio_i_take(a, n, sizeof(size_t));
   w->chain = folio_i_take(a, n, sizeof(size_t));
-  w->zraw = folio_i_take(a, z4, sizeof(double));
+  w->zraw = folio_i_take_mat(a, m, 4, sizeof(double));
   w->idx = folio_i_take(a, m, sizeof(size_t));
   w->tmp = folio_i_take(a, m, sizeof(size_t));
-  w->parent = folio_i_take(a, 2 * n, sizeof(size_t));
-  w->usize = folio_i_take(a, 2 * n, sizeof(size_t));
+  w->parent = folio_i_take_mat(a, 2, n, sizeof(size_t));
+  w->usize = folio_i_take_mat(a, 2, n, sizeof(size_t));
 }
 
 /* Everything folio_hrp carves: the distance / permuted-cov matrix, the
@@ -96,18 +92,13 @@ typedef struct hrp_work {
 } hrp_work;
 
 static void hrp_layout(folio_i_arena *a, size_t n, hrp_work *w) {
-  size_t nn = 0, z4 = 0;
-  if (folio_i_mul(n, n, &nn) || folio_i_mul(n, 4, &z4) || n > SIZE_MAX / 4) {
-    a->overflow = 1;
-    return;
-  }
-  w->dist = folio_i_take(a, nn, sizeof(double));
+  w->dist = folio_i_take_mat(a, n, n, sizeof(double));
   link_layout(a, n, &w->lw);
-  w->z = folio_i_take(a, z4, sizeof(double));
+  w->z = folio_i_take_mat(a, n, 4, sizeof(double));
   w->order = folio_i_take(a, n, sizeof(size_t));
   w->wpos = folio_i_take(a, n, sizeof(double));
   w->v = folio_i_take(a, n, sizeof(double));
-  w->queue = folio_i_take(a, 4 * n, sizeof(size_t));
+  w->queue = folio_i_take_mat(a, 4, n, sizeof(size_t));
 }
 
 static unsigned char *align64(void *p) {

@@ -43,13 +43,11 @@ typedef struct alloc_ctx {
 } alloc_ctx;
 
 static void alloc_carve(folio_i_arena *ar, size_t n, alloc_ctx *c) {
-  size_t nn = 0;
-  if (folio_i_mul(n, n, &nn)) ar->overflow = 1;
   c->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   c->order = folio_i_take(ar, n, sizeof(size_t));
   c->ssyms = folio_i_take(ar, n, sizeof(const char *));
-  c->s = folio_i_take(ar, nn, sizeof(double));
-  c->m = folio_i_take(ar, nn, sizeof(double));
+  c->s = folio_i_take_mat(ar, n, n, sizeof(double));
+  c->m = folio_i_take_mat(ar, n, n, sizeof(double));
   double **vecs[] = {&c->lo, &c->up, &c->a, &c->y, &c->g, &c->b, &c->d, &c->yt, &c->gt, &c->sd};
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, n, sizeof(double));
   c->z = folio_i_take(ar, 2 * n + 2, sizeof(double)); /* two right-hand sides */

@@ -203,9 +203,7 @@ typedef struct kelly_scratch {
 } kelly_scratch;
 
 static void kelly_carve(folio_i_arena *ar, size_t n, kelly_scratch *ks) {
-  size_t nn = 0;
-  if (folio_i_mul(n, n, &nn)) ar->overflow = 1;
-  ks->a = folio_i_take(ar, nn, sizeof(double));
+  ks->a = folio_i_take_mat(ar, n, n, sizeof(double));
   ks->b = folio_i_take(ar, n, sizeof(double));
   ks->d = folio_i_take(ar, n, sizeof(double));
 }
@@ -690,15 +688,13 @@ typedef struct kvt_scratch {
 } kvt_scratch;
 
 static void kvt_carve(folio_i_arena *ar, size_t rows, size_t n, size_t n_act, kvt_scratch *s) {
-  size_t xe = 0, se = 0;
-  if (folio_i_mul(rows, n_act, &xe) || folio_i_mul(n_act, n_act, &se)) ar->overflow = 1;
   s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, n_act, sizeof(size_t));
   s->sub_labels = folio_i_take(ar, n_act, sizeof(const char *));
   s->z = folio_i_take(ar, n_act, sizeof(double));
-  s->x = folio_i_take(ar, xe, sizeof(double));
-  s->sigma = folio_i_take(ar, se, sizeof(double));
+  s->x = folio_i_take_mat(ar, rows, n_act, sizeof(double));
+  s->sigma = folio_i_take_mat(ar, n_act, n_act, sizeof(double));
   s->mu = folio_i_take(ar, n_act, sizeof(double));
   s->wk = folio_i_take(ar, n_act, sizeof(double));
   s->fin = folio_i_take(ar, n_act, sizeof(double));
