@@ -1,9 +1,12 @@
 /*
  * test_arena.c — folio_i_take_mat (core/src/base/status.c): a rows x cols
  * block takes what folio_i_take of the product takes, at the same offset,
- * and an overflowing product flags the arena and returns NULL.
+ * and an overflowing product flags the arena and returns NULL; and
+ * folio_i_arena_alloc, which turns a sized arena into one heap block (or
+ * reports the overflow by name).
  */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "internal.h"
 #include "testlib.h"
@@ -35,8 +38,28 @@ static void test_overflow(void) {
   CHECK_EQ_INT(b.overflow, 1);
 }
 
+static void test_alloc(void) {
+  folio_error err;
+  folio_i_arena a = {NULL, 0, 0};
+  (void)folio_i_take_mat(&a, 8, 8, sizeof(double));
+  size_t need = a.used;
+  CHECK_EQ_INT(folio_i_arena_alloc(&a, "t", 0, &err), FOLIO_OK);
+  CHECK(a.base != NULL);
+  CHECK_EQ_INT(a.used, 0);
+  double *m = folio_i_take_mat(&a, 8, 8, sizeof(double));
+  CHECK((unsigned char *)m == a.base);
+  CHECK_EQ_INT(a.used, need);
+  free(a.base);
+  folio_i_arena b = {NULL, 0, 0};
+  (void)folio_i_take_mat(&b, SIZE_MAX, 2, 1);
+  CHECK_ERR(folio_i_arena_alloc(&b, "sizer", 1, &err), err, FOLIO_EDIM,
+            "sizer: workspace size overflows");
+  CHECK(b.base == NULL);
+}
+
 int main(void) {
   test_same_as_take();
   test_overflow();
+  test_alloc();
   return tl_finish("test_arena");
 }

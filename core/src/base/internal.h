@@ -33,6 +33,14 @@ void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
  * arena (and returns NULL) like an overflowing size does. */
 void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem);
 
+/* Turns a sized arena (base NULL, used = the bytes) into one heap block for
+ * the carving pass: FOLIO_EDIM "<who>: workspace size overflows" when the
+ * sizing overflowed, FOLIO_ENOMEM "<who>: out of memory" (with " (N bytes)"
+ * when say_bytes) when malloc fails. On FOLIO_OK a->base is the block (the
+ * caller frees it) and a->used is 0. */
+folio_status folio_i_arena_alloc(folio_i_arena *a, const char *who, int say_bytes,
+                                 folio_error *err);
+
 /* A symbol and its input position, for sorting assets into symbol order
  * (one definition for every sizer and allocator). */
 typedef struct folio_i_sym {

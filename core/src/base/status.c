@@ -110,6 +110,19 @@ void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem) 
   return folio_i_take(a, n, elem);
 }
 
+folio_status folio_i_arena_alloc(folio_i_arena *a, const char *who, int say_bytes,
+                                 folio_error *err) {
+  if (a->overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
+  a->base = malloc(a->used);
+  if (!a->base) {
+    if (say_bytes)
+      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, a->used);
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+  }
+  a->used = 0;
+  return FOLIO_OK;
+}
+
 int folio_i_cmp_sym(const void *a, const void *b) {
   const folio_i_sym *x = a, *y = b;
   int c = strcmp(x->s, y->s);

@@ -124,10 +124,8 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
   (void)folio_i_take(&ar, n, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n, sizeof(size_t));
   (void)folio_i_take(&ar, n, sizeof(double));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n, sizeof(size_t));
   double *wn = folio_i_take(&ar, n, sizeof(double));

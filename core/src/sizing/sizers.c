@@ -140,10 +140,8 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
   folio_i_arena ar = {NULL, 0, 0};
   (void)folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_valid, sizeof(ew_entry));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   ew_entry *e = folio_i_take(&ar, n_valid, sizeof(ew_entry));
   st = symbols_order(n_assets, symbols, sorted, who, "symbol", scratch, NULL, err);
@@ -617,10 +615,8 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
   (void)folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_sort, sizeof(size_t));
   (void)folio_i_take(&ar, window, sizeof(double));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n_sort, sizeof(size_t));
   double *p = folio_i_take(&ar, window, sizeof(double));
@@ -782,11 +778,8 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
     kvt_carve(&ar, n_rows, n, n, &s);
   } else {
     kvt_carve(&ar, rows, n, n_act, &s);
-    if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-    ar.base = malloc(ar.used);
-    if (!ar.base)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, ar.used);
-    ar.used = 0;
+    st = folio_i_arena_alloc(&ar, who, 1, err);
+    if (st < 0) return st;
     kvt_carve(&ar, rows, n, n_act, &s);
   }
 
