@@ -3,7 +3,8 @@
  * block takes what folio_i_take of the product takes, at the same offset,
  * and an overflowing product flags the arena and returns NULL; and
  * folio_i_arena_alloc, which turns a sized arena into one heap block (or
- * reports the overflow by name).
+ * reports the overflow by name); folio_i_workspace (the caller's buffer or
+ * an owned one) and folio_i_align64.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,7 +58,22 @@ static void test_alloc(void) {
   CHECK(b.base == NULL);
 }
 
+static void test_workspace(void) {
+  static unsigned char buf[256] __attribute__((aligned(64)));
+  void *owned = buf;
+  CHECK(folio_i_workspace(buf, 100, &owned) == (void *)buf);
+  CHECK(owned == NULL);
+  void *w = folio_i_workspace(NULL, 100, &owned);
+  CHECK(w != NULL && owned == w);
+  free(owned);
+  CHECK(folio_i_align64(buf) == buf);
+  CHECK(folio_i_align64(buf + 1) == buf + 64);
+  CHECK(folio_i_align64(buf + 63) == buf + 64);
+  CHECK(folio_i_align64(buf + 64) == buf + 64);
+}
+
 int main(void) {
+  test_workspace();
   test_same_as_take();
   test_overflow();
   test_alloc();

@@ -33,6 +33,15 @@ void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
  * arena (and returns NULL) like an overflowing size does. */
 void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem);
 
+/* The caller's workspace work when given (*owned = NULL); otherwise a fresh
+ * block of need bytes, also left in *owned for the caller to free. NULL when
+ * that malloc fails (the caller names the failure in its own words). */
+void *folio_i_workspace(void *work, size_t need, void **owned);
+
+/* p rounded up to the next multiple of 64: workspace sizes carry 64 spare
+ * bytes so carving can start cache-line aligned in a buffer of any alignment. */
+unsigned char *folio_i_align64(void *p);
+
 /* Turns a sized arena (base NULL, used = the bytes) into one heap block for
  * the carving pass: FOLIO_EDIM "<who>: workspace size overflows" when the
  * sizing overflowed, FOLIO_ENOMEM "<who>: out of memory" (with " (N bytes)"

@@ -110,6 +110,16 @@ void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem) 
   return folio_i_take(a, n, elem);
 }
 
+void *folio_i_workspace(void *work, size_t need, void **owned) {
+  *owned = NULL;
+  if (work) return work;
+  return *owned = malloc(need);
+}
+
+unsigned char *folio_i_align64(void *p) {
+  return (unsigned char *)p + ((64 - (uintptr_t)p % 64) % 64);
+}
+
 folio_status folio_i_arena_alloc(folio_i_arena *a, const char *who, int say_bytes,
                                  folio_error *err) {
   if (a->overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);

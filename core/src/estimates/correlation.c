@@ -117,7 +117,7 @@ static folio_status corr_pairwise(const folio_panel *returns, double *corr, size
                                   folio_error *err) {
   const size_t n_rows = returns->n_rows, a = returns->n_cols;
   char cb[64], cb2[64];
-  folio_i_arena arena = {(unsigned char *)work + ((64 - (uintptr_t)work % 64) % 64), 0, 0};
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   corr_work w;
   corr_layout(&arena, n_rows, a, &w);
 
@@ -230,13 +230,11 @@ folio_status folio_sample_corr(const folio_panel *returns, folio_missing missing
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "sample_corr: workspace for %zu x %zu overflows",
                            returns->n_rows, a);
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM,
-                             "sample_corr: cannot allocate %zu bytes of workspace", need);
-  }
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "sample_corr: cannot allocate %zu bytes of workspace",
+                           need);
   folio_status st;
   int gaps = 0;
   if (missing == FOLIO_MISSING_PAIRWISE && returns->data && returns->ld >= returns->n_rows &&

@@ -306,14 +306,11 @@ folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair met
 
   size_t need = rep_size(n, work ? FOLIO_REPAIR_HIGHAM : method);
   if (need == 0) return folio_error_set(err, FOLIO_EINVAL, "cov_repair: workspace overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!work)
-      return folio_error_set(err, FOLIO_ENOMEM, "cov_repair: cannot allocate %zu bytes", need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena ar = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "cov_repair: cannot allocate %zu bytes", need);
+  folio_i_arena ar = {folio_i_align64(work), 0, 0};
   rep_work w;
   rep_layout(&ar, n, method, &w);
   folio_status st = FOLIO_OK;

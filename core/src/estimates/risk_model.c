@@ -306,15 +306,12 @@ folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing,
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "sample_cov: workspace for %zu x %zu overflows", n_rows,
                            n_assets);
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM,
-                             "sample_cov: cannot allocate %zu bytes of workspace", need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena arena = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "sample_cov: cannot allocate %zu bytes of workspace",
+                           need);
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   cov_work w;
   cov_layout(&arena, n_rows, n_assets, missing, &w);
   char cb[64], cb2[64], rb[64];
@@ -500,14 +497,11 @@ static folio_status est_carve(const char *who, const folio_panel *r, void *work,
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "%s: workspace for %zu x %zu overflows", who,
                            r->n_rows, r->n_cols);
-  if (!work) {
-    *owned = work = malloc(need);
-    if (!work)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
-                             need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena arena = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  work = folio_i_workspace(work, need, owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
+                           need);
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   est_layout(&arena, r->n_rows, r->n_cols, w);
   return FOLIO_OK;
 }

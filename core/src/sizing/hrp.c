@@ -101,10 +101,6 @@ static void hrp_layout(folio_i_arena *a, size_t n, hrp_work *w) {
   w->queue = folio_i_take_mat(a, 4, n, sizeof(size_t));
 }
 
-static unsigned char *align64(void *p) {
-  return (unsigned char *)p + ((64 - (uintptr_t)p % 64) % 64);
-}
-
 size_t folio_linkage_work_size(size_t n_assets) {
   folio_i_arena a = {NULL, 0, 0};
   size_t nn = 0;
@@ -395,13 +391,10 @@ folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
   }
   size_t need = folio_linkage_work_size(n);
   if (need == 0) return folio_error_set(err, FOLIO_EDIM, "linkage: workspace size overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM, "linkage: cannot allocate %zu bytes", need);
-  }
-  folio_i_arena a = {align64(work), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "linkage: cannot allocate %zu bytes", need);
+  folio_i_arena a = {folio_i_align64(work), 0, 0};
   double *d = folio_i_take(&a, n * n, sizeof(double));
   link_work w;
   link_layout(&a, n, &w);
@@ -593,12 +586,10 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
 
   size_t need = folio_hrp_work_size(n);
   if (need == 0) return folio_error_set(err, FOLIO_EDIM, "hrp: workspace size overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned) return folio_error_set(err, FOLIO_ENOMEM, "hrp: cannot allocate %zu bytes", need);
-  }
-  folio_i_arena a = {align64(work), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "hrp: cannot allocate %zu bytes", need);
+  folio_i_arena a = {folio_i_align64(work), 0, 0};
   hrp_work w;
   hrp_layout(&a, n, &w);
 

@@ -189,13 +189,8 @@ static folio_status setup(alloc_ctx *c, const char *who, size_t n, const double 
   *mem_out = NULL;
   size_t bytes = folio_risk_sizer_work_size(n);
   if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  void *mem = work;
-  if (!mem) {
-    mem = malloc(bytes);
-    if (!mem)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, bytes);
-    *mem_out = mem;
-  }
+  void *mem = folio_i_workspace(work, bytes, mem_out);
+  if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, bytes);
   folio_i_arena ar = {mem, 0, 0};
   alloc_carve(&ar, n, c);
   c->who = who;
