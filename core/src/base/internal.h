@@ -88,6 +88,12 @@ folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const ch
  * finite, so a covariance is never Inf/NaN because of overflow inside BLAS. */
 #define FOLIO_I_MAX_DEVIATION 1e145
 
+/* The shape checks of an n x n covariance with leading dimension ld that a
+ * sizer reads: FOLIO_EEMPTY "<who>: no assets", FOLIO_EDIM "<who>: N assets
+ * (too many for a M-entry cov)", FOLIO_EINVAL "<who>: ld_cov L < n_assets N",
+ * FOLIO_EDIM "<who>: ld_cov L is too large". */
+folio_status folio_i_check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err);
+
 /* Copies the upper triangle of c (n x n, leading dimension ld) to the lower,
  * in cache-friendly tiles. */
 void folio_i_mirror_upper(double *c, size_t ld, size_t n);

@@ -53,18 +53,6 @@ folio_bl_opts folio_bl_defaults(void) {
 
 /* ==== shared checks ====================================================== */
 
-/* Shape limits of an n x n covariance with leading dimension ld. */
-static folio_status check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err) {
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who,
-                           n, (size_t)FOLIO_MAX_ELEMS);
-  if (ld < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld, n);
-  if (ld > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld);
-  return FOLIO_OK;
-}
-
 /* Finiteness and symmetry of cov (to 1e-10 relative to sqrt(c_ii c_jj),
  * kelly_fraction's rule). A non-finite entry wins over an asymmetry. */
 static folio_status check_cov_values(const char *who, size_t n, const double *cov, size_t ld,
@@ -112,7 +100,7 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!w_mkt) return folio_error_set(err, FOLIO_EINVAL, "%s: w_mkt is NULL", who);
   if (!pi_out) return folio_error_set(err, FOLIO_EINVAL, "%s: pi_out is NULL", who);
-  folio_status st = check_cov_shape(who, n, ld_cov, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
   if (st < 0) return st;
   if (!isfinite(delta) || delta <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: risk_aversion must be finite and > 0 (got %g)",
@@ -369,7 +357,7 @@ folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld
   if (!pi) return folio_error_set(err, FOLIO_EINVAL, "%s: pi is NULL", who);
   if (!opts) return folio_error_set(err, FOLIO_EINVAL, "%s: opts is NULL", who);
   if (!mu_post) return folio_error_set(err, FOLIO_EINVAL, "%s: mu_post is NULL", who);
-  folio_status st = check_cov_shape(who, n, ld_cov, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
   if (st < 0) return st;
   if (cov_post && ld_cov_post < n)
     return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov_post %zu < n_assets %zu", who,

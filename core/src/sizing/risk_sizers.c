@@ -78,14 +78,7 @@ static folio_status check_shape(const char *who, size_t n, const double *cov, si
                                 const double *weights, folio_error *err) {
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!weights) return folio_error_set(err, FOLIO_EINVAL, "%s: weights is NULL", who);
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who, n,
-                           (size_t)FOLIO_MAX_ELEMS);
-  if (ld < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld, n);
-  if (ld > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld);
-  return FOLIO_OK;
+  return folio_i_check_cov_shape(who, n, ld, err);
 }
 
 /* Symbol order (duplicates and empty names are errors); identity without symbols. */

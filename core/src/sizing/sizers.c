@@ -422,15 +422,9 @@ folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const doubl
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!weights) return folio_error_set(err, FOLIO_EINVAL, "%s: weights is NULL", who);
   if (!opts) return folio_error_set(err, FOLIO_EINVAL, "%s: opts is NULL", who);
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who, n,
-                           (size_t)FOLIO_MAX_ELEMS);
-  if (ld_cov < n)
-    return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld_cov, n);
-  if (ld_cov > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld_cov);
-  folio_status st = kelly_check_opts(who, opts, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
+  if (st < 0) return st;
+  st = kelly_check_opts(who, opts, err);
   if (st < 0) return st;
   int sorted = 1;
   if (symbols) {
