@@ -47,6 +47,13 @@ static folio_status symbols_order(size_t n, const char *const *symbols, int sort
   return folio_i_symbols_rank(n, symbols, who, what, scratch, order, err);
 }
 
+/* symbols_basic for names that may be absent: NULL names count as sorted. */
+static folio_status optional_symbols(size_t n, const char *const *symbols, const char *who,
+                                     const char *what, int *sorted, folio_error *err) {
+  *sorted = 1;
+  return symbols ? symbols_basic(n, symbols, who, what, sorted, err) : FOLIO_OK;
+}
+
 folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
                                  folio_error *err) {
   if (!who) who = "check_symbols";
@@ -84,6 +91,18 @@ static folio_status panel_shape(const folio_panel *p, const char *who, const cha
                            p->ld, p->n_rows);
   if (p->n_rows && p->n_cols && !p->data)
     return folio_error_set(err, FOLIO_EINVAL, "%s: %s data is NULL", who, what);
+  return FOLIO_OK;
+}
+
+/* panel_shape of the log_returns panel, whose columns must be the n assets
+ * (FOLIO_EDIM "... has C columns but there are N <noun>"). */
+static folio_status returns_shape(const folio_panel *log_returns, const char *who, size_t n,
+                                  const char *noun, folio_error *err) {
+  folio_status st = panel_shape(log_returns, who, "log_returns", err);
+  if (st < 0) return st;
+  if (log_returns->n_cols != n)
+    return folio_error_set(err, FOLIO_EDIM, "%s: log_returns has %zu columns but there are %zu %s",
+                           who, log_returns->n_cols, n, noun);
   return FOLIO_OK;
 }
 
@@ -426,11 +445,9 @@ folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const doubl
   if (st < 0) return st;
   st = kelly_check_opts(who, opts, err);
   if (st < 0) return st;
-  int sorted = 1;
-  if (symbols) {
-    st = symbols_basic(n, symbols, who, "symbol", &sorted, err);
-    if (st < 0) return st;
-  }
+  int sorted;
+  st = optional_symbols(n, symbols, who, "symbol", &sorted, err);
+  if (st < 0) return st;
 
   size_t bytes = folio_kelly_fraction_work_size(n);
   if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
@@ -579,12 +596,8 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
   folio_status st = vol_check_opts(who, opts->target_ann_vol, opts->window, opts->max_scale,
                                    opts->periods_per_year, "target_ann_vol", "window", err);
   if (st < 0) return st;
-  st = panel_shape(log_returns, who, "log_returns", err);
+  st = returns_shape(log_returns, who, n_assets, "weights", err);
   if (st < 0) return st;
-  if (log_returns->n_cols != n_assets)
-    return folio_error_set(err, FOLIO_EDIM,
-                           "%s: log_returns has %zu columns but there are %zu weights", who,
-                           log_returns->n_cols, n_assets);
   const char *const *labels = log_returns->col_labels;
   for (size_t j = 0; j < n_assets; j++)
     if (!isfinite(base_weights[j])) {
@@ -592,11 +605,9 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: base weight is not finite (symbol %s: %g)",
                              who, folio_i_symbol(labels, j, b, sizeof b), base_weights[j]);
     }
-  int sorted = 1;
-  if (labels) {
-    st = symbols_basic(n_assets, labels, who, "column label", &sorted, err);
-    if (st < 0) return st;
-  }
+  int sorted;
+  st = optional_symbols(n_assets, labels, who, "column label", &sorted, err);
+  if (st < 0) return st;
   size_t window = opts->window, n_rows = log_returns->n_rows;
   if (n_rows < window)
     return folio_error_set(err, FOLIO_ESHORT, "%s: window needs %zu rows of returns, got %zu", who,
@@ -733,18 +744,12 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   st = vol_check_opts(who, opts->target_ann_vol, opts->vol_window, opts->max_scale,
                       opts->periods_per_year, "target_ann_vol", "vol_window", err);
   if (st < 0) return st;
-  st = panel_shape(log_returns, who, "log_returns", err);
+  st = returns_shape(log_returns, who, n, "signals", err);
   if (st < 0) return st;
-  if (log_returns->n_cols != n)
-    return folio_error_set(err, FOLIO_EDIM,
-                           "%s: log_returns has %zu columns but there are %zu signals", who,
-                           log_returns->n_cols, n);
   const char *const *labels = log_returns->col_labels;
-  int sorted = 1;
-  if (labels) {
-    st = symbols_basic(n, labels, who, "column label", &sorted, err);
-    if (st < 0) return st;
-  }
+  int sorted;
+  st = optional_symbols(n, labels, who, "column label", &sorted, err);
+  if (st < 0) return st;
   size_t n_act = 0;
   for (size_t j = 0; j < n; j++) {
     if (isinf(signal[j]))
