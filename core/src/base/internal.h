@@ -29,6 +29,27 @@ typedef struct folio_i_arena {
 /* Reserves n * elem bytes aligned to 64; returns NULL when sizing or on overflow. */
 void *folio_i_take(folio_i_arena *a, size_t n, size_t elem);
 
+/* folio_i_take of a rows x cols block: an overflowing product flags the
+ * arena (and returns NULL) like an overflowing size does. */
+void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem);
+
+/* The caller's workspace work when given (*owned = NULL); otherwise a fresh
+ * block of need bytes, also left in *owned for the caller to free. NULL when
+ * that malloc fails (the caller names the failure in its own words). */
+void *folio_i_workspace(void *work, size_t need, void **owned);
+
+/* p rounded up to the next multiple of 64: workspace sizes carry 64 spare
+ * bytes so carving can start cache-line aligned in a buffer of any alignment. */
+unsigned char *folio_i_align64(void *p);
+
+/* Turns a sized arena (base NULL, used = the bytes) into one heap block for
+ * the carving pass: FOLIO_EDIM "<who>: workspace size overflows" when the
+ * sizing overflowed, FOLIO_ENOMEM "<who>: out of memory" (with " (N bytes)"
+ * when say_bytes) when malloc fails. On FOLIO_OK a->base is the block (the
+ * caller frees it) and a->used is 0. */
+folio_status folio_i_arena_alloc(folio_i_arena *a, const char *who, int say_bytes,
+                                 folio_error *err);
+
 /* A symbol and its input position, for sorting assets into symbol order
  * (one definition for every sizer and allocator). */
 typedef struct folio_i_sym {
@@ -39,6 +60,19 @@ typedef struct folio_i_sym {
 /* qsort comparator: by symbol (strcmp), then by position (a total order, so
  * duplicates sort deterministically). */
 int folio_i_cmp_sym(const void *a, const void *b);
+
+/* Checks that each of the n symbols is non-NULL and non-empty (FOLIO_EINVAL,
+ * "<who>: <what> #k is NULL|empty"); *ascending = they are strictly
+ * ascending (then also distinct). symbols itself must not be NULL. */
+folio_status folio_i_symbols_scan(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, int *ascending, folio_error *err);
+
+/* Sorts the (scanned) symbols into scratch (n entries) and rejects
+ * duplicates (FOLIO_EDUP, "<who>: duplicate <what> X" naming the smallest);
+ * order (may be NULL) then receives the input index of each in symbol order. */
+folio_status folio_i_symbols_rank(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err);
 
 /* order[p] = input index of the p-th asset in symbol order. symbols NULL:
  * the identity. Otherwise every symbol must be non-NULL, non-empty and
@@ -53,6 +87,12 @@ folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const ch
  * sums of squares (< 2^24 * 1e290) and products of pairwise sums stay
  * finite, so a covariance is never Inf/NaN because of overflow inside BLAS. */
 #define FOLIO_I_MAX_DEVIATION 1e145
+
+/* The shape checks of an n x n covariance with leading dimension ld that a
+ * sizer reads: FOLIO_EEMPTY "<who>: no assets", FOLIO_EDIM "<who>: N assets
+ * (too many for a M-entry cov)", FOLIO_EINVAL "<who>: ld_cov L < n_assets N",
+ * FOLIO_EDIM "<who>: ld_cov L is too large". */
+folio_status folio_i_check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err);
 
 /* Copies the upper triangle of c (n x n, leading dimension ld) to the lower,
  * in cache-friendly tiles. */

@@ -4,22 +4,24 @@
  * bit-identical wherever they are used.
  */
 #include <math.h>
+#include <stdint.h>
 
 #include "internal.h"
+#include "tiled.h"
 
-enum { TILE = 64 }; /* 64 x 64 tiles keep both triangles in cache */
+folio_status folio_i_check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err) {
+  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
+  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
+    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who,
+                           n, (size_t)FOLIO_MAX_ELEMS);
+  if (ld < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld, n);
+  if (ld > SIZE_MAX / sizeof(double) / n)
+    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld);
+  return FOLIO_OK;
+}
 
 void folio_i_mirror_upper(double *c, size_t ld, size_t n) {
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) c[j + i * ld] = c[i + j * ld];
-      }
-    }
-  }
+  FOLIO_I_FOR_UPPER_TILED(n, 0, i, j) c[j + i * ld] = c[i + j * ld];
 }
 
 size_t folio_i_fill_pairwise(const folio_panel *r, const size_t *rows, size_t n, double *x,

@@ -101,6 +101,38 @@ void *folio_i_take(folio_i_arena *a, size_t n, size_t elem) {
   return a->base ? a->base + start : NULL;
 }
 
+void *folio_i_take_mat(folio_i_arena *a, size_t rows, size_t cols, size_t elem) {
+  size_t n = 0;
+  if (folio_i_mul(rows, cols, &n)) {
+    a->overflow = 1;
+    return NULL;
+  }
+  return folio_i_take(a, n, elem);
+}
+
+void *folio_i_workspace(void *work, size_t need, void **owned) {
+  *owned = NULL;
+  if (work) return work;
+  return *owned = malloc(need);
+}
+
+unsigned char *folio_i_align64(void *p) {
+  return (unsigned char *)p + ((64 - (uintptr_t)p % 64) % 64);
+}
+
+folio_status folio_i_arena_alloc(folio_i_arena *a, const char *who, int say_bytes,
+                                 folio_error *err) {
+  if (a->overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
+  a->base = malloc(a->used);
+  if (!a->base) {
+    if (say_bytes)
+      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, a->used);
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
+  }
+  a->used = 0;
+  return FOLIO_OK;
+}
+
 int folio_i_cmp_sym(const void *a, const void *b) {
   const folio_i_sym *x = a, *y = b;
   int c = strcmp(x->s, y->s);
@@ -108,11 +140,8 @@ int folio_i_cmp_sym(const void *a, const void *b) {
   return (x->i > y->i) - (x->i < y->i); /* only duplicates get here; keeps qsort total */
 }
 
-folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const char *who,
-                                  const char *what, folio_i_sym *scratch, size_t *order,
-                                  folio_error *err) {
-  for (size_t i = 0; i < n; i++) order[i] = i;
-  if (!symbols) return FOLIO_OK;
+folio_status folio_i_symbols_scan(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, int *ascending, folio_error *err) {
   int asc = 1;
   for (size_t i = 0; i < n; i++) {
     if (!symbols[i])
@@ -121,16 +150,33 @@ folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const ch
       return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is empty", who, what, i + 1);
     if (asc && i && strcmp(symbols[i - 1], symbols[i]) >= 0) asc = 0;
   }
-  if (asc) return FOLIO_OK; /* already ascending, hence distinct */
+  *ascending = asc;
+  return FOLIO_OK;
+}
+
+folio_status folio_i_symbols_rank(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err) {
   for (size_t i = 0; i < n; i++) {
     scratch[i].s = symbols[i];
     scratch[i].i = i;
   }
   qsort(scratch, n, sizeof *scratch, folio_i_cmp_sym);
-  for (size_t p = 0; p < n; p++) {
-    if (p && strcmp(scratch[p - 1].s, scratch[p].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[p].s);
-    order[p] = scratch[p].i;
-  }
+  for (size_t k = 1; k < n; k++)
+    if (strcmp(scratch[k - 1].s, scratch[k].s) == 0)
+      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[k].s);
+  if (order)
+    for (size_t k = 0; k < n; k++) order[k] = scratch[k].i;
   return FOLIO_OK;
+}
+
+folio_status folio_i_symbol_order(size_t n, const char *const *symbols, const char *who,
+                                  const char *what, folio_i_sym *scratch, size_t *order,
+                                  folio_error *err) {
+  for (size_t i = 0; i < n; i++) order[i] = i;
+  if (!symbols) return FOLIO_OK;
+  int asc;
+  folio_status st = folio_i_symbols_scan(n, symbols, who, what, &asc, err);
+  if (st < 0 || asc) return st; /* already ascending, hence distinct */
+  return folio_i_symbols_rank(n, symbols, who, what, scratch, order, err);
 }

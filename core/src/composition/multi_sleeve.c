@@ -20,6 +20,7 @@
 #include "folio/hrp.h"
 #include "folio/risk_model.h"
 #include "internal.h"
+#include "names.h"
 
 /* ---- composition ----------------------------------------------------------------- */
 
@@ -110,11 +111,9 @@ folio_status folio_multi_sleeve_compose(size_t n_sleeves, const folio_sleeve *sl
   }
   size_t ws = folio_multi_sleeve_work_size(total);
   if (!ws) return folio_error_set(err, FOLIO_EDIM, "%s: too many symbols", who);
-  void *own = NULL;
-  if (!work) {
-    work = own = malloc(ws);
-    if (!own) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  }
+  void *own;
+  work = folio_i_workspace(work, ws, &own);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   folio_i_arena ar = {work, 0, 0};
   entry *e = folio_i_take(&ar, total ? total : 1, sizeof(entry));
   size_t m = 0;
@@ -163,11 +162,12 @@ static const char *const overlay_names[] = {"equal",        "hrp",         "inve
                                             "risk_parity", "min_variance", "bl"};
 
 folio_status folio_overlay_parse(const char *name, folio_overlay *out, folio_error *err) {
-  for (size_t i = 0; name && i < sizeof overlay_names / sizeof *overlay_names; i++)
-    if (strcmp(name, overlay_names[i]) == 0) {
-      if (out) *out = (folio_overlay)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(overlay_names, (int)(sizeof overlay_names / sizeof *overlay_names),
+                             name);
+  if (i >= 0) {
+    if (out) *out = (folio_overlay)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "unknown overlay '%s' (expected equal, hrp, inverse_vol, risk_parity, "
                          "min_variance or bl)",
@@ -235,11 +235,9 @@ folio_status folio_overlay_allocations(folio_overlay overlay, size_t n_sleeves,
   win.col_labels = sleeve_names ? sleeve_names : win.col_labels;
   size_t ws = folio_overlay_work_size(win.n_rows, K);
   if (!ws) return folio_error_set(err, FOLIO_EDIM, "%s: too many sleeves", who);
-  void *own = NULL;
-  if (!work) {
-    work = own = malloc(ws);
-    if (!own) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  }
+  void *own;
+  work = folio_i_workspace(work, ws, &own);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
   folio_i_arena ar = {work, 0, 0};
   double *cov = folio_i_take(&ar, K * K, sizeof(double));
   double *corr = folio_i_take(&ar, K * K, sizeof(double));

@@ -372,11 +372,9 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
   } else {
     size_t ws = folio_turnover_work_size(n);
     if (!ws) return folio_error_set(err, FOLIO_EDIM, "%s: too many assets", who);
-    void *own = NULL;
-    if (!work) {
-      work = own = malloc(ws);
-      if (!own) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-    }
+    void *own;
+    work = folio_i_workspace(work, ws, &own);
+    if (!work) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
     folio_i_arena ar = {work, 0, 0};
     tws w;
     w.n = n, w.Q = Q, w.ld = ld_q;

@@ -21,8 +21,6 @@
 #include "folio/correlation.h"
 #include "internal.h"
 
-enum { TILE = 64 };
-
 /* Largest |x - shift| accepted (risk_model.c's bound: sums stay finite). */
 #define MAX_DEVIATION FOLIO_I_MAX_DEVIATION
 
@@ -37,17 +35,12 @@ typedef struct corr_work {
 } corr_work;
 
 static void corr_layout(folio_i_arena *a, size_t n_rows, size_t n_assets, corr_work *w) {
-  size_t ta = 0, aa = 0;
-  if (folio_i_mul(n_rows, n_assets, &ta) || folio_i_mul(n_assets, n_assets, &aa)) {
-    a->overflow = 1;
-    return;
-  }
   w->rows = folio_i_take(a, n_rows, sizeof(size_t));
-  w->x = folio_i_take(a, ta, sizeof(double));
-  w->mask = folio_i_take(a, ta, sizeof(double));
-  w->n_pair = folio_i_take(a, aa, sizeof(double));
-  w->s_pair = folio_i_take(a, aa, sizeof(double));
-  w->q_pair = folio_i_take(a, aa, sizeof(double));
+  w->x = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
+  w->mask = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
+  w->n_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
+  w->s_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
+  w->q_pair = folio_i_take_mat(a, n_assets, n_assets, sizeof(double));
 }
 
 size_t folio_sample_corr_work_size(size_t n_rows, size_t n_assets, folio_missing missing) {
@@ -124,7 +117,7 @@ static folio_status corr_pairwise(const folio_panel *returns, double *corr, size
                                   folio_error *err) {
   const size_t n_rows = returns->n_rows, a = returns->n_cols;
   char cb[64], cb2[64];
-  folio_i_arena arena = {(unsigned char *)work + ((64 - (uintptr_t)work % 64) % 64), 0, 0};
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   corr_work w;
   corr_layout(&arena, n_rows, a, &w);
 
@@ -237,13 +230,11 @@ folio_status folio_sample_corr(const folio_panel *returns, folio_missing missing
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "sample_corr: workspace for %zu x %zu overflows",
                            returns->n_rows, a);
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM,
-                             "sample_corr: cannot allocate %zu bytes of workspace", need);
-  }
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "sample_corr: cannot allocate %zu bytes of workspace",
+                           need);
   folio_status st;
   int gaps = 0;
   if (missing == FOLIO_MISSING_PAIRWISE && returns->data && returns->ld >= returns->n_rows &&

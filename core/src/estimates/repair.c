@@ -27,6 +27,7 @@
 #include "folio/panel.h"
 #include "folio/repair.h"
 #include "internal.h"
+#include "names.h"
 
 static const char *const repair_names[] = {"error", "ridge", "clip", "higham"};
 
@@ -35,11 +36,11 @@ folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error
     return folio_error_set(err, FOLIO_EINVAL,
                            "repair: %s is NULL (expected \"error\", \"ridge\", \"clip\" or \"higham\")",
                            name ? "out" : "name");
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, repair_names[i]) == 0) {
-      *out = (folio_repair)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(repair_names, 4, name);
+  if (i >= 0) {
+    *out = (folio_repair)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "repair: unknown value \"%s\" (expected \"error\", \"ridge\", \"clip\" or \"higham\")",
                          name);
@@ -305,14 +306,11 @@ folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair met
 
   size_t need = rep_size(n, work ? FOLIO_REPAIR_HIGHAM : method);
   if (need == 0) return folio_error_set(err, FOLIO_EINVAL, "cov_repair: workspace overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!work)
-      return folio_error_set(err, FOLIO_ENOMEM, "cov_repair: cannot allocate %zu bytes", need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena ar = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "cov_repair: cannot allocate %zu bytes", need);
+  folio_i_arena ar = {folio_i_align64(work), 0, 0};
   rep_work w;
   rep_layout(&ar, n, method, &w);
   folio_status st = FOLIO_OK;

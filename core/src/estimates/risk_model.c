@@ -30,6 +30,7 @@
 
 #include "folio/risk_model.h"
 #include "internal.h"
+#include "tiled.h"
 
 /* ---- missing-data policy names -------------------------------------------- */
 
@@ -86,18 +87,13 @@ typedef struct cov_work {
 /* One layout for sizing (base == NULL) and for carving (base set). */
 static void cov_layout(folio_i_arena *a, size_t n_rows, size_t n_assets, folio_missing missing,
                        cov_work *w) {
-  size_t ta = 0, aa = 0;
-  if (folio_i_mul(n_rows, n_assets, &ta) || folio_i_mul(n_assets, n_assets, &aa)) {
-    a->overflow = 1;
-    return;
-  }
   int pairwise = missing != FOLIO_MISSING_COMPLETE && missing != FOLIO_MISSING_ERROR;
   w->rows = folio_i_take(a, n_rows, sizeof(size_t));
-  w->x = folio_i_take(a, ta, sizeof(double));
+  w->x = folio_i_take_mat(a, n_rows, n_assets, sizeof(double));
   w->means = folio_i_take(a, n_assets, sizeof(double));
-  w->mask = pairwise ? folio_i_take(a, ta, sizeof(double)) : NULL;
-  w->n_pair = pairwise ? folio_i_take(a, aa, sizeof(double)) : NULL;
-  w->s_pair = pairwise ? folio_i_take(a, aa, sizeof(double)) : NULL;
+  w->mask = pairwise ? folio_i_take_mat(a, n_rows, n_assets, sizeof(double)) : NULL;
+  w->n_pair = pairwise ? folio_i_take_mat(a, n_assets, n_assets, sizeof(double)) : NULL;
+  w->s_pair = pairwise ? folio_i_take_mat(a, n_assets, n_assets, sizeof(double)) : NULL;
 }
 
 size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing missing) {
@@ -111,7 +107,6 @@ size_t folio_sample_cov_work_size(size_t n_rows, size_t n_assets, folio_missing 
 
 /* ---- passes over the data ----------------------------------------------- */
 
-enum { TILE = 64 }; /* mirror / finish in 64 x 64 tiles so both triangles stay in cache */
 
 /* Largest |x - mean| accepted: with at most FOLIO_MAX_DIM = 2^24 rows, the
  * sums of squares (< 2^24 * 1e290) and the pairwise term S_ij * S_ji
@@ -261,21 +256,12 @@ static size_t gather_centre(const folio_panel *r, const cov_work *w, size_t n) {
 static void finish_pairwise(const cov_work *w, size_t n_assets, double scale, double *cov,
                             size_t ld_cov) {
   const double *np = w->n_pair, *s = w->s_pair;
-  for (size_t jb = 0; jb < n_assets; jb += TILE) {
-    size_t je = jb + TILE < n_assets ? jb + TILE : n_assets;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n_assets ? ib + TILE : n_assets;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j + 1 ? ie : j + 1;
-        for (size_t i = ib; i < iend; i++) {
-          double nij = np[i + j * n_assets];
-          double v = (cov[i + j * ld_cov] - s[i + j * n_assets] * s[j + i * n_assets] / nij) /
-                     (nij - 1.0) * scale;
-          cov[i + j * ld_cov] = v;
-          cov[j + i * ld_cov] = v;
-        }
-      }
-    }
+  FOLIO_I_FOR_UPPER_TILED(n_assets, 1, i, j) {
+    double nij = np[i + j * n_assets];
+    double v = (cov[i + j * ld_cov] - s[i + j * n_assets] * s[j + i * n_assets] / nij) /
+               (nij - 1.0) * scale;
+    cov[i + j * ld_cov] = v;
+    cov[j + i * ld_cov] = v;
   }
 }
 
@@ -320,15 +306,12 @@ folio_status folio_sample_cov(const folio_panel *returns, folio_missing missing,
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "sample_cov: workspace for %zu x %zu overflows", n_rows,
                            n_assets);
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM,
-                             "sample_cov: cannot allocate %zu bytes of workspace", need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena arena = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "sample_cov: cannot allocate %zu bytes of workspace",
+                           need);
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   cov_work w;
   cov_layout(&arena, n_rows, n_assets, missing, &w);
   char cb[64], cb2[64], rb[64];
@@ -514,14 +497,11 @@ static folio_status est_carve(const char *who, const folio_panel *r, void *work,
   if (need == 0)
     return folio_error_set(err, FOLIO_EDIM, "%s: workspace for %zu x %zu overflows", who,
                            r->n_rows, r->n_cols);
-  if (!work) {
-    *owned = work = malloc(need);
-    if (!work)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
-                             need);
-  }
-  uintptr_t addr = (uintptr_t)work;
-  folio_i_arena arena = {(unsigned char *)work + ((64 - addr % 64) % 64), 0, 0};
+  work = folio_i_workspace(work, need, owned);
+  if (!work)
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
+                           need);
+  folio_i_arena arena = {folio_i_align64(work), 0, 0};
   est_layout(&arena, r->n_rows, r->n_cols, w);
   return FOLIO_OK;
 }
@@ -584,6 +564,22 @@ static folio_status load_centred(const char *who, const folio_panel *r, folio_mi
                          who, folio_panel_col_name(r, too_large, cb, sizeof cb), MAX_DEVIATION);
 }
 
+/* The prologue of the centred estimators: carves the workspace (est_carve)
+ * and loads the centred rows (load_centred). On failure nothing is left to
+ * free (*owned is NULL); on success *owned is the caller's to free. */
+static folio_status est_begin(const char *who, const folio_panel *r, folio_missing missing,
+                              const char *hint, void *work, void **owned, est_work *w,
+                              size_t *n_used, int *had_missing, folio_error *err) {
+  folio_status st = est_carve(who, r, work, owned, w, err);
+  if (st < 0) return st;
+  st = load_centred(who, r, missing, hint, w, n_used, had_missing, err);
+  if (st < 0) {
+    free(*owned);
+    *owned = NULL;
+  }
+  return st;
+}
+
 /* ==== Ledoit-Wolf ========================================================== */
 
 folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing, double scale,
@@ -604,12 +600,11 @@ folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing
                            (int)missing);
   void *owned;
   est_work w;
-  st = est_carve(who, returns, work, &owned, &w, err);
-  if (st < 0) return st;
   size_t n = 0;
   int had_missing = 0;
-  st = load_centred(who, returns, missing, "\"complete\" or \"zero\"", &w, &n, &had_missing, err);
-  if (st < 0) goto done;
+  st = est_begin(who, returns, missing, "\"complete\" or \"zero\"", work, &owned, &w, &n,
+                 &had_missing, err);
+  if (st < 0) return st;
 
   const size_t p = returns->n_cols;
   const double *x = w.cw.x;
@@ -653,21 +648,12 @@ folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing
     if (shrinkage > 1.0) shrinkage = 1.0;
     /* LW = scale ((1 - s) S + s mu I), written to both triangles from one value. */
     const double keep = 1.0 - shrinkage, target = shrinkage * mu;
-    for (size_t jb = 0; jb < p; jb += TILE) {
-      size_t je = jb + TILE < p ? jb + TILE : p;
-      for (size_t ib = 0; ib <= jb; ib += TILE) {
-        size_t ie = ib + TILE < p ? ib + TILE : p;
-        for (size_t j = jb; j < je; j++) {
-          size_t iend = ie < j + 1 ? ie : j + 1;
-          for (size_t i = ib; i < iend; i++) {
-            double v = keep * cov[i + j * ld];
-            if (i == j) v += target;
-            v *= scale;
-            cov[i + j * ld] = v;
-            cov[j + i * ld] = v;
-          }
-        }
-      }
+    FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
+      double v = keep * cov[i + j * ld];
+      if (i == j) v += target;
+      v *= scale;
+      cov[i + j * ld] = v;
+      cov[j + i * ld] = v;
     }
     out.shrinkage = shrinkage;
     out.mu = mu * scale;
@@ -675,7 +661,6 @@ folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing
   if (info) *info = out;
   folio_error_clear(err);
   st = FOLIO_OK;
-done:
   free(owned);
   return st;
 }
@@ -697,12 +682,10 @@ folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, d
                            folio_missing_name(missing));
   void *owned;
   est_work w;
-  st = est_carve(who, returns, work, &owned, &w, err);
-  if (st < 0) return st;
   size_t n = 0;
   int had_missing = 0;
-  st = load_centred(who, returns, missing, "\"complete\"", &w, &n, &had_missing, err);
-  if (st < 0) goto done;
+  st = est_begin(who, returns, missing, "\"complete\"", work, &owned, &w, &n, &had_missing, err);
+  if (st < 0) return st;
 
   /* w_t = lambda^(n-1-t), normalised; pow per row keeps each weight correctly rounded-ish
    * (a running product would accumulate n roundings). */

@@ -91,15 +91,21 @@ int folio_i_ny_offset(int64_t epoch) {
   return epoch >= start && epoch < end ? -4 * 3600 : -5 * 3600;
 }
 
+folio_status folio_i_check_instant(const char *who, int64_t epoch, folio_error *err) {
+  if (epoch < FOLIO_ASOF_MIN || epoch > FOLIO_ASOF_MAX)
+    return folio_error_set(
+        err, FOLIO_EINVAL,
+        "%s: instant %" PRId64
+        " is outside the supported range 1987-01-01T00:00:00Z..9999-12-31T23:59:59Z",
+        who, epoch);
+  return FOLIO_OK;
+}
+
 folio_status folio_ny_local(int64_t epoch_seconds, folio_local_time *out, folio_error *err) {
   folio_error_clear(err);
   if (!out) return folio_error_set(err, FOLIO_EINVAL, "ny_local: out is NULL");
-  if (epoch_seconds < FOLIO_ASOF_MIN || epoch_seconds > FOLIO_ASOF_MAX)
-    return folio_error_set(
-        err, FOLIO_EINVAL,
-        "ny_local: instant %" PRId64
-        " is outside the supported range 1987-01-01T00:00:00Z..9999-12-31T23:59:59Z",
-        epoch_seconds);
+  folio_status st = folio_i_check_instant("ny_local", epoch_seconds, err);
+  if (st != FOLIO_OK) return st;
   int off = folio_i_ny_offset(epoch_seconds);
   int64_t local = epoch_seconds + off;
   int64_t days = local / 86400; /* local >= 0 in range */
@@ -156,6 +162,49 @@ static const char *read_date(const char **p, int *y, int *m, int *d) {
   return NULL;
 }
 
+/* Parses the time of day HH:MM[:SS[.fff]] at *p (a fraction is truncated:
+ * epoch seconds are whole); returns NULL or a description of the bad field. */
+static const char *read_time(const char **p, int *h, int *mi, int *s) {
+  if (!read_digits(p, 2, h)) return "expected a 2-digit hour";
+  if (*h > 23) return "hour out of range 00..23";
+  if (**p != ':') return "expected ':' after the hour";
+  (*p)++;
+  if (!read_digits(p, 2, mi)) return "expected 2-digit minutes";
+  if (*mi > 59) return "minutes out of range 00..59";
+  if (**p != ':') return NULL;
+  (*p)++;
+  if (!read_digits(p, 2, s)) return "expected 2-digit seconds";
+  if (*s > 59) return "seconds out of range 00..59 (leap seconds are not supported)";
+  if (**p != '.' && **p != ',') return NULL;
+  (*p)++;
+  if (**p < '0' || **p > '9') return "expected digits after the decimal point";
+  while (**p >= '0' && **p <= '9') (*p)++;
+  return NULL;
+}
+
+/* Parses the UTC offset Z, +HH, +HHMM or +HH:MM (or with '-') at *p into
+ * *offset, in seconds east of UTC; returns NULL or a description of the bad
+ * field. */
+static const char *read_offset(const char **p, int *offset) {
+  *offset = 0;
+  if (**p == 'Z' || **p == 'z') {
+    (*p)++;
+    return NULL;
+  }
+  if (**p != '+' && **p != '-') return "expected Z or an offset such as -05:00 after the time";
+  int sign = **p == '-' ? -1 : 1, oh, om = 0;
+  (*p)++;
+  if (!read_digits(p, 2, &oh)) return "expected a 2-digit offset hour";
+  int colon = **p == ':';
+  if (colon) (*p)++;
+  if ((colon || (**p >= '0' && **p <= '9')) && !read_digits(p, 2, &om))
+    return "expected 2-digit offset minutes";
+  if (oh > 23) return "offset hour out of range 00..23";
+  if (om > 59) return "offset minutes out of range 00..59";
+  *offset = sign * (oh * 3600 + om * 60);
+  return NULL;
+}
+
 folio_status folio_parse_asof(const char *iso, int64_t *epoch_seconds, folio_error *err) {
   folio_error_clear(err);
   if (!iso || !epoch_seconds)
@@ -175,86 +224,14 @@ folio_status folio_parse_asof(const char *iso, int64_t *epoch_seconds, folio_err
     goto bad;
   }
   p++;
-  if (!read_digits(&p, 2, &h)) {
-    why = "expected a 2-digit hour";
-    goto bad;
-  }
-  if (h > 23) {
-    why = "hour out of range 00..23";
-    goto bad;
-  }
-  if (*p != ':') {
-    why = "expected ':' after the hour";
-    goto bad;
-  }
-  p++;
-  if (!read_digits(&p, 2, &mi)) {
-    why = "expected 2-digit minutes";
-    goto bad;
-  }
-  if (mi > 59) {
-    why = "minutes out of range 00..59";
-    goto bad;
-  }
-  if (*p == ':') {
-    p++;
-    if (!read_digits(&p, 2, &s)) {
-      why = "expected 2-digit seconds";
-      goto bad;
-    }
-    if (s > 59) {
-      why = "seconds out of range 00..59 (leap seconds are not supported)";
-      goto bad;
-    }
-    if (*p == '.' || *p == ',') {
-      p++;
-      if (*p < '0' || *p > '9') {
-        why = "expected digits after the decimal point";
-        goto bad;
-      }
-      while (*p >= '0' && *p <= '9') p++; /* truncated: epoch seconds are whole */
-    }
-  }
-  int offset = 0; /* seconds east of UTC */
-  if (*p == 'Z' || *p == 'z') {
-    p++;
-  } else if (*p == '+' || *p == '-') {
-    int sign = *p == '-' ? -1 : 1, oh, om = 0;
-    p++;
-    if (!read_digits(&p, 2, &oh)) {
-      why = "expected a 2-digit offset hour";
-      goto bad;
-    }
-    if (*p == ':') {
-      p++;
-      if (!read_digits(&p, 2, &om)) {
-        why = "expected 2-digit offset minutes";
-        goto bad;
-      }
-    } else if (*p >= '0' && *p <= '9') {
-      if (!read_digits(&p, 2, &om)) {
-        why = "expected 2-digit offset minutes";
-        goto bad;
-      }
-    }
-    if (oh > 23) {
-      why = "offset hour out of range 00..23";
-      goto bad;
-    }
-    if (om > 59) {
-      why = "offset minutes out of range 00..59";
-      goto bad;
-    }
-    offset = sign * (oh * 3600 + om * 60);
-  } else if (!*p) {
+  if ((why = read_time(&p, &h, &mi, &s))) goto bad;
+  if (!*p)
     return folio_error_set(err, FOLIO_EPARSE,
                            "parse_asof: '%.64s' has no UTC offset; append Z or an offset such "
                            "as -05:00",
                            iso);
-  } else {
-    why = "expected Z or an offset such as -05:00 after the time";
-    goto bad;
-  }
+  int offset; /* seconds east of UTC */
+  if ((why = read_offset(&p, &offset))) goto bad;
   if (*p) {
     why = "unexpected text after the offset";
     goto bad;

@@ -101,6 +101,13 @@ static folio_status check_keys(const checker *c, const folio_config_node *map, c
   return FOLIO_OK;
 }
 
+/* A mapping at path whose keys are all among `keys` (expect_kind, then check_keys). */
+static folio_status expect_mapping(const checker *c, const folio_config_node *node,
+                                   const char *path, const char *where, const char *const *keys) {
+  folio_status st = expect_kind(c, node, path, FOLIO_CONFIG_MAPPING);
+  return st == FOLIO_OK ? check_keys(c, node, where, keys) : st;
+}
+
 /* map[key], or NULL; a required key that is absent is an error at the mapping. */
 static folio_status lookup(const checker *c, const folio_config_node *map, const char *path,
                            const char *key, int required, const folio_config_node **out) {
@@ -211,8 +218,7 @@ static folio_status check_fund(const checker *c, const folio_config_node *root,
   const folio_config_node *fund, *node;
   char path[PATH_MAX_LEN];
   folio_status st = lookup(c, root, "", "fund", 1, &fund);
-  if (st == FOLIO_OK) st = expect_kind(c, fund, "fund", FOLIO_CONFIG_MAPPING);
-  if (st == FOLIO_OK) st = check_keys(c, fund, "in fund", keys);
+  if (st == FOLIO_OK) st = expect_mapping(c, fund, "fund", "in fund", keys);
   if (st == FOLIO_OK) st = lookup(c, fund, "fund", "id", 1, &node);
   if (st == FOLIO_OK) st = get_identifier(c, node, "fund.id", "fund id", &cfg->id);
   if (st == FOLIO_OK) st = lookup(c, fund, "fund", "nav", 1, &node);
@@ -264,8 +270,7 @@ static folio_status check_sessions(const checker *c, const folio_config_node *ro
     folio_session_config *s = &cfg->sessions[cfg->n_sessions];
     s->name = folio_config_session_name(k);
     s->gross_cap = 1.0;
-    st = expect_kind(c, e, path, FOLIO_CONFIG_MAPPING);
-    if (st == FOLIO_OK) st = check_keys(c, e, where, keys);
+    st = expect_mapping(c, e, path, where, keys);
     if (st == FOLIO_OK) st = lookup(c, e, path, "sizer", 1, &node);
     if (st == FOLIO_OK)
       st = get_sizer(c, node, child_path(sub, sizeof sub, path, "sizer"), &s->sizer);
@@ -336,8 +341,7 @@ static folio_status check_sleeve(const checker *c, const folio_config_node *e, s
   s->line = e->line;
   s->column = e->column;
   const folio_config_node *node, *sizer, *policy;
-  folio_status st = expect_kind(c, e, path, FOLIO_CONFIG_MAPPING);
-  if (st == FOLIO_OK) st = check_keys(c, e, where, keys);
+  folio_status st = expect_mapping(c, e, path, where, keys);
   if (st == FOLIO_OK) st = lookup(c, e, path, "name", 1, &node);
   if (st == FOLIO_OK)
     st =
@@ -427,8 +431,7 @@ static folio_status check_limits(const checker *c, const folio_config_node *root
   cfg->limits = folio_limits_config_defaults();
   const folio_config_node *limits = folio_config_get(root, "limits"), *node;
   if (!limits) return FOLIO_OK;
-  folio_status st = expect_kind(c, limits, "limits", FOLIO_CONFIG_MAPPING);
-  if (st == FOLIO_OK) st = check_keys(c, limits, "in limits", keys);
+  folio_status st = expect_mapping(c, limits, "limits", "in limits", keys);
   if (st != FOLIO_OK) return st;
   double *targets[] = {&cfg->limits.fraction_of_adv, NULL, &cfg->limits.max_position_weight,
                        &cfg->limits.max_gross};
@@ -473,8 +476,7 @@ static folio_status check_composition(const checker *c, const folio_config_node 
   cfg->composition = folio_composition_config_defaults();
   const folio_config_node *sec = folio_config_get(root, "composition"), *node;
   if (!sec) return FOLIO_OK;
-  folio_status st = expect_kind(c, sec, "composition", FOLIO_CONFIG_MAPPING);
-  if (st == FOLIO_OK) st = check_keys(c, sec, "in composition", keys);
+  folio_status st = expect_mapping(c, sec, "composition", "in composition", keys);
   if (st != FOLIO_OK) return st;
   char path[PATH_MAX_LEN];
   if ((node = folio_config_get(sec, "overlay"))) {
@@ -579,12 +581,9 @@ folio_status folio_config_parse(const char *text, size_t len, const char *name,
 
 folio_status folio_config_load_file(const char *path, const char *const *known_sizers,
                                     folio_fund_config **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   char *text = NULL;
   size_t len = 0;
-  folio_status st = folio_i_config_read(path, &text, &len, err);
+  folio_status st = folio_i_config_read(path, out, &text, &len, err);
   if (st != FOLIO_OK) return st;
   st = folio_config_parse(text, len, path, known_sizers, out, err);
   free(text);

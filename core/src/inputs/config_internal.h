@@ -61,8 +61,12 @@ int folio_i_config_one_of(const char *s, const char *const *words);
 int folio_i_config_find_duplicate(const char *const *strings, size_t stride, size_t n,
                                   size_t *first, size_t *second);
 
-/* Reads the file at path (folio_i_read_file, at most FOLIO_CONFIG_MAX_BYTES;
- * a larger one is FOLIO_EDIM "path:1:1: file larger than N bytes"). */
-folio_status folio_i_config_read(const char *path, char **text, size_t *len, folio_error *err);
+/* The file loaders' first step: clears err, rejects a NULL path ("config:
+ * path is NULL") or out ("path: out is NULL"; out is the loader's result
+ * pointer, only tested), then reads the file at path (folio_i_read_file, at
+ * most FOLIO_CONFIG_MAX_BYTES; a larger one is FOLIO_EDIM "path:1:1: file
+ * larger than N bytes"). On FOLIO_OK *text is the caller's to free. */
+folio_status folio_i_config_read(const char *path, const void *out, char **text, size_t *len,
+                                 folio_error *err);
 
 #endif

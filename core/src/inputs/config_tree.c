@@ -25,6 +25,7 @@
 #include "folio/config_tree.h"
 #include "internal.h"
 #include "plumbing.h"
+#include "text_input.h"
 
 const char *folio_config_describe(const folio_config_node *node) {
   if (!node) return "nothing";
@@ -414,20 +415,15 @@ static folio_status on_event(builder *b, const yaml_event_t *ev, int *done) {
 
 folio_status folio_config_parse_tree(const char *text, size_t len, const char *name,
                                      folio_config_node **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!name) name = "<memory>";
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", name);
-  if (!text && len) return folio_error_set(err, FOLIO_EINVAL, "%s: text is NULL", name);
-  if (len > FOLIO_CONFIG_MAX_BYTES)
-    return folio_error_set(err, FOLIO_EDIM, "%s:1:1: input larger than %zu bytes", name,
-                           (size_t)FOLIO_CONFIG_MAX_BYTES);
+  folio_status st = folio_i_text_input(text, len, &name, out, FOLIO_CONFIG_MAX_BYTES, err);
+  if (st != FOLIO_OK) return st;
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser))
     return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
   yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""), len);
   /* strtod follows LC_NUMERIC: parse numbers in "C" for the duration */
   folio_i_c_locale c_locale;
-  folio_status st = folio_i_c_locale_begin(&c_locale, name, err);
+  st = folio_i_c_locale_begin(&c_locale, name, err);
   if (st != FOLIO_OK) {
     yaml_parser_delete(&parser);
     return st;
@@ -459,7 +455,11 @@ folio_status folio_config_parse_tree(const char *text, size_t len, const char *n
   return FOLIO_OK;
 }
 
-folio_status folio_i_config_read(const char *path, char **text, size_t *len, folio_error *err) {
+folio_status folio_i_config_read(const char *path, const void *out, char **text, size_t *len,
+                                 folio_error *err) {
+  folio_error_clear(err);
+  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
+  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   folio_status st = folio_i_read_file(path, path, FOLIO_CONFIG_MAX_BYTES, text, len, err);
   if (st == FOLIO_EDIM) /* the tree's own wording: name:line:column */
     return folio_error_set(err, FOLIO_EDIM, "%s:1:1: file larger than %zu bytes", path,
@@ -468,12 +468,9 @@ folio_status folio_i_config_read(const char *path, char **text, size_t *len, fol
 }
 
 folio_status folio_config_load_tree(const char *path, folio_config_node **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!path) return folio_error_set(err, FOLIO_EINVAL, "config: path is NULL");
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   char *text = NULL;
   size_t len = 0;
-  folio_status st = folio_i_config_read(path, &text, &len, err);
+  folio_status st = folio_i_config_read(path, out, &text, &len, err);
   if (st != FOLIO_OK) return st;
   st = folio_config_parse_tree(text, len, path, out, err);
   free(text);

@@ -27,6 +27,7 @@
 #include "folio/csv.h"
 #include "internal.h"
 #include "plumbing.h"
+#include "text_input.h"
 #include "time_rules.h"
 
 /* Bytes handed to libcsv per call: the parse stops within one chunk of an error. */
@@ -568,15 +569,10 @@ static folio_status session_finish(session *ss, folio_frame **out) {
 
 folio_status folio_csv_parse_wide(const char *text, size_t len, const char *name,
                                   folio_frame **out, folio_error *err) {
-  folio_error_clear(err);
-  if (!name) name = "<memory>";
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", name);
-  if (!text && len) return folio_error_set(err, FOLIO_EINVAL, "%s: text is NULL", name);
-  if (len > FOLIO_CSV_MAX_BYTES)
-    return folio_error_set(err, FOLIO_EDIM, "%s:1:1: input larger than %zu bytes", name,
-                           (size_t)FOLIO_CSV_MAX_BYTES);
+  folio_status st = folio_i_text_input(text, len, &name, out, FOLIO_CSV_MAX_BYTES, err);
+  if (st != FOLIO_OK) return st;
   session ss;
-  folio_status st = session_open(&ss, name, err);
+  st = session_open(&ss, name, err);
   if (st != FOLIO_OK) return st;
   for (size_t off = 0; off < len && st == FOLIO_OK; off += CHUNK_BYTES) {
     size_t n = len - off < CHUNK_BYTES ? len - off : CHUNK_BYTES;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "folio/session.h"
+#include "names.h"
 #include "time_rules.h"
 
 static const char *const session_names[FOLIO_SESSION_COUNT] = {"closed", "pre",   "RTH",
@@ -27,11 +28,11 @@ const char *folio_session_name(folio_session_id id) {
 folio_status folio_session_by_name(const char *name, folio_session_id *out, folio_error *err) {
   folio_error_clear(err);
   if (!name || !out) return folio_error_set(err, FOLIO_EINVAL, "session: name or out is NULL");
-  for (int i = 0; i < FOLIO_SESSION_COUNT; i++)
-    if (strcmp(name, session_names[i]) == 0) {
-      *out = (folio_session_id)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(session_names, FOLIO_SESSION_COUNT, name);
+  if (i >= 0) {
+    *out = (folio_session_id)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(
       err, FOLIO_ENOTFOUND,
       "session: unknown session '%.64s' (valid: closed, pre, RTH, post, IBEOS, 24h)", name);
@@ -44,11 +45,11 @@ const char *folio_asset_class_name(folio_asset_class ac) {
 folio_status folio_asset_class_by_name(const char *name, folio_asset_class *out, folio_error *err) {
   folio_error_clear(err);
   if (!name || !out) return folio_error_set(err, FOLIO_EINVAL, "asset_class: name or out is NULL");
-  for (int i = 0; i < FOLIO_ASSET_COUNT; i++)
-    if (strcmp(name, asset_names[i]) == 0) {
-      *out = (folio_asset_class)i;
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(asset_names, FOLIO_ASSET_COUNT, name);
+  if (i >= 0) {
+    *out = (folio_asset_class)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(
       err, FOLIO_ENOTFOUND,
       "asset_class: unknown asset class '%.64s' (valid: equities, crypto, fx, futures)", name);
@@ -91,12 +92,8 @@ folio_status folio_session_at(const folio_calendar *cal, folio_asset_class ac,
                            "session_at: calendar not checked (call folio_calendar_check)");
   if ((unsigned)ac >= (unsigned)FOLIO_ASSET_COUNT)
     return folio_error_set(err, FOLIO_EINVAL, "session_at: unknown asset class %d", (int)ac);
-  if (epoch_seconds < FOLIO_ASOF_MIN || epoch_seconds > FOLIO_ASOF_MAX)
-    return folio_error_set(
-        err, FOLIO_EINVAL,
-        "session_at: instant %" PRId64
-        " is outside the supported range 1987-01-01T00:00:00Z..9999-12-31T23:59:59Z",
-        epoch_seconds);
+  folio_status st = folio_i_check_instant("session_at", epoch_seconds, err);
+  if (st != FOLIO_OK) return st;
   if (ac == FOLIO_ASSET_CRYPTO) {
     *out = FOLIO_SESSION_H24;
     return FOLIO_OK;

@@ -310,10 +310,8 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
   folio_i_arena ar = {NULL, 0, 0};
   alloc_work wk;
   work_carve(&ar, n, o->n_current, &wk);
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", WHO);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", WHO);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, WHO, 0, err);
+  if (st < 0) return st;
   work_carve(&ar, n, o->n_current, &wk);
   folio_i_mip m;
   memset(&m, 0, sizeof m);

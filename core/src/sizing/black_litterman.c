@@ -24,18 +24,18 @@
 #include "folio/black_litterman.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "names.h"
 
 /* ==== names ============================================================== */
 
 static const char *const omega_names[] = {"default", "idzorek", "given"};
 
 folio_status folio_bl_omega_parse(const char *name, folio_bl_omega *out, folio_error *err) {
-  if (name && out)
-    for (int i = 0; i < 3; i++)
-      if (strcmp(name, omega_names[i]) == 0) {
-        *out = (folio_bl_omega)i;
-        return FOLIO_OK;
-      }
+  int i = out ? folio_i_name_index(omega_names, 3, name) : -1;
+  if (i >= 0) {
+    *out = (folio_bl_omega)i;
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "black_litterman: unknown omega method \"%s\" (expected \"default\", "
                          "\"idzorek\" or \"given\")",
@@ -52,18 +52,6 @@ folio_bl_opts folio_bl_defaults(void) {
 }
 
 /* ==== shared checks ====================================================== */
-
-/* Shape limits of an n x n covariance with leading dimension ld. */
-static folio_status check_cov_shape(const char *who, size_t n, size_t ld, folio_error *err) {
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who,
-                           n, (size_t)FOLIO_MAX_ELEMS);
-  if (ld < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld, n);
-  if (ld > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld);
-  return FOLIO_OK;
-}
 
 /* Finiteness and symmetry of cov (to 1e-10 relative to sqrt(c_ii c_jj),
  * kelly_fraction's rule). A non-finite entry wins over an asymmetry. */
@@ -112,7 +100,7 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!w_mkt) return folio_error_set(err, FOLIO_EINVAL, "%s: w_mkt is NULL", who);
   if (!pi_out) return folio_error_set(err, FOLIO_EINVAL, "%s: pi_out is NULL", who);
-  folio_status st = check_cov_shape(who, n, ld_cov, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
   if (st < 0) return st;
   if (!isfinite(delta) || delta <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: risk_aversion must be finite and > 0 (got %g)",
@@ -124,10 +112,8 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
   (void)folio_i_take(&ar, n, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n, sizeof(size_t));
   (void)folio_i_take(&ar, n, sizeof(double));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n, sizeof(size_t));
   double *wn = folio_i_take(&ar, n, sizeof(double));
@@ -214,20 +200,18 @@ typedef struct bl_scratch {
 } bl_scratch;
 
 static void bl_carve(folio_i_arena *ar, size_t n, size_t k, bl_scratch *s) {
-  size_t nn = 0, nk = 0, kk = 0, k3 = 0;
-  if (folio_i_mul(n, n, &nn) || folio_i_mul(n, k, &nk) || folio_i_mul(k, k, &kk) ||
-      folio_i_mul(k, 3, &k3))
-    ar->overflow = 1;
+  size_t k3 = 0;
+  if (folio_i_mul(k, 3, &k3)) ar->overflow = 1;
   s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, k, sizeof(size_t));
   s->osyms = folio_i_take(ar, n, sizeof(const char *));
-  s->sig = folio_i_take(ar, nn, sizeof(double));
-  s->fac = folio_i_take(ar, nn, sizeof(double));
-  s->pt = folio_i_take(ar, nk, sizeof(double));
-  s->b = folio_i_take(ar, nk, sizeof(double));
-  s->a = folio_i_take(ar, kk, sizeof(double));
-  s->om = folio_i_take(ar, kk, sizeof(double));
+  s->sig = folio_i_take_mat(ar, n, n, sizeof(double));
+  s->fac = folio_i_take_mat(ar, n, n, sizeof(double));
+  s->pt = folio_i_take_mat(ar, n, k, sizeof(double));
+  s->b = folio_i_take_mat(ar, n, k, sizeof(double));
+  s->a = folio_i_take_mat(ar, k, k, sizeof(double));
+  s->om = folio_i_take_mat(ar, k, k, sizeof(double));
   s->ev = folio_i_take(ar, k, sizeof(double));
   s->ework = folio_i_take(ar, k3 ? k3 : 1, sizeof(double));
   s->d = folio_i_take(ar, k, sizeof(double));
@@ -373,7 +357,7 @@ folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld
   if (!pi) return folio_error_set(err, FOLIO_EINVAL, "%s: pi is NULL", who);
   if (!opts) return folio_error_set(err, FOLIO_EINVAL, "%s: opts is NULL", who);
   if (!mu_post) return folio_error_set(err, FOLIO_EINVAL, "%s: mu_post is NULL", who);
-  folio_status st = check_cov_shape(who, n, ld_cov, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
   if (st < 0) return st;
   if (cov_post && ld_cov_post < n)
     return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov_post %zu < n_assets %zu", who,

@@ -23,8 +23,9 @@
 #include "folio/hrp.h"
 #include "folio/panel.h"
 #include "internal.h"
+#include "names.h"
+#include "tiled.h"
 
-enum { TILE = 64 };
 #define SYM_TOL 1e-12 /* symmetry / unit-diagonal / |corr| <= 1 tolerance */
 
 /* ---- method names ----------------------------------------------------------- */
@@ -36,12 +37,12 @@ folio_status folio_linkage_parse(const char *name, folio_linkage_method *out, fo
   if (!name)
     return folio_error_set(err, FOLIO_EINVAL,
                            "linkage_parse: name is NULL (expected single, complete, average or ward)");
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, method_names[i]) == 0) {
-      *out = (folio_linkage_method)i;
-      folio_error_clear(err);
-      return FOLIO_OK;
-    }
+  int i = folio_i_name_index(method_names, 4, name);
+  if (i >= 0) {
+    *out = (folio_linkage_method)i;
+    folio_error_clear(err);
+    return FOLIO_OK;
+  }
   return folio_error_set(err, FOLIO_EINVAL,
                          "linkage_parse: unknown linkage method '%.64s' (expected single, "
                          "complete, average or ward)",
@@ -67,19 +68,15 @@ typedef struct link_work {
 } link_work;
 
 static void link_layout(folio_i_arena *a, size_t n, link_work *w) {
-  size_t m = n > 0 ? n - 1 : 0, z4 = 0;
-  if (folio_i_mul(m, 4, &z4) || n > SIZE_MAX / 2) {
-    a->overflow = 1;
-    return;
-  }
+  size_t m = n > 0 ? n - 1 : 0;
   w->dmin = folio_i_take(a, n, sizeof(double));
   w->flag = folio_i_take(a, n, sizeof(size_t));
   w->chain = folio_i_take(a, n, sizeof(size_t));
-  w->zraw = folio_i_take(a, z4, sizeof(double));
+  w->zraw = folio_i_take_mat(a, m, 4, sizeof(double));
   w->idx = folio_i_take(a, m, sizeof(size_t));
   w->tmp = folio_i_take(a, m, sizeof(size_t));
-  w->parent = folio_i_take(a, 2 * n, sizeof(size_t));
-  w->usize = folio_i_take(a, 2 * n, sizeof(size_t));
+  w->parent = folio_i_take_mat(a, 2, n, sizeof(size_t));
+  w->usize = folio_i_take_mat(a, 2, n, sizeof(size_t));
 }
 
 /* Everything folio_hrp carves: the distance / permuted-cov matrix, the
@@ -95,22 +92,13 @@ typedef struct hrp_work {
 } hrp_work;
 
 static void hrp_layout(folio_i_arena *a, size_t n, hrp_work *w) {
-  size_t nn = 0, z4 = 0;
-  if (folio_i_mul(n, n, &nn) || folio_i_mul(n, 4, &z4) || n > SIZE_MAX / 4) {
-    a->overflow = 1;
-    return;
-  }
-  w->dist = folio_i_take(a, nn, sizeof(double));
+  w->dist = folio_i_take_mat(a, n, n, sizeof(double));
   link_layout(a, n, &w->lw);
-  w->z = folio_i_take(a, z4, sizeof(double));
+  w->z = folio_i_take_mat(a, n, 4, sizeof(double));
   w->order = folio_i_take(a, n, sizeof(size_t));
   w->wpos = folio_i_take(a, n, sizeof(double));
   w->v = folio_i_take(a, n, sizeof(double));
-  w->queue = folio_i_take(a, 4 * n, sizeof(size_t));
-}
-
-static unsigned char *align64(void *p) {
-  return (unsigned char *)p + ((64 - (uintptr_t)p % 64) % 64);
+  w->queue = folio_i_take_mat(a, 4, n, sizeof(size_t));
 }
 
 size_t folio_linkage_work_size(size_t n_assets) {
@@ -328,33 +316,24 @@ static void note(size_t *pi, size_t *pj, size_t i, size_t j) {
  * covariance, to max(1, |a_ij|) otherwise) and the range of the kind. */
 static mat_scan scan_matrix(size_t n, const double *a, size_t ld, enum scan_kind kind) {
   mat_scan r = {SIZE_MAX, 0, SIZE_MAX, 0, SIZE_MAX, 0, 1};
-  for (size_t jb = 0; jb < n; jb += TILE) {
-    size_t je = jb + TILE < n ? jb + TILE : n;
-    for (size_t ib = 0; ib <= jb; ib += TILE) {
-      size_t ie = ib + TILE < n ? ib + TILE : n;
-      for (size_t j = jb; j < je; j++) {
-        size_t iend = ie < j ? ie : j;
-        for (size_t i = ib; i < iend; i++) {
-          double u = a[i + j * ld], l = a[j + i * ld];
-          if (u == l && u - u == 0.0) { /* the common case: finite and exactly symmetric */
-            if (kind == SCAN_DIST ? u < 0.0 : kind == SCAN_CORR && fabs(u) > 1.0 + SYM_TOL)
-              note(&r.rng_i, &r.rng_j, i, j);
-            continue;
-          }
-          r.exact = 0;
-          if (!(u - u == 0.0) || !(l - l == 0.0)) {
-            note(&r.nf_i, &r.nf_j, u - u == 0.0 ? j : i, u - u == 0.0 ? i : j);
-            continue;
-          }
-          double sc = kind == SCAN_COV ? sqrt(fabs(a[i + i * ld] * a[j + j * ld]))
-                                       : (fabs(u) > 1.0 ? fabs(u) : 1.0);
-          if (!(fabs(u - l) <= SYM_TOL * sc)) note(&r.sym_i, &r.sym_j, i, j);
-          if (kind == SCAN_DIST ? (u < 0.0 || l < 0.0)
-                                : kind == SCAN_CORR && (fabs(u) > 1.0 + SYM_TOL || fabs(l) > 1.0 + SYM_TOL))
-            note(&r.rng_i, &r.rng_j, i, j);
-        }
-      }
+  FOLIO_I_FOR_UPPER_TILED(n, 0, i, j) {
+    double u = a[i + j * ld], l = a[j + i * ld];
+    if (u == l && u - u == 0.0) { /* the common case: finite and exactly symmetric */
+      if (kind == SCAN_DIST ? u < 0.0 : kind == SCAN_CORR && fabs(u) > 1.0 + SYM_TOL)
+        note(&r.rng_i, &r.rng_j, i, j);
+      continue;
     }
+    r.exact = 0;
+    if (!(u - u == 0.0) || !(l - l == 0.0)) {
+      note(&r.nf_i, &r.nf_j, u - u == 0.0 ? j : i, u - u == 0.0 ? i : j);
+      continue;
+    }
+    double sc = kind == SCAN_COV ? sqrt(fabs(a[i + i * ld] * a[j + j * ld]))
+                                 : (fabs(u) > 1.0 ? fabs(u) : 1.0);
+    if (!(fabs(u - l) <= SYM_TOL * sc)) note(&r.sym_i, &r.sym_j, i, j);
+    if (kind == SCAN_DIST ? (u < 0.0 || l < 0.0)
+                          : kind == SCAN_CORR && (fabs(u) > 1.0 + SYM_TOL || fabs(l) > 1.0 + SYM_TOL))
+      note(&r.rng_i, &r.rng_j, i, j);
   }
   return r;
 }
@@ -412,13 +391,10 @@ folio_status folio_linkage(size_t n_assets, const double *dist, size_t ld_dist,
   }
   size_t need = folio_linkage_work_size(n);
   if (need == 0) return folio_error_set(err, FOLIO_EDIM, "linkage: workspace size overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned)
-      return folio_error_set(err, FOLIO_ENOMEM, "linkage: cannot allocate %zu bytes", need);
-  }
-  folio_i_arena a = {align64(work), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "linkage: cannot allocate %zu bytes", need);
+  folio_i_arena a = {folio_i_align64(work), 0, 0};
   double *d = folio_i_take(&a, n * n, sizeof(double));
   link_work w;
   link_layout(&a, n, &w);
@@ -610,12 +586,10 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
 
   size_t need = folio_hrp_work_size(n);
   if (need == 0) return folio_error_set(err, FOLIO_EDIM, "hrp: workspace size overflows");
-  void *owned = NULL;
-  if (!work) {
-    owned = work = malloc(need);
-    if (!owned) return folio_error_set(err, FOLIO_ENOMEM, "hrp: cannot allocate %zu bytes", need);
-  }
-  folio_i_arena a = {align64(work), 0, 0};
+  void *owned;
+  work = folio_i_workspace(work, need, &owned);
+  if (!work) return folio_error_set(err, FOLIO_ENOMEM, "hrp: cannot allocate %zu bytes", need);
+  folio_i_arena a = {folio_i_align64(work), 0, 0};
   hrp_work w;
   hrp_layout(&a, n, &w);
 

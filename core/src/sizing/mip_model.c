@@ -41,22 +41,32 @@ static int mm_grow(void **p, int *cap, int need, size_t elem) {
   return 1;
 }
 
-/* Adds a column (GLP_CV or GLP_BV) with bounds [lb, ub] and objective
- * coefficient obj; returns its index, or 0 (m->oom set) when out of memory. */
-int folio_i_mip_col(folio_i_mip *m, int kind, double lb, double ub, double obj) {
-  int j = m->n_cols + 1, cap = m->cap_cols;
-  int ok = mm_grow((void **)&m->col_kind, &cap, j, sizeof(int));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_lb, &cap, j, sizeof(double));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_ub, &cap, j, sizeof(double));
-  cap = m->cap_cols;
-  ok = ok && mm_grow((void **)&m->col_obj, &cap, j, sizeof(double));
+/* Grows the k parallel arrays *p[i] (elements of elem[i] bytes), which share
+ * the capacity *cap, to hold index `need` (mm_grow on each, from the same
+ * *cap); stores the capacity on success, sets m->oom and returns 0 on failure. */
+static int mm_grow_all(folio_i_mip *m, void **const *p, const size_t *elem, int k, int *cap,
+                       int need) {
+  int ok = 1, c = *cap;
+  for (int i = 0; i < k && ok; i++) {
+    c = *cap;
+    ok = mm_grow(p[i], &c, need, elem[i]);
+  }
   if (!ok) {
     m->oom = 1;
     return 0;
   }
-  m->cap_cols = cap;
+  *cap = c;
+  return 1;
+}
+
+/* Adds a column (GLP_CV or GLP_BV) with bounds [lb, ub] and objective
+ * coefficient obj; returns its index, or 0 (m->oom set) when out of memory. */
+int folio_i_mip_col(folio_i_mip *m, int kind, double lb, double ub, double obj) {
+  int j = m->n_cols + 1;
+  void **const arrays[] = {(void **)&m->col_kind, (void **)&m->col_lb, (void **)&m->col_ub,
+                           (void **)&m->col_obj};
+  static const size_t elems[] = {sizeof(int), sizeof(double), sizeof(double), sizeof(double)};
+  if (!mm_grow_all(m, arrays, elems, 4, &m->cap_cols, j)) return 0;
   m->col_kind[j] = kind;
   m->col_lb[j] = lb;
   m->col_ub[j] = ub;
@@ -68,15 +78,10 @@ int folio_i_mip_col(folio_i_mip *m, int kind, double lb, double ub, double obj) 
 /* Adds a row lb <= a'x <= ub (-INFINITY / INFINITY: no bound on that side);
  * returns its index or 0 when out of memory. */
 int folio_i_mip_row(folio_i_mip *m, double lb, double ub) {
-  int i = m->n_rows + 1, cap = m->cap_rows;
-  int ok = mm_grow((void **)&m->row_lb, &cap, i, sizeof(double));
-  cap = m->cap_rows;
-  ok = ok && mm_grow((void **)&m->row_ub, &cap, i, sizeof(double));
-  if (!ok) {
-    m->oom = 1;
-    return 0;
-  }
-  m->cap_rows = cap;
+  int i = m->n_rows + 1;
+  void **const arrays[] = {(void **)&m->row_lb, (void **)&m->row_ub};
+  static const size_t elems[] = {sizeof(double), sizeof(double)};
+  if (!mm_grow_all(m, arrays, elems, 2, &m->cap_rows, i)) return 0;
   m->row_lb[i] = lb;
   m->row_ub[i] = ub;
   m->n_rows = i;
@@ -89,17 +94,10 @@ void folio_i_mip_nz(folio_i_mip *m, int row, int col, double v) {
     m->oom = 1;
     return;
   }
-  int k = m->n_nz + 1, cap = m->cap_nz;
-  int ok = mm_grow((void **)&m->ia, &cap, k, sizeof(int));
-  cap = m->cap_nz;
-  ok = ok && mm_grow((void **)&m->ja, &cap, k, sizeof(int));
-  cap = m->cap_nz;
-  ok = ok && mm_grow((void **)&m->ar, &cap, k, sizeof(double));
-  if (!ok) {
-    m->oom = 1;
-    return;
-  }
-  m->cap_nz = cap;
+  int k = m->n_nz + 1;
+  void **const arrays[] = {(void **)&m->ia, (void **)&m->ja, (void **)&m->ar};
+  static const size_t elems[] = {sizeof(int), sizeof(int), sizeof(double)};
+  if (!mm_grow_all(m, arrays, elems, 3, &m->cap_nz, k)) return;
   m->ia[k] = row;
   m->ja[k] = col;
   m->ar[k] = v;

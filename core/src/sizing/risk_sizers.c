@@ -43,13 +43,11 @@ typedef struct alloc_ctx {
 } alloc_ctx;
 
 static void alloc_carve(folio_i_arena *ar, size_t n, alloc_ctx *c) {
-  size_t nn = 0;
-  if (folio_i_mul(n, n, &nn)) ar->overflow = 1;
   c->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   c->order = folio_i_take(ar, n, sizeof(size_t));
   c->ssyms = folio_i_take(ar, n, sizeof(const char *));
-  c->s = folio_i_take(ar, nn, sizeof(double));
-  c->m = folio_i_take(ar, nn, sizeof(double));
+  c->s = folio_i_take_mat(ar, n, n, sizeof(double));
+  c->m = folio_i_take_mat(ar, n, n, sizeof(double));
   double **vecs[] = {&c->lo, &c->up, &c->a, &c->y, &c->g, &c->b, &c->d, &c->yt, &c->gt, &c->sd};
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, n, sizeof(double));
   c->z = folio_i_take(ar, 2 * n + 2, sizeof(double)); /* two right-hand sides */
@@ -80,41 +78,15 @@ static folio_status check_shape(const char *who, size_t n, const double *cov, si
                                 const double *weights, folio_error *err) {
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!weights) return folio_error_set(err, FOLIO_EINVAL, "%s: weights is NULL", who);
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who, n,
-                           (size_t)FOLIO_MAX_ELEMS);
-  if (ld < n) return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld, n);
-  if (ld > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld);
-  return FOLIO_OK;
+  return folio_i_check_cov_shape(who, n, ld, err);
 }
 
 /* Symbol order (duplicates and empty names are errors); identity without symbols. */
 static folio_status make_order(alloc_ctx *c, folio_error *err) {
-  size_t n = c->n;
-  if (!c->symbols) {
-    for (size_t i = 0; i < n; i++) {
-      c->order[i] = i;
-      c->ssyms[i] = NULL;
-    }
-    return FOLIO_OK;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (!c->symbols[i])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is NULL", c->who, i + 1);
-    if (!c->symbols[i][0])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: symbol #%zu is empty", c->who, i + 1);
-    c->sort[i].s = c->symbols[i];
-    c->sort[i].i = i;
-  }
-  qsort(c->sort, n, sizeof *c->sort, folio_i_cmp_sym);
-  for (size_t p = 0; p < n; p++) {
-    if (p && strcmp(c->sort[p - 1].s, c->sort[p].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate symbol %s", c->who, c->sort[p].s);
-    c->order[p] = c->sort[p].i;
-    c->ssyms[p] = c->sort[p].s;
-  }
+  folio_status st =
+      folio_i_symbol_order(c->n, c->symbols, c->who, "symbol", c->sort, c->order, err);
+  if (st < 0) return st;
+  for (size_t p = 0; p < c->n; p++) c->ssyms[p] = c->symbols ? c->symbols[c->order[p]] : NULL;
   return FOLIO_OK;
 }
 
@@ -210,13 +182,8 @@ static folio_status setup(alloc_ctx *c, const char *who, size_t n, const double 
   *mem_out = NULL;
   size_t bytes = folio_risk_sizer_work_size(n);
   if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  void *mem = work;
-  if (!mem) {
-    mem = malloc(bytes);
-    if (!mem)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, bytes);
-    *mem_out = mem;
-  }
+  void *mem = folio_i_workspace(work, bytes, mem_out);
+  if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, bytes);
   folio_i_arena ar = {mem, 0, 0};
   alloc_carve(&ar, n, c);
   c->who = who;
@@ -251,6 +218,16 @@ static void finish(alloc_ctx *c, const double *w, double *weights, double *risk_
   }
 }
 
+/* Records how the weights were found (info may be NULL); the caller sets
+ * info->objective, which differs by allocator. */
+static void note_solver(folio_risk_sizer_info *info, const char *method, int iterations,
+                        int converged) {
+  if (!info) return;
+  info->method = method;
+  info->iterations = iterations;
+  info->converged = converged;
+}
+
 /* ==== inverse_vol ======================================================== */
 
 folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov,
@@ -277,12 +254,8 @@ folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov
       info->repair = c.rinfo;
     }
   }
-  if (info) {
-    info->method = "closed_form";
-    info->iterations = 0;
-    info->converged = 1;
-    info->objective = info->variance;
-  }
+  note_solver(info, "closed_form", 0, 1);
+  if (info) info->objective = info->variance;
 done:
   free(mem);
   return st;
@@ -408,6 +381,16 @@ static folio_status check_opts(const char *who, const folio_risk_sizer_opts *o, 
   return FOLIO_OK;
 }
 
+/* check_shape, then check_opts: the argument checks of the allocators that
+ * take options. */
+static folio_status check_args(const char *who, size_t n, const double *cov, size_t ld,
+                               const double *weights, const folio_risk_sizer_opts *o,
+                               folio_error *err) {
+  folio_status st = check_shape(who, n, cov, ld, weights, err);
+  if (st == FOLIO_OK) st = check_opts(who, o, err);
+  return st;
+}
+
 /* Bounds in symbol order into c->lo / c->up, with the feasibility checks. */
 static folio_status load_bounds(alloc_ctx *c, const folio_risk_sizer_opts *o, folio_error *err) {
   char b1[64];
@@ -445,53 +428,43 @@ static folio_status load_bounds(alloc_ctx *c, const folio_risk_sizer_opts *o, fo
   return FOLIO_OK;
 }
 
-/* ==== min_variance ======================================================= */
-
-folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
-                                const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                double *weights, double *risk_contrib, void *work,
-                                folio_risk_sizer_info *info, folio_error *err) {
-  const char *who = "min_variance";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
-  if (st < 0) return st;
-  alloc_ctx c;
-  void *mem;
-  st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
-  if (st == FOLIO_OK) st = load_bounds(&c, opts, err);
-  if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
-  if (st < 0) goto done;
-  size_t n = n_assets;
-  for (size_t p = 0; p < n; p++) c.a[p] = 1.0;
+/* The tail of the two QP allocators: solves the QP loaded into c, scales its
+ * solution to sum to 1 and writes the outputs and info (but info->objective).
+ * check_sum (max_diversification): a sum that is not finite and > 0 has no
+ * maximiser with weights summing to 1 (FOLIO_EDEGENERATE). */
+static folio_status qp_weights(alloc_ctx *c, const folio_risk_sizer_opts *o, int check_sum,
+                               double *weights, double *risk_contrib, folio_risk_sizer_info *info,
+                               folio_error *err) {
+  size_t n = c->n;
   int iters = 0, closed = 0;
-  st = qp_solve(&c, opts->max_iter, &iters, &closed, err);
-  if (st < 0) goto done;
+  folio_status st = qp_solve(c, o->max_iter, &iters, &closed, err);
+  if (st < 0) return st;
   double sum = 0.0;
-  for (size_t p = 0; p < n; p++) sum += c.y[p];
-  for (size_t p = 0; p < n; p++) c.yt[p] = c.y[p] / sum;
-  finish(&c, c.yt, weights, risk_contrib, info);
-  if (info) {
-    info->method = closed ? "closed_form" : "active_set";
-    info->iterations = iters;
-    info->converged = 1;
-    info->objective = info->variance;
-  }
-done:
-  free(mem);
+  for (size_t p = 0; p < n; p++) sum += c->y[p];
+  if (check_sum && (!(sum > 0) || !isfinite(sum)))
+    return folio_error_set(err, FOLIO_EDEGENERATE,
+                           "%s: the most diversified direction has weights summing to %g: no "
+                           "long/short maximiser with weights summing to 1",
+                           c->who, sum);
+  for (size_t p = 0; p < n; p++) c->yt[p] = c->y[p] / sum;
+  finish(c, c->yt, weights, risk_contrib, info);
+  note_solver(info, closed ? "closed_form" : "active_set", iters, 1);
   return st;
 }
 
-/* ==== max_diversification ================================================ */
+/* ==== min_variance and max_diversification =============================== */
 
-folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
-                                       const char *const *symbols, const folio_risk_sizer_opts *opts,
-                                       double *weights, double *risk_contrib, void *work,
-                                       folio_risk_sizer_info *info, folio_error *err) {
-  const char *who = "max_diversification";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
+/* The body of both QP allocators: min_variance (maxdiv 0: a = 1 and the
+ * caller's bounds, objective the variance) or max_diversification (maxdiv 1:
+ * a = sd, no bounds but long_only, objective the diversification ratio). */
+static folio_status qp_allocate(const char *who, int maxdiv, size_t n_assets, const double *cov,
+                                size_t ld_cov, const char *const *symbols,
+                                const folio_risk_sizer_opts *opts, double *weights,
+                                double *risk_contrib, void *work, folio_risk_sizer_info *info,
+                                folio_error *err) {
+  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
-  if (opts->lower || opts->upper)
+  if (maxdiv && (opts->lower || opts->upper))
     return folio_error_set(err, FOLIO_EINVAL,
                            "%s: bounds are not supported (only long_only w >= 0 or unbounded "
                            "long/short; see risk_sizers.h)",
@@ -499,37 +472,40 @@ folio_status folio_max_diversification(size_t n_assets, const double *cov, size_
   alloc_ctx c;
   void *mem;
   st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
+  if (st == FOLIO_OK && !maxdiv) st = load_bounds(&c, opts, err);
   if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
   if (st < 0) goto done;
   size_t n = n_assets;
   for (size_t p = 0; p < n; p++) {
+    if (!maxdiv) {
+      c.a[p] = 1.0;
+      continue;
+    }
     c.a[p] = c.sd[p];
     c.lo[p] = opts->long_only ? 0.0 : -INFINITY;
     c.up[p] = INFINITY;
   }
-  int iters = 0, closed = 0;
-  st = qp_solve(&c, opts->max_iter, &iters, &closed, err);
-  if (st < 0) goto done;
-  double sum = 0.0;
-  for (size_t p = 0; p < n; p++) sum += c.y[p];
-  if (!(sum > 0) || !isfinite(sum)) {
-    st = folio_error_set(err, FOLIO_EDEGENERATE,
-                         "%s: the most diversified direction has weights summing to %g: no "
-                         "long/short maximiser with weights summing to 1",
-                         who, sum);
-    goto done;
-  }
-  for (size_t p = 0; p < n; p++) c.yt[p] = c.y[p] / sum;
-  finish(&c, c.yt, weights, risk_contrib, info);
-  if (info) {
-    info->method = closed ? "closed_form" : "active_set";
-    info->iterations = iters;
-    info->converged = 1;
-    info->objective = info->diversification_ratio;
-  }
+  st = qp_weights(&c, opts, maxdiv, weights, risk_contrib, info, err);
+  if (st >= 0 && info) info->objective = maxdiv ? info->diversification_ratio : info->variance;
 done:
   free(mem);
   return st;
+}
+
+folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
+                                const char *const *symbols, const folio_risk_sizer_opts *opts,
+                                double *weights, double *risk_contrib, void *work,
+                                folio_risk_sizer_info *info, folio_error *err) {
+  return qp_allocate("min_variance", 0, n_assets, cov, ld_cov, symbols, opts, weights,
+                     risk_contrib, work, info, err);
+}
+
+folio_status folio_max_diversification(size_t n_assets, const double *cov, size_t ld_cov,
+                                       const char *const *symbols, const folio_risk_sizer_opts *opts,
+                                       double *weights, double *risk_contrib, void *work,
+                                       folio_risk_sizer_info *info, folio_error *err) {
+  return qp_allocate("max_diversification", 1, n_assets, cov, ld_cov, symbols, opts, weights,
+                     risk_contrib, work, info, err);
 }
 
 /* ==== risk_parity ======================================================== */
@@ -559,8 +535,7 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
                                double *weights, double *risk_contrib, void *work,
                                folio_risk_sizer_info *info, folio_error *err) {
   const char *who = "risk_parity";
-  folio_status st = check_shape(who, n_assets, cov, ld_cov, weights, err);
-  if (st == FOLIO_OK) st = check_opts(who, opts, err);
+  folio_status st = check_args(who, n_assets, cov, ld_cov, weights, opts, err);
   if (st < 0) return st;
   if (!opts->long_only)
     return folio_error_set(err, FOLIO_EINVAL, "%s: risk parity is long-only (long_only must be 1)",
@@ -687,11 +662,9 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
       double rc = yt[p] * c.gt[p] / info->variance, e = fabs(rc - b[p]);
       if (e > dev) dev = e;
     }
-    info->method = method;
-    info->iterations = it;
-    info->converged = converged;
     info->objective = dev;
   }
+  note_solver(info, method, it, converged);
 done:
   free(mem);
   return st;

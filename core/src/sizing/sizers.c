@@ -23,22 +23,14 @@
 
 /* ==== symbols ============================================================ */
 
-/* NULL / empty checks, and whether the symbols are already strictly ascending
- * (then they are also distinct, and no sort is needed: the common case of
- * data files sorted by symbol costs O(n)). */
+/* The symbol array's NULL check, then folio_i_symbols_scan: NULL / empty
+ * entries, and whether the symbols are already strictly ascending (then they
+ * are also distinct, and no sort is needed: the common case of data files
+ * sorted by symbol costs O(n)). */
 static folio_status symbols_basic(size_t n, const char *const *symbols, const char *who,
                                   const char *what, int *sorted, folio_error *err) {
   if (!symbols) return folio_error_set(err, FOLIO_EINVAL, "%s: %s array is NULL", who, what);
-  int asc = 1;
-  for (size_t i = 0; i < n; i++) {
-    if (!symbols[i])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is NULL", who, what, i + 1);
-    if (!symbols[i][0])
-      return folio_error_set(err, FOLIO_EINVAL, "%s: %s #%zu is empty", who, what, i + 1);
-    if (asc && i && strcmp(symbols[i - 1], symbols[i]) >= 0) asc = 0;
-  }
-  *sorted = asc;
-  return FOLIO_OK;
+  return folio_i_symbols_scan(n, symbols, who, what, sorted, err);
 }
 
 /* order[k] = input index of the k-th symbol in ascending strcmp order; detects
@@ -52,17 +44,14 @@ static folio_status symbols_order(size_t n, const char *const *symbols, int sort
       for (size_t i = 0; i < n; i++) order[i] = i;
     return FOLIO_OK;
   }
-  for (size_t i = 0; i < n; i++) {
-    scratch[i].s = symbols[i];
-    scratch[i].i = i;
-  }
-  qsort(scratch, n, sizeof *scratch, folio_i_cmp_sym);
-  for (size_t k = 1; k < n; k++)
-    if (strcmp(scratch[k - 1].s, scratch[k].s) == 0)
-      return folio_error_set(err, FOLIO_EDUP, "%s: duplicate %s %s", who, what, scratch[k].s);
-  if (order)
-    for (size_t k = 0; k < n; k++) order[k] = scratch[k].i;
-  return FOLIO_OK;
+  return folio_i_symbols_rank(n, symbols, who, what, scratch, order, err);
+}
+
+/* symbols_basic for names that may be absent: NULL names count as sorted. */
+static folio_status optional_symbols(size_t n, const char *const *symbols, const char *who,
+                                     const char *what, int *sorted, folio_error *err) {
+  *sorted = 1;
+  return symbols ? symbols_basic(n, symbols, who, what, sorted, err) : FOLIO_OK;
 }
 
 folio_status folio_check_symbols(size_t n, const char *const *symbols, const char *who,
@@ -102,6 +91,18 @@ static folio_status panel_shape(const folio_panel *p, const char *who, const cha
                            p->ld, p->n_rows);
   if (p->n_rows && p->n_cols && !p->data)
     return folio_error_set(err, FOLIO_EINVAL, "%s: %s data is NULL", who, what);
+  return FOLIO_OK;
+}
+
+/* panel_shape of the log_returns panel, whose columns must be the n assets
+ * (FOLIO_EDIM "... has C columns but there are N <noun>"). */
+static folio_status returns_shape(const folio_panel *log_returns, const char *who, size_t n,
+                                  const char *noun, folio_error *err) {
+  folio_status st = panel_shape(log_returns, who, "log_returns", err);
+  if (st < 0) return st;
+  if (log_returns->n_cols != n)
+    return folio_error_set(err, FOLIO_EDIM, "%s: log_returns has %zu columns but there are %zu %s",
+                           who, log_returns->n_cols, n, noun);
   return FOLIO_OK;
 }
 
@@ -158,10 +159,8 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
   folio_i_arena ar = {NULL, 0, 0};
   (void)folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_valid, sizeof(ew_entry));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n_assets, sizeof(folio_i_sym));
   ew_entry *e = folio_i_take(&ar, n_valid, sizeof(ew_entry));
   st = symbols_order(n_assets, symbols, sorted, who, "symbol", scratch, NULL, err);
@@ -221,9 +220,7 @@ typedef struct kelly_scratch {
 } kelly_scratch;
 
 static void kelly_carve(folio_i_arena *ar, size_t n, kelly_scratch *ks) {
-  size_t nn = 0;
-  if (folio_i_mul(n, n, &nn)) ar->overflow = 1;
-  ks->a = folio_i_take(ar, nn, sizeof(double));
+  ks->a = folio_i_take_mat(ar, n, n, sizeof(double));
   ks->b = folio_i_take(ar, n, sizeof(double));
   ks->d = folio_i_take(ar, n, sizeof(double));
 }
@@ -444,21 +441,13 @@ folio_status folio_kelly_fraction(size_t n_assets, const double *mu, const doubl
   if (!cov) return folio_error_set(err, FOLIO_EINVAL, "%s: cov is NULL", who);
   if (!weights) return folio_error_set(err, FOLIO_EINVAL, "%s: weights is NULL", who);
   if (!opts) return folio_error_set(err, FOLIO_EINVAL, "%s: opts is NULL", who);
-  if (n == 0) return folio_error_set(err, FOLIO_EEMPTY, "%s: no assets", who);
-  if (n > FOLIO_MAX_DIM || n * n > FOLIO_MAX_ELEMS)
-    return folio_error_set(err, FOLIO_EDIM, "%s: %zu assets (too many for a %zu-entry cov)", who, n,
-                           (size_t)FOLIO_MAX_ELEMS);
-  if (ld_cov < n)
-    return folio_error_set(err, FOLIO_EINVAL, "%s: ld_cov %zu < n_assets %zu", who, ld_cov, n);
-  if (ld_cov > SIZE_MAX / sizeof(double) / n)
-    return folio_error_set(err, FOLIO_EDIM, "%s: ld_cov %zu is too large", who, ld_cov);
-  folio_status st = kelly_check_opts(who, opts, err);
+  folio_status st = folio_i_check_cov_shape(who, n, ld_cov, err);
   if (st < 0) return st;
-  int sorted = 1;
-  if (symbols) {
-    st = symbols_basic(n, symbols, who, "symbol", &sorted, err);
-    if (st < 0) return st;
-  }
+  st = kelly_check_opts(who, opts, err);
+  if (st < 0) return st;
+  int sorted;
+  st = optional_symbols(n, symbols, who, "symbol", &sorted, err);
+  if (st < 0) return st;
 
   size_t bytes = folio_kelly_fraction_work_size(n);
   if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
@@ -607,12 +596,8 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
   folio_status st = vol_check_opts(who, opts->target_ann_vol, opts->window, opts->max_scale,
                                    opts->periods_per_year, "target_ann_vol", "window", err);
   if (st < 0) return st;
-  st = panel_shape(log_returns, who, "log_returns", err);
+  st = returns_shape(log_returns, who, n_assets, "weights", err);
   if (st < 0) return st;
-  if (log_returns->n_cols != n_assets)
-    return folio_error_set(err, FOLIO_EDIM,
-                           "%s: log_returns has %zu columns but there are %zu weights", who,
-                           log_returns->n_cols, n_assets);
   const char *const *labels = log_returns->col_labels;
   for (size_t j = 0; j < n_assets; j++)
     if (!isfinite(base_weights[j])) {
@@ -620,11 +605,9 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: base weight is not finite (symbol %s: %g)",
                              who, folio_i_symbol(labels, j, b, sizeof b), base_weights[j]);
     }
-  int sorted = 1;
-  if (labels) {
-    st = symbols_basic(n_assets, labels, who, "column label", &sorted, err);
-    if (st < 0) return st;
-  }
+  int sorted;
+  st = optional_symbols(n_assets, labels, who, "column label", &sorted, err);
+  if (st < 0) return st;
   size_t window = opts->window, n_rows = log_returns->n_rows;
   if (n_rows < window)
     return folio_error_set(err, FOLIO_ESHORT, "%s: window needs %zu rows of returns, got %zu", who,
@@ -637,10 +620,8 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
   (void)folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   (void)folio_i_take(&ar, n_sort, sizeof(size_t));
   (void)folio_i_take(&ar, window, sizeof(double));
-  if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-  ar.base = malloc(ar.used);
-  if (!ar.base) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
-  ar.used = 0;
+  st = folio_i_arena_alloc(&ar, who, 0, err);
+  if (st < 0) return st;
   folio_i_sym *scratch = folio_i_take(&ar, n_sort, sizeof(folio_i_sym));
   size_t *order = folio_i_take(&ar, n_sort, sizeof(size_t));
   double *p = folio_i_take(&ar, window, sizeof(double));
@@ -708,15 +689,13 @@ typedef struct kvt_scratch {
 } kvt_scratch;
 
 static void kvt_carve(folio_i_arena *ar, size_t rows, size_t n, size_t n_act, kvt_scratch *s) {
-  size_t xe = 0, se = 0;
-  if (folio_i_mul(rows, n_act, &xe) || folio_i_mul(n_act, n_act, &se)) ar->overflow = 1;
   s->sort = folio_i_take(ar, n, sizeof(folio_i_sym));
   s->order = folio_i_take(ar, n, sizeof(size_t));
   s->act = folio_i_take(ar, n_act, sizeof(size_t));
   s->sub_labels = folio_i_take(ar, n_act, sizeof(const char *));
   s->z = folio_i_take(ar, n_act, sizeof(double));
-  s->x = folio_i_take(ar, xe, sizeof(double));
-  s->sigma = folio_i_take(ar, se, sizeof(double));
+  s->x = folio_i_take_mat(ar, rows, n_act, sizeof(double));
+  s->sigma = folio_i_take_mat(ar, n_act, n_act, sizeof(double));
   s->mu = folio_i_take(ar, n_act, sizeof(double));
   s->wk = folio_i_take(ar, n_act, sizeof(double));
   s->fin = folio_i_take(ar, n_act, sizeof(double));
@@ -765,18 +744,12 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   st = vol_check_opts(who, opts->target_ann_vol, opts->vol_window, opts->max_scale,
                       opts->periods_per_year, "target_ann_vol", "vol_window", err);
   if (st < 0) return st;
-  st = panel_shape(log_returns, who, "log_returns", err);
+  st = returns_shape(log_returns, who, n, "signals", err);
   if (st < 0) return st;
-  if (log_returns->n_cols != n)
-    return folio_error_set(err, FOLIO_EDIM,
-                           "%s: log_returns has %zu columns but there are %zu signals", who,
-                           log_returns->n_cols, n);
   const char *const *labels = log_returns->col_labels;
-  int sorted = 1;
-  if (labels) {
-    st = symbols_basic(n, labels, who, "column label", &sorted, err);
-    if (st < 0) return st;
-  }
+  int sorted;
+  st = optional_symbols(n, labels, who, "column label", &sorted, err);
+  if (st < 0) return st;
   size_t n_act = 0;
   for (size_t j = 0; j < n; j++) {
     if (isinf(signal[j]))
@@ -804,11 +777,8 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
     kvt_carve(&ar, n_rows, n, n, &s);
   } else {
     kvt_carve(&ar, rows, n, n_act, &s);
-    if (ar.overflow) return folio_error_set(err, FOLIO_EDIM, "%s: workspace size overflows", who);
-    ar.base = malloc(ar.used);
-    if (!ar.base)
-      return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu bytes)", who, ar.used);
-    ar.used = 0;
+    st = folio_i_arena_alloc(&ar, who, 1, err);
+    if (st < 0) return st;
     kvt_carve(&ar, rows, n, n_act, &s);
   }
 

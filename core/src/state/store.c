@@ -163,6 +163,24 @@ static folio_status step_done(folio_store *s, sqlite3_stmt *stmt, const char *fn
   return rc == SQLITE_DONE ? FOLIO_OK : fail_rc(s, rc, fn, err);
 }
 
+/* The readers of the latest row of a table: checks the handle and out (only
+ * tested), prepares sql and steps it to its first row. On FOLIO_OK *stmt
+ * stands on that row, or is NULL (already finalized) when there is none. */
+static folio_status latest_row(folio_store *s, const void *out, const char *sql,
+                               sqlite3_stmt **stmt, const char *fn, folio_error *err) {
+  folio_status st = check_handle(s, fn, err);
+  if (st != FOLIO_OK) return st;
+  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", fn);
+  st = prepare(s, sql, stmt, fn, err);
+  if (st != FOLIO_OK) return st;
+  int rc = sqlite3_step(*stmt);
+  if (rc == SQLITE_ROW) return FOLIO_OK;
+  if (rc != SQLITE_DONE) st = fail_rc(s, rc, fn, err);
+  sqlite3_finalize(*stmt);
+  *stmt = NULL;
+  return st;
+}
+
 /* ==== open / close ======================================================= */
 
 /* Reads meta.schema_version of an existing schema; checks the application. */
@@ -483,23 +501,14 @@ void folio_store_checkpoint_free(folio_store_checkpoint *cp) {
 folio_status folio_store_load_checkpoint(folio_store *store, folio_store_checkpoint **out,
                                          folio_error *err) {
   static const char fn[] = "load_checkpoint";
-  folio_status st = check_handle(store, fn, err);
-  if (st != FOLIO_OK) return st;
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", fn);
   sqlite3_stmt *stmt;
-  if ((st = prepare(store, "SELECT id, asof, state_json FROM checkpoints ORDER BY id DESC LIMIT 1",
-                    &stmt, fn, err)) != FOLIO_OK)
-    return st;
-  int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_DONE) {
-    sqlite3_finalize(stmt);
+  folio_status st = latest_row(
+      store, out, "SELECT id, asof, state_json FROM checkpoints ORDER BY id DESC LIMIT 1", &stmt,
+      fn, err);
+  if (st != FOLIO_OK) return st;
+  if (!stmt) {
     *out = NULL;
     return FOLIO_OK;
-  }
-  if (rc != SQLITE_ROW) {
-    st = fail_rc(store, rc, fn, err);
-    sqlite3_finalize(stmt);
-    return st;
   }
   int oom = 0;
   folio_store_checkpoint *cp = calloc(1, sizeof *cp);
@@ -526,25 +535,15 @@ void folio_store_snapshot_free(folio_store_snapshot *snap) {
 folio_status folio_store_latest_snapshot(folio_store *store, folio_store_snapshot **out,
                                          folio_error *err) {
   static const char fn[] = "latest_snapshot";
-  folio_status st = check_handle(store, fn, err);
-  if (st != FOLIO_OK) return st;
-  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", fn);
   sqlite3_stmt *stmt;
-  if ((st = prepare(store,
-                    "SELECT id, timestamp, nav, cash, gross, net, positions_json FROM snapshots "
-                    "ORDER BY id DESC LIMIT 1",
-                    &stmt, fn, err)) != FOLIO_OK)
-    return st;
-  int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_DONE) {
-    sqlite3_finalize(stmt);
+  folio_status st = latest_row(store, out,
+                               "SELECT id, timestamp, nav, cash, gross, net, positions_json "
+                               "FROM snapshots ORDER BY id DESC LIMIT 1",
+                               &stmt, fn, err);
+  if (st != FOLIO_OK) return st;
+  if (!stmt) {
     *out = NULL;
     return FOLIO_OK;
-  }
-  if (rc != SQLITE_ROW) {
-    st = fail_rc(store, rc, fn, err);
-    sqlite3_finalize(stmt);
-    return st;
   }
   int oom = 0;
   folio_store_snapshot *snap = calloc(1, sizeof *snap);
