@@ -38,6 +38,7 @@ static int mm_grow(void **p, int *cap, int need, size_t elem) {
   void *q = realloc(*p, (size_t)nc * elem);
   if (!q) return 0;
   *p = q;
+  *cap = nc;
   return 1;
 }
 
