@@ -5,6 +5,7 @@
  * the operator's overrides: moved bounds, added and removed dates, list
  * capacity, and one refusal per rule of folio_calendar_check.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "folio/calendar.h"
@@ -22,6 +23,16 @@ static void test_holidays(void) {
     int m, d;
     folio_easter(easter[i][0], &m, &d);
     CHECK_MSG(m == easter[i][1] && d == easter[i][2], "easter %d: %d-%d", easter[i][0], m, d);
+  }
+  { /* NULL outputs are skipped; the ends of int do not overflow (UBSan checks) */
+    int m = 0, d = 0;
+    folio_easter(2024, NULL, &d);
+    CHECK_EQ_INT(d, 31);
+    folio_easter(2024, &m, NULL);
+    CHECK_EQ_INT(m, 3);
+    folio_easter(2024, NULL, NULL);
+    folio_easter(INT_MAX, &m, &d);
+    folio_easter(INT_MIN, &m, &d);
   }
   /* holidays by rule */
   static const int yes[][3] = {

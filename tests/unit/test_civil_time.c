@@ -199,6 +199,19 @@ static void test_bad_input(void) {
   CHECK_EQ_INT(folio_weekday(top), folio_weekday(top_ref));
   CHECK_EQ_INT(folio_weekday(bottom), folio_weekday(bottom_ref));
   CHECK(folio_weekday(INT64_MIN) >= 0 && folio_weekday(INT64_MIN) <= 6);
+  /* no overflow at the ends of int64: weekdays stay in step, dates clamp */
+  CHECK_EQ_INT(folio_weekday(INT64_MAX), (int)((INT64_MAX % 7 + 4) % 7));
+  CHECK_EQ_INT((folio_weekday(INT64_MAX) + 7 - folio_weekday(INT64_MAX - 1)) % 7, 1);
+  CHECK_EQ_INT((folio_weekday(INT64_MIN + 1) + 7 - folio_weekday(INT64_MIN)) % 7, 1);
+  folio_civil_from_days(INT64_MAX, &y, &m, &d);
+  CHECK(y == INT_MAX && m == 12 && d == 31);
+  folio_civil_from_days(INT64_MIN, &y, &m, &d);
+  CHECK(y == INT_MIN && m == 1 && d == 1);
+  /* NULL outputs are skipped, the others written */
+  y = m = d = 0;
+  folio_civil_from_days(0, NULL, &m, NULL);
+  CHECK(m == 1 && y == 0 && d == 0);
+  folio_civil_from_days(0, NULL, NULL, NULL);
 
   /* ny_local: outside the range at both ends of int64, out untouched */
   folio_local_time lt;

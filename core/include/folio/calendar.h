@@ -77,7 +77,8 @@ typedef struct folio_calendar {
 
 /* ---- NYSE holidays (rules only, no overrides) ---------------------------- */
 
-/* Easter Sunday of a Gregorian year (anonymous Gregorian computus). */
+/* Easter Sunday of a Gregorian year (anonymous Gregorian computus): meaningful
+ * from 1583 on, free of overflow for any int; a NULL output is not written. */
 FOLIO_API void folio_easter(int year, int *month, int *day);
 
 /* 1 when y-m-d is an NYSE full-day holiday by rule (observed date), else 0

@@ -46,10 +46,12 @@ typedef struct folio_local_time {
  * any int year works). */
 FOLIO_API int64_t folio_days_from_civil(int year, int month, int day);
 
-/* The civil date of a day count (inverse of folio_days_from_civil). */
+/* The civil date of a day count (inverse of folio_days_from_civil). Day
+ * counts outside INT_MIN-01-01 .. INT_MAX-12-31 (years that do not fit an
+ * int) are clamped to that range; a NULL output is not written. */
 FOLIO_API void folio_civil_from_days(int64_t days, int *year, int *month, int *day);
 
-/* Weekday of a day count: 0 = Sunday .. 6 = Saturday. */
+/* Weekday of a day count: 0 = Sunday .. 6 = Saturday (any int64_t). */
 FOLIO_API int folio_weekday(int64_t days);
 
 /* Parses an ISO-8601 / RFC 3339 instant into epoch seconds:

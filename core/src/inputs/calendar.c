@@ -24,8 +24,8 @@ void folio_easter(int year, int *month, int *day) {
   int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
   int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
   int m = (a + 11 * h + 22 * l) / 451;
-  *month = (114 + h + l - 7 * m) / 31;
-  *day = (114 + h + l - 7 * m) % 31 + 1;
+  if (month) *month = (114 + h + l - 7 * m) / 31;
+  if (day) *day = (114 + h + l - 7 * m) % 31 + 1;
 }
 
 /* A fixed-date holiday `fixed` observed on d (Saturday -> Friday, Sunday -> Monday). */

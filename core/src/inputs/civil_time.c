@@ -8,9 +8,11 @@
  * exactly the ISO-8601 forms civil_time.h lists and name the bad field.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 
 #include "folio/civil_time.h"
 #include "time_rules.h"
@@ -25,6 +27,10 @@ int64_t folio_days_from_civil(int year, int month, int day) {
 }
 
 void folio_civil_from_days(int64_t days, int *year, int *month, int *day) {
+  /* only day counts whose year fits an int: nothing below overflows */
+  int64_t lo = folio_days_from_civil(INT_MIN, 1, 1), hi = folio_days_from_civil(INT_MAX, 12, 31);
+  if (days > hi) days = hi;
+  if (days < lo) days = lo;
   int64_t z = days + 719468;
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   int64_t doe = z - era * 146097;
@@ -33,14 +39,15 @@ void folio_civil_from_days(int64_t days, int *year, int *month, int *day) {
   int64_t mp = (5 * doy + 2) / 153;
   int d = (int)(doy - (153 * mp + 2) / 5 + 1);
   int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *year = (int)(yoe + era * 400 + (m <= 2));
-  *month = m;
-  *day = d;
+  if (year) *year = (int)(yoe + era * 400 + (m <= 2));
+  if (month) *month = m;
+  if (day) *day = d;
 }
 
 int folio_weekday(int64_t days) {
-  /* 1970-01-01 was a Thursday (4) */
-  return (int)(days >= -4 ? (days + 4) % 7 : (days + 5) % 7 + 6);
+  /* 1970-01-01 was a Thursday (4); days % 7 first, so no day count overflows */
+  int wd = ((int)(days % 7) + 4) % 7;
+  return wd < 0 ? wd + 7 : wd;
 }
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
