@@ -210,10 +210,8 @@ static int a_allocate(lua_State *L) {
   lua_pushstring(L, info.status);
   lua_setfield(L, -2, "status");
   fl_set_number(L, "objective", info.objective);
-  lua_pushinteger(L, (lua_Integer)info.n_selected);
-  lua_setfield(L, -2, "selected");
-  lua_pushinteger(L, (lua_Integer)info.n_modelled);
-  lua_setfield(L, -2, "modelled");
+  fl_set_integer(L, "selected", (lua_Integer)info.n_selected);
+  fl_set_integer(L, "modelled", (lua_Integer)info.n_modelled);
   fl_push_labels(L, dropped, nd);
   lua_setfield(L, -2, "dropped");
   fl_set_number(L, "invested", info.invested);

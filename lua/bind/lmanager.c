@@ -107,20 +107,16 @@ static int m_optimize(lua_State *L) {
   set_number(L, "target_vol_pct", 100.0 * r->target_vol);
   set_number(L, "leverage", r->fit.leverage);
   set_number(L, "raw_leverage", r->fit.raw_leverage);
-  lua_pushboolean(L, r->fit.capped);
-  lua_setfield(L, -2, "capped");
+  fl_set_boolean(L, "capped", r->fit.capped);
   if (r->max_leverage > 0) set_number(L, "max_leverage", r->max_leverage);
   set_number(L, "account_value", r->account_value);
-  lua_pushinteger(L, (lua_Integer)r->window_days);
-  lua_setfield(L, -2, "window_days");
+  fl_set_integer(L, "window_days", (lua_Integer)r->window_days);
   lua_pushstring(L, r->first_date);
   lua_setfield(L, -2, "first_date");
   lua_pushstring(L, r->asof);
   lua_setfield(L, -2, "asof");
-  lua_pushinteger(L, (lua_Integer)r->fit.n_starts);
-  lua_setfield(L, -2, "starts");
-  lua_pushinteger(L, (lua_Integer)r->fit.starts_at_best);
-  lua_setfield(L, -2, "starts_at_best");
+  fl_set_integer(L, "starts", (lua_Integer)r->fit.n_starts);
+  fl_set_integer(L, "starts_at_best", (lua_Integer)r->fit.starts_at_best);
   if (out) {
     lua_pushstring(L, out);
     lua_setfield(L, -2, "written");

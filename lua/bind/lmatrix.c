@@ -66,6 +66,17 @@ static fl_matrix *matrix_alloc_with(lua_State *L, size_t n_rows, size_t n_cols, 
   return m;
 }
 
+void fl_check_square_labelled(lua_State *L, const fl_matrix *m, const char *fname,
+                              const char *key) {
+  if (m->n_rows != m->n_cols)
+    fl_argerror(L, fname, "%s must be square, got %I x %I", key, (lua_Integer)m->n_rows,
+                (lua_Integer)m->n_cols);
+  for (size_t i = 0; i < m->n_rows; i++)
+    if (strcmp(m->row_labels[i], m->col_labels[i]) != 0)
+      fl_argerror(L, fname, "%s row %I is '%s' but column %I is '%s' (labels must match)", key,
+                  (lua_Integer)i + 1, m->row_labels[i], (lua_Integer)i + 1, m->col_labels[i]);
+}
+
 fl_matrix *fl_check_matrix(lua_State *L, int idx, const char *fname, const char *key) {
   fl_matrix *m = luaL_testudata(L, idx, FL_MATRIX_MT);
   if (!m) fl_argerror(L, fname, "%s must be a folio.matrix, got %s", key, luaL_typename(L, idx));

@@ -147,10 +147,8 @@ static int l_beta(lua_State *L) {
     return luaL_error(L, "%s (symbol %s)", err.message, sym);
   lua_pushnumber(L, beta);
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)w);
-  lua_setfield(L, -2, "window");
-  lua_pushinteger(L, (lua_Integer)n);
-  lua_setfield(L, -2, "n_obs");
+  fl_set_integer(L, "window", (lua_Integer)w);
+  fl_set_integer(L, "n_obs", (lua_Integer)n);
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
   if (bench) {
@@ -167,10 +165,8 @@ static const luaL_Reg funcs[] = {
 
 int fl_open_position_sizers(lua_State *L) {
   luaL_newlib(L, funcs);
-  lua_pushnumber(L, FOLIO_BETA_MIN_DEFAULT);
-  lua_setfield(L, -2, "_beta_min");
-  lua_pushnumber(L, FOLIO_BETA_MAX_DEFAULT);
-  lua_setfield(L, -2, "_beta_max");
+  fl_set_number(L, "_beta_min", FOLIO_BETA_MIN_DEFAULT);
+  fl_set_number(L, "_beta_max", FOLIO_BETA_MAX_DEFAULT);
   return 1;
 }
 
@@ -191,8 +187,7 @@ static int p_order_from_signal(lua_State *L) {
                               luaL_checknumber(L, 3), luaL_checknumber(L, 4), &r, &err) != FOLIO_OK)
     return fl_core_error(L, "order_from_signal", &err);
   lua_createtable(L, 0, 8);
-  lua_pushinteger(L, r.side);
-  lua_setfield(L, -2, "side");
+  fl_set_integer(L, "side", r.side);
   const struct {
     const char *k;
     double v;
@@ -202,12 +197,9 @@ static int p_order_from_signal(lua_State *L) {
     lua_pushnumber(L, f[i].v);
     lua_setfield(L, -2, f[i].k);
   }
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_FLOORED) != 0);
-  lua_setfield(L, -2, "floored");
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_ROUNDED) != 0);
-  lua_setfield(L, -2, "rounded");
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_ZERO_LOTS) != 0);
-  lua_setfield(L, -2, "zero_lots");
+  fl_set_boolean(L, "floored", (r.flags & FOLIO_SIGNAL_FLOORED) != 0);
+  fl_set_boolean(L, "rounded", (r.flags & FOLIO_SIGNAL_ROUNDED) != 0);
+  fl_set_boolean(L, "zero_lots", (r.flags & FOLIO_SIGNAL_ZERO_LOTS) != 0);
   return 1;
 }
 
@@ -230,9 +222,7 @@ static const luaL_Reg signal_funcs[] = {{"_order_from_signal", p_order_from_sign
 
 int fl_open_portfolio_allocator(lua_State *L) {
   luaL_newlib(L, signal_funcs);
-  lua_pushnumber(L, folio_portfolio_allocator_defaults().target_weight);
-  lua_setfield(L, -2, "_target_weight");
-  lua_pushnumber(L, folio_portfolio_allocator_defaults().min_notional);
-  lua_setfield(L, -2, "_min_notional");
+  fl_set_number(L, "_target_weight", folio_portfolio_allocator_defaults().target_weight);
+  fl_set_number(L, "_min_notional", folio_portfolio_allocator_defaults().min_notional);
   return 1;
 }

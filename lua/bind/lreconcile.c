@@ -79,12 +79,9 @@ static int r_file_info(lua_State *L) {
     return 2;
   }
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)st.st_size);
-  lua_setfield(L, -2, "size");
-  lua_pushnumber(L, (lua_Number)st.st_mtim.tv_sec + 1e-9 * (lua_Number)st.st_mtim.tv_nsec);
-  lua_setfield(L, -2, "mtime");
-  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
-  lua_setfield(L, -2, "mtime_ns");
+  fl_set_integer(L, "size", (lua_Integer)st.st_size);
+  fl_set_number(L, "mtime", (lua_Number)st.st_mtim.tv_sec + 1e-9 * (lua_Number)st.st_mtim.tv_nsec);
+  fl_set_integer(L, "mtime_ns", (lua_Integer)st.st_mtim.tv_nsec);
   lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
   lua_setfield(L, -2, "kind");
   return 1;

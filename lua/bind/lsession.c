@@ -375,8 +375,7 @@ static int m_resolve(lua_State *L) {
   }
   lua_setfield(L, -2, "gross_cap");
   fl_set_string(L, "asset_class", folio_asset_class_name(ac));
-  lua_pushinteger(L, (lua_Integer)t);
-  lua_setfield(L, -2, "asof");
+  fl_set_integer(L, "asof", (lua_Integer)t);
   char buf[32];
   fl_set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
   return 1;

@@ -160,8 +160,7 @@ static const char *const memory_keys[] = {"version", "latest_pnl", "rolling_draw
 
 static void push_memory(lua_State *L, const folio_portfolio_memory *m) {
   lua_createtable(L, 0, 9);
-  lua_pushinteger(L, 1);
-  lua_setfield(L, -2, "version");
+  fl_set_integer(L, "version", 1);
   fl_set_number(L, "latest_pnl", m->latest_pnl);
   fl_set_number(L, "rolling_drawdown", m->rolling_drawdown);
   fl_set_number(L, "current_leverage", m->current_leverage);
@@ -169,8 +168,7 @@ static void push_memory(lua_State *L, const folio_portfolio_memory *m) {
   if (!isnan(m->last_nav)) fl_set_number(L, "last_nav", m->last_nav);
   if (!isnan(m->last_timestamp)) fl_set_number(L, "last_timestamp", m->last_timestamp);
   if (!isnan(m->reference_nav)) fl_set_number(L, "reference_nav", m->reference_nav);
-  lua_pushinteger(L, (lua_Integer)m->n_updates);
-  lua_setfield(L, -2, "n_updates");
+  fl_set_integer(L, "n_updates", (lua_Integer)m->n_updates);
 }
 
 /* folio.state.new{state = nil | table from mem:state()} -> memory */

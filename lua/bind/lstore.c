@@ -236,10 +236,8 @@ static int st_load_checkpoint(lua_State *L) {
     return 1;
   }
   lua_createtable(L, 0, 3);
-  lua_pushinteger(L, (lua_Integer)cp->id);
-  lua_setfield(L, -2, "id");
-  lua_pushinteger(L, (lua_Integer)cp->asof);
-  lua_setfield(L, -2, "asof");
+  fl_set_integer(L, "id", (lua_Integer)cp->id);
+  fl_set_integer(L, "asof", (lua_Integer)cp->asof);
   push_payload(L, cp->state_json, fn, "state");
   lua_setfield(L, -2, "state");
   return 1;
@@ -259,10 +257,8 @@ static int st_latest_snapshot(lua_State *L) {
     return 1;
   }
   lua_createtable(L, 0, 7);
-  lua_pushinteger(L, (lua_Integer)snap->id);
-  lua_setfield(L, -2, "id");
-  lua_pushinteger(L, (lua_Integer)snap->timestamp);
-  lua_setfield(L, -2, "timestamp");
+  fl_set_integer(L, "id", (lua_Integer)snap->id);
+  fl_set_integer(L, "timestamp", (lua_Integer)snap->timestamp);
   const double v[4] = {snap->nav, snap->cash, snap->gross, snap->net};
   static const char *const names[4] = {"nav", "cash", "gross", "net"};
   for (int i = 0; i < 4; i++) {
@@ -314,10 +310,8 @@ static int st_rebalances(lua_State *L) {
   for (size_t i = 0; i < list->count; i++) {
     const folio_store_rebalance *r = &list->items[i];
     lua_createtable(L, 0, 9);
-    lua_pushinteger(L, (lua_Integer)r->id);
-    lua_setfield(L, -2, "id");
-    lua_pushinteger(L, (lua_Integer)r->asof);
-    lua_setfield(L, -2, "asof");
+    fl_set_integer(L, "id", (lua_Integer)r->id);
+    fl_set_integer(L, "asof", (lua_Integer)r->asof);
     lua_pushstring(L, r->fund);
     lua_setfield(L, -2, "fund");
     if (r->inputs_digest) {
@@ -332,8 +326,7 @@ static int st_rebalances(lua_State *L) {
     lua_setfield(L, -2, "orders");
     push_payload(L, r->decisions_json, fn, "decisions");
     lua_setfield(L, -2, "decisions");
-    lua_pushnumber(L, r->turnover);
-    lua_setfield(L, -2, "turnover");
+    fl_set_number(L, "turnover", r->turnover);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;

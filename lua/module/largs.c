@@ -168,6 +168,24 @@ int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, con
   return fl_argerror(L, fname, "%s must be %s, got '%s'", key, lua_tostring(L, -1), name);
 }
 
+folio_repair fl_opt_repair(lua_State *L, int idx, const char *fname, const char *key,
+                           const char *def) {
+  folio_repair r;
+  folio_error err;
+  if (folio_repair_parse(fl_opt_string(L, idx, fname, key, def), &r, &err) != FOLIO_OK)
+    fl_argerror(L, fname, "%s: %s", key, err.message);
+  return r;
+}
+
+folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const char *key,
+                             const char *def) {
+  folio_missing m;
+  folio_error err;
+  if (folio_missing_parse(fl_opt_string(L, idx, fname, key, def), &m, &err) != FOLIO_OK)
+    fl_argerror(L, fname, "%s: %s", key, err.message);
+  return m;
+}
+
 void fl_set_number(lua_State *L, const char *key, double v) {
   lua_pushnumber(L, v);
   lua_setfield(L, -2, key);
@@ -175,6 +193,11 @@ void fl_set_number(lua_State *L, const char *key, double v) {
 
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
   lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_boolean(lua_State *L, const char *key, int v) {
+  lua_pushboolean(L, v);
   lua_setfield(L, -2, key);
 }
 
@@ -260,6 +283,18 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
   }
   lua_remove(L, -2); /* [tbl, block]: the table stays to anchor the key strings */
   return v;
+}
+
+long fl_find_sym(const char *const *syms, size_t n, const char *sym) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(syms[mid], sym);
+    if (c == 0) return (long)mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }
 
 void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,

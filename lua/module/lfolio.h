@@ -75,10 +75,18 @@ double fl_positive(lua_State *L, int idx, const char *fname, const char *key, do
 int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
                   const char *const names[]);
 
+/* args[key] (def when absent) parsed by folio_repair_parse / folio_missing_parse;
+ * raises "<key>: <core message>" for a name the core does not know. */
+folio_repair fl_opt_repair(lua_State *L, int idx, const char *fname, const char *key,
+                           const char *def);
+folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const char *key,
+                             const char *def);
+
 /* ---- result tables: t[key] = value for the table on top of the stack ------ */
 
 void fl_set_number(lua_State *L, const char *key, double v);
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
+void fl_set_boolean(lua_State *L, const char *key, int v);
 /* Does nothing when v is NULL (the field stays absent). */
 void fl_set_string(lua_State *L, const char *key, const char *v);
 
@@ -112,6 +120,12 @@ typedef struct fl_vec {
 /* Reads args[key]; allow_nan: NaN values are kept (else an error naming the
  * symbol). Infinite values are always errors. Empty tables are allowed. */
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan);
+
+/* Index of sym in the sorted array syms[0..n) (binary search), or -1. */
+long fl_find_sym(const char *const *syms, size_t n, const char *sym);
+static inline long fl_vec_find(const fl_vec *v, const char *sym) {
+  return fl_find_sym(v->syms, v->n, sym);
+}
 
 /* Pushes a new table {syms[i] = vals[i]} for every i (skipping entries whose
  * keep[i] is 0 when keep is non-NULL). */
@@ -157,6 +171,10 @@ void fl_matrix_set_labels(lua_State *L, int m_idx, int which, int tbl_idx, const
 void fl_matrix_share_labels(lua_State *L, int dst_idx, int src_idx, size_t row_off);
 /* Sets labels from C strings (copied into Lua strings). */
 void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *const *labels);
+/* Raises unless m (args[key]) is square with row labels equal to column
+ * labels: "<key> must be square, got R x C", "<key> row i is 'a' but column
+ * i is 'b' (labels must match)". */
+void fl_check_square_labelled(lua_State *L, const fl_matrix *m, const char *fname, const char *key);
 /* The matrix at idx, or a "bad argument" error mentioning fname/key. */
 fl_matrix *fl_check_matrix(lua_State *L, int idx, const char *fname, const char *key);
 /* args[key] as a matrix (left on the stack at the returned index). */
