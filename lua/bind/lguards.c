@@ -398,15 +398,8 @@ static const luaL_Reg guard_methods[] = {{"check", g_check}, {"update", g_update
 static const luaL_Reg guards_funcs[] = {{"new", g_new}, {NULL, NULL}};
 
 int fl_open_guards(lua_State *L) {
-  if (luaL_newmetatable(L, FL_GUARDS_MT)) {
-    luaL_newlib(L, guard_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, g_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, FL_GUARDS_MT);
-    lua_setfield(L, -2, "__name");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg guard_meta[] = {{"__tostring", g_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_GUARDS_MT, guard_methods, guard_meta, 0); /* __name = FL_GUARDS_MT */
   luaL_newlib(L, guards_funcs);
   return 1;
 }

@@ -548,14 +548,7 @@ static int matrix_call(lua_State *L) {
 }
 
 int fl_open_matrix(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MATRIX_MT)) { /* [mt] */
-    luaL_setfuncs(L, matrix_meta, 0);
-    luaL_newlib(L, matrix_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable"); /* getmetatable(m) never exposes the methods */
-  }
-  lua_pop(L, 1);
+  fl_new_type(L, FL_MATRIX_MT, matrix_methods, matrix_meta, 1);
   lua_createtable(L, 0, 1); /* folio.matrix: callable table, folio.matrix.new{...} too */
   lua_pushcfunction(L, m_new);
   lua_setfield(L, -2, "new");

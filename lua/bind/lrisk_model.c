@@ -48,6 +48,16 @@ static void label_by_returns(lua_State *L, int ci, const fl_matrix *r, const cha
   lua_pop(L, 1);
 }
 
+/* Pushes the A x A result for the returns r (written whole by the core on
+ * success) at *ci, then the workspace of ws bytes (last before the call). */
+static fl_matrix *push_estimate_room(lua_State *L, const fl_matrix *r, size_t ws, int *ci,
+                                     void **work) {
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* [.., cov] */
+  *ci = lua_gettop(L);
+  *work = fl_workspace(L, ws); /* [.., cov, work] */
+  return c;
+}
+
 /* Completes the info table on top of the stack (had_missing, missing) and
  * returns the estimate at ci and that table: [.., info] -> [.., cov, info]. */
 static int push_estimate(lua_State *L, int ci, int had_missing, folio_missing missing) {
@@ -81,9 +91,9 @@ static int r_sample_cov(lua_State *L) {
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_sample_cov_work_size(r->n_rows, r->n_cols, missing);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* written whole on success */
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_cov_info info;
   folio_error err;
   if (folio_sample_cov(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
@@ -114,9 +124,9 @@ static int r_ledoit_wolf(lua_State *L) {
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_lw_info info;
   folio_error err;
   if (folio_ledoit_wolf(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
@@ -145,9 +155,9 @@ static int r_ewma_cov(lua_State *L) {
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ewma_cov_work_size(r->n_rows, r->n_cols);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_cov_info info;
   folio_error err;
   if (folio_ewma_cov(&p, missing, half_life, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info,

@@ -499,15 +499,8 @@ int fl_open_session(lua_State *L) {
    * SessionMatrix keeps it as an upvalue to reach folio.registry at call time. */
   int has_module = lua_type(L, -1) == LUA_TTABLE;
   int mod = lua_gettop(L);
-  if (luaL_newmetatable(L, FL_SESSION_MATRIX_MT)) { /* [mt] */
-    luaL_newlib(L, matrix_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, m_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg matrix_meta[] = {{"__tostring", m_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_SESSION_MATRIX_MT, matrix_methods, matrix_meta, 1);
   luaL_newlibtable(L, session_funcs); /* [session] */
   if (has_module)
     lua_pushvalue(L, mod);

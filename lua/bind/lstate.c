@@ -258,13 +258,8 @@ static const luaL_Reg state_funcs[] = {
     {"position", s_position}, {"snapshot", s_snapshot}, {"new", s_new}, {NULL, NULL}};
 
 int fl_open_state(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MEMORY_MT)) {
-    luaL_newlib(L, memory_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, m_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg memory_meta[] = {{"__tostring", m_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_MEMORY_MT, memory_methods, memory_meta, 0); /* getmetatable works */
   luaL_newlib(L, state_funcs);
   return 1;
 }

@@ -19,30 +19,8 @@
 #include "lfolio.h"
 
 #define FL_STORE_MT "folio.store"
-#define FL_RESULTBOX_MT "folio.storeresult"
 
-/* ==== boxes ================================================================ */
-
-/* A core result and the function that frees it. */
-typedef struct resultbox {
-  void *p;
-  void (*release)(void *);
-} resultbox;
-
-static int resultbox_gc(lua_State *L) {
-  resultbox *b = luaL_checkudata(L, 1, FL_RESULTBOX_MT);
-  if (b->p && b->release) b->release(b->p);
-  b->p = NULL;
-  return 0;
-}
-
-static resultbox *push_resultbox(lua_State *L, void (*release)(void *)) {
-  resultbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->p = NULL;
-  b->release = release;
-  luaL_setmetatable(L, FL_RESULTBOX_MT);
-  return b;
-}
+/* ==== boxes (fl_box_push) ================================================== */
 
 static void release_snapshot(void *p) { folio_store_snapshot_free(p); }
 static void release_checkpoint(void *p) { folio_store_checkpoint_free(p); }
@@ -226,7 +204,7 @@ static int st_save_checkpoint(lua_State *L) {
 static int st_load_checkpoint(lua_State *L) {
   static const char fn[] = "load_checkpoint";
   fl_store *s = check_store(L, fn);
-  resultbox *box = push_resultbox(L, release_checkpoint);
+  fl_box *box = fl_box_push(L, release_checkpoint);
   folio_store_checkpoint *cp = NULL;
   folio_error err;
   if (folio_store_load_checkpoint(s->st, &cp, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -247,7 +225,7 @@ static int st_load_checkpoint(lua_State *L) {
 static int st_latest_snapshot(lua_State *L) {
   static const char fn[] = "latest_snapshot";
   fl_store *s = check_store(L, fn);
-  resultbox *box = push_resultbox(L, release_snapshot);
+  fl_box *box = fl_box_push(L, release_snapshot);
   folio_store_snapshot *snap = NULL;
   folio_error err;
   if (folio_store_latest_snapshot(s->st, &snap, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -301,7 +279,7 @@ static int st_rebalances(lua_State *L) {
   int64_t from = check_time(L, 2, fn, "from", 0, INT64_MIN);
   int64_t to = check_time(L, 2, fn, "to", 0, INT64_MAX);
   if (from > to) fl_argerror(L, fn, "from is after to");
-  resultbox *box = push_resultbox(L, release_list);
+  fl_box *box = fl_box_push(L, release_list);
   folio_store_rebalance_list *list = NULL;
   folio_error err;
   if (folio_store_rebalances(s->st, from, to, &list, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -391,26 +369,9 @@ static const luaL_Reg store_funcs[] = {{"open", s_open},
                                        {NULL, NULL}};
 
 int fl_open_store(lua_State *L) {
-  if (luaL_newmetatable(L, FL_RESULTBOX_MT)) {
-    lua_pushcfunction(L, resultbox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, FL_STORE_MT)) {
-    luaL_newlib(L, store_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, store_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, store_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, store_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg store_meta[] = {
+      {"__gc", store_gc}, {"__close", store_close}, {"__tostring", store_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_STORE_MT, store_methods, store_meta, 1);
   luaL_newlib(L, store_funcs);
   return 1;
 }

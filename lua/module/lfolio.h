@@ -90,6 +90,20 @@ void fl_set_boolean(lua_State *L, const char *key, int v);
 /* Does nothing when v is NULL (the field stays absent). */
 void fl_set_string(lua_State *L, const char *key, const char *v);
 
+/* Pushes the time of the clock (CLOCK_REALTIME or CLOCK_MONOTONIC, as an
+ * int so that this header needs no <time.h>) in seconds with fractions (lfolio.c). */
+void fl_push_clock(lua_State *L, int clock_id);
+
+/* ---- userdata types (ltype.c) ------------------------------------------------ */
+
+/* Registers the metatable `tname` once (luaL_newmetatable; later calls do
+ * nothing): __index = a new table of `methods` (none when NULL), the
+ * metamethods in `meta` (__gc, __tostring, ...; none when NULL), and, when
+ * locked, __metatable = "locked" so that getmetatable hides it. Leaves the
+ * stack as it was. */
+void fl_new_type(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                 int locked);
+
 /* ---- owning boxes (lbox.c) ------------------------------------------------ */
 
 /* A userdata holding one malloc'd core object while Lua code runs: its __gc
@@ -187,6 +201,10 @@ int fl_push_labels(lua_State *L, const char *const *labels, size_t n);
 /* A panel viewing the matrix (borrowed). */
 folio_panel fl_matrix_panel(const fl_matrix *m);
 int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
+
+/* 1 in a sandboxed engine (its frozen globals are in the registry), 0 in a
+ * trusted one (runtime/sandbox.c). */
+int fl_sandboxed(lua_State *L);
 
 /* In a sandboxed engine, raises unless path is relative and has no ".."
  * component (policies read data below the working folder only); does

@@ -1,0 +1,23 @@
+/*
+ * ltype.c — the metatable of a userdata type (folio.matrix, folio.market,
+ * folio.store, folio.guards, ...), registered once per state the same way
+ * by every binding that defines one.
+ */
+#include "lfolio.h"
+
+void fl_new_type(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                 int locked) {
+  if (luaL_newmetatable(L, tname)) { /* [mt] (__name = tname) */
+    if (meta) luaL_setfuncs(L, meta, 0);
+    if (methods) {
+      lua_newtable(L);               /* [mt, methods] */
+      luaL_setfuncs(L, methods, 0);
+      lua_setfield(L, -2, "__index"); /* [mt] */
+    }
+    if (locked) {
+      lua_pushliteral(L, "locked");
+      lua_setfield(L, -2, "__metatable"); /* getmetatable(x) never exposes the methods */
+    }
+  }
+  lua_pop(L, 1); /* [] */
+}
