@@ -155,31 +155,20 @@ static int a_allocate(lua_State *L) {
   o.mip_gap = fl_opt_number(L, 1, fname, "mip_gap", o.mip_gap);
 
   o.sectors = read_sectors(L, fname, &c);
-  if (lua_getfield(L, 1, "sector_caps") != LUA_TNIL) { /* [.., caps?] */
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "sector_caps")) {
     if (!o.sectors) fl_argerror(L, fname, "sector_caps needs sectors = {SYMBOL = sector name}");
     fl_vec caps = fl_check_vec(L, 1, fname, "sector_caps", 0); /* sorted by sector */
     o.n_sector_caps = caps.n;
     o.cap_sectors = caps.syms;
     o.sector_caps = caps.vals;
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, 1, "current") != LUA_TNIL) {
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "current")) {
     fl_vec cur = fl_check_vec(L, 1, fname, "current", 0);
     o.n_current = cur.n;
     o.current_symbols = cur.syms;
     o.current_weights = cur.vals;
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, 1, "max_turnover") != LUA_TNIL) {
-    lua_pop(L, 1);
-    o.max_turnover = fl_opt_number(L, 1, fname, "max_turnover", INFINITY);
-  } else {
-    lua_pop(L, 1);
-  }
+  o.max_turnover = fl_opt_number(L, 1, fname, "max_turnover", o.max_turnover);
 
   folio_allocation *out = fl_scratch(L, c.n, sizeof *out);
   size_t n_out = 0;

@@ -39,9 +39,8 @@ static int m_optimize(lua_State *L) {
   if (!root) fl_argerror(L, fn, "root is required (the folder of strategy folders)");
   o.window = (size_t)fl_opt_integer(L, 1, fn, "window", 365, 2, FOLIO_MAX_DIM);
   o.target_vol = fl_positive(L, 1, fn, "target_vol", 0.30, 0);
-  o.max_leverage = lua_getfield(L, 1, "max_leverage") == LUA_TNIL ? 0.0 : -1.0;
-  lua_pop(L, 1);
-  if (o.max_leverage < 0) o.max_leverage = fl_positive(L, 1, fn, "max_leverage", 1.0, 1);
+  o.max_leverage = fl_has_field(L, 1, "max_leverage") ? fl_positive(L, 1, fn, "max_leverage", 1.0, 1)
+                                                       : 0.0; /* 0: no cap */
   o.account_value = fl_positive(L, 1, fn, "account_value", 10000.0, 0);
   o.n_random_starts = (size_t)fl_opt_integer(L, 1, fn, "random_starts", 8, 0, 1000);
   o.seed = (uint64_t)fl_opt_integer(L, 1, fn, "seed", 0, 0, (long long)1 << 53);

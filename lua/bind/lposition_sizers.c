@@ -151,10 +151,7 @@ static int l_beta(lua_State *L) {
   fl_set_integer(L, "n_obs", (lua_Integer)n);
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
-  if (bench) {
-    lua_pushstring(L, bench);
-    lua_setfield(L, -2, "benchmark");
-  }
+  fl_set_string(L, "benchmark", bench); /* absent without one */
   return 2;
 }
 
@@ -172,15 +169,22 @@ int fl_open_position_sizers(lua_State *L) {
 
 /* ---- signal orders (order_from_signal) --------------------------------------------------------- */
 
+/* The allocator options at arguments first .. first + 3: target_weight,
+ * min_notional, lot (numbers), fractional (truthy). */
+static folio_portfolio_allocator_opts check_allocator_opts(lua_State *L, int first) {
+  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
+  o.target_weight = luaL_checknumber(L, first);
+  o.min_notional = luaL_checknumber(L, first + 1);
+  o.lot = luaL_checknumber(L, first + 2);
+  o.fractional = lua_toboolean(L, first + 3);
+  return o;
+}
+
 /* _order_from_signal(nav, direction, confidence, price, target_weight, min_notional, lot,
  *   fractional) -> {side = 1|-1|0, quantity, notional, target_notional, raw_quantity,
  *   floored, rounded, zero_lots} */
 static int p_order_from_signal(lua_State *L) {
-  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
-  o.target_weight = luaL_checknumber(L, 5);
-  o.min_notional = luaL_checknumber(L, 6);
-  o.lot = luaL_checknumber(L, 7);
-  o.fractional = lua_toboolean(L, 8);
+  folio_portfolio_allocator_opts o = check_allocator_opts(L, 5);
   folio_signal_order r;
   folio_error err;
   if (folio_order_from_signal(&o, luaL_checknumber(L, 1), luaL_checknumber(L, 2),
@@ -193,10 +197,7 @@ static int p_order_from_signal(lua_State *L) {
     double v;
   } f[] = {{"quantity", r.quantity}, {"notional", r.notional},
            {"target_notional", r.target_notional}, {"raw_quantity", r.raw_quantity}};
-  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    lua_pushnumber(L, f[i].v);
-    lua_setfield(L, -2, f[i].k);
-  }
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) fl_set_number(L, f[i].k, f[i].v);
   fl_set_boolean(L, "floored", (r.flags & FOLIO_SIGNAL_FLOORED) != 0);
   fl_set_boolean(L, "rounded", (r.flags & FOLIO_SIGNAL_ROUNDED) != 0);
   fl_set_boolean(L, "zero_lots", (r.flags & FOLIO_SIGNAL_ZERO_LOTS) != 0);
@@ -205,11 +206,7 @@ static int p_order_from_signal(lua_State *L) {
 
 /* _options_check(target_weight, min_notional, lot, fractional): raises on bad options */
 static int p_options_check(lua_State *L) {
-  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
-  o.target_weight = luaL_checknumber(L, 1);
-  o.min_notional = luaL_checknumber(L, 2);
-  o.lot = luaL_checknumber(L, 3);
-  o.fractional = lua_toboolean(L, 4);
+  folio_portfolio_allocator_opts o = check_allocator_opts(L, 1);
   folio_error err;
   if (folio_portfolio_allocator_opts_check(&o, &err) != FOLIO_OK)
     return fl_core_error(L, "PortfolioAllocator", &err);

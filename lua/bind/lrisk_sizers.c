@@ -206,8 +206,7 @@ int fl_risk_sizer_risk_parity(lua_State *L) {
   o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
   o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
   double *b = NULL;
-  if (lua_getfield(L, 1, "budgets") != LUA_TNIL) {
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "budgets")) {
     fl_vec v = fl_check_vec(L, 1, fname, "budgets", 0);
     b = fl_scratch(L, a.n, sizeof(double));
     unsigned char *seen = fl_scratch(L, a.n, 1);
@@ -220,8 +219,6 @@ int fl_risk_sizer_risk_parity(lua_State *L) {
     for (size_t p = 0; p < a.n; p++)
       if (!seen[p]) fl_argerror(L, fname, "budgets has no entry for '%s'", a.syms[p]);
     o.budgets = b;
-  } else {
-    lua_pop(L, 1);
   }
   return solve(L, fname, &a, &o, folio_risk_parity);
 }

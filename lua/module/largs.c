@@ -75,6 +75,12 @@ static int getfield(lua_State *L, int idx, const char *key) {
   return lua_getfield(L, idx, key);
 }
 
+int fl_has_field(lua_State *L, int idx, const char *key) {
+  int present = getfield(L, idx, key) != LUA_TNIL; /* [v] */
+  lua_pop(L, 1);
+  return present;
+}
+
 double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def) {
   int t = getfield(L, idx, key);
   double v = def;

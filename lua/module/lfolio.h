@@ -55,6 +55,8 @@ int fl_core_error(lua_State *L, const char *fname, const folio_error *err);
 
 /* Field readers on the args table at idx. `def` is used when the key is
  * absent (nil). Wrong types and out-of-range values raise fl_argerror. */
+/* 1 when args[key] is not nil (the stack is left as it was). */
+int fl_has_field(lua_State *L, int idx, const char *key);
 double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def);
 double fl_req_number(lua_State *L, int idx, const char *fname, const char *key);
 /* A whole number in [lo, hi]. */
