@@ -32,13 +32,10 @@ static void push_state(lua_State *L, const folio_drawdown_state *s) {
   fl_set_boolean(L, "breached", s->breached);
   fl_set_integer(L, "n_breaches", s->n_breaches);
   fl_set_number(L, "drawdown", s->drawdown);
-  const struct {
-    const char *k;
-    double v;
-  } opt[] = {{"peak_nav", s->peak_nav}, {"trough_nav", s->trough_nav},
-             {"breach_time", s->breach_time}, {"last_update", s->last_update}};
-  for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
-    if (!isnan(opt[i].v)) fl_set_number(L, opt[i].k, opt[i].v);
+  fl_set_number_unless_nan(L, "peak_nav", s->peak_nav);
+  fl_set_number_unless_nan(L, "trough_nav", s->trough_nav);
+  fl_set_number_unless_nan(L, "breach_time", s->breach_time);
+  fl_set_number_unless_nan(L, "last_update", s->last_update);
 }
 
 /* Reads a checkpoint table at idx into *s (validated by the core). */

@@ -17,7 +17,7 @@ void fl_push_repair_info(lua_State *L, const folio_repair_info *info) {
   lua_setfield(L, -2, "method");
   fl_set_boolean(L, "applied", info->applied);
   fl_set_number(L, "ridge", info->ridge);
-  if (!isnan(info->min_eigenvalue)) fl_set_number(L, "min_eigenvalue", info->min_eigenvalue);
+  fl_set_number_unless_nan(L, "min_eigenvalue", info->min_eigenvalue);
   fl_set_number(L, "frobenius_change", info->frobenius_change);
   fl_set_integer(L, "n_clipped", info->n_clipped);
   fl_set_integer(L, "iterations", (size_t)info->iterations);

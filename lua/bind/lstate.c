@@ -49,7 +49,7 @@ static void push_position(lua_State *L, int idx, const char *fname, const char *
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
   fl_set_number(L, "quantity", q);
-  if (!isnan(avg)) fl_set_number(L, "avg_price", avg);
+  fl_set_number_unless_nan(L, "avg_price", avg);
   fl_set_number(L, "market_price", px);
   if (strategy) {
     lua_pushstring(L, strategy);
@@ -142,7 +142,7 @@ static int s_snapshot(lua_State *L) {
   if (folio_snapshot_compute((size_t)n, syms, q, px, cash, &tot, &err) != FOLIO_OK)
     fl_core_error(L, "snapshot", &err);
   lua_createtable(L, 0, 6);
-  if (!isnan(ts)) fl_set_number(L, "timestamp", ts);
+  fl_set_number_unless_nan(L, "timestamp", ts);
   fl_set_number(L, "nav", tot.nav);
   fl_set_number(L, "cash", tot.cash);
   fl_set_number(L, "gross", tot.gross);
@@ -164,10 +164,10 @@ static void push_memory(lua_State *L, const folio_portfolio_memory *m) {
   fl_set_number(L, "latest_pnl", m->latest_pnl);
   fl_set_number(L, "rolling_drawdown", m->rolling_drawdown);
   fl_set_number(L, "current_leverage", m->current_leverage);
-  if (!isnan(m->peak_nav)) fl_set_number(L, "peak_nav", m->peak_nav);
-  if (!isnan(m->last_nav)) fl_set_number(L, "last_nav", m->last_nav);
-  if (!isnan(m->last_timestamp)) fl_set_number(L, "last_timestamp", m->last_timestamp);
-  if (!isnan(m->reference_nav)) fl_set_number(L, "reference_nav", m->reference_nav);
+  fl_set_number_unless_nan(L, "peak_nav", m->peak_nav);
+  fl_set_number_unless_nan(L, "last_nav", m->last_nav);
+  fl_set_number_unless_nan(L, "last_timestamp", m->last_timestamp);
+  fl_set_number_unless_nan(L, "reference_nav", m->reference_nav);
   fl_set_integer(L, "n_updates", (lua_Integer)m->n_updates);
 }
 

@@ -197,6 +197,10 @@ void fl_set_number(lua_State *L, const char *key, double v) {
   lua_setfield(L, -2, key);
 }
 
+void fl_set_number_unless_nan(lua_State *L, const char *key, double v) {
+  if (!isnan(v)) fl_set_number(L, key, v);
+}
+
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
   lua_pushinteger(L, v);
   lua_setfield(L, -2, key);

@@ -89,6 +89,8 @@ folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const cha
 void fl_set_number(lua_State *L, const char *key, double v);
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
 void fl_set_boolean(lua_State *L, const char *key, int v);
+/* Does nothing when v is NaN (a value not known: the field stays absent). */
+void fl_set_number_unless_nan(lua_State *L, const char *key, double v);
 /* Does nothing when v is NULL (the field stays absent). */
 void fl_set_string(lua_State *L, const char *key, const char *v);
 
