@@ -75,6 +75,17 @@ static int getfield(lua_State *L, int idx, const char *key) {
   return lua_getfield(L, idx, key);
 }
 
+/* Pushes args[key]: 1 when it has type `type`, 0 when nil; raises
+ * "<key> must be a <what>, got <type>" for anything else. */
+static int getfield_typed(lua_State *L, int idx, const char *fname, const char *key, int type,
+                          const char *what) {
+  int t = getfield(L, idx, key); /* [v] */
+  if (t == type) return 1;
+  if (t != LUA_TNIL)
+    fl_argerror(L, fname, "%s must be a %s, got %s", key, what, luaL_typename(L, -1));
+  return 0;
+}
+
 int fl_has_field(lua_State *L, int idx, const char *key) {
   int present = getfield(L, idx, key) != LUA_TNIL; /* [v] */
   lua_pop(L, 1);
@@ -82,14 +93,10 @@ int fl_has_field(lua_State *L, int idx, const char *key) {
 }
 
 double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def) {
-  int t = getfield(L, idx, key);
-  double v = def;
-  if (t == LUA_TNUMBER)
-    v = lua_tonumber(L, -1);
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a number, got %s", key, luaL_typename(L, -1));
+  int present = getfield_typed(L, idx, fname, key, LUA_TNUMBER, "number"); /* [v] */
+  double v = present ? lua_tonumber(L, -1) : def;
   lua_pop(L, 1);
-  if (t == LUA_TNUMBER && !isfinite(v))
+  if (present && !isfinite(v))
     fl_argerror(L, fname, "%s must be finite, got %f", key, v);
   return v;
 }
@@ -135,23 +142,15 @@ long long fl_req_integer(lua_State *L, int idx, const char *fname, const char *k
 
 const char *fl_opt_string(lua_State *L, int idx, const char *fname, const char *key,
                           const char *def) {
-  int t = getfield(L, idx, key);
-  const char *s = def;
-  if (t == LUA_TSTRING)
-    s = lua_tostring(L, -1); /* anchored by the args table */
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a string, got %s", key, luaL_typename(L, -1));
+  const char *s = getfield_typed(L, idx, fname, key, LUA_TSTRING, "string")
+                      ? lua_tostring(L, -1) /* anchored by the args table */
+                      : def;
   lua_pop(L, 1);
   return s;
 }
 
 int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, int def) {
-  int t = getfield(L, idx, key);
-  int v = def;
-  if (t == LUA_TBOOLEAN)
-    v = lua_toboolean(L, -1);
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a boolean, got %s", key, luaL_typename(L, -1));
+  int v = getfield_typed(L, idx, fname, key, LUA_TBOOLEAN, "boolean") ? lua_toboolean(L, -1) : def;
   lua_pop(L, 1);
   return v;
 }
