@@ -469,11 +469,6 @@ static const luaL_Reg bl_funcs[] = {{"market_implied_prior_returns", bl_prior_re
 
 int fl_open_black_litterman(lua_State *L) {
   luaL_newlib(L, bl_funcs); /* [bl] */
-  lua_createtable(L, 0, 2); /* [bl, mt] */
-  lua_pushcfunction(L, bl_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, bl_call);
   return 1;
 }

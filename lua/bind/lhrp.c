@@ -274,11 +274,6 @@ int fl_open_hrp(lua_State *L) {
   lua_setfield(L, -2, "run");
   lua_pushcfunction(L, h_linkage);
   lua_setfield(L, -2, "linkage");
-  lua_createtable(L, 0, 2); /* its metatable */
-  lua_pushcfunction(L, h_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, h_call);
   return 1;
 }

@@ -552,11 +552,6 @@ int fl_open_matrix(lua_State *L) {
   lua_createtable(L, 0, 1); /* folio.matrix: callable table, folio.matrix.new{...} too */
   lua_pushcfunction(L, m_new);
   lua_setfield(L, -2, "new");
-  lua_createtable(L, 0, 2);
-  lua_pushcfunction(L, matrix_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, matrix_call);
   return 1;
 }

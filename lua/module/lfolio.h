@@ -108,6 +108,10 @@ void fl_push_clock(lua_State *L, int clock_id);
 void fl_new_type(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
                  int locked);
 
+/* Makes the table on top of the stack callable, t(...) = call(t, ...): a
+ * locked metatable {__call = call} (folio.matrix{...}, folio.hrp{...}). */
+void fl_make_callable(lua_State *L, lua_CFunction call);
+
 /* ---- owning boxes (lbox.c) ------------------------------------------------ */
 
 /* A userdata holding one malloc'd core object while Lua code runs: its __gc

@@ -1,7 +1,8 @@
 /*
  * ltype.c — the metatable of a userdata type (folio.matrix, folio.market,
  * folio.store, folio.guards, ...), registered once per state the same way
- * by every binding that defines one.
+ * by every binding that defines one, and the callable module tables
+ * (folio.matrix, folio.hrp, folio.black_litterman).
  */
 #include "lfolio.h"
 
@@ -20,4 +21,13 @@ void fl_new_type(lua_State *L, const char *tname, const luaL_Reg *methods, const
     }
   }
   lua_pop(L, 1); /* [] */
+}
+
+void fl_make_callable(lua_State *L, lua_CFunction call) {
+  lua_createtable(L, 0, 2); /* [t, mt] */
+  lua_pushcfunction(L, call);
+  lua_setfield(L, -2, "__call");
+  lua_pushliteral(L, "locked");
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2); /* [t] */
 }
