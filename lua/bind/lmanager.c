@@ -84,10 +84,7 @@ static int m_optimize(lua_State *L) {
   lua_setfield(L, -2, "asof");
   fl_set_integer(L, "starts", (lua_Integer)r->fit.n_starts);
   fl_set_integer(L, "starts_at_best", (lua_Integer)r->fit.starts_at_best);
-  if (out) {
-    lua_pushstring(L, out);
-    lua_setfield(L, -2, "written");
-  }
+  fl_set_string(L, "written", out);
   return 1;
 }
 

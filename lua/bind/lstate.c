@@ -51,10 +51,7 @@ static void push_position(lua_State *L, int idx, const char *fname, const char *
   fl_set_number(L, "quantity", q);
   fl_set_number_unless_nan(L, "avg_price", avg);
   fl_set_number(L, "market_price", px);
-  if (strategy) {
-    lua_pushstring(L, strategy);
-    lua_setfield(L, -2, "strategy");
-  }
+  fl_set_string(L, "strategy", strategy);
   fl_set_number(L, "market_value", mv);
 }
 

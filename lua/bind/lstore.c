@@ -26,9 +26,11 @@ static void release_snapshot(void *p) { folio_store_snapshot_free(p); }
 static void release_checkpoint(void *p) { folio_store_checkpoint_free(p); }
 static void release_list(void *p) { folio_store_rebalance_list_free(p); }
 
-/* Pushes the Lua value of a stored payload (nil for SQL NULL). */
-static void push_payload(lua_State *L, const char *text, const char *fname, const char *what) {
-  fl_json_push_decoded(L, text, text ? strlen(text) : 0, fname, what);
+/* t[key] = the Lua value of a stored payload (nil for SQL NULL), for the
+ * table t on top of the stack; a bad payload is named by key. */
+static void set_payload(lua_State *L, const char *key, const char *text, const char *fname) {
+  fl_json_push_decoded(L, text, text ? strlen(text) : 0, fname, key); /* [t, v] */
+  lua_setfield(L, -2, key);                                          /* [t] */
 }
 
 /* ==== times ================================================================ */
@@ -216,8 +218,7 @@ static int st_load_checkpoint(lua_State *L) {
   lua_createtable(L, 0, 3);
   fl_set_integer(L, "id", (lua_Integer)cp->id);
   fl_set_integer(L, "asof", (lua_Integer)cp->asof);
-  push_payload(L, cp->state_json, fn, "state");
-  lua_setfield(L, -2, "state");
+  set_payload(L, "state", cp->state_json, fn);
   return 1;
 }
 
@@ -239,12 +240,8 @@ static int st_latest_snapshot(lua_State *L) {
   fl_set_integer(L, "timestamp", (lua_Integer)snap->timestamp);
   const double v[4] = {snap->nav, snap->cash, snap->gross, snap->net};
   static const char *const names[4] = {"nav", "cash", "gross", "net"};
-  for (int i = 0; i < 4; i++) {
-    lua_pushnumber(L, v[i]);
-    lua_setfield(L, -2, names[i]);
-  }
-  push_payload(L, snap->positions_json, fn, "positions");
-  lua_setfield(L, -2, "positions");
+  for (int i = 0; i < 4; i++) fl_set_number(L, names[i], v[i]);
+  set_payload(L, "positions", snap->positions_json, fn);
   return 1;
 }
 
@@ -292,18 +289,11 @@ static int st_rebalances(lua_State *L) {
     fl_set_integer(L, "asof", (lua_Integer)r->asof);
     lua_pushstring(L, r->fund);
     lua_setfield(L, -2, "fund");
-    if (r->inputs_digest) {
-      lua_pushstring(L, r->inputs_digest);
-      lua_setfield(L, -2, "inputs_digest");
-    }
-    push_payload(L, r->composite_json, fn, "composite");
-    lua_setfield(L, -2, "composite");
-    push_payload(L, r->allocations_json, fn, "allocations");
-    lua_setfield(L, -2, "allocations");
-    push_payload(L, r->orders_json, fn, "orders");
-    lua_setfield(L, -2, "orders");
-    push_payload(L, r->decisions_json, fn, "decisions");
-    lua_setfield(L, -2, "decisions");
+    fl_set_string(L, "inputs_digest", r->inputs_digest); /* absent when NULL */
+    set_payload(L, "composite", r->composite_json, fn);
+    set_payload(L, "allocations", r->allocations_json, fn);
+    set_payload(L, "orders", r->orders_json, fn);
+    set_payload(L, "decisions", r->decisions_json, fn);
     fl_set_number(L, "turnover", r->turnover);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
