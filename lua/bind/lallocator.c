@@ -12,6 +12,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,13 +90,10 @@ static size_t cand_pos(lua_State *L, const char *fname, const char *const *sorte
 }
 
 typedef struct sym_pos {
-  const char *s;
+  const char *s; /* first: folio_i_cmp_str orders them by it */
   size_t i;
 } sym_pos;
-
-static int cmp_sym_pos(const void *a, const void *b) {
-  return strcmp(((const sym_pos *)a)->s, ((const sym_pos *)b)->s);
-}
+_Static_assert(offsetof(sym_pos, s) == 0, "sym_pos sorts by its first member");
 
 /* args.sectors {SYM = "name"} into a candidate-aligned array (NULL: none).
  * Returns NULL when the key is absent. */
@@ -116,7 +114,7 @@ static const char **read_sectors(lua_State *L, const char *fname, const cand_arr
     sp[i].s = c->syms[i];
     sp[i].i = i;
   }
-  qsort(sp, c->n, sizeof *sp, cmp_sym_pos);
+  qsort(sp, c->n, sizeof *sp, folio_i_cmp_str); /* by symbol */
   for (size_t i = 0; i < c->n; i++) {
     sorted[i] = sp[i].s;
     idx[i] = sp[i].i;

@@ -9,11 +9,13 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...) {
   va_list ap;
@@ -236,15 +238,11 @@ void *fl_workspace(lua_State *L, size_t bytes) {
 
 /* ---- vectors ------------------------------------------------------------ */
 
-
 typedef struct fl_pair {
-  const char *sym;
+  const char *sym; /* first: folio_i_cmp_str orders pairs by it */
   double val;
 } fl_pair;
-
-static int cmp_pair(const void *a, const void *b) {
-  return strcmp(((const fl_pair *)a)->sym, ((const fl_pair *)b)->sym);
-}
+_Static_assert(offsetof(fl_pair, sym) == 0, "fl_pair sorts by its first member");
 
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan) {
   args = lua_absindex(L, args);
@@ -279,7 +277,7 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
     i++;
     lua_pop(L, 1);
   }
-  qsort(pairs, n, sizeof *pairs, cmp_pair);
+  qsort(pairs, n, sizeof *pairs, folio_i_cmp_str); /* by sym */
   /* Layout: syms[n] then vals[n], in one userdata, replacing the pairs. */
   fl_vec v;
   v.n = n;
