@@ -175,23 +175,18 @@ int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, con
   return fl_argerror(L, fname, "%s must be %s, got '%s'", key, lua_tostring(L, -1), name);
 }
 
-folio_repair fl_opt_repair(lua_State *L, int idx, const char *fname, const char *key,
-                           const char *def) {
-  folio_repair r;
-  folio_error err;
-  if (folio_repair_parse(fl_opt_string(L, idx, fname, key, def), &r, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "%s: %s", key, err.message);
-  return r;
-}
-
-folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const char *key,
-                             const char *def) {
-  folio_missing m;
-  folio_error err;
-  if (folio_missing_parse(fl_opt_string(L, idx, fname, key, def), &m, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "%s: %s", key, err.message);
-  return m;
-}
+/* fl_opt_repair and fl_opt_missing: one body for the core's typed name parsers. */
+#define FL_OPT_PARSED(type, name, parse)                                                    \
+  type name(lua_State *L, int idx, const char *fname, const char *key, const char *def) {   \
+    type v;                                                                                 \
+    folio_error err;                                                                        \
+    if (parse(fl_opt_string(L, idx, fname, key, def), &v, &err) != FOLIO_OK)               \
+      fl_argerror(L, fname, "%s: %s", key, err.message);                                    \
+    return v;                                                                               \
+  }
+FL_OPT_PARSED(folio_repair, fl_opt_repair, folio_repair_parse)
+FL_OPT_PARSED(folio_missing, fl_opt_missing, folio_missing_parse)
+#undef FL_OPT_PARSED
 
 void fl_set_number(lua_State *L, const char *key, double v) {
   lua_pushnumber(L, v);
