@@ -12,6 +12,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,13 +90,10 @@ static size_t cand_pos(lua_State *L, const char *fname, const char *const *sorte
 }
 
 typedef struct sym_pos {
-  const char *s;
+  const char *s; /* first: folio_i_cmp_str orders them by it */
   size_t i;
 } sym_pos;
-
-static int cmp_sym_pos(const void *a, const void *b) {
-  return strcmp(((const sym_pos *)a)->s, ((const sym_pos *)b)->s);
-}
+_Static_assert(offsetof(sym_pos, s) == 0, "sym_pos sorts by its first member");
 
 /* args.sectors {SYM = "name"} into a candidate-aligned array (NULL: none).
  * Returns NULL when the key is absent. */
@@ -116,7 +114,7 @@ static const char **read_sectors(lua_State *L, const char *fname, const cand_arr
     sp[i].s = c->syms[i];
     sp[i].i = i;
   }
-  qsort(sp, c->n, sizeof *sp, cmp_sym_pos);
+  qsort(sp, c->n, sizeof *sp, folio_i_cmp_str); /* by symbol */
   for (size_t i = 0; i < c->n; i++) {
     sorted[i] = sp[i].s;
     idx[i] = sp[i].i;
@@ -155,31 +153,20 @@ static int a_allocate(lua_State *L) {
   o.mip_gap = fl_opt_number(L, 1, fname, "mip_gap", o.mip_gap);
 
   o.sectors = read_sectors(L, fname, &c);
-  if (lua_getfield(L, 1, "sector_caps") != LUA_TNIL) { /* [.., caps?] */
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "sector_caps")) {
     if (!o.sectors) fl_argerror(L, fname, "sector_caps needs sectors = {SYMBOL = sector name}");
     fl_vec caps = fl_check_vec(L, 1, fname, "sector_caps", 0); /* sorted by sector */
     o.n_sector_caps = caps.n;
     o.cap_sectors = caps.syms;
     o.sector_caps = caps.vals;
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, 1, "current") != LUA_TNIL) {
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "current")) {
     fl_vec cur = fl_check_vec(L, 1, fname, "current", 0);
     o.n_current = cur.n;
     o.current_symbols = cur.syms;
     o.current_weights = cur.vals;
-  } else {
-    lua_pop(L, 1);
   }
-  if (lua_getfield(L, 1, "max_turnover") != LUA_TNIL) {
-    lua_pop(L, 1);
-    o.max_turnover = fl_opt_number(L, 1, fname, "max_turnover", INFINITY);
-  } else {
-    lua_pop(L, 1);
-  }
+  o.max_turnover = fl_opt_number(L, 1, fname, "max_turnover", o.max_turnover);
 
   folio_allocation *out = fl_scratch(L, c.n, sizeof *out);
   size_t n_out = 0;
@@ -210,10 +197,8 @@ static int a_allocate(lua_State *L) {
   lua_pushstring(L, info.status);
   lua_setfield(L, -2, "status");
   fl_set_number(L, "objective", info.objective);
-  lua_pushinteger(L, (lua_Integer)info.n_selected);
-  lua_setfield(L, -2, "selected");
-  lua_pushinteger(L, (lua_Integer)info.n_modelled);
-  lua_setfield(L, -2, "modelled");
+  fl_set_integer(L, "selected", (lua_Integer)info.n_selected);
+  fl_set_integer(L, "modelled", (lua_Integer)info.n_modelled);
   fl_push_labels(L, dropped, nd);
   lua_setfield(L, -2, "dropped");
   fl_set_number(L, "invested", info.invested);

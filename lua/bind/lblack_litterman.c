@@ -35,15 +35,9 @@ typedef struct bl_universe {
 static bl_universe check_universe(lua_State *L, const char *fname) {
   bl_universe u;
   fl_matrix *cov = fl_field_matrix(L, 1, fname, "cov", &u.cov_idx);
-  if (cov->n_rows != cov->n_cols)
-    fl_argerror(L, fname, "cov must be square, got %I x %I", (lua_Integer)cov->n_rows,
-                (lua_Integer)cov->n_cols);
+  fl_check_square_labelled(L, cov, fname, "cov"); /* when empty, no label to mismatch */
   if (cov->n_rows == 0) fl_argerror(L, fname, "cov is empty");
   size_t n = cov->n_rows;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(cov->row_labels[i], cov->col_labels[i]) != 0)
-      fl_argerror(L, fname, "cov row %I is '%s' but column %I is '%s' (labels must match)",
-                  (lua_Integer)i + 1, cov->row_labels[i], (lua_Integer)i + 1, cov->col_labels[i]);
   u.n = n;
   u.syms = fl_scratch(L, n, sizeof(char *));
   memcpy(u.syms, cov->col_labels, n * sizeof(char *));
@@ -73,15 +67,7 @@ static double *universe_vec(lua_State *L, const bl_universe *u, const char *fnam
 
 /* Position of sym in the universe, or -1 (binary search of the sorted symbols). */
 static long universe_index(const bl_universe *u, const char *sym) {
-  size_t lo = 0, hi = u->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(u->syms[mid], sym);
-    if (c == 0) return (long)mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
+  return fl_find_sym((const char *const *)u->syms, u->n, sym);
 }
 
 /* ---- views ---------------------------------------------------------------- */
@@ -257,14 +243,6 @@ static bl_parsed_views parse_views(lua_State *L, const bl_universe *u, const cha
 
 /* ---- folio.black_litterman{...} ------------------------------------------ */
 
-static folio_repair check_repair(lua_State *L, const char *fname) {
-  folio_repair r;
-  folio_error err;
-  if (folio_repair_parse(fl_opt_string(L, 1, fname, "repair", "error"), &r, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "repair: %s", err.message);
-  return r;
-}
-
 /* The prior: args.pi, or the market-implied prior of args.market_weights. */
 static double *bl_prior(lua_State *L, const bl_universe *u, const char *fname, double delta,
                         int need_one) {
@@ -301,7 +279,7 @@ static int bl_call(lua_State *L) {
   o.risk_aversion = fl_positive(L, 1, fname, "risk_aversion", o.risk_aversion, 0);
   o.tau = fl_positive(L, 1, fname, "tau", o.tau, 0);
   if (o.tau > 1) fl_argerror(L, fname, "tau must be in (0, 1], got %f", o.tau);
-  o.repair = check_repair(L, fname);
+  o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
   double *pi = bl_prior(L, &u, fname, o.risk_aversion, 1);
   bl_parsed_views pv = parse_views(L, &u, fname);
   size_t k = pv.k;
@@ -399,8 +377,7 @@ static int bl_call(lua_State *L) {
   lua_createtable(L, 0, 4);
   lua_pushstring(L, folio_repair_name(info.repair.method));
   lua_setfield(L, -2, "method");
-  lua_pushboolean(L, info.repair.applied);
-  lua_setfield(L, -2, "applied");
+  fl_set_boolean(L, "applied", info.repair.applied);
   fl_set_number(L, "ridge", info.repair.ridge);
   fl_set_number(L, "frobenius_change", info.repair.frobenius_change);
   lua_setfield(L, -2, "repair");
@@ -492,11 +469,6 @@ static const luaL_Reg bl_funcs[] = {{"market_implied_prior_returns", bl_prior_re
 
 int fl_open_black_litterman(lua_State *L) {
   luaL_newlib(L, bl_funcs); /* [bl] */
-  lua_createtable(L, 0, 2); /* [bl, mt] */
-  lua_pushcfunction(L, bl_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, bl_call);
   return 1;
 }

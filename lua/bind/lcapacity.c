@@ -38,10 +38,8 @@ static void push_capacity(lua_State *L, const char *sym, const folio_capacity *c
   fl_set_number(L, "adv_usd", c->adv_usd);
   fl_set_number(L, "cap_usd", c->cap_usd);
   fl_set_number(L, "cap_weight", c->cap_weight);
-  lua_pushinteger(L, (lua_Integer)llround(c->cap_usd * 100.0));
-  lua_setfield(L, -2, "cap_cents");
-  lua_pushinteger(L, (lua_Integer)c->days_used);
-  lua_setfield(L, -2, "days_used");
+  fl_set_integer(L, "cap_cents", (lua_Integer)llround(c->cap_usd * 100.0));
+  fl_set_integer(L, "days_used", (lua_Integer)c->days_used);
 }
 
 /* Capacity of `sym` for the market at mk_idx; raises on error. */
@@ -115,8 +113,7 @@ static int c_apply(lua_State *L) {
     fl_set_number(L, "target", w.vals[i]);
     fl_set_number(L, "weight", out[i]);
     fl_set_number(L, "usd", folio_usd_round_cents(out[i] * nav));
-    lua_pushboolean(L, bound);
-    lua_setfield(L, -2, "bound");
+    fl_set_boolean(L, "bound", bound);
     lua_setfield(L, rep, w.syms[i]);
   }
   fl_push_vec(L, w.n, w.syms, out, NULL);

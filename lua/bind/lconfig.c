@@ -171,8 +171,7 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
 
   lua_createtable(L, 0, 4); /* [cfg, limits] */
   fl_set_number(L, "fraction_of_adv", cfg->limits.fraction_of_adv);
-  lua_pushinteger(L, (lua_Integer)cfg->limits.adv_lookback_days);
-  lua_setfield(L, -2, "adv_lookback_days");
+  fl_set_integer(L, "adv_lookback_days", (lua_Integer)cfg->limits.adv_lookback_days);
   fl_set_number(L, "max_position_weight", cfg->limits.max_position_weight);
   fl_set_number(L, "max_gross", cfg->limits.max_gross);
   lua_setfield(L, -2, "limits");

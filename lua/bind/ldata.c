@@ -22,11 +22,7 @@ static void push_frame(lua_State *L, const folio_frame *f) {
 }
 
 void fl_check_read_path(lua_State *L, const char *fname, const char *path) {
-  if (lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") == LUA_TNIL) { /* trusted */
-    lua_pop(L, 1);
-    return;
-  }
-  lua_pop(L, 1);
+  if (!fl_sandboxed(L)) return;
   int bad = path[0] == '/' || path[0] == '~' || path[0] == '\0';
   for (const char *p = path; !bad && *p; p++) /* a ".." component anywhere */
     if (p[0] == '.' && p[1] == '.' && (p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
@@ -161,15 +157,8 @@ static const luaL_Reg data_funcs[] = {
     {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {NULL, NULL}};
 
 int fl_open_data(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MARKET_MT)) {
-    luaL_newlib(L, market_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, mk_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg market_meta[] = {{"__tostring", mk_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_MARKET_MT, market_methods, market_meta, 1);
   luaL_newlib(L, data_funcs);
   return 1;
 }

@@ -28,20 +28,14 @@ static const char *const state_keys[] = {"breached", "n_breaches", "peak_nav", "
 /* Pushes the checkpoint table of a state (NaN fields are left out). */
 static void push_state(lua_State *L, const folio_drawdown_state *s) {
   lua_createtable(L, 0, 8);
-  lua_pushinteger(L, 1);
-  lua_setfield(L, -2, "version");
-  lua_pushboolean(L, s->breached);
-  lua_setfield(L, -2, "breached");
-  lua_pushinteger(L, s->n_breaches);
-  lua_setfield(L, -2, "n_breaches");
+  fl_set_integer(L, "version", 1);
+  fl_set_boolean(L, "breached", s->breached);
+  fl_set_integer(L, "n_breaches", s->n_breaches);
   fl_set_number(L, "drawdown", s->drawdown);
-  const struct {
-    const char *k;
-    double v;
-  } opt[] = {{"peak_nav", s->peak_nav}, {"trough_nav", s->trough_nav},
-             {"breach_time", s->breach_time}, {"last_update", s->last_update}};
-  for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
-    if (!isnan(opt[i].v)) fl_set_number(L, opt[i].k, opt[i].v);
+  fl_set_number_unless_nan(L, "peak_nav", s->peak_nav);
+  fl_set_number_unless_nan(L, "trough_nav", s->trough_nav);
+  fl_set_number_unless_nan(L, "breach_time", s->breach_time);
+  fl_set_number_unless_nan(L, "last_update", s->last_update);
 }
 
 /* Reads a checkpoint table at idx into *s (validated by the core). */
@@ -192,17 +186,6 @@ static int g_tostring(lua_State *L) {
 }
 
 /* ---- order decisions ---------------------------------------------------------- */
-
-static long vec_find(const fl_vec *v, const char *sym) {
-  size_t lo = 0, hi = v->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(v->syms[mid], sym);
-    if (c == 0) return (long)mid;
-    if (c < 0) lo = mid + 1; else hi = mid;
-  }
-  return -1;
-}
 
 /* Reads the orders array at args.orders into three tables pushed on the stack:
  * {orders = {SYM = signed qty}}, {lots = {SYM = lot}}, {prices = {SYM = price}}. */
@@ -355,12 +338,12 @@ static int g_check(lua_State *L) {
   folio_guard_decision *d = fl_scratch(L, n, sizeof *d);
   for (size_t k = 0; k < n; k++) {
     long x;
-    e[k].position = (x = vec_find(&held, syms[k])) >= 0 ? held.vals[x] : 0.0;
-    e[k].order = (x = vec_find(&oq, syms[k])) >= 0 ? oq.vals[x] : 0.0;
-    e[k].lot = (x = vec_find(&ol, syms[k])) >= 0 ? ol.vals[x] : 1.0;
-    e[k].price = (x = vec_find(&prices, syms[k])) >= 0 ? prices.vals[x]
-                 : (x = vec_find(&op, syms[k])) >= 0 ? op.vals[x] : NAN;
-    e[k].adv_usd = (x = vec_find(&adv, syms[k])) >= 0 ? adv.vals[x] : NAN;
+    e[k].position = (x = fl_vec_find(&held, syms[k])) >= 0 ? held.vals[x] : 0.0;
+    e[k].order = (x = fl_vec_find(&oq, syms[k])) >= 0 ? oq.vals[x] : 0.0;
+    e[k].lot = (x = fl_vec_find(&ol, syms[k])) >= 0 ? ol.vals[x] : 1.0;
+    e[k].price = (x = fl_vec_find(&prices, syms[k])) >= 0 ? prices.vals[x]
+                 : (x = fl_vec_find(&op, syms[k])) >= 0 ? op.vals[x] : NAN;
+    e[k].adv_usd = (x = fl_vec_find(&adv, syms[k])) >= 0 ? adv.vals[x] : NAN;
   }
   folio_error err;
   if (folio_guards_check(&g->limits, &state, n, syms, e, nav, lev_nav, d, &err) != FOLIO_OK)
@@ -412,15 +395,8 @@ static const luaL_Reg guard_methods[] = {{"check", g_check}, {"update", g_update
 static const luaL_Reg guards_funcs[] = {{"new", g_new}, {NULL, NULL}};
 
 int fl_open_guards(lua_State *L) {
-  if (luaL_newmetatable(L, FL_GUARDS_MT)) {
-    luaL_newlib(L, guard_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, g_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, FL_GUARDS_MT);
-    lua_setfield(L, -2, "__name");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg guard_meta[] = {{"__tostring", g_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_GUARDS_MT, guard_methods, guard_meta, 0); /* __name = FL_GUARDS_MT */
   luaL_newlib(L, guards_funcs);
   return 1;
 }

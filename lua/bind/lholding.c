@@ -9,14 +9,12 @@ static void push_bucket(lua_State *L, const folio_bucket *b) {
   lua_createtable(L, 0, 5);
   lua_pushstring(L, b->name);
   lua_setfield(L, -2, "name");
-  lua_pushnumber(L, b->min_days);
-  lua_setfield(L, -2, "min_days");
+  fl_set_number(L, "min_days", b->min_days);
   lua_pushnumber(L, b->max_days); /* math.huge for the last bucket */
   lua_setfield(L, -2, "max_days");
   lua_pushstring(L, b->description);
   lua_setfield(L, -2, "description");
-  lua_pushinteger(L, (lua_Integer)b->id + 1);
-  lua_setfield(L, -2, "rank");
+  fl_set_integer(L, "rank", (lua_Integer)b->id + 1);
 }
 
 /* folio.holding.bucket("weekly") -> {name, min_days, max_days, description, rank} */

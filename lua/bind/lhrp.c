@@ -14,18 +14,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Checks that m is square with row labels equal to column labels. */
-static void check_square_labelled(lua_State *L, const fl_matrix *m, const char *fname,
-                                  const char *key) {
-  if (m->n_rows != m->n_cols)
-    fl_argerror(L, fname, "%s must be square, got %I x %I", key, (lua_Integer)m->n_rows,
-                (lua_Integer)m->n_cols);
-  for (size_t i = 0; i < m->n_rows; i++)
-    if (strcmp(m->row_labels[i], m->col_labels[i]) != 0)
-      fl_argerror(L, fname, "%s row %I is '%s' but column %I is '%s' (labels must match)", key,
-                  (lua_Integer)i + 1, m->row_labels[i], (lua_Integer)i + 1, m->col_labels[i]);
-}
-
 /* Reads bounds.<key> (a number for every asset, or {SYM = x}) into out[n]
  * (default `def`); symbols are the columns of the matrix at m_idx. */
 static void read_bound(lua_State *L, int bounds, const char *fname, const char *key, int m_idx,
@@ -66,14 +54,10 @@ static void push_linkage(lua_State *L, size_t n, const double *Z) {
   lua_createtable(L, (int)(n > 1 ? n - 1 : 0), 0);
   for (size_t k = 0; k + 1 < n; k++) {
     lua_createtable(L, 0, 4);
-    lua_pushinteger(L, (lua_Integer)Z[4 * k]);
-    lua_setfield(L, -2, "left");
-    lua_pushinteger(L, (lua_Integer)Z[4 * k + 1]);
-    lua_setfield(L, -2, "right");
-    lua_pushnumber(L, Z[4 * k + 2]);
-    lua_setfield(L, -2, "distance");
-    lua_pushinteger(L, (lua_Integer)Z[4 * k + 3]);
-    lua_setfield(L, -2, "size");
+    fl_set_integer(L, "left", (lua_Integer)Z[4 * k]);
+    fl_set_integer(L, "right", (lua_Integer)Z[4 * k + 1]);
+    fl_set_number(L, "distance", Z[4 * k + 2]);
+    fl_set_integer(L, "size", (lua_Integer)Z[4 * k + 3]);
     lua_rawseti(L, -2, (lua_Integer)k + 1);
   }
 }
@@ -96,24 +80,20 @@ static void push_tree(lua_State *L, size_t n, const double *Z, const char *const
   int nodes = lua_gettop(L);
   for (size_t i = 0; i < n; i++) {
     lua_createtable(L, 0, 2);
-    lua_pushinteger(L, (lua_Integer)i);
-    lua_setfield(L, -2, "id");
+    fl_set_integer(L, "id", (lua_Integer)i);
     lua_pushstring(L, syms[i]);
     lua_setfield(L, -2, "symbol");
     lua_rawseti(L, nodes, (lua_Integer)i + 1);
   }
   for (size_t k = 0; k + 1 < n; k++) {
     lua_createtable(L, 0, 5);
-    lua_pushinteger(L, (lua_Integer)(n + k));
-    lua_setfield(L, -2, "id");
+    fl_set_integer(L, "id", (lua_Integer)(n + k));
     lua_rawgeti(L, nodes, (lua_Integer)Z[4 * k] + 1);
     lua_setfield(L, -2, "left");
     lua_rawgeti(L, nodes, (lua_Integer)Z[4 * k + 1] + 1);
     lua_setfield(L, -2, "right");
-    lua_pushnumber(L, Z[4 * k + 2]);
-    lua_setfield(L, -2, "distance");
-    lua_pushinteger(L, (lua_Integer)Z[4 * k + 3]);
-    lua_setfield(L, -2, "size");
+    fl_set_number(L, "distance", Z[4 * k + 2]);
+    fl_set_integer(L, "size", (lua_Integer)Z[4 * k + 3]);
     lua_rawseti(L, nodes, (lua_Integer)(n + k) + 1);
   }
   lua_rawgeti(L, nodes, (lua_Integer)(2 * n - 1)); /* [nodes, root] */
@@ -145,9 +125,7 @@ static int h_hrp(lua_State *L) {
   if (has_returns && has_corr) fl_argerror(L, fname, "corr goes with cov, not with returns");
   folio_missing missing = FOLIO_MISSING_PAIRWISE;
   if (has_returns) {
-    if (folio_missing_parse(fl_opt_string(L, 1, fname, "missing", "pairwise"), &missing, &err) !=
-        FOLIO_OK)
-      fl_argerror(L, fname, "missing: %s", err.message);
+    missing = fl_opt_missing(L, 1, fname, "missing", "pairwise");
   } else if (lua_getfield(L, 1, "missing") != LUA_TNIL) {
     fl_argerror(L, fname, "missing applies to returns, not to cov");
   } else {
@@ -158,7 +136,7 @@ static int h_hrp(lua_State *L) {
   fl_matrix *src = fl_field_matrix(L, 1, fname, has_returns ? "returns" : "cov", &src_idx);
   const size_t n = src->n_cols;
   if (n == 0) fl_argerror(L, fname, "%s has no columns", has_returns ? "returns" : "cov");
-  if (!has_returns) check_square_labelled(L, src, fname, "cov");
+  if (!has_returns) fl_check_square_labelled(L, src, fname, "cov");
   const char *const *syms = (const char *const *)src->col_labels;
 
   double *cov = NULL, *corr = NULL;
@@ -171,7 +149,7 @@ static int h_hrp(lua_State *L) {
     if (has_corr) {
       int ki;
       fl_matrix *k = fl_field_matrix(L, 1, fname, "corr", &ki);
-      check_square_labelled(L, k, fname, "corr");
+      fl_check_square_labelled(L, k, fname, "corr");
       if (k->n_cols != n)
         fl_argerror(L, fname, "corr is %I x %I but cov is %I x %I", (lua_Integer)k->n_rows,
                     (lua_Integer)k->n_cols, (lua_Integer)n, (lua_Integer)n);
@@ -244,8 +222,7 @@ static int h_hrp(lua_State *L) {
   if (has_returns) {
     lua_pushstring(L, folio_missing_name(missing));
     lua_setfield(L, -2, "missing");
-    lua_pushinteger(L, (lua_Integer)cinfo.min_pair_obs);
-    lua_setfield(L, -2, "min_pair_obs");
+    fl_set_integer(L, "min_pair_obs", (lua_Integer)cinfo.min_pair_obs);
   }
   lua_pushstring(L, has_returns ? "returns" : has_corr ? "cov+corr" : "cov");
   lua_setfield(L, -2, "source");
@@ -267,7 +244,7 @@ static int h_linkage(lua_State *L) {
     fl_argerror(L, fname, "method: %s", err.message);
   int di;
   fl_matrix *d = fl_field_matrix(L, 1, fname, "dist", &di);
-  check_square_labelled(L, d, fname, "dist");
+  fl_check_square_labelled(L, d, fname, "dist");
   const size_t n = d->n_cols;
   if (n == 0) fl_argerror(L, fname, "dist is empty");
   double *Z = fl_scratch(L, n > 1 ? 4 * (n - 1) : 1, sizeof(double));
@@ -297,11 +274,6 @@ int fl_open_hrp(lua_State *L) {
   lua_setfield(L, -2, "run");
   lua_pushcfunction(L, h_linkage);
   lua_setfield(L, -2, "linkage");
-  lua_createtable(L, 0, 2); /* its metatable */
-  lua_pushcfunction(L, h_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, h_call);
   return 1;
 }

@@ -17,36 +17,8 @@
 
 #include "lfolio.h"
 
-#define FL_MANAGERBOX_MT "folio.managerbox"
-
-/* A core result and the function that frees it. */
-typedef struct managerbox {
-  void *p;
-  void (*release)(void *);
-} managerbox;
-
-static int managerbox_gc(lua_State *L) {
-  managerbox *b = luaL_checkudata(L, 1, FL_MANAGERBOX_MT);
-  if (b->p && b->release) b->release(b->p);
-  b->p = NULL;
-  return 0;
-}
-
-static managerbox *push_box(lua_State *L, void (*release)(void *)) {
-  managerbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->p = NULL;
-  b->release = release;
-  luaL_setmetatable(L, FL_MANAGERBOX_MT);
-  return b;
-}
-
 static void release_report(void *p) { folio_manager_report_free(p); }
 static void release_series(void *p) { folio_manager_series_free(p); }
-
-static void set_number(lua_State *L, const char *key, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, key);
-}
 
 static void push_strings(lua_State *L, char *const *s, size_t n) {
   lua_createtable(L, (int)(n < 1u << 20 ? n : 1u << 20), 0);
@@ -67,21 +39,16 @@ static int m_optimize(lua_State *L) {
   if (!root) fl_argerror(L, fn, "root is required (the folder of strategy folders)");
   o.window = (size_t)fl_opt_integer(L, 1, fn, "window", 365, 2, FOLIO_MAX_DIM);
   o.target_vol = fl_positive(L, 1, fn, "target_vol", 0.30, 0);
-  o.max_leverage = lua_getfield(L, 1, "max_leverage") == LUA_TNIL ? 0.0 : -1.0;
-  lua_pop(L, 1);
-  if (o.max_leverage < 0) o.max_leverage = fl_positive(L, 1, fn, "max_leverage", 1.0, 1);
+  o.max_leverage = fl_has_field(L, 1, "max_leverage") ? fl_positive(L, 1, fn, "max_leverage", 1.0, 1)
+                                                       : 0.0; /* 0: no cap */
   o.account_value = fl_positive(L, 1, fn, "account_value", 10000.0, 0);
   o.n_random_starts = (size_t)fl_opt_integer(L, 1, fn, "random_starts", 8, 0, 1000);
   o.seed = (uint64_t)fl_opt_integer(L, 1, fn, "seed", 0, 0, (long long)1 << 53);
   const char *out = fl_opt_string(L, 1, fn, "out", NULL);
   fl_check_read_path(L, fn, root);
-  if (out) {
-    int sandboxed = lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") != LUA_TNIL;
-    lua_pop(L, 1);
-    if (sandboxed)
-      luaL_error(L, "%s: writing out = '%s' needs a trusted engine (folio run --trusted)", fn, out);
-  }
-  managerbox *box = push_box(L, release_report); /* [args, box] */
+  if (out && fl_sandboxed(L))
+    luaL_error(L, "%s: writing out = '%s' needs a trusted engine (folio run --trusted)", fn, out);
+  fl_box *box = fl_box_push(L, release_report); /* [args, box] */
   folio_error err;
   folio_manager_report *r = NULL;
   if (folio_manager_run(root, &o, &r, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -98,33 +65,26 @@ static int m_optimize(lua_State *L) {
   lua_setfield(L, -2, "strategies");
   push_strings(L, r->skipped, r->n_skipped);
   lua_setfield(L, -2, "skipped");
-  set_number(L, "score", r->fit.score);
-  set_number(L, "slope", r->fit.slope);
-  set_number(L, "daily_std", r->fit.daily_std);
-  set_number(L, "ann_volatility", r->fit.ann_vol);
-  set_number(L, "ann_volatility_pct", 100.0 * r->fit.ann_vol);
-  set_number(L, "target_vol", r->target_vol);
-  set_number(L, "target_vol_pct", 100.0 * r->target_vol);
-  set_number(L, "leverage", r->fit.leverage);
-  set_number(L, "raw_leverage", r->fit.raw_leverage);
-  lua_pushboolean(L, r->fit.capped);
-  lua_setfield(L, -2, "capped");
-  if (r->max_leverage > 0) set_number(L, "max_leverage", r->max_leverage);
-  set_number(L, "account_value", r->account_value);
-  lua_pushinteger(L, (lua_Integer)r->window_days);
-  lua_setfield(L, -2, "window_days");
+  fl_set_number(L, "score", r->fit.score);
+  fl_set_number(L, "slope", r->fit.slope);
+  fl_set_number(L, "daily_std", r->fit.daily_std);
+  fl_set_number(L, "ann_volatility", r->fit.ann_vol);
+  fl_set_number(L, "ann_volatility_pct", 100.0 * r->fit.ann_vol);
+  fl_set_number(L, "target_vol", r->target_vol);
+  fl_set_number(L, "target_vol_pct", 100.0 * r->target_vol);
+  fl_set_number(L, "leverage", r->fit.leverage);
+  fl_set_number(L, "raw_leverage", r->fit.raw_leverage);
+  fl_set_boolean(L, "capped", r->fit.capped);
+  if (r->max_leverage > 0) fl_set_number(L, "max_leverage", r->max_leverage);
+  fl_set_number(L, "account_value", r->account_value);
+  fl_set_integer(L, "window_days", (lua_Integer)r->window_days);
   lua_pushstring(L, r->first_date);
   lua_setfield(L, -2, "first_date");
   lua_pushstring(L, r->asof);
   lua_setfield(L, -2, "asof");
-  lua_pushinteger(L, (lua_Integer)r->fit.n_starts);
-  lua_setfield(L, -2, "starts");
-  lua_pushinteger(L, (lua_Integer)r->fit.starts_at_best);
-  lua_setfield(L, -2, "starts_at_best");
-  if (out) {
-    lua_pushstring(L, out);
-    lua_setfield(L, -2, "written");
-  }
+  fl_set_integer(L, "starts", (lua_Integer)r->fit.n_starts);
+  fl_set_integer(L, "starts_at_best", (lua_Integer)r->fit.starts_at_best);
+  fl_set_string(L, "written", out);
   return 1;
 }
 
@@ -147,7 +107,7 @@ static int m_read_stats(lua_State *L) {
     name = folder;
   }
   fl_check_read_path(L, fn, path);
-  managerbox *box = push_box(L, release_series);
+  fl_box *box = fl_box_push(L, release_series);
   folio_error err;
   folio_manager_series *s = NULL;
   if (folio_manager_read_stats(path, name, &s, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -180,13 +140,6 @@ static const luaL_Reg manager_funcs[] = {
 };
 
 int fl_open_manager(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MANAGERBOX_MT)) {
-    lua_pushcfunction(L, managerbox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
   luaL_newlib(L, manager_funcs);
   return 1;
 }

@@ -66,6 +66,17 @@ static fl_matrix *matrix_alloc_with(lua_State *L, size_t n_rows, size_t n_cols, 
   return m;
 }
 
+void fl_check_square_labelled(lua_State *L, const fl_matrix *m, const char *fname,
+                              const char *key) {
+  if (m->n_rows != m->n_cols)
+    fl_argerror(L, fname, "%s must be square, got %I x %I", key, (lua_Integer)m->n_rows,
+                (lua_Integer)m->n_cols);
+  for (size_t i = 0; i < m->n_rows; i++)
+    if (strcmp(m->row_labels[i], m->col_labels[i]) != 0)
+      fl_argerror(L, fname, "%s row %I is '%s' but column %I is '%s' (labels must match)", key,
+                  (lua_Integer)i + 1, m->row_labels[i], (lua_Integer)i + 1, m->col_labels[i]);
+}
+
 fl_matrix *fl_check_matrix(lua_State *L, int idx, const char *fname, const char *key) {
   fl_matrix *m = luaL_testudata(L, idx, FL_MATRIX_MT);
   if (!m) fl_argerror(L, fname, "%s must be a folio.matrix, got %s", key, luaL_typename(L, idx));
@@ -537,22 +548,10 @@ static int matrix_call(lua_State *L) {
 }
 
 int fl_open_matrix(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MATRIX_MT)) { /* [mt] */
-    luaL_setfuncs(L, matrix_meta, 0);
-    luaL_newlib(L, matrix_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable"); /* getmetatable(m) never exposes the methods */
-  }
-  lua_pop(L, 1);
+  fl_new_type(L, FL_MATRIX_MT, matrix_methods, matrix_meta, 1);
   lua_createtable(L, 0, 1); /* folio.matrix: callable table, folio.matrix.new{...} too */
   lua_pushcfunction(L, m_new);
   lua_setfield(L, -2, "new");
-  lua_createtable(L, 0, 2);
-  lua_pushcfunction(L, matrix_call);
-  lua_setfield(L, -2, "__call");
-  lua_pushliteral(L, "locked");
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
+  fl_make_callable(L, matrix_call);
   return 1;
 }

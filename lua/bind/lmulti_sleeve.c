@@ -18,19 +18,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Index of sym in the sorted array syms[0..n), or -1. */
-static long find_sym(const char *const *syms, size_t n, const char *sym) {
-  size_t lo = 0, hi = n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(syms[mid], sym);
-    if (c == 0) return (long)mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return -1;
-}
-
 /* Reads t[key] of the table at tbl as a symbol vector, naming it `label` in
  * errors (e.g. "sleeves.core.weights"). Leaves anchors on the stack. */
 static fl_vec read_vec_named(lua_State *L, int tbl, const char *fname, const char *key,
@@ -151,7 +138,7 @@ static int c_compose(lua_State *L) {
     int mi;
     fl_matrix *m = fl_field_matrix(L, 1, fname, "sleeve_returns", &mi);
     for (size_t j = 0; j < m->n_cols; j++)
-      if (find_sym(names, K, m->col_labels[j]) < 0)
+      if (fl_find_sym(names, K, m->col_labels[j]) < 0)
         fl_argerror(L, fname, "sleeve_returns column '%s' is not a sleeve", m->col_labels[j]);
     n_rows = m->n_rows;
     double *data = fl_scratch(L, n_rows * K + 1, sizeof(double));
@@ -174,7 +161,7 @@ static int c_compose(lua_State *L) {
     double *P = fl_scratch(L, q.n * K + 1, sizeof(double));
     for (size_t i = 0; i < q.n * K; i++) P[i] = 0;
     for (size_t v = 0; v < q.n; v++) {
-      long j = find_sym(names, K, q.syms[v]);
+      long j = fl_find_sym(names, K, q.syms[v]);
       if (j < 0) fl_argerror(L, fname, "views: '%s' is not a sleeve", q.syms[v]);
       P[v + (size_t)j * q.n] = 1.0;
     }
@@ -225,7 +212,7 @@ static int c_compose(lua_State *L) {
   /* the universe: composite symbols plus currently held ones (target 0) */
   size_t nu = nc;
   for (size_t i = 0; i < cur.n; i++)
-    if (find_sym(csyms, nc, cur.syms[i]) < 0) nu++;
+    if (fl_find_sym(csyms, nc, cur.syms[i]) < 0) nu++;
   const char **usyms = fl_scratch(L, nu ? nu : 1, sizeof(char *));
   double *t = fl_scratch(L, nu ? nu : 1, sizeof(double));
   double *w0 = fl_scratch(L, nu ? nu : 1, sizeof(double));
@@ -247,7 +234,7 @@ static int c_compose(lua_State *L) {
     }
   }
   for (size_t i = 0; i < nu; i++) {
-    long j = caps.n ? find_sym(caps.syms, caps.n, usyms[i]) : -1;
+    long j = caps.n ? fl_find_sym(caps.syms, caps.n, usyms[i]) : -1;
     cp[i] = j >= 0 ? caps.vals[j] : INFINITY;
   }
   double *Q = NULL;
@@ -291,8 +278,8 @@ static int c_compose(lua_State *L) {
   lua_pushstring(L, folio_overlay_name(overlay));
   lua_setfield(L, -2, "overlay");
   if (overlay != FOLIO_OVERLAY_EQUAL) {
-    lua_pushinteger(L, (lua_Integer)(n_rows < (size_t)lookback ? n_rows : (size_t)lookback));
-    lua_setfield(L, -2, "lookback_rows");
+    fl_set_integer(L, "lookback_rows",
+                   (lua_Integer)(n_rows < (size_t)lookback ? n_rows : (size_t)lookback));
   }
   lua_newtable(L); /* clipped */
   for (size_t i = 0; i < nu; i++)
@@ -303,32 +290,20 @@ static int c_compose(lua_State *L) {
   lua_setfield(L, -2, "clipped");
   if (has_budget) {
     lua_createtable(L, 0, 14);
-    lua_pushnumber(L, tinfo.needed);
-    lua_setfield(L, -2, "needed");
-    lua_pushnumber(L, budget);
-    lua_setfield(L, -2, "budget");
-    lua_pushnumber(L, used);
-    lua_setfield(L, -2, "used");
-    lua_pushnumber(L, max_to);
-    lua_setfield(L, -2, "max_weekly");
-    lua_pushnumber(L, tinfo.turnover);
-    lua_setfield(L, -2, "turnover");
-    lua_pushboolean(L, tinfo.constrained);
-    lua_setfield(L, -2, "constrained");
-    lua_pushnumber(L, tinfo.objective);
-    lua_setfield(L, -2, "objective");
-    lua_pushnumber(L, tinfo.lambda);
-    lua_setfield(L, -2, "lambda");
+    fl_set_number(L, "needed", tinfo.needed);
+    fl_set_number(L, "budget", budget);
+    fl_set_number(L, "used", used);
+    fl_set_number(L, "max_weekly", max_to);
+    fl_set_number(L, "turnover", tinfo.turnover);
+    fl_set_boolean(L, "constrained", tinfo.constrained);
+    fl_set_number(L, "objective", tinfo.objective);
+    fl_set_number(L, "lambda", tinfo.lambda);
     lua_pushstring(L, tinfo.method ? tinfo.method : "none");
     lua_setfield(L, -2, "solver");
-    lua_pushinteger(L, tinfo.iterations);
-    lua_setfield(L, -2, "iterations");
-    lua_pushboolean(L, tinfo.converged);
-    lua_setfield(L, -2, "converged");
-    lua_pushnumber(L, tinfo.forced);
-    lua_setfield(L, -2, "forced");
-    lua_pushboolean(L, tinfo.budget_exceeded);
-    lua_setfield(L, -2, "budget_exceeded");
+    fl_set_integer(L, "iterations", tinfo.iterations);
+    fl_set_boolean(L, "converged", tinfo.converged);
+    fl_set_number(L, "forced", tinfo.forced);
+    fl_set_boolean(L, "budget_exceeded", tinfo.budget_exceeded);
     lua_pushstring(L, Q ? "cov" : "identity");
     lua_setfield(L, -2, "metric");
     lua_setfield(L, -2, "turnover");

@@ -475,12 +475,10 @@ static int l_optimize(lua_State *L) {
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "x");        /* [..., res] */
-  lua_pushnumber(L, fval);
-  lua_setfield(L, -2, "f");
+  fl_set_number(L, "f", fval);
   lua_pushstring(L, nlopt_result_to_string(result));
   lua_setfield(L, -2, "status");
-  lua_pushinteger(L, (lua_Integer)run.evaluations);
-  lua_setfield(L, -2, "evaluations");
+  fl_set_integer(L, "evaluations", (lua_Integer)run.evaluations);
   if (result < 0 && nlopt_msg[0]) { /* FAILURE / ROUNDOFF_LIMITED: say why */
     lua_pushstring(L, nlopt_msg);
     lua_setfield(L, -2, "message");

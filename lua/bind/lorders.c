@@ -93,18 +93,6 @@ void fl_read_positions(lua_State *L, int args, const char *fname, const char *ke
 
 /* ---- the book ------------------------------------------------------------- */
 
-/* Index of sym in a sorted vector, or -1. */
-static long vec_find(const fl_vec *v, const char *sym) {
-  size_t lo = 0, hi = v->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = strcmp(v->syms[mid], sym);
-    if (c == 0) return (long)mid;
-    if (c < 0) lo = mid + 1; else hi = mid;
-  }
-  return -1;
-}
-
 /* The sorted union of two sorted symbol lists, into out (room for a + b). */
 static size_t merge_symbols(const fl_vec *a, const fl_vec *b, const char **out) {
   size_t i = 0, j = 0, n = 0;
@@ -189,11 +177,11 @@ static int o_diff(lua_State *L) {
   folio_order *out = fl_scratch(L, n, sizeof(folio_order));
   for (size_t i = 0; i < n; i++) {
     long k;
-    cur[i] = (k = vec_find(&held, syms[i])) >= 0 ? held.vals[k] : 0.0;
-    px[i] = (k = vec_find(&prices, syms[i])) >= 0 ? prices.vals[k] : NAN;
-    in_targets[i] = (k = vec_find(&targets, syms[i])) >= 0;
+    cur[i] = (k = fl_vec_find(&held, syms[i])) >= 0 ? held.vals[k] : 0.0;
+    px[i] = (k = fl_vec_find(&prices, syms[i])) >= 0 ? prices.vals[k] : NAN;
+    in_targets[i] = (k = fl_vec_find(&targets, syms[i])) >= 0;
     w[i] = k >= 0 ? targets.vals[k] : 0.0;
-    lot[i] = lots.syms && (k = vec_find(&lots, syms[i])) >= 0 ? lots.vals[k] : lot_all;
+    lot[i] = lots.syms && (k = fl_vec_find(&lots, syms[i])) >= 0 ? lots.vals[k] : lot_all;
     if (frac_table) {
       lua_getfield(L, 1, "fractional");
       int t = lua_getfield(L, -1, syms[i]);
@@ -202,7 +190,7 @@ static int o_diff(lua_State *L) {
       if (lua_toboolean(L, -1)) lot[i] = 0.0;
       lua_pop(L, 2);
     }
-    cap[i] = caps.syms && (k = vec_find(&caps, syms[i])) >= 0 ? caps.vals[k] : NAN;
+    cap[i] = caps.syms && (k = fl_vec_find(&caps, syms[i])) >= 0 ? caps.vals[k] : NAN;
   }
   folio_error err;
   if (folio_orders_diff(n, syms, cur, px, w, lot, cap, nav, &opts, out, &err) != FOLIO_OK)
@@ -248,8 +236,7 @@ static int o_diff(lua_State *L) {
     fl_set_number(L, "final_quantity", o->final_quantity);
     fl_set_number(L, "lot_size", opts.fractional ? 0.0 : lot[i]); /* 0 = fractional */
     if (o->flags & FOLIO_ORDER_CLOSE) {
-      lua_pushboolean(L, 1);
-      lua_setfield(L, -2, "close");
+      fl_set_boolean(L, "close", 1);
     }
     if (reason) {
       fl_set_string(L, "reason", reason);
@@ -271,8 +258,7 @@ static int o_diff(lua_State *L) {
   lua_pushvalue(L, report);
   fl_set_number(L, "total_buy", folio_usd_round_cents(total_buy));
   fl_set_number(L, "total_sell", folio_usd_round_cents(total_sell));
-  lua_pushinteger(L, n_orders);
-  lua_setfield(L, -2, "n_orders");
+  fl_set_integer(L, "n_orders", n_orders);
   lua_pop(L, 1);
   lua_settop(L, report);
   return 2;

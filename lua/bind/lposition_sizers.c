@@ -147,16 +147,11 @@ static int l_beta(lua_State *L) {
     return luaL_error(L, "%s (symbol %s)", err.message, sym);
   lua_pushnumber(L, beta);
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)w);
-  lua_setfield(L, -2, "window");
-  lua_pushinteger(L, (lua_Integer)n);
-  lua_setfield(L, -2, "n_obs");
+  fl_set_integer(L, "window", (lua_Integer)w);
+  fl_set_integer(L, "n_obs", (lua_Integer)n);
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
-  if (bench) {
-    lua_pushstring(L, bench);
-    lua_setfield(L, -2, "benchmark");
-  }
+  fl_set_string(L, "benchmark", bench); /* absent without one */
   return 2;
 }
 
@@ -167,57 +162,51 @@ static const luaL_Reg funcs[] = {
 
 int fl_open_position_sizers(lua_State *L) {
   luaL_newlib(L, funcs);
-  lua_pushnumber(L, FOLIO_BETA_MIN_DEFAULT);
-  lua_setfield(L, -2, "_beta_min");
-  lua_pushnumber(L, FOLIO_BETA_MAX_DEFAULT);
-  lua_setfield(L, -2, "_beta_max");
+  fl_set_number(L, "_beta_min", FOLIO_BETA_MIN_DEFAULT);
+  fl_set_number(L, "_beta_max", FOLIO_BETA_MAX_DEFAULT);
   return 1;
 }
 
 /* ---- signal orders (order_from_signal) --------------------------------------------------------- */
 
+/* The allocator options at arguments first .. first + 3: target_weight,
+ * min_notional, lot (numbers), fractional (truthy). */
+static folio_portfolio_allocator_opts check_allocator_opts(lua_State *L, int first) {
+  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
+  o.target_weight = luaL_checknumber(L, first);
+  o.min_notional = luaL_checknumber(L, first + 1);
+  o.lot = luaL_checknumber(L, first + 2);
+  o.fractional = lua_toboolean(L, first + 3);
+  return o;
+}
+
 /* _order_from_signal(nav, direction, confidence, price, target_weight, min_notional, lot,
  *   fractional) -> {side = 1|-1|0, quantity, notional, target_notional, raw_quantity,
  *   floored, rounded, zero_lots} */
 static int p_order_from_signal(lua_State *L) {
-  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
-  o.target_weight = luaL_checknumber(L, 5);
-  o.min_notional = luaL_checknumber(L, 6);
-  o.lot = luaL_checknumber(L, 7);
-  o.fractional = lua_toboolean(L, 8);
+  folio_portfolio_allocator_opts o = check_allocator_opts(L, 5);
   folio_signal_order r;
   folio_error err;
   if (folio_order_from_signal(&o, luaL_checknumber(L, 1), luaL_checknumber(L, 2),
                               luaL_checknumber(L, 3), luaL_checknumber(L, 4), &r, &err) != FOLIO_OK)
     return fl_core_error(L, "order_from_signal", &err);
   lua_createtable(L, 0, 8);
-  lua_pushinteger(L, r.side);
-  lua_setfield(L, -2, "side");
+  fl_set_integer(L, "side", r.side);
   const struct {
     const char *k;
     double v;
   } f[] = {{"quantity", r.quantity}, {"notional", r.notional},
            {"target_notional", r.target_notional}, {"raw_quantity", r.raw_quantity}};
-  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    lua_pushnumber(L, f[i].v);
-    lua_setfield(L, -2, f[i].k);
-  }
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_FLOORED) != 0);
-  lua_setfield(L, -2, "floored");
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_ROUNDED) != 0);
-  lua_setfield(L, -2, "rounded");
-  lua_pushboolean(L, (r.flags & FOLIO_SIGNAL_ZERO_LOTS) != 0);
-  lua_setfield(L, -2, "zero_lots");
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) fl_set_number(L, f[i].k, f[i].v);
+  fl_set_boolean(L, "floored", (r.flags & FOLIO_SIGNAL_FLOORED) != 0);
+  fl_set_boolean(L, "rounded", (r.flags & FOLIO_SIGNAL_ROUNDED) != 0);
+  fl_set_boolean(L, "zero_lots", (r.flags & FOLIO_SIGNAL_ZERO_LOTS) != 0);
   return 1;
 }
 
 /* _options_check(target_weight, min_notional, lot, fractional): raises on bad options */
 static int p_options_check(lua_State *L) {
-  folio_portfolio_allocator_opts o = folio_portfolio_allocator_defaults();
-  o.target_weight = luaL_checknumber(L, 1);
-  o.min_notional = luaL_checknumber(L, 2);
-  o.lot = luaL_checknumber(L, 3);
-  o.fractional = lua_toboolean(L, 4);
+  folio_portfolio_allocator_opts o = check_allocator_opts(L, 1);
   folio_error err;
   if (folio_portfolio_allocator_opts_check(&o, &err) != FOLIO_OK)
     return fl_core_error(L, "PortfolioAllocator", &err);
@@ -230,9 +219,7 @@ static const luaL_Reg signal_funcs[] = {{"_order_from_signal", p_order_from_sign
 
 int fl_open_portfolio_allocator(lua_State *L) {
   luaL_newlib(L, signal_funcs);
-  lua_pushnumber(L, folio_portfolio_allocator_defaults().target_weight);
-  lua_setfield(L, -2, "_target_weight");
-  lua_pushnumber(L, folio_portfolio_allocator_defaults().min_notional);
-  lua_setfield(L, -2, "_min_notional");
+  fl_set_number(L, "_target_weight", folio_portfolio_allocator_defaults().target_weight);
+  fl_set_number(L, "_min_notional", folio_portfolio_allocator_defaults().min_notional);
   return 1;
 }

@@ -29,12 +29,9 @@ static volatile sig_atomic_t interrupted_by = 0;
 
 static void on_signal(int sig) { interrupted_by = sig; }
 
-/* Raises unless the engine is trusted (the sandbox keeps its frozen globals
- * in the registry under folio.sandbox.G0; a trusted engine has none). */
+/* Raises unless the engine is trusted. */
 static void require_trusted(lua_State *L, const char *fname) {
-  int sandboxed = lua_getfield(L, LUA_REGISTRYINDEX, "folio.sandbox.G0") != LUA_TNIL;
-  lua_pop(L, 1);
-  if (sandboxed) luaL_error(L, "%s: needs a trusted host (folio run --trusted)", fname);
+  if (fl_sandboxed(L)) luaL_error(L, "%s: needs a trusted host (folio run --trusted)", fname);
 }
 
 /* ---- time ------------------------------------------------------------------ */
@@ -58,9 +55,7 @@ static int r_sleep(lua_State *L) {
 
 /* folio.reconcile.now() -> seconds since the epoch (UTC, with fractions). */
 static int r_now(lua_State *L) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+  fl_push_clock(L, CLOCK_REALTIME);
   return 1;
 }
 
@@ -79,12 +74,9 @@ static int r_file_info(lua_State *L) {
     return 2;
   }
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, (lua_Integer)st.st_size);
-  lua_setfield(L, -2, "size");
-  lua_pushnumber(L, (lua_Number)st.st_mtim.tv_sec + 1e-9 * (lua_Number)st.st_mtim.tv_nsec);
-  lua_setfield(L, -2, "mtime");
-  lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
-  lua_setfield(L, -2, "mtime_ns");
+  fl_set_integer(L, "size", (lua_Integer)st.st_size);
+  fl_set_number(L, "mtime", (lua_Number)st.st_mtim.tv_sec + 1e-9 * (lua_Number)st.st_mtim.tv_nsec);
+  fl_set_integer(L, "mtime_ns", (lua_Integer)st.st_mtim.tv_nsec);
   lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
   lua_setfield(L, -2, "kind");
   return 1;

@@ -15,10 +15,9 @@ void fl_push_repair_info(lua_State *L, const folio_repair_info *info) {
   lua_createtable(L, 0, 7);
   lua_pushstring(L, folio_repair_name(info->method));
   lua_setfield(L, -2, "method");
-  lua_pushboolean(L, info->applied);
-  lua_setfield(L, -2, "applied");
+  fl_set_boolean(L, "applied", info->applied);
   fl_set_number(L, "ridge", info->ridge);
-  if (!isnan(info->min_eigenvalue)) fl_set_number(L, "min_eigenvalue", info->min_eigenvalue);
+  fl_set_number_unless_nan(L, "min_eigenvalue", info->min_eigenvalue);
   fl_set_number(L, "frobenius_change", info->frobenius_change);
   fl_set_integer(L, "n_clipped", info->n_clipped);
   fl_set_integer(L, "iterations", (size_t)info->iterations);
@@ -49,16 +48,30 @@ static void label_by_returns(lua_State *L, int ci, const fl_matrix *r, const cha
   lua_pop(L, 1);
 }
 
+/* Pushes the A x A result for the returns r (written whole by the core on
+ * success) at *ci, then the workspace of ws bytes (last before the call). */
+static fl_matrix *push_estimate_room(lua_State *L, const fl_matrix *r, size_t ws, int *ci,
+                                     void **work) {
+  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* [.., cov] */
+  *ci = lua_gettop(L);
+  *work = fl_workspace(L, ws); /* [.., cov, work] */
+  return c;
+}
+
+/* Completes the info table on top of the stack (had_missing, missing) and
+ * returns the estimate at ci and that table: [.., info] -> [.., cov, info]. */
+static int push_estimate(lua_State *L, int ci, int had_missing, folio_missing missing) {
+  fl_set_boolean(L, "had_missing", had_missing);
+  fl_set_string(L, "missing", folio_missing_name(missing));
+  lua_pushvalue(L, ci); /* [.., info, cov] */
+  lua_insert(L, -2);    /* [.., cov, info] */
+  return 2;
+}
+
 /* A square matrix argument whose row and column labels match. */
 static fl_matrix *check_cov(lua_State *L, const char *fname, int *ci) {
   fl_matrix *c = fl_field_matrix(L, 1, fname, "cov", ci);
-  if (c->n_rows != c->n_cols)
-    fl_argerror(L, fname, "cov must be square, got %I x %I", (lua_Integer)c->n_rows,
-                (lua_Integer)c->n_cols);
-  for (size_t i = 0; i < c->n_rows; i++)
-    if (strcmp(c->row_labels[i], c->col_labels[i]) != 0)
-      fl_argerror(L, fname, "cov row %I is '%s' but column %I is '%s' (labels must match)",
-                  (lua_Integer)i + 1, c->row_labels[i], (lua_Integer)i + 1, c->col_labels[i]);
+  fl_check_square_labelled(L, c, fname, "cov");
   return c;
 }
 
@@ -72,19 +85,17 @@ static int r_sample_cov(lua_State *L) {
   fl_check_args(L, 1, fname, keys);
   int ri;
   fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
-  folio_missing missing;
-  folio_error err;
-  if (folio_missing_parse(fl_opt_string(L, 1, fname, "missing", "error"), &missing, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "missing: %s", err.message);
+  folio_missing missing = fl_opt_missing(L, 1, fname, "missing", "error");
   if (missing == FOLIO_MISSING_ZERO)
     fl_argerror(L, fname, "missing = 'zero' is for ledoit_wolf only (error, pairwise or complete)");
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_sample_cov_work_size(r->n_rows, r->n_cols, missing);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols); /* written whole on success */
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_cov_info info;
+  folio_error err;
   if (folio_sample_cov(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
       FOLIO_OK)
     return fl_core_error(L, fname, &err);
@@ -92,13 +103,7 @@ static int r_sample_cov(lua_State *L) {
   lua_createtable(L, 0, 4); /* info */
   fl_set_integer(L, "rows_used", info.rows_used);
   fl_set_integer(L, "min_pair_obs", info.min_pair_obs);
-  lua_pushboolean(L, info.had_missing);
-  lua_setfield(L, -2, "had_missing");
-  lua_pushstring(L, folio_missing_name(missing));
-  lua_setfield(L, -2, "missing");
-  lua_pushvalue(L, ci);
-  lua_insert(L, -2);
-  return 2;
+  return push_estimate(L, ci, info.had_missing, missing);
 }
 
 /* folio.risk_model.ledoit_wolf{returns = R, missing = "error"|"complete"|"zero",
@@ -119,9 +124,9 @@ static int r_ledoit_wolf(lua_State *L) {
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_lw_info info;
   folio_error err;
   if (folio_ledoit_wolf(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
@@ -132,13 +137,7 @@ static int r_ledoit_wolf(lua_State *L) {
   fl_set_number(L, "shrinkage", info.shrinkage);
   fl_set_number(L, "mu", info.mu);
   fl_set_integer(L, "rows_used", info.rows_used);
-  lua_pushboolean(L, info.had_missing);
-  lua_setfield(L, -2, "had_missing");
-  lua_pushstring(L, folio_missing_name(missing));
-  lua_setfield(L, -2, "missing");
-  lua_pushvalue(L, ci);
-  lua_insert(L, -2);
-  return 2;
+  return push_estimate(L, ci, info.had_missing, missing);
 }
 
 /* folio.risk_model.ewma_cov{returns = R, half_life = 63, missing = "error"|"complete",
@@ -156,9 +155,9 @@ static int r_ewma_cov(lua_State *L) {
   double scale = check_scale(L, fname);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ewma_cov_work_size(r->n_rows, r->n_cols);
-  fl_matrix *c = fl_matrix_push_raw(L, r->n_cols, r->n_cols);
-  int ci = lua_gettop(L);
-  void *work = fl_workspace(L, ws); /* last before the call */
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_cov_info info;
   folio_error err;
   if (folio_ewma_cov(&p, missing, half_life, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info,
@@ -168,13 +167,7 @@ static int r_ewma_cov(lua_State *L) {
   lua_createtable(L, 0, 4);
   fl_set_integer(L, "rows_used", info.rows_used);
   fl_set_number(L, "half_life", half_life);
-  lua_pushboolean(L, info.had_missing);
-  lua_setfield(L, -2, "had_missing");
-  lua_pushstring(L, folio_missing_name(missing));
-  lua_setfield(L, -2, "missing");
-  lua_pushvalue(L, ci);
-  lua_insert(L, -2);
-  return 2;
+  return push_estimate(L, ci, info.had_missing, missing);
 }
 
 /* ---- matrices in, matrices out ------------------------------------------------ */
@@ -204,10 +197,8 @@ static int r_repair(lua_State *L) {
   fl_check_args(L, 1, fname, keys);
   int ci;
   fl_matrix *c = check_cov(L, fname, &ci);
-  folio_repair method;
+  folio_repair method = fl_opt_repair(L, 1, fname, "method", "clip");
   folio_error err;
-  if (folio_repair_parse(fl_opt_string(L, 1, fname, "method", "clip"), &method, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "method: %s", err.message);
   size_t n = c->n_rows;
   fl_matrix *out = fl_matrix_push_raw(L, n, n);
   int oi = lua_gettop(L);

@@ -27,15 +27,7 @@ typedef struct fl_assets {
 static fl_assets read_assets(lua_State *L, const char *fname) {
   int ci;
   fl_matrix *m = fl_field_matrix(L, 1, fname, "cov", &ci); /* [.., cov] */
-  if (m->n_rows != m->n_cols)
-    fl_argerror(L, fname, "cov must be square, got %I x %I", (lua_Integer)m->n_rows,
-                (lua_Integer)m->n_cols);
-  if (!m->row_labels || !m->col_labels)
-    fl_argerror(L, fname, "cov needs row and column labels (the symbols)");
-  for (size_t i = 0; i < m->n_rows; i++)
-    if (strcmp(m->row_labels[i], m->col_labels[i]) != 0)
-      fl_argerror(L, fname, "cov row %I is '%s' but column %I is '%s' (labels must match)",
-                  (lua_Integer)i + 1, m->row_labels[i], (lua_Integer)i + 1, m->col_labels[i]);
+  fl_check_square_labelled(L, m, fname, "cov"); /* labels are never NULL (fl_matrix_push) */
   fl_assets a;
   int t = lua_getfield(L, 1, "symbols"); /* [.., cov, symbols] */
   if (t == LUA_TNIL) {
@@ -107,14 +99,6 @@ static void read_bound(lua_State *L, const char *fname, int bi, const char *key,
   }
 }
 
-static folio_repair read_repair(lua_State *L, const char *fname) {
-  folio_repair r;
-  folio_error err;
-  if (folio_repair_parse(fl_opt_string(L, 1, fname, "repair", "error"), &r, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "repair: %s", err.message);
-  return r;
-}
-
 /* Pushes weights and the info table. */
 static int push_result(lua_State *L, const fl_assets *a, const double *w, const double *rc,
                        const folio_risk_sizer_info *info) {
@@ -122,10 +106,8 @@ static int push_result(lua_State *L, const fl_assets *a, const double *w, const 
   lua_createtable(L, 0, 9);
   lua_pushstring(L, info->method);
   lua_setfield(L, -2, "method");
-  lua_pushinteger(L, info->iterations);
-  lua_setfield(L, -2, "iterations");
-  lua_pushboolean(L, info->converged);
-  lua_setfield(L, -2, "converged");
+  fl_set_integer(L, "iterations", info->iterations);
+  fl_set_boolean(L, "converged", info->converged);
   fl_set_number(L, "objective", info->objective);
   fl_set_number(L, "variance", info->variance);
   fl_set_number(L, "diversification_ratio", info->diversification_ratio);
@@ -136,6 +118,34 @@ static int push_result(lua_State *L, const fl_assets *a, const double *w, const 
   fl_push_repair_info(L, &info->repair); /* shared with kelly (lrisk_model.c) */
   lua_setfield(L, -2, "repair");
   return 2;
+}
+
+/* The options of the QP allocators (min_variance, max_diversification):
+ * long_only, repair and max_iter, read in that order. */
+static folio_risk_sizer_opts read_qp_opts(lua_State *L, const char *fname) {
+  folio_risk_sizer_opts o = folio_risk_sizer_defaults();
+  o.long_only = fl_opt_boolean(L, 1, fname, "long_only", 1);
+  o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
+  o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
+  return o;
+}
+
+/* The signature min_variance, max_diversification and risk_parity share. */
+typedef folio_status (*risk_solver)(size_t n_assets, const double *cov, size_t ld_cov,
+                                    const char *const *symbols, const folio_risk_sizer_opts *opts,
+                                    double *weights, double *risk_contrib, void *work,
+                                    folio_risk_sizer_info *info, folio_error *err);
+
+/* Runs `solve` on the assets with options o; pushes weights and the info table. */
+static int solve(lua_State *L, const char *fname, const fl_assets *a,
+                 const folio_risk_sizer_opts *o, risk_solver fn) {
+  double *w = fl_scratch(L, a->n, sizeof(double)), *rc = fl_scratch(L, a->n, sizeof(double));
+  void *work = fl_workspace(L, folio_risk_sizer_work_size(a->n)); /* last before the call */
+  folio_risk_sizer_info info;
+  folio_error err;
+  if (fn(a->n, a->cov, a->n, a->syms, o, w, rc, work, &info, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  return push_result(L, a, w, rc, &info);
 }
 
 /* ---- the four allocators ------------------------------------------------- */
@@ -160,10 +170,7 @@ int fl_risk_sizer_min_variance(lua_State *L) {
   static const char *const bkeys[] = {"min", "max", NULL};
   fl_check_args(L, 1, fname, keys);
   fl_assets a = read_assets(L, fname);
-  folio_risk_sizer_opts o = folio_risk_sizer_defaults();
-  o.long_only = fl_opt_boolean(L, 1, fname, "long_only", 1);
-  o.repair = read_repair(L, fname);
-  o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
+  folio_risk_sizer_opts o = read_qp_opts(L, fname);
   double *lo = fl_scratch(L, a.n, sizeof(double)), *up = fl_scratch(L, a.n, sizeof(double));
   int t = lua_getfield(L, 1, "bounds"); /* [.., bounds] */
   if (t == LUA_TTABLE) {
@@ -177,13 +184,7 @@ int fl_risk_sizer_min_variance(lua_State *L) {
     fl_argerror(L, fname, "bounds must be a table {min = ..., max = ...}, got %s",
                 luaL_typename(L, -1));
   }
-  double *w = fl_scratch(L, a.n, sizeof(double)), *rc = fl_scratch(L, a.n, sizeof(double));
-  void *work = fl_workspace(L, folio_risk_sizer_work_size(a.n)); /* last before the call */
-  folio_risk_sizer_info info;
-  folio_error err;
-  if (folio_min_variance(a.n, a.cov, a.n, a.syms, &o, w, rc, work, &info, &err) != FOLIO_OK)
-    return fl_core_error(L, fname, &err);
-  return push_result(L, &a, w, rc, &info);
+  return solve(L, fname, &a, &o, folio_min_variance);
 }
 
 int fl_risk_sizer_max_diversification(lua_State *L) {
@@ -191,17 +192,8 @@ int fl_risk_sizer_max_diversification(lua_State *L) {
   static const char *const keys[] = {"cov", "symbols", "long_only", "repair", "max_iter", NULL};
   fl_check_args(L, 1, fname, keys);
   fl_assets a = read_assets(L, fname);
-  folio_risk_sizer_opts o = folio_risk_sizer_defaults();
-  o.long_only = fl_opt_boolean(L, 1, fname, "long_only", 1);
-  o.repair = read_repair(L, fname);
-  o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
-  double *w = fl_scratch(L, a.n, sizeof(double)), *rc = fl_scratch(L, a.n, sizeof(double));
-  void *work = fl_workspace(L, folio_risk_sizer_work_size(a.n));
-  folio_risk_sizer_info info;
-  folio_error err;
-  if (folio_max_diversification(a.n, a.cov, a.n, a.syms, &o, w, rc, work, &info, &err) != FOLIO_OK)
-    return fl_core_error(L, fname, &err);
-  return push_result(L, &a, w, rc, &info);
+  folio_risk_sizer_opts o = read_qp_opts(L, fname);
+  return solve(L, fname, &a, &o, folio_max_diversification);
 }
 
 int fl_risk_sizer_risk_parity(lua_State *L) {
@@ -212,10 +204,9 @@ int fl_risk_sizer_risk_parity(lua_State *L) {
   folio_risk_sizer_opts o = folio_risk_sizer_defaults();
   o.tol = fl_positive(L, 1, fname, "tol", o.tol, 0);
   o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
-  o.repair = read_repair(L, fname);
+  o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
   double *b = NULL;
-  if (lua_getfield(L, 1, "budgets") != LUA_TNIL) {
-    lua_pop(L, 1);
+  if (fl_has_field(L, 1, "budgets")) {
     fl_vec v = fl_check_vec(L, 1, fname, "budgets", 0);
     b = fl_scratch(L, a.n, sizeof(double));
     unsigned char *seen = fl_scratch(L, a.n, 1);
@@ -228,14 +219,6 @@ int fl_risk_sizer_risk_parity(lua_State *L) {
     for (size_t p = 0; p < a.n; p++)
       if (!seen[p]) fl_argerror(L, fname, "budgets has no entry for '%s'", a.syms[p]);
     o.budgets = b;
-  } else {
-    lua_pop(L, 1);
   }
-  double *w = fl_scratch(L, a.n, sizeof(double)), *rc = fl_scratch(L, a.n, sizeof(double));
-  void *work = fl_workspace(L, folio_risk_sizer_work_size(a.n));
-  folio_risk_sizer_info info;
-  folio_error err;
-  if (folio_risk_parity(a.n, a.cov, a.n, a.syms, &o, w, rc, work, &info, &err) != FOLIO_OK)
-    return fl_core_error(L, fname, &err);
-  return push_result(L, &a, w, rc, &info);
+  return solve(L, fname, &a, &o, folio_risk_parity);
 }

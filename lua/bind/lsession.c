@@ -63,20 +63,31 @@ static void opt_hhmm(lua_State *L, int tbl, const char *fname, const char *path,
   lua_pop(L, 1);
 }
 
+/* An optional table tbl[key], named "<path>.<key>" in messages: nothing
+ * pushed and 0 when absent; else pushes [value, where], sets *where and
+ * returns the value's index, raising "<where> must be <what>, got <type>"
+ * unless it is a table. */
+static int opt_table(lua_State *L, int tbl, const char *fname, const char *path, const char *key,
+                     const char *what, const char **where) {
+  int t = lua_getfield(L, tbl, key); /* [value] */
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1); /* [] */
+    return 0;
+  }
+  int v = lua_gettop(L);
+  lua_pushfstring(L, "%s.%s", path, key); /* [value, where] */
+  *where = lua_tostring(L, -1);
+  if (t != LUA_TTABLE)
+    fl_argerror(L, fname, "%s must be %s, got %s", *where, what, luaL_typename(L, v));
+  return v;
+}
+
 /* tbl[key] as {"HH:MM", "HH:MM"} into *start, *end when present. */
 static void opt_range(lua_State *L, int tbl, const char *fname, const char *path, const char *key,
                       int *start, int *end) {
-  int t = lua_getfield(L, tbl, key); /* [range] */
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    return;
-  }
-  int r = lua_gettop(L);
-  lua_pushfstring(L, "%s.%s", path, key); /* [range, where] */
-  const char *where = lua_tostring(L, -1);
-  if (t != LUA_TTABLE)
-    fl_argerror(L, fname, "%s must be a pair {\"HH:MM\", \"HH:MM\"}, got %s", where,
-                luaL_typename(L, r));
+  const char *where;
+  int r = opt_table(L, tbl, fname, path, key, "a pair {\"HH:MM\", \"HH:MM\"}", &where);
+  if (!r) return; /* [range, where] */
   size_t n = 0;
   lua_pushnil(L);
   while (lua_next(L, r)) {
@@ -96,17 +107,9 @@ static void opt_range(lua_State *L, int tbl, const char *fname, const char *path
 /* tbl[key] as an array of "YYYY-MM-DD" strings appended to list. */
 static void opt_dates(lua_State *L, int tbl, const char *fname, const char *path, const char *key,
                       folio_date_list *list) {
-  int t = lua_getfield(L, tbl, key); /* [dates] */
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    return;
-  }
-  int a = lua_gettop(L);
-  lua_pushfstring(L, "%s.%s", path, key); /* [dates, where] */
-  const char *where = lua_tostring(L, -1);
-  if (t != LUA_TTABLE)
-    fl_argerror(L, fname, "%s must be an array of \"YYYY-MM-DD\" strings, got %s", where,
-                luaL_typename(L, a));
+  const char *where;
+  int a = opt_table(L, tbl, fname, path, key, "an array of \"YYYY-MM-DD\" strings", &where);
+  if (!a) return; /* [dates, where] */
   lua_Integer n = (lua_Integer)lua_rawlen(L, a), count = 0;
   lua_pushnil(L);
   while (lua_next(L, a)) {
@@ -375,8 +378,7 @@ static int m_resolve(lua_State *L) {
   }
   lua_setfield(L, -2, "gross_cap");
   fl_set_string(L, "asset_class", folio_asset_class_name(ac));
-  lua_pushinteger(L, (lua_Integer)t);
-  lua_setfield(L, -2, "asof");
+  fl_set_integer(L, "asof", (lua_Integer)t);
   char buf[32];
   fl_set_string(L, "local_time", folio_format_local(&lt, buf, sizeof buf));
   return 1;
@@ -500,15 +502,8 @@ int fl_open_session(lua_State *L) {
    * SessionMatrix keeps it as an upvalue to reach folio.registry at call time. */
   int has_module = lua_type(L, -1) == LUA_TTABLE;
   int mod = lua_gettop(L);
-  if (luaL_newmetatable(L, FL_SESSION_MATRIX_MT)) { /* [mt] */
-    luaL_newlib(L, matrix_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, m_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg matrix_meta[] = {{"__tostring", m_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_SESSION_MATRIX_MT, matrix_methods, matrix_meta, 1);
   luaL_newlibtable(L, session_funcs); /* [session] */
   if (has_module)
     lua_pushvalue(L, mod);

@@ -25,14 +25,6 @@ static size_t *align(lua_State *L, int m_idx, const fl_vec *v, const char *fname
   return idx;
 }
 
-static folio_repair check_repair(lua_State *L, const char *fname) {
-  folio_repair r;
-  folio_error err;
-  if (folio_repair_parse(fl_opt_string(L, 1, fname, "repair", "error"), &r, &err) != FOLIO_OK)
-    fl_argerror(L, fname, "repair: %s", err.message);
-  return r;
-}
-
 /* ---- equal_weight_ls ------------------------------------------------------- */
 
 static int s_equal_weight_ls(lua_State *L) {
@@ -73,14 +65,8 @@ static int s_kelly_fraction(lua_State *L) {
   folio_kelly_opts o = folio_kelly_defaults();
   o.risk_aversion = fl_positive(L, 1, fname, "risk_aversion", o.risk_aversion, 0);
   o.cap = fl_positive(L, 1, fname, "cap", INFINITY, 0);
-  o.repair = check_repair(L, fname);
-  if (cov->n_rows != cov->n_cols)
-    fl_argerror(L, fname, "cov must be square, got %I x %I", (lua_Integer)cov->n_rows,
-                (lua_Integer)cov->n_cols);
-  for (size_t i = 0; i < cov->n_rows; i++)
-    if (strcmp(cov->row_labels[i], cov->col_labels[i]) != 0)
-      fl_argerror(L, fname, "cov row %I is '%s' but column %I is '%s' (labels must match)",
-                  (lua_Integer)i + 1, cov->row_labels[i], (lua_Integer)i + 1, cov->col_labels[i]);
+  o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
+  fl_check_square_labelled(L, cov, fname, "cov");
   if (mu.n == 0) fl_argerror(L, fname, "expected_returns is empty");
   size_t n = mu.n;
   size_t *idx = align(L, ci, &mu, fname, "expected_returns", "cov");
@@ -186,7 +172,7 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
   o.vol_window = (size_t)fl_opt_integer(L, 1, fname, "vol_window", (long long)o.vol_window, 2, FOLIO_MAX_DIM);
   o.max_scale = fl_positive(L, 1, fname, "max_scale", o.max_scale, 0);
   o.periods_per_year = fl_positive(L, 1, fname, "periods_per_year", o.periods_per_year, 0);
-  o.repair = check_repair(L, fname);
+  o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
   size_t *idx = align(L, ri, &sig, fname, "signal", "returns");
   double *full = fl_scratch(L, r->n_cols, sizeof(double));
   for (size_t j = 0; j < r->n_cols; j++) full[j] = NAN; /* not in the signal: excluded */

@@ -49,12 +49,9 @@ static void push_position(lua_State *L, int idx, const char *fname, const char *
   lua_pushstring(L, sym);
   lua_setfield(L, -2, "symbol");
   fl_set_number(L, "quantity", q);
-  if (!isnan(avg)) fl_set_number(L, "avg_price", avg);
+  fl_set_number_unless_nan(L, "avg_price", avg);
   fl_set_number(L, "market_price", px);
-  if (strategy) {
-    lua_pushstring(L, strategy);
-    lua_setfield(L, -2, "strategy");
-  }
+  fl_set_string(L, "strategy", strategy);
   fl_set_number(L, "market_value", mv);
 }
 
@@ -142,7 +139,7 @@ static int s_snapshot(lua_State *L) {
   if (folio_snapshot_compute((size_t)n, syms, q, px, cash, &tot, &err) != FOLIO_OK)
     fl_core_error(L, "snapshot", &err);
   lua_createtable(L, 0, 6);
-  if (!isnan(ts)) fl_set_number(L, "timestamp", ts);
+  fl_set_number_unless_nan(L, "timestamp", ts);
   fl_set_number(L, "nav", tot.nav);
   fl_set_number(L, "cash", tot.cash);
   fl_set_number(L, "gross", tot.gross);
@@ -160,17 +157,15 @@ static const char *const memory_keys[] = {"version", "latest_pnl", "rolling_draw
 
 static void push_memory(lua_State *L, const folio_portfolio_memory *m) {
   lua_createtable(L, 0, 9);
-  lua_pushinteger(L, 1);
-  lua_setfield(L, -2, "version");
+  fl_set_integer(L, "version", 1);
   fl_set_number(L, "latest_pnl", m->latest_pnl);
   fl_set_number(L, "rolling_drawdown", m->rolling_drawdown);
   fl_set_number(L, "current_leverage", m->current_leverage);
-  if (!isnan(m->peak_nav)) fl_set_number(L, "peak_nav", m->peak_nav);
-  if (!isnan(m->last_nav)) fl_set_number(L, "last_nav", m->last_nav);
-  if (!isnan(m->last_timestamp)) fl_set_number(L, "last_timestamp", m->last_timestamp);
-  if (!isnan(m->reference_nav)) fl_set_number(L, "reference_nav", m->reference_nav);
-  lua_pushinteger(L, (lua_Integer)m->n_updates);
-  lua_setfield(L, -2, "n_updates");
+  fl_set_number_unless_nan(L, "peak_nav", m->peak_nav);
+  fl_set_number_unless_nan(L, "last_nav", m->last_nav);
+  fl_set_number_unless_nan(L, "last_timestamp", m->last_timestamp);
+  fl_set_number_unless_nan(L, "reference_nav", m->reference_nav);
+  fl_set_integer(L, "n_updates", (lua_Integer)m->n_updates);
 }
 
 /* folio.state.new{state = nil | table from mem:state()} -> memory */
@@ -260,13 +255,8 @@ static const luaL_Reg state_funcs[] = {
     {"position", s_position}, {"snapshot", s_snapshot}, {"new", s_new}, {NULL, NULL}};
 
 int fl_open_state(lua_State *L) {
-  if (luaL_newmetatable(L, FL_MEMORY_MT)) {
-    luaL_newlib(L, memory_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, m_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg memory_meta[] = {{"__tostring", m_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_MEMORY_MT, memory_methods, memory_meta, 0); /* getmetatable works */
   luaL_newlib(L, state_funcs);
   return 1;
 }

@@ -19,38 +19,18 @@
 #include "lfolio.h"
 
 #define FL_STORE_MT "folio.store"
-#define FL_RESULTBOX_MT "folio.storeresult"
 
-/* ==== boxes ================================================================ */
-
-/* A core result and the function that frees it. */
-typedef struct resultbox {
-  void *p;
-  void (*release)(void *);
-} resultbox;
-
-static int resultbox_gc(lua_State *L) {
-  resultbox *b = luaL_checkudata(L, 1, FL_RESULTBOX_MT);
-  if (b->p && b->release) b->release(b->p);
-  b->p = NULL;
-  return 0;
-}
-
-static resultbox *push_resultbox(lua_State *L, void (*release)(void *)) {
-  resultbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->p = NULL;
-  b->release = release;
-  luaL_setmetatable(L, FL_RESULTBOX_MT);
-  return b;
-}
+/* ==== boxes (fl_box_push) ================================================== */
 
 static void release_snapshot(void *p) { folio_store_snapshot_free(p); }
 static void release_checkpoint(void *p) { folio_store_checkpoint_free(p); }
 static void release_list(void *p) { folio_store_rebalance_list_free(p); }
 
-/* Pushes the Lua value of a stored payload (nil for SQL NULL). */
-static void push_payload(lua_State *L, const char *text, const char *fname, const char *what) {
-  fl_json_push_decoded(L, text, text ? strlen(text) : 0, fname, what);
+/* t[key] = the Lua value of a stored payload (nil for SQL NULL), for the
+ * table t on top of the stack; a bad payload is named by key. */
+static void set_payload(lua_State *L, const char *key, const char *text, const char *fname) {
+  fl_json_push_decoded(L, text, text ? strlen(text) : 0, fname, key); /* [t, v] */
+  lua_setfield(L, -2, key);                                          /* [t] */
 }
 
 /* ==== times ================================================================ */
@@ -226,7 +206,7 @@ static int st_save_checkpoint(lua_State *L) {
 static int st_load_checkpoint(lua_State *L) {
   static const char fn[] = "load_checkpoint";
   fl_store *s = check_store(L, fn);
-  resultbox *box = push_resultbox(L, release_checkpoint);
+  fl_box *box = fl_box_push(L, release_checkpoint);
   folio_store_checkpoint *cp = NULL;
   folio_error err;
   if (folio_store_load_checkpoint(s->st, &cp, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -236,12 +216,9 @@ static int st_load_checkpoint(lua_State *L) {
     return 1;
   }
   lua_createtable(L, 0, 3);
-  lua_pushinteger(L, (lua_Integer)cp->id);
-  lua_setfield(L, -2, "id");
-  lua_pushinteger(L, (lua_Integer)cp->asof);
-  lua_setfield(L, -2, "asof");
-  push_payload(L, cp->state_json, fn, "state");
-  lua_setfield(L, -2, "state");
+  fl_set_integer(L, "id", (lua_Integer)cp->id);
+  fl_set_integer(L, "asof", (lua_Integer)cp->asof);
+  set_payload(L, "state", cp->state_json, fn);
   return 1;
 }
 
@@ -249,7 +226,7 @@ static int st_load_checkpoint(lua_State *L) {
 static int st_latest_snapshot(lua_State *L) {
   static const char fn[] = "latest_snapshot";
   fl_store *s = check_store(L, fn);
-  resultbox *box = push_resultbox(L, release_snapshot);
+  fl_box *box = fl_box_push(L, release_snapshot);
   folio_store_snapshot *snap = NULL;
   folio_error err;
   if (folio_store_latest_snapshot(s->st, &snap, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -259,18 +236,12 @@ static int st_latest_snapshot(lua_State *L) {
     return 1;
   }
   lua_createtable(L, 0, 7);
-  lua_pushinteger(L, (lua_Integer)snap->id);
-  lua_setfield(L, -2, "id");
-  lua_pushinteger(L, (lua_Integer)snap->timestamp);
-  lua_setfield(L, -2, "timestamp");
+  fl_set_integer(L, "id", (lua_Integer)snap->id);
+  fl_set_integer(L, "timestamp", (lua_Integer)snap->timestamp);
   const double v[4] = {snap->nav, snap->cash, snap->gross, snap->net};
   static const char *const names[4] = {"nav", "cash", "gross", "net"};
-  for (int i = 0; i < 4; i++) {
-    lua_pushnumber(L, v[i]);
-    lua_setfield(L, -2, names[i]);
-  }
-  push_payload(L, snap->positions_json, fn, "positions");
-  lua_setfield(L, -2, "positions");
+  for (int i = 0; i < 4; i++) fl_set_number(L, names[i], v[i]);
+  set_payload(L, "positions", snap->positions_json, fn);
   return 1;
 }
 
@@ -305,7 +276,7 @@ static int st_rebalances(lua_State *L) {
   int64_t from = check_time(L, 2, fn, "from", 0, INT64_MIN);
   int64_t to = check_time(L, 2, fn, "to", 0, INT64_MAX);
   if (from > to) fl_argerror(L, fn, "from is after to");
-  resultbox *box = push_resultbox(L, release_list);
+  fl_box *box = fl_box_push(L, release_list);
   folio_store_rebalance_list *list = NULL;
   folio_error err;
   if (folio_store_rebalances(s->st, from, to, &list, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
@@ -314,26 +285,16 @@ static int st_rebalances(lua_State *L) {
   for (size_t i = 0; i < list->count; i++) {
     const folio_store_rebalance *r = &list->items[i];
     lua_createtable(L, 0, 9);
-    lua_pushinteger(L, (lua_Integer)r->id);
-    lua_setfield(L, -2, "id");
-    lua_pushinteger(L, (lua_Integer)r->asof);
-    lua_setfield(L, -2, "asof");
+    fl_set_integer(L, "id", (lua_Integer)r->id);
+    fl_set_integer(L, "asof", (lua_Integer)r->asof);
     lua_pushstring(L, r->fund);
     lua_setfield(L, -2, "fund");
-    if (r->inputs_digest) {
-      lua_pushstring(L, r->inputs_digest);
-      lua_setfield(L, -2, "inputs_digest");
-    }
-    push_payload(L, r->composite_json, fn, "composite");
-    lua_setfield(L, -2, "composite");
-    push_payload(L, r->allocations_json, fn, "allocations");
-    lua_setfield(L, -2, "allocations");
-    push_payload(L, r->orders_json, fn, "orders");
-    lua_setfield(L, -2, "orders");
-    push_payload(L, r->decisions_json, fn, "decisions");
-    lua_setfield(L, -2, "decisions");
-    lua_pushnumber(L, r->turnover);
-    lua_setfield(L, -2, "turnover");
+    fl_set_string(L, "inputs_digest", r->inputs_digest); /* absent when NULL */
+    set_payload(L, "composite", r->composite_json, fn);
+    set_payload(L, "allocations", r->allocations_json, fn);
+    set_payload(L, "orders", r->orders_json, fn);
+    set_payload(L, "decisions", r->decisions_json, fn);
+    fl_set_number(L, "turnover", r->turnover);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
@@ -398,26 +359,9 @@ static const luaL_Reg store_funcs[] = {{"open", s_open},
                                        {NULL, NULL}};
 
 int fl_open_store(lua_State *L) {
-  if (luaL_newmetatable(L, FL_RESULTBOX_MT)) {
-    lua_pushcfunction(L, resultbox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, FL_STORE_MT)) {
-    luaL_newlib(L, store_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, store_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushcfunction(L, store_close);
-    lua_setfield(L, -2, "__close");
-    lua_pushcfunction(L, store_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg store_meta[] = {
+      {"__gc", store_gc}, {"__close", store_close}, {"__tostring", store_tostring}, {NULL, NULL}};
+  fl_new_type(L, FL_STORE_MT, store_methods, store_meta, 1);
   luaL_newlib(L, store_funcs);
   return 1;
 }

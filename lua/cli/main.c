@@ -497,6 +497,26 @@ static int cmd_check(const command *c, int argc, char **argv) {
   return rc;
 }
 
+/* Runs the Lua chunk[0..n) of an operator command (rebalance, reconcile) in
+ * a trusted engine, named "=<command>"; 0 on success, else 1 after
+ * "folio <command>: <message>" on stderr. */
+static int run_operator_chunk(const command *c, const char *chunk, size_t n) {
+  folio_host_opts o = folio_host_defaults();
+  o.trusted = 1; /* an operator command: reads and writes the files it is given */
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio %s: %s\n", c->name, e.message);
+    return 1;
+  }
+  char chunkname[32];
+  snprintf(chunkname, sizeof chunkname, "=%s", c->name);
+  folio_status st = folio_host_run_string(h, chunkname, chunk, n);
+  if (st != FOLIO_OK) fprintf(stderr, "folio %s: %s\n", c->name, folio_host_error(h));
+  folio_host_destroy(h);
+  return st == FOLIO_OK ? 0 : 1;
+}
+
 /* ---- folio rebalance ------------------------------------------------------ */
 
 /* Appends s as a Lua string literal (decimal escapes for anything unusual). */
@@ -553,18 +573,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   }
   n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
   if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  folio_host_opts o = folio_host_defaults();
-  o.trusted = 1; /* an operator command: reads and writes the files it is given */
-  folio_host *h = NULL;
-  folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
-    fprintf(stderr, "folio rebalance: %s\n", e.message);
-    return 1;
-  }
-  folio_status st = folio_host_run_string(h, "=rebalance", chunk, n);
-  if (st != FOLIO_OK) fprintf(stderr, "folio rebalance: %s\n", folio_host_error(h));
-  folio_host_destroy(h);
-  return st == FOLIO_OK ? 0 : 1;
+  return run_operator_chunk(c, chunk, n); /* reads and writes the files it is given */
 }
 
 /* ---- folio manager -------------------------------------------------------- */
@@ -689,18 +698,7 @@ static int cmd_reconcile(const command *c, int argc, char **argv) {
   n += (size_t)snprintf(CHUNK_TAIL, "}\n");
 #undef CHUNK_TAIL
   if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  folio_host_opts o = folio_host_defaults();
-  o.trusted = 1; /* an operator command: reads state files, writes the journal, places orders */
-  folio_host *h = NULL;
-  folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
-    fprintf(stderr, "folio reconcile: %s\n", e.message);
-    return 1;
-  }
-  folio_status st = folio_host_run_string(h, "=reconcile", chunk, n);
-  if (st != FOLIO_OK) fprintf(stderr, "folio reconcile: %s\n", folio_host_error(h));
-  folio_host_destroy(h);
-  return st == FOLIO_OK ? 0 : 1;
+  return run_operator_chunk(c, chunk, n); /* reads state files, writes the journal, places orders */
 }
 
 int main(int argc, char **argv) {

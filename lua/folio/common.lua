@@ -5,7 +5,7 @@
 local folio, internal = ...
 
 local pairs, type, error, setmetatable = pairs, type, error, setmetatable
-local math_type, math_huge = math.type, math.huge
+local math_type, math_huge, math_tointeger = math.type, math.huge, math.tointeger
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
 local ipairs, table_concat = ipairs, table.concat
 local sorted_keys = folio.sorted_keys
@@ -76,6 +76,33 @@ local function shallow_copy(t)
 end
 
 local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
+
+-- The finite number v of a parameter spec {type = "number"|"integer", min,
+-- max, exclusive_min, exclusive_max} (policies and user position sizers):
+-- an integral float becomes an integer for type "integer"; returns v, or
+-- nil and the reason ("must be a whole number, got 2.5", "must be >= 1, got 0").
+local function check_range(v, spec)
+  if spec.type == "integer" then
+    local i = math_tointeger(v)
+    if not i then return nil, "must be a whole number, got " .. num_text(v) end
+    v = i
+  end
+  if spec.min ~= nil then
+    if spec.exclusive_min then
+      if not (v > spec.min) then return nil, "must be > " .. num_text(spec.min) .. ", got " .. num_text(v) end
+    elseif v < spec.min then
+      return nil, "must be >= " .. num_text(spec.min) .. ", got " .. num_text(v)
+    end
+  end
+  if spec.max ~= nil then
+    if spec.exclusive_max then
+      if not (v < spec.max) then return nil, "must be < " .. num_text(spec.max) .. ", got " .. num_text(v) end
+    elseif v > spec.max then
+      return nil, "must be <= " .. num_text(spec.max) .. ", got " .. num_text(v)
+    end
+  end
+  return v
+end
 
 -- True when an error message starts with a location ("file.lua:12: ") that
 -- is not one of folio's own embedded chunks ("[folio.policy]:40: ").
@@ -170,6 +197,7 @@ local function copy_ctx(ctx)
 end
 
 internal.CTX_TYPES = CTX_TYPES
+internal.check_range = check_range
 internal.argerror = argerror
 internal.check_keys = check_keys
 internal.key_text = key_text

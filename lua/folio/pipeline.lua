@@ -23,9 +23,7 @@ local math_type, math_floor, math_abs, math_huge, math_max =
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
 local table_sort, table_concat = table.sort, table.concat
 
--- ---- helpers (the same small set as policy.lua's) ------------------------------
-
-
+-- ---- helpers (shared with the other Lua parts: folio/common.lua) ---------------
 
 -- Keys in folio's stable order (by type, then numbers numerically and
 -- strings bytewise); folio.sorted_keys is C, the comparator in Lua was the
@@ -35,14 +33,6 @@ local sorted_keys = folio.sorted_keys
 -- shared with the other Lua parts (folio/common.lua)
 local key_text, num_text, shallow_copy, is_finite, has_user_location, with_label, locked, weight_changes, copy_ctx, CTX_TYPES =
   internal.key_text, internal.num_text, internal.shallow_copy, internal.is_finite, internal.has_user_location, internal.with_label, internal.locked, internal.weight_changes, internal.copy_ctx, internal.CTX_TYPES
-
-
-
-
-
-
-
-
 local argerror, check_keys = internal.argerror, internal.check_keys
 
 -- Strict named arguments for a transform constructor (nil = no arguments);

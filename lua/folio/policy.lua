@@ -18,8 +18,8 @@ local folio, internal = ...
 
 local pairs, type, error, assert, setmetatable, pcall =
   pairs, type, error, assert, setmetatable, pcall
-local math_type, math_tointeger, math_floor, math_abs, math_huge =
-  math.type, math.tointeger, math.floor, math.abs, math.huge
+local math_type, math_floor, math_abs, math_huge =
+  math.type, math.floor, math.abs, math.huge
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
 local table_sort, table_concat = table.sort, table.concat
 
@@ -45,6 +45,7 @@ local sorted_keys = folio.sorted_keys
 -- shared with the other Lua parts (folio/common.lua)
 local key_text, num_text, shallow_copy, is_finite, has_user_location, with_label, locked, weight_changes, copy_ctx, CTX_TYPES =
   internal.key_text, internal.num_text, internal.shallow_copy, internal.is_finite, internal.has_user_location, internal.with_label, internal.locked, internal.weight_changes, internal.copy_ctx, internal.CTX_TYPES
+local check_range = internal.check_range
 
 
 
@@ -96,26 +97,7 @@ local function check_value(v, spec)
   if t == "number" or t == "integer" then
     if type(v) ~= "number" then return nil, "must be a number, got " .. type(v) end
     if not is_finite(v) then return nil, "must be finite, got " .. num_text(v) end
-    if t == "integer" then
-      local i = math_tointeger(v)
-      if not i then return nil, "must be a whole number, got " .. num_text(v) end
-      v = i
-    end
-    if spec.min ~= nil then
-      if spec.exclusive_min then
-        if not (v > spec.min) then return nil, "must be > " .. num_text(spec.min) .. ", got " .. num_text(v) end
-      elseif v < spec.min then
-        return nil, "must be >= " .. num_text(spec.min) .. ", got " .. num_text(v)
-      end
-    end
-    if spec.max ~= nil then
-      if spec.exclusive_max then
-        if not (v < spec.max) then return nil, "must be < " .. num_text(spec.max) .. ", got " .. num_text(v) end
-      elseif v > spec.max then
-        return nil, "must be <= " .. num_text(spec.max) .. ", got " .. num_text(v)
-      end
-    end
-    return v
+    return check_range(v, spec)
   end
   if type(v) ~= t then return nil, "must be a " .. t .. ", got " .. type(v) end
   if t == "string" and spec.enum then

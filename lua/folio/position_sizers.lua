@@ -41,7 +41,8 @@ local DEFAULTS = {
 -- ---- helpers -------------------------------------------------------------------------
 
 -- shared with the other Lua parts (folio/common.lua)
-local is_finite, num_text, key_text = internal.is_finite, internal.num_text, internal.key_text
+local is_finite, num_text, key_text, check_range =
+  internal.is_finite, internal.num_text, internal.key_text, internal.check_range
 
 local argerror, check_keys = internal.argerror, internal.check_keys
 
@@ -116,14 +117,7 @@ local function check_param(v, spec)
   local t = spec.type
   if t == "number" or t == "integer" then
     if not is_finite(v) then return nil, "must be a finite number, got " .. num_text(v) end
-    if t == "integer" then
-      local i = math_tointeger(v)
-      if not i then return nil, "must be a whole number, got " .. num_text(v) end
-      v = i
-    end
-    if spec.min ~= nil and v < spec.min then return nil, "must be >= " .. num_text(spec.min) .. ", got " .. num_text(v) end
-    if spec.max ~= nil and v > spec.max then return nil, "must be <= " .. num_text(spec.max) .. ", got " .. num_text(v) end
-    return v
+    return check_range(v, spec) -- specs here have no exclusive_min/max (SPEC_KEYS)
   end
   if type(v) ~= t then return nil, "must be a " .. t .. ", got " .. type(v) end
   return v

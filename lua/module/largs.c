@@ -9,11 +9,13 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lfolio.h"
+#include "plumbing.h"
 
 int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...) {
   va_list ap;
@@ -75,15 +77,28 @@ static int getfield(lua_State *L, int idx, const char *key) {
   return lua_getfield(L, idx, key);
 }
 
-double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def) {
-  int t = getfield(L, idx, key);
-  double v = def;
-  if (t == LUA_TNUMBER)
-    v = lua_tonumber(L, -1);
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a number, got %s", key, luaL_typename(L, -1));
+/* Pushes args[key]: 1 when it has type `type`, 0 when nil; raises
+ * "<key> must be a <what>, got <type>" for anything else. */
+static int getfield_typed(lua_State *L, int idx, const char *fname, const char *key, int type,
+                          const char *what) {
+  int t = getfield(L, idx, key); /* [v] */
+  if (t == type) return 1;
+  if (t != LUA_TNIL)
+    fl_argerror(L, fname, "%s must be a %s, got %s", key, what, luaL_typename(L, -1));
+  return 0;
+}
+
+int fl_has_field(lua_State *L, int idx, const char *key) {
+  int present = getfield(L, idx, key) != LUA_TNIL; /* [v] */
   lua_pop(L, 1);
-  if (t == LUA_TNUMBER && !isfinite(v))
+  return present;
+}
+
+double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def) {
+  int present = getfield_typed(L, idx, fname, key, LUA_TNUMBER, "number"); /* [v] */
+  double v = present ? lua_tonumber(L, -1) : def;
+  lua_pop(L, 1);
+  if (present && !isfinite(v))
     fl_argerror(L, fname, "%s must be finite, got %f", key, v);
   return v;
 }
@@ -129,23 +144,15 @@ long long fl_req_integer(lua_State *L, int idx, const char *fname, const char *k
 
 const char *fl_opt_string(lua_State *L, int idx, const char *fname, const char *key,
                           const char *def) {
-  int t = getfield(L, idx, key);
-  const char *s = def;
-  if (t == LUA_TSTRING)
-    s = lua_tostring(L, -1); /* anchored by the args table */
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a string, got %s", key, luaL_typename(L, -1));
+  const char *s = getfield_typed(L, idx, fname, key, LUA_TSTRING, "string")
+                      ? lua_tostring(L, -1) /* anchored by the args table */
+                      : def;
   lua_pop(L, 1);
   return s;
 }
 
 int fl_opt_boolean(lua_State *L, int idx, const char *fname, const char *key, int def) {
-  int t = getfield(L, idx, key);
-  int v = def;
-  if (t == LUA_TBOOLEAN)
-    v = lua_toboolean(L, -1);
-  else if (t != LUA_TNIL)
-    fl_argerror(L, fname, "%s must be a boolean, got %s", key, luaL_typename(L, -1));
+  int v = getfield_typed(L, idx, fname, key, LUA_TBOOLEAN, "boolean") ? lua_toboolean(L, -1) : def;
   lua_pop(L, 1);
   return v;
 }
@@ -168,13 +175,35 @@ int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, con
   return fl_argerror(L, fname, "%s must be %s, got '%s'", key, lua_tostring(L, -1), name);
 }
 
+/* fl_opt_repair and fl_opt_missing: one body for the core's typed name parsers. */
+#define FL_OPT_PARSED(type, name, parse)                                                    \
+  type name(lua_State *L, int idx, const char *fname, const char *key, const char *def) {   \
+    type v;                                                                                 \
+    folio_error err;                                                                        \
+    if (parse(fl_opt_string(L, idx, fname, key, def), &v, &err) != FOLIO_OK)               \
+      fl_argerror(L, fname, "%s: %s", key, err.message);                                    \
+    return v;                                                                               \
+  }
+FL_OPT_PARSED(folio_repair, fl_opt_repair, folio_repair_parse)
+FL_OPT_PARSED(folio_missing, fl_opt_missing, folio_missing_parse)
+#undef FL_OPT_PARSED
+
 void fl_set_number(lua_State *L, const char *key, double v) {
   lua_pushnumber(L, v);
   lua_setfield(L, -2, key);
 }
 
+void fl_set_number_unless_nan(lua_State *L, const char *key, double v) {
+  if (!isnan(v)) fl_set_number(L, key, v);
+}
+
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
   lua_pushinteger(L, v);
+  lua_setfield(L, -2, key);
+}
+
+void fl_set_boolean(lua_State *L, const char *key, int v) {
+  lua_pushboolean(L, v);
   lua_setfield(L, -2, key);
 }
 
@@ -204,15 +233,11 @@ void *fl_workspace(lua_State *L, size_t bytes) {
 
 /* ---- vectors ------------------------------------------------------------ */
 
-
 typedef struct fl_pair {
-  const char *sym;
+  const char *sym; /* first: folio_i_cmp_str orders pairs by it */
   double val;
 } fl_pair;
-
-static int cmp_pair(const void *a, const void *b) {
-  return strcmp(((const fl_pair *)a)->sym, ((const fl_pair *)b)->sym);
-}
+_Static_assert(offsetof(fl_pair, sym) == 0, "fl_pair sorts by its first member");
 
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan) {
   args = lua_absindex(L, args);
@@ -247,7 +272,7 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
     i++;
     lua_pop(L, 1);
   }
-  qsort(pairs, n, sizeof *pairs, cmp_pair);
+  qsort(pairs, n, sizeof *pairs, folio_i_cmp_str); /* by sym */
   /* Layout: syms[n] then vals[n], in one userdata, replacing the pairs. */
   fl_vec v;
   v.n = n;
@@ -260,6 +285,18 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
   }
   lua_remove(L, -2); /* [tbl, block]: the table stays to anchor the key strings */
   return v;
+}
+
+long fl_find_sym(const char *const *syms, size_t n, const char *sym) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(syms[mid], sym);
+    if (c == 0) return (long)mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -1;
 }
 
 void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,

@@ -17,13 +17,9 @@ fl_box *fl_box_push(lua_State *L, void (*release)(void *)) {
   fl_box *b = lua_newuserdatauv(L, sizeof *b, 0); /* [box] */
   b->p = NULL;                                     /* harmless before anything is acquired */
   b->release = release;
-  if (luaL_newmetatable(L, FL_BOX_MT)) { /* [box, mt] */
-    lua_pushcfunction(L, box_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_setmetatable(L, -2); /* [box] */
+  static const luaL_Reg box_meta[] = {{"__gc", box_gc}, {NULL, NULL}};
+  fl_new_type(L, FL_BOX_MT, NULL, box_meta, 1);
+  luaL_setmetatable(L, FL_BOX_MT); /* [box] */
   return b;
 }
 

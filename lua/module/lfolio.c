@@ -91,10 +91,14 @@ static int l_sorted_keys(lua_State *L) {
 /* folio.clock() -> seconds on a monotonic clock (for timing phases; the
  * origin is arbitrary, so only differences mean anything). */
 static int l_clock(lua_State *L) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+  fl_push_clock(L, CLOCK_MONOTONIC);
   return 1;
+}
+
+void fl_push_clock(lua_State *L, int clock_id) {
+  struct timespec ts;
+  clock_gettime((clockid_t)clock_id, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
 }
 
 int luaopen_folio(lua_State *L) {

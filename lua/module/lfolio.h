@@ -55,6 +55,8 @@ int fl_core_error(lua_State *L, const char *fname, const folio_error *err);
 
 /* Field readers on the args table at idx. `def` is used when the key is
  * absent (nil). Wrong types and out-of-range values raise fl_argerror. */
+/* 1 when args[key] is not nil (the stack is left as it was). */
+int fl_has_field(lua_State *L, int idx, const char *key);
 double fl_opt_number(lua_State *L, int idx, const char *fname, const char *key, double def);
 double fl_req_number(lua_State *L, int idx, const char *fname, const char *key);
 /* A whole number in [lo, hi]. */
@@ -75,12 +77,40 @@ double fl_positive(lua_State *L, int idx, const char *fname, const char *key, do
 int fl_opt_option(lua_State *L, int idx, const char *fname, const char *key, const char *def,
                   const char *const names[]);
 
+/* args[key] (def when absent) parsed by folio_repair_parse / folio_missing_parse;
+ * raises "<key>: <core message>" for a name the core does not know. */
+folio_repair fl_opt_repair(lua_State *L, int idx, const char *fname, const char *key,
+                           const char *def);
+folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const char *key,
+                             const char *def);
+
 /* ---- result tables: t[key] = value for the table on top of the stack ------ */
 
 void fl_set_number(lua_State *L, const char *key, double v);
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
+void fl_set_boolean(lua_State *L, const char *key, int v);
+/* Does nothing when v is NaN (a value not known: the field stays absent). */
+void fl_set_number_unless_nan(lua_State *L, const char *key, double v);
 /* Does nothing when v is NULL (the field stays absent). */
 void fl_set_string(lua_State *L, const char *key, const char *v);
+
+/* Pushes the time of the clock (CLOCK_REALTIME or CLOCK_MONOTONIC, as an
+ * int so that this header needs no <time.h>) in seconds with fractions (lfolio.c). */
+void fl_push_clock(lua_State *L, int clock_id);
+
+/* ---- userdata types (ltype.c) ------------------------------------------------ */
+
+/* Registers the metatable `tname` once (luaL_newmetatable; later calls do
+ * nothing): __index = a new table of `methods` (none when NULL), the
+ * metamethods in `meta` (__gc, __tostring, ...; none when NULL), and, when
+ * locked, __metatable = "locked" so that getmetatable hides it. Leaves the
+ * stack as it was. */
+void fl_new_type(lua_State *L, const char *tname, const luaL_Reg *methods, const luaL_Reg *meta,
+                 int locked);
+
+/* Makes the table on top of the stack callable, t(...) = call(t, ...): a
+ * locked metatable {__call = call} (folio.matrix{...}, folio.hrp{...}). */
+void fl_make_callable(lua_State *L, lua_CFunction call);
 
 /* ---- owning boxes (lbox.c) ------------------------------------------------ */
 
@@ -112,6 +142,12 @@ typedef struct fl_vec {
 /* Reads args[key]; allow_nan: NaN values are kept (else an error naming the
  * symbol). Infinite values are always errors. Empty tables are allowed. */
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan);
+
+/* Index of sym in the sorted array syms[0..n) (binary search), or -1. */
+long fl_find_sym(const char *const *syms, size_t n, const char *sym);
+static inline long fl_vec_find(const fl_vec *v, const char *sym) {
+  return fl_find_sym(v->syms, v->n, sym);
+}
 
 /* Pushes a new table {syms[i] = vals[i]} for every i (skipping entries whose
  * keep[i] is 0 when keep is non-NULL). */
@@ -157,6 +193,10 @@ void fl_matrix_set_labels(lua_State *L, int m_idx, int which, int tbl_idx, const
 void fl_matrix_share_labels(lua_State *L, int dst_idx, int src_idx, size_t row_off);
 /* Sets labels from C strings (copied into Lua strings). */
 void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *const *labels);
+/* Raises unless m (args[key]) is square with row labels equal to column
+ * labels: "<key> must be square, got R x C", "<key> row i is 'a' but column
+ * i is 'b' (labels must match)". */
+void fl_check_square_labelled(lua_State *L, const fl_matrix *m, const char *fname, const char *key);
 /* The matrix at idx, or a "bad argument" error mentioning fname/key. */
 fl_matrix *fl_check_matrix(lua_State *L, int idx, const char *fname, const char *key);
 /* args[key] as a matrix (left on the stack at the returned index). */
@@ -169,6 +209,10 @@ int fl_push_labels(lua_State *L, const char *const *labels, size_t n);
 /* A panel viewing the matrix (borrowed). */
 folio_panel fl_matrix_panel(const fl_matrix *m);
 int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
+
+/* 1 in a sandboxed engine (its frozen globals are in the registry), 0 in a
+ * trusted one (runtime/sandbox.c). */
+int fl_sandboxed(lua_State *L);
 
 /* In a sandboxed engine, raises unless path is relative and has no ".."
  * component (policies read data below the working folder only); does

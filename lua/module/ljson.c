@@ -52,13 +52,9 @@ static jsonbox *push_box(lua_State *L) {
   jsonbox *b = lua_newuserdatauv(L, sizeof *b, 0);
   b->root = NULL;
   b->text = NULL;
-  if (luaL_newmetatable(L, FL_JSONBOX_MT)) {
-    lua_pushcfunction(L, jsonbox_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-  }
-  lua_setmetatable(L, -2);
+  static const luaL_Reg jsonbox_meta[] = {{"__gc", jsonbox_gc}, {NULL, NULL}};
+  fl_new_type(L, FL_JSONBOX_MT, NULL, jsonbox_meta, 1);
+  luaL_setmetatable(L, FL_JSONBOX_MT);
   return b;
 }
 

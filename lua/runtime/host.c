@@ -216,8 +216,7 @@ folio_status fl_host_ready(folio_host *h) {
   return FOLIO_OK;
 }
 
-static folio_status run_source(folio_host *h, const char *chunk, const char *src, size_t len,
-                               int argc, const char *const *argv) {
+folio_status fl_host_load_chunk(folio_host *h, const char *chunk, const char *src, size_t len) {
   lua_State *L = h->L;
   int top = lua_gettop(L);
   if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
@@ -225,9 +224,18 @@ static folio_status run_source(folio_host *h, const char *chunk, const char *src
     lua_settop(L, top);
     return FOLIO_EPARSE;
   }
-  fl_sandbox_new_env(L);                        /* [chunk, env] */
+  fl_sandbox_new_env(L); /* [chunk, env] */
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, "folio.sandbox.runenv");
+  return FOLIO_OK;
+}
+
+static folio_status run_source(folio_host *h, const char *chunk, const char *src, size_t len,
+                               int argc, const char *const *argv) {
+  lua_State *L = h->L;
+  int top = lua_gettop(L);
+  folio_status lst = fl_host_load_chunk(h, chunk, src, len); /* [chunk, env] */
+  if (lst != FOLIO_OK) return lst;
   lua_createtable(L, argc, 1);                  /* arg, as lua.c builds it */
   for (int i = 0; i < argc; i++) {
     lua_pushstring(L, argv[i]);
@@ -249,18 +257,13 @@ folio_status folio_host_run_file(folio_host *h, const char *path, int argc, cons
   if (!path) return FOLIO_EINVAL;
   size_t len;
   char *src = NULL;
-  folio_error err;
-  if ((st = folio_i_read_file("run", path, FL_MAX_SOURCE_BYTES, &src, &len, &err)) != FOLIO_OK) {
-    fl_host_set_error(h, "%s", err.message);
-    return st;
-  }
+  char chunk[FL_CHUNK_NAME_SIZE];
+  if ((st = fl_host_read_source(h, "run", path, &src, &len, chunk)) != FOLIO_OK) return st;
   if (len && src[0] == '\x1b') {
     free(src);
     fl_host_set_error(h, "%s: precompiled (binary) chunks are not accepted", path);
     return FOLIO_EPARSE;
   }
-  char chunk[4200];
-  snprintf(chunk, sizeof chunk, "@%s", path);
   const char *fallback[1] = {path};
   st = run_source(h, chunk, src, len, argv ? argc : 1, argv ? argv : fallback);
   free(src);

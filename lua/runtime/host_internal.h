@@ -50,12 +50,23 @@ char *fl_host_strdup(const char *s);
 folio_status fl_host_call(folio_host *h, int nargs, int nres);
 /* Opens the engine if a failed rebuild left none. */
 folio_status fl_host_ready(folio_host *h);
+/* Loads src[0..len) as a text chunk named `chunk` and pushes it with a fresh
+ * environment for it (fl_sandbox_new_env), which becomes the registry's
+ * folio.sandbox.runenv: [chunk, env]. On a syntax error: FOLIO_EPARSE, the
+ * message in h->error and the stack as it was. */
+folio_status fl_host_load_chunk(folio_host *h, const char *chunk, const char *src, size_t len);
 
 /* host_load.c */
 /* Sets the policy folders (shipped, then the policy path) in the registry
  * for require(), loads every folder's *.lua in name order, then replays the
  * kept sources. Used while the engine opens. */
 folio_status fl_host_load_policies(folio_host *h);
+/* Reads the Lua source file at path (at most FL_MAX_SOURCE_BYTES; a failure
+ * names `what`) into a malloc'd *src of *len bytes, and writes its chunk
+ * name "@path" into chunk; on failure the message is in h->error. */
+#define FL_CHUNK_NAME_SIZE 4200
+folio_status fl_host_read_source(folio_host *h, const char *what, const char *path, char **src,
+                                 size_t *len, char chunk[FL_CHUNK_NAME_SIZE]);
 /* Frees the kept sources. */
 void fl_host_free_kept(folio_host *h);
 

@@ -34,20 +34,26 @@ static int register_policy(lua_State *L) {
   return 1;
 }
 
+folio_status fl_host_read_source(folio_host *h, const char *what, const char *path, char **src,
+                                 size_t *len, char chunk[FL_CHUNK_NAME_SIZE]) {
+  folio_error err;
+  folio_status st = folio_i_read_file(what, path, FL_MAX_SOURCE_BYTES, src, len, &err);
+  if (st != FOLIO_OK) {
+    fl_host_set_error(h, "%s", err.message);
+    return st;
+  }
+  snprintf(chunk, FL_CHUNK_NAME_SIZE, "@%s", path);
+  return FOLIO_OK;
+}
+
 /* Loads and registers one policy from source text. */
 static folio_status load_policy(folio_host *h, const char *chunk, const char *src, size_t len,
                                 char *name_out, size_t name_size) {
   lua_State *L = h->L;
   int top = lua_gettop(L);
-  if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
-    fl_host_set_error(h, "%s", lua_tostring(L, -1));
-    lua_settop(L, top);
-    return FOLIO_EPARSE;
-  }
-  fl_sandbox_new_env(L);                      /* [chunk, env] */
+  folio_status lst = fl_host_load_chunk(h, chunk, src, len); /* [chunk, env] */
+  if (lst != FOLIO_OK) return lst;
   int env = lua_gettop(L);
-  lua_pushvalue(L, env);
-  lua_setfield(L, LUA_REGISTRYINDEX, "folio.sandbox.runenv");
   lua_pushvalue(L, env);
   lua_setupvalue(L, env - 1, 1);
   lua_pushvalue(L, env - 1);                  /* [chunk, env, chunk] */
@@ -99,16 +105,11 @@ static folio_status load_folder(folio_host *h, const char *dir) {
   closedir(d);
   if (st == FOLIO_OK && n) qsort(names, n, sizeof *names, cmp_names);
   for (size_t i = 0; i < n && st == FOLIO_OK; i++) {
-    char path[4096], chunk[4200];
+    char path[4096], chunk[FL_CHUNK_NAME_SIZE];
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-    snprintf(chunk, sizeof chunk, "@%s", path);
     size_t len;
     char *src = NULL;
-    folio_error err;
-    if ((st = folio_i_read_file("load_policy", path, FL_MAX_SOURCE_BYTES, &src, &len, &err)) != FOLIO_OK) {
-      fl_host_set_error(h, "%s", err.message);
-      break;
-    }
+    if ((st = fl_host_read_source(h, "load_policy", path, &src, &len, chunk)) != FOLIO_OK) break;
     st = load_policy(h, chunk, src, len, NULL, 0);
     free(src);
   }
@@ -240,13 +241,8 @@ folio_status folio_host_load_policy_file(folio_host *h, const char *path, char *
   }
   size_t len;
   char *src = NULL;
-  folio_error err;
-  if ((st = folio_i_read_file("load_policy", path, FL_MAX_SOURCE_BYTES, &src, &len, &err)) != FOLIO_OK) {
-    fl_host_set_error(h, "%s", err.message);
-    return st;
-  }
-  char chunk[4200];
-  snprintf(chunk, sizeof chunk, "@%s", path);
+  char chunk[FL_CHUNK_NAME_SIZE];
+  if ((st = fl_host_read_source(h, "load_policy", path, &src, &len, chunk)) != FOLIO_OK) return st;
   st = folio_host_load_policy_string(h, chunk, src, len, name_out, name_size);
   free(src);
   return st;

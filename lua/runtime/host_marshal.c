@@ -51,19 +51,11 @@ static int size_impl(lua_State *L) {
     lua_setfield(L, index, in->symbols[i]);
   }
   if (in->signal) {
-    lua_createtable(L, 0, (int)in->n_assets);
-    for (size_t i = 0; i < in->n_assets; i++) {
-      lua_pushnumber(L, in->signal[i]);
-      lua_setfield(L, -2, in->symbols[i]);
-    }
+    fl_push_vec(L, in->n_assets, in->symbols, in->signal, NULL); /* [.., signal] */
     lua_setfield(L, ctx, "signal");
   }
   if (in->weights) {
-    lua_createtable(L, 0, (int)in->n_assets);
-    for (size_t i = 0; i < in->n_assets; i++) {
-      lua_pushnumber(L, in->weights[i]);
-      lua_setfield(L, -2, in->symbols[i]);
-    }
+    fl_push_vec(L, in->n_assets, in->symbols, in->weights, NULL); /* [.., weights] */
     lua_setfield(L, ctx, "weights");
   }
   if (in->returns) {

@@ -207,15 +207,19 @@ static int sb_print(lua_State *L) {
   return 0;
 }
 
+/* The results of a failed protected call, as pcall returns them: a kill or
+ * a memory error goes on up; anything else is [.., msg] -> [.., false, msg]. */
+static int pcall_failed(lua_State *L, int status) {
+  rethrow_if_fatal(L, status);
+  lua_pushboolean(L, 0); /* [.., msg, false] */
+  lua_insert(L, -2);     /* [.., false, msg] */
+  return 2;
+}
+
 static int sb_pcall(lua_State *L) {
   luaL_checkany(L, 1);
   int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-  if (status != LUA_OK) {
-    rethrow_if_fatal(L, status);
-    lua_pushboolean(L, 0);
-    lua_insert(L, -2);
-    return 2;
-  }
+  if (status != LUA_OK) return pcall_failed(L, status);
   lua_pushboolean(L, 1);
   lua_insert(L, 1);
   return lua_gettop(L);
@@ -244,12 +248,7 @@ static int sb_xpcall(lua_State *L) {
   lua_pushvalue(L, 1);
   lua_rotate(L, 3, 1);                     /* [f, gh, f, args...] */
   int status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
-  if (status != LUA_OK) {
-    rethrow_if_fatal(L, status);
-    lua_pushboolean(L, 0);
-    lua_insert(L, -2);
-    return 2;
-  }
+  if (status != LUA_OK) return pcall_failed(L, status);
   lua_pushboolean(L, 1);
   lua_replace(L, 2);
   return lua_gettop(L) - 1;
@@ -555,6 +554,13 @@ static void push_proxy(lua_State *L, int idx, const char *name, int cache_idx,
   lua_settop(L, proxy);
 }
 
+/* g0[name] = the read-only proxy of the table at idx (without the keys in skip). */
+static void set_proxy(lua_State *L, int g0, int idx, const char *name, int cache_idx,
+                      const char *const *skip) {
+  push_proxy(L, idx, name, cache_idx, skip, 0); /* [.., proxy] */
+  lua_setfield(L, g0, name);                    /* [..] */
+}
+
 /* ---- assembling the sandbox ---------------------------------------------------- */
 
 static void open_lib(lua_State *L, const char *name, lua_CFunction f) {
@@ -626,24 +632,20 @@ void fl_sandbox_open(lua_State *L, int trusted) {
     lua_setfield(L, str, patterned[i]);
   }
   static const char *const no_dump[] = {"dump", NULL};
-  push_proxy(L, str, "string", cache, no_dump, 0);
-  lua_setfield(L, g0, "string");
+  set_proxy(L, g0, str, "string", cache, no_dump);
   lua_pop(L, 1);
   static const char *const math_skip[] = {"randomseed", NULL};
   lua_getfield(L, G, LUA_MATHLIBNAME);
   lua_getfield(L, -1, "randomseed");
   lua_setfield(L, LUA_REGISTRYINDEX, "folio.sandbox.randomseed");
-  push_proxy(L, -1, "math", cache, math_skip, 0);
-  lua_setfield(L, g0, "math");
+  set_proxy(L, g0, -1, "math", cache, math_skip);
   lua_pop(L, 1);
-  lua_getfield(L, G, LUA_TABLIBNAME);
-  push_proxy(L, -1, "table", cache, NULL, 0);
-  lua_setfield(L, g0, "table");
-  lua_pop(L, 1);
-  lua_getfield(L, G, LUA_UTF8LIBNAME);
-  push_proxy(L, -1, "utf8", cache, NULL, 0);
-  lua_setfield(L, g0, "utf8");
-  lua_pop(L, 1);
+  for (const char *const *lib = (const char *const[]){LUA_TABLIBNAME, LUA_UTF8LIBNAME, NULL}; *lib;
+       lib++) {
+    lua_getfield(L, G, *lib); /* [.., lib] */
+    set_proxy(L, g0, -1, *lib, cache, NULL);
+    lua_pop(L, 1);
+  }
   /* os: time, date and clock only (a time-only subset) */
   lua_getfield(L, G, LUA_OSLIBNAME);
   lua_createtable(L, 0, 3);
@@ -651,12 +653,10 @@ void fl_sandbox_open(lua_State *L, int trusted) {
     lua_getfield(L, -2, *k);
     lua_setfield(L, -2, *k);
   }
-  push_proxy(L, -1, "os", cache, NULL, 0);
-  lua_setfield(L, g0, "os");
+  set_proxy(L, g0, -1, "os", cache, NULL);
   lua_pop(L, 2);
   lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);
-  push_proxy(L, -1, "folio", cache, NULL, 0);
-  lua_setfield(L, g0, "folio");
+  set_proxy(L, g0, -1, "folio", cache, NULL);
   lua_pop(L, 1);
 
   /* the string metatable: methods through the proxy, metatable hidden */
@@ -671,6 +671,12 @@ void fl_sandbox_open(lua_State *L, int trusted) {
   lua_pushvalue(L, g0);
   lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_G0);
   lua_settop(L, G - 1);
+}
+
+int fl_sandboxed(lua_State *L) {
+  int sandboxed = lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_G0) != LUA_TNIL; /* [G0?] */
+  lua_pop(L, 1);
+  return sandboxed;
 }
 
 void fl_sandbox_new_env(lua_State *L) {
