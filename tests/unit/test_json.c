@@ -73,10 +73,33 @@ static void test_parse(void) {
             "f.json:3:");
   CHECK(strstr(err.message, "duplicate object key") && strstr(err.message, "\"a\""));
   CHECK(v == NULL);
-  /* an integer beyond 64 bits is read as a real (the whole text then reads reals) */
+  /* an integer beyond 64 bits is read as a real; the others stay integers */
   CHECK(folio_i_json_parse("x", "[18446744073709551616, 1]", 25, 0, &v, &err) == FOLIO_OK);
   CHECK(v && json_is_real(json_array_get(v, 0)) && json_real_value(json_array_get(v, 0)) == 18446744073709551616.0);
+  CHECK(v && json_is_integer(json_array_get(v, 1)) && json_integer_value(json_array_get(v, 1)) == 1);
   json_decref(v);
+  {
+    static const char edge[] = "{\"seq\": 5, \"s\": \"99999999999999999999\", \"lo\": -9223372036854775808, "
+                               "\"hi\": 9223372036854775807, \"over\": 9223372036854775808, "
+                               "\"under\": -9223372036854775809, \"big\": 12345678901234567891, "
+                               "\"huge\": 123456789012345678901234567890123456789}";
+    CHECK_MSG(folio_i_json_parse("x", edge, strlen(edge), 0, &v, &err) == FOLIO_OK, "%s", err.message);
+    CHECK(json_is_integer(json_object_get(v, "seq")) && json_integer_value(json_object_get(v, "seq")) == 5);
+    CHECK(json_is_string(json_object_get(v, "s")));
+    CHECK(json_is_integer(json_object_get(v, "lo")) && json_integer_value(json_object_get(v, "lo")) == INT64_MIN);
+    CHECK(json_is_integer(json_object_get(v, "hi")) && json_integer_value(json_object_get(v, "hi")) == INT64_MAX);
+    CHECK(json_is_real(json_object_get(v, "over")) && json_real_value(json_object_get(v, "over")) == 9223372036854775808.0);
+    CHECK(json_is_real(json_object_get(v, "under")) &&
+          json_real_value(json_object_get(v, "under")) == strtod("-9223372036854775809", NULL));
+    CHECK(json_is_real(json_object_get(v, "big")) &&
+          json_real_value(json_object_get(v, "big")) == strtod("12345678901234567891", NULL));
+    CHECK(json_is_real(json_object_get(v, "huge")) &&
+          json_real_value(json_object_get(v, "huge")) == strtod("123456789012345678901234567890123456789", NULL));
+    json_decref(v);
+  }
+  /* a later error keeps its line and column after a big integer */
+  CHECK_ERR(folio_i_json_parse("f.json", "[99999999999999999999,\n 1,, 2]", 31, 0, &v, &err), err, FOLIO_EPARSE,
+            "f.json:2:");
   /* NaN refused with the name of the text */
   CHECK_ERR(folio_i_json_parse("stats.json", "{\"r\":\n NaN}", 11, 0, &v, &err), err, FOLIO_EPARSE,
             "stats.json:2:");
@@ -95,8 +118,9 @@ static void test_numbers(void) {
   folio_error err;
   char buf[FOLIO_JSON_NUMBER_MAX];
   static const struct { double x; const char *text; } fixed[] = {
-      {0.1, "0.1"}, {1.0, "1.0"}, {-0.0, "-0.0"}, {1e300, "1e300"}, {1e308, "1e308"}, {1e-5, "1e-5"},
-      {5e-324, "4.94065645841247e-324"}, {-1.0 / 3, "-0.3333333333333333"}, {DBL_MAX, "1.7976931348623157e308"}};
+      {0.1, "0.1"}, {1.0, "1.0"}, {-0.0, "-0.0"}, {1e300, "1e+300"}, {1e308, "1e+308"}, {1e-5, "1e-05"},
+      {5e-324, "4.94065645841247e-324"}, {-1.0 / 3, "-0.3333333333333333"}, {DBL_MAX, "1.7976931348623157e+308"},
+      {3.14159e-7, "3.14159e-07"}, {1e16, "1e+16"}, {9007199254740992.0, "9007199254740992.0"}};
   for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
     CHECK_MSG(folio_json_number(fixed[i].x, buf, &err) == FOLIO_OK && strcmp(buf, fixed[i].text) == 0,
               "%.17g -> '%s', want '%s'", fixed[i].x, buf, fixed[i].text);
@@ -140,13 +164,13 @@ static void test_numbers(void) {
   json_t *mixed = json_pack("{s:[f,f,f,f,f], s:{s:f, s:f}, s:f, s:s}", "a", 0.1, 2.5, 1e300, 1.0 / 3, 0.1 + 0.2, "b",
                             "y", -0.0, "x", 1e-7, "c", 3.0, "d", "1.5e3");
   text = dump(mixed);
-  CHECK_MSG(text && strcmp(text, "{\"a\":[0.1,2.5,1e300,0.3333333333333333,0.30000000000000004],"
-                                 "\"b\":{\"x\":1e-7,\"y\":-0.0},\"c\":3.0,\"d\":\"1.5e3\"}") == 0,
+  CHECK_MSG(text && strcmp(text, "{\"a\":[0.1,2.5,1e+300,0.3333333333333333,0.30000000000000004],"
+                                 "\"b\":{\"x\":1e-07,\"y\":-0.0},\"c\":3.0,\"d\":\"1.5e3\"}") == 0,
             "%s", text ? text : "(null)");
   free(text);
   char *pretty = NULL;
   CHECK(folio_i_json_dump("test", mixed, JSON_INDENT(2), &pretty, NULL, &err) == FOLIO_OK);
-  CHECK_MSG(pretty && strstr(pretty, "\n    0.1,\n    2.5,\n    1e300,\n") != NULL, "%s", pretty ? pretty : "(null)");
+  CHECK_MSG(pretty && strstr(pretty, "\n    0.1,\n    2.5,\n    1e+300,\n") != NULL, "%s", pretty ? pretty : "(null)");
   free(pretty);
   json_decref(mixed);
 }

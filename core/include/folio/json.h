@@ -34,11 +34,12 @@ extern "C" {
  * FOLIO_EINVAL (NULL), FOLIO_ENOMEM. */
 FOLIO_API folio_status folio_json_check(const char *text, size_t len, folio_error *err);
 
-/* Writes x into buf (at least FOLIO_JSON_NUMBER_MAX bytes) as jansson writes
- * a real, with the fewest of 15/16/17 significant digits that strtod reads
- * back bit-for-bit; a value that prints as an integer gets ".0" so readers
- * keep it a float (-0.0 stays "-0.0"); exponents have no '+' or leading
- * zeros ("1e300", "1e-5").
+/* Writes x into buf (at least FOLIO_JSON_NUMBER_MAX bytes) as printf's "%.Ng"
+ * with the fewest N of 15/16/17 that strtod reads back bit-for-bit, in the
+ * "C" locale; a value that prints as an integer gets ".0" so readers keep it
+ * a float (-0.0 stays "-0.0"); exponents as printf writes them ("1e+300",
+ * "1e-05"). The spelling never changes between releases: the store's digests
+ * are taken over this text.
  * Errors: FOLIO_ENOTFINITE (NaN or Inf: JSON cannot carry them), FOLIO_EINVAL (NULL). */
 FOLIO_API folio_status folio_json_number(double x, char *buf, folio_error *err);
 

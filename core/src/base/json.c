@@ -11,12 +11,14 @@
  * and bounds its own recursion (2048 levels); folio's limit of
  * FOLIO_JSON_MAX_DEPTH is checked on the tree it returns.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_internal.h"
+#include "plumbing.h"
 
 /* ==== parsing ============================================================= */
 
@@ -45,6 +47,66 @@ static int depth_of(const json_t *v) {
   return 0;
 }
 
+/* Whether the integer token of n digits at p (after any '-') overflows
+ * int64_t, jansson's json_int_t. */
+static int int_overflows(const char *p, size_t n, int negative) {
+  static const char max_pos[] = "9223372036854775807", max_neg[] = "9223372036854775808";
+  if (n != 19) return n > 19;
+  return memcmp(p, negative ? max_neg : max_pos, 19) > 0;
+}
+
+/* A copy of text in which every integer literal outside strings that
+ * overflows int64_t is respelled, at the same place and in no more bytes
+ * (padded with spaces), as the double it denotes: its 17 significant digits
+ * as an integer mantissa and an exponent ("12345678901234568e3"), which
+ * reads back as the same double. jansson can only read every integer of a
+ * document as a double or none; this keeps the small ones integers, as
+ * folio's readers always did, and keeps line:column of any later error.
+ * NULL when out of memory. */
+static char *respell_big_integers(const char *text, size_t len) {
+  char *t = malloc(len + 1);
+  if (!t) return NULL;
+  memcpy(t, text, len);
+  t[len] = '\0';
+  for (size_t i = 0; i < len;) {
+    char ch = t[i];
+    if (ch == '"') { /* skip the string, escapes included */
+      for (i++; i < len && t[i] != '"'; i += t[i] == '\\' ? 2 : 1) {}
+      i++;
+      continue;
+    }
+    if (ch != '-' && (ch < '0' || ch > '9')) {
+      i++;
+      continue;
+    }
+    size_t start = i, digits = i + (ch == '-');
+    size_t end = digits;
+    while (end < len && t[end] >= '0' && t[end] <= '9') end++;
+    int is_int = end > digits && (end == len || !strchr(".eE", t[end]));
+    size_t next = end;
+    while (next < len && strchr("0123456789.eE+-", t[next])) next++;
+    if (is_int && int_overflows(t + digits, end - digits, ch == '-')) {
+      char num[40], mant[24];
+      double x = strtod(t + start, NULL);  /* digits only: no locale involved */
+      snprintf(num, sizeof num, "%.16e", x); /* d.dddddddddddddddde+XX */
+      char *e = strchr(num, 'e');
+      int exp10 = e ? atoi(e + 1) - 16 : 0;
+      size_t m = 0;
+      if (num[0] == '-') mant[m++] = '-';
+      for (const char *q = num + (num[0] == '-'); q < e && m < sizeof mant - 1; q++)
+        if (*q != '.') mant[m++] = *q;
+      mant[m] = '\0';
+      int w = snprintf(num, sizeof num, "%se%d", mant, exp10);
+      if (w > 0 && (size_t)w <= end - start) {
+        memcpy(t + start, num, (size_t)w);
+        memset(t + start + w, ' ', end - start - (size_t)w);
+      }
+    }
+    i = next > i ? next : i + 1;
+  }
+  return t;
+}
+
 /* A hint after jansson's account: NaN/Infinity (which lenient encoders
  * write) where it saw an invalid token, overflow, invalid UTF-8. */
 static const char *hint(const char *text, size_t len, const json_error_t *e) {
@@ -70,8 +132,13 @@ folio_status folio_i_json_parse(const char *name, const char *text, size_t len, 
   json_error_t e;
   size_t base = JSON_DECODE_ANY | JSON_ALLOW_NUL | flags;
   json_t *v = json_loadb(text, len, base, &e);
-  if (!v && json_error_code(&e) == json_error_numeric_overflow && strncmp(e.text, "too big integer", 15) == 0)
-    v = json_loadb(text, len, base | JSON_DECODE_INT_AS_REAL, &e); /* RFC 8259 allows it */
+  if (!v && json_error_code(&e) == json_error_numeric_overflow && strncmp(e.text, "too big integer", 15) == 0) {
+    /* RFC 8259 allows integers beyond int64: read those (only) as doubles */
+    char *wide = respell_big_integers(text, len);
+    if (!wide) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
+    v = json_loadb(wide, len, base, &e);
+    free(wide);
+  }
   if (!v) {
     enum json_error_code code = json_error_code(&e);
     if (code == json_error_out_of_memory) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", name);
@@ -96,27 +163,18 @@ folio_status folio_json_check(const char *text, size_t len, folio_error *err) {
 
 /* ==== writing ============================================================= */
 
-/* The fewest of 15..17 significant digits that carry x back exactly. */
-static int digits_for(double x) {
-  char buf[40];
-  for (int p = 15; p < 17; p++) {
-    snprintf(buf, sizeof buf, "%.*g", p, x);
-    if (strtod(buf, NULL) == x) return p;
-  }
-  return 17;
-}
-
-/* Writes the real x as jansson does, with digits_for(x) digits, into buf
- * (FOLIO_JSON_NUMBER_MAX bytes, NUL-terminated); returns the length, 0 on
- * failure. */
+/* Writes the finite x into buf (FOLIO_JSON_NUMBER_MAX bytes, NUL-terminated)
+ * as folio always has: the fewest of 15..17 significant digits ("%.Ng") that
+ * carry x back exactly, with ".0" appended when the text would read as an
+ * integer; returns the length. The caller runs in the "C" numeric locale. */
 static size_t real_text(double x, char *buf) {
-  json_t *r = json_real(x);
-  size_t n = r ? json_dumpb(r, buf, FOLIO_JSON_NUMBER_MAX - 1, JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits_for(x)))
-               : 0;
-  json_decref(r);
-  if (n >= FOLIO_JSON_NUMBER_MAX) n = 0;
-  buf[n] = '\0';
-  return n;
+  static const char *const formats[] = {"%.15g", "%.16g", "%.17g"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(buf, FOLIO_JSON_NUMBER_MAX, formats[i], x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  if (!strpbrk(buf, ".eEn")) strcat(buf, ".0"); /* keep it a float for readers */
+  return strlen(buf);
 }
 
 /* The text being written: jansson's chunks, each real rewritten shortest. */
@@ -145,14 +203,21 @@ static int sink_add(sink *s, const char *buf, size_t size) {
 }
 
 /* jansson's dump callback. jansson hands a string's quotes over as chunks of
- * their own (a quote inside a string is always escaped) and a real as one
- * chunk with a '.' or an 'e' (written with 17 digits: exact); such a chunk
- * outside a string is read back and written with the fewest digits that
- * carry it. The caller checks the result reads back equal to the tree. */
+ * their own (a quote inside a string is always escaped), each escape as a
+ * chunk of its own, and a real as one chunk with a '.' or an 'e' (written
+ * with 17 digits: exact). Such a real outside a string is read back and
+ * written as real_text does; a \u00XX escape is written in lower case. Both
+ * keep the text byte for byte what folio wrote before it used jansson (the
+ * store's digests depend on it). The caller checks the result reads back
+ * equal to the tree. */
 static int on_chunk(const char *buf, size_t size, void *data) {
   sink *s = data;
   if (size == 1 && buf[0] == '"') s->in_string = !s->in_string;
-  else if (!s->in_string && size < FOLIO_JSON_NUMBER_MAX && (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) &&
+  else if (s->in_string && size == 6 && buf[0] == '\\' && buf[1] == 'u') {
+    char low[6];
+    for (int i = 0; i < 6; i++) low[i] = (char)tolower((unsigned char)buf[i]);
+    return sink_add(s, low, 6);
+  } else if (!s->in_string && size < FOLIO_JSON_NUMBER_MAX && (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) &&
            (memchr(buf, '.', size) || memchr(buf, 'e', size))) {
     json_t *r = json_loadb(buf, size, JSON_DECODE_ANY, NULL);
     char num[FOLIO_JSON_NUMBER_MAX];
@@ -170,7 +235,12 @@ folio_status folio_i_json_dump(const char *who, const json_t *v, size_t flags, c
   *out = NULL;
   size_t f = flags | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17);
   sink s = {NULL, 0, 0, 0};
-  if (json_dump_callback(v, on_chunk, &s, f) != 0) {
+  folio_i_c_locale loc;
+  folio_status st = folio_i_c_locale_begin(&loc, who, err);
+  if (st != FOLIO_OK) return st;
+  int failed = json_dump_callback(v, on_chunk, &s, f) != 0;
+  folio_i_c_locale_end(&loc);
+  if (failed) {
     free(s.p);
     return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (or a value JSON cannot hold)", who);
   }
@@ -195,7 +265,11 @@ folio_status folio_json_number(double x, char *buf, folio_error *err) {
   if (!isfinite(x))
     return folio_error_set(err, FOLIO_ENOTFINITE, "json: %s cannot be written as JSON",
                            isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity"));
-  if (real_text(x, buf) == 0) return folio_error_set(err, FOLIO_ENOMEM, "json: out of memory");
+  folio_i_c_locale loc;
+  folio_status st = folio_i_c_locale_begin(&loc, "json", err);
+  if (st != FOLIO_OK) return st;
+  real_text(x, buf);
+  folio_i_c_locale_end(&loc);
   return FOLIO_OK;
 }
 

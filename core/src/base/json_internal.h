@@ -23,7 +23,7 @@
  * Refuses what folio_json_check refuses: a syntax error, NaN/Infinity,
  * invalid UTF-8, a number a double cannot hold, nesting deeper than
  * FOLIO_JSON_MAX_DEPTH. An integer too large for 64 bits is read as a real
- * (the whole text then reads its integers as reals). out may be NULL (check
+ * (the double it denotes); every other integer stays an integer. out may be NULL (check
  * only). Messages are "<name>:<line>:<column>: <what>".
  * Errors: FOLIO_EPARSE, FOLIO_EDIM (too deep), FOLIO_EINVAL, FOLIO_ENOMEM.
  */
@@ -32,9 +32,9 @@ folio_status folio_i_json_parse(const char *name, const char *text, size_t len, 
 
 /*
  * Writes v as JSON into a new NUL-terminated string (*out, freed with free;
- * *len may be NULL): keys sorted bytewise, each real in the shortest of
- * 15/16/17 significant digits that reads back to the same double (as
- * folio_json_number), any value at the top. `flags`: JSON_COMPACT or JSON_INDENT(n).
+ * *len may be NULL): keys sorted bytewise, each real spelled as
+ * folio_json_number spells it, control characters as lower-case \u00xx
+ * escapes (the text folio always wrote), any value at the top. `flags`: JSON_COMPACT or JSON_INDENT(n).
  * Messages start with "<who>: ". Errors: FOLIO_ENOMEM, FOLIO_EINVAL.
  */
 folio_status folio_i_json_dump(const char *who, const json_t *v, size_t flags, char **out,
