@@ -466,6 +466,42 @@ static void test_write(void) {
   folio_manager_report_free(r);
 }
 
+/* portfolio_config.json byte for byte: the layout folio has always written
+ * (skipped folders on one line, reals as folio_json_number spells them). */
+static void test_config_bytes(void) {
+  char *names[] = {"a\x1f", "b"}, *skipped[] = {"x", "y\"z"};
+  double weights[] = {0.25, 0.75};
+  folio_manager_report r;
+  memset(&r, 0, sizeof r);
+  r.n_strategies = 2;
+  r.names = names;
+  r.weights = weights;
+  r.n_skipped = 2;
+  r.skipped = skipped;
+  r.window_days = 365;
+  strcpy(r.asof, "2024-08-09");
+  r.account_value = 1e-5;
+  r.target_vol = 0.3;
+  r.fit.ann_vol = 0.1;
+  r.fit.leverage = 3.0;
+  char *text = NULL;
+  folio_error err;
+  CHECK(folio_manager_config_json(&r, &text, &err) == FOLIO_OK);
+  const char *want = "{\n  \"account_value\": 1e-05,\n  \"ann_volatility_pct\": 10.0,\n  \"asof\": \"2024-08-09\",\n"
+                     "  \"leverage\": 3.0,\n  \"skipped\": [\"x\", \"y\\\"z\"],\n  \"target_vol_pct\": 30.0,\n"
+                     "  \"weights\": {\n    \"a\\u001f\": 0.25,\n    \"b\": 0.75\n  },\n  \"window_days\": 365\n}\n";
+  CHECK_MSG(text && strcmp(text, want) == 0, "%s", text ? text : "(null)");
+  free(text);
+  r.n_skipped = 1;
+  CHECK(folio_manager_config_json(&r, &text, &err) == FOLIO_OK);
+  CHECK_MSG(text && strstr(text, "\n  \"skipped\": [\"x\"],\n  \"target_vol_pct\"") != NULL, "%s", text ? text : "(null)");
+  free(text);
+  r.n_skipped = 0;
+  CHECK(folio_manager_config_json(&r, &text, &err) == FOLIO_OK);
+  CHECK_MSG(text && strstr(text, "\n  \"skipped\": [],\n  \"target_vol_pct\"") != NULL, "%s", text ? text : "(null)");
+  free(text);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/folio_test_manager_XXXXXX");
   if (!mkdtemp(tmpdir)) {
@@ -479,6 +515,7 @@ int main(void) {
   test_bad_runs();
   test_example();
   test_write();
+  test_config_bytes();
   remove_tree(tmpdir);
   return tl_finish("test_manager");
 }

@@ -114,6 +114,7 @@ folio_status folio_i_write_atomic(const char *who, const char *path, const void 
   char *tmp = malloc(pl + 64), *dir = malloc(pl + 2);
   folio_status st = FOLIO_OK;
   int fd = -1;
+  if (tmp) tmp[0] = '\0'; /* no temporary file yet: nothing to remove */
   if (!tmp || !dir) {
     st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
     goto done;
