@@ -2,8 +2,8 @@
 -- against the Lua 5.4 luarocks is configured for (its headers, $(LUA_INCDIR))
 -- and installs it as the module `folio` (`require "folio"`). The C
 -- dependencies come from the system (Debian: the packages `make deps`
--- installs; pkg-config must find openblas, lapacke, nlopt, yaml-0.1 and
--- sqlite3, and libcsv and GLPK must be on the compiler's paths).
+-- installs; pkg-config must find openblas, lapacke, nlopt, yaml-0.1,
+-- sqlite3 and jansson, and libcsv and GLPK must be on the compiler's paths).
 -- The `folio` program, libfolio and the shipped policies are installed with
 -- CMake instead (README.md, "Installing and embedding").
 rockspec_format = "3.0"
@@ -20,7 +20,7 @@ description = {
   summary = "Portfolio construction: a C17 core (OpenBLAS/LAPACKE) with a Lua 5.4 policy layer",
   detailed = [[
 folio turns signals into sized, capacity-checked target weights: estimates,
-sizers, risk models, allocators, the weekly multi-sleeve rebalance, with
+sizers, risk models, the allocator, the weekly multi-sleeve rebalance, with
 policies written in Lua. This rock installs the Lua module.
 ]],
 }

@@ -1,5 +1,5 @@
 /*
- * lsandbox.h — the policy sandbox inside a host engine (internal to lua/).
+ * sandbox.h — the policy sandbox inside a host engine (internal to lua/).
  *
  * One engine = one lua_State whose allocator and count hook enforce a
  * budget (fl_budget, reached through lua_getextraspace). The sandbox builds
