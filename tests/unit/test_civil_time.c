@@ -199,7 +199,8 @@ static void test_bad_input(void) {
   CHECK_EQ_INT(folio_weekday(top), folio_weekday(top_ref));
   CHECK_EQ_INT(folio_weekday(bottom), folio_weekday(bottom_ref));
   CHECK(folio_weekday(INT64_MIN) >= 0 && folio_weekday(INT64_MIN) <= 6);
-  /* no overflow at the ends of int64: weekdays stay in step, dates clamp */
+  /* no overflow at the ends of int64: weekdays stay in step, dates clamp to
+   * exactly the first and last day of the int years (time_rules.h's bounds) */
   CHECK_EQ_INT(folio_weekday(INT64_MAX), (int)((INT64_MAX % 7 + 4) % 7));
   CHECK_EQ_INT((folio_weekday(INT64_MAX) + 7 - folio_weekday(INT64_MAX - 1)) % 7, 1);
   CHECK_EQ_INT((folio_weekday(INT64_MIN + 1) + 7 - folio_weekday(INT64_MIN)) % 7, 1);

@@ -76,12 +76,12 @@ static int valid_date(int y, int m, int d) {
 
 int folio_nyse_is_holiday(int year, int month, int day) {
   if (!valid_date(year, month, day)) return 0;
-  return rule_holiday(year, month, day, folio_weekday(folio_days_from_civil(year, month, day)));
+  return rule_holiday(year, month, day, folio_i_weekday(folio_days_from_civil(year, month, day)));
 }
 
 int folio_nyse_is_early_close(int year, int month, int day) {
   if (!valid_date(year, month, day)) return 0;
-  return rule_early(year, month, day, folio_weekday(folio_days_from_civil(year, month, day)));
+  return rule_early(year, month, day, folio_i_weekday(folio_days_from_civil(year, month, day)));
 }
 
 /* ==== calendars =========================================================== */
@@ -154,7 +154,7 @@ static const char *hhmm(int minutes, char buf[16]) {
 
 static const char *ymd(int32_t days, char buf[24]) {
   int y, m, d;
-  folio_civil_from_days(days, &y, &m, &d);
+  folio_i_civil_from_days(days, &y, &m, &d);
   snprintf(buf, 24, "%04d-%02d-%02d", y, m, d);
   return buf;
 }
@@ -178,11 +178,11 @@ static folio_status check_list(folio_date_list *l, const char *name, int must_be
   qsort(l->days, l->n, sizeof l->days[0], cmp_i32);
   for (size_t i = 0; i < l->n; i++) {
     int y, m, d;
-    folio_civil_from_days(l->days[i], &y, &m, &d);
+    folio_i_civil_from_days(l->days[i], &y, &m, &d);
     if (y < MIN_YEAR || y > MAX_YEAR)
       return folio_error_set(err, FOLIO_EINVAL, "calendar: %s date %s is outside 1987..9999", name,
                              ymd(l->days[i], b));
-    int wd = folio_weekday(l->days[i]);
+    int wd = folio_i_weekday(l->days[i]);
     if (wd == 0 || wd == 6)
       return folio_error_set(err, FOLIO_EINVAL,
                              "calendar: %s date %s is a %s (weekends are always closed)", name,
@@ -292,8 +292,8 @@ folio_status folio_calendar_check(folio_calendar *cal, folio_error *err) {
   for (size_t i = 0; i < cal->early_closes_add.n; i++) {
     int32_t dd = cal->early_closes_add.days[i];
     int y, m, d;
-    folio_civil_from_days(dd, &y, &m, &d);
-    if (rule_holiday(y, m, d, folio_weekday(dd)) && !in_list(&cal->holidays_remove, dd))
+    folio_i_civil_from_days(dd, &y, &m, &d);
+    if (rule_holiday(y, m, d, folio_i_weekday(dd)) && !in_list(&cal->holidays_remove, dd))
       return folio_error_set(err, FOLIO_EINVAL,
                              "calendar: early_closes_add date %s is an NYSE holiday (remove it "
                              "with holidays_remove first)",
@@ -305,10 +305,10 @@ folio_status folio_calendar_check(folio_calendar *cal, folio_error *err) {
 
 /* Trading day / early close of a local date under a checked calendar. */
 int folio_i_trading_day(const folio_calendar *cal, int32_t days, int *early) {
-  int wd = folio_weekday(days);
+  int wd = folio_i_weekday(days);
   if (wd == 0 || wd == 6) return 0;
   int y, m, d;
-  folio_civil_from_days(days, &y, &m, &d);
+  folio_i_civil_from_days(days, &y, &m, &d);
   int hol = rule_holiday(y, m, d, wd);
   if (hol && cal->holidays_remove.n && in_list(&cal->holidays_remove, days)) hol = 0;
   if (!hol && cal->holidays_add.n && in_list(&cal->holidays_add, days)) hol = 1;
@@ -330,7 +330,7 @@ folio_status folio_calendar_day(const folio_calendar *cal, int32_t days, int *is
     return folio_error_set(err, FOLIO_EINVAL,
                            "calendar_day: calendar not checked (call folio_calendar_check)");
   int y, m, d;
-  folio_civil_from_days(days, &y, &m, &d);
+  folio_i_civil_from_days(days, &y, &m, &d);
   if (y < MIN_YEAR || y > MAX_YEAR)
     return folio_error_set(err, FOLIO_EINVAL, "calendar_day: year %d is outside 1987..9999", y);
   int early = 0;

@@ -27,27 +27,20 @@ int64_t folio_days_from_civil(int year, int month, int day) {
 }
 
 void folio_civil_from_days(int64_t days, int *year, int *month, int *day) {
-  /* only day counts whose year fits an int: nothing below overflows */
-  int64_t lo = folio_days_from_civil(INT_MIN, 1, 1), hi = folio_days_from_civil(INT_MAX, 12, 31);
-  if (days > hi) days = hi;
-  if (days < lo) days = lo;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  if (year) *year = (int)(yoe + era * 400 + (m <= 2));
+  /* only day counts whose year fits an int: nothing in the rule overflows */
+  if (days > FOLIO_I_CIVIL_MAX_DAYS) days = FOLIO_I_CIVIL_MAX_DAYS;
+  if (days < FOLIO_I_CIVIL_MIN_DAYS) days = FOLIO_I_CIVIL_MIN_DAYS;
+  int y, m, d;
+  folio_i_civil_from_days(days, &y, &m, &d);
+  if (year) *year = y;
   if (month) *month = m;
   if (day) *day = d;
 }
 
 int folio_weekday(int64_t days) {
-  /* 1970-01-01 was a Thursday (4); days % 7 first, so no day count overflows */
-  int wd = ((int)(days % 7) + 4) % 7;
-  return wd < 0 ? wd + 7 : wd;
+  /* a week earlier is the same weekday, and keeps the rule from overflowing */
+  if (days > INT64_MAX - 7) days -= 7;
+  return folio_i_weekday(days);
 }
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -59,14 +52,14 @@ int folio_i_days_in_month(int y, int m) {
 
 /* Day of month of the n-th (1-based) weekday wd in y-m. */
 static int nth_weekday(int y, int m, int wd, int n) {
-  int first = folio_weekday(folio_days_from_civil(y, m, 1));
+  int first = folio_i_weekday(folio_days_from_civil(y, m, 1));
   return 1 + (wd - first + 7) % 7 + 7 * (n - 1);
 }
 
 /* Day of month of the last weekday wd in y-m. */
 static int last_weekday(int y, int m, int wd) {
   int last = folio_i_days_in_month(y, m);
-  int lwd = folio_weekday(folio_days_from_civil(y, m, last));
+  int lwd = folio_i_weekday(folio_days_from_civil(y, m, last));
   return last - (lwd - wd + 7) % 7;
 }
 
@@ -88,7 +81,7 @@ static void dst_bounds(int year, int64_t *start, int64_t *end) {
 /* UTC offset in seconds of New York at an instant (in range). */
 int folio_i_ny_offset(int64_t epoch) {
   int y, m, d;
-  folio_civil_from_days(epoch / 86400, &y, &m, &d);
+  folio_i_civil_from_days(epoch / 86400, &y, &m, &d);
   /* Months wholly inside or outside DST need no rule evaluation. */
   int first = y >= 2007 ? 3 : 4, last = y >= 2007 ? 11 : 10;
   if (m < first || m > last) return -5 * 3600;
@@ -118,11 +111,11 @@ folio_status folio_ny_local(int64_t epoch_seconds, folio_local_time *out, folio_
   int64_t days = local / 86400; /* local >= 0 in range */
   int sec = (int)(local - days * 86400);
   folio_local_time t;
-  folio_civil_from_days(days, &t.year, &t.month, &t.day);
+  folio_i_civil_from_days(days, &t.year, &t.month, &t.day);
   t.hour = sec / 3600;
   t.minute = sec / 60 % 60;
   t.second = sec % 60;
-  t.weekday = folio_weekday(days);
+  t.weekday = folio_i_weekday(days);
   t.utc_offset_minutes = off / 60;
   t.days = (int32_t)days;
   t.minute_of_day = sec / 60;

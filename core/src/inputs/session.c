@@ -104,10 +104,10 @@ folio_status folio_session_at(const folio_calendar *cal, folio_asset_class ac,
   switch (ac) {
     case FOLIO_ASSET_EQUITIES: *out = equities_at(cal, days, mod); break;
     case FOLIO_ASSET_FX:
-      *out = weekly_at(folio_weekday(days), mod, cal->fx_open, cal->fx_close, 0, 0);
+      *out = weekly_at(folio_i_weekday(days), mod, cal->fx_open, cal->fx_close, 0, 0);
       break;
     default:
-      *out = weekly_at(folio_weekday(days), mod, cal->futures_open, cal->futures_close,
+      *out = weekly_at(folio_i_weekday(days), mod, cal->futures_open, cal->futures_close,
                        cal->futures_break_start, cal->futures_break_end);
       break;
   }
