@@ -1,15 +1,17 @@
 /*
  * test_csv.c — the wide CSV reader: what it accepts (quotes, CRLF, missing
  * cells, time stamps, blank lines) and every way it refuses a file, with the
- * "path:line:column" each message must carry. Files go into a private
- * mkdtemp directory that is removed at the end. When FOLIO_REFERENCE_DIR is
- * set, the reference dataset is read as well.
+ * "path:line:column" each message must carry; a FIFO, a folder or a device
+ * refused without blocking. Files go into a private mkdtemp directory that
+ * is removed at the end. When FOLIO_REFERENCE_DIR is set, the reference
+ * dataset is read as well.
  */
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/csv.h"
@@ -386,6 +388,35 @@ static void test_reference(void) {
   folio_frame_free(f);
 }
 
+/* What is not a regular file is refused by name at once: a FIFO without a
+ * writer (opening it must not block; alarm turns a hang into a failure), a
+ * folder, and a device that would read without end. */
+static void test_not_regular(void) {
+  folio_frame *f = NULL;
+  folio_error e;
+  char fifo[512], want[1100];
+  unsigned prev = alarm(10);
+  snprintf(fifo, sizeof fifo, "%s/prices.fifo", tmpdir);
+  if (mkfifo(fifo, 0600) == 0) {
+    snprintf(want, sizeof want, "%s: %s is not a regular file", fifo, fifo);
+    CHECK_ERR(folio_csv_read_wide(fifo, &f, &e), e, FOLIO_EIO, want);
+    CHECK(f == NULL);
+    unlink(fifo);
+  } else {
+    CHECK_MSG(0, "mkfifo %s: %s", fifo, strerror(errno));
+  }
+  snprintf(want, sizeof want, "%s: %s is not a regular file", tmpdir, tmpdir);
+  CHECK_ERR(folio_csv_read_wide(tmpdir, &f, &e), e, FOLIO_EIO, want);
+  CHECK(f == NULL);
+  struct stat sb;
+  if (stat("/dev/zero", &sb) == 0) {
+    CHECK_ERR(folio_csv_read_wide("/dev/zero", &f, &e), e, FOLIO_EIO,
+              "/dev/zero: /dev/zero is not a regular file");
+    CHECK(f == NULL);
+  }
+  alarm(prev);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "%s/folio_test_csv_XXXXXX",
            getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -402,6 +433,7 @@ int main(void) {
   test_bad_headers();
   test_arguments();
   test_files();
+  test_not_regular();
   test_reference();
   rmdir(tmpdir);
   return tl_finish("test_csv");

@@ -1,7 +1,9 @@
 /*
  * test_plumbing.c — plumbing.c (core/src/base): the whole-file reader (a
  * missing file, a folder, a FIFO without a writer — which must not block —,
- * a file over max_bytes, an empty file, NULL arguments), the atomic writer
+ * a device, a file over max_bytes, an empty file, NULL arguments), the
+ * opener of regular files (the same refusals, errno for a missing file, a
+ * blocking close-on-exec stream on success), the atomic writer
  * (content, mode from the umask under 022 and 077, replacing a file,
  * failures that name the path and leave no temporary file: a path below a
  * regular file, a folder as target, a read-only folder when not root), the
@@ -10,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +87,79 @@ static void test_read_file(void) {
   /* NULL arguments */
   CHECK_ERR(folio_i_read_file("t", NULL, 100, &text, &len, &err), err, FOLIO_EINVAL, "must not be NULL");
   CHECK_ERR(folio_i_read_file("t", dir, 100, NULL, &len, &err), err, FOLIO_EINVAL, "must not be NULL");
+}
+
+/* The opener of regular files: a stream on a regular file (blocking again,
+ * close-on-exec); a missing file (errno kept), a folder, a FIFO without a
+ * writer (refused at once: alarm turns a hang into a failure) and a device
+ * refused with errno 0; NULL arguments. */
+static void test_open_regular(void) {
+  folio_error err;
+  char path[512], buf[16];
+  FILE *f = NULL;
+  unsigned prev = alarm(10);
+  path_in(path, sizeof path, "r.txt");
+  write_plain(path, "abc");
+  CHECK_EQ_INT(folio_i_open_regular("t", path, &f, &err), FOLIO_OK);
+  CHECK(f != NULL);
+  if (f) {
+    int flags = fcntl(fileno(f), F_GETFL), fdflags = fcntl(fileno(f), F_GETFD);
+    CHECK(flags >= 0 && !(flags & O_NONBLOCK));
+    CHECK(fdflags >= 0 && (fdflags & FD_CLOEXEC));
+    CHECK_EQ_INT(fread(buf, 1, sizeof buf, f), 3);
+    CHECK(memcmp(buf, "abc", 3) == 0);
+    fclose(f);
+  }
+  unlink(path);
+  /* a missing file: the reason in the message and in errno */
+  f = stdin;
+  path_in(path, sizeof path, "missing.txt");
+  folio_status st = folio_i_open_regular("opener", path, &f, &err);
+  int e = errno;
+  CHECK_ERR(st, err, FOLIO_EIO, "opener: cannot open");
+  CHECK(strstr(err.message, path) != NULL);
+  CHECK_EQ_INT(e, ENOENT);
+  CHECK(f == NULL);
+  /* a folder */
+  f = stdin;
+  char want[600];
+  snprintf(want, sizeof want, "opener: %s is not a regular file", dir);
+  st = folio_i_open_regular("opener", dir, &f, &err);
+  e = errno;
+  CHECK_ERR(st, err, FOLIO_EIO, want);
+  CHECK_EQ_INT(e, 0);
+  CHECK(f == NULL);
+  /* a FIFO with no writer: refused without blocking */
+  path_in(path, sizeof path, "fifo2");
+  if (mkfifo(path, 0600) == 0) {
+    f = stdin;
+    st = folio_i_open_regular("opener", path, &f, &err);
+    e = errno;
+    CHECK_ERR(st, err, FOLIO_EIO, "is not a regular file");
+    CHECK(strstr(err.message, path) != NULL);
+    CHECK_EQ_INT(e, 0);
+    CHECK(f == NULL);
+    unlink(path);
+  } else {
+    CHECK_MSG(0, "mkfifo %s: %s", path, strerror(errno));
+  }
+  /* a device */
+  struct stat sb;
+  if (stat("/dev/null", &sb) == 0) {
+    f = stdin;
+    CHECK_ERR(folio_i_open_regular("opener", "/dev/null", &f, &err), err, FOLIO_EIO,
+              "opener: /dev/null is not a regular file");
+    CHECK(f == NULL);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK_ERR(folio_i_read_file("reader", "/dev/null", 100, &text, &len, &err), err, FOLIO_EIO,
+              "reader: /dev/null is not a regular file");
+    CHECK(text == NULL);
+  }
+  /* NULL arguments */
+  CHECK_ERR(folio_i_open_regular("t", NULL, &f, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_i_open_regular("t", dir, NULL, &err), err, FOLIO_EINVAL, "must not be NULL");
+  alarm(prev);
 }
 
 static int file_mode(const char *path) {
@@ -185,6 +261,7 @@ int main(void) {
     return 1;
   }
   test_read_file();
+  test_open_regular();
   test_write_atomic();
   test_locale_and_cmp();
   rmdir(dir);

@@ -35,6 +35,7 @@ typedef struct folio_capacity_opts {
   size_t adv_lookback_days; /* >= 1; default 21 */
 } folio_capacity_opts;
 
+/* The defaults: fraction_of_adv 0.01, adv_lookback_days 21. */
 FOLIO_API folio_capacity_opts folio_capacity_defaults(void);
 
 typedef struct folio_capacity {

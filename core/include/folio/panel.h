@@ -47,9 +47,10 @@ FOLIO_API folio_status folio_panel_check(const folio_panel *p, const char *who, 
 FOLIO_API folio_panel folio_panel_tail(const folio_panel *p, size_t n);
 
 /* Writes the label of column j into buf for messages: the column label, or
- * "#<j+1>" without labels. Returns buf. Same for rows. */
+ * "#<j+1>" without labels. Returns buf. */
 FOLIO_API const char *folio_panel_col_name(const folio_panel *p, size_t j, char *buf,
                                            size_t buf_size);
+/* The same for row i: the row label (the date), or "#<i+1>" without labels. */
 FOLIO_API const char *folio_panel_row_name(const folio_panel *p, size_t i, char *buf,
                                            size_t buf_size);
 

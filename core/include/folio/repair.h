@@ -31,6 +31,7 @@ typedef enum folio_repair {
 
 /* "error", "ridge", "clip", "higham". Unknown names: FOLIO_EINVAL listing them. */
 FOLIO_API folio_status folio_repair_parse(const char *name, folio_repair *out, folio_error *err);
+/* The name folio_repair_parse reads ("error", ...); "unknown" for any other value. */
 FOLIO_API const char *folio_repair_name(folio_repair r);
 
 typedef struct folio_repair_info {

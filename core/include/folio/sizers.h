@@ -75,6 +75,7 @@ typedef struct folio_kelly_opts {
                            that does not factorise (see repair.h) */
 } folio_kelly_opts;
 
+/* The defaults: risk_aversion 1 (full Kelly), cap INFINITY, repair FOLIO_REPAIR_ERROR. */
 FOLIO_API folio_kelly_opts folio_kelly_defaults(void);
 
 typedef struct folio_kelly_info {

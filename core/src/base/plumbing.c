@@ -1,9 +1,10 @@
 /*
- * plumbing.c — the whole-file reader, the atomic writer, the "C" locale
- * switch and the string comparator of plumbing.h. Everything that reads a
- * whole file or replaces one, in every layer, goes through here, so the
- * guarantees (no blocking on FIFOs, size bounds, fsync of file and folder,
- * umask-respecting permissions) are kept in one place.
+ * plumbing.c — the opener of regular files, the whole-file reader, the
+ * atomic writer, the "C" locale switch and the string comparator of
+ * plumbing.h. Everything that opens a file to read or replaces one, in
+ * every layer, goes through here, so the guarantees (no blocking on FIFOs,
+ * size bounds, fsync of file and folder, umask-respecting permissions) are
+ * kept in one place.
  */
 #include "plumbing.h"
 
@@ -19,23 +20,58 @@
 
 /* ---- reading ------------------------------------------------------------- */
 
+folio_status folio_i_open_regular(const char *who, const char *path, FILE **out, folio_error *err) {
+  if (!who) who = "read";
+  if (!path || !out) {
+    folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
+    errno = 0;
+    return FOLIO_EINVAL;
+  }
+  *out = NULL;
+  /* O_NONBLOCK: opening a FIFO with no writer must not hang; cleared below */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(e));
+    errno = e;
+    return FOLIO_EIO;
+  }
+  struct stat sb;
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    close(fd);
+    folio_error_set(err, FOLIO_EIO, "%s: %s is not a regular file", who, path);
+    errno = 0;
+    return FOLIO_EIO;
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
+    errno = 0;
+    return FOLIO_ENOMEM;
+  }
+  *out = f;
+  return FOLIO_OK;
+}
+
 folio_status folio_i_read_file(const char *who, const char *path, size_t max_bytes, char **text,
                                size_t *len, folio_error *err) {
   if (!who) who = "read";
   if (!path || !text || !len)
     return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
-  /* O_NONBLOCK: opening a FIFO with no writer must not hang; cleared below */
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(errno));
+  FILE *f;
+  folio_status st = folio_i_open_regular(who, path, &f, err);
+  if (st != FOLIO_OK) return st;
+  int fd = fileno(f);
   struct stat sb;
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-    close(fd);
+  if (fstat(fd, &sb) != 0) {
+    fclose(f);
     return folio_error_set(err, FOLIO_EIO, "%s: %s is not a regular file", who, path);
   }
-  int flags = fcntl(fd, F_GETFL);
-  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   if ((uintmax_t)sb.st_size > (uintmax_t)max_bytes) {
-    close(fd);
+    fclose(f);
     return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
   }
   /* the size can change while we read: read until EOF, never past max_bytes */
@@ -44,21 +80,21 @@ folio_status folio_i_read_file(const char *who, const char *path, size_t max_byt
   if (cap > max_bytes + 1) cap = max_bytes + 1;
   char *buf = malloc(cap + 1);
   if (!buf) {
-    close(fd);
+    fclose(f);
     return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
   }
   for (;;) {
     if (n == cap) {
       if (cap > max_bytes) {
         free(buf);
-        close(fd);
+        fclose(f);
         return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
       }
       size_t next = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
       char *p = realloc(buf, next + 1);
       if (!p) {
         free(buf);
-        close(fd);
+        fclose(f);
         return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
       }
       buf = p;
@@ -69,13 +105,13 @@ folio_status folio_i_read_file(const char *who, const char *path, size_t max_byt
     if (got < 0) {
       int e = errno;
       free(buf);
-      close(fd);
+      fclose(f);
       return folio_error_set(err, FOLIO_EIO, "%s: cannot read %s (%s)", who, path, strerror(e));
     }
     if (got == 0) break;
     n += (size_t)got;
   }
-  close(fd);
+  fclose(f);
   if (n > max_bytes) {
     free(buf);
     return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);

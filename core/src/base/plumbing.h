@@ -1,22 +1,37 @@
 /*
  * plumbing.h — the file and locale plumbing every layer shares (the core,
- * the Lua bindings and the host): one whole-file reader, one atomic writer,
- * one switch to the "C" numeric locale, one string comparator. Not
- * installed, not API: the names carry folio_i_ and are hidden in libfolio.
+ * the Lua bindings and the host): one opener of regular files, one
+ * whole-file reader, one atomic writer, one switch to the "C" numeric
+ * locale, one string comparator. Not installed, not API: the names carry
+ * folio_i_ and are hidden in libfolio.
  */
 #ifndef FOLIO_PLUMBING_H
 #define FOLIO_PLUMBING_H
 
 #include <locale.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "folio/status.h"
 
 /*
+ * Opens the regular file at `path` for reading into *out (a stream for
+ * fread, closed by the caller with fclose). Refuses what is not a regular
+ * file (a FIFO, a device, a folder) without blocking: the open is
+ * non-blocking, the check is on the opened file (fstat), and the stream
+ * blocks as usual afterwards. On an error *out is NULL and errno is
+ * open(2)'s reason when the path could not be opened, otherwise 0 (for
+ * callers that word a missing file their own way).
+ * Errors: FOLIO_EINVAL (NULL argument), FOLIO_EIO ("<who>: cannot open
+ * <path> (<reason>)", "<who>: <path> is not a regular file"), FOLIO_ENOMEM.
+ */
+folio_status folio_i_open_regular(const char *who, const char *path, FILE **out, folio_error *err);
+
+/*
  * Reads the whole regular file at `path` into a new NUL-terminated buffer
- * (*text, freed by the caller with free; *len excludes the NUL). Refuses
- * what is not a regular file (a FIFO, a device, a folder) without blocking,
- * and files larger than max_bytes. Messages start with "<who>: <path>".
+ * (*text, freed by the caller with free; *len excludes the NUL), opened by
+ * folio_i_open_regular (so a FIFO, a device or a folder is refused without
+ * blocking). Refuses files larger than max_bytes. Messages start with "<who>: <path>".
  * Errors: FOLIO_EINVAL (NULL argument), FOLIO_EIO (cannot open, not a
  * regular file, read error), FOLIO_EDIM (larger than max_bytes),
  * FOLIO_ENOMEM.

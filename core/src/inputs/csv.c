@@ -588,9 +588,13 @@ folio_status folio_csv_read_wide(const char *path, folio_frame **out, folio_erro
   if (!path) return folio_error_set(err, FOLIO_EINVAL, "read_csv: path is NULL");
   if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", path);
   char reason[128];
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
+  FILE *fp = NULL;
+  /* a FIFO, a device or a folder is refused ("<path>: <path> is not a
+   * regular file") without blocking or reading without end */
+  folio_status opened = folio_i_open_regular(path, path, &fp, err);
+  if (opened != FOLIO_OK) {
     int e = errno;
+    if (opened != FOLIO_EIO || e == 0) return opened;
     if (strerror_r(e, reason, sizeof reason) != 0) snprintf(reason, sizeof reason, "error %d", e);
     return folio_error_set(err, FOLIO_EIO, "%s: cannot open: %s", path, reason);
   }

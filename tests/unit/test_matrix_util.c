@@ -1,5 +1,5 @@
 /*
- * test_cov_shape.c — folio_i_check_cov_shape (core/src/base/matrix_util.c),
+ * test_matrix_util.c — folio_i_check_cov_shape (core/src/base/matrix_util.c),
  * the covariance shape checks of the sizers: each limit with its status and
  * words, and the same words through a public sizer.
  */
@@ -31,5 +31,5 @@ static void test_through_sizer(void) {
 int main(void) {
   test_limits();
   test_through_sizer();
-  return tl_finish("test_cov_shape");
+  return tl_finish("test_matrix_util");
 }

@@ -1,5 +1,5 @@
 /*
- * test_symbol_order.c — the symbol helpers of core/src/base/status.c:
+ * test_internal_symbols.c — the symbol helpers of core/src/base/internal.c:
  * folio_i_symbols_scan (NULL and empty entries by position, whether the
  * symbols are strictly ascending), folio_i_symbols_rank (order by strcmp,
  * the smallest duplicate named, order may be NULL) and folio_i_symbol_order
@@ -61,5 +61,5 @@ int main(void) {
   test_scan();
   test_rank();
   test_order();
-  return tl_finish("test_symbol_order");
+  return tl_finish("test_internal_symbols");
 }

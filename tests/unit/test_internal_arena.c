@@ -1,10 +1,10 @@
 /*
- * test_arena.c — folio_i_take_mat (core/src/base/status.c): a rows x cols
- * block takes what folio_i_take of the product takes, at the same offset,
- * and an overflowing product flags the arena and returns NULL; and
- * folio_i_arena_alloc, which turns a sized arena into one heap block (or
- * reports the overflow by name); folio_i_workspace (the caller's buffer or
- * an owned one) and folio_i_align64.
+ * test_internal_arena.c — the arena of core/src/base/internal.c:
+ * folio_i_take_mat, whose rows x cols block takes what folio_i_take of the
+ * product takes, at the same offset, and an overflowing product flags the
+ * arena and returns NULL; and folio_i_arena_alloc, which turns a sized arena
+ * into one heap block (or reports the overflow by name); folio_i_workspace
+ * (the caller's buffer or an owned one) and folio_i_align64.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,5 +77,5 @@ int main(void) {
   test_same_as_take();
   test_overflow();
   test_alloc();
-  return tl_finish("test_arena");
+  return tl_finish("test_internal_arena");
 }
