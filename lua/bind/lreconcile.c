@@ -1,7 +1,7 @@
 /*
  * lreconcile.c — the operating-system pieces the reconciler's loop needs and
  * plain Lua lacks (folio.reconcile.sleep, file_info, list_dir, trap_signals,
- * interrupted, now, write_file); the reconciler itself is lua/folio/reconcile.lua.
+ * interrupted, now, read_file, write_file); the reconciler itself is lua/folio/reconcile.lua.
  *
  * Every function here touches the process or the file system, so each one
  * refuses to run in a sandboxed engine (a policy has no business sleeping,
@@ -124,6 +124,44 @@ static int r_list_dir(lua_State *L) {
   return 1;
 }
 
+/* The largest file read_file reads: a config, a state file, the journal or
+ * the paper exchange's file is a few kilobytes; anything near this is not one. */
+#define FL_MAX_RECONCILE_FILE ((size_t)64 << 20) /* 64 MiB */
+
+static void release_text(void *p) { free(p); }
+
+/* folio.reconcile.read_file(path) -> the whole text of the regular file at
+ * path (folio_i_read_file: at most 64 MiB, and what is not a regular file, a
+ * FIFO or a folder, is refused without blocking). Fails with nil, message,
+ * missing: missing is true when there is nothing at path, and then the
+ * message is "<path>: No such file or directory" (as io.open's); otherwise
+ * it is the reader's "read_file: <path> ..." (not a regular file, larger
+ * than the bound, cannot open or read it, and why). */
+static int r_read_file(lua_State *L) {
+  require_trusted(L, "read_file");
+  const char *path = luaL_checkstring(L, 1);
+  if (!*path) return luaL_argerror(L, 1, "path is empty");
+  fl_box *box = fl_box_push(L, release_text); /* [path, box] */
+  char *text = NULL;
+  size_t len = 0;
+  folio_error err;
+  if (folio_i_read_file("read_file", path, FL_MAX_RECONCILE_FILE, &text, &len, &err) != FOLIO_OK) {
+    struct stat st;
+    int missing = stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+    luaL_pushfail(L); /* [path, box, nil] */
+    if (missing)
+      lua_pushfstring(L, "%s: %s", path, strerror(ENOENT));
+    else
+      lua_pushstring(L, err.message); /* [path, box, nil, message] */
+    lua_pushboolean(L, missing);      /* [path, box, nil, message, missing] */
+    return 3;
+  }
+  box->p = text;                 /* owned by the box from here on */
+  lua_pushlstring(L, text, len); /* [path, box, text] */
+  fl_box_release(box);           /* early: the Lua string holds the text */
+  return 1;
+}
+
 /* folio.reconcile.write_file(path, text) writes text to path durably and
  * atomically (folio_i_write_atomic: a temporary file beside it, fsync, rename
  * over path, fsync of the folder; mode 0666 less the umask). A crash at any moment leaves the old file or the
@@ -177,6 +215,7 @@ static int r_interrupted(lua_State *L) {
 static const luaL_Reg reconcile_funcs[] = {{"sleep", r_sleep},
                                            {"now", r_now},
                                            {"file_info", r_file_info},
+                                           {"read_file", r_read_file},
                                            {"write_file", r_write_file},
                                            {"list_dir", r_list_dir},
                                            {"trap_signals", r_trap_signals},

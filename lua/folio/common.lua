@@ -26,12 +26,14 @@ end
 
 -- ---- argument errors, in the shapes of the C side (lua/module/largs.c) ----
 
--- Raises "bad argument #1 to '<fname>' (<msg>)", as fl_argerror does.
--- `level` counts as for error(), from the caller of argerror: 1 (the
--- default) points at the line that calls argerror, 2 at the line that
--- called that function (the usual choice in a public function), and so on.
-local function argerror(fname, msg, level)
-  error("bad argument #1 to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)
+-- Raises "bad argument #<argn> to '<fname>' (<msg>)", as fl_argerror does
+-- (argn: the argument's position, 1 when nil; 2 for the options after a
+-- value, the overrides after a ctx). `level` counts as for error(), from the
+-- caller of argerror: 1 (the default) points at the line that calls
+-- argerror, 2 at the line that called that function (the usual choice in a
+-- public function), and so on.
+local function argerror(fname, msg, level, argn)
+  error("bad argument #" .. string_format("%d", argn or 1) .. " to '" .. fname .. "' (" .. msg .. ")", (level or 1) + 1)
 end
 
 -- Strict named arguments, as fl_check_args checks them: `args` must be a
@@ -42,11 +44,13 @@ end
 --   known is empty), "unexpected positional value #1; use named
 --   arguments", "unexpected key of type boolean", and "table of named
 --   arguments expected, got string" for a non-table.
--- `what` (optional) prefixes the message, e.g. "signals[2]: ". Returns args.
-local function check_keys(fname, args, known, level, what)
+-- `what` (optional) prefixes the message, e.g. "signals[2]: "; `argn`
+-- (optional, 1 when nil) is the argument's position, as for argerror.
+-- Returns args.
+local function check_keys(fname, args, known, level, what, argn)
   level, what = (level or 1) + 1, what or ""
   if type(args) ~= "table" then
-    argerror(fname, what .. "table of named arguments expected, got " .. type(args), level)
+    argerror(fname, what .. "table of named arguments expected, got " .. type(args), level, argn)
   end
   for k in pairs(args) do
     if type(k) ~= "string" or not known[k] then
@@ -57,13 +61,15 @@ local function check_keys(fname, args, known, level, what)
         end
       end
       if type(k) == "number" then
-        argerror(fname, what .. "unexpected positional value #" .. num_text(k) .. "; use named arguments", level)
+        argerror(fname, what .. "unexpected positional value #" .. num_text(k) .. "; use named arguments", level,
+          argn)
       elseif type(k) ~= "string" then
-        argerror(fname, what .. "unexpected key of type " .. type(k), level)
+        argerror(fname, what .. "unexpected key of type " .. type(k), level, argn)
       end
       local names = sorted_keys(known)
       argerror(fname, what .. "unknown key " .. key_text(k) .. " (" ..
-        (#names > 0 and "expected one of: " .. table_concat(names, ", ") or "expected no arguments") .. ")", level)
+        (#names > 0 and "expected one of: " .. table_concat(names, ", ") or "expected no arguments") .. ")", level,
+        argn)
     end
   end
   return args

@@ -7,17 +7,24 @@ local argerror, check_keys = internal.argerror, internal.check_keys -- folio/com
 local function sorted_keys(t, fname, what)
   local keys = {}
   for k, v in pairs(t) do
-    if type(k) ~= "string" then
-      argerror(fname, string.format("%s key %s is not a symbol", what, tostring(k)), 3)
-    end
-    if type(v) ~= "number" then
-      argerror(fname, string.format("%s.%s is a %s, expected a number", what, k, type(v)), 3)
+    if type(k) ~= "string" or type(v) ~= "number" then
+      -- report the first bad entry in folio.sorted_keys order, never a traversal-order accident
+      for _, key in ipairs(folio.sorted_keys(t)) do
+        if type(key) ~= "string" then
+          argerror(fname, string.format("%s key %s is not a symbol", what, tostring(key)), 3)
+        end
+        if type(t[key]) ~= "number" then
+          argerror(fname, string.format("%s.%s is a %s, expected a number", what, key, type(t[key])), 3)
+        end
+      end
     end
     keys[#keys + 1] = k
   end
   table.sort(keys)
   return keys
 end
+
+local FORMAT_WEIGHTS_OPTS = { digits = true, total = true }
 
 -- folio.format_weights(w [, opts]) -> string
 -- One line per symbol, sorted: "AAPL      0.100000". opts.digits (default 6),
@@ -26,15 +33,10 @@ function folio.format_weights(w, opts)
   if type(w) ~= "table" then
     argerror("format_weights", "table {SYMBOL = weight} expected, got " .. type(w), 2)
   end
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "digits" and k ~= "total" then
-      error("bad argument #2 to 'format_weights' (unknown key '" .. tostring(k) .. "' (expected digits, total))", 2)
-    end
-  end
+  opts = check_keys("format_weights", opts or {}, FORMAT_WEIGHTS_OPTS, 2, nil, 2)
   local digits = opts.digits or 6
   if math.type(digits) ~= "integer" or digits < 0 or digits > 17 then
-    error("bad argument #2 to 'format_weights' (digits must be a whole number in 0..17)", 2)
+    argerror("format_weights", "digits must be a whole number in 0..17", 2, 2)
   end
   local keys = sorted_keys(w, "format_weights", "weights")
   local width = 6

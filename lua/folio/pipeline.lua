@@ -293,7 +293,10 @@ end
 
 local NAME_PATTERN = "^[%a_][%w_%.]*$"
 
--- One step of a declaration -> {kind = "transform"|"sizer", ...}, or nil, reason.
+local STEP_KEYS = { sizer = true, params = true }
+
+-- One step of a declaration -> {kind = "transform"|"sizer", ...}, or nil,
+-- reason (a table step with a key other than sizer and params raises).
 local function parse_step(i, step)
   if type(step) == "string" then
     if not string_match(step, NAME_PATTERN) then return nil, "step " .. i .. " '" .. step .. "' is not a valid sizer name" end
@@ -302,11 +305,9 @@ local function parse_step(i, step)
   if transform_state[step] then return { kind = "transform", obj = step } end
   if is_sizer_object(step) then return { kind = "sizer", obj = step, params = {} } end
   if type(step) == "table" then
-    for _, k in ipairs(sorted_keys(step)) do
-      if k ~= "sizer" and k ~= "params" then
-        return nil, "step " .. i .. " has unknown key " .. key_text(k) .. " (expected sizer, params)"
-      end
-    end
+    -- raises at once, like folio.pipeline's own checks (level 3: the line
+    -- that called folio.pipeline), naming the first bad key in sorted order
+    check_keys("pipeline", step, STEP_KEYS, 3, "step " .. i .. " has ")
     local s = step.sizer
     local st
     if type(s) == "string" then
@@ -395,7 +396,7 @@ local function pipeline_run(self, ctx, overrides)
   if not c then argerror("run", why, 2) end
   local over
   over, why = step_overrides(state, overrides)
-  if not over then error("bad argument #2 to 'run' (pipeline '" .. state.name .. "': " .. why .. ")", 2) end
+  if not over then argerror("run", "pipeline '" .. state.name .. "': " .. why, 2, 2) end
   if running[self] then error("pipeline '" .. state.name .. "' runs itself (a step refers back to it)", 2) end
   running[self] = true
   local w = c.weights or {}

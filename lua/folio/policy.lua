@@ -43,6 +43,7 @@ local sz_kelly_voltarget_8 = sizers.kelly_voltarget_8
 local sorted_keys = folio.sorted_keys
 
 -- shared with the other Lua parts (folio/common.lua)
+local argerror, check_keys = internal.argerror, internal.check_keys -- folio/common.lua
 local key_text, num_text, shallow_copy, is_finite, has_user_location, with_label, locked, weight_changes, copy_ctx, CTX_TYPES =
   internal.key_text, internal.num_text, internal.shallow_copy, internal.is_finite, internal.has_user_location, internal.with_label, internal.locked, internal.weight_changes, internal.copy_ctx, internal.CTX_TYPES
 local check_range = internal.check_range
@@ -56,7 +57,7 @@ local check_range = internal.check_range
 local DBL_EPSILON = 2.220446049250313e-16
 local function usd_round_cents(usd)
   if type(usd) ~= "number" then
-    error("bad argument #1 to 'usd_round_cents' (number expected, got " .. type(usd) .. ")", 2)
+    argerror("usd_round_cents", "number expected, got " .. type(usd), 2)
   end
   if not is_finite(usd) then return usd end
   local c = usd * 100.0
@@ -232,12 +233,12 @@ end
 
 function policy_methods.run(self, ctx, overrides)
   local decl = policy_state[self]
-  if not decl then error("bad argument #1 to 'run' (folio.policy expected)", 2) end
+  if not decl then argerror("run", "folio.policy expected", 2) end
   local sctx, why = copy_ctx(ctx)
-  if not sctx then error("bad argument #1 to 'run' (" .. why .. ")", 2) end
+  if not sctx then argerror("run", why, 2) end
   local p
   p, why = resolve_params(decl, overrides)
-  if not p then error("bad argument #2 to 'run' (" .. why .. ")", 2) end
+  if not p then argerror("run", why, 2, 2) end
   local before = sctx.weights or {}
   sctx.weights = sctx.weights and shallow_copy(sctx.weights)
   local ok, w, info = pcall(decl.size, sctx, shallow_copy(p))
@@ -278,7 +279,7 @@ end
 
 function policy_methods.describe(self)
   local decl = policy_state[self]
-  if not decl then error("bad argument #1 to 'describe' (folio.policy expected)", 2) end
+  if not decl then argerror("describe", "folio.policy expected", 2) end
   return { name = decl.name, kind = "policy", description = decl.description, builtin = decl.builtin,
     params = describe_params(decl.params) }
 end
@@ -334,32 +335,32 @@ local function registry_names()
   return n
 end
 
+local REGISTER_OPTS = { replace = true }
+
 local function register(obj, opts)
   if not is_sizer_object(obj) then
-    error("bad argument #1 to 'register' (folio.policy or folio.pipeline expected, got " .. type(obj) .. ")", 2)
+    argerror("register", "folio.policy or folio.pipeline expected, got " .. type(obj), 2)
   end
   if opts ~= nil then
-    if type(opts) ~= "table" then error("bad argument #2 to 'register' (table expected, got " .. type(opts) .. ")", 2) end
-    for k in pairs(opts) do
-      if k ~= "replace" then error("bad argument #2 to 'register' (unknown key " .. key_text(k) .. " (expected replace))", 2) end
-    end
+    if type(opts) ~= "table" then argerror("register", "table expected, got " .. type(opts), 2, 2) end
+    check_keys("register", opts, REGISTER_OPTS, 2, nil, 2)
     if opts.replace ~= nil and type(opts.replace) ~= "boolean" then
-      error("bad argument #2 to 'register' (replace must be a boolean)", 2)
+      argerror("register", "replace must be a boolean", 2, 2)
     end
   end
   local name = obj.name
   if entries[name] ~= nil and not (opts and opts.replace) then
-    error("bad argument #1 to 'register' (a sizer named '" .. name .. "' is already registered; pass {replace = true} to replace it)", 2)
+    argerror("register", "a sizer named '" .. name .. "' is already registered; pass {replace = true} to replace it", 2)
   end
   entries[name] = obj
   return obj
 end
 
 local function registry_get(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'get' (string expected, got " .. type(name) .. ")", 2) end
+  if type(name) ~= "string" then argerror("get", "string expected, got " .. type(name), 2) end
   local obj = entries[name]
   if obj == nil then
-    error("bad argument #1 to 'get' (unknown sizer '" .. name .. "' (known: " .. table_concat(registry_names(), ", ") .. "))", 2)
+    argerror("get", "unknown sizer '" .. name .. "' (known: " .. table_concat(registry_names(), ", ") .. ")", 2)
   end
   return obj
 end
@@ -367,17 +368,17 @@ end
 -- The C-backed adapter of a built-in, whatever is registered under its name now.
 local builtin_entries = {}
 local function registry_builtin(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'builtin' (string expected, got " .. type(name) .. ")", 2) end
+  if type(name) ~= "string" then argerror("builtin", "string expected, got " .. type(name), 2) end
   local obj = builtin_entries[name]
   if obj == nil then
-    error("bad argument #1 to 'builtin' (unknown built-in '" .. name .. "' (known: " ..
-      table_concat(sorted_keys(builtin_entries), ", ") .. "))", 2)
+    argerror("builtin", "unknown built-in '" .. name .. "' (known: " ..
+      table_concat(sorted_keys(builtin_entries), ", ") .. ")", 2)
   end
   return obj
 end
 
 local function registry_has(name)
-  if type(name) ~= "string" then error("bad argument #1 to 'has' (string expected, got " .. type(name) .. ")", 2) end
+  if type(name) ~= "string" then argerror("has", "string expected, got " .. type(name), 2) end
   return entries[name] ~= nil
 end
 
@@ -486,7 +487,7 @@ end
 -- folio.policy{name =, description =, params = {...}, size = function(ctx, p) ... end}
 function folio.policy(decl)
   local obj, why = make_policy(decl, false)
-  if not obj then error("bad argument #1 to 'policy' (" .. why .. ")", 2) end
+  if not obj then argerror("policy", why, 2) end
   return obj
 end
 

@@ -26,7 +26,7 @@ local io, os = io, os -- nil in a sandbox: the reconciler runs on trusted hosts 
 local encode, decode, digest = folio.store.encode_json, folio.store.decode_json, folio.store.digest
 local sorted = folio.sorted_keys
 
-local M = folio.reconcile -- the C part (lreconcile.c): sleep, now, file_info, list_dir, signals
+local M = folio.reconcile -- the C part (lreconcile.c): sleep, now, file_info, list_dir, read_file, write_file, signals
 local exchange = folio.exchange or {}
 folio.exchange = exchange
 -- The JSON converter of folio.store (sorted keys, strict), under a short name.
@@ -59,15 +59,10 @@ local function need_io()
   end
 end
 
--- The whole file, or nil, message.
-local function read_file(path)
-  local f, why = io.open(path, "rb")
-  if not f then return nil, tostring(why) end
-  local text = f:read("a")
-  f:close()
-  if text == nil then return nil, path .. ": read failed" end
-  return text
-end
+-- The whole file, or nil, message, missing (lreconcile.c: a regular file of
+-- at most 64 MiB; a FIFO or a folder is refused without blocking; missing is
+-- true when there is nothing at path).
+local read_file = M.read_file
 
 -- Writes text durably and atomically (lreconcile.c: temporary file, fsync,
 -- rename, fsync of the folder): readers and a restart after a crash see the
@@ -187,9 +182,10 @@ local function empty_journal()
 end
 
 local function read_journal(path)
-  local text = read_file(path)
-  if not text then return empty_journal() end
-  local j, err = decode_text(text)
+  local text, why, missing = read_file(path)
+  if not text and missing then return empty_journal() end
+  local j, err
+  if text then j, err = decode_text(text) else err = why end
   if not j or type(j) ~= "table" or j.version ~= JOURNAL_VERSION or math_type(j.cycle) ~= "integer" then
     fail(string_format("journal %s is unreadable (%s); refusing to act: restore it, or remove it to start "
       .. "over (the exchange's client-id check is then the only guard against repeats)", path,
@@ -540,9 +536,10 @@ function exchange.paper(args)
   local path = args.path
   if type(path) ~= "string" or path == "" then argerror("paper", "path is required", 2) end
   local function load()
-    local text = read_file(path)
-    if not text then return { positions = {}, fills = {}, n_fills = 0 } end
-    local st, err = decode_text(text)
+    local text, why, missing = read_file(path)
+    if not text and missing then return { positions = {}, fills = {}, n_fills = 0 } end
+    local st, err
+    if text then st, err = decode_text(text) else err = why end
     if type(st) ~= "table" or type(st.positions or {}) ~= "table" or type(st.fills or {}) ~= "table" then
       error(string_format("paper exchange: %s is unreadable (%s)", path, err or "not a paper exchange file"), 0)
     end

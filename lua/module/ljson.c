@@ -17,9 +17,9 @@
  * nulls have holes). Both directions are bounded by the depth limit, so the
  * C recursion is too.
  *
- * Ownership: the jansson tree being built or read is held by a boxed
- * userdata with __gc, so an error raised half-way (bad value, out of memory,
- * instruction budget) leaks nothing.
+ * Ownership: the jansson tree being built or read, and the written text, are
+ * held by owning boxes (fl_box_push, lbox.c), so an error raised half-way
+ * (bad value, out of memory, instruction budget) leaks nothing.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,33 +30,12 @@
 #include "lfolio.h"
 #include "plumbing.h"
 
-#define FL_JSONBOX_MT "folio.jsonbox"
+/* ==== the boxes ============================================================ */
 
-/* ==== the box ============================================================== */
-
-typedef struct jsonbox {
-  json_t *root;
-  char *text; /* the written text, until Lua holds it */
-} jsonbox;
-
-static int jsonbox_gc(lua_State *L) {
-  jsonbox *b = luaL_checkudata(L, 1, FL_JSONBOX_MT);
-  json_decref(b->root);
-  b->root = NULL;
-  free(b->text);
-  b->text = NULL;
-  return 0;
-}
-
-static jsonbox *push_box(lua_State *L) {
-  jsonbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->root = NULL;
-  b->text = NULL;
-  static const luaL_Reg jsonbox_meta[] = {{"__gc", jsonbox_gc}, {NULL, NULL}};
-  fl_new_type(L, FL_JSONBOX_MT, NULL, jsonbox_meta, 1);
-  luaL_setmetatable(L, FL_JSONBOX_MT);
-  return b;
-}
+/* fl_box releases for the jansson tree being built or read and for the
+ * written text (json_decref is an inline function of jansson.h). */
+static void release_tree(void *p) { json_decref(p); }
+static void release_text(void *p) { free(p); }
 
 /* ==== Lua -> JSON ========================================================== */
 
@@ -89,7 +68,7 @@ static const char *path_string(lua_State *L, const jpath *jp) {
 /* The encoder's state: the box owning the tree, the `seen` table (absolute
  * index: tables being encoded -> true, for cycles), the function's name. */
 typedef struct jenc {
-  jsonbox *box;
+  fl_box *box; /* owns the tree (box->p, a json_t *) */
   int seen;
   const char *fname;
   jpath jp;
@@ -100,7 +79,7 @@ typedef struct jenc {
 static json_t *attach(lua_State *L, jenc *e, json_t *parent, const char *key, size_t klen, json_t *v) {
   if (!v) luaL_error(L, "%s: out of memory", e->fname);
   if (!parent) {
-    e->box->root = v;
+    e->box->p = v;
     return v;
   }
   if (key ? json_object_setn_new(parent, key, klen, v) : json_array_append_new(parent, v))
@@ -217,24 +196,26 @@ static void encode(lua_State *L, jenc *e, int idx, json_t *parent, const char *k
 const char *fl_json_push_encoded(lua_State *L, int idx, const char *fname, const char *root) {
   idx = lua_absindex(L, idx);
   jenc e;
-  e.box = push_box(L); /* [.., box] */
+  e.box = fl_box_push(L, release_tree); /* [.., tree box] */
   e.fname = fname;
   e.jp.root = root;
   e.jp.depth = 0;
-  lua_newtable(L); /* [.., box, seen] */
+  lua_newtable(L); /* [.., tree box, seen] */
   e.seen = lua_gettop(L);
   encode(L, &e, idx, NULL, NULL, 0);
-  lua_pop(L, 1);
+  lua_pop(L, 1); /* [.., tree box] */
+  fl_box *text_box = fl_box_push(L, release_text); /* [.., tree box, text box] */
+  char *text = NULL;
   size_t len = 0;
   folio_error err;
-  if (folio_i_json_dump(fname, e.box->root, JSON_COMPACT, &e.box->text, &len, &err) != FOLIO_OK)
+  if (folio_i_json_dump(fname, e.box->p, JSON_COMPACT, &text, &len, &err) != FOLIO_OK)
     luaL_error(L, "%s", err.message);
-  json_decref(e.box->root); /* early: the text says it all */
-  e.box->root = NULL;
-  lua_pushlstring(L, e.box->text, len); /* [.., box, text] */
-  free(e.box->text);
-  e.box->text = NULL;
-  lua_remove(L, -2);
+  text_box->p = text;
+  fl_box_release(e.box);                 /* early: the text says it all */
+  lua_pushlstring(L, text, len);         /* [.., tree box, text box, text] */
+  fl_box_release(text_box);
+  lua_rotate(L, -3, 1);                  /* [.., text, tree box, text box] */
+  lua_pop(L, 2);                         /* [.., text] */
   return lua_tostring(L, -1);
 }
 
@@ -294,14 +275,15 @@ void fl_json_push_decoded(lua_State *L, const char *text, size_t len, const char
     lua_pushnil(L);
     return;
   }
-  jsonbox *box = push_box(L);
+  fl_box *box = fl_box_push(L, release_tree); /* [.., box] */
+  json_t *tree = NULL;
   folio_error err;
-  if (folio_i_json_parse("json", text, len, 0, &box->root, &err) != FOLIO_OK)
+  if (folio_i_json_parse("json", text, len, 0, &tree, &err) != FOLIO_OK)
     luaL_error(L, "%s: %s is not valid JSON (%s)", fname, what, err.message);
-  decode(L, box->root);
-  json_decref(box->root);
-  box->root = NULL;
-  lua_remove(L, -2);
+  box->p = tree;
+  decode(L, tree);     /* [.., box, value] */
+  fl_box_release(box); /* early: the Lua value holds it all */
+  lua_remove(L, -2);   /* [.., value] */
 }
 
 /* ==== module functions ===================================================== */

@@ -375,37 +375,26 @@ static int valid_module_name(const char *s) {
   return 1;
 }
 
-/* __gc of the box that owns a file's text while it becomes a Lua string. */
-static int free_box(lua_State *L) {
-  char **box = lua_touserdata(L, 1);
-  free(*box);
-  *box = NULL;
-  return 0;
-}
+static void release_text(void *p) { free(p); }
 
 /* Reads a whole file into a Lua string on the stack (folio_i_read_file: a
  * regular file, size-bounded, no blocking on a FIFO); returns 0 if there is
  * nothing at path, raises an error naming it if it cannot be read. The text
- * is owned by a collectable box until it is a Lua string, so running out of
- * memory (LUA_ERRMEM, as before) leaks nothing. */
+ * is owned by a collectable box (fl_box_push) until it is a Lua string, so
+ * running out of memory (LUA_ERRMEM, as before) leaks nothing. */
 static int push_file(lua_State *L, const char *path) {
   struct stat sb;
   if (stat(path, &sb) != 0) return 0;
-  char **box = lua_newuserdatauv(L, sizeof(char *), 0);
-  *box = NULL;
-  if (luaL_newmetatable(L, "folio.sandbox.filebox")) {
-    lua_pushcfunction(L, free_box);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  fl_box *box = fl_box_push(L, release_text); /* [box] */
+  char *text = NULL;
   size_t len = 0;
   folio_error err;
-  if (folio_i_read_file("require", path, FL_MAX_MODULE_BYTES, box, &len, &err) != FOLIO_OK)
+  if (folio_i_read_file("require", path, FL_MAX_MODULE_BYTES, &text, &len, &err) != FOLIO_OK)
     return luaL_error(L, "%s", err.message);
-  lua_pushlstring(L, *box, len);
-  free(*box);
-  *box = NULL;
-  lua_remove(L, -2); /* the box */
+  box->p = text;                /* owned by the box from here on */
+  lua_pushlstring(L, text, len); /* [box, source] */
+  fl_box_release(box);           /* early: the Lua string holds the text */
+  lua_remove(L, -2);             /* [source] */
   return 1;
 }
 

@@ -92,6 +92,29 @@ T.raises(function() folio.sorted_symbols(5) end, {"sorted_symbols", "table expec
 T.eq(table.concat(folio.sorted_symbols({b = 1, a = 2}), ","), "a,b")
 T.raises(function() folio.format_weights({A = 1}, {digits = 40}) end, {"digits"})
 T.raises(function() folio.format_weights({A = 1}, {colour = true}) end, {"unknown key 'colour'"})
+-- the options are argument #2, checked like every named-argument table: the
+-- first unknown key in sorted order, whatever the traversal order
+for _ = 1, 20 do
+  local opts = {digits = 2}
+  for i = 1, 8 do opts["zz" .. i] = true end
+  opts.aa = true
+  T.raises(function() folio.format_weights({A = 1}, opts) end,
+    {"bad argument #2 to 'format_weights' (unknown key 'aa' (expected one of: digits, total))"})
+end
+T.raises(function() folio.format_weights({A = 1}, {true}) end,
+  {"bad argument #2 to 'format_weights' (unexpected positional value #1; use named arguments)"})
+T.raises(function() folio.format_weights({A = 1}, "x") end,
+  {"bad argument #2 to 'format_weights' (table of named arguments expected, got string)"})
+T.raises(function() folio.format_weights({A = 1}, {digits = 1.5}) end,
+  {"bad argument #2 to 'format_weights' (digits must be a whole number in 0..17)"})
+do -- the first bad weight in sorted order, whatever the traversal order
+  local w = {AAA = "x", [1] = 0.5}
+  for i = 1, 8 do w["Z" .. i] = "y" end
+  T.raises(function() folio.format_weights(w) end, {"bad argument #1 to 'format_weights' (weights key 1 is not a symbol)"})
+  w[1] = nil
+  T.raises(function() folio.format_weights(w) end,
+    {"bad argument #1 to 'format_weights' (weights.AAA is a string, expected a number)"})
+end
 T.raises(function() folio.format_weights(nil) end, {"format_weights"})
 T.raises(function() folio.holding.bucket() end, {"bucket"})
 T.raises(function() folio.holding.classify("soon") end, {"classify"})

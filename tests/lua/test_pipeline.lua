@@ -240,6 +240,10 @@ T.raises(function() folio.pipeline{ name = "p", 42 } end, { BP, "step 1 is a num
 T.raises(function() folio.pipeline{ name = "p", "bad name" } end, { BP, "step 1 'bad name' is not a valid sizer name" })
 T.raises(function() folio.pipeline{ name = "p", { sizer = 1 } } end, { BP, "step 1 sizer must be a registered name or a policy/pipeline" })
 T.raises(function() folio.pipeline{ name = "p", { sizer = "x", parms = {} } } end, { BP, "step 1 has unknown key 'parms'" })
+T.raises(function() folio.pipeline{ name = "p", { sizer = "x", zz = 1, parms = {} } } end,
+  { BP .. " (step 1 has unknown key 'parms' (expected one of: params, sizer))" })
+T.raises(function() folio.pipeline{ name = "p", { "x" } } end,
+  { BP .. " (step 1 has unexpected positional value #1; use named arguments)" })
 T.raises(function() folio.pipeline{ name = "p", { sizer = "x", params = 1 } } end, { BP, "step 1 params must be a table" })
 T.raises(function() folio.pipeline{ name = "p", description = 1, "x" } end, { BP, "description must be a string" })
 T.raises(function() folio.pipeline("p") end, { BP, "table of named arguments expected" })

@@ -208,6 +208,11 @@ T.raises(function() folio.registry.register({ name = "fake", run = ok_size }) en
 T.raises(function() folio.registry.register(mine, { replcae = true }) end, { "bad argument #2 to 'register' (unknown key 'replcae'" })
 T.raises(function() folio.registry.register(mine, { replace = 1 }) end, { "replace must be a boolean" })
 T.raises(function() folio.registry.register(mine, true) end, { "bad argument #2 to 'register' (table expected" })
+T.raises(function() folio.registry.register(mine, { replcae = true, aaa = 1 }) end,
+  { "bad argument #2 to 'register' (unknown key 'aaa' (expected one of: replace))" })
+T.raises(function() folio.registry.register(mine, { true }) end,
+  { "bad argument #2 to 'register' (unexpected positional value #1; use named arguments)" })
+T.raises(function() folio.registry.register(mine, { replace = 1 }) end, { "bad argument #2 to 'register' (replace must be a boolean)" })
 -- a policy file may override a built-in of the same name
 -- (the host may already have registered the shipped policies/ over the built-ins;
 -- folio.registry.builtin(name) is always the C-backed adapter)

@@ -363,11 +363,52 @@ local info = R.file_info(root .. "/portfolio_config.json")
 T.eq(info.kind, "file"); T.eq(info.size, #cfg_text); T.check(info.mtime > 0)
 T.eq(R.file_info(root).kind, "directory"); T.eq(R.file_info(root .. "/none"), nil)
 
+-- ---- files: whole-file reads (folio_i_read_file) -------------------------------------------------------------------------
+T.eq(R.read_file(root .. "/portfolio_config.json"), cfg_text, "read_file reads a regular file whole")
+do
+  local text, why, missing = R.read_file(root .. "/none")
+  T.eq(text, nil); T.eq(why, root .. "/none: No such file or directory", "a missing file: io.open's message")
+  T.eq(missing, true, "a missing file is flagged")
+  text, why, missing = R.read_file(root)
+  T.eq(text, nil); T.eq(missing, false, "a folder is not missing")
+  T.check(why and why:find(root .. " is not a regular file", 1, true), "a folder is refused, named: " .. tostring(why))
+  T.raises(function() R.cycle{ root = root, exchange = paper(), config = root .. "/strat_a" } end,
+    { "cannot read config " .. root .. "/strat_a", "is not a regular file" })
+  T.raises(function() R.cycle{ root = root, exchange = paper(), journal = root .. "/strat_a" } end,
+    { "journal " .. root .. "/strat_a is unreadable", "not a regular file", "refusing to act" })
+  T.raises(function() folio.exchange.paper{ path = root .. "/strat_a" }.get_positions() end,
+    { "paper exchange", root .. "/strat_a", "not a regular file" })
+  -- a FIFO with no writer: refused at once, never waited on (in a child process
+  -- under `timeout`, so that a reader that blocks fails the test instead of hanging it)
+  local fifo = root .. "/fifo.json"
+  if sh("mkfifo '" .. fifo .. "' 2>/dev/null") then
+    local script = T.tmpfile(string.format([[
+local R, path = folio.reconcile, %q
+local text, why, missing = R.read_file(path)
+print("read_file", text, why, missing)
+print("config", pcall(R.cycle, { root = %q, exchange = folio.exchange.paper{ path = %q }, config = path }))
+print("journal", pcall(R.cycle, { root = %q, exchange = folio.exchange.paper{ path = %q }, journal = path }))
+print("paper", pcall(folio.exchange.paper{ path = path }.get_positions))
+]], fifo, root, paper_path, root, paper_path))
+    out, code = run("timeout 20 " .. bin .. " run --trusted " .. script)
+    T.eq(code, 0, "the FIFO is not waited on: " .. out)
+    T.check(out:find("read_file\tnil\t" .. "read_file: " .. fifo .. " is not a regular file\tfalse", 1, true), out)
+    T.check(out:find("config\tfalse\treconcile: cannot read config " .. fifo .. ": read_file: " .. fifo
+      .. " is not a regular file", 1, true), out)
+    T.check(out:find("journal\tfalse\treconcile: journal " .. fifo .. " is unreadable (read_file: " .. fifo
+      .. " is not a regular file); refusing to act", 1, true), out)
+    T.check(out:find("paper\tfalse\tpaper exchange: " .. fifo .. " is unreadable (read_file: " .. fifo
+      .. " is not a regular file)", 1, true), out)
+    os.remove(fifo)
+  end
+end
+
 -- ---- trusted hosts only --------------------------------------------------------------------------------------------
 local sandboxed = T.tmpfile("local ok, err = pcall(folio.reconcile.sleep, 0)\nprint(ok, err)\n"
-  .. "print(pcall(folio.reconcile.list_dir, '.'))\n")
+  .. "print(pcall(folio.reconcile.list_dir, '.'))\nprint(pcall(folio.reconcile.read_file, 'x.json'))\n")
 out, code = run(bin .. " run " .. sandboxed)
 T.eq(code, 0); T.check(out:find("sleep: needs a trusted host", 1, true) and out:find("list_dir: needs a trusted host", 1, true), out)
+T.check(out:find("read_file: needs a trusted host", 1, true), out)
 
 sh("rm -rf '" .. root .. "'")
 T.finish("test_reconcile")

@@ -1,5 +1,5 @@
--- The helpers every binding shares (lua/module: largs.c, ltype.c, lbox.c),
--- seen through several bindings at once: the same argument reads, the same
+-- Tests of the lua/module helpers every binding shares: largs.c, lbox.c, ltype.c.
+-- Seen through several bindings at once: the same argument reads, the same
 -- messages, the same metatables, wherever a binding uses them.
 local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
 local folio = require "folio"
@@ -80,4 +80,4 @@ T.raises(function() folio.session.at{asset_class = "equities", asof = at, calend
 T.eq(folio.session.at{asset_class = "equities", asof = at, calendar = {equities = {holidays_add = {"2025-01-09"}}}},
      "closed", "a holiday added by the calendar")
 
-T.finish("test_shared_helpers")
+T.finish("test_largs")
