@@ -9,19 +9,11 @@
 #include <string.h>
 
 #include "folio/civil_time.h"
+#include "asof.h"
 #include "testlib.h"
 
 /* ==== helpers ============================================================= */
 
-static int64_t asof(const char *iso) {
-  int64_t t = 0;
-  folio_error e;
-  if (folio_parse_asof(iso, &t, &e) != FOLIO_OK) {
-    fprintf(stderr, "asof(%s): %s\n", iso, e.message);
-    tl_failed++;
-  }
-  return t;
-}
 
 /* ==== civil arithmetic ====================================================== */
 

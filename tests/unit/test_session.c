@@ -12,19 +12,11 @@
 #include <string.h>
 
 #include "folio/session.h"
+#include "asof.h"
 #include "testlib.h"
 
 /* ==== helpers ============================================================= */
 
-static int64_t asof(const char *iso) {
-  int64_t t = 0;
-  folio_error e;
-  if (folio_parse_asof(iso, &t, &e) != FOLIO_OK) {
-    fprintf(stderr, "asof(%s): %s\n", iso, e.message);
-    tl_failed++;
-  }
-  return t;
-}
 
 static folio_session_id at(const folio_calendar *cal, folio_asset_class ac, const char *iso) {
   folio_session_id s = FOLIO_SESSION_COUNT;
