@@ -12,9 +12,6 @@
 #include "asof.h"
 #include "testlib.h"
 
-/* ==== helpers ============================================================= */
-
-
 /* ==== civil arithmetic ====================================================== */
 
 static void test_civil(void) {

@@ -17,7 +17,6 @@
 
 /* ==== helpers ============================================================= */
 
-
 static folio_session_id at(const folio_calendar *cal, folio_asset_class ac, const char *iso) {
   folio_session_id s = FOLIO_SESSION_COUNT;
   folio_error e;
