@@ -45,7 +45,7 @@ build: deps $(BUILD)/CMakeCache.txt
 asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
 
-# The multi-asset weekly rebalance of the spec on the sample data (a fresh
+# The multi-asset weekly rebalance (docs/rebalance.md) on the sample data (a fresh
 # event store every time, so the demo is repeatable).
 demo: build
 	rm -rf examples/out && mkdir -p examples/out

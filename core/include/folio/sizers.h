@@ -207,7 +207,7 @@ typedef struct folio_kelly_voltarget_info {
 FOLIO_API size_t folio_kelly_voltarget_work_size(size_t n_rows, size_t n_assets);
 
 /*
- * The composite sizer of the spec (kelly_voltarget_12 / _8):
+ * The composite sizer (kelly_voltarget_12 / _8):
  *  1. z = signal standardised across the names with a non-NaN signal
  *     (mean 0, std 1 with ddof = 1; all equal -> error); NaN signal = excluded.
  *  2. Over the last cov_window rows of log_returns (active names only, no
