@@ -373,11 +373,21 @@ static int m_returns(lua_State *L) {
   fl_matrix *r = fl_matrix_push_raw(L, t - n_drop, m->n_cols);
   int ri = lua_gettop(L);
   fl_matrix_share_labels(L, ri, 1, 0);      /* columns (rows are replaced below) */
+  /* the kept rows, copied column by column: the arrays are column-major */
+  for (size_t j = 0; j < m->n_cols; j++) {
+    const double *src = tmp + j * t;
+    double *dst = r->data + j * r->n_rows;
+    if (n_drop == 0) {
+      memcpy(dst, src, t * sizeof *dst);
+      continue;
+    }
+    for (size_t i = 0, k = 0; i < t; i++)
+      if (!drop[i]) dst[k++] = src[i];
+  }
   lua_createtable(L, (int)r->n_rows, 0);    /* row labels: the later date of each pair */
   size_t k = 0;
   for (size_t i = 0; i < t; i++) {
     if (drop[i]) continue;
-    for (size_t j = 0; j < m->n_cols; j++) r->data[k + j * r->n_rows] = tmp[i + j * t];
     lua_pushstring(L, m->row_labels[i + 1]);
     lua_rawseti(L, -2, (lua_Integer)++k);
   }

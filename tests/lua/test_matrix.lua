@@ -42,6 +42,13 @@ local lr = p:returns("log")
 T.near(lr:get("d", "X"), math.log(121 / 110), 1e-15, "log return")
 local q = folio.matrix{ {0/0, 0/0}, {0/0, 0/0}, {1, 2}, {2, 4}, cols = {"X", "Y"} }
 T.eq(select(1, q:returns():shape()), 1, "all-missing rows dropped")
+local g = folio.matrix{ {1, 2, 5}, {2, 4, 5}, {0/0, 0/0, 0/0}, {3, 6, 0/0}, {6, 3, 10},
+                       rows = {"a", "b", "c", "d", "e"}, cols = {"X", "Y", "Z"} }
+local gr = g:returns("simple")
+T.eq(select(1, gr:shape()), 2, "rows with no return dropped in the middle")
+T.eq(table.concat(gr:dates(), ","), "b,e", "the kept rows keep their labels")
+T.eq(gr:get("b", "X"), 1.0); T.eq(gr:get("b", "Y"), 1.0); T.eq(gr:get("b", "Z"), 0.0)
+T.eq(gr:get("e", "X"), 1.0); T.eq(gr:get("e", "Y"), -0.5); T.eq(gr:get("e", "Z"), nil, "NaN after a missing price")
 
 -- errors
 T.raises(function() return folio.matrix{ {1, 2}, {3} } end, {"row 2 has 1 values"})
