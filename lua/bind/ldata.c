@@ -150,11 +150,41 @@ static int mk_tostring(lua_State *L) {
 
 /* md:position_capacity{...} is defined with the capacity module (lcapacity.c),
  * which adds it to this metatable's method table. */
+/* folio.data.csv_row{f1, f2, ...} -> one CSV record (no line break) of the
+ * given strings, each as RFC 4180 wants it (folio_csv_quote: unchanged when
+ * plain, quoted by libcsv otherwise), for the files folio writes. */
+static int d_csv_row(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  size_t n = (size_t)lua_rawlen(L, 1), entries = 0;
+  lua_pushnil(L);
+  while (lua_next(L, 1)) { /* [t, k, v]: only 1..n may be there */
+    entries++;
+    lua_pop(L, 1);
+  }
+  if (entries != n) fl_argerror(L, "csv_row", "fields must be an array of strings (1..n, no other keys)");
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, 1, (lua_Integer)i) != LUA_TSTRING) /* [.., field] (balanced: popped below) */
+      return fl_argerror(L, "csv_row", "field #%d is a %s, expected a string", (int)i, luaL_typename(L, -1));
+    size_t len;
+    const char *f = lua_tolstring(L, -1, &len); /* anchored by the table at 1 */
+    lua_pop(L, 1);
+    if (i > 1) luaL_addchar(&b, ',');
+    size_t need = folio_csv_quote(f, len, NULL, 0);
+    char *out = luaL_prepbuffsize(&b, need);
+    luaL_addsize(&b, folio_csv_quote(f, len, out, need));
+  }
+  luaL_pushresult(&b);
+  return 1;
+}
+
 static const luaL_Reg market_methods[] = {
     {"prices", mk_prices}, {"volumes", mk_volumes}, {"symbols", mk_symbols}, {NULL, NULL}};
 
 static const luaL_Reg data_funcs[] = {
-    {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {NULL, NULL}};
+    {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {"csv_row", d_csv_row},
+    {NULL, NULL}};
 
 int fl_open_data(lua_State *L) {
   static const luaL_Reg market_meta[] = {{"__tostring", mk_tostring}, {NULL, NULL}};

@@ -466,7 +466,9 @@ function oms.file(args)
     table_sort(out, function(x, y) return x.symbol < y.symbol end)
     local lines = { "symbol,side,quantity,price,notional\n" }
     for _, o in ipairs(out) do
-      lines[#lines + 1] = string_format("%s,%s,%.10g,%.10g,%.2f\n", o.symbol, o.side, o.quantity, o.price, o.notional)
+      -- RFC 4180 through libcsv: a symbol with a comma or a quote reads back as itself
+      lines[#lines + 1] = folio.data.csv_row{ o.symbol, o.side, string_format("%.10g", o.quantity),
+        string_format("%.10g", o.price), string_format("%.2f", o.notional) } .. "\n"
     end
     -- the one atomic writer (folio_i_write_atomic through lreconcile.c): temporary
     -- file, fsync, rename, fsync of the folder, mode 0666 less the umask

@@ -123,4 +123,11 @@ local evil = setmetatable({}, {__tostring = function() error("must not be called
 T.raises(function() folio.sizers.fixed_weight{weights = {[evil] = 1}} end, {"key of type table"})
 T.raises(function() folio.matrix{ {1}, [evil] = 1 } end, {"key of type table"})
 
+-- folio.data.csv_row: RFC 4180 fields through libcsv
+T.eq(folio.data.csv_row{ "AAPL", "SELL", "225" }, "AAPL,SELL,225", "plain fields unchanged")
+T.eq(folio.data.csv_row{ "USD,JPY", 'A"B', "", " x" }, '"USD,JPY","A""B",," x"', "quoted where RFC 4180 needs it")
+T.eq(folio.data.csv_row{}, "", "no fields")
+T.raises(function() folio.data.csv_row{ "a", 1 } end, { "csv_row", "field #2 is a number" })
+T.raises(function() folio.data.csv_row{ "a", x = "b" } end, { "csv_row", "array of strings" })
+T.raises(function() folio.data.csv_row("a") end, { "table expected" })
 T.finish("test_data")

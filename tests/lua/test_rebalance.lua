@@ -37,6 +37,21 @@ T.check(s.turnover.constrained, "the budget binds on the sample book")
 -- error naming it (below a regular file: ENOTDIR, even for root)
 local unwritable = folio.oms.file{ positions = "examples/data/positions.csv", orders = out .. "/x.csv", prices = px }
 T.raises(function() unwritable.finish() end, { "rebalance: ", out .. "/x.csv", "Not a directory" }, "orders below a file")
+-- a symbol with a comma or a quote is written as RFC 4180 says (through libcsv),
+-- so it reads back as itself, and plain fields stay as they were
+do
+  local odd = dir .. "/odd_orders.csv"
+  local a2 = folio.oms.file{ positions = "examples/data/positions.csv", orders = odd, prices = px }
+  a2.submit{ symbol = "USD,JPY", side = "SELL", quantity = 225, price = 114.7006, notional = 25807.64 }
+  a2.submit{ symbol = 'A"B', side = "BUY", quantity = 1.5, price = 10, notional = 15 }
+  a2.submit{ symbol = "AAPL", side = "BUY", quantity = 3, price = 190.25, notional = 570.75 }
+  T.eq(a2.finish(), 3, "three orders written")
+  local g = assert(io.open(odd))
+  local text = g:read("a")
+  g:close()
+  T.eq(text, 'symbol,side,quantity,price,notional\n"A""B",BUY,1.5,10,15.00\nAAPL,BUY,3,190.25,570.75\n'
+    .. '"USD,JPY",SELL,225,114.7006,25807.64\n', "quoted where needed, sorted by symbol")
+end
 local f = assert(io.open(out))
 local header = f:read("l")
 T.eq(header, "symbol,side,quantity,price,notional")

@@ -417,6 +417,43 @@ static void test_not_regular(void) {
   alarm(prev);
 }
 
+/* folio_csv_quote: plain fields unchanged, the rest quoted as RFC 4180 says,
+ * and every quoted field parsed back by the reader to the same bytes. */
+static void test_quote(void) {
+  static const struct { const char *in, *want; } cases[] = {
+      {"AAPL", "AAPL"}, {"", ""}, {"1.5", "1.5"}, {"USD,JPY", "\"USD,JPY\""}, {"A\"B", "\"A\"\"B\""},
+      {"two\nlines", "\"two\nlines\""}, {"cr\r", "\"cr\r\""}, {" lead", "\" lead\""}, {"trail\t", "\"trail\t\""},
+      {"\"", "\"\"\"\""}, {"in side", "in side"}};
+  char buf[64];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t need = folio_csv_quote(cases[i].in, strlen(cases[i].in), NULL, 0);
+    CHECK_EQ_INT((int)need, (int)strlen(cases[i].want));
+    size_t n = folio_csv_quote(cases[i].in, strlen(cases[i].in), buf, sizeof buf);
+    CHECK_MSG(n == need && memcmp(buf, cases[i].want, n) == 0, "quote '%s' -> '%.*s'", cases[i].in, (int)n, buf);
+    /* read back: the field as the header of a wide file names a symbol */
+    if (!cases[i].in[0] || strchr(cases[i].in, '\n') || strchr(cases[i].in, '\r') || cases[i].in[0] == ' ' ||
+        strchr(cases[i].in, '\t'))
+      continue; /* symbols refuse blanks around and line breaks: nothing to read back */
+    char text[160];
+    int len = snprintf(text, sizeof text, "date,%.*s\n2024-01-02,1.5\n", (int)n, buf);
+    folio_frame *f = NULL;
+    folio_error err;
+    CHECK_MSG(folio_csv_parse_wide(text, (size_t)len, "q.csv", &f, &err) == FOLIO_OK, "%s", err.message);
+    CHECK(f && f->n_cols == 1 && strcmp(f->col_labels[0], cases[i].in) == 0);
+    folio_frame_free(f);
+  }
+  /* a short buffer gets a prefix and the full length, like snprintf */
+  size_t n = folio_csv_quote("USD,JPY", 7, buf, 3);
+  CHECK(n == 9 && memcmp(buf, "\"US", 3) == 0);
+  n = folio_csv_quote("AAPL", 4, buf, 2);
+  CHECK(n == 4 && memcmp(buf, "AA", 2) == 0);
+  /* NULL field: an empty field */
+  CHECK(folio_csv_quote(NULL, 5, buf, sizeof buf) == 0);
+  /* bytes past a NUL are part of the field */
+  n = folio_csv_quote("a\0,b", 4, buf, sizeof buf);
+  CHECK(n == 6 && memcmp(buf, "\"a\0,b\"", 6) == 0);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "%s/folio_test_csv_XXXXXX",
            getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -434,6 +471,7 @@ int main(void) {
   test_arguments();
   test_files();
   test_not_regular();
+  test_quote();
   test_reference();
   rmdir(tmpdir);
   return tl_finish("test_csv");

@@ -59,6 +59,17 @@ FOLIO_API folio_status folio_csv_parse_wide(const char *text, size_t len, const 
 /* A panel viewing the frame (borrowed: valid while the frame lives). */
 FOLIO_API folio_panel folio_frame_panel(const folio_frame *f);
 
+/*
+ * One field of a CSV record as RFC 4180 wants it: the text unchanged when it
+ * holds no comma, quote, CR or LF and no leading or trailing blank; else
+ * quoted by libcsv (surrounding quotes, inner quotes doubled), so every
+ * reader gets the same field back. Writes at most out_size bytes into out
+ * (out may be NULL when out_size is 0) and returns the length of the whole
+ * field, as snprintf does: call with 0 first to size the buffer. No NUL is
+ * written. field may hold any bytes, NUL included (len counts them).
+ */
+FOLIO_API size_t folio_csv_quote(const char *field, size_t len, char *out, size_t out_size);
+
 /* Frees a frame; NULL is a no-op. */
 FOLIO_API void folio_frame_free(folio_frame *f);
 

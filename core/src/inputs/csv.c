@@ -652,3 +652,15 @@ void folio_frame_free(folio_frame *f) {
   free(f->data);
   free(f);
 }
+
+/* ---- writing one field ---------------------------------------------------- */
+
+size_t folio_csv_quote(const char *field, size_t len, char *out, size_t out_size) {
+  if (!field) len = 0;
+  int quote = has_outer_space(field, len);
+  for (size_t i = 0; i < len && !quote; i++)
+    quote = field[i] == ',' || field[i] == '"' || field[i] == '\r' || field[i] == '\n';
+  if (quote) return csv_write(out, out_size, field, len);
+  if (out && out_size && len) memcpy(out, field, len < out_size ? len : out_size);
+  return len;
+}
