@@ -322,8 +322,12 @@ function M.run(args)
       end
     end
   end
-  local traded = 0
-  for _, o in ipairs(submitted) do traded = traded + o.notional / nav end
+  local traded, trades = 0, {}
+  for _, o in ipairs(submitted) do
+    traded = traded + o.notional / nav
+    -- what reached the OMS, as the signed weight change the store's trades table keeps
+    trades[o.symbol] = (trades[o.symbol] or 0) + (o.side == "SELL" and -1 or 1) * o.notional / nav
+  end
 
   -- 5. record (one transaction each)
   local sleeve_state = {}
@@ -334,7 +338,7 @@ function M.run(args)
   if st and not args.dry_run then
     st:record_rebalance{ asof = asof, fund = cfg.fund.id, inputs_digest = folio.store.digest(table_concat{
         asof_label, tostring(nav), tostring(#positions) }), composite = composite, allocations = cinfo.allocations,
-      orders = submitted, decisions = decisions, turnover = traded }
+      orders = submitted, decisions = decisions, turnover = traded, trades = trades }
     st:record_snapshot{ timestamp = asof, nav = snapshot.nav, cash = snapshot.cash, gross = snapshot.gross,
       net = snapshot.net, positions = snap_positions }
     st:save_checkpoint{ asof = asof, state = { guards = guards:state(), memory = memory:state(), sleeves = sleeve_state } }

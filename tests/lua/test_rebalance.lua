@@ -33,6 +33,11 @@ local traded = 0
 for _, o in ipairs(s.submitted) do traded = traded + o.notional / s.nav end
 T.check(traded <= 0.30 + 1e-9, "traded " .. traded .. " within the 30 % weekly cap")
 T.check(s.turnover.constrained, "the budget binds on the sample book")
+-- the store's trades table holds what reached the OMS: one row per submitted order
+do
+  local st <close> = folio.store.open{ path = store, readonly = true }
+  T.eq(st:count("trades"), #s.submitted, "one trade per submitted order")
+end
 -- the orders file goes through the one atomic writer: an unwritable path is an
 -- error naming it (below a regular file: ENOTDIR, even for root)
 local unwritable = folio.oms.file{ positions = "examples/data/positions.csv", orders = out .. "/x.csv", prices = px }
