@@ -83,11 +83,13 @@ static const char check_help[] =
     "options:\n"
     "  --data DIR              folder with prices.csv for the dry run (default: the\n"
     "                          sample data in share/folio/data of the install)\n"
-    "  --nav USD               fund NAV for the dry run (default 1000000)\n" ENGINE_OPTIONS
+    "  --nav USD               fund NAV for the dry run (default 1000000)\n"
+    "  --max-gross G           the dry run fails when the weights' gross exposure\n"
+    "                          (sum of |weight|) exceeds G (default 10)\n" ENGINE_OPTIONS
     "  --                      end of the options: the next argument is the policy\n" HELP_OPTION
     "\n"
     "exit status: 0 the policy is valid and sized, 1 it is not (the message names\n"
-    "the file), 2 a usage error\n"
+    "the file, and the symbol for a weight no fund could hold), 2 a usage error\n"
     "\n"
     "example:\n"
     "  folio check policies/kelly_voltarget_8.lua\n";
@@ -363,7 +365,7 @@ static int cmp_symbol(const void *a, const void *b) {
 /* The dry run: a momentum signal (126-day log return, skipping the last 5
  * days) for every name with a full year of history, sized with the policy
  * through the embedding API. */
-static int dry_run(folio_host *h, const char *name, const char *data_dir, double nav) {
+static int dry_run(folio_host *h, const char *name, const char *data_dir, double nav, double max_gross) {
   char path[4200];
   snprintf(path, sizeof path, "%s/prices.csv", data_dir);
   folio_frame *f = NULL;
@@ -424,6 +426,18 @@ static int dry_run(folio_host *h, const char *name, const char *data_dir, double
     held++;
   }
   printf("  %zu names held, gross %.6f, net %+.6f\n", held, gross, net);
+  if (gross > max_gross) {
+    /* no fund could hold it: name the largest weight (the first symbol on a tie) */
+    size_t big = 0;
+    for (size_t j = 1; j < A; j++)
+      if (fabs(w[j]) > fabs(w[big]) ||
+          (fabs(w[j]) == fabs(w[big]) && strcmp(f->col_labels[j], f->col_labels[big]) < 0))
+        big = j;
+    fprintf(stderr, "folio check: dry run of '%s': gross exposure %.6g exceeds --max-gross %g (largest weight: %s %+.6g)\n",
+            name, gross, max_gross, f->col_labels[big], w[big]);
+    free(order);
+    goto done;
+  }
   free(order);
   rc = 0;
 done:
@@ -438,15 +452,17 @@ static int cmd_check(const command *c, int argc, char **argv) {
   folio_host_opts o = folio_host_defaults();
   char sample[4096];
   const char *data = NULL; /* the sample data unless --data */
-  double nav = 1e6;
+  double nav = 1e6, max_gross = 10.0;
   int i = 2, err = 0;
   for (; i < argc; i++) {
-    if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--nav") == 0) {
+    if (strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--nav") == 0 || strcmp(argv[i], "--max-gross") == 0) {
       if (i + 1 >= argc) return usage_error(c, "option %s needs a value", argv[i]);
-      if (argv[i][2] == 'd') {
+      const char *opt = argv[i];
+      if (strcmp(opt, "--data") == 0) {
         data = argv[++i];
-      } else if (parse_number(argv[++i], 1e-2, 1e13, &nav) != 0) {
-        return usage_error(c, "bad value for --nav");
+      } else if (strcmp(opt, "--nav") == 0 ? parse_number(argv[++i], 1e-2, 1e13, &nav) != 0
+                                           : parse_number(argv[++i], 1e-9, 1e6, &max_gross) != 0) {
+        return usage_error(c, "bad value for %s", opt);
       }
       continue;
     }
@@ -491,7 +507,7 @@ static int cmd_check(const command *c, int argc, char **argv) {
     fprintf(stderr, "folio check: %s: %s\n", file, folio_host_error(h));
     rc = 1;
   }
-  if (rc == 0) rc = dry_run(h, name, data, nav);
+  if (rc == 0) rc = dry_run(h, name, data, nav, max_gross);
   if (rc == 0) printf("%s: ok\n", file);
   folio_host_destroy(h);
   return rc;

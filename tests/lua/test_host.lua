@@ -59,4 +59,29 @@ out, code = run(bin .. " rebalance --fund /nonexistent/fund.yaml --positions exa
   "--prices examples/data/prices.csv --dry-run")
 T.eq(code, 1); T.check(out:find("/nonexistent/fund.yaml", 1, true), "a missing fund file is named")
 
+-- folio check: a shipped policy passes; weights no fund could hold fail, naming the symbol
+out, code = run(bin .. " check policies/kelly_voltarget_12.lua")
+T.eq(code, 0, "a shipped policy checks"); T.check(out:find("kelly_voltarget_12.lua: ok", 1, true))
+local fat = os.tmpname()
+do
+  local f = assert(io.open(fat, "w"))
+  f:write([[
+return folio.policy{ name = "fat_weights", description = "five times NAV per name",
+  size = function(ctx, p)
+    local w = {}
+    for s, v in pairs(ctx.signal) do if v == v then w[s] = 5 end end
+    return w
+  end }
+]])
+  f:close()
+end
+out, code = run(bin .. " check " .. fat)
+T.eq(code, 1, "gross 270 fails the dry run")
+T.check(out:find("dry run of 'fat_weights': gross exposure 270 exceeds --max-gross 10 (largest weight: AUDUSD +5)", 1, true), out)
+out, code = run(bin .. " check --max-gross 1000 " .. fat)
+T.eq(code, 0, "a stated bound lets it through")
+out, code = run(bin .. " check --max-gross -1 " .. fat)
+T.eq(code, 2, "a bad bound is a usage error"); T.check(out:find("bad value for --max-gross", 1, true))
+os.remove(fat)
+
 T.finish("test_host")
