@@ -231,6 +231,26 @@ local function check_weights(w)
 end
 
 
+-- The parameters size() sees: read-only, and reading a name the policy did
+-- not declare is an error naming it (a misspelt p.capp must never read nil and
+-- let the default through). pairs() lists the values as before.
+local function params_view(decl, p)
+  local function who() return decl.kind .. " '" .. decl.name .. "'" end
+  return setmetatable({}, {
+    __index = function(_, k)
+      if decl.params[k] == nil then
+        local known = names_list(decl.params)
+        error(who() .. ": unknown parameter " .. key_text(k) ..
+          (known ~= "" and " (declared: " .. known .. ")" or " (it declares no parameters)"), 2)
+      end
+      return p[k]
+    end,
+    __newindex = function(_, k) error(who() .. ": parameters are read-only (field " .. key_text(k) .. ")", 2) end,
+    __pairs = function() return next, p, nil end,
+    __metatable = false,
+  })
+end
+
 function policy_methods.run(self, ctx, overrides)
   local decl = policy_state[self]
   if not decl then argerror("run", "folio.policy expected", 2) end
@@ -241,7 +261,7 @@ function policy_methods.run(self, ctx, overrides)
   if not p then argerror("run", why, 2, 2) end
   local before = sctx.weights or {}
   sctx.weights = sctx.weights and shallow_copy(sctx.weights)
-  local ok, w, info = pcall(decl.size, sctx, shallow_copy(p))
+  local ok, w, info = pcall(decl.size, sctx, params_view(decl, shallow_copy(p)))
   if not ok then
     local e, add_location = with_label("policy '" .. decl.name .. "'", w)
     error(e, add_location and 2 or 0)

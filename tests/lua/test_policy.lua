@@ -347,4 +347,24 @@ local r1 = folio.registry.get("kelly_voltarget_12"):run(sample_ctx)
 local r2 = folio.registry.get("kelly_voltarget_12"):run(sample_ctx)
 same(r1.weights, r2.weights, "deterministic")
 
+-- ---- p is read-only and refuses names the policy did not declare -------------------
+local typo = folio.policy{ name = "typo", params = { cap = { type = "number", default = 0.1 } },
+  size = function(ctx, p) return { A = p.capp or 0.5 } end }
+T.raises(function() typo:run{} end, { "policy 'typo': unknown parameter 'capp' (declared: cap)" },
+  "a misspelt parameter is an error, never nil and a silent default")
+local writer = folio.policy{ name = "writer", params = { cap = { type = "number", default = 0.1 } },
+  size = function(ctx, p) p.cap = 1 return { A = p.cap } end }
+T.raises(function() writer:run{} end, { "policy 'writer': parameters are read-only (field 'cap')" })
+local bare_pol = folio.policy{ name = "bare", size = function(ctx, p) return { A = p.x or 0 } end }
+T.raises(function() bare_pol:run{} end, { "unknown parameter 'x' (it declares no parameters)" })
+local lister = folio.policy{ name = "lister",
+  params = { cap = { type = "number", default = 0.1 }, opt = { type = "number" } },
+  size = function(ctx, p)
+    local n = 0
+    for k, v in pairs(p) do n = n + 1 end
+    return { A = n + (p.opt or 0) }   -- a declared parameter without a value reads nil
+  end }
+T.eq(lister:run{}.weights.A, 1, "pairs(p) lists the values; an unset declared parameter is nil")
+T.eq(lister:run({}, { opt = 2 }).weights.A, 4)
+
 T.finish("test_policy")
