@@ -110,12 +110,17 @@ local function size_sleeve(sleeve, R, market, nav)
   for k, v in pairs(sleeve.params or {}) do params[k] = v end
   local factor = params.factor
   params.factor = nil
+  -- a named factor or signal must exist: never a silent fall-back to another one
+  if factor ~= nil and params.signal == nil and not FACTOR_SIGNAL[factor] then
+    fail(string_format("sleeve '%s': unknown factor '%s' (known factors: %s)", sleeve.name,
+      tostring(factor), table_concat(sorted(FACTOR_SIGNAL), ", ")), 3)
+  end
   local signal_name = params.signal or FACTOR_SIGNAL[factor] or CLASS_SIGNAL[sleeve.asset_class]
   params.signal = nil
   local fn = SIGNALS[signal_name]
   if not fn then
-    fail(string_format("sleeve '%s': no signal for factor '%s' (known signals: %s)", sleeve.name,
-      tostring(factor), table_concat(sorted(SIGNALS), ", ")), 3)
+    fail(string_format("sleeve '%s': unknown signal '%s' (known signals: %s)", sleeve.name,
+      tostring(signal_name), table_concat(sorted(SIGNALS), ", ")), 3)
   end
   local universe = sleeve.universe
   local have = {}
@@ -274,7 +279,13 @@ function M.run(args)
 
   -- 3. orders and guards
   local fractional = {}
-  for _, cls in ipairs(ocfg.fractional or {}) do fractional[cls] = true end
+  for i, cls in ipairs(ocfg.fractional or {}) do
+    if not CLASS_SIGNAL[cls] then -- every asset class has a default signal: the list of classes
+      fail(string_format("orders.fractional[%d]: unknown asset class %s (expected one of: %s)", i,
+        type(cls) == "string" and "'" .. cls .. "'" or "a " .. type(cls), table_concat(sorted(CLASS_SIGNAL), ", ")))
+    end
+    fractional[cls] = true
+  end
   local frac_syms = {}
   for _, sleeve in ipairs(cfg.sleeves) do
     if fractional[sleeve.asset_class] then

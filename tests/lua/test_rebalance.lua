@@ -164,5 +164,26 @@ fs:close()
 T.raises(function() folio.rebalance.run{ fund = fund, market = market, oms = real, asoff = asof } end, { "unknown key 'asoff'" })
 T.raises(function() folio.rebalance.run{ fund = fund, market = market, oms = { get_nav = real.get_nav } } end, { "get_positions" })
 
+-- a misspelt factor, signal or fractional asset class is an error, never a fall-back
+local function copy(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do c[k] = copy(v) end
+  return c
+end
+local function run_with(edit)
+  local f = copy(fund)
+  edit(f)
+  return function()
+    folio.rebalance.run{ fund = f, market = market, oms = real, asof = asof, dry_run = true, log = quiet }
+  end
+end
+T.raises(run_with(function(f) f.sleeves[1].params.factor = "f_momentum_12_1x" end),
+  { "sleeve '" .. fund.sleeves[1].name .. "': unknown factor 'f_momentum_12_1x' (known factors: " })
+T.raises(run_with(function(f) f.sleeves[1].params.signal = "trend_64" end),
+  { "unknown signal 'trend_64' (known signals: momentum_12_1, reversal_5, trend_63)" })
+T.raises(run_with(function(f) f.orders = f.orders or {} f.orders.fractional = { "crypto", "fxx" } end),
+  { "orders.fractional[2]: unknown asset class 'fxx' (expected one of: crypto, equities, futures, fx)" })
+
 os.execute("rm -rf " .. dir)
 T.finish("test_rebalance")
