@@ -108,9 +108,52 @@ static void push_node(lua_State *L, const folio_config_node *node, int depth) {
   }
 }
 
-static void push_config(lua_State *L, const folio_fund_config *cfg) {
+/* Sets t[key] = "name:line:column" of node (t at the top). */
+static void set_where(lua_State *L, const char *key, const char *name, size_t line, size_t column) {
+  lua_pushfstring(L, "%s:%I:%I", name, (lua_Integer)line, (lua_Integer)column);
+  lua_setfield(L, -2, key);
+}
+
+/* sleeve.where = {sleeve =, policy =, signal =, params = {key = ...}}: where
+ * each setting is written, for messages about values only the rebalance can
+ * check (a policy's declared parameters, a signal's name). */
+static void push_sleeve_where(lua_State *L, const folio_sleeve_config *s, const char *name) {
+  lua_createtable(L, 0, 4);
+  set_where(L, "sleeve", name, s->line, s->column);
+  if (s->params) {
+    lua_createtable(L, 0, (int)s->params->n_children);
+    for (size_t i = 0; i < s->params->n_children; i++) {
+      const folio_config_node *k = &s->params->children[i];
+      set_where(L, k->key, name, k->key_line, k->key_column);
+    }
+    lua_setfield(L, -2, "params");
+    set_where(L, "params_block", name, s->params->line, s->params->column);
+  }
+  if (s->signal) {
+    const folio_config_node *v = s->signal->n_children ? &s->signal->children[0] : s->signal;
+    set_where(L, "signal", name, v->line, v->column);
+  }
+  lua_setfield(L, -2, "where");
+}
+
+static void push_config(lua_State *L, const folio_fund_config *cfg, const char *name) {
   luaL_checkstack(L, 8, "config");
   lua_createtable(L, 0, 5); /* [cfg] */
+  fl_set_string(L, "path", name);
+  if (cfg->policy_path) {
+    if (cfg->policy_path->kind == FOLIO_CONFIG_SEQUENCE) {
+      push_node(L, cfg->policy_path, 1);
+    } else {
+      lua_createtable(L, 1, 0);
+      push_node(L, cfg->policy_path, 1);
+      lua_rawseti(L, -2, 1);
+    }
+    lua_setfield(L, -2, "policy_path");
+  }
+  if (cfg->instruments) {
+    push_node(L, cfg->instruments, 1);
+    lua_setfield(L, -2, "instruments");
+  }
 
   lua_createtable(L, 0, 3); /* [cfg, fund] */
   fl_set_string(L, "id", cfg->id);
@@ -165,6 +208,11 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
     else
       lua_newtable(L);
     lua_setfield(L, -2, "params");
+    if (s->signal) {
+      push_node(L, s->signal, 1);
+      lua_setfield(L, -2, "signal");
+    }
+    push_sleeve_where(L, s, name);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "sleeves");
@@ -174,6 +222,8 @@ static void push_config(lua_State *L, const folio_fund_config *cfg) {
   fl_set_integer(L, "adv_lookback_days", (lua_Integer)cfg->limits.adv_lookback_days);
   fl_set_number(L, "max_position_weight", cfg->limits.max_position_weight);
   fl_set_number(L, "max_gross", cfg->limits.max_gross);
+  lua_pushboolean(L, cfg->limits.capacity_set);
+  lua_setfield(L, -2, "capacity_set");
   lua_setfield(L, -2, "limits");
 }
 
@@ -189,7 +239,7 @@ static int read_config(lua_State *L, const char *fname, const char *path, const 
                          : folio_config_load_file(path, sizers, &cfg, &err);
   box->p = cfg;
   if (st != FOLIO_OK) return fl_core_error(L, fname, &err);
-  push_config(L, cfg); /* [.., box, cfg] */
+  push_config(L, cfg, text ? (name ? name : "<string>") : path); /* [.., box, cfg] */
   fl_box_release(box); /* early: everything now lives in Lua tables */
   return 1;
 }

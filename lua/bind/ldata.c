@@ -179,11 +179,51 @@ static int d_csv_row(lua_State *L) {
   return 1;
 }
 
+static void release_records(void *p) { folio_csv_records_free(p); }
+
+/* folio.data.read_records(path) -> {columns = {...}, rows = {{field, ...}, ...},
+ * lines = {line, ...}}: a CSV file as text records (csv.h). */
+static int d_read_records(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  fl_check_read_path(L, "read_records", path);
+  fl_box *box = fl_box_push(L, release_records); /* [path, box] */
+  folio_csv_records *r = NULL;
+  folio_error err;
+  folio_status st = folio_csv_read_records(path, &r, &err);
+  box->p = r;
+  if (st != FOLIO_OK) return fl_core_error(L, "read_records", &err);
+  lua_createtable(L, 0, 3);
+  lua_createtable(L, (int)r->n_cols, 0);
+  for (size_t j = 0; j < r->n_cols; j++) {
+    lua_pushstring(L, r->header[j]);
+    lua_rawseti(L, -2, (lua_Integer)j + 1);
+  }
+  lua_setfield(L, -2, "columns");
+  lua_createtable(L, r->n_rows < (1u << 20) ? (int)r->n_rows : 1 << 20, 0);
+  for (size_t i = 0; i < r->n_rows; i++) {
+    lua_createtable(L, (int)r->n_cols, 0);
+    for (size_t j = 0; j < r->n_cols; j++) {
+      lua_pushstring(L, r->cells[i * r->n_cols + j]);
+      lua_rawseti(L, -2, (lua_Integer)j + 1);
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "rows");
+  lua_createtable(L, r->n_rows < (1u << 20) ? (int)r->n_rows : 1 << 20, 0);
+  for (size_t i = 0; i < r->n_rows; i++) {
+    lua_pushinteger(L, (lua_Integer)r->lines[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "lines");
+  return 1;
+}
+
 static const luaL_Reg market_methods[] = {
     {"prices", mk_prices}, {"volumes", mk_volumes}, {"symbols", mk_symbols}, {NULL, NULL}};
 
 static const luaL_Reg data_funcs[] = {
     {"read_csv", d_read_csv}, {"market", d_market}, {"read_market", d_read_market}, {"csv_row", d_csv_row},
+    {"read_records", d_read_records},
     {NULL, NULL}};
 
 int fl_open_data(lua_State *L) {

@@ -10,6 +10,7 @@
  * state in the Lua face, by necessity (a signal handler can reach nothing
  * else); it is only installed when trap_signals() is called.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,12 @@ static int r_file_info(lua_State *L) {
   fl_set_integer(L, "mtime_ns", (lua_Integer)st.st_mtim.tv_nsec);
   lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "directory" : "other");
   lua_setfield(L, -2, "kind");
+  char *real = realpath(path, NULL); /* symbolic links resolved: where the path really leads */
+  if (real) {
+    lua_pushstring(L, real);
+    free(real);
+    lua_setfield(L, -2, "realpath");
+  }
   return 1;
 }
 

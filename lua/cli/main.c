@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "folio/csv.h"
 #include "folio/host.h"
@@ -553,43 +555,92 @@ static void lua_quote(char *buf, size_t size, size_t *used, const char *s) {
 }
 
 static int cmd_rebalance(const command *c, int argc, char **argv) {
-  static const char *const keys[] = {"--fund", "--positions", "--prices", "--out", "--volumes",
-                                     "--asof", "--store", NULL};
-  const char *vals[7] = {NULL};
-  int dry_run = 0;
+  static const char *const keys[] = {"--fund",  "--positions",   "--prices", "--out",
+                                     "--volumes", "--asof",      "--store",  "--policy-path",
+                                     "--script",  "--oms",       NULL};
+  static const char *const names[] = {"fund",    "positions",   "prices", "out",
+                                      "volumes", "asof",        "store",  "policy_path",
+                                      "script",  "oms"};
+  enum { N_KEYS = sizeof names / sizeof names[0] };
+  const char *vals[N_KEYS] = {NULL};
+  int dry_run = 0, json = 0;
   for (int i = 2; i < argc; i++) {
     if (is_help(argv[i])) return command_help(c);
     if (strcmp(argv[i], "--dry-run") == 0) {
       dry_run = 1;
       continue;
     }
+    if (strcmp(argv[i], "--json") == 0) {
+      json = 1;
+      continue;
+    }
     int k = 0;
     while (keys[k] && strcmp(keys[k], argv[i]) != 0) k++;
     if (!keys[k]) return usage_error(c, "unknown option '%s'", argv[i]);
     if (i + 1 >= argc) return usage_error(c, "option %s needs a value", argv[i]);
+    if (vals[k]) return usage_error(c, "option %s given twice", argv[i]);
     vals[k] = argv[++i];
   }
-  for (int k = 0; k < 3; k++)
-    if (!vals[k]) return usage_error(c, "%s is required", keys[k]);
-  if (!vals[3] && !dry_run) return usage_error(c, "--out is required (or --dry-run)");
+  if (!vals[0]) return usage_error(c, "--fund is required");
+  if (!vals[2]) return usage_error(c, "--prices is required");
+  int lua_oms = vals[9] && strncmp(vals[9], "lua:", 4) == 0;
+  if (vals[9] && !lua_oms && strcmp(vals[9], "file") != 0)
+    return usage_error(c, "--oms must be 'file' or 'lua:FILE', got '%s'", vals[9]);
+  if (!vals[1] && !lua_oms) return usage_error(c, "--positions is required (or --oms lua:FILE)");
+  if (!vals[3] && !dry_run && !lua_oms) return usage_error(c, "--out is required (or --dry-run)");
   char volumes[4096];
-  if (!vals[4]) { /* volumes.csv beside the prices */
+  volumes[0] = '\0';
+  if (!vals[4]) { /* volumes.csv beside the prices, when it exists */
     const char *slash = strrchr(vals[2], '/');
     snprintf(volumes, sizeof volumes, "%.*svolumes.csv", slash ? (int)(slash - vals[2] + 1) : 0, vals[2]);
-    vals[4] = volumes;
   }
-  char chunk[16384];
-  size_t n = (size_t)snprintf(chunk, sizeof chunk, "folio.rebalance.cli{dry_run = %s", dry_run ? "true" : "false");
-  static const char *const names[] = {"fund", "positions", "prices", "out", "volumes", "asof", "store"};
-  for (int k = 0; k < 7; k++) {
+  char holder[512], host[256] = "?", when[32] = "?";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
+  host[sizeof host - 1] = '\0';
+  time_t now = time(NULL);
+  struct tm tmv;
+  if (gmtime_r(&now, &tmv)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+  snprintf(holder, sizeof holder, "folio rebalance (pid %ld on %s, since %s)", (long)getpid(), host, when);
+  char chunk[32768];
+  size_t n = (size_t)snprintf(chunk, sizeof chunk, "return folio.rebalance.cli{dry_run = %s, json = %s",
+                              dry_run ? "true" : "false", json ? "true" : "false");
+#define APPEND(...)                                                                             \
+  n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk),                       \
+                        n < sizeof chunk ? sizeof chunk - n : 0, __VA_ARGS__)
+  for (int k = 0; k < N_KEYS; k++) {
     if (!vals[k]) continue;
-    n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0,
-                          ", %s = ", names[k]);
+    APPEND(", %s = ", names[k]);
     lua_quote(chunk, sizeof chunk, &n, vals[k]);
   }
-  n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0, "}\n");
+  if (volumes[0]) {
+    APPEND(", default_volumes = ");
+    lua_quote(chunk, sizeof chunk, &n, volumes);
+  }
+  APPEND(", holder = ");
+  lua_quote(chunk, sizeof chunk, &n, holder);
+  APPEND("}\n");
+#undef APPEND
   if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  return run_operator_chunk(c, chunk, n); /* reads and writes the files it is given */
+  /* reads and writes the files it is given: a trusted engine */
+  folio_host_opts o = folio_host_defaults();
+  o.trusted = 1;
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio %s: %s\n", c->name, e.message);
+    return 1;
+  }
+  long long status = 1;
+  folio_status st = folio_host_eval(h, "=rebalance", chunk, n, &status);
+  if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
+    const char *msg = folio_host_error(h);
+    if (strncmp(msg, "rebalance: ", 11) == 0) msg += 11;
+    const char *tb = strstr(msg, "\nstack traceback:");
+    fprintf(stderr, "folio %s: %.*s\n", c->name, tb ? (int)(tb - msg) : (int)strlen(msg), msg);
+    status = 1;
+  }
+  folio_host_destroy(h);
+  return status >= 0 && status <= 3 ? (int)status : 1;
 }
 
 /* ---- folio manager -------------------------------------------------------- */

@@ -286,6 +286,16 @@ function policy_methods.run(self, ctx, overrides)
   return { name = decl.name, weights = weights, info = info, params = p, trace = trace }
 end
 
+-- pol:check(overrides) -> true, or nil and the reason: whether run() would
+-- accept these parameters (names declared, types and ranges), without sizing.
+function policy_methods.check(self, overrides)
+  local decl = policy_state[self]
+  if not decl then argerror("check", "folio.policy expected", 2) end
+  local p, why = resolve_params(decl, overrides)
+  if not p then return nil, why end
+  return true
+end
+
 local function describe_params(params)
   local out = {}
   for name, spec in pairs(params) do
@@ -332,7 +342,7 @@ local function make_policy(decl, builtin)
     size = decl.size, builtin = builtin or nil }
   local obj = locked({
     name = decl.name, kind = "policy", description = decl.description,
-    run = policy_methods.run, describe = policy_methods.describe,
+    run = policy_methods.run, describe = policy_methods.describe, check = policy_methods.check,
   }, "folio.policy(" .. decl.name .. ")", "a folio.policy")
   policy_state[obj] = state
   return obj

@@ -1,44 +1,42 @@
--- folio.rebalance: the weekly multi-sleeve rebalance, end to end.
+-- folio.rebalance: the multi-sleeve rebalance as a pipeline of Lua stages.
 --
---   folio.rebalance.run{fund =, market =, oms =, asof =, store =, dry_run =}
+--   folio.rebalance.run{fund =, market = | prices = [, volumes =], oms =, asof =,
+--                       store =, dry_run =, policy_path =, stages =, log =, holder =}
 --
--- 1. each sleeve's policy sizes its universe from a signal (see SIGNALS) for
---    its share of NAV, when the sleeve is due (rebalance frequency) — else
---    its last recorded weights are kept;
--- 2. the sleeves are composed (overlay, turnover budget from the event store,
---    ADV capacity as bounds);
--- 3. the composite is diffed against the OMS's positions into orders, the
---    guards decide every order, approved orders go to the OMS;
--- 4. one store transaction records the rebalance; a snapshot and a
---    checkpoint (guard and portfolio state) follow.
--- The OMS is a table of functions (get_positions, get_nav, submit), so a
--- user replaces one table to reach a real broker; folio.oms.file is the
--- built-in adapter for CSV files.
+-- The stages, in order (docs/rebalance.md): inputs -> signals -> sizing ->
+-- capacity -> compose -> orders -> guards -> submit -> record. Each is a plain
+-- function(run, default) that reads and extends the `run` table; a fund's
+-- script replaces or wraps any of them (`stages = {orders = function(run,
+-- default) default(run) ... end}`) or adds its own (listed in
+-- `stages.order`). Every decision is written to run.trace with its reason.
+--
+-- Exactly once: with a store, the run holds the store's lock from the first
+-- stage to the last, has an idempotency key (fund, asof, inputs digest),
+-- records its orders as intended before the first submission and marks each
+-- one submitted only after the OMS adapter accepted it (after flush() for a
+-- batching adapter); a rerun with the same key submits only what is missing.
 local folio = ...
 
-local pairs, ipairs, type, error, tostring, tonumber = pairs, ipairs, type, error, tostring, tonumber
+local pairs, ipairs, type, error, tostring, tonumber, pcall, select =
+  pairs, ipairs, type, error, tostring, tonumber, pcall, select
 local string_format, table_concat, table_sort = string.format, table.concat, table.sort
 local math_abs, math_max, math_min, math_huge, math_floor = math.abs, math.max, math.min, math.huge, math.floor
 
 local M = {}
 folio.rebalance = M
-local oms = {}
-folio.oms = oms
 
-local function fail(msg, level) error("rebalance: " .. msg, level or 2) end
-
+local function fail(msg, level) error("rebalance: " .. msg, (level or 1) + 1) end
 local function sorted(t) return folio.sorted_keys(t) end
+local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
 
 -- ---- signals -----------------------------------------------------------------------------------
--- The sample data has prices and volumes only, so each factor named in a
--- sleeve's params maps to a price-based signal (documented in
--- docs/rebalance.md). R are daily log returns; names without a complete
--- history over `need` rows get no signal (folio.missing).
+-- The sample data has prices and volumes only, so each factor a sleeve names
+-- maps to a price-based signal (docs/rebalance.md). R are daily log returns;
+-- names without a complete history over the rows a signal needs get no
+-- signal (folio.missing).
 local SIGNALS = {
   -- 12-1 momentum: the mean log return from 252 to 21 rows back
-  momentum_12_1 = function(R, syms)
-    return R:select(syms, 252):head(231):mean(), 252
-  end,
+  momentum_12_1 = function(R, syms) return R:select(syms, 252):head(231):mean(), 252 end,
   -- short-term mean reversion: minus the last 5 days' mean return
   reversal_5 = function(R, syms)
     local m = R:select(syms, 5):mean()
@@ -46,469 +44,980 @@ local SIGNALS = {
     return m, 5
   end,
   -- trend over 63 rows (a stand-in for carry: the sample data has no rates)
-  trend_63 = function(R, syms)
-    return R:select(syms, 63):mean(), 63
-  end,
+  trend_63 = function(R, syms) return R:select(syms, 63):mean(), 63 end,
 }
-local FACTOR_SIGNAL = {
+local FACTORS = {
   f_momentum_12_1 = "momentum_12_1",
   f_crypto_realized_vol = "reversal_5",
   f_fx_carry = "trend_63",
 }
 local CLASS_SIGNAL = { equities = "momentum_12_1", crypto = "reversal_5", fx = "trend_63", futures = "trend_63" }
-M.signals = SIGNALS
+M.signals, M.factors = SIGNALS, FACTORS
 
--- The sizing history a sleeve's sizer needs (rows of complete returns).
-local function history_needed(params)
-  return math_max(params.cov_window or 252, params.vol_window or 63)
+-- ---- time --------------------------------------------------------------------------------------
+
+local parse_asof, local_time = folio.session.parse_asof, folio.session.local_time
+
+-- The instant of hh:mm New York time on a date ("YYYY-MM-DD").
+local function ny_instant(date, hh, mm)
+  local t = parse_asof(string_format("%sT%02d:%02d:00-05:00", date, hh, mm))
+  if local_time(t):sub(-6) == "-04:00" then t = t - 3600 end -- daylight saving time
+  return t
 end
 
--- ---- helpers --------------------------------------------------------------------------------------
+-- The New York date and minute of the day of an instant.
+local function ny_date_minute(t)
+  local lt = local_time(t) -- "2024-03-08T09:30:00-05:00"
+  return lt:sub(1, 10), tonumber(lt:sub(12, 13)) * 60 + tonumber(lt:sub(15, 16))
+end
+
+-- A date alone means that date's close in each asset class's own calendar;
+-- the session in force is the one of the last second before the close.
+local function class_instant(class, date, calendar)
+  if class == "equities" then
+    local early = folio.session.is_early_close(date, calendar)
+    return ny_instant(date, early and 13 or 16, 0) - 1
+  elseif class == "crypto" then
+    return parse_asof(date .. "T23:59:59Z")
+  end
+  return ny_instant(date, 17, 0) - 1 -- fx and futures: the 17:00 New York roll
+end
 
 local function week_of(epoch) return math_floor((epoch / 86400 + 3) / 7) end -- Monday-based weeks
-local function month_of(epoch) local d = os and os.date and os.date("!*t", epoch) return d and (d.year * 12 + d.month) end
+local function month_of(epoch)
+  local y, m = os.date("!%Y-%m", epoch):match("^(%d+)-(%d+)$")
+  return tonumber(y) * 12 + tonumber(m)
+end
 
 -- Whether a sleeve with frequency `freq` is due at `asof` after `last` (epoch seconds or nil).
 local function due(freq, asof, last)
   if not last then return true end
-  if freq == "daily" then return asof - last >= 86400 end
+  if freq == "daily" then return asof - last >= 86400 - 1 end
   if freq == "weekly" then return week_of(asof) ~= week_of(last) end
   if freq == "monthly" then return month_of(asof) ~= month_of(last) end
   if freq == "quarterly" then
-    local a, l = month_of(asof), month_of(last)
-    return math_floor((a - 1) / 3) ~= math_floor((l - 1) / 3)
+    return math_floor((month_of(asof) - 1) / 3) ~= math_floor((month_of(last) - 1) / 3)
   end
   return true
 end
 
-local function parse_date(label)
-  return folio.session.parse_asof(label:match("^%d%d%d%d%-%d%d%-%d%d$") and (label .. "T00:00:00Z") or label)
+-- ---- trace ---------------------------------------------------------------------------------------
+
+-- Appends a decision with its reason to run.trace.
+local function note(run, stage, fields)
+  fields.stage = stage
+  run.trace[#run.trace + 1] = fields
+end
+M.note = note
+
+-- ---- policies from the fund file -----------------------------------------------------------------
+
+local policy_files = {} -- policy name -> the real path of the file that declared it
+
+local function dirname(path) return path:match("^(.*)/[^/]*$") or "." end
+
+local function real(path)
+  local info = folio.reconcile.file_info(path)
+  return info and info.realpath, info
 end
 
--- Checks a plain-data config section against the keys it may have.
-local function section(cfg, name, allowed)
-  local t = cfg[name] or {}
-  for k in pairs(t) do
-    if allowed[k] == nil then
-      local names = {}
-      for a in pairs(allowed) do names[#names + 1] = a end
-      table_sort(names)
-      fail(string_format("fund file: unknown key '%s' in %s (expected %s)", tostring(k), name, table_concat(names, ", ")), 3)
-    end
-    if type(t[k]) ~= allowed[k] then
-      fail(string_format("fund file: %s.%s must be a %s, got %s", name, k, allowed[k], type(t[k])), 3)
-    end
+-- Loads one policy file (trusted engines only) and registers it; returns its
+-- name. A file may not take the name of a shipped policy or a built-in, nor
+-- of another file's policy.
+local function load_policy_file(path, where, inside)
+  local rp, info = real(path)
+  if not rp then fail(string_format("%spolicy file '%s' does not exist", where, path), 3) end
+  if info.kind ~= "file" then fail(string_format("%spolicy file '%s' is not a regular file", where, path), 3) end
+  if inside and rp:sub(1, #inside + 1) ~= inside .. "/" then
+    fail(string_format("%spolicy file '%s' leads outside the fund file's folder (%s)", where, path, rp), 3)
   end
-  return t
+  local text, why = folio.reconcile.read_file(path)
+  if not text then fail(where .. tostring(why), 3) end
+  local chunk, err = load(text, "@" .. path, "t")
+  if not chunk then fail(where .. tostring(err), 3) end
+  local ok, pol = pcall(chunk)
+  if not ok then fail(where .. tostring(pol), 3) end
+  if not (folio.is_policy(pol) or (folio.is_pipeline and folio.is_pipeline(pol))) then
+    fail(string_format("%s%s must return folio.policy{...} (it returned %s)", where, path, type(pol)), 3)
+  end
+  local name = pol.name
+  local owner = policy_files[name]
+  if owner and owner ~= rp then
+    fail(string_format("%stwo policy files declare '%s': %s and %s", where, name, owner, rp), 3)
+  end
+  if not owner and folio.registry.has(name) then
+    fail(string_format("%s%s declares '%s', which is already registered (a shipped policy or a built-in): rename it",
+      where, path, name), 3)
+  end
+  folio.registry.register(pol, { replace = true })
+  policy_files[name] = rp
+  return name
 end
 
--- ---- the rebalance ----------------------------------------------------------------------------------
+local function is_path(s) return s:find("/", 1, true) ~= nil or s:sub(-4) == ".lua" end
 
--- Sizes one sleeve; returns its weights (fractions of the sleeve's capital).
-local function size_sleeve(sleeve, R, market, nav)
-  local params = {}
-  for k, v in pairs(sleeve.params or {}) do params[k] = v end
-  local factor = params.factor
-  params.factor = nil
-  -- a named factor or signal must exist: never a silent fall-back to another one
-  if factor ~= nil and params.signal == nil and not FACTOR_SIGNAL[factor] then
-    fail(string_format("sleeve '%s': unknown factor '%s' (known factors: %s)", sleeve.name,
-      tostring(factor), table_concat(sorted(FACTOR_SIGNAL), ", ")), 3)
+-- Loads the policy folders (every *.lua, in name order) and the sleeves' policy files.
+local function load_policies(run)
+  local cfg = run.cfg
+  local dir = dirname(cfg.path or "./fund.yaml")
+  local root = real(dir)
+  local folders = {}
+  for _, d in ipairs(cfg.policy_path or {}) do
+    local rp, info = real(dir .. "/" .. d)
+    if not rp or info.kind ~= "directory" then
+      fail(string_format("%s: policy_path: folder '%s' does not exist (relative to %s)", cfg.path, d, dir), 3)
+    end
+    if root and rp ~= root and rp:sub(1, #root + 1) ~= root .. "/" then
+      fail(string_format("%s: policy_path: folder '%s' leads outside the fund file's folder", cfg.path, d), 3)
+    end
+    folders[#folders + 1] = { path = dir .. "/" .. d, inside = root }
   end
-  local signal_name = params.signal or FACTOR_SIGNAL[factor] or CLASS_SIGNAL[sleeve.asset_class]
-  params.signal = nil
-  local fn = SIGNALS[signal_name]
-  if not fn then
-    fail(string_format("sleeve '%s': unknown signal '%s' (known signals: %s)", sleeve.name,
-      tostring(signal_name), table_concat(sorted(SIGNALS), ", ")), 3)
+  local extra = run.args.policy_path
+  if type(extra) == "string" then
+    local list = {}
+    for d in extra:gmatch("[^:]+") do list[#list + 1] = d end
+    extra = list
   end
-  local universe = sleeve.universe
-  local have = {}
-  for _, s in ipairs(R:symbols()) do have[s] = true end
-  for _, s in ipairs(universe) do
-    if not have[s] then fail(string_format("sleeve '%s': symbol '%s' is not in the prices", sleeve.name, s), 3) end
+  for _, d in ipairs(extra or {}) do
+    local rp, info = real(d)
+    if not rp or info.kind ~= "directory" then fail(string_format("--policy-path: folder '%s' does not exist", d), 3) end
+    folders[#folders + 1] = { path = d }
   end
-  local raw, sig_rows = fn(R, universe)
-  local need = math_max(sig_rows, history_needed(params))
-  local complete = R:select(universe, need):complete_columns()
-  local signal, n_active = {}, 0
-  for _, s in ipairs(universe) do
-    if complete[s] and raw[s] ~= nil then
-      signal[s] = raw[s]
-      n_active = n_active + 1
+  for _, f in ipairs(folders) do
+    local names = folio.reconcile.list_dir(f.path) or {}
+    for _, n in ipairs(names) do
+      if n:sub(-4) == ".lua" and n:sub(1, 1) ~= "." then
+        load_policy_file(f.path .. "/" .. n, f.path .. ": ", f.inside and real(f.path))
+      end
+    end
+  end
+  for i, sleeve in ipairs(cfg.sleeves) do
+    if sleeve.policy and is_path(sleeve.policy) then
+      local where = string_format("%s: sleeves[%d].policy: ", sleeve.where and sleeve.where.sleeve or cfg.path, i)
+      sleeve.policy_name = load_policy_file(dir .. "/" .. sleeve.policy, where, root)
+    elseif sleeve.policy then
+      sleeve.policy_name = sleeve.policy
+    end
+  end
+end
+
+-- ---- the book: prices, currencies, exclusions -------------------------------------------------------
+
+-- An FX pair's base and quote currencies: from the fund file's instruments,
+-- else from a six-letter symbol (EURUSD = EUR quoted in USD).
+local function fx_pair(cfg, sym)
+  local ins = cfg.instruments and cfg.instruments[sym]
+  if ins then return ins.base, ins.quote end
+  local b, q = sym:match("^(%u%u%u)(%u%u%u)$")
+  return b, q
+end
+
+-- Values in the fund's currency: unit[s] is what one unit of s is worth
+-- (an FX pair's unit is one unit of its base currency), rate[s] converts
+-- the quote currency of s into the fund's.
+local function value_book(run)
+  local cfg, prices, row = run.cfg, run.prices, run.row
+  local F = cfg.fund.currency or "USD"
+  local fx = {}
+  for _, sleeve in ipairs(cfg.sleeves) do
+    if sleeve.asset_class == "fx" then for _, s in ipairs(sleeve.universe) do fx[s] = true end end
+  end
+  for s in pairs(cfg.instruments or {}) do fx[s] = true end
+  local cols = {}
+  for _, s in ipairs(prices:symbols()) do cols[s] = true end
+  local function px(s) return cols[s] and prices:get(row, s) or nil end
+  local function rate(ccy, sym)
+    if ccy == F then return 1 end
+    local direct, inverse = px(ccy .. F), px(F .. ccy)
+    if direct and direct > 0 then return direct end
+    if inverse and inverse > 0 then return 1 / inverse end
+    fail(string_format("cannot value %s in %s: no price for %s%s or %s%s on %s", sym, F, ccy, F, F, ccy, run.row_date), 3)
+  end
+  run.unit, run.quote, run.rate, run.fx = {}, {}, {}, {}
+  for s in pairs(run.names) do
+    local p = px(s)
+    if p then
+      local r = 1
+      if fx[s] then
+        local base, quote = fx_pair(cfg, s)
+        if not base then
+          fail(string_format("FX symbol '%s' does not spell its currencies (EURUSD); give them under instruments: in the fund file", s), 3)
+        end
+        r = rate(quote, s)
+        run.fx[s] = { base = base, quote = quote }
+      end
+      run.quote[s], run.rate[s], run.unit[s] = p, r, p * r
+    end
+  end
+end
+
+-- The last price of s at or before the rebalance row, and its date.
+local function last_price(prices, row, s)
+  for i = row, 1, -1 do
+    local v = prices:get(i, s)
+    if v then return v, prices:dates()[i] end
+  end
+end
+
+-- ---- stages ------------------------------------------------------------------------------------------
+
+local stages = {}
+
+-- inputs: the fund file, the policies, the rebalance instant and price row,
+-- the store (locked), the book and which names are tradable.
+function stages.inputs(run)
+  local args = run.args
+  local cfg = args.fund
+  if type(cfg) == "string" then cfg = folio.config.load{ path = cfg, sizers = false } end
+  if type(cfg) ~= "table" or not cfg.sleeves then fail("fund must be a fund file path or a folio.config table", 3) end
+  run.cfg = cfg
+  load_policies(run)
+  -- the market
+  local prices, volumes = args.prices, args.volumes
+  if args.market ~= nil then prices, volumes = args.market:prices(), args.market:volumes() end
+  if prices == nil then fail("prices (or market) is required", 3) end
+  run.prices, run.volumes = prices, volumes
+  local wants_volumes = cfg.limits.capacity_set or (cfg.guards and cfg.guards.max_adv_fraction ~= nil)
+  if not volumes and wants_volumes then
+    fail(string_format("%s: the fund file sets %s, which needs volumes (--volumes)", cfg.path or "fund",
+      cfg.limits.capacity_set and "limits.fraction_of_adv/adv_lookback_days" or "guards.max_adv_fraction"), 3)
+  end
+  run.market = volumes and (args.market or folio.data.market{ prices = prices, volumes = volumes }) or nil
+  -- the instant
+  local dates = prices:dates()
+  local asof_arg = args.asof or dates[#dates]:sub(1, 10)
+  if type(asof_arg) ~= "string" and type(asof_arg) ~= "number" then fail("asof must be a date or an instant", 3) end
+  local date_only = type(asof_arg) == "string" and asof_arg:match("^%d%d%d%d%-%d%d%-%d%d$") ~= nil
+  local cutoff_date, include_cutoff
+  if date_only then
+    local ok, why = pcall(parse_asof, asof_arg .. "T12:00:00Z")
+    if not ok then fail("asof: " .. tostring(why):gsub("^.-%((.*)%)$", "%1"), 3) end
+    run.asof = ny_instant(asof_arg, 16, 0)
+    cutoff_date, include_cutoff = asof_arg, true
+  else
+    local ok, t = pcall(parse_asof, asof_arg)
+    if not ok then fail("asof: " .. tostring(t):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"), 3) end
+    run.asof = t
+    local d, minute = ny_date_minute(t)
+    cutoff_date, include_cutoff = d, minute >= 16 * 60 -- a day's row is its close: known from 16:00 New York
+  end
+  run.asof_label = date_only and asof_arg or local_time(run.asof)
+  run.date_only = date_only and asof_arg or nil
+  local row
+  for i = #dates, 1, -1 do
+    local d = dates[i]:sub(1, 10)
+    if d < cutoff_date or (include_cutoff and d == cutoff_date) then row = i break end
+  end
+  if not row then fail(string_format("no price row at or before %s (the prices start on %s)", run.asof_label, dates[1]), 3) end
+  run.row, run.row_date = row, dates[row]
+  if row < #dates then
+    run.prices = prices:head(row)
+    if volumes then run.volumes = volumes:head(row) end
+    if run.market then run.market = folio.data.market{ prices = run.prices, volumes = run.volumes } end
+  end
+  -- the store: locked for the whole run
+  if args.store then
+    local st = folio.store.open{ path = args.store }
+    run.store = st
+    if st.lock then
+      st:lock{ holder = args.holder or string_format("folio.rebalance of %s as of %s", cfg.fund.id, run.asof_label) }
+    end
+    local cp = st:load_checkpoint()
+    run.saved = cp and cp.state or {}
+  else
+    run.saved = {}
+  end
+  -- the book: positions, their values on the rebalance row, the NAV
+  local adapter = run.oms
+  run.positions = adapter.get_positions()
+  if type(run.positions) ~= "table" then fail("the OMS's get_positions() returned " .. type(run.positions) .. ", not a list", 3) end
+  local names = {}
+  for _, sleeve in ipairs(cfg.sleeves) do for _, s in ipairs(sleeve.universe) do names[s] = true end end
+  for _, p in ipairs(run.positions) do names[p.symbol] = true end
+  run.names = names
+  value_book(run)
+  -- names with no price on the rebalance row leave this rebalance; held ones are kept and flagged
+  local cols = {}
+  for _, s in ipairs(run.prices:symbols()) do cols[s] = true end
+  local held = {}
+  for _, p in ipairs(run.positions) do held[p.symbol] = p end
+  run.excluded, run.frozen = {}, {}
+  local values = {}
+  for s, u in pairs(run.unit) do values[s] = u end
+  for _, s in ipairs(sorted(names)) do
+    if not run.unit[s] then
+      local reason, lp, when
+      if not cols[s] then
+        reason = "no price column"
+      else
+        lp, when = last_price(run.prices, row, s)
+        reason = when and ("no price on " .. run.row_date .. " (last price " .. when .. ": delisted or halted)")
+          or ("no price on " .. run.row_date .. " (not yet listed)")
+      end
+      if held[s] then values[s] = lp or held[s].avg_price end
+      run.excluded[#run.excluded + 1] = { symbol = s, reason = reason, held = held[s] ~= nil }
+      if held[s] then run.frozen[s] = "held position kept: " .. reason end
+      note(run, "inputs", { symbol = s, decision = held[s] and "kept" or "excluded", reason = reason })
+    end
+  end
+  run.values = values
+  run.nav = adapter.get_nav(values)
+  if not is_finite(run.nav) or not (run.nav > 0) then fail("the OMS reported a NAV that is not a number > 0: " .. tostring(run.nav), 3) end
+  run.current = {}
+  for _, p in ipairs(run.positions) do
+    run.current[p.symbol] = (run.current[p.symbol] or 0) + p.quantity * values[p.symbol] / run.nav
+  end
+  -- the session matrix
+  local m = {}
+  for name, s in pairs(cfg.sessions) do m[name] = { sizer = s.sizer, gross_cap = s.gross_cap } end
+  m.calendar = cfg.calendar
+  run.sessions = folio.session.SessionMatrix(m)
+  run.R = run.prices:returns("log")
+  run.simple = run.prices:returns("simple")
+end
+
+-- Which sessions a sleeve of this asset class can meet (for checking params up front).
+local CLASS_SESSIONS = { equities = { "RTH", "pre", "post", "IBEOS" }, crypto = { "24h" }, fx = { "24h" }, futures = { "24h" } }
+
+-- signals: for each sleeve, the session in force, which sizer runs, and the
+-- signal it is sized from (only for sleeves that are due and open).
+function stages.signals(run)
+  local cfg = run.cfg
+  run.sleeve = {}
+  local previous = run.saved.sleeves or {}
+  for i, sleeve in ipairs(cfg.sleeves) do
+    local where = sleeve.where or {}
+    local s = { name = sleeve.name, asset_class = sleeve.asset_class, allocation = sleeve.allocation, index = i }
+    run.sleeve[sleeve.name] = s
+    -- the session in force
+    local instant = run.date_only and class_instant(sleeve.asset_class, run.date_only, cfg.calendar) or run.asof
+    local res = run.sessions:resolve{ asset_class = sleeve.asset_class, asof = instant }
+    s.session, s.local_time = res.session, res.local_time
+    s.gross_cap = res.gross_cap
+    s.sizer = sleeve.sizer or sleeve.policy_name or res.sizer
+    -- params: the policy's declared parameters, checked for every sizer the sleeve may run
+    local candidates = {}
+    if sleeve.sizer or sleeve.policy_name then
+      candidates[1] = sleeve.sizer or sleeve.policy_name
     else
-      signal[s] = folio.missing
+      for _, sess in ipairs(CLASS_SESSIONS[sleeve.asset_class]) do
+        if cfg.sessions[sess] then candidates[#candidates + 1] = cfg.sessions[sess].sizer end
+      end
+    end
+    for _, name in ipairs(candidates) do
+      if not folio.registry.has(name) then
+        fail(string_format("%s: sleeves[%d]: unknown sizer or policy '%s' (known: %s)", where.sleeve or cfg.path or "fund",
+          i, name, table_concat(folio.registry.names(), ", ")), 3)
+      end
+      local pol = folio.registry.get(name)
+      if pol.check then
+        local ok, why = pol:check(sleeve.params)
+        if not ok then
+          local k = why:match("parameter '([^']+)'") or why:match("parameter ([%w_]+)")
+          local at = (k and where.params and where.params[k]) or where.params_block or where.sleeve or cfg.path
+          fail(string_format("%s: sleeves[%d].params%s: %s", at, i, k and ("." .. k) or "", why), 3)
+        end
+      end
+    end
+    -- a signal must exist: never a silent fall-back to another one
+    local sig = sleeve.signal or {}
+    local signal_name
+    if sig.factor then
+      signal_name = FACTORS[sig.factor]
+      if not signal_name then
+        fail(string_format("%s: sleeves[%d].signal.factor: unknown factor '%s' (known factors: %s)", where.signal or cfg.path,
+          i, sig.factor, table_concat(sorted(FACTORS), ", ")), 3)
+      end
+    elseif sig.name then
+      signal_name = sig.name
+      if not SIGNALS[signal_name] then
+        fail(string_format("%s: sleeves[%d].signal.name: unknown signal '%s' (known signals: %s)", where.signal or cfg.path,
+          i, sig.name, table_concat(sorted(SIGNALS), ", ")), 3)
+      end
+    else
+      signal_name = CLASS_SIGNAL[sleeve.asset_class]
+    end
+    s.signal_name = signal_name
+    -- hold, keep or size
+    local prev = previous[sleeve.name]
+    if res.session == "closed" or not res.sizer then
+      s.status = "held"
+      s.reason = res.session == "closed" and ("session closed for " .. sleeve.asset_class .. " at " .. res.local_time)
+        or ("no entry for session " .. res.session .. " in the session matrix")
+    elseif prev and not due(sleeve.rebalance, run.asof, prev.asof) then
+      s.status = "kept"
+      s.weights = prev.weights
+      s.reason = "kept (" .. sleeve.rebalance .. ", sized " .. os.date("!%Y-%m-%d", prev.asof) .. ")"
+    else
+      s.status = "sized"
+      local universe = {}
+      for _, sym in ipairs(sleeve.universe) do if run.unit[sym] then universe[#universe + 1] = sym end end
+      local raw, sig_rows = SIGNALS[signal_name](run.R, universe)
+      s.universe, s.raw_signal, s.signal_rows = universe, raw, sig_rows
+    end
+    note(run, "signals", { sleeve = sleeve.name, decision = s.status, session = s.session, sizer = s.sizer,
+      reason = s.reason or ("session " .. s.session .. " at " .. res.local_time .. ": " .. s.sizer) })
+  end
+end
+
+-- The sizing history a sleeve's sizer needs (rows of complete returns): its
+-- cov_window and vol_window, as given or as the policy declares them.
+local function history_needed(sizer, params)
+  local declared = sizer.describe and sizer:describe().params or {}
+  local function window(k)
+    local v = params[k]
+    if v == nil and declared[k] then v = declared[k].default end
+    return type(v) == "number" and v or 0
+  end
+  return math_max(window("cov_window"), window("vol_window"))
+end
+
+-- sizing: each sleeve that is sized runs its sizer on its signal; the
+-- session's gross cap bounds the sleeve's gross.
+function stages.sizing(run)
+  local cfg = run.cfg
+  for _, sleeve in ipairs(cfg.sleeves) do
+    local s = run.sleeve[sleeve.name]
+    if s.status == "sized" then
+      local params = sleeve.params or {}
+      local sizer = folio.registry.get(s.sizer)
+      local need = math_max(s.signal_rows, history_needed(sizer, params))
+      local complete = run.R:select(s.universe, math_min(need, (run.R:shape()))):complete_columns()
+      local enough = (run.R:shape()) >= need
+      local signal, n_active = {}, 0
+      for _, sym in ipairs(s.universe) do
+        if enough and complete[sym] and s.raw_signal[sym] ~= nil and s.raw_signal[sym] == s.raw_signal[sym] then
+          signal[sym] = s.raw_signal[sym]
+          n_active = n_active + 1
+        else
+          signal[sym] = folio.missing
+          note(run, "sizing", { sleeve = sleeve.name, symbol = sym, decision = "no signal",
+            reason = string_format("fewer than %d rows of history", need) })
+        end
+      end
+      if n_active < 2 then
+        fail(string_format("sleeve '%s': fewer than 2 names with %d rows of history", sleeve.name, need), 3)
+      end
+      local ctx = { signal = signal, returns = run.R:select(s.universe, math_min(need, (run.R:shape()))),
+        nav_usd = run.nav * sleeve.allocation, asof = run.asof, session = s.session }
+      if run.market then ctx.market = run.market end
+      local res = sizer:run(ctx, params)
+      s.weights, s.info = res.weights, res.info
+    end
+    -- the session's gross cap
+    if s.weights and s.status ~= "held" then
+      local gross = 0
+      for _, w in pairs(s.weights) do gross = gross + math_abs(w) end
+      if gross > s.gross_cap then
+        local k = gross > 0 and s.gross_cap / gross or 0
+        local capped = {}
+        for sym, w in pairs(s.weights) do capped[sym] = w * k end
+        s.weights = capped
+        note(run, "sizing", { sleeve = sleeve.name, decision = "scaled", reason = string_format(
+          "session %s gross_cap %.4g: gross %.4f scaled by %.6f", s.session, s.gross_cap, gross, k) })
+      end
     end
   end
-  if n_active < 2 then fail(string_format("sleeve '%s': fewer than 2 names with %d rows of history", sleeve.name, need), 3) end
-  local sizer = folio.registry.get(sleeve.policy or sleeve.sizer)
-  local ctx = { signal = signal, returns = R:select(universe, math_min(need, (R:shape()))), nav_usd = nav * sleeve.allocation, market = market }
-  local res = sizer:run(ctx, params)
-  return res.weights, res.info
+end
+
+-- capacity: each tradable name's cap as a weight (ADV capacity and the
+-- position limit), or only the position limit without volumes.
+function stages.capacity(run)
+  local cfg, limits = run.cfg, run.cfg.limits
+  run.caps, run.caps_usd, run.adv = {}, {}, {}
+  run.capacity_on = run.market ~= nil
+  if not run.capacity_on then
+    note(run, "capacity", { decision = "off", reason = "no volumes: ADV capacity and the liquidity guard are off" })
+  end
+  for s in pairs(run.unit) do
+    local cap = limits.max_position_weight or math_huge
+    if run.capacity_on then
+      local c = run.market:position_capacity{ symbol = s, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
+        adv_lookback_days = limits.adv_lookback_days }
+      -- ADV in the quote currency for FX pairs: into the fund's currency
+      run.caps_usd[s] = c.cap_usd * run.rate[s]
+      run.adv[s] = c.adv_usd * run.rate[s]
+      cap = math_min(cap, run.caps_usd[s] / run.nav)
+    end
+    run.caps[s] = cap
+  end
 end
 
 -- Daily returns of each sleeve (constant current weights over the window),
 -- as a matrix with one column per sleeve: the overlay's input.
-local function sleeve_returns(simple, sleeve_weights, names, rows)
+local function sleeve_returns(simple, weights, names, rows)
   local window = simple:tail(rows)
-  local cols, series = {}, {}
-  for k, name in ipairs(names) do
-    cols[k] = name
-    series[k] = window:dot(sleeve_weights[name])
-  end
+  local series = {}
+  for k, name in ipairs(names) do series[k] = window:dot(weights[name]) end
   local n = window:shape()
-  local data = { rows = window:dates(), cols = cols }
+  local data = { rows = window:dates(), cols = names }
   for t = 1, n do
-    local row = {}
-    for k = 1, #names do row[k] = series[k]:get(t, 1) end
-    data[t] = row
+    local r = {}
+    for k = 1, #names do r[k] = series[k]:get(t, 1) end
+    data[t] = r
   end
   return folio.matrix(data)
 end
 
---- folio.rebalance.run{fund = cfg (folio.config table) | path, market = md, oms = adapter,
----                     asof = "YYYY-MM-DD" (default: the last price date), store = path | nil,
----                     dry_run = false, log = function(line) (default print)}
---- -> summary table (also printed line by line through log)
-function M.run(args)
-  if type(args) ~= "table" then fail("a table of named arguments is expected") end
-  local known = { fund = true, market = true, oms = true, asof = true, store = true, dry_run = true, log = true }
-  for k in pairs(args) do
-    if not known[k] then fail("unknown key '" .. tostring(k) .. "' (expected asof, dry_run, fund, log, market, oms, store)") end
-  end
-  local cfg = args.fund
-  if type(cfg) == "string" then cfg = folio.config.load(cfg) end
-  if type(cfg) ~= "table" or not cfg.sleeves then fail("fund must be a fund file path or folio.config table") end
-  local market, adapter = args.market, args.oms
-  if market == nil then fail("market is required (folio.data.read_market{...})") end
-  if type(adapter) ~= "table" then fail("oms must be a table with get_positions, get_nav and submit") end
-  for _, f in ipairs{ "get_positions", "get_nav", "submit" } do
-    if type(adapter[f]) ~= "function" then fail("oms." .. f .. " must be a function") end
-  end
-  local log = args.log or print
-  local clock = folio.clock
-  local t0 = clock()
-  local timings = {}
-  local function phase(name, since) local now = clock() timings[name] = now - since return now end
-  local prices = market:prices()
-  local dates = prices:dates()
-  local asof_label = args.asof or dates[#dates]
-  local asof_row
-  for i = #dates, 1, -1 do if dates[i] == asof_label then asof_row = i break end end
-  if not asof_row then fail("asof '" .. tostring(asof_label) .. "' is not a date of the prices") end
-  if asof_row < #dates then prices = prices:head(asof_row) end
-  local asof = parse_date(asof_label)
-  local R = prices:returns("log")
-  local simple = prices:returns("simple")
-  local comp = cfg.composition or { overlay = "equal", hrp_lookback_days = 252, cov_lookback_days = 252 }
-  local gcfg = section(cfg, "guards", { max_leverage = "number", max_drawdown = "number", cooloff_days = "number",
-    rearm_drawdown = "number", max_adv_fraction = "number", mode = "string" })
-  local ocfg = section(cfg, "orders", { min_notional = "number", lot_size = "number", fractional = "table" })
-
-  -- the store: previous sleeve weights, turnover already traded, checkpoint
-  local st = args.store and folio.store.open{ path = args.store }
-  local checkpoint = st and st:load_checkpoint()
-  local saved = checkpoint and checkpoint.state or {}
-  local previous = saved.sleeves or {}
-
-  -- the book
-  local positions = adapter.get_positions()
-  local nav = adapter.get_nav()
-  if type(nav) ~= "number" or not (nav > 0) then fail("the OMS reported a NAV that is not > 0: " .. tostring(nav)) end
-  local px = {}
-  local universe_all = {}
-  for _, sleeve in ipairs(cfg.sleeves) do for _, s in ipairs(sleeve.universe) do universe_all[s] = true end end
-  for _, p in ipairs(positions) do universe_all[p.symbol] = true end
-  for _, s in ipairs(sorted(universe_all)) do
-    local ok, v = pcall(prices.get, prices, asof_row, s)
-    if not ok then fail("symbol '" .. s .. "' has no price column") end
-    if v == nil then fail(string_format("no price for %s on the rebalance date %s (a gap in the prices)", s, asof_label)) end
-    px[s] = v
-  end
-
-  local t = phase("inputs", t0)
-  -- 1. sleeves
-  local sleeve_weights, sized, names = {}, {}, {}
+-- compose: the sleeves that trade are combined (overlay, caps, turnover
+-- budget); held sleeves keep their names as they are.
+function stages.compose(run)
+  local cfg, comp = run.cfg, run.cfg.composition
+  local sleeves, names, active_alloc, all_alloc = {}, {}, 0, 0
   for _, sleeve in ipairs(cfg.sleeves) do
-    names[#names + 1] = sleeve.name
-    local prev = previous[sleeve.name]
-    if prev and not due(sleeve.rebalance, asof, prev.asof) then
-      sleeve_weights[sleeve.name] = prev.weights
-      sized[sleeve.name] = "kept (" .. sleeve.rebalance .. ", sized " .. os.date("!%Y-%m-%d", prev.asof) .. ")"
+    local s = run.sleeve[sleeve.name]
+    all_alloc = all_alloc + sleeve.allocation
+    if s.status == "held" then
+      for _, sym in ipairs(sleeve.universe) do
+        if not run.frozen[sym] then run.frozen[sym] = "sleeve " .. sleeve.name .. " held: " .. s.reason end
+      end
     else
-      sleeve_weights[sleeve.name] = size_sleeve(sleeve, R, market, nav)
-      sized[sleeve.name] = "sized"
+      local w = {}
+      for sym, x in pairs(s.weights) do if run.unit[sym] then w[sym] = x end end
+      sleeves[sleeve.name] = { weights = w, allocation = sleeve.allocation }
+      names[#names + 1] = sleeve.name
+      active_alloc = active_alloc + sleeve.allocation
     end
   end
-
-  t = phase("sleeves", t)
-  -- 2. composition: overlay, capacity bounds, turnover budget
-  local sleeves = {}
-  for _, sleeve in ipairs(cfg.sleeves) do
-    sleeves[sleeve.name] = { weights = sleeve_weights[sleeve.name], allocation = sleeve.allocation }
+  run.composite, run.allocations, run.turnover = {}, {}, {}
+  if #names == 0 then
+    note(run, "compose", { decision = "nothing to compose", reason = "every sleeve is held" })
+    return
   end
-  local current = {}
-  for _, p in ipairs(positions) do
-    current[p.symbol] = (current[p.symbol] or 0) + p.quantity * px[p.symbol] / nav
+  local caps = {}
+  for s, c in pairs(run.caps) do if not run.frozen[s] then caps[s] = c end end
+  local args = { sleeves = sleeves, overlay = comp.overlay, caps = caps }
+  local simple = run.simple
+  if comp.overlay ~= "equal" and #names > 1 then
+    local weights = {}
+    for _, n in ipairs(names) do weights[n] = sleeves[n].weights end
+    args.sleeve_returns = sleeve_returns(simple, weights, names, math_min(comp.hrp_lookback_days, (simple:shape())))
+    args.hrp_lookback_days = comp.hrp_lookback_days
+  elseif comp.overlay ~= "equal" then
+    args.overlay = "equal"
   end
-  local caps, caps_usd = {}, {}
-  local limits = cfg.limits or {}
-  for s in pairs(universe_all) do
-    local c = market:position_capacity{ symbol = s, nav_usd = nav, fraction_of_adv = limits.fraction_of_adv or 0.01,
-      adv_lookback_days = limits.adv_lookback_days or 21 }
-    caps_usd[s] = c.cap_usd
-    caps[s] = math_min(c.cap_weight, limits.max_position_weight or math_huge)
-  end
-  local compose_args = { sleeves = sleeves, overlay = comp.overlay, caps = caps }
-  if comp.overlay ~= "equal" then
-    compose_args.sleeve_returns = sleeve_returns(simple, sleeve_weights, names, math_min(comp.hrp_lookback_days, (simple:shape())))
-    compose_args.hrp_lookback_days = comp.hrp_lookback_days
-  end
-  local turnover_used = 0
+  run.turnover_used = 0
   if comp.max_weekly_turnover then
-    turnover_used = st and st:turnover_since{ asof = asof, days = 7 } or 0
-    compose_args.max_weekly_turnover = comp.max_weekly_turnover
-    compose_args.turnover_used = turnover_used
-    compose_args.current = current
-    local syms = sorted(universe_all)
-    compose_args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, math_min(comp.cov_lookback_days, (simple:shape()))), missing = "zero" }
+    run.turnover_used = run.store and run.store:turnover_since{ asof = run.asof, days = 7 } or 0
+    args.max_weekly_turnover = comp.max_weekly_turnover
+    args.turnover_used = run.turnover_used
+    local current = {}
+    for s, w in pairs(run.current) do if not run.frozen[s] and run.unit[s] then current[s] = w end end
+    args.current = current
+    local syms = {}
+    for s in pairs(run.unit) do if not run.frozen[s] then syms[#syms + 1] = s end end
+    table_sort(syms)
+    args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, math_min(comp.cov_lookback_days, (simple:shape()))),
+      missing = "zero" }
   end
-  t = phase("capacity_and_cov", t)
-  local composite, cinfo = folio.multi_sleeve.compose(compose_args)
-  t = phase("compose", t)
-
-  -- 3. orders and guards
-  local fractional = {}
-  for i, cls in ipairs(ocfg.fractional or {}) do
-    if not CLASS_SIGNAL[cls] then -- every asset class has a default signal: the list of classes
-      fail(string_format("orders.fractional[%d]: unknown asset class %s (expected one of: %s)", i,
-        type(cls) == "string" and "'" .. cls .. "'" or "a " .. type(cls), table_concat(sorted(CLASS_SIGNAL), ", ")))
+  local composite, info = folio.multi_sleeve.compose(args)
+  -- held sleeves keep their capital: the overlay shares the rest
+  if comp.overlay ~= "equal" and active_alloc < all_alloc and all_alloc > 0 then
+    local k = active_alloc / all_alloc
+    for s, w in pairs(composite) do composite[s] = w * k end
+  end
+  run.composite, run.allocations, run.turnover = composite, info.allocations, info.turnover
+  for _, s in ipairs(sorted(composite)) do
+    local w, cap = composite[s], caps[s]
+    if cap and w ~= 0 and math_abs(w) >= cap * (1 - 1e-9) then
+      local why = (run.caps_usd[s] and run.caps_usd[s] / run.nav <= (cfg.limits.max_position_weight or math_huge))
+        and string_format("ADV capacity %.4f (%.4g of ADV)", cap, cfg.limits.fraction_of_adv)
+        or string_format("limits.max_position_weight %.4g", cap)
+      note(run, "compose", { symbol = s, decision = "capped", reason = why })
     end
-    fractional[cls] = true
   end
+  if info.turnover and info.turnover.constrained then
+    note(run, "compose", { decision = "turnover constrained", reason = string_format(
+      "needed %.4f, budget %.4f (weekly cap %.4g minus %.4f traded in the last 7 days)", info.turnover.needed or 0,
+      info.turnover.budget or 0, comp.max_weekly_turnover, run.turnover_used) })
+  end
+end
+
+-- orders: the composite against the book, in whole lots (fractional classes
+-- excepted); frozen names are left out.
+function stages.orders(run)
+  local cfg = run.cfg
+  local ocfg = cfg.orders or {}
+  local fractional = {}
+  for _, cls in ipairs(ocfg.fractional or {}) do fractional[cls] = true end
   local frac_syms = {}
   for _, sleeve in ipairs(cfg.sleeves) do
-    if fractional[sleeve.asset_class] then
-      for _, s in ipairs(sleeve.universe) do frac_syms[s] = true end
-    end
+    if fractional[sleeve.asset_class] then for _, s in ipairs(sleeve.universe) do frac_syms[s] = true end end
   end
-  local orders, oreport = folio.orders.diff{ positions = positions, prices = px, nav_usd = nav, targets = composite,
+  local positions, targets, prices = {}, {}, {}
+  for _, p in ipairs(run.positions) do
+    if not run.frozen[p.symbol] and run.unit[p.symbol] then positions[#positions + 1] = p end
+  end
+  for s, w in pairs(run.composite) do if not run.frozen[s] then targets[s] = w end end
+  for s, u in pairs(run.unit) do if not run.frozen[s] then prices[s] = u end end
+  local caps_usd = {}
+  for s, c in pairs(run.caps_usd) do caps_usd[s] = c end
+  local orders, report = folio.orders.diff{ positions = positions, prices = prices, nav_usd = run.nav, targets = targets,
     lot_size = ocfg.lot_size or 1, fractional = frac_syms, min_notional = ocfg.min_notional or 100,
-    caps_usd = caps_usd }
+    caps_usd = run.capacity_on and caps_usd or nil }
+  for _, o in ipairs(orders) do o.quote = run.quote[o.symbol] end
+  run.orders, run.dropped = orders, report.dropped or {}
+  for _, d in ipairs(run.dropped) do
+    note(run, "orders", { symbol = d.symbol, decision = "dropped", reason = d.reason or "below orders.min_notional" })
+  end
+  for s, why in pairs(run.frozen) do note(run, "orders", { symbol = s, decision = "no order", reason = why }) end
+end
+
+-- guards: every order checked against position, gross, leverage, drawdown
+-- and (with volumes) liquidity limits.
+function stages.guards(run)
+  local cfg = run.cfg
+  local gcfg, limits = cfg.guards or {}, cfg.limits
+  local saved = run.saved
   local memory = folio.state.new{ state = saved.memory }
   local snap_positions = {}
-  for _, p in ipairs(positions) do
+  for _, p in ipairs(run.positions) do
+    local u = run.unit[p.symbol] or (run.current[p.symbol] * run.nav / p.quantity)
+    if u ~= u or not is_finite(u) then u = p.avg_price end
     snap_positions[#snap_positions + 1] = folio.state.position{ symbol = p.symbol, quantity = p.quantity,
-      avg_price = p.avg_price, market_price = px[p.symbol], strategy = p.strategy }
+      avg_price = p.avg_price, market_price = u, strategy = p.strategy }
   end
-  local cash = nav
+  local cash = run.nav
   for _, p in ipairs(snap_positions) do cash = cash - p.market_value end
-  local snapshot = folio.state.snapshot{ timestamp = asof, cash = cash, positions = snap_positions }
-  local metrics = memory:update_snapshot(snapshot)
-  local adv = {}
-  for s in pairs(universe_all) do
-    local c = market:position_capacity{ symbol = s, nav_usd = nav, adv_lookback_days = limits.adv_lookback_days or 21 }
-    adv[s] = c.adv_usd
-  end
+  local snapshot = folio.state.snapshot{ timestamp = run.asof, cash = cash, positions = snap_positions }
+  run.snapshot, run.snap_positions = snapshot, snap_positions
+  run.metrics = memory:update_snapshot(snapshot)
   local guards = folio.guards.new{ max_position_weight = limits.max_position_weight, max_gross = limits.max_gross,
     max_leverage = gcfg.max_leverage, max_drawdown = gcfg.max_drawdown, cooloff_days = gcfg.cooloff_days,
-    rearm_drawdown = gcfg.rearm_drawdown, max_adv_fraction = gcfg.max_adv_fraction, mode = gcfg.mode,
-    state = saved.guards }
-  guards:update{ snapshot = snapshot, asof = asof }
-  local decisions, events = guards:check{ orders = orders, positions = positions, prices = px, nav_usd = nav,
-    adv_usd = adv, snapshot = snapshot, asof = asof }
-
-  t = phase("orders_and_guards", t)
-  -- 4. submit approved orders (nothing is recorded as submitted that was not)
-  local submitted, submit_error = {}, nil
-  if not args.dry_run then
-    for i, d in ipairs(decisions) do
-      if d.decision ~= "rejected" and d.quantity > 0 then
-        local o = orders[i]
-        local order = { symbol = o.symbol, side = o.side, quantity = d.quantity, price = o.price,
-          notional = folio.usd_round_cents(d.quantity * o.price) }
-        local ok, err = pcall(adapter.submit, order)
-        if not ok then submit_error = err break end
-        submitted[#submitted + 1] = order
-      end
+    rearm_drawdown = gcfg.rearm_drawdown, max_adv_fraction = run.capacity_on and gcfg.max_adv_fraction or nil,
+    mode = gcfg.mode, state = saved.guards }
+  guards:update{ snapshot = snapshot, asof = run.asof }
+  local positions, prices = {}, {}
+  for _, p in ipairs(run.positions) do if run.unit[p.symbol] then positions[#positions + 1] = p end end
+  for s, u in pairs(run.unit) do prices[s] = u end
+  local decisions, events = guards:check{ orders = run.orders, positions = positions, prices = prices, nav_usd = run.nav,
+    adv_usd = run.capacity_on and run.adv or nil, snapshot = snapshot, asof = run.asof }
+  run.decisions, run.events, run.guards, run.memory = decisions, events, guards, memory
+  run.rejected = 0
+  for i, d in ipairs(decisions) do
+    if d.decision == "rejected" then run.rejected = run.rejected + 1 end
+    if d.decision ~= "approved" then
+      local e = d.events and d.events[1]
+      note(run, "guards", { symbol = run.orders[i].symbol, decision = d.decision,
+        reason = e and (e.guard .. (e.message and (": " .. e.message) or "")) or d.decision })
     end
   end
-  local traded, trades = 0, {}
-  for _, o in ipairs(submitted) do
-    traded = traded + o.notional / nav
-    -- what reached the OMS, as the signed weight change the store's trades table keeps
-    trades[o.symbol] = (trades[o.symbol] or 0) + (o.side == "SELL" and -1 or 1) * o.notional / nav
-  end
+end
 
-  -- 5. record (one transaction each)
-  local sleeve_state = {}
-  for _, name in ipairs(names) do
-    local prev = previous[name]
-    sleeve_state[name] = { weights = sleeve_weights[name], asof = (sized[name] == "sized") and asof or prev.asof }
-  end
-  if st and not args.dry_run then
-    st:record_rebalance{ asof = asof, fund = cfg.fund.id, inputs_digest = folio.store.digest(table_concat{
-        asof_label, tostring(nav), tostring(#positions) }), composite = composite, allocations = cinfo.allocations,
-      orders = submitted, decisions = decisions, turnover = traded, trades = trades }
-    st:record_snapshot{ timestamp = asof, nav = snapshot.nav, cash = snapshot.cash, gross = snapshot.gross,
-      net = snapshot.net, positions = snap_positions }
-    st:save_checkpoint{ asof = asof, state = { guards = guards:state(), memory = memory:state(), sleeves = sleeve_state } }
-  end
-  if st then st:close() end
-  t = phase("submit_and_record", t)
-  timings.total = t - t0
-  if submit_error then
-    error("rebalance: the OMS failed after " .. #submitted .. " order(s) were submitted (they are recorded): " ..
-      tostring(submit_error), 2)
-  end
+-- The idempotency key: the fund, the instant and a digest of the inputs
+-- (the fund file's content as loaded, the positions, the NAV and the prices
+-- the rebalance saw on its row).
+local function run_key(run)
+  local enc = folio.store.encode_json
+  local px = {}
+  for s, u in pairs(run.unit) do px[s] = u end
+  local inputs = enc{ fund = run.cfg, positions = run.positions, nav = run.nav, prices = px, row = run.row_date }
+  local digest = folio.store.digest(inputs)
+  local key = folio.store.digest(table_concat({ run.cfg.fund.id, tostring(run.asof), digest }, "\n"))
+  return key, digest
+end
 
-  -- summary
-  local rejected = 0
-  for _, d in ipairs(decisions) do if d.decision == "rejected" then rejected = rejected + 1 end end
-  local summary = {
-    asof = asof_label, fund = cfg.fund.id, nav = nav, composite = composite, allocations = cinfo.allocations,
-    turnover = cinfo.turnover, turnover_used = turnover_used, orders = orders, decisions = decisions,
-    submitted = submitted, rejected = rejected, dropped = oreport.dropped, metrics = metrics, sleeves = sized,
-    events = events, dry_run = args.dry_run and true or false, timings = timings,
+-- submit: the approved orders reach the OMS once. With a store they are
+-- recorded as intended first; a rerun with the same key resumes.
+function stages.submit(run)
+  local adapter, st = run.oms, run.store
+  run.key, run.inputs_digest = run_key(run)
+  local intended = {}
+  for i, d in ipairs(run.decisions) do
+    if d.decision ~= "rejected" and d.quantity > 0 then
+      local o = run.orders[i]
+      local seq = #intended + 1
+      local notional = folio.usd_round_cents(d.quantity * o.price)
+      intended[seq] = { seq = seq, client_order_id = string_format("%s-%04d", run.key:sub(1, 16), seq),
+        symbol = o.symbol, side = o.side, quantity = d.quantity, price = o.price, quote = o.quote,
+        notional = notional, weight = (o.side == "SELL" and -1 or 1) * notional / run.nav }
+    end
+  end
+  run.intended, run.submitted = intended, {}
+  if run.args.dry_run then return end
+  local pending = intended
+  if st and st.open_run then
+    local rec = st:run(run.key)
+    if rec then
+      -- the same rebalance again: its recorded orders, not a recomputation
+      local list = {}
+      for _, o in ipairs(rec.orders) do
+        list[#list + 1] = { seq = o.seq, client_order_id = o.client_id, symbol = o.symbol, side = o.side,
+          quantity = o.quantity, price = o.price, quote = run.quote[o.symbol] or o.price, notional = o.notional,
+          weight = o.weight, state = o.state }
+      end
+      run.intended = list
+      run.resumed = rec.state
+      pending = {}
+      for _, o in ipairs(list) do
+        if o.state == "submitted" then run.submitted[#run.submitted + 1] = o else pending[#pending + 1] = o end
+      end
+      note(run, "submit", { decision = rec.state == "done" and "already done" or "resumed", reason = string_format(
+        "run %s already in the store: %d submitted, %d still to submit", run.key:sub(1, 16), #run.submitted, #pending) })
+    else
+      local orders = {}
+      for _, o in ipairs(intended) do
+        orders[#orders + 1] = { seq = o.seq, client_id = o.client_order_id, symbol = o.symbol, side = o.side,
+          quantity = o.quantity, price = o.price, notional = o.notional, weight = o.weight }
+      end
+      st:open_run{ key = run.key, fund = run.cfg.fund.id, asof = run.asof, inputs_digest = run.inputs_digest, orders = orders }
+    end
+  end
+  if #pending == 0 then return end
+  -- ask the OMS what it already holds (an order accepted just before a crash)
+  if adapter.accepted then
+    local ids = {}
+    for _, o in ipairs(pending) do ids[#ids + 1] = o.client_order_id end
+    local have = adapter.accepted(ids) or {}
+    local rest, known = {}, {}
+    for _, o in ipairs(pending) do
+      if have[o.client_order_id] then known[#known + 1] = o else rest[#rest + 1] = o end
+    end
+    if #known > 0 then
+      if st and st.mark_submitted then
+        local ids2 = {}
+        for _, o in ipairs(known) do ids2[#ids2 + 1] = o.client_order_id end
+        st:mark_submitted{ key = run.key, client_ids = ids2, when = run.asof }
+      end
+      for _, o in ipairs(known) do run.submitted[#run.submitted + 1] = o end
+    end
+    pending = rest
+  end
+  local function mark(list)
+    if st and st.mark_submitted and #list > 0 then
+      local ids = {}
+      for _, o in ipairs(list) do ids[#ids + 1] = o.client_order_id end
+      st:mark_submitted{ key = run.key, client_ids = ids, when = run.asof }
+    end
+    for _, o in ipairs(list) do run.submitted[#run.submitted + 1] = o end
+  end
+  local batch = {}
+  for _, o in ipairs(pending) do
+    local order = { client_order_id = o.client_order_id, symbol = o.symbol, side = o.side, quantity = o.quantity,
+      price = o.price, quote = o.quote, notional = o.notional }
+    local ok, err = pcall(adapter.submit, order)
+    if not ok then run.submit_error = "the OMS refused " .. o.client_order_id .. " (" .. o.symbol .. "): " .. tostring(err) break end
+    if adapter.flush then batch[#batch + 1] = o else mark{ o } end
+  end
+  if adapter.flush and #batch > 0 then
+    local ok, err = pcall(adapter.flush)
+    if ok then mark(batch) else run.submit_error = "the OMS did not accept the orders: " .. tostring(err) end
+  end
+end
+
+-- record: with every order at the OMS, the rebalance, a snapshot and a
+-- checkpoint (the run is marked done in the rebalance's transaction).
+function stages.record(run)
+  local st = run.store
+  if not st or run.args.dry_run or run.submit_error or run.resumed == "done" then return end
+  local trades, traded = {}, 0
+  for _, o in ipairs(run.submitted) do
+    traded = traded + math_abs(o.weight)
+    trades[o.symbol] = (trades[o.symbol] or 0) + o.weight
+  end
+  local sleeve_state, previous = {}, run.saved.sleeves or {}
+  for _, sleeve in ipairs(run.cfg.sleeves) do
+    local s = run.sleeve[sleeve.name]
+    if s.status == "sized" then
+      sleeve_state[sleeve.name] = { weights = s.weights, asof = run.asof }
+    else
+      sleeve_state[sleeve.name] = previous[sleeve.name]
+    end
+  end
+  local orders = {}
+  for _, o in ipairs(run.submitted) do
+    orders[#orders + 1] = { client_order_id = o.client_order_id, symbol = o.symbol, side = o.side, quantity = o.quantity,
+      price = o.price, notional = o.notional }
+  end
+  local rec = { asof = run.asof, fund = run.cfg.fund.id, inputs_digest = run.inputs_digest, composite = run.composite,
+    allocations = run.allocations, orders = orders, decisions = run.decisions, turnover = traded, trades = trades }
+  if st.open_run then rec.run_key = run.key end
+  st:record_rebalance(rec)
+  st:record_snapshot{ timestamp = run.asof, nav = run.snapshot.nav, cash = run.snapshot.cash, gross = run.snapshot.gross,
+    net = run.snapshot.net, positions = run.snap_positions }
+  st:save_checkpoint{ asof = run.asof, state = { guards = run.guards:state(), memory = run.memory:state(), sleeves = sleeve_state } }
+end
+
+M.STAGES = { "inputs", "signals", "sizing", "capacity", "compose", "orders", "guards", "submit", "record" }
+M.stages = setmetatable({}, { __index = stages, __newindex = function() fail("folio.rebalance.stages is read-only; pass stages = {...} to run", 2) end })
+
+-- ---- the run -----------------------------------------------------------------------------------------
+
+local RUN_KEYS = { fund = true, market = true, prices = true, volumes = true, oms = true, asof = true, store = true,
+  dry_run = true, log = true, policy_path = true, stages = true, holder = true, json = true }
+
+-- The stage list and functions: the stock ones, replaced or wrapped by args.stages.
+local function pipeline(custom)
+  if custom == nil then return M.STAGES, stages end
+  if type(custom) ~= "table" then fail("stages must be a table {name = function(run, default), order = {...}}", 3) end
+  local order = custom.order or M.STAGES
+  if type(order) ~= "table" then fail("stages.order must be a list of stage names", 3) end
+  local fns = {}
+  for k, v in pairs(custom) do
+    if k ~= "order" then
+      if type(k) ~= "string" or type(v) ~= "function" then
+        fail("stages." .. tostring(k) .. " must be a function(run, default), got " .. type(v), 3)
+      end
+      fns[k] = v
+    end
+  end
+  local listed = {}
+  for i, name in ipairs(order) do
+    if type(name) ~= "string" then fail(string_format("stages.order[%d] must be a stage name", i), 3) end
+    if not stages[name] and not fns[name] then
+      fail(string_format("stages.order[%d]: unknown stage '%s' (stock stages: %s; a new stage needs a function)", i,
+        name, table_concat(M.STAGES, ", ")), 3)
+    end
+    listed[name] = true
+  end
+  for k in pairs(fns) do
+    if not listed[k] then fail(string_format("stage '%s' is given but not in the order (%s)", k, table_concat(order, ", ")), 3) end
+  end
+  local out = {}
+  for _, name in ipairs(order) do
+    local custom_fn, stock = fns[name], stages[name]
+    out[name] = custom_fn and function(run) return custom_fn(run, stock or function() end) end or stock
+  end
+  return order, out
+end
+
+--- folio.rebalance.run{...} -> the summary table (printed through log
+--- unless json); raises on failure (after releasing the store's lock).
+function M.run(args)
+  if type(args) ~= "table" then fail("a table of named arguments is expected", 2) end
+  for k in pairs(args) do
+    if not RUN_KEYS[k] then
+      fail("unknown key '" .. tostring(k) .. "' (expected " .. table_concat(sorted(RUN_KEYS), ", ") .. ")", 2)
+    end
+  end
+  if args.oms == nil then fail("oms is required (folio.oms.file{...} or a table of functions)", 2) end
+  folio.oms.check(args.oms)
+  local order, fns = pipeline(args.stages)
+  local run = { args = args, oms = args.oms, trace = {}, timings = {} }
+  local clock = folio.clock
+  local t0 = clock()
+  local ok, err = pcall(function()
+    for _, name in ipairs(order) do
+      local t = clock()
+      fns[name](run)
+      run.timings[name] = clock() - t
+    end
+  end)
+  if run.store then run.store:close() end
+  if not ok then error(err, 0) end
+  run.timings.total = clock() - t0
+  local summary = M.summary(run)
+  if not args.json then M.print_summary(summary, args.log or print) end
+  if run.submit_error then
+    error(string_format("rebalance: %s; %d of %d order(s) reached the OMS and are recorded as submitted; " ..
+      "rerun the same command to submit the rest", run.submit_error, #run.submitted, #(run.intended or {})), 0)
+  end
+  return summary, run
+end
+
+--- The summary of a run: plain data (sorted lists), ready for JSON.
+function M.summary(run)
+  local sleeves = {}
+  for _, sleeve in ipairs(run.cfg.sleeves) do
+    local s = run.sleeve and run.sleeve[sleeve.name] or {}
+    sleeves[#sleeves + 1] = { name = sleeve.name, asset_class = sleeve.asset_class, session = s.session,
+      local_time = s.local_time, sizer = s.sizer, gross_cap = s.gross_cap, status = s.status, reason = s.reason,
+      allocation = run.allocations and run.allocations[sleeve.name] or 0 }
+  end
+  table_sort(sleeves, function(a, b) return a.name < b.name end)
+  local orders, state = {}, {}
+  for _, o in ipairs(run.submitted or {}) do state[o.client_order_id] = "submitted" end
+  local ids = {}
+  for _, o in ipairs(run.intended or {}) do ids[o.symbol .. "\0" .. o.side] = o.client_order_id end
+  for i, o in ipairs(run.orders or {}) do
+    local d = run.decisions and run.decisions[i] or {}
+    local id = ids[o.symbol .. "\0" .. o.side]
+    orders[#orders + 1] = { symbol = o.symbol, side = o.side, quantity = o.quantity, price = o.quote or o.price,
+      unit_value = o.price, notional = o.notional, decision = d.decision, approved = d.quantity,
+      why = (d.events and d.events[1] and d.events[1].guard) or o.reason or "", client_order_id = id,
+      state = id and (state[id] or (run.args.dry_run and "dry run" or "intended")) or "not sent" }
+  end
+  local gross, targets = 0, 0
+  for _, w in pairs(run.composite or {}) do if w ~= 0 then gross = gross + math_abs(w) targets = targets + 1 end end
+  local t = run.turnover or {}
+  local status = run.submit_error and "failed" or ((run.rejected or 0) > 0 and "rejected orders" or "ok")
+  return {
+    fund = run.cfg.fund.id, asof = run.asof_label, asof_epoch = run.asof, price_date = run.row_date, nav = run.nav,
+    dry_run = run.args.dry_run and true or false, key = run.key, resumed = run.resumed, status = status,
+    sleeves = sleeves, excluded = run.excluded or {}, capacity = run.capacity_on and "on" or "off (no volumes)",
+    turnover = { needed = t.needed, budget = t.budget, used = run.turnover_used, constrained = t.constrained and true or false },
+    targets = { names = targets, gross = gross }, composite = run.composite, orders = orders,
+    submitted = #(run.submitted or {}), intended = #(run.intended or {}), rejected = run.rejected or 0,
+    dropped = #(run.dropped or {}), trace = run.trace, metrics = run.metrics, events = run.events,
+    timings = run.timings,
   }
-  M.print_summary(summary, log)
-  return summary
 end
 
 --- Prints a rebalance summary through log (sorted, stable).
 function M.print_summary(s, log)
   log = log or print
-  log(string_format("rebalance %s of %s: NAV %.2f%s", s.asof, s.fund, s.nav, s.dry_run and " (dry run)" or ""))
-  for _, name in ipairs(sorted(s.sleeves)) do
-    log(string_format("  sleeve %-20s allocation %.4f  %s", name, s.allocations[name] or 0, s.sleeves[name]))
+  log(string_format("rebalance %s of %s: NAV %.2f, prices of %s%s", s.asof, s.fund, s.nav, s.price_date,
+    s.dry_run and " (dry run)" or ""))
+  if s.resumed then log("  resumed run " .. tostring(s.key):sub(1, 16) .. " (" .. s.resumed .. ")") end
+  for _, sl in ipairs(s.sleeves) do
+    log(string_format("  sleeve %-20s allocation %.4f  %-6s %s (%s, %s, gross cap %.4g)", sl.name, sl.allocation or 0,
+      sl.status or "?", sl.reason or "", sl.session or "?", sl.sizer or "-", sl.gross_cap or 0))
   end
-  local t = s.turnover or {}
+  for _, e in ipairs(s.excluded) do
+    log(string_format("  excluded %s: %s%s", e.symbol, e.reason, e.held and " (held: position kept, no order)" or ""))
+  end
+  if s.capacity ~= "on" then log("  capacity: " .. s.capacity .. ", liquidity guard off") end
+  local t = s.turnover
   if t.budget then
     log(string_format("  turnover: needed %.4f, budget %.4f (weekly cap minus %.4f already traded), %s",
-      t.needed or 0, t.budget, s.turnover_used, t.constrained and "constrained" or "within budget"))
+      t.needed or 0, t.budget, t.used or 0, t.constrained and "constrained" or "within budget"))
   end
-  local rows = {}
-  local gross = 0
-  for _, sym in ipairs(sorted(s.composite)) do
-    if s.composite[sym] ~= 0 then
-      rows[#rows + 1] = { symbol = sym, target = s.composite[sym] }
-      gross = gross + math_abs(s.composite[sym])
-    end
-  end
-  log(string_format("  targets: %d names, gross %.4f", #rows, gross))
-  local orows = {}
-  for i, o in ipairs(s.orders) do
-    local d = s.decisions[i]
-    orows[#orows + 1] = { symbol = o.symbol, side = o.side, quantity = o.quantity, price = o.price,
-      notional = o.notional, decision = d.decision, approved = d.quantity,
-      why = (d.events and d.events[1] and d.events[1].guard) or o.reason or "" }
-  end
+  log(string_format("  targets: %d names, gross %.4f", s.targets.names, s.targets.gross))
   log(string_format("  orders: %d, submitted %d, rejected %d, dropped below min notional %d", #s.orders,
-    #s.submitted, s.rejected, #(s.dropped or {})))
-  if #orows > 0 then
+    s.submitted, s.rejected, s.dropped))
+  if #s.orders > 0 then
     local text = folio.format_table{ columns = { "symbol", "side", "quantity", "price", "notional", "decision", "approved", "why" },
-      rows = orows, formats = { quantity = "%.6g", price = "%.4f", notional = "%.2f", approved = "%.6g" } }
+      rows = s.orders, formats = { quantity = "%.6g", price = "%.4f", notional = "%.2f", approved = "%.6g" } }
     log((text:gsub("\n$", "")))
   end
 end
 
--- ---- the file OMS adapter ------------------------------------------------------------------------------
+-- ---- the command -------------------------------------------------------------------------------------
 
--- Reads positions CSV: header symbol,quantity,avg_price[,strategy]; a row
--- with symbol CASH holds the cash balance in quantity (USD).
-local function read_positions(path)
-  if not (io and io.open) then fail("the file OMS adapter needs a trusted host (io is not available)", 3) end
-  local f, why = io.open(path, "r")
-  if not f then fail("cannot open positions file " .. path .. ": " .. tostring(why), 3) end
-  local header, list, cash, seen = nil, {}, 0, {}
-  local n = 0
-  for line in f:lines() do
-    n = n + 1
-    line = line:gsub("\r$", "")
-    if line ~= "" then
-      local cells = {}
-      for c in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = c end
-      if not header then
-        header = {}
-        for i, c in ipairs(cells) do header[c] = i end
-        for _, need in ipairs{ "symbol", "quantity", "avg_price" } do
-          if not header[need] then f:close() fail(string_format("%s:1: missing column '%s'", path, need), 3) end
-        end
-      else
-        local sym = cells[header.symbol]
-        local q, p = tonumber(cells[header.quantity]), tonumber(cells[header.avg_price])
-        if not sym or sym == "" then f:close() fail(string_format("%s:%d: empty symbol", path, n), 3) end
-        if not q or q ~= q or q == math_huge or q == -math_huge then f:close() fail(string_format("%s:%d: quantity of %s is not a number", path, n, sym), 3) end
-        if seen[sym] then f:close() fail(string_format("%s:%d: %s listed twice", path, n, sym), 3) end
-        seen[sym] = true
-        if sym == "CASH" then
-          cash = q
-        else
-          if not p or not (p > 0) then f:close() fail(string_format("%s:%d: avg_price of %s must be > 0", path, n, sym), 3) end
-          list[#list + 1] = { symbol = sym, quantity = q, avg_price = p, strategy = header.strategy and cells[header.strategy] or nil }
-        end
-      end
-    end
-  end
-  f:close()
-  if not header then fail(path .. ": empty positions file", 3) end
-  table_sort(list, function(a, b) return a.symbol < b.symbol end)
-  return list, cash
-end
+-- Exit statuses of `folio rebalance` (docs/rebalance.md).
+M.EXIT = { ok = 0, failed = 1, usage = 2, rejected = 3 }
 
---- folio.oms.file{positions = "positions.csv", orders = "orders.csv", prices = {SYM = price}}
---- -> an OMS adapter: get_positions, get_nav (cash + positions at `prices`),
----    submit(order) (collected), finish() writes the orders CSV (sorted, atomically).
-function oms.file(args)
-  if type(args) ~= "table" or type(args.positions) ~= "string" then
-    fail("folio.oms.file{positions = path, orders = path, prices = {...}} expected")
-  end
-  local list, cash = read_positions(args.positions)
-  local out = {}
-  local a = {}
-  function a.get_positions() return list end
-  function a.get_nav()
-    local nav = cash
-    for _, p in ipairs(list) do
-      local price = args.prices and args.prices[p.symbol] or p.avg_price
-      nav = nav + p.quantity * price
-    end
-    return nav
-  end
-  function a.submit(order) out[#out + 1] = order end
-  function a.finish()
-    if not args.orders then return 0 end
-    table_sort(out, function(x, y) return x.symbol < y.symbol end)
-    local lines = { "symbol,side,quantity,price,notional\n" }
-    for _, o in ipairs(out) do
-      -- RFC 4180 through libcsv: a symbol with a comma or a quote reads back as itself
-      lines[#lines + 1] = folio.data.csv_row{ o.symbol, o.side, string_format("%.10g", o.quantity),
-        string_format("%.10g", o.price), string_format("%.2f", o.notional) } .. "\n"
-    end
-    -- the one atomic writer (folio_i_write_atomic through lreconcile.c): temporary
-    -- file, fsync, rename, fsync of the folder, mode 0666 less the umask
-    local ok, why = folio.reconcile.write_file(args.orders, table_concat(lines))
-    if not ok then fail(why) end
-    return #out
-  end
-  return a
-end
-
---- The `folio rebalance` command: options from the command line.
+--- The `folio rebalance` command: options from the command line; returns the exit status.
 function M.cli(opts)
-  local market = folio.data.read_market{ prices = opts.prices, volumes = opts.volumes }
-  local prices = market:prices()
-  local dates = prices:dates()
-  local asof = opts.asof or dates[#dates]
-  local row
-  for i = #dates, 1, -1 do if dates[i] == asof then row = i break end end
-  if not row then fail("--asof " .. tostring(asof) .. " is not a date of " .. opts.prices) end
-  local px = {}
-  for _, s in ipairs(prices:symbols()) do px[s] = prices:get(row, s) end
-  local adapter = oms.file{ positions = opts.positions, orders = (not opts.dry_run) and opts.out or nil, prices = px }
-  local summary = M.run{ fund = opts.fund, market = market, oms = adapter, asof = asof, store = opts.store,
-    dry_run = opts.dry_run }
-  local n = adapter.finish()
-  if opts.out and not opts.dry_run then print(string_format("wrote %d order(s) to %s", n, opts.out)) end
-  return summary
+  local cfg = folio.config.load{ path = opts.fund, sizers = false }
+  local prices = folio.data.read_csv(opts.prices)
+  local volumes
+  if opts.volumes then
+    volumes = folio.data.read_csv(opts.volumes)
+  elseif opts.default_volumes and folio.reconcile.file_info(opts.default_volumes) then
+    volumes = folio.data.read_csv(opts.default_volumes)
+  end
+  local adapter
+  if opts.oms and opts.oms ~= "file" then
+    local path = opts.oms:match("^lua:(.+)$")
+    if not path then fail("--oms must be file or lua:FILE, got '" .. opts.oms .. "'") end
+    adapter = folio.oms.load(path)
+  else
+    adapter = folio.oms.file{ positions = opts.positions, orders = (not opts.dry_run) and opts.out or nil }
+  end
+  local custom
+  if opts.script then
+    local chunk, why = loadfile(opts.script, "t")
+    if not chunk then fail("--script: " .. tostring(why)) end
+    custom = chunk()
+    if type(custom) ~= "table" then fail("--script " .. opts.script .. " must return a table of stages, got " .. type(custom)) end
+  end
+  local summary = M.run{ fund = cfg, prices = prices, volumes = volumes, oms = adapter, asof = opts.asof,
+    store = opts.store, dry_run = opts.dry_run, policy_path = opts.policy_path, stages = custom,
+    holder = opts.holder, json = opts.json }
+  if opts.json then print(folio.store.encode_json(summary)) end
+  if opts.out and not opts.dry_run and not opts.json then
+    print(string_format("wrote %d order(s) to %s", summary.submitted, opts.out))
+  end
+  return summary.rejected > 0 and M.EXIT.rejected or M.EXIT.ok
 end

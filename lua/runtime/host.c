@@ -231,7 +231,7 @@ folio_status fl_host_load_chunk(folio_host *h, const char *chunk, const char *sr
 }
 
 static folio_status run_source(folio_host *h, const char *chunk, const char *src, size_t len,
-                               int argc, const char *const *argv) {
+                               int argc, const char *const *argv, long long *result) {
   lua_State *L = h->L;
   int top = lua_gettop(L);
   folio_status lst = fl_host_load_chunk(h, chunk, src, len); /* [chunk, env] */
@@ -245,7 +245,8 @@ static folio_status run_source(folio_host *h, const char *chunk, const char *src
   lua_setupvalue(L, -2, 1);                     /* [chunk] */
   luaL_checkstack(L, argc + 1, "too many arguments");
   for (int i = 1; i < argc; i++) lua_pushstring(L, argv[i]);
-  folio_status st = fl_host_call(h, argc > 0 ? argc - 1 : 0, 0);
+  folio_status st = fl_host_call(h, argc > 0 ? argc - 1 : 0, result ? 1 : 0);
+  if (st == FOLIO_OK && result && h->L == L && lua_isinteger(L, -1)) *result = (long long)lua_tointeger(L, -1);
   if (h->L == L) lua_settop(L, top);
   lua_gc(h->L, LUA_GCSTEP, 0);
   return st;
@@ -265,7 +266,7 @@ folio_status folio_host_run_file(folio_host *h, const char *path, int argc, cons
     return FOLIO_EPARSE;
   }
   const char *fallback[1] = {path};
-  st = run_source(h, chunk, src, len, argv ? argc : 1, argv ? argv : fallback);
+  st = run_source(h, chunk, src, len, argv ? argc : 1, argv ? argv : fallback, NULL);
   free(src);
   return st;
 }
@@ -277,7 +278,17 @@ folio_status folio_host_run_string(folio_host *h, const char *chunk_name, const 
   if (!source) return FOLIO_EINVAL;
   const char *name = chunk_name ? chunk_name : "=script";
   const char *argv[1] = {name};
-  return run_source(h, name, source, len, 1, argv);
+  return run_source(h, name, source, len, 1, argv, NULL);
+}
+
+folio_status folio_host_eval(folio_host *h, const char *chunk_name, const char *source, size_t len,
+                             long long *result) {
+  folio_status st = fl_host_ready(h);
+  if (st != FOLIO_OK) return st;
+  if (!source || !result) return FOLIO_EINVAL;
+  const char *name = chunk_name ? chunk_name : "=script";
+  const char *argv[1] = {name};
+  return run_source(h, name, source, len, 1, argv, result);
 }
 
 size_t folio_host_memory_peak(folio_host *h) {

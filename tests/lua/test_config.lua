@@ -14,20 +14,23 @@ T.eq(c.sessions.IBEOS.sizer, "equal_weight_ls"); T.eq(c.sessions.IBEOS.gross_cap
 T.eq(c.calendar, nil)
 T.eq(#c.sleeves, 3)
 local want = {
-  {"equities_momentum", 0.5, 36, "equities", "monthly", "kelly_voltarget_12"},
-  {"crypto_mean_rev", 0.3, 10, "crypto", "weekly", "kelly_voltarget_8"},
+  {"equities_momentum", 0.5, 36, "equities", "monthly", nil},
+  {"crypto_mean_rev", 0.3, 10, "crypto", "weekly", nil},
   {"fx_carry", 0.2, 9, "fx", "monthly", "equal_weight_ls"},
 }
 local total = 0
 for i, w in ipairs(want) do
   local s = c.sleeves[i]
   T.eq(s.name, w[1]); T.eq(s.allocation, w[2]); T.eq(#s.universe, w[3])
-  T.eq(s.asset_class, w[4]); T.eq(s.rebalance, w[5]); T.eq(s.sizer, w[6]); T.eq(s.policy, nil)
+  T.eq(s.asset_class, w[4]); T.eq(s.rebalance, w[5]); T.eq(s.sizer, w[6])
   T.eq(type(s.params), "table")
   total = total + s.allocation
 end
 T.near(total, 1.0, 1e-15)
-T.eq(c.sleeves[1].params.factor, "f_momentum_12_1"); T.eq(c.sleeves[1].params.ic, 0.05)
+T.eq(c.sleeves[1].signal.factor, "f_momentum_12_1"); T.eq(c.sleeves[2].params.cap, 0.15)
+T.eq(c.sleeves[2].policy, "policies/invvol_capped.lua"); T.eq(c.sleeves[1].sizer, nil, "equities follow the session matrix")
+T.check(c.sleeves[1].where.sleeve:find("^examples/fund.yaml:%d+:%d+$"), "where each sleeve is written")
+T.check(c.sleeves[2].where.params.cap:find("^examples/fund.yaml:%d+:%d+$"), "where each parameter is written")
 T.eq(math.type(c.sleeves[3].params.n_long), "integer")
 T.eq(c.limits.fraction_of_adv, 0.01); T.eq(c.limits.adv_lookback_days, 21)
 T.eq(math.type(c.limits.adv_lookback_days), "integer")
@@ -81,7 +84,7 @@ local saved = folio.registry
 folio.registry = {names = function() return {"my_sizer"} end}
 T.eq(folio.config.parse{text = mini}.sessions["24h"].sizer, "my_sizer")
 T.raises(function() folio.config.load("examples/fund.yaml") end,
-  {"examples/fund.yaml:13:18:", "sessions.RTH.sizer: unknown sizer 'kelly_voltarget_12' (known: my_sizer)"})
+  {"examples/fund.yaml:16:18:", "sessions.RTH.sizer: unknown sizer 'kelly_voltarget_12' (known: my_sizer)"})
 folio.registry = {names = function() return "nope" end}
 T.raises(function() folio.config.parse{text = mini} end, {"registry.names() returned string"})
 folio.registry = nil -- no registry: the built-in sizers

@@ -50,7 +50,7 @@ T.eq(code, 1); T.check(out:find("binary", 1, true), "binary chunks refused")
 
 out, code = run(bin .. " rebalance --fund examples/fund.yaml")
 T.eq(code, 2, "rebalance without its required options is a usage error")
-T.check(out:find("--positions is required", 1, true), "names the missing option")
+T.check(out:find("--prices is required", 1, true), "names the missing option")
 out, code = run(bin .. " rebalance --fund examples/fund.yaml --positions examples/data/positions.csv " ..
   "--prices examples/data/prices.csv --dry-run")
 T.eq(code, 0, "dry run")

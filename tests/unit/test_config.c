@@ -248,13 +248,13 @@ static void test_errors(void) {
       "t.yaml:7:5:", "sleeves[1]: expected a mapping, got a number");
   bad(HEAD "sleeves:\n  - {name: a, sizer: fixed_weight, policy: p.lua}\n", FOLIO_EINVAL,
       "t.yaml:7:36:", "sleeves[1]: give either sizer or policy, not both");
-  bad(HEAD "sleeves:\n  - {name: a}\n", FOLIO_EMISSING,
-      "t.yaml:7:5:", "sleeves[1]: missing required key 'sizer' (or 'policy')");
+  bad(HEAD "sleeves:\n  - {name: a}\n", FOLIO_EMISSING, /* no sizer: the session matrix's runs */
+      "t.yaml:7:5:", "sleeves[1]: missing required key 'universe'");
   bad(HEAD "sleeves:\n  - {name: 'a b', sizer: fixed_weight}\n", FOLIO_EINVAL,
       "t.yaml:7:12:", "sleeves[1].name: sleeve name 'a b' must be letters");
   bad(HEAD "sleeves:\n  - {name: a, sizr: x}\n", FOLIO_EINVAL, "t.yaml:7:15:",
       "unknown key 'sizr' in sleeves[1] (expected name, sizer, policy, universe, asset_class, "
-      "rebalance, allocation, params)");
+      "rebalance, allocation, params, signal)");
   bad(HEAD "sleeves:\n  - {name: a, sizer: fixed_weight, universe: []}\n", FOLIO_EINVAL,
       "t.yaml:7:46:", "sleeves[1].universe: universe is empty");
   bad(HEAD "sleeves:\n  - {name: a, sizer: fixed_weight, universe: X}\n", FOLIO_EINVAL,
@@ -314,7 +314,7 @@ static void test_errors(void) {
       "unknown key 'max_leverage' in limits (expected fraction_of_adv, adv_lookback_days, "
       "max_position_weight, max_gross)");
   bad(MINI "limit: {}\n", FOLIO_EINVAL, "t.yaml:13:1:",
-      "unknown key 'limit' at top level (expected fund, sessions, calendar, sleeves, limits, composition, guards, orders)");
+      "unknown key 'limit' at top level (expected fund, sessions, calendar, sleeves, limits, composition, guards, orders, policy_path, instruments)");
 }
 
 static void test_api_misuse_and_files(void) {
@@ -372,7 +372,8 @@ static void test_bad_input(void) {
         ld.max_position_weight == 0.20 && ld.max_gross == 2.0);
   folio_fund_config *cfg = parse_ok(MINI "composition: {overlay: hrp, hrp_lookback_days: 2,"
                                          " max_weekly_turnover: 0, cov_lookback_days: 60}\n"
-                                         "guards: {a: [1, x]}\norders: {b: {c: 1}}\n",
+                                         "guards: {max_leverage: 2, mode: reject}\n"
+                                         "orders: {lot_size: 1, fractional: [fx]}\n",
                                     sizers);
   if (cfg) {
     CHECK(strcmp(cfg->composition.overlay, "hrp") == 0);
@@ -380,7 +381,7 @@ static void test_bad_input(void) {
     CHECK_EQ_INT(cfg->composition.cov_lookback_days, 60);
     CHECK_NEAR(cfg->composition.max_weekly_turnover, 0, 0);
     CHECK(cfg->guards && cfg->guards->kind == FOLIO_CONFIG_MAPPING);
-    CHECK(cfg->orders && folio_config_get(cfg->orders, "b"));
+    CHECK(cfg->orders && folio_config_get(cfg->orders, "fractional"));
   }
   folio_fund_config_free(cfg);
   cfg = parse_ok(MINI, sizers);
@@ -421,11 +422,58 @@ static void test_bad_input(void) {
   /* guards and orders: mappings of plain data, without nulls */
   bad(MINI "guards: [1]\n", FOLIO_EINVAL, "t.yaml:13:9:",
       "guards: expected a mapping, got a sequence");
-  bad(MINI "guards: {a: {b: ~}}\n", FOLIO_EINVAL, "t.yaml:13:17:",
-      "guards.a.b: null is not allowed here");
+  bad(MINI "guards: {a: 1}\n", FOLIO_EINVAL, "t.yaml:13:10:", "unknown key 'a' in guards");
   bad(MINI "orders: x\n", FOLIO_EINVAL, "t.yaml:13:9:", "orders: expected a mapping, got a string");
-  bad(MINI "orders: {a: [1, ~]}\n", FOLIO_EINVAL, "t.yaml:13:17:",
-      "orders.a[2]: null is not allowed here");
+  bad(MINI "orders: {a: 1}\n", FOLIO_EINVAL, "t.yaml:13:10:", "unknown key 'a' in orders");
+  /* every guards and orders key: its type and range */
+  bad(MINI "guards: {max_leverage: 0}\n", FOLIO_EINVAL, "t.yaml:13:24:", "guards.max_leverage: must be > 0 (got 0)");
+  bad(MINI "guards: {max_leverage: x}\n", FOLIO_EINVAL, "t.yaml:13:24:", "guards.max_leverage:");
+  bad(MINI "guards: {max_drawdown: 1.5}\n", FOLIO_EINVAL, "t.yaml:13:24:", "guards.max_drawdown: must be in (0, 1]");
+  bad(MINI "guards: {cooloff_days: -1}\n", FOLIO_EINVAL, "t.yaml:13:24:", "guards.cooloff_days: must be >= 0");
+  bad(MINI "guards: {rearm_drawdown: 1}\n", FOLIO_EINVAL, "t.yaml:13:26:", "guards.rearm_drawdown: must be in [0, 1)");
+  bad(MINI "guards: {max_adv_fraction: 0}\n", FOLIO_EINVAL, "t.yaml:13:28:", "guards.max_adv_fraction: must be > 0");
+  bad(MINI "guards: {mode: clip}\n", FOLIO_ENOTFOUND, "t.yaml:13:16:", "guards.mode: unknown guard mode 'clip'");
+  bad(MINI "orders: {min_notional: -1}\n", FOLIO_EINVAL, "t.yaml:13:24:", "orders.min_notional: must be >= 0");
+  bad(MINI "orders: {lot_size: 0}\n", FOLIO_EINVAL, "t.yaml:13:20:", "orders.lot_size: must be > 0");
+  bad(MINI "orders: {fractional: fx}\n", FOLIO_EINVAL, "t.yaml:13:22:", "orders.fractional: expected a sequence");
+  bad(MINI "orders: {fractional: [crypto, fxx]}\n", FOLIO_ENOTFOUND, "t.yaml:13:31:",
+      "orders.fractional[2]: unknown asset class 'fxx'");
+  /* policy_path: relative folders inside the fund's folder */
+  bad(MINI "policy_path: /etc\n", FOLIO_EINVAL, "t.yaml:13:14:", "policy_path: '/etc' is an absolute path");
+  bad(MINI "policy_path: [ok, ../x]\n", FOLIO_EINVAL, "t.yaml:13:19:", "policy_path[2]: '../x' escapes the fund file's folder");
+  bad(MINI "policy_path: {a: 1}\n", FOLIO_EINVAL, "t.yaml:13:14:", "policy_path: expected a folder or a list");
+  bad(MINI "policy_path: ''\n", FOLIO_EINVAL, "t.yaml:13:14:", "policy_path: folder name is empty");
+  /* a sleeve's signal and policy path */
+#define SIG_SLEEVE(extra) HEAD "sleeves:\n  - {name: a, universe: [A], asset_class: fx, rebalance: daily, allocation: 0.5, " extra "}\n"
+  bad(SIG_SLEEVE("signal: {factor: x, name: y}"), FOLIO_EINVAL, "t.yaml:7:102:", "sleeves[1].signal: give either factor or name, not both");
+  bad(SIG_SLEEVE("signal: {}"), FOLIO_EMISSING, "t.yaml:7:90:", "sleeves[1].signal: give the signal's factor or name");
+  bad(SIG_SLEEVE("signal: {factr: x}"), FOLIO_EINVAL, "t.yaml:7:91:", "unknown key 'factr' in sleeves[1].signal");
+  bad(SIG_SLEEVE("signal: {factor: ''}"), FOLIO_EINVAL, "t.yaml:7:99:", "sleeves[1].signal.factor: is empty");
+  bad(SIG_SLEEVE("signal: x"), FOLIO_EINVAL, "t.yaml:7:90:", "sleeves[1].signal: expected a mapping");
+  bad(SIG_SLEEVE("policy: /abs/p.lua"), FOLIO_EINVAL, "t.yaml:7:90:", "sleeves[1].policy: '/abs/p.lua' is an absolute path");
+  bad(SIG_SLEEVE("policy: ../up/p.lua"), FOLIO_EINVAL, "t.yaml:7:90:", "sleeves[1].policy: '../up/p.lua' escapes the fund file's folder");
+  {
+    folio_fund_config *c2 = parse_ok(SIG_SLEEVE("policy: policies/p.lua, signal: {name: trend_63}"), NULL);
+    if (c2) {
+      CHECK(c2->sleeves[0].sizer == NULL && strcmp(c2->sleeves[0].policy, "policies/p.lua") == 0);
+      CHECK(c2->sleeves[0].signal && folio_config_get(c2->sleeves[0].signal, "name"));
+    }
+    folio_fund_config_free(c2);
+    c2 = parse_ok(SIG_SLEEVE("params: {x: 1}"), NULL); /* no sizer: the session matrix decides */
+    if (c2) CHECK(c2->sleeves[0].sizer == NULL && c2->sleeves[0].policy == NULL && c2->sleeves[0].params);
+    folio_fund_config_free(c2);
+    c2 = parse_ok(MINI "limits: {adv_lookback_days: 5}\n", NULL);
+    if (c2) CHECK(c2->limits.capacity_set == 1);
+    folio_fund_config_free(c2);
+    c2 = parse_ok(MINI "limits: {max_gross: 3}\n", NULL);
+    if (c2) CHECK(c2->limits.capacity_set == 0);
+    folio_fund_config_free(c2);
+  }
+  /* instruments: the currencies of FX pairs */
+  bad(MINI "instruments: {XAUUSD: {base: XAU}}\n", FOLIO_EMISSING, "t.yaml:13:23:", "instruments.XAUUSD: missing required key 'quote'");
+  bad(MINI "instruments: {X: {base: usd, quote: EUR}}\n", FOLIO_EINVAL, "t.yaml:13:25:", "instruments.X.base: currency 'usd' must be three upper-case letters");
+  bad(MINI "instruments: {X: {base: EUR, quote: EUR}}\n", FOLIO_EINVAL, "t.yaml:13:18:", "instruments.X: base and quote are both EUR");
+  bad(MINI "instruments: {X: {base: EUR, quote: USD, lot: 1}}\n", FOLIO_EINVAL, "t.yaml:13:42:", "unknown key 'lot' in instruments.X");
 
   /* an empty list of known sizers knows none */
   static const char *const none[] = {NULL};

@@ -39,14 +39,16 @@ typedef struct folio_session_config {
 
 typedef struct folio_sleeve_config {
   const char *name;                /* unique among sleeves, [A-Za-z0-9_.-]+ */
-  const char *sizer;               /* exactly one of sizer and policy is non-NULL */
-  const char *policy;              /* a policy name or path, as written */
+  const char *sizer;               /* at most one of sizer and policy is non-NULL; neither: */
+  const char *policy;              /* the session matrix's sizer runs (a name or a path, as written) */
   size_t n_universe;               /* >= 1 */
   const char **universe;           /* n_universe distinct symbols, in file order */
   const char *asset_class;         /* equities | crypto | fx | futures */
   const char *rebalance;           /* daily | weekly | monthly | quarterly */
   double allocation;               /* in [0, 1] */
-  const folio_config_node *params; /* a mapping, or NULL when absent */
+  const folio_config_node *params; /* a mapping, or NULL when absent: the policy's parameters */
+  const folio_config_node *signal; /* a mapping with exactly one of factor or name (strings),
+                                      or NULL when absent (the asset class's default signal) */
   size_t line, column;             /* where the sleeve's mapping starts */
 } folio_sleeve_config;
 
@@ -55,6 +57,8 @@ typedef struct folio_limits_config {
   long long adv_lookback_days; /* >= 1, default 21 */
   double max_position_weight;  /* > 0, default 0.20 */
   double max_gross;            /* > 0, default 2.0 */
+  int capacity_set;            /* fraction_of_adv or adv_lookback_days written in the file:
+                                  the fund asks for ADV capacity (volumes are then required) */
 } folio_limits_config;
 
 /* How the sleeves are combined (the `composition` section). */
@@ -84,8 +88,10 @@ typedef struct folio_fund_config {
   double allocation_sum; /* sum of the sleeves' allocations, <= 1 (+1e-12) */
   folio_limits_config limits;
   folio_composition_config composition;
-  const folio_config_node *guards; /* the `guards` mapping (plain data), or NULL */
-  const folio_config_node *orders; /* the `orders` mapping (plain data), or NULL */
+  const folio_config_node *guards; /* the `guards` mapping (keys and values checked), or NULL */
+  const folio_config_node *orders; /* the `orders` mapping (keys and values checked), or NULL */
+  const folio_config_node *policy_path; /* a sequence of relative folder names, or NULL */
+  const folio_config_node *instruments; /* SYMBOL -> {base, quote} mapping, or NULL */
   folio_config_node *root; /* the whole document */
 } folio_fund_config;
 

@@ -38,6 +38,7 @@ folio_limits_config folio_limits_config_defaults(void) {
   l.adv_lookback_days = 21;
   l.max_position_weight = 0.20;
   l.max_gross = 2.0;
+  l.capacity_set = 0;
   return l;
 }
 
@@ -331,10 +332,54 @@ static folio_status check_universe(const checker *c, const folio_config_node *no
   return FOLIO_OK;
 }
 
+/* A path written in the fund file, relative to the fund file's folder: never
+ * absolute and never through "..", so it cannot leave that folder (symbolic
+ * links are checked when the file is opened). A path ending in `suffix` (or
+ * holding a '/') is a path; anything else is a name and passes. */
+static folio_status check_relative(const checker *c, const folio_config_node *node,
+                                   const char *path, const char *text, const char *suffix) {
+  size_t n = strlen(text), k = suffix ? strlen(suffix) : 0;
+  int is_path = strchr(text, '/') != NULL || (k && n >= k && strcmp(text + n - k, suffix) == 0);
+  if (suffix && !is_path) return FOLIO_OK;
+  if (text[0] == '/')
+    return fail_node(c, FOLIO_EINVAL, node, path,
+                     "'" EXCERPT "' is an absolute path; write it relative to the fund file's folder", text);
+  for (const char *p = text; *p;) {
+    const char *end = strchr(p, '/');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == 2 && p[0] == '.' && p[1] == '.')
+      return fail_node(c, FOLIO_EINVAL, node, path,
+                       "'" EXCERPT "' escapes the fund file's folder (no '..' in paths)", text);
+    p += len + (end ? 1 : 0);
+  }
+  return FOLIO_OK;
+}
+
+/* A sleeve's `signal`: {factor: NAME} or {name: NAME} (the names are checked
+ * by the rebalance, which knows its signals). */
+static folio_status check_signal(const checker *c, const folio_config_node *node,
+                                 const char *path) {
+  static const char *const keys[] = {"factor", "name", NULL};
+  char where[PATH_MAX_LEN + 3], sub[PATH_MAX_LEN];
+  put(where, sizeof where, "in %s", path);
+  folio_status st = expect_mapping(c, node, path, where, keys);
+  if (st != FOLIO_OK) return st;
+  const folio_config_node *f = folio_config_get(node, "factor"), *n = folio_config_get(node, "name");
+  if (f && n)
+    return fail_at(c->err, FOLIO_EINVAL, c->name, n->key_line, n->key_column,
+                   "%s: give either factor or name, not both", path);
+  if (!f && !n)
+    return fail_node(c, FOLIO_EMISSING, node, path, "give the signal's factor or name");
+  const char *v = "";
+  st = get_string(c, f ? f : n, child_path(sub, sizeof sub, path, f ? "factor" : "name"), &v);
+  if (st == FOLIO_OK && !*v) st = fail_node(c, FOLIO_EINVAL, f ? f : n, sub, "is empty");
+  return st;
+}
+
 static folio_status check_sleeve(const checker *c, const folio_config_node *e, size_t index,
                                  folio_sleeve_config *s) {
   static const char *const keys[] = {"name",      "sizer",      "policy", "universe", "asset_class",
-                                     "rebalance", "allocation", "params", NULL};
+                                     "rebalance", "allocation", "params", "signal", NULL};
   char path[PATH_MAX_LEN], where[PATH_MAX_LEN + 3], sub[PATH_MAX_LEN];
   put(path, sizeof path, "sleeves[%zu]", index + 1);
   put(where, sizeof where, "in %s", path);
@@ -352,14 +397,13 @@ static folio_status check_sleeve(const checker *c, const folio_config_node *e, s
   if (sizer && policy)
     return fail_at(c->err, FOLIO_EINVAL, c->name, policy->key_line, policy->key_column,
                    "%s: give either sizer or policy, not both", path);
-  if (!sizer && !policy)
-    return fail_node(c, FOLIO_EMISSING, e, path, "missing required key 'sizer' (or 'policy')");
   if (sizer) {
     st = get_sizer(c, sizer, child_path(sub, sizeof sub, path, "sizer"), &s->sizer);
-  } else {
+  } else if (policy) {
     st = get_string(c, policy, child_path(sub, sizeof sub, path, "policy"), &s->policy);
     if (st == FOLIO_OK && !*s->policy)
       st = fail_node(c, FOLIO_EINVAL, policy, sub, "policy is empty");
+    if (st == FOLIO_OK) st = check_relative(c, policy, sub, s->policy, ".lua");
   }
   if (st == FOLIO_OK) st = lookup(c, e, path, "universe", 1, &node);
   if (st == FOLIO_OK)
@@ -385,6 +429,9 @@ static folio_status check_sleeve(const checker *c, const folio_config_node *e, s
     if (st == FOLIO_OK) st = check_plain_data(c, node, sub);
     if (st == FOLIO_OK) s->params = node;
   }
+  if (st == FOLIO_OK) st = lookup(c, e, path, "signal", 0, &node);
+  if (st == FOLIO_OK && node) st = check_signal(c, node, child_path(sub, sizeof sub, path, "signal"));
+  if (st == FOLIO_OK) s->signal = node;
   return st;
 }
 
@@ -437,6 +484,7 @@ static folio_status check_limits(const checker *c, const folio_config_node *root
                        &cfg->limits.max_gross};
   for (size_t k = 0; keys[k]; k++) {
     if (!(node = folio_config_get(limits, keys[k]))) continue;
+    if (k <= 1) cfg->limits.capacity_set = 1;
     char path[PATH_MAX_LEN];
     child_path(path, sizeof path, "limits", keys[k]);
     if (k == 1) {
@@ -513,6 +561,123 @@ static folio_status check_composition(const checker *c, const folio_config_node 
   return FOLIO_OK;
 }
 
+/* A number at sec.key within [lo, hi] (open ends when lo_open/hi_open). */
+static folio_status get_ranged(const checker *c, const folio_config_node *sec, const char *secname,
+                               const char *key, double lo, int lo_open, double hi, int hi_open,
+                               const char *range) {
+  const folio_config_node *node = folio_config_get(sec, key);
+  if (!node) return FOLIO_OK;
+  char path[PATH_MAX_LEN];
+  child_path(path, sizeof path, secname, key);
+  double v;
+  folio_status st = get_number(c, node, path, &v);
+  if (st != FOLIO_OK) return st;
+  if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi)))
+    return fail_node(c, FOLIO_EINVAL, node, path, "must be %s (got %.15g)", range, v);
+  return FOLIO_OK;
+}
+
+/* The `guards` section: each key is a limit of folio.guards (guards.h). */
+static folio_status check_guards(const checker *c, const folio_config_node *root,
+                                 folio_fund_config *cfg) {
+  static const char *const keys[] = {"max_leverage", "max_drawdown", "cooloff_days", "rearm_drawdown",
+                                     "max_adv_fraction", "mode", NULL};
+  const folio_config_node *sec = folio_config_get(root, "guards"), *node;
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_mapping(c, sec, "guards", "in guards", keys);
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "guards", "max_leverage", 0, 1, INFINITY, 1, "> 0");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "guards", "max_drawdown", 0, 1, 1, 0, "in (0, 1]");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "guards", "cooloff_days", 0, 0, INFINITY, 1, ">= 0");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "guards", "rearm_drawdown", 0, 0, 1, 1, "in [0, 1)");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "guards", "max_adv_fraction", 0, 1, INFINITY, 1, "> 0");
+  if (st == FOLIO_OK && (node = folio_config_get(sec, "mode"))) {
+    static const char *const modes[] = {"scale", "reject", NULL};
+    const char *v = NULL;
+    st = get_enum(c, node, "guards.mode", "guard mode", modes, &v);
+  }
+  if (st == FOLIO_OK) cfg->guards = sec;
+  return st;
+}
+
+/* The `orders` section: min_notional, lot_size, fractional asset classes. */
+static folio_status check_orders(const checker *c, const folio_config_node *root,
+                                 folio_fund_config *cfg) {
+  static const char *const keys[] = {"min_notional", "lot_size", "fractional", NULL};
+  const folio_config_node *sec = folio_config_get(root, "orders"), *node;
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_mapping(c, sec, "orders", "in orders", keys);
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "orders", "min_notional", 0, 0, INFINITY, 1, ">= 0");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "orders", "lot_size", 0, 1, INFINITY, 1, "> 0");
+  if (st == FOLIO_OK && (node = folio_config_get(sec, "fractional"))) {
+    st = expect_kind(c, node, "orders.fractional", FOLIO_CONFIG_SEQUENCE);
+    for (size_t i = 0; st == FOLIO_OK && i < node->n_children; i++) {
+      char path[PATH_MAX_LEN];
+      put(path, sizeof path, "orders.fractional[%zu]", i + 1);
+      const char *v = NULL;
+      st = get_enum(c, &node->children[i], path, "asset class", asset_classes, &v);
+    }
+  }
+  if (st == FOLIO_OK) cfg->orders = sec;
+  return st;
+}
+
+/* `policy_path`: a folder or a list of folders, relative to the fund file. */
+static folio_status check_policy_path(const checker *c, const folio_config_node *root,
+                                      folio_fund_config *cfg) {
+  const folio_config_node *node = folio_config_get(root, "policy_path");
+  if (!node) return FOLIO_OK;
+  folio_status st = FOLIO_OK;
+  size_t n = node->kind == FOLIO_CONFIG_SEQUENCE ? node->n_children : 1;
+  if (node->kind == FOLIO_CONFIG_MAPPING)
+    return fail_node(c, FOLIO_EINVAL, node, "policy_path", "expected a folder or a list of folders, got a mapping");
+  for (size_t i = 0; i < n && st == FOLIO_OK; i++) {
+    const folio_config_node *e = node->kind == FOLIO_CONFIG_SEQUENCE ? &node->children[i] : node;
+    char path[PATH_MAX_LEN];
+    if (node->kind == FOLIO_CONFIG_SEQUENCE) put(path, sizeof path, "policy_path[%zu]", i + 1);
+    else put(path, sizeof path, "policy_path");
+    const char *v = "";
+    st = get_string(c, e, path, &v);
+    if (st == FOLIO_OK && !*v) st = fail_node(c, FOLIO_EINVAL, e, path, "folder name is empty");
+    if (st == FOLIO_OK) st = check_relative(c, e, path, v, NULL);
+  }
+  if (st == FOLIO_OK) cfg->policy_path = node;
+  return st;
+}
+
+static int is_currency(const char *s) {
+  return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
+         s[2] <= 'Z';
+}
+
+/* `instruments`: SYMBOL -> {base: CCY, quote: CCY}, the currencies of an FX
+ * pair whose symbol does not spell them (docs/rebalance.md). */
+static folio_status check_instruments(const checker *c, const folio_config_node *root,
+                                      folio_fund_config *cfg) {
+  static const char *const keys[] = {"base", "quote", NULL};
+  const folio_config_node *sec = folio_config_get(root, "instruments");
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_kind(c, sec, "instruments", FOLIO_CONFIG_MAPPING);
+  for (size_t i = 0; st == FOLIO_OK && i < sec->n_children; i++) {
+    const folio_config_node *e = &sec->children[i];
+    char path[PATH_MAX_LEN], where[PATH_MAX_LEN + 3], sub[PATH_MAX_LEN];
+    child_path(path, sizeof path, "instruments", e->key);
+    put(where, sizeof where, "in %s", path);
+    st = expect_mapping(c, e, path, where, keys);
+    const char *ccy[2] = {NULL, NULL};
+    for (int k = 0; k < 2 && st == FOLIO_OK; k++) {
+      const folio_config_node *node;
+      st = lookup(c, e, path, keys[k], 1, &node);
+      if (st == FOLIO_OK) st = get_string(c, node, child_path(sub, sizeof sub, path, keys[k]), &ccy[k]);
+      if (st == FOLIO_OK && !is_currency(ccy[k]))
+        st = fail_node(c, FOLIO_EINVAL, node, sub, "currency '" EXCERPT "' must be three upper-case letters", ccy[k]);
+    }
+    if (st == FOLIO_OK && strcmp(ccy[0], ccy[1]) == 0)
+      st = fail_node(c, FOLIO_EINVAL, e, path, "base and quote are both %s", ccy[0]);
+  }
+  if (st == FOLIO_OK) cfg->instruments = sec;
+  return st;
+}
+
 void folio_fund_config_free(folio_fund_config *cfg) {
   if (!cfg) return;
   for (size_t i = 0; i < cfg->n_sleeves; i++) free(cfg->sleeves[i].universe);
@@ -526,7 +691,8 @@ static folio_status check_fund_config(folio_config_node *root, const char *name,
                                       const char *const *known_sizers, folio_fund_config **out,
                                       folio_error *err) {
   static const char *const keys[] = {"fund",   "sessions",    "calendar", "sleeves",
-                                     "limits", "composition", "guards",   "orders", NULL};
+                                     "limits", "composition", "guards",   "orders",
+                                     "policy_path", "instruments", NULL};
   folio_fund_config *cfg = calloc(1, sizeof *cfg);
   if (!cfg) {
     folio_config_node_free(root);
@@ -548,15 +714,10 @@ static folio_status check_fund_config(folio_config_node *root, const char *name,
   if (st == FOLIO_OK) st = check_sleeves(&c, root, cfg);
   if (st == FOLIO_OK) st = check_limits(&c, root, cfg);
   if (st == FOLIO_OK) st = check_composition(&c, root, cfg);
-  /* guards and orders: plain data, checked key by key by their consumers */
-  static const char *const passthrough[] = {"guards", "orders"};
-  for (int k = 0; k < 2 && st == FOLIO_OK; k++) {
-    const folio_config_node *sec = folio_config_get(root, passthrough[k]);
-    if (!sec) continue;
-    st = expect_kind(&c, sec, passthrough[k], FOLIO_CONFIG_MAPPING);
-    if (st == FOLIO_OK) st = check_plain_data(&c, sec, passthrough[k]);
-    if (k == 0) cfg->guards = sec; else cfg->orders = sec;
-  }
+  if (st == FOLIO_OK) st = check_guards(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_orders(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_policy_path(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_instruments(&c, root, cfg);
   if (st != FOLIO_OK) {
     folio_fund_config_free(cfg);
     return st;

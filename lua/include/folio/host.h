@@ -87,6 +87,13 @@ FOLIO_API folio_status folio_host_run_file(folio_host *h, const char *path, int 
 FOLIO_API folio_status folio_host_run_string(folio_host *h, const char *chunk_name,
                                              const char *source, size_t len);
 
+/* Runs a script from a string as folio_host_run_string; when it succeeds and
+ * the chunk's first result is an integer, *result receives it (else *result
+ * is left as it was). Errors: those of folio_host_run_string, FOLIO_EINVAL
+ * (NULL source or result). */
+FOLIO_API folio_status folio_host_eval(folio_host *h, const char *chunk_name, const char *source,
+                                       size_t len, long long *result);
+
 /* Inputs of one sizing call. Arrays are borrowed for the call. */
 typedef struct folio_host_sizing {
   size_t n_assets;
