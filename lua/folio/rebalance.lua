@@ -112,7 +112,7 @@ M.note = note
 
 -- ---- policies from the fund file -----------------------------------------------------------------
 
-local policy_files = {} -- policy name -> the real path of the file that declared it
+local policy_files = {} -- policy name -> the real path of the file that last declared it (any run)
 
 local function dirname(path) return path:match("^(.*)/[^/]*$") or "." end
 
@@ -124,7 +124,7 @@ end
 -- Loads one policy file (trusted engines only) and registers it; returns its
 -- name. A file may not take the name of a shipped policy or a built-in, nor
 -- of another file's policy.
-local function load_policy_file(path, where, inside)
+local function load_policy_file(run, path, where, inside)
   local rp, info = real(path)
   if not rp then fail(string_format("%spolicy file '%s' does not exist", where, path), 3) end
   if info.kind ~= "file" then fail(string_format("%spolicy file '%s' is not a regular file", where, path), 3) end
@@ -141,16 +141,16 @@ local function load_policy_file(path, where, inside)
     fail(string_format("%s%s must return folio.policy{...} (it returned %s)", where, path, type(pol)), 3)
   end
   local name = pol.name
-  local owner = policy_files[name]
+  local owner = run.policy_files[name]
   if owner and owner ~= rp then
     fail(string_format("%stwo policy files declare '%s': %s and %s", where, name, owner, rp), 3)
   end
-  if not owner and folio.registry.has(name) then
+  if not policy_files[name] and folio.registry.has(name) then
     fail(string_format("%s%s declares '%s', which is already registered (a shipped policy or a built-in): rename it",
       where, path, name), 3)
   end
   folio.registry.register(pol, { replace = true })
-  policy_files[name] = rp
+  policy_files[name], run.policy_files[name] = rp, rp
   return name
 end
 
@@ -159,6 +159,7 @@ local function is_path(s) return s:find("/", 1, true) ~= nil or s:sub(-4) == ".l
 -- Loads the policy folders (every *.lua, in name order) and the sleeves' policy files.
 local function load_policies(run)
   local cfg = run.cfg
+  run.policy_files = {}
   local dir = dirname(cfg.path or "./fund.yaml")
   local root = real(dir)
   local folders = {}
@@ -187,14 +188,14 @@ local function load_policies(run)
     local names = folio.reconcile.list_dir(f.path) or {}
     for _, n in ipairs(names) do
       if n:sub(-4) == ".lua" and n:sub(1, 1) ~= "." then
-        load_policy_file(f.path .. "/" .. n, f.path .. ": ", f.inside and real(f.path))
+        load_policy_file(run, f.path .. "/" .. n, f.path .. ": ", f.inside and real(f.path))
       end
     end
   end
   for i, sleeve in ipairs(cfg.sleeves) do
     if sleeve.policy and is_path(sleeve.policy) then
       local where = string_format("%s: sleeves[%d].policy: ", sleeve.where and sleeve.where.sleeve or cfg.path, i)
-      sleeve.policy_name = load_policy_file(dir .. "/" .. sleeve.policy, where, root)
+      sleeve.policy_name = load_policy_file(run, dir .. "/" .. sleeve.policy, where, root)
     elseif sleeve.policy then
       sleeve.policy_name = sleeve.policy
     end
@@ -226,11 +227,20 @@ local function value_book(run)
   local cols = {}
   for _, s in ipairs(prices:symbols()) do cols[s] = true end
   local function px(s) return cols[s] and prices:get(row, s) or nil end
+  -- one unit of `from` in `to`: a direct pair, its inverse, or through USD
+  local function direct(from, to)
+    if from == to then return 1 end
+    local d, i = px(from .. to), px(to .. from)
+    if d and d > 0 then return d end
+    if i and i > 0 then return 1 / i end
+  end
   local function rate(ccy, sym)
-    if ccy == F then return 1 end
-    local direct, inverse = px(ccy .. F), px(F .. ccy)
-    if direct and direct > 0 then return direct end
-    if inverse and inverse > 0 then return 1 / inverse end
+    local r = direct(ccy, F)
+    if not r and ccy ~= "USD" and F ~= "USD" then
+      local a, b = direct(ccy, "USD"), direct("USD", F)
+      r = a and b and a * b
+    end
+    if r then return r end
     fail(string_format("cannot value %s in %s: no price for %s%s or %s%s on %s", sym, F, ccy, F, F, ccy, run.row_date), 3)
   end
   run.unit, run.quote, run.rate, run.fx = {}, {}, {}, {}
