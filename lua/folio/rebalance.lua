@@ -679,7 +679,8 @@ function stages.guards(run)
   local cfg = run.cfg
   local gcfg, limits = cfg.guards or {}, cfg.limits
   local saved = run.saved
-  local memory = folio.state.new{ state = saved.memory }
+  -- fund.nav is the capital the fund started with: the first high-water mark
+  local memory = folio.state.new{ state = saved.memory or { version = 1, peak_nav = cfg.fund.nav } }
   local snap_positions = {}
   for _, p in ipairs(run.positions) do
     local u = run.unit[p.symbol] or (run.current[p.symbol] * run.nav / p.quantity)
@@ -695,7 +696,7 @@ function stages.guards(run)
   local guards = folio.guards.new{ max_position_weight = limits.max_position_weight, max_gross = limits.max_gross,
     max_leverage = gcfg.max_leverage, max_drawdown = gcfg.max_drawdown, cooloff_days = gcfg.cooloff_days,
     rearm_drawdown = gcfg.rearm_drawdown, max_adv_fraction = run.capacity_on and gcfg.max_adv_fraction or nil,
-    mode = gcfg.mode, state = saved.guards }
+    mode = gcfg.mode, state = saved.guards or { peak_nav = cfg.fund.nav } }
   guards:update{ snapshot = snapshot, asof = run.asof }
   local positions, prices = {}, {}
   for _, p in ipairs(run.positions) do if run.unit[p.symbol] then positions[#positions + 1] = p end end
@@ -709,7 +710,7 @@ function stages.guards(run)
     if d.decision ~= "approved" then
       local e = d.events and d.events[1]
       note(run, "guards", { symbol = run.orders[i].symbol, decision = d.decision,
-        reason = e and (e.guard .. (e.message and (": " .. e.message) or "")) or d.decision })
+        reason = e and (e.message or e.guard) or d.decision })
     end
   end
 end

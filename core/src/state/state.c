@@ -113,7 +113,7 @@ folio_status folio_memory_update(folio_portfolio_memory *mem, double timestamp, 
     m.reference_nav = nav;
   else if (utc_day(timestamp) > utc_day(m.last_timestamp))
     m.reference_nav = m.last_nav; /* a new day: yesterday's last NAV is the reference */
-  m.rolling_drawdown = folio_i_peak_drawdown(&m.peak_nav, nav, m.n_updates == 0);
+  m.rolling_drawdown = folio_i_peak_drawdown(&m.peak_nav, nav, isnan(m.peak_nav)); /* a seeded peak counts */
   m.latest_pnl = nav / m.reference_nav - 1.0;
   m.current_leverage = gross / nav;
   m.last_nav = nav;
