@@ -607,6 +607,21 @@ static char *column_dup(sqlite3_stmt *stmt, int i, int *oom) {
   return s;
 }
 
+/* The next slot of a growing array (*items holding count of *cap elements of
+ * elem bytes), zeroed; NULL when out of memory (the array is left as it was). */
+static void *next_slot(void **items, size_t *cap, size_t count, size_t elem) {
+  if (count == *cap) {
+    size_t ncap = *cap ? 2 * *cap : 8;
+    void *grown = realloc(*items, ncap * elem);
+    if (!grown) return NULL;
+    *items = grown;
+    *cap = ncap;
+  }
+  char *slot = (char *)*items + count * elem;
+  memset(slot, 0, elem);
+  return slot;
+}
+
 void folio_store_checkpoint_free(folio_store_checkpoint *cp) {
   if (!cp) return;
   free((void *)cp->state_json);
@@ -752,15 +767,11 @@ folio_status folio_store_rebalances(folio_store *store, int64_t from, int64_t to
   size_t cap = 0;
   int rc, oom = 0;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    if (list->count == cap) {
-      size_t ncap = cap ? 2 * cap : 8;
-      folio_store_rebalance *items = realloc(list->items, ncap * sizeof *items);
-      if (!items) { oom = 1; break; }
-      list->items = items;
-      cap = ncap;
-    }
-    folio_store_rebalance *r = &list->items[list->count++];
-    memset(r, 0, sizeof *r);
+    void *items = list->items;
+    folio_store_rebalance *r = next_slot(&items, &cap, list->count, sizeof *r);
+    list->items = items;
+    if (!r) { oom = 1; break; }
+    list->count++;
     r->id = sqlite3_column_int64(stmt, 0);
     r->asof = sqlite3_column_int64(stmt, 1);
     r->fund = column_dup(stmt, 2, &oom);
@@ -1084,15 +1095,11 @@ static folio_status read_orders(folio_store *s, folio_store_run_info *info, cons
   size_t cap = 0;
   int rc, oom = 0;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    if (info->n_orders == cap) {
-      size_t ncap = cap ? 2 * cap : 8;
-      folio_store_order *items = realloc(info->orders, ncap * sizeof *items);
-      if (!items) { oom = 1; break; }
-      info->orders = items;
-      cap = ncap;
-    }
-    folio_store_order *o = &info->orders[info->n_orders++];
-    memset(o, 0, sizeof *o);
+    void *items = info->orders;
+    folio_store_order *o = next_slot(&items, &cap, info->n_orders, sizeof *o);
+    info->orders = items;
+    if (!o) { oom = 1; break; }
+    info->n_orders++;
     o->seq = sqlite3_column_int64(stmt, 0);
     o->client_id = column_dup(stmt, 1, &oom);
     o->symbol = column_dup(stmt, 2, &oom);
