@@ -5,7 +5,11 @@
  * converter in ljson.c (fl_json_push_encoded / fl_json_push_decoded), which
  * folio.store.encode_json and decode_json expose.
  *
- * Ownership: every core result (a malloc'd snapshot, checkpoint or list) is
+ * Runs (open_run, run, mark_submitted, record_rebalance{run_key}) and the
+ * run lock (lock, unlock) are the exactly-once record of a rebalance's
+ * orders; see store.h for the lifecycle.
+ *
+ * Ownership: every core result (a malloc'd snapshot, checkpoint, list or run) is
  * boxed in a userdata with __gc before any Lua allocation, so an error
  * raised half-way (bad value, out of memory, instruction budget) leaks
  * nothing.
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lfolio.h"
 
@@ -25,6 +30,7 @@
 static void release_snapshot(void *p) { folio_store_snapshot_free(p); }
 static void release_checkpoint(void *p) { folio_store_checkpoint_free(p); }
 static void release_list(void *p) { folio_store_rebalance_list_free(p); }
+static void release_run(void *p) { folio_store_run_info_free(p); }
 
 /* t[key] = the Lua value of a stored payload (nil for SQL NULL), for the
  * table t on top of the stack; a bad payload is named by key. */
@@ -126,11 +132,11 @@ static const char *opt_json(lua_State *L, int args, const char *fname, const cha
 }
 
 /* st:record_rebalance{asof, fund, inputs_digest, composite, allocations, orders,
- *                     decisions, turnover, trades = {SYM = weight_change}} -> id */
+ *                     decisions, turnover, trades = {SYM = weight_change}, run_key} -> id */
 static int st_record_rebalance(lua_State *L) {
   static const char fn[] = "record_rebalance";
   static const char *const keys[] = {"asof", "fund", "inputs_digest", "composite", "allocations",
-                                     "orders", "decisions", "turnover", "trades", NULL};
+                                     "orders", "decisions", "turnover", "trades", "run_key", NULL};
   fl_store *s = check_store(L, fn);
   fl_check_args(L, 2, fn, keys);
   lua_settop(L, 2);
@@ -140,6 +146,8 @@ static int st_record_rebalance(lua_State *L) {
   rec.fund = fl_opt_string(L, 2, fn, "fund", NULL);
   if (!rec.fund || !*rec.fund) fl_argerror(L, fn, "fund is required (a non-empty name)");
   rec.inputs_digest = fl_opt_string(L, 2, fn, "inputs_digest", NULL);
+  rec.run_key = fl_opt_string(L, 2, fn, "run_key", NULL);
+  if (rec.run_key && !*rec.run_key) fl_argerror(L, fn, "run_key is empty (leave it out for a rebalance without a run)");
   rec.turnover = fl_opt_number(L, 2, fn, "turnover", 0.0);
   if (rec.turnover < 0) fl_argerror(L, fn, "turnover must be >= 0, got %f", rec.turnover);
   rec.composite_json = opt_json(L, 2, fn, "composite");
@@ -295,12 +303,189 @@ static int st_rebalances(lua_State *L) {
     set_payload(L, "orders", r->orders_json, fn);
     set_payload(L, "decisions", r->decisions_json, fn);
     fl_set_number(L, "turnover", r->turnover);
+    fl_set_string(L, "run_key", r->run_key); /* absent when NULL */
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
 }
 
-/* st:count(table) -> rows in "rebalances", "trades", "snapshots" or "checkpoints" */
+/* ==== runs and the run lock ================================================ */
+
+/* st:lock{holder = "..."} -> true; raises "<path> is locked by another run: <holder> ..." */
+static int st_lock(lua_State *L) {
+  static const char fn[] = "lock";
+  static const char *const keys[] = {"holder", NULL};
+  fl_store *s = check_store(L, fn);
+  fl_check_args(L, 2, fn, keys);
+  const char *holder = fl_opt_string(L, 2, fn, "holder", NULL);
+  if (!holder || !*holder) fl_argerror(L, fn, "holder is required (who runs, e.g. \"folio rebalance pid 42\")");
+  folio_error err;
+  if (folio_store_lock(s->st, holder, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* st:unlock() — releases the run lock if this store holds it */
+static int st_unlock(lua_State *L) {
+  fl_store *s = check_store(L, "unlock");
+  folio_store_unlock(s->st);
+  return 0;
+}
+
+/* Pushes field `key` of the order table at idx (orders[i]) and checks its
+ * type; returns 0 when it is absent and not required (nil pushed). */
+static int order_field(lua_State *L, int idx, size_t i, const char *key, int type, int required) {
+  int t = lua_getfield(L, idx, key); /* [..., v] */
+  if (t == LUA_TNIL && !required) return 0;
+  if (t != type)
+    fl_argerror(L, "open_run", "orders[%d].%s must be a %s, got %s", (int)i, key, lua_typename(L, type),
+                luaL_typename(L, -1));
+  return 1;
+}
+
+/* st:open_run{key, fund, asof, inputs_digest, orders = {{seq, client_id, symbol, side,
+ *             quantity, price, notional, weight}, ...}} -> existed (boolean) */
+static int st_open_run(lua_State *L) {
+  static const char fn[] = "open_run";
+  static const char *const keys[] = {"key", "fund", "asof", "inputs_digest", "orders", NULL};
+  static const char *const order_keys[] = {"seq", "client_id", "symbol", "side", "quantity",
+                                           "price", "notional", "weight", NULL};
+  fl_store *s = check_store(L, fn);
+  fl_check_args(L, 2, fn, keys);
+  lua_settop(L, 2);
+  folio_store_run run;
+  memset(&run, 0, sizeof run);
+  run.key = fl_opt_string(L, 2, fn, "key", NULL);
+  if (!run.key || !*run.key) fl_argerror(L, fn, "key is required (a non-empty idempotency key)");
+  run.fund = fl_opt_string(L, 2, fn, "fund", NULL);
+  if (!run.fund || !*run.fund) fl_argerror(L, fn, "fund is required (a non-empty name)");
+  run.asof = check_time(L, 2, fn, "asof", 1, 0);
+  run.inputs_digest = fl_opt_string(L, 2, fn, "inputs_digest", NULL);
+  if (lua_getfield(L, 2, "orders") != LUA_TTABLE) /* [args, orders] */
+    fl_argerror(L, fn, "orders must be an array of order tables, got %s", luaL_typename(L, -1));
+  size_t n = (size_t)lua_rawlen(L, 3);
+  lua_pushnil(L);
+  while (lua_next(L, 3)) { /* [args, orders, k, v]: only 1..n */
+    if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || (size_t)lua_tointeger(L, -2) > n)
+      fl_argerror(L, fn, "orders must be an array 1..n (found key %s)", luaL_tolstring(L, -2, NULL));
+    lua_pop(L, 1);
+  }
+  folio_store_order *orders = fl_scratch(L, n, sizeof *orders); /* [args, orders, scratch] */
+  for (size_t i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, 3, (lua_Integer)i) != LUA_TTABLE) /* [..., o] */
+      fl_argerror(L, fn, "orders[%d] must be a table, got %s", (int)i, luaL_typename(L, -1));
+    int o = lua_gettop(L);
+    char where[32];
+    snprintf(where, sizeof where, "orders[%d]", (int)i);
+    fl_check_keys(L, o, fn, where, order_keys);
+    folio_store_order *x = &orders[i - 1];
+    memset(x, 0, sizeof *x);
+    x->seq = (int64_t)i; /* default: the position in the array */
+    if (order_field(L, o, i, "seq", LUA_TNUMBER, 0)) {
+      if (!lua_isinteger(L, -1)) fl_argerror(L, fn, "orders[%d].seq must be an integer", (int)i);
+      x->seq = (int64_t)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    /* strings stay anchored by the order table, itself anchored by args */
+    order_field(L, o, i, "client_id", LUA_TSTRING, 1);
+    x->client_id = lua_tostring(L, -1);
+    order_field(L, o, i, "symbol", LUA_TSTRING, 1);
+    x->symbol = lua_tostring(L, -1);
+    order_field(L, o, i, "side", LUA_TSTRING, 1);
+    x->side = lua_tostring(L, -1);
+    lua_pop(L, 3);
+    static const char *const nums[4] = {"quantity", "price", "notional", "weight"};
+    double v[4];
+    for (int k = 0; k < 4; k++) {
+      order_field(L, o, i, nums[k], LUA_TNUMBER, 1);
+      v[k] = lua_tonumber(L, -1);
+      lua_pop(L, 1);
+    }
+    x->quantity = v[0], x->price = v[1], x->notional = v[2], x->weight = v[3];
+    lua_pop(L, 1); /* [args, orders, scratch] */
+  }
+  run.n_orders = n;
+  run.orders = orders;
+  int existed = 0;
+  folio_error err;
+  if (folio_store_run_open(s->st, &run, &existed, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  lua_pushboolean(L, existed);
+  return 1;
+}
+
+/* st:run(key) -> nil or {key, state, fund, asof, inputs_digest, created, rebalance_id,
+ *                        orders = {{seq, client_id, symbol, side, quantity, price, notional,
+ *                                   weight, state, submitted_at}, ...}} */
+static int st_run(lua_State *L) {
+  static const char fn[] = "run";
+  fl_store *s = check_store(L, fn);
+  const char *key = luaL_checkstring(L, 2);
+  if (!*key) fl_argerror(L, fn, "key is empty");
+  fl_box *box = fl_box_push(L, release_run);
+  folio_store_run_info *info = NULL;
+  folio_error err;
+  folio_status st = folio_store_run_get(s->st, key, &info, &err);
+  if (st == FOLIO_ENOTFOUND) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (st != FOLIO_OK) return fl_core_error(L, fn, &err);
+  box->p = info;
+  lua_createtable(L, 0, 8);
+  fl_set_string(L, "key", info->key);
+  fl_set_string(L, "state", info->state);
+  fl_set_string(L, "fund", info->fund);
+  fl_set_integer(L, "asof", (lua_Integer)info->asof);
+  fl_set_string(L, "inputs_digest", info->inputs_digest);
+  fl_set_integer(L, "created", (lua_Integer)info->created);
+  if (info->rebalance_id) fl_set_integer(L, "rebalance_id", (lua_Integer)info->rebalance_id);
+  lua_createtable(L, (int)(info->n_orders < 1u << 20 ? info->n_orders : 1u << 20), 0);
+  for (size_t i = 0; i < info->n_orders; i++) {
+    const folio_store_order *o = &info->orders[i];
+    lua_createtable(L, 0, 10);
+    fl_set_integer(L, "seq", (lua_Integer)o->seq);
+    fl_set_string(L, "client_id", o->client_id);
+    fl_set_string(L, "symbol", o->symbol);
+    fl_set_string(L, "side", o->side);
+    fl_set_number(L, "quantity", o->quantity);
+    fl_set_number(L, "price", o->price);
+    fl_set_number(L, "notional", o->notional);
+    fl_set_number(L, "weight", o->weight);
+    int submitted = o->state == FOLIO_STORE_SUBMITTED;
+    fl_set_string(L, "state", submitted ? "submitted" : "intended");
+    if (submitted) fl_set_integer(L, "submitted_at", (lua_Integer)o->submitted_at);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "orders");
+  return 1;
+}
+
+/* st:mark_submitted{key, client_ids = {...}, when = now} */
+static int st_mark_submitted(lua_State *L) {
+  static const char fn[] = "mark_submitted";
+  static const char *const keys[] = {"key", "client_ids", "when", NULL};
+  fl_store *s = check_store(L, fn);
+  fl_check_args(L, 2, fn, keys);
+  lua_settop(L, 2);
+  const char *key = fl_opt_string(L, 2, fn, "key", NULL);
+  if (!key || !*key) fl_argerror(L, fn, "key is required (the run's key)");
+  int64_t when = check_time(L, 2, fn, "when", 0, (int64_t)time(NULL));
+  if (lua_getfield(L, 2, "client_ids") != LUA_TTABLE) /* [args, ids] */
+    fl_argerror(L, fn, "client_ids must be an array of strings, got %s", luaL_typename(L, -1));
+  size_t n = (size_t)lua_rawlen(L, 3);
+  const char **ids = fl_scratch(L, n, sizeof *ids); /* [args, ids, scratch] */
+  for (size_t i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, 3, (lua_Integer)i) != LUA_TSTRING)
+      fl_argerror(L, fn, "client_ids[%d] must be a string, got %s", (int)i, luaL_typename(L, -1));
+    ids[i - 1] = lua_tostring(L, -1); /* anchored by the client_ids table */
+    lua_pop(L, 1);
+  }
+  folio_error err;
+  if (folio_store_mark_submitted(s->st, key, n, ids, when, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  return 0;
+}
+
+/* st:count(table) -> rows in "rebalances", "trades", "snapshots", "checkpoints", "runs" or "orders" */
 static int st_count(lua_State *L) {
   fl_store *s = check_store(L, "count");
   const char *table = luaL_checkstring(L, 2);
@@ -350,6 +535,9 @@ static const luaL_Reg store_methods[] = {
     {"latest_snapshot", st_latest_snapshot},   {"turnover_since", st_turnover_since},
     {"rebalances", st_rebalances},             {"count", st_count},
     {"readonly", st_readonly},                 {"close", store_close},
+    {"lock", st_lock},                         {"unlock", st_unlock},
+    {"open_run", st_open_run},                 {"run", st_run},
+    {"mark_submitted", st_mark_submitted},
     {NULL, NULL}};
 
 static const luaL_Reg store_funcs[] = {{"open", s_open},

@@ -67,7 +67,7 @@ static void writer(const char *path, int fd) {
     } else if (c % 3 == 2) {
       snprintf(a, sizeof a, "{\"seq\":%lld,\"w\":{\"AAPL\":0.5,\"MSFT\":0.5}}", (long long)k);
       snprintf(b, sizeof b, "[{\"seq\":%lld,\"side\":\"buy\"}]", (long long)k);
-      folio_store_rebalance r = {0, k, "crash", "0123456789abcdef", a, a, b, "[]", 0.01};
+      folio_store_rebalance r = {0, k, "crash", "0123456789abcdef", a, a, b, "[]", 0.01, NULL};
       folio_store_trade t[3] = {{"AAPL", 0.1}, {"MSFT", -0.1}, {"XOM", 0.05}};
       st = folio_store_record_rebalance(s, &r, t, 3, NULL, &err);
     } else {

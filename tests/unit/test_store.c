@@ -90,16 +90,16 @@ static void test_open_and_schema(void) {
   CHECK(sqlite3_step(stmt) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(stmt, 0), "wal") == 0);
   sqlite3_finalize(stmt);
   sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt, NULL);
-  CHECK(sqlite3_step(stmt) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(stmt, 0), "1") == 0);
+  CHECK(sqlite3_step(stmt) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(stmt, 0), "2") == 0);
   sqlite3_finalize(stmt);
   /* a newer schema is refused and left alone */
-  sqlite3_exec(db, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", NULL, NULL, NULL);
+  sqlite3_exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'", NULL, NULL, NULL);
   sqlite3_close(db);
   size_t n0;
   unsigned char *before = slurp(path, &n0);
   s = NULL;
   CHECK_ERR(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL,
-            "schema version 2, newer than this folio supports (1)");
+            "schema version 3, newer than this folio supports (2)");
   CHECK(s == NULL);
   CHECK(same_bytes(before, n0, path));
   free(before);
@@ -137,7 +137,7 @@ static void test_records(void) {
   folio_store_trade trades[] = {{"AAPL", 0.1}, {"MSFT", -0.05}};
   for (int i = 0; i < 5; i++) {
     folio_store_rebalance r = {0, asofs[i], "fund-a", "abc123", "{\"w\":{\"AAPL\":0.1}}", "[0.5,0.5]",
-                               "[]", i == 0 ? NULL : "{\"ok\":true}", turn[i]};
+                               "[]", i == 0 ? NULL : "{\"ok\":true}", turn[i], NULL};
     int64_t id = 0;
     CHECK(folio_store_record_rebalance(s, &r, trades, 2, &id, &err) == FOLIO_OK);
     CHECK_EQ_INT(id, i + 1);
@@ -173,7 +173,7 @@ static void test_records(void) {
   CHECK_ERR(folio_store_rebalances(s, T, T - 1, &list, &err), err, FOLIO_EINVAL, "from is after to");
 
   /* bad records: nothing written */
-  folio_store_rebalance bad = {0, T, "fund-a", NULL, "{\"w\":NaN}", NULL, NULL, NULL, 0.1};
+  folio_store_rebalance bad = {0, T, "fund-a", NULL, "{\"w\":NaN}", NULL, NULL, NULL, 0.1, NULL};
   CHECK_ERR(folio_store_record_rebalance(s, &bad, NULL, 0, NULL, &err), err, FOLIO_EPARSE,
             "composite is not valid JSON");
   bad.composite_json = NULL;
@@ -288,7 +288,7 @@ static void test_readonly_file(void) {
     CHECK_ERR(folio_store_save_checkpoint(s, 8, "{}", NULL, &err), err, FOLIO_EIO, "is read-only");
     folio_store_snapshot snap = {0, 5, 1.0, 0, 0, 0, NULL};
     CHECK_ERR(folio_store_record_snapshot(s, &snap, NULL, &err), err, FOLIO_EIO, "read-only");
-    folio_store_rebalance r = {0, 1, "f", NULL, NULL, NULL, NULL, NULL, 0};
+    folio_store_rebalance r = {0, 1, "f", NULL, NULL, NULL, NULL, NULL, 0, NULL};
     CHECK_ERR(folio_store_record_rebalance(s, &r, NULL, 0, NULL, &err), err, FOLIO_EIO, "read-only");
     folio_store_close(s);
   }

@@ -43,6 +43,7 @@ typedef enum folio_status {
   FOLIO_EDEGENERATE = -12, /* a quantity that must be > 0 is 0 (zero volatility, ...) */
   FOLIO_ENOTFOUND = -13, /* an unknown name (symbol, bucket, ...) */
   FOLIO_EEMPTY = -14,    /* an empty input where at least one element is needed */
+  FOLIO_EBUSY = -15,     /* held by someone else (the store's run lock); try again later */
   /* Statuses of the policy runtime (folio/host.h). */
   FOLIO_ELUA = -100,     /* the policy or script raised an error */
   FOLIO_ETIMEOUT = -101, /* instruction budget or deadline exceeded */
