@@ -45,12 +45,16 @@ build: deps $(BUILD)/CMakeCache.txt
 asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
 
-# The multi-asset weekly rebalance (docs/rebalance.md) on the sample data (a fresh
-# event store every time, so the demo is repeatable).
+# The multi-asset rebalance (docs/rebalance.md) on the sample data, at a stated
+# instant (15:45 New York on Monday 2024-11-25: equities in RTH, crypto and FX
+# in 24h), with the crypto sleeve driven by examples/policies/invvol_capped.lua.
+# A fresh event store every time, so the demo is repeatable.
+DEMO_ASOF ?= 2024-11-25T15:45:00-05:00
 demo: build
 	rm -rf examples/out && mkdir -p examples/out
 	./$(BUILD)/folio rebalance --fund examples/fund.yaml --positions examples/data/positions.csv \
-	  --prices examples/data/prices.csv --out examples/out/orders.csv --store examples/out/fund.db
+	  --prices examples/data/prices.csv --asof $(DEMO_ASOF) \
+	  --out examples/out/orders.csv --store examples/out/fund.db
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

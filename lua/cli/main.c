@@ -634,7 +634,22 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   folio_status st = folio_host_eval(h, "=rebalance", chunk, n, &status);
   if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
     const char *msg = folio_host_error(h);
-    if (strncmp(msg, "rebalance: ", 11) == 0) msg += 11;
+    for (;;) { /* "[folio.rebalance]:330: " and "rebalance: " prefixes say nothing to an operator */
+      const char *close = msg[0] == '[' ? strstr(msg, "]:") : NULL;
+      size_t k = close ? (size_t)(close - msg) + 2 : 0;
+      if (close && msg[k] >= '0' && msg[k] <= '9') {
+        while (msg[k] >= '0' && msg[k] <= '9') k++;
+        if (msg[k] == ':' && msg[k + 1] == ' ') {
+          msg += k + 2;
+          continue;
+        }
+      }
+      if (strncmp(msg, "rebalance: ", 11) == 0) {
+        msg += 11;
+        continue;
+      }
+      break;
+    }
     const char *tb = strstr(msg, "\nstack traceback:");
     fprintf(stderr, "folio %s: %.*s\n", c->name, tb ? (int)(tb - msg) : (int)strlen(msg), msg);
     status = 1;

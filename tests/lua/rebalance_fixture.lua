@@ -181,8 +181,13 @@ end)()
 
 -- Runs `folio rebalance` with the fixture's files and `args`; returns the
 -- combined output and the exit status.
-function F.cli(fx, args, no_defaults)
+function F.cli(fx, args, no_defaults, env)
   local cmd = F.BIN .. " rebalance"
+  if env then
+    local pre = {}
+    for _, k in ipairs(F.sorted(env)) do pre[#pre + 1] = k .. "='" .. tostring(env[k]) .. "'" end
+    cmd = "env " .. table.concat(pre, " ") .. " " .. cmd
+  end
   if not no_defaults then
     cmd = cmd .. " --fund '" .. fx.fund .. "' --prices '" .. fx.prices .. "'"
     if fx.volumes then cmd = cmd .. " --volumes '" .. fx.volumes .. "'" end
@@ -193,6 +198,32 @@ function F.cli(fx, args, no_defaults)
   local _, _, code = p:close()
   return out, code
 end
+
+function F.sorted(t)
+  local k = {}
+  for key in pairs(t) do k[#k + 1] = key end
+  table.sort(k)
+  return k
+end
+
+-- The journal of tests/lua/journal_oms.lua: one {id, symbol, side, quantity} per submit() call.
+function F.journal(path)
+  local out = {}
+  local text = F.read(path) or ""
+  for line in text:gmatch("[^\n]+") do
+    local id, sym, side, q = line:match("^([^,]+),(.+),(%u+),([^,]+)$")
+    out[#out + 1] = { id = id, symbol = sym, side = side, quantity = tonumber(q) }
+  end
+  return out
+end
+
+-- The journal OMS's command-line options and environment for a fixture.
+function F.journal_env(fx, extra)
+  local env = { FOLIO_TEST_POSITIONS = fx.positions, FOLIO_TEST_JOURNAL = fx.dir .. "/journal.csv" }
+  for k, v in pairs(extra or {}) do env[k] = v end
+  return env
+end
+F.JOURNAL_OMS = "--oms lua:tests/lua/journal_oms.lua"
 
 function F.cleanup(fx) os.execute("rm -rf '" .. fx.dir .. "'") end
 
