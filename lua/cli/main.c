@@ -97,33 +97,46 @@ static const char check_help[] =
     "  folio check policies/kelly_voltarget_8.lua\n";
 
 static const char rebalance_help[] =
-    "The weekly multi-sleeve rebalance (docs/rebalance.md): sizes the sleeves that\n"
-    "are due, composes them, gates by capacity and turnover, diffs into orders,\n"
-    "checks them with the guards, records the run in the store and prints a\n"
-    "summary. Runs trusted (it reads and writes the files it is given).\n"
+    "The multi-sleeve rebalance (docs/rebalance.md): at the --asof instant each\n"
+    "sleeve is sized by its sizer or Lua policy under the session in force for its\n"
+    "asset class, the sleeves are composed, gated by capacity and turnover, diffed\n"
+    "into orders, checked by the guards and submitted exactly once; the store\n"
+    "records what reached the OMS. Runs trusted (it reads and writes the files it\n"
+    "is given).\n"
     "\n"
     "options:\n"
-    "  --fund FILE             the fund file, YAML: sleeves, limits, composition,\n"
-    "                          guards, orders (required)\n"
-    "  --positions FILE        the current book: symbol,quantity,avg_price[,strategy]\n"
-    "                          (required)\n"
+    "  --fund FILE             the fund file, YAML: sessions, sleeves, limits,\n"
+    "                          composition, guards, orders (required)\n"
     "  --prices FILE           daily closes, one column per symbol (required)\n"
-    "  --out FILE              the orders CSV, written atomically (required unless\n"
-    "                          --dry-run)\n"
-    "  --volumes FILE          daily volumes, same shape (default: volumes.csv beside\n"
-    "                          the prices)\n"
-    "  --asof YYYY-MM-DD       rebalance as of this date of the prices (default: the\n"
-    "                          last date)\n"
-    "  --store FILE            the SQLite event store, created on first use (default:\n"
-    "                          none, nothing is recorded)\n"
-    "  --dry-run               compute and print; write, submit and record nothing\n" HELP_OPTION
+    "  --positions FILE        the book for the file OMS:\n"
+    "                          symbol,quantity,avg_price[,strategy] (required\n"
+    "                          unless --oms lua:FILE)\n"
+    "  --out FILE              the file OMS's orders CSV, written atomically\n"
+    "                          (required with the file OMS unless --dry-run)\n"
+    "  --oms lua:FILE          an OMS adapter returned by a Lua file (default: the\n"
+    "                          file OMS)\n"
+    "  --volumes FILE          daily volumes, same shape (default: volumes.csv\n"
+    "                          beside the prices if it exists; without volumes ADV\n"
+    "                          capacity and the liquidity guard are off)\n"
+    "  --asof INSTANT          ISO-8601 with an offset or Z\n"
+    "                          (2024-11-25T15:45:00-05:00), or a date: that date's\n"
+    "                          close in each asset class's calendar (default: the\n"
+    "                          last date of the prices)\n"
+    "  --store FILE            the SQLite event store, locked for the run; makes\n"
+    "                          the run exactly-once (default: none)\n"
+    "  --policy-path DIRS      more policy folders, ':'-separated\n"
+    "  --script FILE           a Lua file returning stages that replace or wrap\n"
+    "                          the stock ones\n"
+    "  --json                  print the summary as JSON\n"
+    "  --dry-run               compute and print; submit and record nothing\n" HELP_OPTION
     "\n"
-    "exit status: 0 done, 1 an error (the message names the file), 2 a usage error\n"
+    "exit status: 0 done, 3 done but the guards rejected orders, 1 an error (the\n"
+    "message names the file; with --store a rerun resumes), 2 a usage error\n"
     "\n"
     "example:\n"
     "  folio rebalance --fund examples/fund.yaml \\\n"
     "      --positions examples/data/positions.csv --prices examples/data/prices.csv \\\n"
-    "      --out orders.csv --store fund.db\n";
+    "      --asof 2024-11-25T15:45:00-05:00 --out orders.csv --store fund.db\n";
 
 static const char manager_help[] =
     "The strategy-weight manager (docs/manager.md): weights maximising slope/std of\n"
@@ -185,10 +198,11 @@ static const command commands[] = {
     {"check", "folio check [options] POLICY.lua\n",
      "validate a policy file and dry-run it on the sample data", check_help, cmd_check},
     {"rebalance",
-     "folio rebalance --fund FUND.yaml --positions POS.csv --prices PRICES.csv\n"
-     "                (--out ORDERS.csv | --dry-run) [--volumes VOL.csv]\n"
-     "                [--asof YYYY-MM-DD] [--store FUND.db]\n",
-     "the weekly multi-sleeve rebalance: sleeves, composition, orders", rebalance_help,
+     "folio rebalance --fund FUND.yaml --prices PRICES.csv\n"
+     "                (--positions POS.csv (--out ORDERS.csv | --dry-run) | --oms lua:FILE)\n"
+     "                [--volumes VOL.csv] [--asof INSTANT] [--store FUND.db]\n"
+     "                [--policy-path DIR[:DIR...]] [--script STAGES.lua] [--json]\n",
+     "the multi-sleeve rebalance: sessions, sleeves, composition, orders once", rebalance_help,
      cmd_rebalance},
     {"manager",
      "folio manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"

@@ -89,14 +89,17 @@ static void test_example(void) {
     CHECK_EQ_INT(s->n_universe, n_universe[i]);
     CHECK(strcmp(s->asset_class, classes[i]) == 0);
     CHECK(strcmp(s->rebalance, rebal[i]) == 0);
-    CHECK(s->sizer && !s->policy);
-    CHECK(s->params && s->params->kind == FOLIO_CONFIG_MAPPING);
+    CHECK(s->signal && s->signal->kind == FOLIO_CONFIG_MAPPING);
   }
+  /* equities follow the session matrix; crypto runs a policy file; fx a built-in */
+  CHECK(!cfg->sleeves[0].sizer && !cfg->sleeves[0].policy && !cfg->sleeves[0].params);
+  CHECK(!cfg->sleeves[1].sizer && strcmp(cfg->sleeves[1].policy, "policies/invvol_capped.lua") == 0);
+  CHECK(strcmp(cfg->sleeves[2].sizer, "equal_weight_ls") == 0 && !cfg->sleeves[2].policy);
   CHECK(strcmp(cfg->sleeves[0].universe[0], "EQ_TECH1") == 0);
   CHECK(strcmp(cfg->sleeves[1].universe[9], "CRY10") == 0);
   CHECK(strcmp(cfg->sleeves[2].universe[8], "USDSEK") == 0);
-  const folio_config_node *ic = folio_config_get(cfg->sleeves[0].params, "ic");
-  CHECK(ic && ic->type == FOLIO_CONFIG_FLOAT && ic->number == 0.05);
+  const folio_config_node *cap = folio_config_get(cfg->sleeves[1].params, "cap");
+  CHECK(cap && cap->type == FOLIO_CONFIG_FLOAT && cap->number == 0.15);
   const folio_config_node *nl = folio_config_get(cfg->sleeves[2].params, "n_long");
   CHECK(nl && nl->type == FOLIO_CONFIG_INT && nl->integer == 3);
   CHECK_NEAR(cfg->allocation_sum, 1.0, 1e-15);
