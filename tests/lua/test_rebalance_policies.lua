@@ -78,6 +78,23 @@ F.write(bad.dir .. "/a/same.lua", POLICY:format("same_name"))
 F.write(bad.dir .. "/b/same.lua", POLICY:format("same_name"))
 T.raises(function() bad:run{ asof = ASOF } end, { "two policy files declare 'same_name'" })
 bad:cleanup()
+-- two sleeves running the same policy file with different params: each sleeve has its own
+bad = F.new{ yaml = function(y)
+  y = with_crypto("    policy: policies/capped_pair.lua")(y)
+  return (y:gsub("  %- name: fx\n    sizer: equal_weight_ls\n", "  - name: fx\n    policy: policies/capped_pair.lua\n"):gsub(
+    "universe: %[EURUSD, USDJPY, EURGBP%]\n    signal: {name: trend_63}\n    params: {n_long: 1, n_short: 1}",
+    "universe: [EURUSD, USDJPY, EURGBP]\n    signal: {name: trend_63}\n    params: {cap: 0.05}"))
+end }
+os.execute("cp -r '" .. fx.dir .. "/policies' '" .. bad.dir .. "/'")
+do
+  local _, r = bad:run{ asof = ASOF }
+  local maxc, maxf = 0, 0
+  for _, w in pairs(r.sleeve.crypto.weights) do maxc = math.max(maxc, math.abs(w)) end
+  for _, w in pairs(r.sleeve.fx.weights) do maxf = math.max(maxf, math.abs(w)) end
+  T.near(maxc, 0.25, 1e-12, "the crypto sleeve's own cap 0.25")
+  T.near(maxf, 0.05, 1e-12, "the fx sleeve's own cap 0.05 (same policy, other params)")
+end
+bad:cleanup()
 -- a file that does not return a policy
 bad = F.new{ yaml = with_crypto("    policy: p.lua") }
 F.write(bad.dir .. "/p.lua", "return 42")
