@@ -775,6 +775,14 @@ function stages.submit(run)
     end
   end
   if #pending == 0 then return end
+  local function mark(list)
+    if st and st.mark_submitted and #list > 0 then
+      local ids = {}
+      for _, o in ipairs(list) do ids[#ids + 1] = o.client_order_id end
+      st:mark_submitted{ key = run.key, client_ids = ids, when = run.asof }
+    end
+    for _, o in ipairs(list) do run.submitted[#run.submitted + 1] = o end
+  end
   -- ask the OMS what it already holds (an order accepted just before a crash)
   if adapter.accepted then
     local ids = {}
@@ -784,23 +792,8 @@ function stages.submit(run)
     for _, o in ipairs(pending) do
       if have[o.client_order_id] then known[#known + 1] = o else rest[#rest + 1] = o end
     end
-    if #known > 0 then
-      if st and st.mark_submitted then
-        local ids2 = {}
-        for _, o in ipairs(known) do ids2[#ids2 + 1] = o.client_order_id end
-        st:mark_submitted{ key = run.key, client_ids = ids2, when = run.asof }
-      end
-      for _, o in ipairs(known) do run.submitted[#run.submitted + 1] = o end
-    end
+    mark(known)
     pending = rest
-  end
-  local function mark(list)
-    if st and st.mark_submitted and #list > 0 then
-      local ids = {}
-      for _, o in ipairs(list) do ids[#ids + 1] = o.client_order_id end
-      st:mark_submitted{ key = run.key, client_ids = ids, when = run.asof }
-    end
-    for _, o in ipairs(list) do run.submitted[#run.submitted + 1] = o end
   end
   local batch = {}
   for _, o in ipairs(pending) do
