@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "folio/csv_records.h"
 #include "lfolio.h"
 
 

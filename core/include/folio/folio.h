@@ -6,6 +6,7 @@
 #include "folio/panel.h"
 #include "folio/money.h"
 #include "folio/csv.h"
+#include "folio/csv_records.h"
 #include "folio/returns.h"
 #include "folio/risk_model.h"
 #include "folio/correlation.h"

@@ -1,6 +1,6 @@
 /*
  * csv_records.c — reading CSV files as records of text fields: a header of
- * column names, then rows (see folio_csv_parse_records in csv.h). libcsv
+ * column names, then rows (csv_records.h). libcsv
  * does the RFC 4180 parsing; this layer keeps the physical line of every row
  * for messages, refuses ragged rows and duplicate or empty column names,
  * skips blank lines and ignores a leading UTF-8 byte-order mark.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folio/csv.h"
+#include "folio/csv_records.h"
 #include "internal.h"
 #include "plumbing.h"
 
@@ -122,8 +122,8 @@ folio_status folio_csv_parse_records(const char *text, size_t len, const char *n
   folio_error_clear(err);
   if (!name) name = "<memory>";
   if (!out || (!text && len)) return folio_error_set(err, FOLIO_EINVAL, "%s: NULL argument", name);
-  if (len > FOLIO_CSV_MAX_BYTES)
-    return folio_error_set(err, FOLIO_EDIM, "%s: larger than %zu bytes", name, (size_t)FOLIO_CSV_MAX_BYTES);
+  if (len > FOLIO_CSV_RECORDS_MAX_BYTES)
+    return folio_error_set(err, FOLIO_EDIM, "%s: larger than %zu bytes", name, (size_t)FOLIO_CSV_RECORDS_MAX_BYTES);
   rec_reader r = {0};
   r.name = name;
   r.err = err;
@@ -163,7 +163,7 @@ folio_status folio_csv_read_records(const char *path, folio_csv_records **out, f
   if (!path || !out) return folio_error_set(err, FOLIO_EINVAL, "read_records: NULL argument");
   char *text = NULL;
   size_t len = 0;
-  folio_status st = folio_i_read_file("read_records", path, FOLIO_CSV_MAX_BYTES, &text, &len, err);
+  folio_status st = folio_i_read_file("read_records", path, FOLIO_CSV_RECORDS_MAX_BYTES, &text, &len, err);
   if (st != FOLIO_OK) return st;
   st = folio_csv_parse_records(text, len, path, out, err);
   free(text);
