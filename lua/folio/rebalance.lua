@@ -273,6 +273,10 @@ end
 
 local stages = {}
 
+-- The most calendar days the price row may be older than the instant (a long
+-- weekend with a holiday is 4).
+M.MAX_STALE_DAYS = 7
+
 -- inputs: the fund file, the policies, the rebalance instant and price row,
 -- the store (locked), the book and which names are tradable.
 function stages.inputs(run)
@@ -320,6 +324,12 @@ function stages.inputs(run)
   end
   if not row then fail(string_format("no price row at or before %s (the prices start on %s)", run.asof_label, dates[1]), 3) end
   run.row, run.row_date = row, dates[row]
+  -- prices that end well before the instant would trade on stale closes
+  local gap = (parse_asof(cutoff_date .. "T12:00:00Z") - parse_asof(dates[row]:sub(1, 10) .. "T12:00:00Z")) / 86400
+  if gap > M.MAX_STALE_DAYS then
+    fail(string_format("the prices end on %s, %d days before the rebalance instant %s (more than %d): update the price file",
+      dates[row]:sub(1, 10), gap, run.asof_label, M.MAX_STALE_DAYS), 3)
+  end
   if row < #dates then
     run.prices = prices:head(row)
     if volumes then run.volumes = volumes:head(row) end

@@ -124,6 +124,10 @@ T.raises(function() fx:run{ asof = "2024-03-20T10:00:00" } end, { "asof", "no UT
 T.raises(function() fx:run{ asof = "2024-02-30" } end, { "asof" })
 T.raises(function() fx:run{ asof = "yesterday" } end, { "asof" })
 T.raises(function() fx:run{ asof = "2022-06-01" } end, { "no price row at or before 2022-06-01" })
+-- prices that stop well before the instant: an error, not a trade on stale closes
+T.raises(function() fx:run{ asof = "2024-04-30T10:00:00Z" } end, { "the prices end on 2024-03-22", "days before the rebalance instant" })
+local long_weekend = fx:run{ asof = "2024-03-25T10:00:00-04:00" } -- Monday morning: Friday's close, 3 days old
+T.eq(long_weekend.price_date, "2024-03-22", "a weekend gap is fine")
 
 -- the command line: an instant, and the JSON summary names each sleeve's session
 local out, code = fx:cli("--positions '" .. fx.positions .. "' --dry-run --json --asof 2024-03-16T12:00:00Z")
