@@ -693,8 +693,7 @@ function stages.guards(run)
   local memory = folio.state.new{ state = saved.memory or { version = 1, peak_nav = cfg.fund.nav } }
   local snap_positions = {}
   for _, p in ipairs(run.positions) do
-    local u = run.unit[p.symbol] or (run.current[p.symbol] * run.nav / p.quantity)
-    if u ~= u or not is_finite(u) then u = p.avg_price end
+    local u = run.values[p.symbol] or p.avg_price
     snap_positions[#snap_positions + 1] = folio.state.position{ symbol = p.symbol, quantity = p.quantity,
       avg_price = p.avg_price, market_price = u, strategy = p.strategy }
   end
