@@ -15,7 +15,7 @@
 -- records its orders as intended before the first submission and marks each
 -- one submitted only after the OMS adapter accepted it (after flush() for a
 -- batching adapter); a rerun with the same key submits only what is missing.
-local folio = ...
+local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, tonumber, pcall, select =
   pairs, ipairs, type, error, tostring, tonumber, pcall, select
@@ -24,82 +24,23 @@ local math_abs, math_max, math_min, math_huge, math_floor = math.abs, math.max, 
 
 local M = {}
 folio.rebalance = M
+-- the rest of the rebalance, filled in by lua/folio/rebalance_*.lua (loaded
+-- after this file): the clock, the fund's policies, the book
+local parts = {}
+internal.rebalance = parts
+local parse_asof, local_time = folio.session.parse_asof, folio.session.local_time
+-- a signal by name (folio.signals, lua/folio/signals.lua, loaded after this file)
+local function signal_fn(name)
+  local fn = folio.signals[name]
+  return type(fn) == "function" and name:match("^%l") and fn or nil
+end
+local function factors() return folio.signals.FACTORS end
+local function class_signal(c) return folio.signals.CLASS_DEFAULT[c] end
 
 local function fail(msg, level) error("rebalance: " .. msg, (level or 1) + 1) end
+parts.fail = fail
 local function sorted(t) return folio.sorted_keys(t) end
 local function is_finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
-
--- ---- signals -----------------------------------------------------------------------------------
--- The sample data has prices and volumes only, so each factor a sleeve names
--- maps to a price-based signal (docs/rebalance.md). R are daily log returns;
--- names without a complete history over the rows a signal needs get no
--- signal (folio.missing).
-local SIGNALS = {
-  -- 12-1 momentum: the mean log return from 252 to 21 rows back
-  momentum_12_1 = function(R, syms) return R:select(syms, 252):head(231):mean(), 252 end,
-  -- short-term mean reversion: minus the last 5 days' mean return
-  reversal_5 = function(R, syms)
-    local m = R:select(syms, 5):mean()
-    for s, v in pairs(m) do m[s] = -v end
-    return m, 5
-  end,
-  -- trend over 63 rows (a stand-in for carry: the sample data has no rates)
-  trend_63 = function(R, syms) return R:select(syms, 63):mean(), 63 end,
-}
-local FACTORS = {
-  f_momentum_12_1 = "momentum_12_1",
-  f_crypto_realized_vol = "reversal_5",
-  f_fx_carry = "trend_63",
-}
-local CLASS_SIGNAL = { equities = "momentum_12_1", crypto = "reversal_5", fx = "trend_63", futures = "trend_63" }
-M.signals, M.factors = SIGNALS, FACTORS
-
--- ---- time --------------------------------------------------------------------------------------
-
-local parse_asof, local_time = folio.session.parse_asof, folio.session.local_time
-
--- The instant of hh:mm New York time on a date ("YYYY-MM-DD").
-local function ny_instant(date, hh, mm)
-  local t = parse_asof(string_format("%sT%02d:%02d:00-05:00", date, hh, mm))
-  if local_time(t):sub(-6) == "-04:00" then t = t - 3600 end -- daylight saving time
-  return t
-end
-
--- The New York date and minute of the day of an instant.
-local function ny_date_minute(t)
-  local lt = local_time(t) -- "2024-03-08T09:30:00-05:00"
-  return lt:sub(1, 10), tonumber(lt:sub(12, 13)) * 60 + tonumber(lt:sub(15, 16))
-end
-
--- A date alone means that date's close in each asset class's own calendar;
--- the session in force is the one of the last second before the close.
-local function class_instant(class, date, calendar)
-  if class == "equities" then
-    local early = folio.session.is_early_close(date, calendar)
-    return ny_instant(date, early and 13 or 16, 0) - 1
-  elseif class == "crypto" then
-    return parse_asof(date .. "T23:59:59Z")
-  end
-  return ny_instant(date, 17, 0) - 1 -- fx and futures: the 17:00 New York roll
-end
-
-local function week_of(epoch) return math_floor((epoch / 86400 + 3) / 7) end -- Monday-based weeks
-local function month_of(epoch)
-  local y, m = os.date("!%Y-%m", epoch):match("^(%d+)-(%d+)$")
-  return tonumber(y) * 12 + tonumber(m)
-end
-
--- Whether a sleeve with frequency `freq` is due at `asof` after `last` (epoch seconds or nil).
-local function due(freq, asof, last)
-  if not last then return true end
-  if freq == "daily" then return asof - last >= 86400 - 1 end
-  if freq == "weekly" then return week_of(asof) ~= week_of(last) end
-  if freq == "monthly" then return month_of(asof) ~= month_of(last) end
-  if freq == "quarterly" then
-    return math_floor((month_of(asof) - 1) / 3) ~= math_floor((month_of(last) - 1) / 3)
-  end
-  return true
-end
 
 -- ---- trace ---------------------------------------------------------------------------------------
 
@@ -109,165 +50,6 @@ local function note(run, stage, fields)
   run.trace[#run.trace + 1] = fields
 end
 M.note = note
-
--- ---- policies from the fund file -----------------------------------------------------------------
-
-local policy_files = {} -- policy name -> the real path of the file that last declared it (any run)
-
-local function dirname(path) return path:match("^(.*)/[^/]*$") or "." end
-
-local function real(path)
-  local info = folio.reconcile.file_info(path)
-  return info and info.realpath, info
-end
-
--- Loads one policy file (trusted engines only) and registers it; returns its
--- name. A file may not take the name of a shipped policy or a built-in, nor
--- of another file's policy.
-local function load_policy_file(run, path, where, inside)
-  local rp, info = real(path)
-  if not rp then fail(string_format("%spolicy file '%s' does not exist", where, path), 3) end
-  if info.kind ~= "file" then fail(string_format("%spolicy file '%s' is not a regular file", where, path), 3) end
-  if inside and rp:sub(1, #inside + 1) ~= inside .. "/" then
-    fail(string_format("%spolicy file '%s' leads outside the fund file's folder (%s)", where, path, rp), 3)
-  end
-  local text, why = folio.reconcile.read_file(path)
-  if not text then fail(where .. tostring(why), 3) end
-  local chunk, err = load(text, "@" .. path, "t")
-  if not chunk then fail(where .. tostring(err), 3) end
-  local ok, pol = pcall(chunk)
-  if not ok then fail(where .. tostring(pol), 3) end
-  if not (folio.is_policy(pol) or (folio.is_pipeline and folio.is_pipeline(pol))) then
-    fail(string_format("%s%s must return folio.policy{...} (it returned %s)", where, path, type(pol)), 3)
-  end
-  local name = pol.name
-  local owner = run.policy_files[name]
-  if owner and owner ~= rp then
-    fail(string_format("%stwo policy files declare '%s': %s and %s", where, name, owner, rp), 3)
-  end
-  if not policy_files[name] and folio.registry.has(name) then
-    fail(string_format("%s%s declares '%s', which is already registered (a shipped policy or a built-in): rename it",
-      where, path, name), 3)
-  end
-  folio.registry.register(pol, { replace = true })
-  policy_files[name], run.policy_files[name] = rp, rp
-  return name
-end
-
-local function is_path(s) return s:find("/", 1, true) ~= nil or s:sub(-4) == ".lua" end
-
--- Loads the policy folders (every *.lua, in name order) and the sleeves' policy files.
-local function load_policies(run)
-  local cfg = run.cfg
-  run.policy_files = {}
-  local dir = dirname(cfg.path or "./fund.yaml")
-  local root = real(dir)
-  local folders = {}
-  for _, d in ipairs(cfg.policy_path or {}) do
-    local rp, info = real(dir .. "/" .. d)
-    if not rp or info.kind ~= "directory" then
-      fail(string_format("%s: policy_path: folder '%s' does not exist (relative to %s)", cfg.path, d, dir), 3)
-    end
-    if root and rp ~= root and rp:sub(1, #root + 1) ~= root .. "/" then
-      fail(string_format("%s: policy_path: folder '%s' leads outside the fund file's folder", cfg.path, d), 3)
-    end
-    folders[#folders + 1] = { path = dir .. "/" .. d, inside = root }
-  end
-  local extra = run.args.policy_path
-  if type(extra) == "string" then
-    local list = {}
-    for d in extra:gmatch("[^:]+") do list[#list + 1] = d end
-    extra = list
-  end
-  for _, d in ipairs(extra or {}) do
-    local rp, info = real(d)
-    if not rp or info.kind ~= "directory" then fail(string_format("--policy-path: folder '%s' does not exist", d), 3) end
-    folders[#folders + 1] = { path = d }
-  end
-  for _, f in ipairs(folders) do
-    local names = folio.reconcile.list_dir(f.path) or {}
-    for _, n in ipairs(names) do
-      if n:sub(-4) == ".lua" and n:sub(1, 1) ~= "." then
-        load_policy_file(run, f.path .. "/" .. n, f.path .. ": ", f.inside and real(f.path))
-      end
-    end
-  end
-  for i, sleeve in ipairs(cfg.sleeves) do
-    if sleeve.policy and is_path(sleeve.policy) then
-      local where = string_format("%s: sleeves[%d].policy: ", sleeve.where and sleeve.where.sleeve or cfg.path, i)
-      sleeve.policy_name = load_policy_file(run, dir .. "/" .. sleeve.policy, where, root)
-    elseif sleeve.policy then
-      sleeve.policy_name = sleeve.policy
-    end
-  end
-end
-
--- ---- the book: prices, currencies, exclusions -------------------------------------------------------
-
--- An FX pair's base and quote currencies: from the fund file's instruments,
--- else from a six-letter symbol (EURUSD = EUR quoted in USD).
-local function fx_pair(cfg, sym)
-  local ins = cfg.instruments and cfg.instruments[sym]
-  if ins then return ins.base, ins.quote end
-  local b, q = sym:match("^(%u%u%u)(%u%u%u)$")
-  return b, q
-end
-
--- Values in the fund's currency: unit[s] is what one unit of s is worth
--- (an FX pair's unit is one unit of its base currency), rate[s] converts
--- the quote currency of s into the fund's.
-local function value_book(run)
-  local cfg, prices, row = run.cfg, run.prices, run.row
-  local F = cfg.fund.currency or "USD"
-  local fx = {}
-  for _, sleeve in ipairs(cfg.sleeves) do
-    if sleeve.asset_class == "fx" then for _, s in ipairs(sleeve.universe) do fx[s] = true end end
-  end
-  for s in pairs(cfg.instruments or {}) do fx[s] = true end
-  local cols = {}
-  for _, s in ipairs(prices:symbols()) do cols[s] = true end
-  local function px(s) return cols[s] and prices:get(row, s) or nil end
-  -- one unit of `from` in `to`: a direct pair, its inverse, or through USD
-  local function direct(from, to)
-    if from == to then return 1 end
-    local d, i = px(from .. to), px(to .. from)
-    if d and d > 0 then return d end
-    if i and i > 0 then return 1 / i end
-  end
-  local function rate(ccy, sym)
-    local r = direct(ccy, F)
-    if not r and ccy ~= "USD" and F ~= "USD" then
-      local a, b = direct(ccy, "USD"), direct("USD", F)
-      r = a and b and a * b
-    end
-    if r then return r end
-    fail(string_format("cannot value %s in %s: no price for %s%s or %s%s on %s", sym, F, ccy, F, F, ccy, run.row_date), 3)
-  end
-  run.unit, run.quote, run.rate, run.fx = {}, {}, {}, {}
-  for s in pairs(run.names) do
-    local p = px(s)
-    if p then
-      local r = 1
-      if fx[s] then
-        local base, quote = fx_pair(cfg, s)
-        if not base then
-          fail(string_format("FX symbol '%s' does not spell its currencies (EURUSD); give them under instruments: in the fund file", s), 3)
-        end
-        r = rate(quote, s)
-        run.fx[s] = { base = base, quote = quote }
-      end
-      run.quote[s], run.rate[s], run.unit[s] = p, r, p * r
-    end
-  end
-end
-
--- The last price of s at or before the rebalance row, and its date.
-local function last_price(prices, row, s)
-  for i = row, 1, -1 do
-    local v = prices:get(i, s)
-    if v then return v, prices:dates()[i] end
-  end
-end
 
 -- ---- stages ------------------------------------------------------------------------------------------
 
@@ -285,7 +67,7 @@ function stages.inputs(run)
   if type(cfg) == "string" then cfg = folio.config.load{ path = cfg, sizers = false } end
   if type(cfg) ~= "table" or not cfg.sleeves then fail("fund must be a fund file path or a folio.config table", 3) end
   run.cfg = cfg
-  load_policies(run)
+  parts.load_policies(run)
   -- the market
   local prices, volumes = args.prices, args.volumes
   if args.market ~= nil then prices, volumes = args.market:prices(), args.market:volumes() end
@@ -306,13 +88,13 @@ function stages.inputs(run)
   if date_only then
     local ok, why = pcall(parse_asof, asof_arg .. "T12:00:00Z")
     if not ok then fail("asof: " .. tostring(why):gsub("^.-%((.*)%)$", "%1"), 3) end
-    run.asof = ny_instant(asof_arg, 16, 0)
+    run.asof = parts.ny_instant(asof_arg, 16, 0)
     cutoff_date, include_cutoff = asof_arg, true
   else
     local ok, t = pcall(parse_asof, asof_arg)
     if not ok then fail("asof: " .. tostring(t):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"), 3) end
     run.asof = t
-    local d, minute = ny_date_minute(t)
+    local d, minute = parts.ny_date_minute(t)
     cutoff_date, include_cutoff = d, minute >= 16 * 60 -- a day's row is its close: known from 16:00 New York
   end
   run.asof_label = date_only and asof_arg or local_time(run.asof)
@@ -355,7 +137,7 @@ function stages.inputs(run)
   for _, sleeve in ipairs(cfg.sleeves) do for _, s in ipairs(sleeve.universe) do names[s] = true end end
   for _, p in ipairs(run.positions) do names[p.symbol] = true end
   run.names = names
-  value_book(run)
+  parts.value_book(run)
   -- names with no price on the rebalance row leave this rebalance; held ones are kept and flagged
   local cols = {}
   for _, s in ipairs(run.prices:symbols()) do cols[s] = true end
@@ -370,7 +152,7 @@ function stages.inputs(run)
       if not cols[s] then
         reason = "no price column"
       else
-        lp, when = last_price(run.prices, row, s)
+        lp, when = parts.last_price(run.prices, row, s)
         reason = when and ("no price on " .. run.row_date .. " (last price " .. when .. ": delisted or halted)")
           or ("no price on " .. run.row_date .. " (not yet listed)")
       end
@@ -410,7 +192,7 @@ function stages.signals(run)
     local s = { name = sleeve.name, asset_class = sleeve.asset_class, allocation = sleeve.allocation, index = i }
     run.sleeve[sleeve.name] = s
     -- the session in force
-    local instant = run.date_only and class_instant(sleeve.asset_class, run.date_only, cfg.calendar) or run.asof
+    local instant = run.date_only and parts.class_instant(sleeve.asset_class, run.date_only, cfg.calendar) or run.asof
     local res = run.sessions:resolve{ asset_class = sleeve.asset_class, asof = instant }
     s.session, s.local_time = res.session, res.local_time
     s.gross_cap = res.gross_cap
@@ -443,19 +225,19 @@ function stages.signals(run)
     local sig = sleeve.signal or {}
     local signal_name
     if sig.factor then
-      signal_name = FACTORS[sig.factor]
+      signal_name = factors()[sig.factor]
       if not signal_name then
         fail(string_format("%s: sleeves[%d].signal.factor: unknown factor '%s' (known factors: %s)", where.signal or cfg.path,
-          i, sig.factor, table_concat(sorted(FACTORS), ", ")), 3)
+          i, sig.factor, table_concat(sorted(factors()), ", ")), 3)
       end
     elseif sig.name then
       signal_name = sig.name
-      if not SIGNALS[signal_name] then
+      if not signal_fn(signal_name) then
         fail(string_format("%s: sleeves[%d].signal.name: unknown signal '%s' (known signals: %s)", where.signal or cfg.path,
-          i, sig.name, table_concat(sorted(SIGNALS), ", ")), 3)
+          i, sig.name, table_concat(folio.signals.NAMES, ", ")), 3)
       end
     else
-      signal_name = CLASS_SIGNAL[sleeve.asset_class]
+      signal_name = class_signal(sleeve.asset_class)
     end
     s.signal_name = signal_name
     -- hold, keep or size
@@ -464,7 +246,7 @@ function stages.signals(run)
       s.status = "held"
       s.reason = res.session == "closed" and ("session closed for " .. sleeve.asset_class .. " at " .. res.local_time)
         or ("no entry for session " .. res.session .. " in the session matrix")
-    elseif prev and not due(sleeve.rebalance, run.asof, prev.asof) then
+    elseif prev and not parts.due(sleeve.rebalance, run.asof, prev.asof) then
       s.status = "kept"
       s.weights = prev.weights
       s.reason = "kept (" .. sleeve.rebalance .. ", sized " .. os.date("!%Y-%m-%d", prev.asof) .. ")"
@@ -472,7 +254,7 @@ function stages.signals(run)
       s.status = "sized"
       local universe = {}
       for _, sym in ipairs(sleeve.universe) do if run.unit[sym] then universe[#universe + 1] = sym end end
-      local raw, sig_rows = SIGNALS[signal_name](run.R, universe)
+      local raw, sig_rows = signal_fn(signal_name)(run.R, universe)
       s.universe, s.raw_signal, s.signal_rows = universe, raw, sig_rows
     end
     note(run, "signals", { sleeve = sleeve.name, decision = s.status, session = s.session, sizer = s.sizer,
