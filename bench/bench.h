@@ -19,6 +19,12 @@ static inline double bench_now(void) {
 /* Median seconds of fn(ctx) over `reps` runs after one warm-up run. */
 double bench_median(void (*fn)(void *), void *ctx, int reps);
 
+/* Median seconds of fn(ctx) over `reps` runs, each followed by one run of
+ * bound(bound_ctx) (interleaved, so drift hits both alike); the bound's median
+ * goes to *bound_s. One warm-up run of each. */
+double bench_interleaved(void (*fn)(void *), void *ctx, void (*bound)(void *), void *bound_ctx,
+                         int reps, double *bound_s);
+
 /* Prints one table row: name, size, folio time, bare time, ratio, the bare call's name. */
 void bench_row(const char *what, const char *size, double folio_s, double bare_s, const char *bare);
 
@@ -36,6 +42,7 @@ void bench_session(void);
 void bench_hrp(void);
 void bench_risk_sizers(void);
 void bench_multi_sleeve(void);
+void bench_turnover_lw(void);
 void bench_manager(void);
 void bench_allocator(void);
 

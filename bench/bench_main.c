@@ -29,6 +29,29 @@ double bench_median(void (*fn)(void *), void *ctx, int reps) {
   return m;
 }
 
+double bench_interleaved(void (*fn)(void *), void *ctx, void (*bound)(void *), void *bound_ctx,
+                         int reps, double *bound_s) {
+  if (reps < 1) reps = 1;
+  double *t = malloc(sizeof(double) * (size_t)reps), *u = malloc(sizeof(double) * (size_t)reps);
+  fn(ctx); /* warm-up of both */
+  bound(bound_ctx);
+  for (int r = 0; r < reps; r++) {
+    double t0 = bench_now();
+    fn(ctx);
+    double t1 = bench_now();
+    bound(bound_ctx);
+    u[r] = bench_now() - t1;
+    t[r] = t1 - t0;
+  }
+  qsort(t, (size_t)reps, sizeof(double), cmp_double);
+  qsort(u, (size_t)reps, sizeof(double), cmp_double);
+  double m = t[reps / 2];
+  *bound_s = u[reps / 2];
+  free(t);
+  free(u);
+  return m;
+}
+
 void bench_row(const char *what, const char *size, double folio_s, double bare_s, const char *bare) {
   printf("| %-22s | %-16s | %10.3f | %10.3f | %6.2fx | %-16s |\n", what, size, folio_s * 1e3,
          bare_s * 1e3, folio_s / bare_s, bare);
@@ -69,6 +92,7 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "hrp") == 0) bench_hrp();
   if (!only || strcmp(only, "risk_sizers") == 0) bench_risk_sizers();
   if (!only || strcmp(only, "multi_sleeve") == 0) bench_multi_sleeve();
+  if (!only || strcmp(only, "turnover_lw") == 0) bench_turnover_lw();
   if (!only || strcmp(only, "manager") == 0) bench_manager();
   if (!only || strcmp(only, "allocator") == 0) bench_allocator();
   return 0;

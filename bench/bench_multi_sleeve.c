@@ -8,6 +8,7 @@
  * with the objective gap each reaches — the measurements behind the solver
  * choice documented in docs/lua-api.md.
  */
+#include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
 #include <nlopt.h>
@@ -17,6 +18,8 @@
 
 #include "bench.h"
 #include "folio/multi_sleeve.h"
+#include "folio/panel.h"
+#include "folio/risk_model.h"
 #include "folio/turnover.h"
 
 typedef struct tctx {
@@ -158,6 +161,104 @@ static void bench_case(size_t n, int identity, const char *label, int reps, int 
     run_nlopt(&c, NLOPT_LD_MMA, "nlopt MMA", f_best);
   }
   free(c.Q), free(c.copy), free(c.t), free(c.w0), free(c.w), free(c.work);
+}
+
+/* ---- Ledoit-Wolf covariance, dense vs factored -------------------------------------- */
+
+typedef struct lctx {
+  size_t n, T;
+  double *x, *Q, *t, *w0, *w, *gram, budget;
+  folio_cov_factor f;
+  void *work;
+  int dense;
+  folio_turnover_info info;
+} lctx;
+
+static void run_lw_turnover(void *p) {
+  lctx *c = p;
+  folio_error err;
+  folio_status st = c->dense ? folio_turnover_project(c->n, c->t, c->w0, c->Q, c->n, NULL, c->budget,
+                                                      NULL, c->w, &c->info, c->work, &err)
+                             : folio_turnover_project_factored(c->n, c->t, c->w0, &c->f, NULL,
+                                                               c->budget, NULL, c->w, &c->info,
+                                                               c->work, &err);
+  if (st != FOLIO_OK) fprintf(stderr, "bench_multi_sleeve: %s\n", err.message);
+}
+
+/* the bound: one dsyrk of the same T x n returns (what forming the dense covariance costs) */
+static void run_lw_syrk(void *p) {
+  lctx *c = p;
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)c->n, (int)c->T, 1.0, c->x, (int)c->T, 0.0,
+              c->gram, (int)c->n);
+}
+
+/* T = 252 daily returns with a market factor, centred; Ledoit-Wolf as in
+ * folio_ledoit_wolf (shrinkage from the same formulas); the budget binds
+ * hard (30 % of the move). */
+static void lw_case(size_t n, int dense, int reps, double *ms_out) {
+  lctx c;
+  memset(&c, 0, sizeof c);
+  c.n = n, c.T = 252, c.dense = dense;
+  size_t T = c.T;
+  c.x = malloc(sizeof(double) * T * n);
+  c.gram = malloc(sizeof(double) * n * n);
+  c.t = malloc(sizeof(double) * n), c.w0 = malloc(sizeof(double) * n), c.w = malloc(sizeof(double) * n);
+  double *mkt = malloc(sizeof(double) * T), *beta = malloc(sizeof(double) * n);
+  bench_fill_normal(c.x, T * n, 4242 + n);
+  bench_fill_normal(mkt, T, 17);
+  bench_fill_normal(beta, n, 18);
+  for (size_t j = 0; j < n; j++) {
+    double m = 0;
+    for (size_t t = 0; t < T; t++) {
+      double *v = c.x + t + j * T;
+      *v = 0.01 * (1 + 0.3 * beta[j]) * mkt[t] + 0.02 * *v;
+      m += *v;
+    }
+    m /= (double)T;
+    for (size_t t = 0; t < T; t++) c.x[t + j * T] -= m;
+  }
+  folio_panel pan = folio_panel_make(c.x, T, n);
+  folio_lw_info li;
+  folio_error err;
+  c.Q = malloc(sizeof(double) * n * n);
+  if (folio_ledoit_wolf(&pan, FOLIO_MISSING_ERROR, 1.0, c.Q, n, NULL, &li, &err) != FOLIO_OK)
+    fprintf(stderr, "bench_multi_sleeve: %s\n", err.message);
+  c.f = (folio_cov_factor){T, c.x, T, li.shrinkage * li.mu, (1 - li.shrinkage) / (double)T};
+  if (!dense) free(c.Q), c.Q = NULL;
+  c.work = malloc(dense ? folio_turnover_work_size(n) : folio_turnover_factored_work_size(n, T));
+  tctx tc = {.n = n, .t = c.t, .w0 = c.w0};
+  fill_problem(&tc, 99 + n);
+  c.budget = tc.budget;
+  double bound, tf = bench_interleaved(run_lw_turnover, &c, run_lw_syrk, &c, reps, &bound);
+  char size[32], what[64];
+  snprintf(size, sizeof size, "%zu, LW T=252", n);
+  snprintf(what, sizeof what, "%s %s", dense ? "dense" : "factored", c.info.method);
+  bench_row(what, size, tf, bound, "dsyrk T x n");
+  printf("|   %d %s, %d active-set solves, %zu traded, KKT residual %.1e, shrinkage %.3f |\n",
+         c.info.iterations, strncmp(c.info.method, "dual", 4) == 0 ? "Newton steps" : "APG iterations", c.info.polishes, c.info.n_traded, c.info.kkt_residual, li.shrinkage);
+  *ms_out = tf * 1e3;
+  free(mkt), free(beta), free(c.x), free(c.gram), free(c.Q), free(c.t), free(c.w0), free(c.w);
+  free(c.work);
+}
+
+/* compose's turnover step on a Ledoit-Wolf covariance: dense (folio_turnover_project)
+ * up to 2,000 names, factored (folio_turnover_project_factored) to 4,000, and the
+ * exponent of the factored times (least squares of log time on log n). */
+void bench_turnover_lw(void) {
+  static const size_t sizes[] = {500, 1000, 2000, 3000, 4000};
+  double ms[5], d;
+  const char *dense_env = getenv("FOLIO_BENCH_DENSE");
+  size_t dense_max = dense_env ? (size_t)atol(dense_env) : 2000;
+  for (int k = 0; k < 5; k++)
+    if (sizes[k] <= dense_max) lw_case(sizes[k], 1, sizes[k] >= 2000 ? 1 : 3, &d);
+  for (int k = 0; k < 5; k++) lw_case(sizes[k], 0, 5, &ms[k]);
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (int k = 0; k < 5; k++) {
+    double x = log((double)sizes[k]), y = log(ms[k]);
+    sx += x, sy += y, sxx += x * x, sxy += x * y;
+  }
+  printf("|   factored: time ~ n^%.2f from 500 to 4,000 names (least squares on log-log) |\n",
+         (5 * sxy - sx * sy) / (5 * sxx - sx * sx));
 }
 
 void bench_multi_sleeve(void) {

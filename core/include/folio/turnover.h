@@ -66,6 +66,7 @@ typedef struct folio_turnover_info {
   size_t n_clipped;    /* targets clipped to their cap */
   size_t n_traded;     /* positions with w_i != w0_i */
   const char *method;  /* static: "unconstrained", "projection" (Q = I),
+                          "dual_newton+active_set" (factored Q),
                           "apg+active_set", "apg", "caps_forced" */
 } folio_turnover_info;
 
@@ -118,6 +119,55 @@ FOLIO_API folio_status folio_turnover_project(size_t n_assets, const double *tar
                                               const folio_turnover_opts *opts, double *w_out,
                                               folio_turnover_info *info, void *work,
                                               folio_error *err);
+
+/* ---- factored covariance ------------------------------------------------------------ */
+
+/*
+ * A covariance given by its factor instead of its n x n entries:
+ *
+ *   Q = diag I + weight X'X,   X: n_rows x n_assets, column-major, ld_x >= n_rows.
+ *
+ * Ledoit-Wolf is this form (folio_ledoit_wolf: X the centred returns,
+ * diag = scale shrinkage mu, weight = scale (1 - shrinkage) / n_rows), so a
+ * product Q v costs O(T n), not O(n^2), and Q is positive semi-definite by
+ * construction. Borrowed: x must outlive the call only.
+ */
+typedef struct folio_cov_factor {
+  size_t n_rows;   /* T >= 1 */
+  const double *x; /* T x n_assets, column-major, finite */
+  size_t ld_x;     /* >= n_rows */
+  double diag;     /* >= 0, finite */
+  double weight;   /* >= 0, finite */
+} folio_cov_factor;
+
+/* Bytes of workspace folio_turnover_project_factored needs: O(T n + T^2)
+ * doubles, never n^2 (0 on overflow). */
+FOLIO_API size_t folio_turnover_factored_work_size(size_t n_assets, size_t n_rows);
+
+/*
+ * folio_turnover_project with the covariance given as a factor (Q =
+ * diag I + weight X'X, see folio_cov_factor): the same problem, the same
+ * result to the KKT tolerance, the same info (method "apg+active_set" when
+ * certified), at O(T n) per iteration instead of O(n^2) and with no n x n
+ * factorisation. The active-set solve is a Cholesky of diag I + weight X_F'X_F
+ * (|F| <= T) or of diag/weight I + X_F X_F' (Woodbury, |F| > T); a solve whose
+ * set turns out wrong still moves the iterate when its projection lowers the
+ * objective, so the traded set is found in far fewer iterations.
+ * Q: the factor (borrowed). Other arguments as folio_turnover_project.
+ * work: folio_turnover_factored_work_size(n_assets, Q->n_rows) bytes or NULL.
+ * Errors: those of folio_turnover_project (without FOLIO_ENOTSYM and
+ * FOLIO_ENOTPD: the form is symmetric and semi-definite), and FOLIO_EINVAL
+ * (Q NULL, x NULL, n_rows 0, ld_x < n_rows, diag or weight negative or not
+ * finite), FOLIO_ENOTFINITE (an entry of x, names symbol and row),
+ * FOLIO_EDEGENERATE (Q = 0).
+ */
+FOLIO_API folio_status folio_turnover_project_factored(size_t n_assets, const double *target,
+                                                       const double *current,
+                                                       const folio_cov_factor *Q,
+                                                       const double *caps, double budget,
+                                                       const folio_turnover_opts *opts,
+                                                       double *w_out, folio_turnover_info *info,
+                                                       void *work, folio_error *err);
 
 #ifdef __cplusplus
 }

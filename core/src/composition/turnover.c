@@ -111,8 +111,16 @@ static int cmp_event(const void *pa, const void *pb) {
 
 typedef struct tws {
   size_t n;
-  const double *Q;
+  const double *Q; /* dense Q, or NULL with the factor below */
   size_t ld;
+  /* Q = alpha I + beta X'X (X: T x n, ld ldx) when Q is NULL */
+  const double *X;
+  size_t T, ldx;
+  double alpha, beta;
+  double *tv, *tu; /* T each: X v and X_bnd d_bnd */
+  double *tw;      /* 3 T: the dual point, its Newton step and gradient */
+  double *xf;      /* T x n: the free columns of X, gathered */
+  double *kt;      /* T x T: the Gram or Woodbury matrix of a polish */
   double *qc;    /* n x n: PSD-check copy, then Q_FF */
   double *lo, *up, *s, *qs, *x, *xp, *yv, *g, *cand, *rhs, *dir, *a, *m, *M;
   event *ev;
@@ -133,8 +141,9 @@ size_t folio_turnover_work_size(size_t n_assets) {
   return ar.overflow ? 0 : ar.used + 64;
 }
 
-/* Projection of y onto {sum |d| <= B} ∩ [lo, up] into d (d may alias y). */
-static void project_box_l1(tws *w, const double *y, double B, double *d) {
+/* Projection of y onto {sum |d| <= B} ∩ [lo, up] into d (d may alias y);
+ * returns theta (> 0 when the L1 constraint is active). */
+static double project_box_l1(tws *w, const double *y, double B, double *d) {
   const size_t n = w->n;
   double phi = 0;
   for (size_t i = 0; i < n; i++) {
@@ -185,6 +194,7 @@ static void project_box_l1(tws *w, const double *y, double B, double *d) {
     if (d[i] > w->up[i]) d[i] = w->up[i];
     if (d[i] < w->lo[i]) d[i] = w->lo[i];
   }
+  return theta;
 }
 
 /* State of a trade: 0 untraded, +-1 free traded (sign), 2 at lo, 3 at up. */
@@ -197,9 +207,22 @@ static void classify(const tws *w, const double *d, int *state) {
   }
 }
 
+/* out = c Q v: one dsymv (dense) or two dgemv, O(T n) (factored). */
+static void qmul(const tws *w, double c, const double *v, double *out) {
+  if (w->Q) {
+    cblas_dsymv(CblasColMajor, CblasUpper, (int)w->n, c, w->Q, (int)w->ld, v, 1, 0.0, out, 1);
+    return;
+  }
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)w->T, (int)w->n, 1.0, w->X, (int)w->ldx, v, 1, 0.0,
+              w->tv, 1);
+  for (size_t i = 0; i < w->n; i++) out[i] = c * w->alpha * v[i];
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)w->T, (int)w->n, c * w->beta, w->X, (int)w->ldx, w->tv,
+              1, 1.0, out, 1);
+}
+
 /* g = 2 (Q d - Q s) */
 static void gradient(const tws *w, const double *d, double *g) {
-  cblas_dsymv(CblasColMajor, CblasUpper, (int)w->n, 2.0, w->Q, (int)w->ld, d, 1, 0.0, g, 1);
+  qmul(w, 2.0, d, g);
   for (size_t i = 0; i < w->n; i++) g[i] -= 2.0 * w->qs[i];
 }
 
@@ -230,35 +253,109 @@ static double kkt_violation(const tws *w, const double *d, const int *state, con
   return v / scale;
 }
 
+/* Applies the factorised (Q_FF)^-1 to r (nf x 2) in place: the direct
+ * Cholesky (direct = 1) or the Woodbury form. */
+static int factored_apply(tws *w, size_t nf, int direct, double *r) {
+  const size_t T = w->T;
+  if (direct) return LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)nf, 2, w->kt, (int)nf, r, (int)nf) != 0;
+  /* (alpha I + beta X_F'X_F)^-1 r = (r - X_F' K^-1 X_F r) / alpha */
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)T, 2, (int)nf, 1.0, w->xf, (int)T, r,
+              (int)nf, 0.0, w->tv, (int)T);
+  if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)T, 2, w->kt, (int)T, w->tv, (int)T) != 0) return -1;
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)nf, 2, (int)T, -1.0, w->xf, (int)T, w->tv,
+              (int)T, 1.0, r, (int)nf);
+  for (size_t k = 0; k < 2 * nf; k++) r[k] /= w->alpha;
+  return 0;
+}
+
+/* Solves Q_FF [v1 v2] = [c sigma] in place in rhs (nf x 2) for the factored
+ * Q = alpha I + beta X'X: directly (Cholesky of alpha I + beta X_F'X_F, nf^2 T)
+ * when nf <= T, else by Woodbury (Cholesky of alpha/beta I + X_F X_F', T^2 nf),
+ * with two steps of iterative refinement (the Woodbury form cancels when
+ * alpha is small). Scratch: w->M and w->m. Returns 0 on success. */
+static int factored_solve(tws *w, size_t nf, double *rhs) {
+  const size_t T = w->T;
+  if (w->beta == 0) {
+    if (!(w->alpha > 0)) return -1;
+    for (size_t k = 0; k < 2 * nf; k++) rhs[k] /= w->alpha;
+    return 0;
+  }
+  for (size_t b = 0; b < nf; b++)
+    memcpy(w->xf + b * T, w->X + w->fidx[b] * w->ldx, T * sizeof(double)); /* X_F, T x nf */
+  int direct = nf <= T || !(w->alpha > 0);
+  if (direct) {
+    if (nf > T) return -1; /* alpha = 0 and rank-deficient */
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)nf, (int)T, w->beta, w->xf, (int)T, 0.0,
+                w->kt, (int)nf);
+    for (size_t b = 0; b < nf; b++) w->kt[b + b * nf] += w->alpha;
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)nf, w->kt, (int)nf) != 0) return -1;
+  } else {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)T, (int)nf, 1.0, w->xf, (int)T, 0.0,
+                w->kt, (int)T);
+    for (size_t t = 0; t < T; t++) w->kt[t + t * T] += w->alpha / w->beta;
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)T, w->kt, (int)T) != 0) return -1;
+  }
+  double *r0 = w->M, *res = w->m;
+  memcpy(r0, rhs, 2 * nf * sizeof(double));
+  if (factored_apply(w, nf, direct, rhs) != 0) return -1;
+  for (int pass = 0; pass < 2; pass++) {
+    /* res = r0 - alpha v - beta X_F'(X_F v) */
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)T, 2, (int)nf, 1.0, w->xf, (int)T,
+                rhs, (int)nf, 0.0, w->tv, (int)T);
+    for (size_t k = 0; k < 2 * nf; k++) res[k] = r0[k] - w->alpha * rhs[k];
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)nf, 2, (int)T, -w->beta, w->xf, (int)T,
+                w->tv, (int)T, 1.0, res, (int)nf);
+    if (factored_apply(w, nf, direct, res) != 0) return -1;
+    for (size_t k = 0; k < 2 * nf; k++) rhs[k] += res[k];
+  }
+  return 0;
+}
+
 /* Exact solve on the active set in `state`. Writes cand and *lambda; returns
- * the KKT violation (relative), or +INFINITY when the set is inconsistent. */
-static double polish(tws *w, const int *state, double B, double *lambda) {
+ * the KKT violation (relative), or +INFINITY when the set is inconsistent.
+ * *formed is set to 1 when cand holds the set's solution (possibly with
+ * wrong signs or out of bounds: a point to project and compare). */
+static double polish(tws *w, const int *state, double B, double *lambda, int *formed) {
   const size_t n = w->n;
   size_t nf = 0;
   double bfix = 0;
+  *formed = 0;
   for (size_t i = 0; i < n; i++) {
     if (state[i] == 1 || state[i] == -1) w->fidx[nf++] = i;
     w->cand[i] = state[i] == 2 ? w->lo[i] : (state[i] == 3 ? w->up[i] : 0);
     if (state[i] >= 2) bfix += fabs(w->cand[i]);
   }
   if (nf == 0) return INFINITY;
-  /* Q_FF and the right-hand sides c = (Qs)_F - Q_{F,bnd} d_bnd, sigma_F */
+  /* the right-hand sides c = (Qs)_F - Q_{F,bnd} d_bnd, sigma_F */
   double *rc = w->rhs, *rs = w->rhs + nf;
-  for (size_t b = 0; b < nf; b++) {
-    size_t j = w->fidx[b];
-    for (size_t a = 0; a <= b; a++) {
-      size_t i = w->fidx[a];
-      w->qc[a + b * nf] = i <= j ? w->Q[i + j * w->ld] : w->Q[j + i * w->ld];
+  if (w->Q) {
+    for (size_t b = 0; b < nf; b++) {
+      size_t j = w->fidx[b];
+      for (size_t a = 0; a <= b; a++) {
+        size_t i = w->fidx[a];
+        w->qc[a + b * nf] = i <= j ? w->Q[i + j * w->ld] : w->Q[j + i * w->ld];
+      }
+      double c = w->qs[j];
+      for (size_t k = 0; k < n; k++)
+        if (state[k] >= 2) c -= (j <= k ? w->Q[j + k * w->ld] : w->Q[k + j * w->ld]) * w->cand[k];
+      rc[b] = c;
+      rs[b] = (double)state[j];
     }
-    double c = w->qs[j];
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)nf, w->qc, (int)nf) != 0) return INFINITY;
+    if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)nf, 2, w->qc, (int)nf, w->rhs, (int)nf) != 0)
+      return INFINITY;
+  } else {
+    /* Q_{F,bnd} d_bnd = beta X_F' (X_bnd d_bnd): the identity part is off the free set */
+    memset(w->tu, 0, w->T * sizeof(double));
     for (size_t k = 0; k < n; k++)
-      if (state[k] >= 2) c -= (j <= k ? w->Q[j + k * w->ld] : w->Q[k + j * w->ld]) * w->cand[k];
-    rc[b] = c;
-    rs[b] = (double)state[j];
+      if (state[k] >= 2) cblas_daxpy((int)w->T, w->cand[k], w->X + k * w->ldx, 1, w->tu, 1);
+    for (size_t b = 0; b < nf; b++) {
+      size_t j = w->fidx[b];
+      rc[b] = w->qs[j] - w->beta * cblas_ddot((int)w->T, w->X + j * w->ldx, 1, w->tu, 1);
+      rs[b] = (double)state[j];
+    }
+    if (factored_solve(w, nf, w->rhs) != 0) return INFINITY;
   }
-  if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)nf, w->qc, (int)nf) != 0) return INFINITY;
-  if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)nf, 2, w->qc, (int)nf, w->rhs, (int)nf) != 0)
-    return INFINITY;
   double sa = 0, sb = 0;
   for (size_t b = 0; b < nf; b++) {
     double sg = (double)state[w->fidx[b]];
@@ -267,12 +364,15 @@ static double polish(tws *w, const int *state, double B, double *lambda) {
   }
   if (!(sb > 0)) return INFINITY;
   double lam = 2.0 * (sa - (B - bfix)) / sb;
+  int bad = 0;
   for (size_t b = 0; b < nf; b++) {
     size_t i = w->fidx[b];
     double v = rc[b] - 0.5 * lam * rs[b];
-    if ((double)state[i] * v <= 0 || v < w->lo[i] || v > w->up[i]) return INFINITY;
+    if ((double)state[i] * v <= 0 || v < w->lo[i] || v > w->up[i]) bad = 1;
     w->cand[i] = v;
   }
+  *formed = 1;
+  if (bad) return INFINITY;
   gradient(w, w->cand, w->g);
   *lambda = lam;
   return kkt_violation(w, w->cand, state, w->g, lam);
@@ -280,11 +380,120 @@ static double polish(tws *w, const int *state, double B, double *lambda) {
 
 static double dmax(double a, double b) { return a > b ? a : b; }
 
-folio_status folio_turnover_project(size_t n_assets, const double *target, const double *current,
-                                    const double *Q, size_t ld_q, const double *caps,
-                                    double budget, const folio_turnover_opts *opts, double *w_out,
-                                    folio_turnover_info *info, void *work, folio_error *err) {
-  static const char *who = "turnover";
+/* ---- the dual of the factored problem --------------------------------------------------
+ * With Q = alpha I + beta X'X (alpha, beta > 0) and z = X (d - s), the problem
+ * min_{d in C} 1/2 (d - s)'Q(d - s) has the T-dimensional concave dual
+ *   D(u) = alpha/2 ||d(u) - s||^2 + u'X(d(u) - s) - ||u||^2 / (2 beta),
+ *   d(u) = P_C(s - X'u / alpha)  (the exact projection onto C = L1 ball ∩ box),
+ *   grad D(u) = X(d(u) - s) - u / beta,
+ * maximised by semismooth Newton: the generalised Hessian is
+ * -(X J X' / alpha + I / beta), J = I_F - [theta > 0] sigma_F sigma_F' / |F| the
+ * Jacobian of P_C on the free set F, a T x T system (one dsyrk of X_F). d(u*)
+ * is the primal optimum; the caller certifies it with the exact KKT check. */
+
+/* d = d(u) in w->x, r = X(d - s) in w->tu; returns D(u) and theta. */
+static double dual_eval(tws *w, const double *u, double B, double *theta) {
+  const size_t n = w->n, T = w->T;
+  for (size_t i = 0; i < n; i++) w->yv[i] = w->s[i];
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)T, (int)n, -1.0 / w->alpha, w->X, (int)w->ldx, u, 1,
+              1.0, w->yv, 1);
+  *theta = project_box_l1(w, w->yv, B, w->x);
+  double e2 = 0;
+  for (size_t i = 0; i < n; i++) {
+    w->xp[i] = w->x[i] - w->s[i];
+    e2 += w->xp[i] * w->xp[i];
+  }
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, 1.0, w->X, (int)w->ldx, w->xp, 1, 0.0,
+              w->tu, 1);
+  double ur = 0, uu = 0;
+  for (size_t t = 0; t < T; t++) ur += u[t] * w->tu[t], uu += u[t] * u[t];
+  return 0.5 * w->alpha * e2 + ur - uu / (2.0 * w->beta);
+}
+
+/* Semismooth Newton on D. u, du, gr: T each (caller's). Leaves d(u*) in
+ * w->x; returns the Newton steps taken, or -1 when a system could not be
+ * factorised (the caller falls back to projected gradient from w->x). */
+static int dual_newton(tws *w, double B, double *u, double *du, double *gr, int max_steps) {
+  const size_t n = w->n, T = w->T;
+  /* warm start: u = beta X (P_C(s) - s), the dual point of the Euclidean answer */
+  project_box_l1(w, w->s, B, w->x);
+  for (size_t i = 0; i < n; i++) w->xp[i] = w->x[i] - w->s[i];
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, w->beta, w->X, (int)w->ldx, w->xp, 1, 0.0,
+              u, 1);
+  double theta, Dv = dual_eval(w, u, B, &theta);
+  for (int k = 0; k < max_steps; k++) {
+    double gmax = 0, umax = 0;
+    for (size_t t = 0; t < T; t++) {
+      gr[t] = w->tu[t] - u[t] / w->beta;
+      gmax = dmax(gmax, fabs(gr[t]));
+      umax = dmax(umax, fabs(w->tu[t]));
+    }
+    if (gmax <= 1e-15 * (umax > 0 ? umax : 1)) return k;
+    /* K = X_F J X_F' / alpha + I / beta */
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++)
+      if (w->x[i] != 0 && w->x[i] != w->lo[i] && w->x[i] != w->up[i]) {
+        memcpy(w->xf + nf * T, w->X + i * w->ldx, T * sizeof(double));
+        w->a[nf++] = w->x[i] > 0 ? 1.0 : -1.0; /* sigma_F (w->a is free here) */
+      }
+    if (nf)
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)T, (int)nf, 1.0 / w->alpha, w->xf,
+                  (int)T, 0.0, w->kt, (int)T);
+    else
+      memset(w->kt, 0, T * T * sizeof(double));
+    if (nf && theta > 0) { /* - (X_F sigma)(X_F sigma)' / (alpha nf) */
+      cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)nf, 1.0, w->xf, (int)T, w->a, 1, 0.0, du, 1);
+      cblas_dsyr(CblasColMajor, CblasUpper, (int)T, -1.0 / (w->alpha * (double)nf), du, 1, w->kt, (int)T);
+    }
+    for (size_t t = 0; t < T; t++) w->kt[t + t * T] += 1.0 / w->beta;
+    memcpy(du, gr, T * sizeof(double));
+    if (LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)T, 1, w->kt, (int)T, du, (int)T) != 0) return -1;
+    /* Armijo backtracking on the ascent of D */
+    double slope = cblas_ddot((int)T, gr, 1, du, 1), step = 1;
+    double *un = w->tv; /* T: the trial point */
+    int accepted = 0;
+    for (int ls = 0; ls < 40; ls++) {
+      for (size_t t = 0; t < T; t++) un[t] = u[t] + step * du[t];
+      double th, Dn = dual_eval(w, un, B, &th);
+      if (Dn >= Dv + 1e-4 * step * slope || Dn >= Dv) {
+        memcpy(u, un, T * sizeof(double));
+        if (!(Dn > Dv) && step < 1) accepted = 2; /* no progress left at rounding level */
+        else accepted = 1;
+        Dv = Dn, theta = th;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (accepted != 1) {
+      dual_eval(w, u, B, &theta); /* w->x back to d(u) */
+      return k + 1;
+    }
+  }
+  return max_steps;
+}
+
+size_t folio_turnover_factored_work_size(size_t n_assets, size_t n_rows) {
+  size_t n = n_assets ? n_assets : 1, T = n_rows ? n_rows : 1, tn, tt;
+  if (folio_i_mul(T, n, &tn) || tn > FOLIO_MAX_ELEMS || folio_i_mul(T, T, &tt) || tt > FOLIO_MAX_ELEMS)
+    return 0;
+  folio_i_arena ar = {NULL, 0, 0};
+  for (int k = 0; k < 16; k++) folio_i_take(&ar, 2 * n, sizeof(double));
+  folio_i_take(&ar, 2 * n, sizeof(event));
+  folio_i_take(&ar, n, sizeof(int));
+  folio_i_take(&ar, n, sizeof(int));
+  folio_i_take(&ar, n, sizeof(size_t));
+  folio_i_take(&ar, tn, sizeof(double)); /* xf */
+  folio_i_take(&ar, tt, sizeof(double)); /* kt */
+  folio_i_take(&ar, 6 * T, sizeof(double)); /* tv (2 T), tu, tw (3 T) */
+  return ar.overflow ? 0 : ar.used + 64;
+}
+
+/* The solver behind both entry points: Q dense (ld_q) or F factored (exactly one). */
+static folio_status solve(size_t n_assets, const double *target, const double *current,
+                          const double *Q, size_t ld_q, const folio_cov_factor *F,
+                          const double *caps, double budget, const folio_turnover_opts *opts,
+                          double *w_out, folio_turnover_info *info, void *work, folio_error *err) {
+  const char *who = F ? "turnover_factored" : "turnover";
   folio_error_clear(err);
   folio_turnover_opts o = opts ? *opts : folio_turnover_defaults();
   const size_t n = n_assets;
@@ -339,6 +548,41 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
       }
     if (!(qmax > 0)) return folio_error_set(err, FOLIO_EDEGENERATE, "%s: Q is zero", who);
   }
+  if (F) {
+    if (!F->x || F->n_rows == 0)
+      return folio_error_set(err, FOLIO_EINVAL, "%s: the factor has no rows (x NULL or n_rows 0)", who);
+    if (F->n_rows > FOLIO_MAX_DIM || F->ld_x < F->n_rows)
+      return folio_error_set(err, FOLIO_EINVAL, "%s: factor ld_x %zu < n_rows %zu", who, F->ld_x,
+                             F->n_rows);
+    size_t tn;
+    if (folio_i_mul(F->ld_x, n, &tn) || tn > FOLIO_MAX_ELEMS || n > 2147483647u)
+      return folio_error_set(err, FOLIO_EDIM, "%s: the factor is too large", who);
+    if (!isfinite(F->diag) || F->diag < 0 || !isfinite(F->weight) || F->weight < 0)
+      return folio_error_set(err, FOLIO_EINVAL,
+                             "%s: factor diag and weight must be finite and >= 0, got %g and %g", who,
+                             F->diag, F->weight);
+    for (size_t j = 0; j < n; j++) {
+      const double *col = F->x + j * F->ld_x;
+      double ss = 0;
+      for (size_t t = 0; t < F->n_rows; t++) ss += col[t] * col[t];
+      if (!isfinite(ss)) {
+        size_t t = 0;
+        while (t < F->n_rows && isfinite(col[t])) t++;
+        if (t < F->n_rows)
+          return folio_error_set(err, FOLIO_ENOTFINITE, "%s: factor x is not finite (symbol %s, row %zu)",
+                                 who, folio_i_symbol(o.symbols, j, b1, sizeof b1), t + 1);
+        return folio_error_set(err, FOLIO_ENOTFINITE, "%s: factor x overflows (symbol %s)", who,
+                               folio_i_symbol(o.symbols, j, b1, sizeof b1));
+      }
+      double q = F->diag + F->weight * ss;
+      if (!isfinite(q))
+        return folio_error_set(err, FOLIO_ENOTFINITE, "%s: Q is not finite (symbol %s)", who,
+                               folio_i_symbol(o.symbols, j, b1, sizeof b1));
+      if (q > qmax) qmax = q;
+    }
+    if (!(qmax > 0)) return folio_error_set(err, FOLIO_EDEGENERATE, "%s: Q is zero", who);
+  }
+  const int general = Q || F; /* a metric other than the identity */
 
   folio_turnover_info inf;
   memset(&inf, 0, sizeof inf);
@@ -370,7 +614,7 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
     inf.constrained = 1;
     inf.budget_exceeded = forced > budget;
   } else {
-    size_t ws = folio_turnover_work_size(n);
+    size_t ws = F ? folio_turnover_factored_work_size(n, F->n_rows) : folio_turnover_work_size(n);
     if (!ws) return folio_error_set(err, FOLIO_EDIM, "%s: too many assets", who);
     void *own;
     work = folio_i_workspace(work, ws, &own);
@@ -378,7 +622,9 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
     folio_i_arena ar = {work, 0, 0};
     tws w;
     w.n = n, w.Q = Q, w.ld = ld_q;
-    w.qc = folio_i_take(&ar, Q ? n * n : 1, sizeof(double));
+    w.X = F ? F->x : NULL, w.T = F ? F->n_rows : 0, w.ldx = F ? F->ld_x : 0;
+    w.alpha = F ? F->diag : 0, w.beta = F ? F->weight : 0;
+    w.qc = F ? NULL : folio_i_take(&ar, Q ? n * n : 1, sizeof(double));
     double **vecs[] = {&w.lo, &w.up, &w.s, &w.qs, &w.x, &w.xp, &w.yv, &w.g,
                        &w.cand, &w.rhs, &w.dir, &w.a, &w.m, &w.M};
     for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(&ar, 2 * n, sizeof(double));
@@ -386,6 +632,11 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
     w.state = folio_i_take(&ar, n, sizeof(int));
     w.pstate = folio_i_take(&ar, n, sizeof(int));
     w.fidx = folio_i_take(&ar, n, sizeof(size_t));
+    w.xf = F ? folio_i_take(&ar, F->n_rows * n, sizeof(double)) : NULL;
+    w.kt = F ? folio_i_take(&ar, F->n_rows * F->n_rows, sizeof(double)) : NULL;
+    w.tv = F ? folio_i_take(&ar, 2 * F->n_rows, sizeof(double)) : NULL;
+    w.tu = F ? folio_i_take(&ar, F->n_rows, sizeof(double)) : NULL;
+    w.tw = F ? folio_i_take(&ar, 3 * F->n_rows, sizeof(double)) : NULL;
     folio_status st = FOLIO_OK;
     for (size_t i = 0; i < n; i++) {
       double c = caps ? caps[i] : INFINITY;
@@ -396,7 +647,7 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
     }
     inf.constrained = 1;
     double lambda = 0;
-    if (!Q) {
+    if (!general) {
       /* exact: project the excess |s| - m onto the L1 ball of radius B - sum m */
       double msum = 0;
       for (size_t i = 0; i < n; i++) {
@@ -414,36 +665,66 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
       lambda = 2.0 * theta;
       inf.method = "projection";
     } else {
-      /* positive semi-definite: Cholesky of Q + 1e-12 max(q_ii) I */
-      for (size_t j = 0; j < n; j++) {
-        for (size_t i = 0; i <= j; i++) w.qc[i + j * n] = Q[i + j * ld_q];
-        w.qc[j + j * n] += 1e-12 * qmax;
+      /* positive semi-definite: Cholesky of Q + 1e-12 max(q_ii) I (a factored Q
+       * is positive semi-definite by construction) */
+      lapack_int info_f = 0;
+      if (Q) {
+        for (size_t j = 0; j < n; j++) {
+          for (size_t i = 0; i <= j; i++) w.qc[i + j * n] = Q[i + j * ld_q];
+          w.qc[j + j * n] += 1e-12 * qmax;
+        }
+        info_f = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)n, w.qc, (int)n);
       }
-      lapack_int info_f = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)n, w.qc, (int)n);
       if (info_f != 0) {
         st = folio_error_set(err, FOLIO_ENOTPD, "%s: Q is not positive semi-definite (symbol %s)",
                              who, folio_i_symbol(o.symbols, (size_t)(info_f > 0 ? info_f - 1 : 0), b1, sizeof b1));
       } else {
-        cblas_dsymv(CblasColMajor, CblasUpper, (int)n, 1.0, Q, (int)ld_q, w.s, 1, 0.0, w.qs, 1);
+        qmul(&w, 1.0, w.s, w.qs);
+        /* factored with alpha, beta > 0: semismooth Newton on the T-dimensional
+         * dual, certified by the exact solve on its active set; projected
+         * gradient (below) only when that fails, from the dual's answer */
+        int dual_done = 0, have_start = 0;
+        if (F && w.alpha > 0 && w.beta > 0) {
+          int steps = dual_newton(&w, budget, w.tw, w.tw + w.T, w.tw + 2 * w.T, 100);
+          inf.iterations = steps > 0 ? steps : 0;
+          if (steps >= 0) {
+            have_start = 1;
+            classify(&w, w.x, w.state);
+            inf.polishes++;
+            int formed = 0;
+            double lam = 0, viol = polish(&w, w.state, budget, &lam, &formed);
+                        if (viol <= o.tol) {
+              memcpy(w.x, w.cand, n * sizeof(double));
+              lambda = lam;
+              inf.method = "dual_newton+active_set";
+              dual_done = 1;
+            }
+          }
+        }
         /* step: 1 / L, L = 2 lambda_max(Q) by power iteration (with a margin) */
         for (size_t i = 0; i < n; i++) w.yv[i] = 1.0 + 0.01 * (double)(i % 7);
         double rho = 0;
-        for (int it = 0; it < 60; it++) {
+        for (int it = 0; it < (dual_done ? 0 : 60); it++) {
           double nrm = cblas_dnrm2((int)n, w.yv, 1);
           cblas_dscal((int)n, 1.0 / nrm, w.yv, 1);
-          cblas_dsymv(CblasColMajor, CblasUpper, (int)n, 1.0, Q, (int)ld_q, w.yv, 1, 0.0, w.g, 1);
+          qmul(&w, 1.0, w.yv, w.g);
           rho = cblas_ddot((int)n, w.yv, 1, w.g, 1);
           memcpy(w.yv, w.g, n * sizeof(double));
         }
         double L = 2.0 * dmax(1.05 * rho, qmax);
-        /* start from the Euclidean answer (feasible) */
-        project_box_l1(&w, w.s, budget, w.x);
+        /* start from the Euclidean answer (feasible), or the dual's */
+        if (!have_start) project_box_l1(&w, w.s, budget, w.x);
         memcpy(w.xp, w.x, n * sizeof(double));
         memcpy(w.yv, w.x, n * sizeof(double));
         classify(&w, w.x, w.pstate);
         double tk = 1;
-        int settled = 0, settle_need = 3, done = 0, still = 0;
-        inf.method = "apg";
+        /* dense Q: polish once the set has settled (3, 6, 12, ... iterations);
+         * factored Q (a polish costs a few matvecs' worth): after every 2 settled
+         * iterations, and a polish whose set is wrong still moves the iterate to
+         * its projection when that lowers the objective (an active-set step) */
+        const int eager = F != NULL;
+        int settled = 0, settle_need = eager ? 2 : 3, done = dual_done, still = 0;
+        if (!dual_done) inf.method = "apg";
         for (int it = 0; it < o.max_iter && !done; it++) {
           inf.iterations = it + 1;
           gradient(&w, w.yv, w.g);
@@ -473,12 +754,32 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
           still = dx <= 1e-15 * (xm > 0 ? xm : 1) ? still + 1 : 0;
           if (settled >= settle_need || still >= 3) {
             inf.polishes++;
-            double lam = 0, viol = polish(&w, w.state, budget, &lam);
+            int formed = 0;
+            double lam = 0, viol = polish(&w, w.state, budget, &lam, &formed);
             if (viol <= o.tol) {
               memcpy(w.x, w.cand, n * sizeof(double));
               lambda = lam;
               inf.method = "apg+active_set";
               done = 1;
+            } else if (eager && formed && still < 3) {
+              /* f(d) - f(0) = d'(g/2 - Qs) with g the gradient at d */
+              project_box_l1(&w, w.cand, budget, w.cand);
+              gradient(&w, w.cand, w.g);
+              double fc = 0, fx = 0;
+              for (size_t i = 0; i < n; i++) fc += w.cand[i] * (0.5 * w.g[i] - w.qs[i]);
+              gradient(&w, w.x, w.g);
+              for (size_t i = 0; i < n; i++) fx += w.x[i] * (0.5 * w.g[i] - w.qs[i]);
+              if (fc < fx) {
+                memcpy(w.x, w.cand, n * sizeof(double));
+                memcpy(w.xp, w.x, n * sizeof(double));
+                memcpy(w.yv, w.x, n * sizeof(double));
+                tk = 1;
+                classify(&w, w.x, w.state);
+                memcpy(w.pstate, w.state, n * sizeof(int));
+              } else {
+                settle_need = settle_need < 400 ? 2 * settle_need : settle_need;
+              }
+              settled = 0;
             } else {
               settled = 0;
               settle_need = settle_need < 400 ? 2 * settle_need : settle_need;
@@ -499,7 +800,7 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
     }
     if (st == FOLIO_OK) {
       classify(&w, w.x, w.state);
-      if (Q) {
+      if (general) {
         gradient(&w, w.x, w.g);
       } else {
         for (size_t i = 0; i < n; i++) w.g[i] = 2.0 * (w.x[i] - w.s[i]);
@@ -531,6 +832,10 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
       double c = caps ? caps[j] : INFINITY;
       double ej = w_out[j] - (target[j] > c ? c : (target[j] < -c ? -c : target[j]));
       if (ej == 0) continue;
+      if (F) {
+        obj += F->diag * ej * ej;
+        continue;
+      }
       if (!Q) {
         obj += ej * ej;
         continue;
@@ -543,8 +848,36 @@ folio_status folio_turnover_project(size_t n_assets, const double *target, const
       }
       obj += ej * row;
     }
+    if (F) /* + weight ||X e||^2, row by row (no workspace) */
+      for (size_t t = 0; t < F->n_rows; t++) {
+        double r = 0;
+        for (size_t j = 0; j < n; j++) {
+          double c = caps ? caps[j] : INFINITY;
+          double ej = w_out[j] - (target[j] > c ? c : (target[j] < -c ? -c : target[j]));
+          r += F->x[t + j * F->ld_x] * ej;
+        }
+        obj += F->weight * r * r;
+      }
     inf.objective = obj;
     *info = inf;
   }
   return FOLIO_OK;
+}
+
+folio_status folio_turnover_project(size_t n_assets, const double *target, const double *current,
+                                    const double *Q, size_t ld_q, const double *caps,
+                                    double budget, const folio_turnover_opts *opts, double *w_out,
+                                    folio_turnover_info *info, void *work, folio_error *err) {
+  return solve(n_assets, target, current, Q, ld_q, NULL, caps, budget, opts, w_out, info, work, err);
+}
+
+folio_status folio_turnover_project_factored(size_t n_assets, const double *target,
+                                             const double *current, const folio_cov_factor *Q,
+                                             const double *caps, double budget,
+                                             const folio_turnover_opts *opts, double *w_out,
+                                             folio_turnover_info *info, void *work,
+                                             folio_error *err) {
+  folio_error_clear(err);
+  if (!Q) return folio_error_set(err, FOLIO_EINVAL, "turnover_factored: Q (the factor) is NULL");
+  return solve(n_assets, target, current, NULL, 0, Q, caps, budget, opts, w_out, info, work, err);
 }
