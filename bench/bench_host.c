@@ -1,7 +1,8 @@
 /*
  * bench_host.c — the cost of the policy runtime: sizing through the host
  * (C arrays -> Lua ctx -> registry -> sizer -> weights back in C) against the
- * bare C call folio_kelly_voltarget on the same inputs, in the same run.
+ * bare C call folio_kelly_voltarget on the same inputs, interleaved call by
+ * call so that the shared machine's drift hits both alike.
  */
 #include <math.h>
 #include <stdio.h>
@@ -68,7 +69,6 @@ void bench_policy(void) {
   c.opts = folio_kelly_voltarget_defaults(0.12);
   c.opts.cov_window = COV_WINDOW;
   c.work = malloc(folio_kelly_voltarget_work_size(T, A));
-  double bare_s = bench_median(bare, &c, 15);
   /* 0: the registry's built-in adapter; 1: a Lua policy that calls the
    * built-in (the policy runtime's own cost); 2: policies/kelly_voltarget_12.lua,
    * the algorithm written out in Lua, which replaces the built-in by name. */
@@ -91,7 +91,7 @@ void bench_policy(void) {
     if (k == 1 && folio_host_load_policy_string(c.host, "=thin", thin, sizeof thin - 1, NULL, 0) != FOLIO_OK)
       fprintf(stderr, "bench_policy: %s\n", folio_host_error(c.host));
     c.sizer = sizers[k];
-    double s = bench_median(via_host, &c, 15);
+    double bare_s, s = bench_interleaved(via_host, &c, bare, &c, 21, &bare_s); /* drift hits both */
     bench_row(labels[k], "T=800 A=500", s, bare_s, "kelly_voltarget C");
     folio_host_destroy(c.host);
   }
