@@ -146,6 +146,22 @@ void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *cons
   lua_setiuservalue(L, m_idx, which);
 }
 
+void fl_matrix_set_labels_anchored(lua_State *L, int m_idx, int which, const char *const *labels,
+                                   int anchor_idx, int map_idx) {
+  m_idx = lua_absindex(L, m_idx);
+  anchor_idx = lua_absindex(L, anchor_idx);
+  if (map_idx) map_idx = lua_absindex(L, map_idx);
+  fl_matrix *m = lua_touserdata(L, m_idx);
+  size_t n = which == UV_ROWS ? m->n_rows : m->n_cols;
+  memcpy(which == UV_ROWS ? m->row_labels : m->col_labels, labels, n * sizeof(char *));
+  lua_pushvalue(L, anchor_idx);
+  lua_setiuservalue(L, m_idx, which);
+  if (map_idx) {
+    lua_pushvalue(L, map_idx);
+    lua_setiuservalue(L, m_idx, which == UV_ROWS ? UV_ROWMAP : UV_COLMAP);
+  }
+}
+
 void fl_matrix_share_labels(lua_State *L, int dst_idx, int src_idx, size_t row_off) {
   dst_idx = lua_absindex(L, dst_idx);
   src_idx = lua_absindex(L, src_idx);

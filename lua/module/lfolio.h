@@ -193,6 +193,13 @@ void fl_matrix_set_labels(lua_State *L, int m_idx, int which, int tbl_idx, const
 void fl_matrix_share_labels(lua_State *L, int dst_idx, int src_idx, size_t row_off);
 /* Sets labels from C strings (copied into Lua strings). */
 void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *const *labels);
+/* Sets labels that already live in Lua: labels[i] point into the strings the
+ * table at anchor_idx keeps alive (it becomes the matrix's anchor, shared, so
+ * the caller must never change it). map_idx, when not 0, is a table
+ * {label = i + 1} for exactly these labels (shared too); 0 = built on first
+ * lookup. For labels reused across calls (folio_host_size's symbols). */
+void fl_matrix_set_labels_anchored(lua_State *L, int m_idx, int which, const char *const *labels,
+                                   int anchor_idx, int map_idx);
 /* Raises unless m (args[key]) is square with row labels equal to column
  * labels: "<key> must be square, got R x C", "<key> row i is 'a' but column
  * i is 'b' (labels must match)". */

@@ -4,6 +4,12 @@
  * weights, returns lent as a matrix view without a copy, dates, NAV,
  * parameters), runs the sizer and writes its weights back into a C array;
  * folio_host_sizer_names lists the registry.
+ *
+ * A host sizes the same universe call after call, so what depends only on
+ * the symbols (their Lua strings and the symbol -> index map) and on the
+ * number of rows (the default row labels "1", "2", ...) is kept in the
+ * engine's registry and reused while it still matches; a rebuilt engine
+ * starts without it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +18,110 @@
 #include "host_internal.h"
 #include "lauxlib.h"
 #include "lfolio.h"
+
+/* Registry keys of the per-engine caches (host_labels userdata). */
+#define REG_SYMBOLS "folio.host.symbols" /* uv 1: {sym, ...}, uv 2: {sym = i + 1} */
+#define REG_ROWS "folio.host.rows"       /* uv 1: {"1", "2", ...}, for the largest n_rows seen */
+#define REG_VIEW "folio.host.view"
+
+/* Labels kept as Lua strings: s[i] points into the string anchored by user
+ * value 1 of the userdata. */
+typedef struct host_labels {
+  size_t n;
+  const char *s[];
+} host_labels;
+
+/* Pushes a host_labels for n labels with an empty anchor table set as user
+ * value 1 (n_uv user values in all): [.., labels, anchor]. */
+static host_labels *labels_new(lua_State *L, size_t n, int n_uv) {
+  host_labels *hl = lua_newuserdatauv(L, sizeof(host_labels) + n * sizeof(char *), n_uv);
+  hl->n = 0; /* harmless until filled */
+  lua_createtable(L, (int)n, 0);
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, -3, 1);
+  return hl;
+}
+
+/* Pushes the cached labels of in->symbols, [.., labels, anchor, map], built
+ * anew unless the cache holds the same strings (compared one by one: a
+ * caller may rewrite a symbol in place, or pass the same names in another
+ * array). The map {sym = i + 1} serves both the matrix's column lookups and
+ * the weights read back. */
+static host_labels *symbols_cached(lua_State *L, const folio_host_sizing *in) {
+  size_t n = in->n_assets;
+  if (lua_getfield(L, LUA_REGISTRYINDEX, REG_SYMBOLS) == LUA_TUSERDATA) { /* [.., labels] */
+    host_labels *hl = lua_touserdata(L, -1);
+    size_t i = 0;
+    if (hl->n == n)
+      while (i < n && strcmp(hl->s[i], in->symbols[i]) == 0) i++;
+    if (hl->n == n && i == n) {
+      lua_getiuservalue(L, -1, 1);
+      lua_getiuservalue(L, -2, 2);
+      return hl;
+    }
+  }
+  lua_pop(L, 1);
+  host_labels *hl = labels_new(L, n, 2);  /* [.., labels, anchor] */
+  lua_createtable(L, 0, (int)n);          /* [.., labels, anchor, map] */
+  for (size_t i = 0; i < n; i++) {
+    hl->s[i] = lua_pushstring(L, in->symbols[i]);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -4, (lua_Integer)i + 1); /* anchor[i + 1] = sym */
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_rawset(L, -3);                      /* map[sym] = i + 1 */
+  }
+  hl->n = n;
+  lua_pushvalue(L, -1);
+  lua_setiuservalue(L, -4, 2);
+  lua_pushvalue(L, -3);
+  lua_setfield(L, LUA_REGISTRYINDEX, REG_SYMBOLS);
+  return hl;
+}
+
+/* Pushes the default row labels "1".."n" (or more), [.., labels, anchor],
+ * built once for the largest n_rows seen. */
+static host_labels *rows_cached(lua_State *L, size_t n) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, REG_ROWS) == LUA_TUSERDATA) {
+    host_labels *hl = lua_touserdata(L, -1);
+    if (hl->n >= n) {
+      lua_getiuservalue(L, -1, 1);
+      return hl;
+    }
+  }
+  lua_pop(L, 1);
+  host_labels *hl = labels_new(L, n, 1);
+  for (size_t i = 0; i < n; i++) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%zu", i + 1);
+    hl->s[i] = lua_pushstring(L, buf);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  hl->n = n;
+  lua_pushvalue(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, REG_ROWS);
+  return hl;
+}
+
+/* The first row of col[0..n) holding ±Inf, or -1. x * 0 is NaN for ±Inf
+ * and NaN and ±0 for every finite x, so four running sums of it (independent,
+ * branch-free: the loop runs at load speed) stay 0 exactly when the column is
+ * finite; a column with a non-finite value, an infinity or a missing value
+ * (NaN), is searched again value by value. */
+static long first_inf(const double *col, size_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t t = 0;
+  for (; t + 4 <= n; t += 4) {
+    s0 += col[t] * 0.0;
+    s1 += col[t + 1] * 0.0;
+    s2 += col[t + 2] * 0.0;
+    s3 += col[t + 3] * 0.0;
+  }
+  for (; t < n; t++) s0 += col[t] * 0.0;
+  if (s0 + s1 + s2 + s3 == 0.0) return -1;
+  for (t = 0; t < n; t++)
+    if (isinf(col[t])) return (long)t;
+  return -1;
+}
 
 typedef struct size_call {
   const char *sizer;
@@ -44,12 +154,9 @@ static int size_impl(lua_State *L) {
   int sizer = lua_gettop(L);
   lua_createtable(L, 0, 4);                        /* ctx */
   int ctx = lua_gettop(L);
-  lua_createtable(L, 0, 0);                        /* symbol -> index, for the result */
-  int index = lua_gettop(L);
-  for (size_t i = 0; i < in->n_assets; i++) {
-    lua_pushinteger(L, (lua_Integer)i);
-    lua_setfield(L, index, in->symbols[i]);
-  }
+  host_labels *syms = symbols_cached(L, in);       /* [.., syms, anchor, map] */
+  int index = lua_gettop(L);                       /* symbol -> index + 1, for the result */
+  int sym_anchor = index - 1;
   if (in->signal) {
     fl_push_vec(L, in->n_assets, in->symbols, in->signal, NULL); /* [.., signal] */
     lua_setfield(L, ctx, "signal");
@@ -60,37 +167,29 @@ static int size_impl(lua_State *L) {
   }
   if (in->returns) {
     size_t ld = in->ld_returns ? in->ld_returns : in->n_rows;
-    for (size_t j = 0; j < in->n_assets; j++) {
-      const double *col = in->returns + j * ld;
-      int bad = 0;
-      for (size_t t = 0; t < in->n_rows; t++) bad |= fabs(col[t]) == INFINITY; /* vectorises */
-      if (bad)
-        for (size_t t = 0; t < in->n_rows; t++)
-          if (isinf(col[t]))
-            return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
+    for (size_t j = 0; j < in->n_assets; j++) { /* every row: a policy may read any of them */
+      long t = first_inf(in->returns + j * ld, in->n_rows);
+      if (t >= 0)
+        return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
     }
     fl_matrix *m;
     if (ld == in->n_rows) { /* lend the caller's array for this call: no copy */
       m = fl_matrix_push_view(L, in->n_rows, in->n_assets, in->returns);
       c->view = m;
       lua_pushvalue(L, -1);
-      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view"); /* alive until invalidated */
+      lua_setfield(L, LUA_REGISTRYINDEX, REG_VIEW); /* alive until invalidated */
     } else {
       m = fl_matrix_push_raw(L, in->n_rows, in->n_assets); /* every element is written */
       for (size_t j = 0; j < in->n_assets; j++)
         for (size_t t = 0; t < in->n_rows; t++) m->data[t + j * in->n_rows] = in->returns[t + j * ld];
     }
-    fl_matrix_set_labels_c(L, -1, 2, in->symbols);
+    fl_matrix_set_labels_anchored(L, -1, 2, syms->s, sym_anchor, index);
     if (in->dates) {
       fl_matrix_set_labels_c(L, -1, 1, in->dates);
     } else {
-      lua_createtable(L, (int)in->n_rows, 0);
-      for (size_t t = 0; t < in->n_rows; t++) {
-        lua_pushfstring(L, "%d", (int)t + 1);
-        lua_rawseti(L, -2, (lua_Integer)t + 1);
-      }
-      fl_matrix_set_labels(L, -2, 1, -1, "host_size");
-      lua_pop(L, 1);
+      host_labels *rows = rows_cached(L, in->n_rows); /* [.., m, rows, anchor] */
+      fl_matrix_set_labels_anchored(L, -3, 1, rows->s, -1, 0);
+      lua_pop(L, 2);
     }
     lua_setfield(L, ctx, "returns");
   }
@@ -122,7 +221,7 @@ static int size_impl(lua_State *L) {
     if (!isfinite(v))
       return luaL_error(L, "sizer '%s' returned a non-finite weight for '%s'", c->sizer,
                         lua_tostring(L, -3));
-    tmp[lua_tointeger(L, -1)] = v;
+    tmp[lua_tointeger(L, -1) - 1] = v;
     lua_pop(L, 2);
   }
   memcpy(c->out, tmp, in->n_assets * sizeof(double)); /* written only on success */
@@ -167,7 +266,7 @@ folio_status folio_host_size(folio_host *h, const char *sizer, const folio_host_
     if (c.view) { /* the caller's array is theirs again: nothing in Lua may reach it */
       fl_matrix_invalidate(c.view);
       lua_pushnil(L);
-      lua_setfield(L, LUA_REGISTRYINDEX, "folio.host.view");
+      lua_setfield(L, LUA_REGISTRYINDEX, REG_VIEW);
     }
     lua_settop(L, top);
   }
