@@ -16,8 +16,8 @@
 -- and nothing here touches io or os.
 local folio, internal = ...
 
-local pairs, type, error, assert, setmetatable, pcall =
-  pairs, type, error, assert, setmetatable, pcall
+local pairs, next, type, error, assert, setmetatable, getmetatable, pcall =
+  pairs, next, type, error, assert, setmetatable, getmetatable, pcall
 local math_type, math_floor, math_abs, math_huge =
   math.type, math.floor, math.abs, math.huge
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
@@ -251,27 +251,59 @@ local function params_view(decl, p)
   })
 end
 
-function policy_methods.run(self, ctx, overrides)
+-- Whether check_weights accepts w as it is: a plain table (no metatable,
+-- so what pairs() sees is what is there) of symbol = finite number. Allocates
+-- nothing; check_weights then only runs to word the reason.
+local function weights_ok(w)
+  if type(w) ~= "table" or getmetatable(w) ~= nil then return false end
+  for s, v in next, w do
+    if type(s) ~= "string" or s == "" or type(v) ~= "number" or not is_finite(v) then return false end
+  end
+  return true
+end
+
+-- run(), and for_host: the host's own call (host_run below), which takes the
+-- weights and nothing else, on a ctx it built for this call alone.
+local function run_impl(self, ctx, overrides, for_host)
   local decl = policy_state[self]
   if not decl then argerror("run", "folio.policy expected", 2) end
-  local sctx, why = copy_ctx(ctx)
+  local sctx, why
+  if for_host then
+    -- host_marshal.c made ctx and its tables fresh, of the right types, and
+    -- nothing else holds them: no copy is needed to keep size() from writing
+    -- into someone else's tables. Only a weight can be a value copy_ctx
+    -- refuses; then copy_ctx runs to say which.
+    sctx = ctx
+    local cw = ctx.weights
+    if cw ~= nil then
+      for _, x in next, cw do
+        if not is_finite(x) then sctx = nil break end
+      end
+    end
+  end
+  if not sctx then sctx, why = copy_ctx(ctx) end
   if not sctx then argerror("run", why, 2) end
   local p
   p, why = resolve_params(decl, overrides)
   if not p then argerror("run", why, 2, 2) end
   local before = sctx.weights or {}
-  sctx.weights = sctx.weights and shallow_copy(sctx.weights)
+  if not for_host then sctx.weights = sctx.weights and shallow_copy(sctx.weights) end
   local ok, w, info = pcall(decl.size, sctx, params_view(decl, shallow_copy(p)))
   if not ok then
     local e, add_location = with_label("policy '" .. decl.name .. "'", w)
     error(e, add_location and 2 or 0)
   end
   local weights
-  weights, why = check_weights(w)
-  if not weights then error("policy '" .. decl.name .. "' " .. why, 2) end
+  if for_host and weights_ok(w) then
+    weights = w -- the host reads it once, in C, and keeps nothing
+  else
+    weights, why = check_weights(w)
+    if not weights then error("policy '" .. decl.name .. "' " .. why, 2) end
+  end
   if info ~= nil and type(info) ~= "table" then
     error("policy '" .. decl.name .. "' returned a " .. type(info) .. " as info (expected a table or nil)", 2)
   end
+  if for_host then return { weights = weights } end -- no trace: nobody reads it
   info = info or {}
   local bound = {}
   if type(p.cap) == "number" then
@@ -284,6 +316,17 @@ function policy_methods.run(self, ctx, overrides)
       info = info, params = shallow_copy(p) },
   }
   return { name = decl.name, weights = weights, info = info, params = p, trace = trace }
+end
+
+function policy_methods.run(self, ctx, overrides) return run_impl(self, ctx, overrides, false) end
+
+-- folio_host_size's call (lua/runtime/host_marshal.c finds it in the Lua
+-- registry; scripts never see it): obj:run(ctx, overrides) for a ctx the host
+-- built for this one call, returning {weights = ...} only. Same checks and
+-- messages as run(); pipelines run as they always do.
+function internal.host_run(obj, ctx, overrides)
+  if policy_state[obj] == nil then return obj:run(ctx, overrides) end
+  return run_impl(obj, ctx, overrides, true)
 end
 
 -- pol:check(overrides) -> true, or nil and the reason: whether run() would

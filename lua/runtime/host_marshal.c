@@ -195,7 +195,10 @@ static int size_impl(lua_State *L) {
   }
   lua_pushnumber(L, in->nav_usd);
   lua_setfield(L, ctx, "nav_usd");
-  lua_getfield(L, sizer, "run");                   /* sizer:run(ctx, params) */
+  if (lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_HOST_RUN) != LUA_TFUNCTION) { /* host_run(sizer, ctx, params) */
+    lua_pop(L, 1);
+    lua_getfield(L, sizer, "run");                 /* else sizer:run(ctx, params) */
+  }
   lua_pushvalue(L, sizer);
   lua_pushvalue(L, ctx);
   lua_createtable(L, 0, (int)in->n_params);
