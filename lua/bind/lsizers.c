@@ -11,15 +11,20 @@
 
 #include "lfolio.h"
 
-/* Column index in matrix m_idx for every symbol of v; raises for an unknown one. */
+/* Column index in matrix m_idx for every symbol of v (in any order); raises
+ * for an unknown one, naming the first unknown in symbol order. */
 static size_t *align(lua_State *L, int m_idx, const fl_vec *v, const char *fname,
                      const char *vec_key, const char *mat_key) {
   size_t *idx = fl_scratch(L, v->n, sizeof(size_t));
   for (size_t i = 0; i < v->n; i++) {
     long j = fl_matrix_col_index(L, m_idx, v->syms[i]);
-    if (j < 0)
-      fl_argerror(L, fname, "%s has symbol '%s' that %s does not have", vec_key, v->syms[i],
-                  mat_key);
+    if (j < 0) {
+      const char *first = v->syms[i]; /* v may be unsorted: the message must not depend on it */
+      for (size_t k = i + 1; k < v->n; k++)
+        if (strcmp(v->syms[k], first) < 0 && fl_matrix_col_index(L, m_idx, v->syms[k]) < 0)
+          first = v->syms[k];
+      fl_argerror(L, fname, "%s has symbol '%s' that %s does not have", vec_key, first, mat_key);
+    }
     idx[i] = (size_t)j;
   }
   return idx;
@@ -156,7 +161,7 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
                                      "cov_window", "vol_window", "max_scale", "periods_per_year",
                                      "repair", "target_ann_vol", NULL};
   fl_check_args(L, 1, fname, keys);
-  fl_vec sig = fl_check_vec(L, 1, fname, "signal", 1);
+  fl_vec sig = fl_check_vec_unsorted(L, 1, fname, "signal", 1); /* goes in column order below */
   int ri;
   fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
   double nav = fl_positive(L, 1, fname, "nav_usd", 0, 1);

@@ -256,8 +256,10 @@ end
 -- nothing; check_weights then only runs to word the reason.
 local function weights_ok(w)
   if type(w) ~= "table" or getmetatable(w) ~= nil then return false end
-  for s, v in next, w do
-    if type(s) ~= "string" or s == "" or type(v) ~= "number" or not is_finite(v) then return false end
+  for s, v in next, w do -- is_finite inlined: this runs once per name
+    if type(s) ~= "string" or s == "" or type(v) ~= "number" or v ~= v or v == math_huge or v == -math_huge then
+      return false
+    end
   end
   return true
 end

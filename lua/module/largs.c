@@ -239,7 +239,20 @@ typedef struct fl_pair {
 } fl_pair;
 _Static_assert(offsetof(fl_pair, sym) == 0, "fl_pair sorts by its first member");
 
+static fl_vec check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan,
+                        int sort);
+
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan) {
+  return check_vec(L, args, fname, key, allow_nan, 1);
+}
+
+fl_vec fl_check_vec_unsorted(lua_State *L, int args, const char *fname, const char *key,
+                             int allow_nan) {
+  return check_vec(L, args, fname, key, allow_nan, 0);
+}
+
+static fl_vec check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan,
+                        int sort) {
   args = lua_absindex(L, args);
   int t = lua_getfield(L, args, key); /* [tbl] */
   if (t == LUA_TNIL) fl_argerror(L, fname, "%s is required (a table {SYMBOL = number, ...})", key);
@@ -272,7 +285,7 @@ fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, 
     i++;
     lua_pop(L, 1);
   }
-  qsort(pairs, n, sizeof *pairs, folio_i_cmp_str); /* by sym */
+  if (sort) qsort(pairs, n, sizeof *pairs, folio_i_cmp_str); /* by sym */
   /* Layout: syms[n] then vals[n], in one userdata, replacing the pairs. */
   fl_vec v;
   v.n = n;

@@ -144,6 +144,11 @@ typedef struct fl_vec {
 /* Reads args[key]; allow_nan: NaN values are kept (else an error naming the
  * symbol). Infinite values are always errors. Empty tables are allowed. */
 fl_vec fl_check_vec(lua_State *L, int args, const char *fname, const char *key, int allow_nan);
+/* The same in the table's traversal order (no sort), for a caller that puts
+ * the values in another order anyway (by a matrix's columns); fl_vec_find
+ * does not work on it. */
+fl_vec fl_check_vec_unsorted(lua_State *L, int args, const char *fname, const char *key,
+                             int allow_nan);
 
 /* Index of sym in the sorted array syms[0..n) (binary search), or -1. */
 long fl_find_sym(const char *const *syms, size_t n, const char *sym);
