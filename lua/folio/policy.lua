@@ -322,14 +322,25 @@ end
 
 function policy_methods.run(self, ctx, overrides) return run_impl(self, ctx, overrides, false) end
 
--- folio_host_size's call (lua/runtime/host_marshal.c finds it in the Lua
--- registry; scripts never see it): obj:run(ctx, overrides) for a ctx the host
+-- folio_host_size's calls (lua/runtime/host_marshal.c finds them in the Lua
+-- registry; scripts never see them). host_run: obj:run(ctx, overrides) for a ctx the host
 -- built for this one call, returning {weights = ...} only. Same checks and
 -- messages as run(); pipelines run as they always do.
-function internal.host_run(obj, ctx, overrides)
+local function host_run(obj, ctx, overrides)
   if policy_state[obj] == nil then return obj:run(ctx, overrides) end
   return run_impl(obj, ctx, overrides, true)
 end
+
+-- Whether obj is a built-in adapter (not a policy registered under its
+-- name): its C sizer reads only its window of ctx.returns and refuses an
+-- infinite value there itself, naming symbol and row, so the host need not
+-- scan every row first (a Lua policy may read any row: the host scans them).
+local function host_builtin(obj)
+  local decl = policy_state[obj]
+  return decl ~= nil and decl.builtin == true
+end
+
+internal.host = { run = host_run, builtin = host_builtin }
 
 -- pol:check(overrides) -> true, or nil and the reason: whether run() would
 -- accept these parameters (names declared, types and ranges), without sizing.

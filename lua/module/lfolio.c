@@ -127,8 +127,8 @@ int luaopen_folio(lua_State *L) {
     lua_pushvalue(L, internal);
     lua_call(L, 2, 0);       /* chunk(folio, internal) */
   }
-  lua_getfield(L, internal, "host_run"); /* the host's entry into policy.lua, out of scripts' reach */
-  lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_HOST_RUN);
+  lua_getfield(L, internal, "host"); /* the host's entries into policy.lua, out of scripts' reach */
+  lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_HOST);
   lua_settop(L, mod);
   return 1;
 }

@@ -24,8 +24,9 @@
 
 #define FL_MATRIX_MT "folio.matrix"
 #define FL_MARKET_MT "folio.market"
-/* Lua registry: policy.lua's host_run, for folio_host_size (host_marshal.c) */
-#define FL_REG_HOST_RUN "folio.host_run"
+/* Lua registry: policy.lua's {run = host_run, builtin = host_builtin}, for
+ * folio_host_size (host_marshal.c) */
+#define FL_REG_HOST "folio.host"
 
 /* `require "folio"`: the module table. The one Lua entry point libfolio
  * exports (folio.so for a stock lua5.4, and libfolio.so for a program that

@@ -141,8 +141,11 @@ typedef struct size_call {
   fl_matrix *view; /* the lent returns, invalidated after the call */
 } size_call;
 
-/* Protected: builds ctx, runs registry.get(sizer):run(ctx, params) and
- * writes the weights. */
+/* Protected: builds ctx, runs registry.get(sizer):run(ctx, params) (through
+ * policy.lua's host_run) and writes the weights. ctx.returns is scanned for
+ * ±Inf first, every row, unless the sizer is a built-in adapter: the C sizer
+ * checks the rows it reads as it copies them, with a message naming symbol
+ * and row, and a row it does not read cannot change its weights. */
 static int size_impl(lua_State *L) {
   size_call *c = lua_touserdata(L, 1);
   const folio_host_sizing *in = c->in;
@@ -162,6 +165,16 @@ static int size_impl(lua_State *L) {
   lua_pushstring(L, c->sizer);
   lua_call(L, 1, 1);                               /* [.., sizer] */
   int sizer = lua_gettop(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_HOST); /* [.., sizer, {run, builtin}] */
+  int host = lua_type(L, -1) == LUA_TTABLE ? lua_gettop(L) : 0;
+  int scan_all = 1; /* a policy may read any row */
+  if (host) {
+    lua_getfield(L, host, "builtin");
+    lua_pushvalue(L, sizer);
+    lua_call(L, 1, 1);
+    scan_all = !lua_toboolean(L, -1); /* a built-in checks the rows it reads, fused into its copy */
+    lua_pop(L, 1);
+  }
   lua_createtable(L, 0, 4);                        /* ctx */
   int ctx = lua_gettop(L);
   host_labels *syms = symbols_cached(L, in);       /* [.., syms, anchor, map] */
@@ -177,7 +190,7 @@ static int size_impl(lua_State *L) {
   }
   if (in->returns) {
     size_t ld = in->ld_returns ? in->ld_returns : in->n_rows;
-    for (size_t j = 0; j < in->n_assets; j++) { /* every row: a policy may read any of them */
+    for (size_t j = 0; scan_all && j < in->n_assets; j++) {
       long t = first_inf(in->returns + j * ld, in->n_rows);
       if (t >= 0)
         return luaL_error(L, "returns: infinite value (symbol %s, row %d)", in->symbols[j], (int)t + 1);
@@ -205,10 +218,8 @@ static int size_impl(lua_State *L) {
   }
   lua_pushnumber(L, in->nav_usd);
   lua_setfield(L, ctx, "nav_usd");
-  if (lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_HOST_RUN) != LUA_TFUNCTION) { /* host_run(sizer, ctx, params) */
-    lua_pop(L, 1);
-    lua_getfield(L, sizer, "run");                 /* else sizer:run(ctx, params) */
-  }
+  if (host) lua_getfield(L, host, "run");         /* host_run(sizer, ctx, params) */
+  else lua_getfield(L, sizer, "run");              /* sizer:run(ctx, params) */
   lua_pushvalue(L, sizer);
   lua_pushvalue(L, ctx);
   lua_createtable(L, 0, (int)in->n_params);
