@@ -146,6 +146,10 @@ void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *cons
   lua_setiuservalue(L, m_idx, which);
 }
 
+void fl_matrix_push_label_anchor(lua_State *L, int m_idx, int which) {
+  lua_getiuservalue(L, m_idx, which == UV_ROWS ? UV_ROWS : UV_COLS);
+}
+
 void fl_matrix_set_labels_anchored(lua_State *L, int m_idx, int which, const char *const *labels,
                                    int anchor_idx, int map_idx) {
   m_idx = lua_absindex(L, m_idx);

@@ -193,9 +193,11 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
     return fl_core_error(L, fname, &err);
   for (size_t j = 0; j < r->n_cols; j++) keep[j] = !isnan(full[j]);
   const char *const *cols = (const char *const *)r->col_labels;
-  fl_push_vec(L, r->n_cols, cols, w, keep);
+  fl_matrix_push_label_anchor(L, ri, 2); /* [.., anchor]: the labels' own strings key the results */
+  int anchor = lua_gettop(L);
+  fl_push_vec_anchored(L, r->n_cols, cols, anchor, w, keep);
   lua_createtable(L, 0, 12);
-  fl_push_vec(L, r->n_cols, cols, usd, keep);
+  fl_push_vec_anchored(L, r->n_cols, cols, anchor, usd, keep);
   lua_setfield(L, -2, "usd_targets");
   fl_set_number(L, "nav_usd", nav);
   fl_set_number(L, "scale", info.scale);

@@ -312,6 +312,26 @@ long fl_find_sym(const char *const *syms, size_t n, const char *sym) {
   return -1;
 }
 
+void fl_push_vec_anchored(lua_State *L, size_t n, const char *const *syms, int anchor_idx,
+                          const double *vals, const unsigned char *keep) {
+  anchor_idx = lua_absindex(L, anchor_idx);
+  if (lua_type(L, anchor_idx) != LUA_TTABLE) {
+    fl_push_vec(L, n, syms, vals, keep);
+    return;
+  }
+  lua_createtable(L, 0, (int)(n < 1u << 20 ? n : 1u << 20));
+  for (size_t i = 0; i < n; i++) {
+    if (keep && !keep[i]) continue;
+    if (lua_rawgeti(L, anchor_idx, (lua_Integer)i + 1) != LUA_TSTRING ||
+        lua_tostring(L, -1) != syms[i]) { /* not the same string: hash it */
+      lua_pop(L, 1);
+      lua_pushstring(L, syms[i]);
+    }
+    lua_pushnumber(L, vals[i]);
+    lua_rawset(L, -3);
+  }
+}
+
 void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,
                  const unsigned char *keep) {
   lua_createtable(L, 0, (int)(n < 1u << 20 ? n : 1u << 20));

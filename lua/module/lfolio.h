@@ -161,6 +161,12 @@ static inline long fl_vec_find(const fl_vec *v, const char *sym) {
  * keep[i] is 0 when keep is non-NULL). */
 void fl_push_vec(lua_State *L, size_t n, const char *const *syms, const double *vals,
                  const unsigned char *keep);
+/* The same, keyed by the Lua strings of the array at anchor_idx where
+ * anchor[i + 1] is the very string syms[i] points into (a matrix's label
+ * anchor, the host's symbols): no string is hashed again. Any other entry
+ * falls back to syms[i]. */
+void fl_push_vec_anchored(lua_State *L, size_t n, const char *const *syms, int anchor_idx,
+                          const double *vals, const unsigned char *keep);
 
 /* The engine's reusable workspace of at least `bytes` bytes for one core
  * call: pushed on the stack (so it stays alive) and grown when too small.
@@ -206,6 +212,9 @@ void fl_matrix_set_labels_c(lua_State *L, int m_idx, int which, const char *cons
  * the caller must never change it). map_idx, when not 0, is a table
  * {label = i + 1} for exactly these labels (shared too); 0 = built on first
  * lookup. For labels reused across calls (folio_host_size's symbols). */
+/* Pushes the array that anchors the row (which = 1) or column (2) labels of
+ * the matrix at m_idx (nil when it has none); see fl_push_vec_anchored. */
+void fl_matrix_push_label_anchor(lua_State *L, int m_idx, int which);
 void fl_matrix_set_labels_anchored(lua_State *L, int m_idx, int which, const char *const *labels,
                                    int anchor_idx, int map_idx);
 /* Raises unless m (args[key]) is square with row labels equal to column

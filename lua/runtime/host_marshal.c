@@ -181,11 +181,11 @@ static int size_impl(lua_State *L) {
   int index = lua_gettop(L);                       /* symbol -> index + 1, for the result */
   int sym_anchor = index - 1;
   if (in->signal) {
-    fl_push_vec(L, in->n_assets, in->symbols, in->signal, NULL); /* [.., signal] */
+    fl_push_vec_anchored(L, in->n_assets, syms->s, sym_anchor, in->signal, NULL); /* [.., signal] */
     lua_setfield(L, ctx, "signal");
   }
   if (in->weights) {
-    fl_push_vec(L, in->n_assets, in->symbols, in->weights, NULL); /* [.., weights] */
+    fl_push_vec_anchored(L, in->n_assets, syms->s, sym_anchor, in->weights, NULL); /* [.., weights] */
     lua_setfield(L, ctx, "weights");
   }
   if (in->returns) {
