@@ -34,16 +34,24 @@ static void fill_returns(double *r, size_t n) {
   }
 }
 
+/* Inputs of A names with an optional signal and T x A returns. */
+static folio_host_sizing sizing(const char *const *syms, const double *sig, const double *r) {
+  folio_host_sizing in = {0};
+  in.n_assets = A;
+  in.symbols = syms;
+  in.signal = sig;
+  in.returns = r;
+  in.n_rows = r ? T : 0;
+  in.nav_usd = 1e6;
+  return in;
+}
+
 static void symbols_in_place(void) {
   /* the caller's own buffers: rewritten between calls through the same array */
   char buf[A][8] = {"AAA", "BBB", "CCC", "DDD"};
   const char *syms[A] = {buf[0], buf[1], buf[2], buf[3]};
   const double sig[A] = {1, 2, 3, 4};
-  folio_host_sizing in = {0};
-  in.n_assets = A;
-  in.symbols = syms;
-  in.signal = sig;
-  in.nav_usd = 1e6;
+  folio_host_sizing in = sizing(syms, sig, NULL);
   /* weight 0.5 on the largest symbol, 0.25 on the one with the largest signal */
   CHECK(load("return folio.policy{name = 'largest', params = {}, size = function(ctx)\n"
              "  local s = folio.sorted_symbols(ctx.signal)\n"
@@ -88,11 +96,7 @@ static void row_labels(void) {
   static const char *syms[A] = {"AAA", "BBB", "CCC", "DDD"};
   static double r[T * A];
   fill_returns(r, T * A);
-  folio_host_sizing in = {0};
-  in.n_assets = A;
-  in.symbols = syms;
-  in.returns = r;
-  in.nav_usd = 1e6;
+  folio_host_sizing in = sizing(syms, NULL, r);
   /* AAA = number of rows, BBB = the last row's label as a number, CCC =
    * returns["1", "CCC"] through the labels, DDD = 1 when row 1 is "d1" */
   CHECK(load("return folio.policy{name = 'rows', params = {}, size = function(ctx)\n"
@@ -127,13 +131,7 @@ static void infinities(void) {
   static double r[T * A], clean[T * A];
   fill_returns(clean, T * A);
   memcpy(r, clean, sizeof r);
-  folio_host_sizing in = {0};
-  in.n_assets = A;
-  in.symbols = syms;
-  in.signal = sig;
-  in.returns = r;
-  in.n_rows = T;
-  in.nav_usd = 1e6;
+  folio_host_sizing in = sizing(syms, sig, r);
   const char *pn[] = {"cov_window", "vol_window"};
   const double pv[] = {W, W};
   in.n_params = 2;
@@ -198,12 +196,8 @@ static void weights_checked(void) {
   static const char *syms[A] = {"AAA", "BBB", "CCC", "DDD"};
   static const double sig[A] = {1, 2, 3, 4};
   double cur[A] = {0.1, NAN, 0.2, 0.3};
-  folio_host_sizing in = {0};
-  in.n_assets = A;
-  in.symbols = syms;
-  in.signal = sig;
+  folio_host_sizing in = sizing(syms, sig, NULL);
   in.weights = cur;
-  in.nav_usd = 1e6;
   CHECK(load("return folio.policy{name = 'same', params = {}, size = function(ctx)\n"
              "  ctx.weights.AAA = 0.5 return ctx.weights end}") == FOLIO_OK);
   double w[A];
