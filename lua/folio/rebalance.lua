@@ -409,8 +409,11 @@ function stages.compose(run)
     local syms = {}
     for s in pairs(run.unit) do if not run.frozen[s] then syms[#syms + 1] = s end end
     table_sort(syms)
-    args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, math_min(comp.cov_lookback_days, (simple:shape()))),
-      missing = "zero" }
+    -- Ledoit-Wolf: as a factor (diag I + weight X'X) when there are more names
+    -- than rows, so nothing of size names x names is ever formed
+    local rows = math_min(comp.cov_lookback_days, (simple:shape()))
+    args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, rows), missing = "zero",
+      form = rows < #syms and "factor" or "matrix" }
   end
   local composite, info = folio.multi_sleeve.compose(args)
   -- held sleeves keep their capital: the overlay shares the rest
