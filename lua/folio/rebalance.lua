@@ -413,7 +413,7 @@ function stages.compose(run)
     -- than rows, so nothing of size names x names is ever formed
     local rows = math_min(comp.cov_lookback_days, (simple:shape()))
     args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, rows), missing = "zero",
-      form = rows < #syms and "factor" or "matrix" }
+      form = rows * 4 <= #syms and "factor" or "matrix" }
   end
   local composite, info = folio.multi_sleeve.compose(args)
   -- held sleeves keep their capital: the overlay shares the rest
