@@ -46,7 +46,9 @@ static const char setup[] =
     "  'guards: {max_leverage: 3, max_adv_fraction: 0.1, mode: scale}',\n"
     "  'orders: {min_notional: 100}'}, '\\n')}\n"
     "local book = {} for j = 1, 300 do book[#book + 1] = {symbol = syms[j * 10], quantity = 1000, avg_price = 100} end\n"
-    "BENCH_OMS = {get_positions = function() return book end, get_nav = function() return 1e8 end, submit = function() end}\n";
+    "-- a batching adapter, as the file OMS: orders are marked submitted once, after flush\n"
+    "BENCH_OMS = {get_positions = function() return book end, get_nav = function() return 1e8 end, submit = function() end,\n"
+    "  flush = function() end}\n";
 
 static char run_chunk[512];
 

@@ -174,8 +174,13 @@ function stages.inputs(run)
   for name, s in pairs(cfg.sessions) do m[name] = { sizer = s.sizer, gross_cap = s.gross_cap } end
   m.calendar = cfg.calendar
   run.sessions = folio.session.SessionMatrix(m)
-  run.R = run.prices:returns("log")
-  run.simple = run.prices:returns("simple")
+  -- simple returns once, over the rows the overlay and the covariance read;
+  -- log returns (signals and sizers) are computed by the signals stage over
+  -- the rows the sleeves need
+  local comp = cfg.composition or {}
+  local simple_rows = math_max(comp.hrp_lookback_days or 252, comp.cov_lookback_days or 252) + 1
+  local n_rows = run.prices:shape()
+  run.simple = (n_rows > simple_rows and run.prices:tail(simple_rows) or run.prices):returns("simple")
 end
 
 -- Which sessions a sleeve of this asset class can meet (for checking params up front).
@@ -254,24 +259,24 @@ function stages.signals(run)
       s.status = "sized"
       local universe = {}
       for _, sym in ipairs(sleeve.universe) do if run.unit[sym] then universe[#universe + 1] = sym end end
-      local raw, sig_rows = signal_fn(signal_name)(run.R, universe)
-      s.universe, s.raw_signal, s.signal_rows = universe, raw, sig_rows
+      s.universe = universe
+      local sizer = folio.registry.get(s.sizer)
+      s.need = math_max(folio.signals.ROWS[signal_name] or 0, parts.history_needed(sizer, sleeve.params or {}))
     end
     note(run, "signals", { sleeve = sleeve.name, decision = s.status, session = s.session, sizer = s.sizer,
       reason = s.reason or ("session " .. s.session .. " at " .. res.local_time .. ": " .. s.sizer) })
   end
-end
-
--- The sizing history a sleeve's sizer needs (rows of complete returns): its
--- cov_window and vol_window, as given or as the policy declares them.
-local function history_needed(sizer, params)
-  local declared = sizer.describe and sizer:describe().params or {}
-  local function window(k)
-    local v = params[k]
-    if v == nil and declared[k] then v = declared[k].default end
-    return type(v) == "number" and v or 0
+  -- daily log returns once, over the most rows a sized sleeve needs
+  local rows = 1
+  for _, s in pairs(run.sleeve) do if s.need and s.need > rows then rows = s.need end end
+  local n_rows = run.prices:shape()
+  run.R = (n_rows > rows + 1 and run.prices:tail(rows + 1) or run.prices):returns("log")
+  for _, sleeve in ipairs(cfg.sleeves) do
+    local s = run.sleeve[sleeve.name]
+    if s.status == "sized" then
+      s.raw_signal, s.signal_rows = signal_fn(s.signal_name)(run.R, s.universe)
+    end
   end
-  return math_max(window("cov_window"), window("vol_window"))
 end
 
 -- sizing: each sleeve that is sized runs its sizer on its signal; the
@@ -283,7 +288,7 @@ function stages.sizing(run)
     if s.status == "sized" then
       local params = sleeve.params or {}
       local sizer = folio.registry.get(s.sizer)
-      local need = math_max(s.signal_rows, history_needed(sizer, params))
+      local need = math_max(s.signal_rows, parts.history_needed(sizer, params))
       local complete = run.R:select(s.universe, math_min(need, (run.R:shape()))):complete_columns()
       local enough = (run.R:shape()) >= need
       local signal, n_active = {}, 0
