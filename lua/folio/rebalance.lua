@@ -59,6 +59,12 @@ local stages = {}
 -- weekend with a holiday is 4).
 M.MAX_STALE_DAYS = 7
 
+-- "asof: ..." from an error of folio.session.parse_asof
+local function asof_message(e)
+  local m = tostring(e):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1")
+  return m:match("^asof") and m or "asof: " .. m
+end
+
 -- inputs: the fund file, the policies, the rebalance instant and price row,
 -- the store (locked), the book and which names are tradable.
 function stages.inputs(run)
@@ -87,12 +93,12 @@ function stages.inputs(run)
   local cutoff_date, include_cutoff
   if date_only then
     local ok, why = pcall(parse_asof, asof_arg .. "T12:00:00Z")
-    if not ok then fail("asof: " .. tostring(why):gsub("^.-%((.*)%)$", "%1"), 3) end
+    if not ok then fail((asof_message(why):gsub("T12:00:00Z", "", 1)), 3) end
     run.asof = parts.ny_instant(asof_arg, 16, 0)
     cutoff_date, include_cutoff = asof_arg, true
   else
     local ok, t = pcall(parse_asof, asof_arg)
-    if not ok then fail("asof: " .. tostring(t):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"), 3) end
+    if not ok then fail(asof_message(t), 3) end
     run.asof = t
     local d, minute = parts.ny_date_minute(t)
     cutoff_date, include_cutoff = d, minute >= 16 * 60 -- a day's row is its close: known from 16:00 New York
