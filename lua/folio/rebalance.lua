@@ -272,6 +272,21 @@ function stages.signals(run)
     note(run, "signals", { sleeve = sleeve.name, decision = s.status, session = s.session, sizer = s.sizer,
       reason = s.reason or ("session " .. s.session .. " at " .. res.local_time .. ": " .. s.sizer) })
   end
+  -- a session sizer no sleeve can run is said, never silently ignored
+  local used = {}
+  for _, sleeve in ipairs(cfg.sleeves) do
+    if not (sleeve.sizer or sleeve.policy_name) then
+      for _, sess in ipairs(CLASS_SESSIONS[sleeve.asset_class]) do used[sess] = true end
+    end
+  end
+  for _, name in ipairs(sorted(cfg.sessions)) do
+    if not used[name] then
+      local msg = string_format("sessions.%s.sizer '%s' is not run: no sleeve that trades in %s follows the session matrix "
+        .. "(its gross_cap %.4g applies)", name, cfg.sessions[name].sizer, name, cfg.sessions[name].gross_cap)
+      run.warnings[#run.warnings + 1] = msg
+      note(run, "signals", { decision = "unused", reason = msg })
+    end
+  end
   -- daily log returns once, over the most rows a sized sleeve needs
   local rows = 1
   for _, s in pairs(run.sleeve) do if s.need and s.need > rows then rows = s.need end end
@@ -702,7 +717,7 @@ function M.run(args)
   if args.oms == nil then fail("oms is required (folio.oms.file{...} or a table of functions)", 2) end
   folio.oms.check(args.oms)
   local order, fns = pipeline(args.stages)
-  local run = { args = args, oms = args.oms, trace = {}, timings = {} }
+  local run = { args = args, oms = args.oms, trace = {}, timings = {}, warnings = {} }
   local clock = folio.clock
   local t0 = clock()
   local ok, err = pcall(function()
@@ -753,7 +768,7 @@ function M.summary(run)
   return {
     fund = run.cfg.fund.id, asof = run.asof_label, asof_epoch = run.asof, price_date = run.row_date, nav = run.nav,
     dry_run = run.args.dry_run and true or false, key = run.key, resumed = run.resumed, status = status,
-    sleeves = sleeves, excluded = run.excluded or {}, capacity = run.capacity_on and "on" or "off (no volumes)",
+    sleeves = sleeves, excluded = run.excluded or {}, warnings = run.warnings or {}, capacity = run.capacity_on and "on" or "off (no volumes)",
     turnover = { needed = t.needed, budget = t.budget, used = run.turnover_used, constrained = t.constrained and true or false },
     targets = { names = targets, gross = gross }, composite = run.composite, orders = orders,
     submitted = #(run.submitted or {}), intended = #(run.intended or {}), rejected = run.rejected or 0,
@@ -776,6 +791,7 @@ function M.print_summary(s, log)
     log(string_format("  excluded %s: %s%s", e.symbol, e.reason, e.held and " (held: position kept, no order)" or ""))
   end
   if s.capacity ~= "on" then log("  capacity: " .. s.capacity .. ", liquidity guard off") end
+  for _, w in ipairs(s.warnings or {}) do log("  note: " .. w) end
   local t = s.turnover
   if t.budget then
     log(string_format("  turnover: needed %.4f, budget %.4f (weekly cap minus %.4f already traded), %s",
