@@ -391,10 +391,9 @@ end
 -- budget); held sleeves keep their names as they are.
 function stages.compose(run)
   local cfg, comp = run.cfg, run.cfg.composition
-  local sleeves, names, active_alloc, all_alloc = {}, {}, 0, 0
+  local sleeves, names = {}, {}
   for _, sleeve in ipairs(cfg.sleeves) do
     local s = run.sleeve[sleeve.name]
-    all_alloc = all_alloc + sleeve.allocation
     if s.status == "held" then
       for _, sym in ipairs(sleeve.universe) do
         if not run.frozen[sym] then run.frozen[sym] = "sleeve " .. sleeve.name .. " held: " .. s.reason end
@@ -404,7 +403,6 @@ function stages.compose(run)
       for sym, x in pairs(s.weights) do if run.unit[sym] then w[sym] = x end end
       sleeves[sleeve.name] = { weights = w, allocation = sleeve.allocation }
       names[#names + 1] = sleeve.name
-      active_alloc = active_alloc + sleeve.allocation
     end
   end
   run.composite, run.allocations, run.turnover = {}, {}, {}
@@ -441,12 +439,9 @@ function stages.compose(run)
     args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, rows), missing = "zero",
       form = rows * 4 <= #syms and "factor" or "matrix" }
   end
+  -- held sleeves keep their capital: the overlay shares the active sleeves'
+  -- stated total (its allocations sum to it), so nothing is scaled here
   local composite, info = folio.multi_sleeve.compose(args)
-  -- held sleeves keep their capital: the overlay shares the rest
-  if comp.overlay ~= "equal" and active_alloc < all_alloc and all_alloc > 0 then
-    local k = active_alloc / all_alloc
-    for s, w in pairs(composite) do composite[s] = w * k end
-  end
   run.composite, run.allocations, run.turnover = composite, info.allocations, info.turnover
   for _, s in ipairs(sorted(composite)) do
     local w, cap = composite[s], caps[s]
