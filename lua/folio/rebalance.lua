@@ -486,7 +486,7 @@ function stages.orders(run)
   for _, d in ipairs(run.dropped) do
     note(run, "orders", { symbol = d.symbol, decision = "dropped", reason = d.reason or "below orders.min_notional" })
   end
-  for s, why in pairs(run.frozen) do note(run, "orders", { symbol = s, decision = "no order", reason = why }) end
+  for _, s in ipairs(sorted(run.frozen)) do note(run, "orders", { symbol = s, decision = "no order", reason = run.frozen[s] }) end
 end
 
 -- guards: every order checked against position, gross, leverage, drawdown
@@ -533,11 +533,23 @@ end
 -- The idempotency key: the fund, the instant and a digest of the inputs
 -- (the fund file's content as loaded, the positions, the NAV and the prices
 -- the rebalance saw on its row).
+-- The fund as loaded, without where it was read from: the same fund file
+-- reached by another path (cron's absolute, an operator's relative) is the
+-- same rebalance.
+local function content(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do
+    if k ~= "path" and k ~= "where" then c[k] = content(v) end
+  end
+  return c
+end
+
 local function run_key(run)
   local enc = folio.store.encode_json
   local px = {}
   for s, u in pairs(run.unit) do px[s] = u end
-  local inputs = enc{ fund = run.cfg, positions = run.positions, nav = run.nav, prices = px, row = run.row_date }
+  local inputs = enc{ fund = content(run.cfg), positions = run.positions, nav = run.nav, prices = px, row = run.row_date }
   local digest = folio.store.digest(inputs)
   local key = folio.store.digest(table_concat({ run.cfg.fund.id, tostring(run.asof), digest }, "\n"))
   return key, digest

@@ -201,6 +201,25 @@ for _, kb in ipairs{ 1, 64, 160, 200, 240, 320 } do
   fx:cleanup()
 end
 
+-- 8. the key does not depend on the path the fund file is reached by, and the
+-- same inputs give the same key (and bit-identical JSON) every time
+fx = F.new{ positions = POS }
+do
+  local a = key_of(fx)
+  local b = key_of(fx)
+  T.eq(a.key, b.key, "the same inputs, the same key")
+  local out1 = fx:cli(F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, false, F.journal_env(fx))
+  local out2 = fx:cli(F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, false, F.journal_env(fx))
+  local strip = function(t) return (t:gsub('"timings":%b{},?', "")) end
+  T.eq(strip(out1), strip(out2), "the JSON summary is bit-identical run to run (timings aside)")
+  local rel = fx.dir .. "/./sub/../fund.yaml"
+  os.execute("mkdir -p '" .. fx.dir .. "/sub'")
+  local out = F.cli(fx, "--fund '" .. rel .. "' --prices '" .. fx.prices .. "' --volumes '" .. fx.volumes .. "' "
+    .. F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, true, F.journal_env(fx))
+  T.eq(folio.store.decode_json(out).key, a.key, "another path to the same fund file, the same key")
+end
+fx:cleanup()
+
 -- 7. without accepted() the rerun resends what the store had not marked, with the same client ids
 fx = F.new{ positions = POS }
 key = key_of(fx).key
