@@ -335,7 +335,7 @@ function stages.sizing(run)
     -- the session's gross cap
     if s.weights and s.status ~= "held" then
       local gross = 0
-      for _, w in pairs(s.weights) do gross = gross + math_abs(w) end
+      for _, sym in ipairs(sorted(s.weights)) do gross = gross + math_abs(s.weights[sym]) end -- in order: bit-identical
       if gross > s.gross_cap then
         local k = gross > 0 and s.gross_cap / gross or 0
         local capped = {}
@@ -684,7 +684,8 @@ local function pipeline(custom)
   local order = custom.order or M.STAGES
   if type(order) ~= "table" then fail("stages.order must be a list of stage names", 3) end
   local fns = {}
-  for k, v in pairs(custom) do
+  for _, k in ipairs(sorted(custom)) do
+    local v = custom[k]
     if k ~= "order" then
       if type(k) ~= "string" or type(v) ~= "function" then
         fail("stages." .. tostring(k) .. " must be a function(run, default), got " .. type(v), 3)
@@ -701,7 +702,7 @@ local function pipeline(custom)
     end
     listed[name] = true
   end
-  for k in pairs(fns) do
+  for _, k in ipairs(sorted(fns)) do
     if not listed[k] then fail(string_format("stage '%s' is given but not in the order (%s)", k, table_concat(order, ", ")), 3) end
   end
   local out = {}
@@ -716,7 +717,7 @@ end
 --- unless json); raises on failure (after releasing the store's lock).
 function M.run(args)
   if type(args) ~= "table" then fail("a table of named arguments is expected", 2) end
-  for k in pairs(args) do
+  for _, k in ipairs(sorted(args)) do
     if not RUN_KEYS[k] then
       fail("unknown key '" .. tostring(k) .. "' (expected " .. table_concat(sorted(RUN_KEYS), ", ") .. ")", 2)
     end
@@ -769,7 +770,10 @@ function M.summary(run)
       state = id and (state[id] or (run.args.dry_run and "dry run" or "intended")) or "not sent" }
   end
   local gross, targets = 0, 0
-  for _, w in pairs(run.composite or {}) do if w ~= 0 then gross = gross + math_abs(w) targets = targets + 1 end end
+  for _, sym in ipairs(sorted(run.composite or {})) do
+    local w = run.composite[sym]
+    if w ~= 0 then gross = gross + math_abs(w) targets = targets + 1 end
+  end
   local t = run.turnover or {}
   local status = run.submit_error and "failed" or ((run.rejected or 0) > 0 and "rejected orders" or "ok")
   return {
