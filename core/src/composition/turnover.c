@@ -526,8 +526,13 @@ static int dual_newton(tws *w, double B, int max_steps, double tol, double *lamb
       dual_eval(w, u, yu, B, r, &theta); /* w->x back to d(u) */
       return k + 1;
     }
-    /* the exact solve on d(u)'s active set: the optimum once that set is right */
+    /* the exact solve on d(u)'s active set: the optimum once that set is
+     * right, tried (it costs a pass over X, like a step) when the set has
+     * settled or a full Newton step was taken */
     classify(w, w->x, w->state);
+    int same = k > 0 && memcmp(w->state, w->pstate, n * sizeof(int)) == 0;
+    memcpy(w->pstate, w->state, n * sizeof(int));
+    if (!same && step < 1) continue;
     (*polishes)++;
     int formed = 0;
     double lam = 0, viol = polish(w, w->state, B, &lam, &formed);
