@@ -117,6 +117,7 @@ typedef struct tws {
   const double *X;
   size_t T, ldx;
   double alpha, beta;
+  double theta_hint; /* > 0: project_box_l1 may start its sweep near it */
   double *tv, *tu; /* T each: X v and X_bnd d_bnd */
   double *tw;      /* 6 T: the dual point, its Newton step and gradient, a trial point, X(d - s) at both */
   double *xs;      /* T: X s */
@@ -166,16 +167,31 @@ static double project_box_l1(tws *w, const double *y, double B, double *d) {
   }
   double theta = 0;
   if (phi > B) {
+    /* the sweep may start at any p with phi(p) > B (theta > p): only the
+     * breakpoints above p are sorted. With a hint (the dual Newton's last
+     * theta) p is just below the answer and few names remain; else p = 0. */
+    double p = 0;
+    for (int k = 0; k < 2 && w->theta_hint > 0; k++) {
+      double pk = (k == 0 ? 0.9 : 0.5) * w->theta_hint, phk = 0;
+      for (size_t i = 0; i < n; i++) {
+        double v = w->a[i] - pk;
+        phk += v < w->m[i] ? w->m[i] : (v > w->M[i] ? w->M[i] : v);
+      }
+      if (phk > B) {
+        p = pk, phi = phk;
+        break;
+      }
+    }
     size_t ne = 0, c = 0;
     for (size_t i = 0; i < n; i++) {
       double t1 = w->a[i] - w->M[i], t2 = w->a[i] - w->m[i];
-      if (t2 <= 0) continue;          /* never shrinks for theta > 0 */
-      if (t1 > 0) w->ev[ne++] = (event){t1, +1};
-      else c++;                        /* already shrinking at theta = 0+ */
+      if (t2 <= p) continue;          /* never shrinks for theta > p */
+      if (t1 > p) w->ev[ne++] = (event){t1, +1};
+      else c++;                        /* already shrinking at theta = p+ */
       w->ev[ne++] = (event){t2, -1};
     }
     qsort(w->ev, ne, sizeof(event), cmp_event);
-    double tp = 0;
+    double tp = p;
     theta = -1;
     for (size_t e = 0; e < ne; e++) {
       double next = phi - (double)c * (w->ev[e].th - tp);
@@ -415,6 +431,7 @@ static double dual_eval(tws *w, const double *u, const double *y, double B, doub
                         double *theta) {
   const size_t n = w->n, T = w->T;
   *theta = project_box_l1(w, y, B, w->x);
+  w->theta_hint = *theta; /* the next trial's theta is close */
   double e2 = 0;
   for (size_t i = 0; i < n; i++) {
     w->xp[i] = w->x[i] - w->s[i];
@@ -700,6 +717,7 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
     w.n = n, w.Q = Q, w.ld = ld_q;
     w.X = F ? F->x : NULL, w.T = F ? F->n_rows : 0, w.ldx = F ? F->ld_x : 0;
     w.alpha = F ? F->diag : 0, w.beta = F ? F->weight : 0;
+    w.theta_hint = 0;
     w.qc = F ? NULL : folio_i_take(&ar, Q ? n * n : 1, sizeof(double));
     double **vecs[] = {&w.lo, &w.up, &w.s, &w.qs, &w.x, &w.xp, &w.yv, &w.g,
                        &w.cand, &w.rhs, &w.dir, &w.a, &w.m, &w.M, &w.yu, &w.pd};
@@ -765,6 +783,7 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
           int certified = 0;
           double lam = 0;
           int steps = dual_newton(&w, budget, 100, o.tol, &lam, &certified, &inf.polishes);
+          w.theta_hint = 0; /* the projected gradient below sweeps from 0, as always */
           inf.iterations = steps > 0 ? steps : 0;
           if (steps >= 0 && !certified) {
             classify(&w, w.x, w.state);
