@@ -406,8 +406,11 @@ static double dmax(double a, double b) { return a > b ? a : b; }
  *   grad D(u) = X(d(u) - s) - u / beta,
  * maximised by semismooth Newton: the generalised Hessian is
  * -(X J X' / alpha + I / beta), J = I_F - [theta > 0] sigma_F sigma_F' / |F| the
- * Jacobian of P_C on the free set F, a T x T system (one dsyrk of X_F). d(u*)
- * is the primal optimum; the caller certifies it with the exact KKT check. */
+ * Jacobian of P_C on the free set F: solved in F's space (Woodbury, an
+ * |F| x |F| Cholesky) when |F| < T, else as the T x T system. A step costs one
+ * pass over X (X'du; the line search moves y = s - X'u / alpha along it and
+ * X d runs over d's few nonzeros). d(u*) is the primal optimum; the exact
+ * active-set solve on the way certifies it with the full KKT check. */
 
 /* r = X v for the factored Q, as a sum over the nonzeros of v when they are
  * few (a trade touches few names), else one dgemv. */
