@@ -436,8 +436,11 @@ function stages.compose(run)
     -- Ledoit-Wolf: as a factor (diag I + weight X'X) when there are more names
     -- than rows, so nothing of size names x names is ever formed
     local rows = math_min(comp.cov_lookback_days, (simple:shape()))
-    args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, rows), missing = "zero",
-      form = rows * 4 <= #syms and "factor" or "matrix" }
+    local all = simple:symbols()
+    local same = rows == (simple:shape()) and #all == #syms
+    for i = 1, same and #syms or 0 do if all[i] ~= syms[i] then same = false break end end
+    args.cov = folio.risk_model.ledoit_wolf{ returns = same and simple or simple:select(syms, rows), missing = "zero",
+      form = rows < #syms and "factor" or "matrix" }
   end
   -- held sleeves keep their capital: the overlay shares the active sleeves'
   -- stated total (its allocations sum to it), so nothing is scaled here
@@ -545,11 +548,33 @@ local function content(t)
   return c
 end
 
+-- A canonical text of plain data for the digest: keys in order, numbers
+-- exactly (%a), strings quoted; cheaper than JSON for thousands of prices.
+local function canonical(v, out)
+  local t = type(v)
+  if t == "table" then
+    out[#out + 1] = "{"
+    for _, k in ipairs(sorted(v)) do
+      out[#out + 1] = type(k) == "string" and string_format("%q=", k) or string_format("[%d]=", k)
+      canonical(v[k], out)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+  elseif t == "number" then
+    out[#out + 1] = math.type(v) == "integer" and string_format("%d", v) or string_format("%a", v)
+  elseif t == "string" then
+    out[#out + 1] = string_format("%q", v)
+  else
+    out[#out + 1] = tostring(v)
+  end
+  return out
+end
+
 local function run_key(run)
-  local enc = folio.store.encode_json
   local px = {}
   for s, u in pairs(run.unit) do px[s] = u end
-  local inputs = enc{ fund = content(run.cfg), positions = run.positions, nav = run.nav, prices = px, row = run.row_date }
+  local inputs = table_concat(canonical({ fund = content(run.cfg), positions = run.positions, nav = run.nav, prices = px,
+    row = run.row_date }, {}))
   local digest = folio.store.digest(inputs)
   local key = folio.store.digest(table_concat({ run.cfg.fund.id, tostring(run.asof), digest }, "\n"))
   return key, digest

@@ -54,6 +54,35 @@ static void test_equals_dense(void) {
   }
 }
 
+/* missing = complete with ld_x == n_rows: the centred rows are written in
+ * place and spread to ld_x afterwards (the direct path with fewer rows) */
+static void test_complete_in_place(void) {
+  const size_t n = 9, p = 5;
+  double r[45], cov[25], x[45];
+  for (size_t i = 0; i < n * p; i++) r[i] = (uniform() - 0.5) * 0.05;
+  r[2] = NAN;          /* row 3 of column 1 */
+  r[n * 3 + 6] = NAN;  /* row 7 of column 4 */
+  folio_panel panel = {r, n, p, n, NULL, NULL};
+  folio_lw_info a, b;
+  folio_error e;
+  size_t used = 0;
+  double diag, weight;
+  CHECK(folio_ledoit_wolf(&panel, FOLIO_MISSING_COMPLETE, 1.0, cov, p, NULL, &a, &e) == FOLIO_OK);
+  CHECK(folio_ledoit_wolf_factor(&panel, FOLIO_MISSING_COMPLETE, 1.0, x, n, &used, &diag, &weight, NULL,
+                                 &b, &e) == FOLIO_OK);
+  CHECK_EQ_INT(used, 7);
+  double worst = 0;
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j < p; j++) {
+      double s = 0;
+      for (size_t t = 0; t < used; t++) s += x[t + i * n] * x[t + j * n];
+      double q = weight * s + (i == j ? diag : 0);
+      double d = fabs(q - cov[i + j * p]) / cov[i + i * p];
+      if (d > worst) worst = d;
+    }
+  CHECK_MSG(worst < 1e-12, "complete in place: worst %g", worst);
+}
+
 static void test_bad_input(void) {
   double r[6] = {0.01, 0.02, -0.01, 0.03, 0.0, 0.01}, x[6];
   folio_panel panel = {r, 3, 2, 3, NULL, NULL};
@@ -90,6 +119,7 @@ static void test_bad_input(void) {
 
 int main(void) {
   test_equals_dense();
+  test_complete_in_place();
   test_bad_input();
   return tl_finish("test_risk_model_factor");
 }

@@ -708,6 +708,9 @@ folio_status folio_ledoit_wolf_factor(const folio_panel *returns, folio_missing 
   folio_i_arena arena = {folio_i_align64(base), 0, 0};
   est_layout(&arena, returns->n_rows, returns->n_cols, &w);
   double *gram = (double *)folio_i_align64((char *)base + est);
+  /* centre straight into the caller's x when its layout is the workspace's */
+  int direct = ld_x == returns->n_rows && returns->n_cols > 0;
+  if (direct) w.cw.x = x_out;
   size_t n = 0;
   int had_missing = 0;
   st = load_centred(who, returns, missing, "\"complete\" or \"zero\"", &w, &n, &had_missing, err);
@@ -760,7 +763,8 @@ folio_status folio_ledoit_wolf_factor(const folio_panel *returns, folio_missing 
     if (shrinkage > 1.0) shrinkage = 1.0;
     diag = scale * shrinkage * mu;
     weight = scale * (1.0 - shrinkage) / (double)n;
-    for (size_t j = 0; j < p; j++) memcpy(x_out + j * ld_x, x + j * n, n * sizeof *x);
+    if (!direct || n != returns->n_rows) /* under COMPLETE fewer rows: spread to ld_x, last column first */
+      for (size_t j = p; j-- > 0;) memmove(x_out + j * ld_x, x + j * n, n * sizeof *x);
     out.shrinkage = shrinkage;
     out.mu = mu * scale;
   }
