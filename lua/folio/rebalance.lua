@@ -430,9 +430,12 @@ function stages.compose(run)
     local current = {}
     for s, w in pairs(run.current) do if not run.frozen[s] and run.unit[s] then current[s] = w end end
     args.current = current
-    local syms = {}
-    for s in pairs(run.unit) do if not run.frozen[s] then syms[#syms + 1] = s end end
-    table_sort(syms)
+    -- the covariance of the names the turnover problem holds: the active
+    -- sleeves' names and the book's (every other name stays at zero)
+    local in_problem = {}
+    for _, n in ipairs(names) do for sym in pairs(sleeves[n].weights) do in_problem[sym] = true end end
+    for sym in pairs(current) do in_problem[sym] = true end
+    local syms = sorted(in_problem)
     -- Ledoit-Wolf: as a factor (diag I + weight X'X) when there are more names
     -- than rows, so nothing of size names x names is ever formed
     local rows = math_min(comp.cov_lookback_days, (simple:shape()))
