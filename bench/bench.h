@@ -43,6 +43,7 @@ void bench_hrp(void);
 void bench_risk_sizers(void);
 void bench_multi_sleeve(void);
 void bench_turnover_lw(void);
+void bench_turnover_big(void);
 void bench_manager(void);
 void bench_allocator(void);
 

@@ -93,6 +93,7 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "risk_sizers") == 0) bench_risk_sizers();
   if (!only || strcmp(only, "multi_sleeve") == 0) bench_multi_sleeve();
   if (!only || strcmp(only, "turnover_lw") == 0) bench_turnover_lw();
+  if (!only || strcmp(only, "turnover_big") == 0) bench_turnover_big();
   if (!only || strcmp(only, "manager") == 0) bench_manager();
   if (!only || strcmp(only, "allocator") == 0) bench_allocator();
   return 0;

@@ -34,7 +34,8 @@ return folio.policy{
     local cols = {}
     for _, s in ipairs(R:symbols()) do cols[s] = true end
     local raw, total = {}, 0
-    for s, x in pairs(ctx.signal) do
+    for _, s in ipairs(folio.sorted_symbols(ctx.signal)) do -- in order: the sum is bit-identical run to run
+      local x = ctx.signal[s]
       local v = cols[s] and vol(s)
       if x == x and x ~= 0 and v and v > 0 then
         raw[s] = (x > 0 and 1 or -1) / v

@@ -383,27 +383,27 @@ static int m_returns(lua_State *L) {
     return luaL_error(L, "returns: need at least 2 rows of prices, got %I", (lua_Integer)m->n_rows);
   size_t t = m->n_rows - 1;
   folio_panel p = fl_matrix_panel(m);
-  double *tmp = fl_scratch(L, t * (m->n_cols ? m->n_cols : 1), sizeof(double));
+  /* straight into the result (column-major, ld = t), then rows where every
+   * symbol is missing are squeezed out in place (each value only moves down) */
+  fl_matrix *r = fl_matrix_push_raw(L, t, m->n_cols);
+  int ri = lua_gettop(L);
   folio_error err;
-  if (folio_returns(&p, kind ? FOLIO_RETURNS_LOG : FOLIO_RETURNS_SIMPLE, tmp, t, &err) != FOLIO_OK)
+  if (folio_returns(&p, kind ? FOLIO_RETURNS_LOG : FOLIO_RETURNS_SIMPLE, r->data, t, &err) != FOLIO_OK)
     return fl_core_error(L, "returns", &err);
-  folio_panel rp = folio_panel_make(tmp, t, m->n_cols);
+  folio_panel rp = folio_panel_make(r->data, t, m->n_cols);
   unsigned char *drop = fl_scratch(L, t, 1);
   size_t n_drop = folio_rows_all_missing(&rp, drop);
-  fl_matrix *r = fl_matrix_push_raw(L, t - n_drop, m->n_cols);
-  int ri = lua_gettop(L);
-  fl_matrix_share_labels(L, ri, 1, 0);      /* columns (rows are replaced below) */
-  /* the kept rows, copied column by column: the arrays are column-major */
-  for (size_t j = 0; j < m->n_cols; j++) {
-    const double *src = tmp + j * t;
-    double *dst = r->data + j * r->n_rows;
-    if (n_drop == 0) {
-      memcpy(dst, src, t * sizeof *dst);
-      continue;
+  if (n_drop > 0) {
+    size_t kept = t - n_drop;
+    for (size_t j = 0; j < m->n_cols; j++) {
+      const double *src = r->data + j * t;
+      double *dst = r->data + j * kept;
+      for (size_t i = 0, k = 0; i < t; i++)
+        if (!drop[i]) dst[k++] = src[i];
     }
-    for (size_t i = 0, k = 0; i < t; i++)
-      if (!drop[i]) dst[k++] = src[i];
+    r->n_rows = kept;
   }
+  fl_matrix_share_labels(L, ri, 1, 0);      /* columns (rows are replaced below) */
   lua_createtable(L, (int)r->n_rows, 0);    /* row labels: the later date of each pair */
   size_t k = 0;
   for (size_t i = 0; i < t; i++) {

@@ -180,7 +180,9 @@ static int c_compose(lua_State *L) {
   double used = fl_opt_number(L, 1, fname, "turnover_used", 0.0);
   if (used < 0) fl_argerror(L, fname, "turnover_used must be >= 0, got %f", used);
   int has_current = lua_getfield(L, 1, "current") != LUA_TNIL;
-  int has_cov = lua_getfield(L, 1, "cov") != LUA_TNIL;
+  int cov_type = lua_getfield(L, 1, "cov");
+  int has_cov = cov_type != LUA_TNIL;
+  int cov_factor = cov_type == LUA_TTABLE; /* a Ledoit-Wolf factor, else a matrix */
   int has_caps = lua_getfield(L, 1, "caps") != LUA_TNIL;
   lua_pop(L, 3);
   if (has_budget && !has_current)
@@ -238,7 +240,37 @@ static int c_compose(lua_State *L) {
     cp[i] = j >= 0 ? caps.vals[j] : INFINITY;
   }
   double *Q = NULL;
-  if (has_cov) {
+  folio_cov_factor factor = {0, NULL, 1, 0.0, 0.0};
+  if (has_cov && cov_factor) {
+    /* {kind = "factor", x = T x p matrix, diag =, weight =} from ledoit_wolf{form = "factor"} */
+    lua_getfield(L, 1, "cov"); /* [.., f] */
+    int fi = lua_gettop(L);
+    lua_getfield(L, fi, "kind");
+    if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "factor") != 0)
+      fl_argerror(L, fname, "cov must be a matrix or a factor from ledoit_wolf{form = 'factor'}");
+    lua_pop(L, 1);
+    lua_getfield(L, fi, "x");
+    fl_matrix *x = fl_check_matrix(L, -1, fname, "cov.x");
+    int xi = lua_gettop(L);
+    double diag = fl_opt_number(L, fi, fname, "diag", NAN), weight = fl_opt_number(L, fi, fname, "weight", NAN);
+    if (!(diag >= 0) || !isfinite(diag) || !(weight >= 0) || !isfinite(weight))
+      fl_argerror(L, fname, "cov.diag and cov.weight must be finite numbers >= 0");
+    size_t T = x->n_rows;
+    if (T < 1) fl_argerror(L, fname, "cov.x has no rows");
+    double *X = fl_scratch(L, T * (nu ? nu : 1), sizeof(double));
+    for (size_t i = 0; i < nu; i++) {
+      long c = fl_matrix_col_index(L, xi, usyms[i]);
+      if (c < 0)
+        fl_argerror(L, fname, "cov has no column for symbol '%s' (cov must cover every symbol "
+                    "of the composite and of current)", usyms[i]);
+      memcpy(X + i * T, x->data + (size_t)c * T, T * sizeof(double));
+    }
+    factor.n_rows = T;
+    factor.x = X;
+    factor.ld_x = T;
+    factor.diag = diag;
+    factor.weight = weight;
+  } else if (has_cov) {
     int qi;
     fl_matrix *m = fl_field_matrix(L, 1, fname, "cov", &qi);
     if (m->n_rows != m->n_cols)
@@ -262,12 +294,20 @@ static int c_compose(lua_State *L) {
   if (nu > 0) {
     folio_turnover_opts to = folio_turnover_defaults();
     to.symbols = usyms;
-    size_t tw = Q ? folio_turnover_work_size(nu) : 0;
-    if (Q && !tw) fl_argerror(L, fname, "too many symbols");
-    void *twork = Q ? fl_workspace(L, tw) : NULL;
-    if (folio_turnover_project(nu, t, w0, Q, nu, has_caps ? cp : NULL, budget, &to, w, &tinfo,
-                               twork, &err) != FOLIO_OK)
-      return fl_core_error(L, fname, &err);
+    if (factor.x) {
+      size_t tw = folio_turnover_factored_work_size(nu, factor.n_rows);
+      if (!tw) fl_argerror(L, fname, "too many symbols");
+      if (folio_turnover_project_factored(nu, t, w0, &factor, has_caps ? cp : NULL, budget, &to, w,
+                                          &tinfo, fl_workspace(L, tw), &err) != FOLIO_OK)
+        return fl_core_error(L, fname, &err);
+    } else {
+      size_t tw = Q ? folio_turnover_work_size(nu) : 0;
+      if (Q && !tw) fl_argerror(L, fname, "too many symbols");
+      void *twork = Q ? fl_workspace(L, tw) : NULL;
+      if (folio_turnover_project(nu, t, w0, Q, nu, has_caps ? cp : NULL, budget, &to, w, &tinfo,
+                                 twork, &err) != FOLIO_OK)
+        return fl_core_error(L, fname, &err);
+    }
   }
 
   /* results */
@@ -304,7 +344,7 @@ static int c_compose(lua_State *L) {
     fl_set_boolean(L, "converged", tinfo.converged);
     fl_set_number(L, "forced", tinfo.forced);
     fl_set_boolean(L, "budget_exceeded", tinfo.budget_exceeded);
-    lua_pushstring(L, Q ? "cov" : "identity");
+    lua_pushstring(L, factor.x ? "cov (factor)" : Q ? "cov" : "identity");
     lua_setfield(L, -2, "metric");
     lua_setfield(L, -2, "turnover");
   }

@@ -108,10 +108,51 @@ static int r_sample_cov(lua_State *L) {
 
 /* folio.risk_model.ledoit_wolf{returns = R, missing = "error"|"complete"|"zero",
  *                               annualize = false, periods_per_year = 252} */
+/* form = "factor": {kind = "factor", x = centred returns (T x p), diag, weight,
+ * shrinkage, mu, rows_used} with LW = diag I + weight x'x, never p x p. */
+static int ledoit_wolf_factor(lua_State *L, const char *fname, int ri, const fl_matrix *r,
+                              folio_missing missing, double scale) {
+  if (missing == FOLIO_MISSING_COMPLETE)
+    fl_argerror(L, fname, "form = 'factor' takes missing = 'error' or 'zero' (every row is used)");
+  folio_panel p = fl_matrix_panel(r);
+  size_t ws = folio_ledoit_wolf_factor_work_size(r->n_rows, r->n_cols);
+  if (!ws) fl_argerror(L, fname, "returns too large");
+  fl_matrix *x = fl_matrix_push_raw(L, r->n_rows, r->n_cols); /* [.., x] */
+  int xi = lua_gettop(L);
+  void *work = fl_workspace(L, ws);                            /* [.., x, work] */
+  size_t n_used = 0;
+  double diag = 0, weight = 0;
+  folio_lw_info info;
+  folio_error err;
+  if (folio_ledoit_wolf_factor(&p, missing, scale, x->data, r->n_rows ? r->n_rows : 1, &n_used,
+                               &diag, &weight, work, &info, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  lua_pop(L, 1);                        /* [.., x] */
+  fl_matrix_share_labels(L, xi, ri, 0); /* every row is used: the returns' labels */
+  lua_createtable(L, 0, 7);             /* [.., x, factor] */
+  lua_pushliteral(L, "factor");
+  lua_setfield(L, -2, "kind");
+  lua_pushvalue(L, xi);
+  lua_setfield(L, -2, "x");
+  fl_set_number(L, "diag", diag);
+  fl_set_number(L, "weight", weight);
+  fl_set_number(L, "shrinkage", info.shrinkage);
+  fl_set_number(L, "mu", info.mu);
+  fl_set_integer(L, "rows_used", (lua_Integer)n_used);
+  lua_createtable(L, 0, 4); /* info */
+  fl_set_number(L, "shrinkage", info.shrinkage);
+  fl_set_number(L, "mu", info.mu);
+  fl_set_integer(L, "rows_used", info.rows_used);
+  fl_set_boolean(L, "had_missing", info.had_missing);
+  fl_set_string(L, "missing", folio_missing_name(missing));
+  return 2;
+}
+
 static int r_ledoit_wolf(lua_State *L) {
   static const char *fname = "ledoit_wolf";
-  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", NULL};
+  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", "form", NULL};
   static const char *const allowed[] = {"error", "complete", "zero", NULL};
+  static const char *const forms[] = {"matrix", "factor", NULL};
   fl_check_args(L, 1, fname, keys);
   int ri;
   fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
@@ -122,6 +163,8 @@ static int r_ledoit_wolf(lua_State *L) {
   lua_pop(L, 1);
   folio_missing missing = check_missing(L, fname, allowed);
   double scale = check_scale(L, fname);
+  if (fl_opt_option(L, 1, fname, "form", "matrix", forms) == 1)
+    return ledoit_wolf_factor(L, fname, ri, r, missing, scale);
   folio_panel p = fl_matrix_panel(r);
   size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
   int ci;

@@ -378,6 +378,30 @@ static int cmp_symbol(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A host error for an operator: without the Lua traceback, and without the
+ * chunk positions and "rebalance: " prefixes that say nothing to them;
+ * prints "folio <command>: <prefix><message>" on stderr. */
+static void print_host_error(const char *command, const char *prefix, const char *msg) {
+  for (;;) {
+    const char *close = msg[0] == '[' ? strstr(msg, "]:") : NULL;
+    size_t k = close ? (size_t)(close - msg) + 2 : 0;
+    if (close && msg[k] >= '0' && msg[k] <= '9') {
+      while (msg[k] >= '0' && msg[k] <= '9') k++;
+      if (msg[k] == ':' && msg[k + 1] == ' ') {
+        msg += k + 2;
+        continue;
+      }
+    }
+    if (strncmp(msg, "rebalance: ", 11) == 0) {
+      msg += 11;
+      continue;
+    }
+    break;
+  }
+  const char *tb = strstr(msg, "\nstack traceback:");
+  fprintf(stderr, "folio %s: %s%.*s\n", command, prefix, tb ? (int)(tb - msg) : (int)strlen(msg), msg);
+}
+
 /* The dry run: a momentum signal (126-day log return, skipping the last 5
  * days) for every name with a full year of history, sized with the policy
  * through the embedding API. */
@@ -421,7 +445,9 @@ static int dry_run(folio_host *h, const char *name, const char *data_dir, double
   in.dates = (const char *const *)(f->row_labels + 1);
   in.nav_usd = nav;
   if (folio_host_size(h, name, &in, w) != FOLIO_OK) {
-    fprintf(stderr, "folio check: dry run of '%s' failed: %s\n", name, folio_host_error(h));
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "dry run of '%s' failed: ", name);
+    print_host_error("check", prefix, folio_host_error(h));
     goto done;
   }
   /* print in symbol order: indices sorted by their label */
@@ -647,25 +673,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   long long status = 1;
   folio_status st = folio_host_eval(h, "=rebalance", chunk, n, &status);
   if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
-    const char *msg = folio_host_error(h);
-    for (;;) { /* "[folio.rebalance]:330: " and "rebalance: " prefixes say nothing to an operator */
-      const char *close = msg[0] == '[' ? strstr(msg, "]:") : NULL;
-      size_t k = close ? (size_t)(close - msg) + 2 : 0;
-      if (close && msg[k] >= '0' && msg[k] <= '9') {
-        while (msg[k] >= '0' && msg[k] <= '9') k++;
-        if (msg[k] == ':' && msg[k + 1] == ' ') {
-          msg += k + 2;
-          continue;
-        }
-      }
-      if (strncmp(msg, "rebalance: ", 11) == 0) {
-        msg += 11;
-        continue;
-      }
-      break;
-    }
-    const char *tb = strstr(msg, "\nstack traceback:");
-    fprintf(stderr, "folio %s: %.*s\n", c->name, tb ? (int)(tb - msg) : (int)strlen(msg), msg);
+    print_host_error(c->name, "", folio_host_error(h));
     status = 1;
   }
   folio_host_destroy(h);

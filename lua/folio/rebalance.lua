@@ -59,6 +59,12 @@ local stages = {}
 -- weekend with a holiday is 4).
 M.MAX_STALE_DAYS = 7
 
+-- "asof: ..." from an error of folio.session.parse_asof
+local function asof_message(e)
+  local m = tostring(e):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1")
+  return m:match("^asof") and m or "asof: " .. m
+end
+
 -- inputs: the fund file, the policies, the rebalance instant and price row,
 -- the store (locked), the book and which names are tradable.
 function stages.inputs(run)
@@ -87,12 +93,12 @@ function stages.inputs(run)
   local cutoff_date, include_cutoff
   if date_only then
     local ok, why = pcall(parse_asof, asof_arg .. "T12:00:00Z")
-    if not ok then fail("asof: " .. tostring(why):gsub("^.-%((.*)%)$", "%1"), 3) end
+    if not ok then fail((asof_message(why):gsub("T12:00:00Z", "", 1)), 3) end
     run.asof = parts.ny_instant(asof_arg, 16, 0)
     cutoff_date, include_cutoff = asof_arg, true
   else
     local ok, t = pcall(parse_asof, asof_arg)
-    if not ok then fail("asof: " .. tostring(t):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"), 3) end
+    if not ok then fail(asof_message(t), 3) end
     run.asof = t
     local d, minute = parts.ny_date_minute(t)
     cutoff_date, include_cutoff = d, minute >= 16 * 60 -- a day's row is its close: known from 16:00 New York
@@ -174,8 +180,13 @@ function stages.inputs(run)
   for name, s in pairs(cfg.sessions) do m[name] = { sizer = s.sizer, gross_cap = s.gross_cap } end
   m.calendar = cfg.calendar
   run.sessions = folio.session.SessionMatrix(m)
-  run.R = run.prices:returns("log")
-  run.simple = run.prices:returns("simple")
+  -- simple returns once, over the rows the overlay and the covariance read;
+  -- log returns (signals and sizers) are computed by the signals stage over
+  -- the rows the sleeves need
+  local comp = cfg.composition or {}
+  local simple_rows = math_max(comp.hrp_lookback_days or 252, comp.cov_lookback_days or 252) + 1
+  local n_rows = run.prices:shape()
+  run.simple = (n_rows > simple_rows and run.prices:tail(simple_rows) or run.prices):returns("simple")
 end
 
 -- Which sessions a sleeve of this asset class can meet (for checking params up front).
@@ -254,24 +265,39 @@ function stages.signals(run)
       s.status = "sized"
       local universe = {}
       for _, sym in ipairs(sleeve.universe) do if run.unit[sym] then universe[#universe + 1] = sym end end
-      local raw, sig_rows = signal_fn(signal_name)(run.R, universe)
-      s.universe, s.raw_signal, s.signal_rows = universe, raw, sig_rows
+      s.universe = universe
+      local sizer = folio.registry.get(s.sizer)
+      s.need = math_max(folio.signals.ROWS[signal_name] or 0, parts.history_needed(sizer, sleeve.params or {}))
     end
     note(run, "signals", { sleeve = sleeve.name, decision = s.status, session = s.session, sizer = s.sizer,
       reason = s.reason or ("session " .. s.session .. " at " .. res.local_time .. ": " .. s.sizer) })
   end
-end
-
--- The sizing history a sleeve's sizer needs (rows of complete returns): its
--- cov_window and vol_window, as given or as the policy declares them.
-local function history_needed(sizer, params)
-  local declared = sizer.describe and sizer:describe().params or {}
-  local function window(k)
-    local v = params[k]
-    if v == nil and declared[k] then v = declared[k].default end
-    return type(v) == "number" and v or 0
+  -- a session sizer no sleeve can run is said, never silently ignored
+  local used = {}
+  for _, sleeve in ipairs(cfg.sleeves) do
+    if not (sleeve.sizer or sleeve.policy_name) then
+      for _, sess in ipairs(CLASS_SESSIONS[sleeve.asset_class]) do used[sess] = true end
+    end
   end
-  return math_max(window("cov_window"), window("vol_window"))
+  for _, name in ipairs(sorted(cfg.sessions)) do
+    if not used[name] then
+      local msg = string_format("sessions.%s.sizer '%s' is not run: no sleeve that trades in %s follows the session matrix "
+        .. "(its gross_cap %.4g applies)", name, cfg.sessions[name].sizer, name, cfg.sessions[name].gross_cap)
+      run.warnings[#run.warnings + 1] = msg
+      note(run, "signals", { decision = "unused", reason = msg })
+    end
+  end
+  -- daily log returns once, over the most rows a sized sleeve needs
+  local rows = 1
+  for _, s in pairs(run.sleeve) do if s.need and s.need > rows then rows = s.need end end
+  local n_rows = run.prices:shape()
+  run.R = (n_rows > rows + 1 and run.prices:tail(rows + 1) or run.prices):returns("log")
+  for _, sleeve in ipairs(cfg.sleeves) do
+    local s = run.sleeve[sleeve.name]
+    if s.status == "sized" then
+      s.raw_signal, s.signal_rows = signal_fn(s.signal_name)(run.R, s.universe)
+    end
+  end
 end
 
 -- sizing: each sleeve that is sized runs its sizer on its signal; the
@@ -283,7 +309,7 @@ function stages.sizing(run)
     if s.status == "sized" then
       local params = sleeve.params or {}
       local sizer = folio.registry.get(s.sizer)
-      local need = math_max(s.signal_rows, history_needed(sizer, params))
+      local need = math_max(s.signal_rows, parts.history_needed(sizer, params))
       local complete = run.R:select(s.universe, math_min(need, (run.R:shape()))):complete_columns()
       local enough = (run.R:shape()) >= need
       local signal, n_active = {}, 0
@@ -309,7 +335,7 @@ function stages.sizing(run)
     -- the session's gross cap
     if s.weights and s.status ~= "held" then
       local gross = 0
-      for _, w in pairs(s.weights) do gross = gross + math_abs(w) end
+      for _, sym in ipairs(sorted(s.weights)) do gross = gross + math_abs(s.weights[sym]) end -- in order: bit-identical
       if gross > s.gross_cap then
         local k = gross > 0 and s.gross_cap / gross or 0
         local capped = {}
@@ -365,10 +391,9 @@ end
 -- budget); held sleeves keep their names as they are.
 function stages.compose(run)
   local cfg, comp = run.cfg, run.cfg.composition
-  local sleeves, names, active_alloc, all_alloc = {}, {}, 0, 0
+  local sleeves, names = {}, {}
   for _, sleeve in ipairs(cfg.sleeves) do
     local s = run.sleeve[sleeve.name]
-    all_alloc = all_alloc + sleeve.allocation
     if s.status == "held" then
       for _, sym in ipairs(sleeve.universe) do
         if not run.frozen[sym] then run.frozen[sym] = "sleeve " .. sleeve.name .. " held: " .. s.reason end
@@ -378,7 +403,6 @@ function stages.compose(run)
       for sym, x in pairs(s.weights) do if run.unit[sym] then w[sym] = x end end
       sleeves[sleeve.name] = { weights = w, allocation = sleeve.allocation }
       names[#names + 1] = sleeve.name
-      active_alloc = active_alloc + sleeve.allocation
     end
   end
   run.composite, run.allocations, run.turnover = {}, {}, {}
@@ -406,18 +430,24 @@ function stages.compose(run)
     local current = {}
     for s, w in pairs(run.current) do if not run.frozen[s] and run.unit[s] then current[s] = w end end
     args.current = current
-    local syms = {}
-    for s in pairs(run.unit) do if not run.frozen[s] then syms[#syms + 1] = s end end
-    table_sort(syms)
-    args.cov = folio.risk_model.ledoit_wolf{ returns = simple:select(syms, math_min(comp.cov_lookback_days, (simple:shape()))),
-      missing = "zero" }
+    -- the covariance of the names the turnover problem holds: the active
+    -- sleeves' names and the book's (every other name stays at zero)
+    local in_problem = {}
+    for _, n in ipairs(names) do for sym in pairs(sleeves[n].weights) do in_problem[sym] = true end end
+    for sym in pairs(current) do in_problem[sym] = true end
+    local syms = sorted(in_problem)
+    -- Ledoit-Wolf: as a factor (diag I + weight X'X) when there are more names
+    -- than rows, so nothing of size names x names is ever formed
+    local rows = math_min(comp.cov_lookback_days, (simple:shape()))
+    local all = simple:symbols()
+    local same = rows == (simple:shape()) and #all == #syms
+    for i = 1, same and #syms or 0 do if all[i] ~= syms[i] then same = false break end end
+    args.cov = folio.risk_model.ledoit_wolf{ returns = same and simple or simple:select(syms, rows), missing = "zero",
+      form = rows < #syms and "factor" or "matrix" }
   end
+  -- held sleeves keep their capital: the overlay shares the active sleeves'
+  -- stated total (its allocations sum to it), so nothing is scaled here
   local composite, info = folio.multi_sleeve.compose(args)
-  -- held sleeves keep their capital: the overlay shares the rest
-  if comp.overlay ~= "equal" and active_alloc < all_alloc and all_alloc > 0 then
-    local k = active_alloc / all_alloc
-    for s, w in pairs(composite) do composite[s] = w * k end
-  end
   run.composite, run.allocations, run.turnover = composite, info.allocations, info.turnover
   for _, s in ipairs(sorted(composite)) do
     local w, cap = composite[s], caps[s]
@@ -462,7 +492,7 @@ function stages.orders(run)
   for _, d in ipairs(run.dropped) do
     note(run, "orders", { symbol = d.symbol, decision = "dropped", reason = d.reason or "below orders.min_notional" })
   end
-  for s, why in pairs(run.frozen) do note(run, "orders", { symbol = s, decision = "no order", reason = why }) end
+  for _, s in ipairs(sorted(run.frozen)) do note(run, "orders", { symbol = s, decision = "no order", reason = run.frozen[s] }) end
 end
 
 -- guards: every order checked against position, gross, leverage, drawdown
@@ -509,11 +539,45 @@ end
 -- The idempotency key: the fund, the instant and a digest of the inputs
 -- (the fund file's content as loaded, the positions, the NAV and the prices
 -- the rebalance saw on its row).
+-- The fund as loaded, without where it was read from: the same fund file
+-- reached by another path (cron's absolute, an operator's relative) is the
+-- same rebalance.
+local function content(t)
+  if type(t) ~= "table" then return t end
+  local c = {}
+  for k, v in pairs(t) do
+    if k ~= "path" and k ~= "where" then c[k] = content(v) end
+  end
+  return c
+end
+
+-- A canonical text of plain data for the digest: keys in order, numbers
+-- exactly (%a), strings quoted; cheaper than JSON for thousands of prices.
+local function canonical(v, out)
+  local t = type(v)
+  if t == "table" then
+    out[#out + 1] = "{"
+    for _, k in ipairs(sorted(v)) do
+      out[#out + 1] = type(k) == "string" and string_format("%q=", k) or string_format("[%d]=", k)
+      canonical(v[k], out)
+      out[#out + 1] = ","
+    end
+    out[#out + 1] = "}"
+  elseif t == "number" then
+    out[#out + 1] = math.type(v) == "integer" and string_format("%d", v) or string_format("%a", v)
+  elseif t == "string" then
+    out[#out + 1] = string_format("%q", v)
+  else
+    out[#out + 1] = tostring(v)
+  end
+  return out
+end
+
 local function run_key(run)
-  local enc = folio.store.encode_json
   local px = {}
   for s, u in pairs(run.unit) do px[s] = u end
-  local inputs = enc{ fund = run.cfg, positions = run.positions, nav = run.nav, prices = px, row = run.row_date }
+  local inputs = table_concat(canonical({ fund = content(run.cfg), positions = run.positions, nav = run.nav, prices = px,
+    row = run.row_date }, {}))
   local digest = folio.store.digest(inputs)
   local key = folio.store.digest(table_concat({ run.cfg.fund.id, tostring(run.asof), digest }, "\n"))
   return key, digest
@@ -648,7 +712,8 @@ local function pipeline(custom)
   local order = custom.order or M.STAGES
   if type(order) ~= "table" then fail("stages.order must be a list of stage names", 3) end
   local fns = {}
-  for k, v in pairs(custom) do
+  for _, k in ipairs(sorted(custom)) do
+    local v = custom[k]
     if k ~= "order" then
       if type(k) ~= "string" or type(v) ~= "function" then
         fail("stages." .. tostring(k) .. " must be a function(run, default), got " .. type(v), 3)
@@ -665,7 +730,7 @@ local function pipeline(custom)
     end
     listed[name] = true
   end
-  for k in pairs(fns) do
+  for _, k in ipairs(sorted(fns)) do
     if not listed[k] then fail(string_format("stage '%s' is given but not in the order (%s)", k, table_concat(order, ", ")), 3) end
   end
   local out = {}
@@ -680,7 +745,7 @@ end
 --- unless json); raises on failure (after releasing the store's lock).
 function M.run(args)
   if type(args) ~= "table" then fail("a table of named arguments is expected", 2) end
-  for k in pairs(args) do
+  for _, k in ipairs(sorted(args)) do
     if not RUN_KEYS[k] then
       fail("unknown key '" .. tostring(k) .. "' (expected " .. table_concat(sorted(RUN_KEYS), ", ") .. ")", 2)
     end
@@ -688,7 +753,7 @@ function M.run(args)
   if args.oms == nil then fail("oms is required (folio.oms.file{...} or a table of functions)", 2) end
   folio.oms.check(args.oms)
   local order, fns = pipeline(args.stages)
-  local run = { args = args, oms = args.oms, trace = {}, timings = {} }
+  local run = { args = args, oms = args.oms, trace = {}, timings = {}, warnings = {} }
   local clock = folio.clock
   local t0 = clock()
   local ok, err = pcall(function()
@@ -733,13 +798,16 @@ function M.summary(run)
       state = id and (state[id] or (run.args.dry_run and "dry run" or "intended")) or "not sent" }
   end
   local gross, targets = 0, 0
-  for _, w in pairs(run.composite or {}) do if w ~= 0 then gross = gross + math_abs(w) targets = targets + 1 end end
+  for _, sym in ipairs(sorted(run.composite or {})) do
+    local w = run.composite[sym]
+    if w ~= 0 then gross = gross + math_abs(w) targets = targets + 1 end
+  end
   local t = run.turnover or {}
   local status = run.submit_error and "failed" or ((run.rejected or 0) > 0 and "rejected orders" or "ok")
   return {
     fund = run.cfg.fund.id, asof = run.asof_label, asof_epoch = run.asof, price_date = run.row_date, nav = run.nav,
     dry_run = run.args.dry_run and true or false, key = run.key, resumed = run.resumed, status = status,
-    sleeves = sleeves, excluded = run.excluded or {}, capacity = run.capacity_on and "on" or "off (no volumes)",
+    sleeves = sleeves, excluded = run.excluded or {}, warnings = run.warnings or {}, capacity = run.capacity_on and "on" or "off (no volumes)",
     turnover = { needed = t.needed, budget = t.budget, used = run.turnover_used, constrained = t.constrained and true or false },
     targets = { names = targets, gross = gross }, composite = run.composite, orders = orders,
     submitted = #(run.submitted or {}), intended = #(run.intended or {}), rejected = run.rejected or 0,
@@ -762,6 +830,7 @@ function M.print_summary(s, log)
     log(string_format("  excluded %s: %s%s", e.symbol, e.reason, e.held and " (held: position kept, no order)" or ""))
   end
   if s.capacity ~= "on" then log("  capacity: " .. s.capacity .. ", liquidity guard off") end
+  for _, w in ipairs(s.warnings or {}) do log("  note: " .. w) end
   local t = s.turnover
   if t.budget then
     log(string_format("  turnover: needed %.4f, budget %.4f (weekly cap minus %.4f already traded), %s",

@@ -1,9 +1,9 @@
 -- The rebalance's clock (part of folio.rebalance, docs/rebalance.md section 3):
 -- New York wall time, each asset class's close for a date alone, and whether
--- a sleeve is due at its frequency.
+-- a sleeve is due at its frequency, and how much history its sizer needs.
 local folio, internal = ...
 
-local tonumber, string_format, math_floor = tonumber, string.format, math.floor
+local tonumber, type, string_format, math_floor = tonumber, type, string.format, math.floor
 local parts = internal.rebalance
 
 
@@ -52,3 +52,15 @@ function parts.due(freq, asof, last)
   return true
 end
 
+
+-- The rows of complete returns a sleeve's sizer needs: its cov_window and
+-- vol_window, as the sleeve gives them or as the policy declares them.
+function parts.history_needed(sizer, params)
+  local declared = sizer.describe and sizer:describe().params or {}
+  local function window(k)
+    local v = params[k]
+    if v == nil and declared[k] then v = declared[k].default end
+    return type(v) == "number" and v or 0
+  end
+  return math.max(window("cov_window"), window("vol_window"))
+end

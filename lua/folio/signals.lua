@@ -7,6 +7,7 @@
 --   folio.signals.FACTORS       factor name -> signal name
 --   folio.signals.CLASS_DEFAULT asset class -> signal name
 --   folio.signals.NAMES         the signal names, sorted
+--   folio.signals.ROWS          signal name -> rows of returns it reads
 local folio = ...
 
 local pairs, table_sort = pairs, table.sort
@@ -37,6 +38,7 @@ local CLASS_SIGNAL = { equities = "momentum_12_1", crypto = "reversal_5", fx = "
 local names = {}
 for name in pairs(SIGNALS) do names[#names + 1] = name end
 table_sort(names)
-local M = { FACTORS = FACTORS, CLASS_DEFAULT = CLASS_SIGNAL, NAMES = names }
+local M = { FACTORS = FACTORS, CLASS_DEFAULT = CLASS_SIGNAL, NAMES = names,
+  ROWS = { momentum_12_1 = 252, reversal_5 = 5, trend_63 = 63 } }
 for name, fn in pairs(SIGNALS) do M[name] = fn end
 folio.signals = M

@@ -143,6 +143,18 @@ int main(void) {
   CHECK(folio_host_run_string(h, "=x", NULL, 0) == FOLIO_EINVAL);
   CHECK(folio_host_run_file(h, "/nonexistent/s.lua", 0, NULL) == FOLIO_EIO);
   CHECK(folio_host_run_file(h, NULL, 0, NULL) == FOLIO_EINVAL);
+  /* folio_host_eval: the chunk's first result when it is an integer */
+  long long result = -7;
+  CHECK(folio_host_eval(h, "=three", "return 3", 8, &result) == FOLIO_OK && result == 3);
+  result = -7;
+  CHECK(folio_host_eval(h, "=float", "return 2.5", 10, &result) == FOLIO_OK && result == -7);
+  CHECK(folio_host_eval(h, "=none", "local x = 1", 11, &result) == FOLIO_OK && result == -7);
+  CHECK(folio_host_eval(h, "=str", "return '4'", 10, &result) == FOLIO_OK && result == -7);
+  CHECK(folio_host_eval(h, "=bad", "error('nope')", 13, &result) == FOLIO_ELUA && result == -7);
+  CHECK(strstr(folio_host_error(h), "bad:1: nope") != NULL);
+  CHECK(folio_host_eval(h, "=x", NULL, 0, &result) == FOLIO_EINVAL);
+  CHECK(folio_host_eval(h, "=x", "return 1", 8, NULL) == FOLIO_EINVAL);
+  CHECK(folio_host_eval(NULL, "=x", "return 1", 8, &result) != FOLIO_OK);
 
   /* a policy survives an engine rebuild after a kill */
   CHECK(folio_host_run_string(h, "=loop", "while true do end", 17) == FOLIO_ETIMEOUT);

@@ -89,7 +89,12 @@ local function edit(text, from, to)
 end
 
 local fx = F.new{ yaml = BASE }
-local base = signature(fx:run{ asof = ASOF })
+local base_run = fx:run{ asof = ASOF }
+local base = signature(base_run)
+-- a session sizer no sleeve can run is reported, not silently ignored
+local warned = table.concat(base_run.warnings, "\n")
+T.check(warned:find("sessions.24h.sizer 'equal_weight_ls' is not run", 1, true), "the unused 24h sizer is reported: " .. warned)
+T.check(not warned:find("sessions.RTH", 1, true), "the RTH sizer is run by the equities sleeve")
 
 local CASES = {
   { "fund.id", "id: keys_fund", "id: other_fund" },

@@ -184,6 +184,39 @@ T.eq(#F.journal(fx.dir .. "/journal.csv"), n_before, "nothing submitted with a r
 os.execute("chmod 0644 '" .. fx.store .. "'")
 fx:cleanup()
 
+-- 5b. a read-only store folder: refused before anything is submitted (as
+-- nobody when the tests run as root, who may write anywhere)
+do
+  fx = F.new{ positions = POS }
+  local store_dir, out_dir = fx.dir .. "/db", fx.dir .. "/outbox"
+  os.execute("mkdir -p '" .. store_dir .. "' '" .. out_dir .. "' && chmod 0755 '" .. fx.dir .. "' && chmod 0777 '" .. out_dir
+    .. "' && chmod 0644 '" .. fx.fund .. "' '" .. fx.prices .. "' '" .. fx.volumes .. "' '" .. fx.positions .. "'")
+  local store = store_dir .. "/fund.db"
+  local uid = io.popen("id -u"):read("l")
+  local as_user = ""
+  if uid == "0" then
+    as_user = "setpriv --reuid=nobody --regid=nogroup --clear-groups "
+    os.execute("chown -R nobody:nogroup '" .. out_dir .. "'")
+  end
+  -- a first run creates the store (owned by the runner), then the folder turns read-only
+  local cmd = as_user .. F.BIN .. " rebalance --fund '" .. fx.fund .. "' --prices '" .. fx.prices .. "' --volumes '"
+    .. fx.volumes .. "' --positions '" .. fx.positions .. "' --store '" .. store .. "' --out '" .. out_dir
+    .. "/orders.csv' --asof "
+  if uid == "0" then os.execute("chown nobody:nogroup '" .. store_dir .. "'") end
+  local ok = os.execute(cmd .. "2024-03-19 >/dev/null 2>&1")
+  T.check(ok, "the first run writes its store")
+  os.execute("chmod 0555 '" .. store_dir .. "'")
+  os.remove(out_dir .. "/orders.csv")
+  local p = io.popen(cmd .. ASOF .. " 2>&1; echo \"exit=$?\"")
+  local out2 = p:read("a")
+  p:close()
+  T.check(out2:find("exit=1", 1, true), "a read-only store folder fails the run: " .. out2)
+  T.check(out2:find("fund.db", 1, true), "naming the store: " .. out2)
+  T.eq(F.read(out_dir .. "/orders.csv"), nil, "no order reached the OMS")
+  os.execute("chmod 0755 '" .. store_dir .. "'")
+  fx:cleanup()
+end
+
 -- 6. a full disk (the file-size limit of the shell), at several sizes: the
 -- run fails somewhere; the rerun without the limit completes exactly once
 for _, kb in ipairs{ 1, 64, 160, 200, 240, 320 } do
@@ -200,6 +233,25 @@ for _, kb in ipairs{ 1, 64, 160, 200, 240, 320 } do
   check(fx, k, true, "rerun after a full disk at " .. kb .. " KB")
   fx:cleanup()
 end
+
+-- 8. the key does not depend on the path the fund file is reached by, and the
+-- same inputs give the same key (and bit-identical JSON) every time
+fx = F.new{ positions = POS }
+do
+  local a = key_of(fx)
+  local b = key_of(fx)
+  T.eq(a.key, b.key, "the same inputs, the same key")
+  local out1 = fx:cli(F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, false, F.journal_env(fx))
+  local out2 = fx:cli(F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, false, F.journal_env(fx))
+  local strip = function(t) return (t:gsub('"timings":%b{},?', "")) end
+  T.eq(strip(out1), strip(out2), "the JSON summary is bit-identical run to run (timings aside)")
+  local rel = fx.dir .. "/./sub/../fund.yaml"
+  os.execute("mkdir -p '" .. fx.dir .. "/sub'")
+  local out = F.cli(fx, "--fund '" .. rel .. "' --prices '" .. fx.prices .. "' --volumes '" .. fx.volumes .. "' "
+    .. F.JOURNAL_OMS .. " --dry-run --json --asof " .. ASOF, true, F.journal_env(fx))
+  T.eq(folio.store.decode_json(out).key, a.key, "another path to the same fund file, the same key")
+end
+fx:cleanup()
 
 -- 7. without accepted() the rerun resends what the store had not marked, with the same client ids
 fx = F.new{ positions = POS }

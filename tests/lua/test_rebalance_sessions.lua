@@ -62,6 +62,12 @@ local sat = fx:run{ asof = "2024-03-16" }
 T.eq(sleeve(sat, "fx").status, "held"); T.eq(orders_for(sat, FXS), 0, "no FX order on a Saturday")
 T.eq(sleeve(sat, "crypto").status, "sized", "crypto trades on Saturday")
 T.eq(sat.price_date, "2024-03-15", "a weekend date uses the last row before it")
+-- held sleeves keep their capital: with an HRP overlay the trading crypto sleeve gets its own 0.3, no more
+local hrp = F.new{ yaml = function(y) return y .. "composition: {overlay: hrp, hrp_lookback_days: 60}\n" end }
+local hs = hrp:run{ asof = "2024-03-16" }
+T.near(sleeve(hs, "crypto").allocation, 0.3, 1e-12, "the overlay shares only the active sleeves' stated 0.3")
+T.check(gross_of(hs, CR) <= 0.3 + 1e-12, "crypto's gross within its allocation")
+hrp:cleanup()
 -- Sunday evening after 17:00 New York: FX is open again
 local sun_eve = fx:run{ asof = "2024-03-17T18:00:00-04:00" }
 T.eq(sleeve(sun_eve, "fx").session, "24h", "FX opens Sunday 17:00 New York")

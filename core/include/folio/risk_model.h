@@ -117,6 +117,26 @@ FOLIO_API folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missi
                                          double scale, double *cov, size_t ld, void *work,
                                          folio_lw_info *info, folio_error *err);
 
+/* Ledoit-Wolf in factored form: the same estimate as folio_ledoit_wolf,
+ *   LW = diag I + weight Xc'Xc,   diag = scale shrinkage mu,  weight = scale (1 - shrinkage) / n,
+ * with Xc the n x p centred rows, never forming the p x p matrix. The
+ * shrinkage comes from the n x n Gram matrix Xc Xc' (||S||_F^2 = ||Xc Xc'||_F^2 / n^2),
+ * so the cost is O(n^2 p) time and O(n p + n^2) memory instead of O(n p^2)
+ * and O(p^2): the form for many assets and fewer rows (what the turnover
+ * solver's folio_turnover_project_factored takes). Its numbers agree with
+ * folio_ledoit_wolf's to rounding (the shrinkage is summed in another order).
+ * x: the centred rows, n_rows x n_assets column-major with ld_x >= n_rows
+ * (only the first *n_used rows are written). work:
+ * folio_ledoit_wolf_factor_work_size bytes or NULL. info may be NULL.
+ * Errors: those of folio_ledoit_wolf (with x for cov and ld_x for ld).
+ */
+FOLIO_API size_t folio_ledoit_wolf_factor_work_size(size_t n_rows, size_t n_assets);
+FOLIO_API folio_status folio_ledoit_wolf_factor(const folio_panel *returns, folio_missing missing,
+                                                double scale, double *x, size_t ld_x,
+                                                size_t *n_used, double *diag, double *weight,
+                                                void *work, folio_lw_info *info,
+                                                folio_error *err);
+
 /* ---- exponentially weighted covariance -------------------------------- */
 
 /* Bytes of workspace folio_ewma_cov needs (0 on overflow). Any alignment. */

@@ -147,12 +147,18 @@ FOLIO_API size_t folio_turnover_factored_work_size(size_t n_assets, size_t n_row
 /*
  * folio_turnover_project with the covariance given as a factor (Q =
  * diag I + weight X'X, see folio_cov_factor): the same problem, the same
- * result to the KKT tolerance, the same info (method "apg+active_set" when
- * certified), at O(T n) per iteration instead of O(n^2) and with no n x n
- * factorisation. The active-set solve is a Cholesky of diag I + weight X_F'X_F
- * (|F| <= T) or of diag/weight I + X_F X_F' (Woodbury, |F| > T); a solve whose
- * set turns out wrong still moves the iterate when its projection lowers the
- * objective, so the traded set is found in far fewer iterations.
+ * result to the KKT tolerance, the same info, at O(T n) per iteration
+ * instead of O(n^2) and with no n x n factorisation. With diag, weight > 0:
+ * semismooth Newton on the T-dimensional dual (one pass over X per step; the
+ * Newton system solved by Woodbury in the free set F's space, an |F| x |F|
+ * Cholesky, when |F| < T, else T x T), the exact active-set solve tried
+ * whenever the active set settles or a full step is taken, and the first
+ * certified point returned (method "dual_newton+active_set"; iterations =
+ * Newton steps, polishes = solves tried). Otherwise, or when the dual stops
+ * short, accelerated projected gradient as folio_turnover_project ("apg+
+ * active_set" when certified). The active-set solve is a Cholesky of
+ * diag I + weight X_F'X_F (|F| <= T) or of diag/weight I + X_F X_F'
+ * (Woodbury, |F| > T).
  * Q: the factor (borrowed). Other arguments as folio_turnover_project.
  * work: folio_turnover_factored_work_size(n_assets, Q->n_rows) bytes or NULL.
  * Errors: those of folio_turnover_project (without FOLIO_ENOTSYM and

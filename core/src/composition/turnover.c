@@ -117,8 +117,11 @@ typedef struct tws {
   const double *X;
   size_t T, ldx;
   double alpha, beta;
+  double theta_hint; /* > 0: project_box_l1 may start its sweep near it */
   double *tv, *tu; /* T each: X v and X_bnd d_bnd */
-  double *tw;      /* 3 T: the dual point, its Newton step and gradient */
+  double *tw;      /* 6 T: the dual point, its Newton step and gradient, a trial point, X(d - s) at both */
+  double *xs;      /* T: X s */
+  double *yu, *pd; /* 2 n each: s - X'u / alpha at the dual point, X'du / -alpha */
   double *xf;      /* T x n: the free columns of X, gathered */
   double *kt;      /* T x T: the Gram or Woodbury matrix of a polish */
   double *qc;    /* n x n: PSD-check copy, then Q_FF */
@@ -164,16 +167,31 @@ static double project_box_l1(tws *w, const double *y, double B, double *d) {
   }
   double theta = 0;
   if (phi > B) {
+    /* the sweep may start at any p with phi(p) > B (theta > p): only the
+     * breakpoints above p are sorted. With a hint (the dual Newton's last
+     * theta) p is just below the answer and few names remain; else p = 0. */
+    double p = 0;
+    for (int k = 0; k < 2 && w->theta_hint > 0; k++) {
+      double pk = (k == 0 ? 0.9 : 0.5) * w->theta_hint, phk = 0;
+      for (size_t i = 0; i < n; i++) {
+        double v = w->a[i] - pk;
+        phk += v < w->m[i] ? w->m[i] : (v > w->M[i] ? w->M[i] : v);
+      }
+      if (phk > B) {
+        p = pk, phi = phk;
+        break;
+      }
+    }
     size_t ne = 0, c = 0;
     for (size_t i = 0; i < n; i++) {
       double t1 = w->a[i] - w->M[i], t2 = w->a[i] - w->m[i];
-      if (t2 <= 0) continue;          /* never shrinks for theta > 0 */
-      if (t1 > 0) w->ev[ne++] = (event){t1, +1};
-      else c++;                        /* already shrinking at theta = 0+ */
+      if (t2 <= p) continue;          /* never shrinks for theta > p */
+      if (t1 > p) w->ev[ne++] = (event){t1, +1};
+      else c++;                        /* already shrinking at theta = p+ */
       w->ev[ne++] = (event){t2, -1};
     }
     qsort(w->ev, ne, sizeof(event), cmp_event);
-    double tp = 0;
+    double tp = p;
     theta = -1;
     for (size_t e = 0; e < ne; e++) {
       double next = phi - (double)c * (w->ev[e].th - tp);
@@ -388,75 +406,135 @@ static double dmax(double a, double b) { return a > b ? a : b; }
  *   grad D(u) = X(d(u) - s) - u / beta,
  * maximised by semismooth Newton: the generalised Hessian is
  * -(X J X' / alpha + I / beta), J = I_F - [theta > 0] sigma_F sigma_F' / |F| the
- * Jacobian of P_C on the free set F, a T x T system (one dsyrk of X_F). d(u*)
- * is the primal optimum; the caller certifies it with the exact KKT check. */
+ * Jacobian of P_C on the free set F: solved in F's space (Woodbury, an
+ * |F| x |F| Cholesky) when |F| < T, else as the T x T system. A step costs one
+ * pass over X (X'du; the line search moves y = s - X'u / alpha along it and
+ * X d runs over d's few nonzeros). d(u*) is the primal optimum; the exact
+ * active-set solve on the way certifies it with the full KKT check. */
 
-/* d = d(u) in w->x, r = X(d - s) in w->tu; returns D(u) and theta. */
-static double dual_eval(tws *w, const double *u, double B, double *theta) {
+/* r = X v for the factored Q, as a sum over the nonzeros of v when they are
+ * few (a trade touches few names), else one dgemv. */
+static void factor_apply_sparse(const tws *w, const double *v, double *r) {
   const size_t n = w->n, T = w->T;
-  for (size_t i = 0; i < n; i++) w->yv[i] = w->s[i];
-  cblas_dgemv(CblasColMajor, CblasTrans, (int)T, (int)n, -1.0 / w->alpha, w->X, (int)w->ldx, u, 1,
-              1.0, w->yv, 1);
-  *theta = project_box_l1(w, w->yv, B, w->x);
+  size_t nnz = 0;
+  for (size_t i = 0; i < n; i++) nnz += v[i] != 0;
+  if (4 * nnz >= n) {
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, 1.0, w->X, (int)w->ldx, v, 1, 0.0, r, 1);
+    return;
+  }
+  memset(r, 0, T * sizeof(double));
+  for (size_t i = 0; i < n; i++)
+    if (v[i] != 0) cblas_daxpy((int)T, v[i], w->X + i * w->ldx, 1, r, 1);
+}
+
+/* The dual at the point whose y = s - X'u / alpha is given: d = P_C(y) in
+ * w->x, d - s in w->xp, r = X(d - s) = X d - X s in r (X s in w->xs); returns
+ * D(u) and theta. O(n log n + T nnz(d)): no pass over all of X. */
+static double dual_eval(tws *w, const double *u, const double *y, double B, double *r,
+                        double *theta) {
+  const size_t n = w->n, T = w->T;
+  *theta = project_box_l1(w, y, B, w->x);
+  w->theta_hint = *theta; /* the next trial's theta is close */
   double e2 = 0;
   for (size_t i = 0; i < n; i++) {
     w->xp[i] = w->x[i] - w->s[i];
     e2 += w->xp[i] * w->xp[i];
   }
-  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, 1.0, w->X, (int)w->ldx, w->xp, 1, 0.0,
-              w->tu, 1);
+  factor_apply_sparse(w, w->x, r);
   double ur = 0, uu = 0;
-  for (size_t t = 0; t < T; t++) ur += u[t] * w->tu[t], uu += u[t] * u[t];
+  for (size_t t = 0; t < T; t++) {
+    r[t] -= w->xs[t];
+    ur += u[t] * r[t], uu += u[t] * u[t];
+  }
   return 0.5 * w->alpha * e2 + ur - uu / (2.0 * w->beta);
 }
 
-/* Semismooth Newton on D. u, du, gr: T each (caller's). Leaves d(u*) in
- * w->x; returns the Newton steps taken, or -1 when a system could not be
- * factorised (the caller falls back to projected gradient from w->x). */
-static int dual_newton(tws *w, double B, double *u, double *du, double *gr, int max_steps) {
+/* The Newton direction du = K^-1 gr, K = X_F J X_F' / alpha + I / beta, for
+ * the nf free columns gathered in w->xf with signs sigma in w->a. With
+ * Y = X_F J (J the projector, so J = J J): K = I / beta + Y Y' / alpha and
+ * by Woodbury K^-1 = beta (I - Y (alpha/beta I + Y'Y)^-1 Y'), an nf x nf
+ * Cholesky (one dsyrk of T x nf) when nf < T; else the T x T system.
+ * Returns 0 on success. */
+static int dual_direction(tws *w, size_t nf, double theta, const double *gr, double *du) {
+  const size_t T = w->T;
+  if (nf && theta > 0) { /* Y = X_F - (X_F sigma) sigma' / nf */
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)nf, 1.0, w->xf, (int)T, w->a, 1, 0.0, du, 1);
+    if (nf < T) cblas_dger(CblasColMajor, (int)T, (int)nf, -1.0 / (double)nf, du, 1, w->a, 1, w->xf, (int)T);
+  }
+  if (nf < T) {
+    double *z = w->g; /* nf: Y' gr, then the solve */
+    if (nf) {
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)nf, (int)T, 1.0, w->xf, (int)T, 0.0, w->kt,
+                  (int)nf);
+      for (size_t b = 0; b < nf; b++) w->kt[b + b * nf] += w->alpha / w->beta;
+      if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)nf, w->kt, (int)nf) != 0) return -1;
+      cblas_dgemv(CblasColMajor, CblasTrans, (int)T, (int)nf, 1.0, w->xf, (int)T, gr, 1, 0.0, z, 1);
+      if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)nf, 1, w->kt, (int)nf, z, (int)nf) != 0) return -1;
+    }
+    memcpy(du, gr, T * sizeof(double));
+    if (nf) cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)nf, -1.0, w->xf, (int)T, z, 1, 1.0, du, 1);
+    cblas_dscal((int)T, w->beta, du, 1);
+    return 0;
+  }
+  /* nf >= T: K = X_F X_F' / alpha - (X_F sigma)(X_F sigma)' / (alpha nf) + I / beta */
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)T, (int)nf, 1.0 / w->alpha, w->xf, (int)T,
+              0.0, w->kt, (int)T);
+  if (theta > 0)
+    cblas_dsyr(CblasColMajor, CblasUpper, (int)T, -1.0 / (w->alpha * (double)nf), du, 1, w->kt, (int)T);
+  for (size_t t = 0; t < T; t++) w->kt[t + t * T] += 1.0 / w->beta;
+  memcpy(du, gr, T * sizeof(double));
+  return LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)T, 1, w->kt, (int)T, du, (int)T) != 0;
+}
+
+/* Semismooth Newton on D, certifying on the way: after every step the exact
+ * solve on the active set of d(u) (polish) is tried, and the first whose KKT
+ * violation is <= tol ends the search (*certified = 1, w->cand and *lambda
+ * hold it). u, du, gr, un, r, rn: T each (w->tw). Leaves d(u*) in w->x
+ * otherwise; returns the Newton steps taken, or -1 when a system could not
+ * be factorised (the caller falls back to projected gradient from w->x). */
+static int dual_newton(tws *w, double B, int max_steps, double tol, double *lambda, int *certified,
+                       int *polishes) {
   const size_t n = w->n, T = w->T;
+  double *u = w->tw, *du = u + T, *gr = du + T, *un = gr + T, *r = un + T, *rn = r + T;
+  double *yu = w->yu, *pd = w->pd;
+  *certified = 0;
   /* warm start: u = beta X (P_C(s) - s), the dual point of the Euclidean answer */
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, 1.0, w->X, (int)w->ldx, w->s, 1, 0.0, w->xs, 1);
   project_box_l1(w, w->s, B, w->x);
-  for (size_t i = 0; i < n; i++) w->xp[i] = w->x[i] - w->s[i];
-  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)n, w->beta, w->X, (int)w->ldx, w->xp, 1, 0.0,
-              u, 1);
-  double theta, Dv = dual_eval(w, u, B, &theta);
+  factor_apply_sparse(w, w->x, u);
+  for (size_t t = 0; t < T; t++) u[t] = w->beta * (u[t] - w->xs[t]);
+  memcpy(yu, w->s, n * sizeof(double));
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)T, (int)n, -1.0 / w->alpha, w->X, (int)w->ldx, u, 1, 1.0, yu, 1);
+  double theta, Dv = dual_eval(w, u, yu, B, r, &theta);
   for (int k = 0; k < max_steps; k++) {
     double gmax = 0, umax = 0;
     for (size_t t = 0; t < T; t++) {
-      gr[t] = w->tu[t] - u[t] / w->beta;
+      gr[t] = r[t] - u[t] / w->beta;
       gmax = dmax(gmax, fabs(gr[t]));
-      umax = dmax(umax, fabs(w->tu[t]));
+      umax = dmax(umax, fabs(r[t]));
     }
     if (gmax <= 1e-15 * (umax > 0 ? umax : 1)) return k;
-    /* K = X_F J X_F' / alpha + I / beta */
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
       if (w->x[i] != 0 && w->x[i] != w->lo[i] && w->x[i] != w->up[i]) {
         memcpy(w->xf + nf * T, w->X + i * w->ldx, T * sizeof(double));
         w->a[nf++] = w->x[i] > 0 ? 1.0 : -1.0; /* sigma_F (w->a is free here) */
       }
-    if (nf)
-      cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)T, (int)nf, 1.0 / w->alpha, w->xf,
-                  (int)T, 0.0, w->kt, (int)T);
-    else
-      memset(w->kt, 0, T * T * sizeof(double));
-    if (nf && theta > 0) { /* - (X_F sigma)(X_F sigma)' / (alpha nf) */
-      cblas_dgemv(CblasColMajor, CblasNoTrans, (int)T, (int)nf, 1.0, w->xf, (int)T, w->a, 1, 0.0, du, 1);
-      cblas_dsyr(CblasColMajor, CblasUpper, (int)T, -1.0 / (w->alpha * (double)nf), du, 1, w->kt, (int)T);
-    }
-    for (size_t t = 0; t < T; t++) w->kt[t + t * T] += 1.0 / w->beta;
-    memcpy(du, gr, T * sizeof(double));
-    if (LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)T, 1, w->kt, (int)T, du, (int)T) != 0) return -1;
+    if (dual_direction(w, nf, theta, gr, du) != 0) return -1;
+    /* along the ray: y(u + t du) = y(u) - t X'du / alpha, one pass over X per step */
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)T, (int)n, -1.0 / w->alpha, w->X, (int)w->ldx, du, 1,
+                0.0, pd, 1);
     /* Armijo backtracking on the ascent of D */
     double slope = cblas_ddot((int)T, gr, 1, du, 1), step = 1;
-    double *un = w->tv; /* T: the trial point */
     int accepted = 0;
     for (int ls = 0; ls < 40; ls++) {
       for (size_t t = 0; t < T; t++) un[t] = u[t] + step * du[t];
-      double th, Dn = dual_eval(w, un, B, &th);
+      for (size_t i = 0; i < n; i++) w->yv[i] = yu[i] + step * pd[i];
+      double th, Dn = dual_eval(w, un, w->yv, B, rn, &th);
       if (Dn >= Dv + 1e-4 * step * slope || Dn >= Dv) {
         memcpy(u, un, T * sizeof(double));
+        memcpy(r, rn, T * sizeof(double));
+        memcpy(yu, w->yv, n * sizeof(double));
         if (!(Dn > Dv) && step < 1) accepted = 2; /* no progress left at rounding level */
         else accepted = 1;
         Dv = Dn, theta = th;
@@ -465,7 +543,22 @@ static int dual_newton(tws *w, double B, double *u, double *du, double *gr, int 
       step *= 0.5;
     }
     if (accepted != 1) {
-      dual_eval(w, u, B, &theta); /* w->x back to d(u) */
+      dual_eval(w, u, yu, B, r, &theta); /* w->x back to d(u) */
+      return k + 1;
+    }
+    /* the exact solve on d(u)'s active set: the optimum once that set is
+     * right, tried (it costs a pass over X, like a step) when the set has
+     * settled or a full Newton step was taken */
+    classify(w, w->x, w->state);
+    int same = k > 0 && memcmp(w->state, w->pstate, n * sizeof(int)) == 0;
+    memcpy(w->pstate, w->state, n * sizeof(int));
+    if (!same && step < 1) continue;
+    (*polishes)++;
+    int formed = 0;
+    double lam = 0, viol = polish(w, w->state, B, &lam, &formed);
+    if (viol <= tol) {
+      *lambda = lam;
+      *certified = 1;
       return k + 1;
     }
   }
@@ -484,7 +577,10 @@ size_t folio_turnover_factored_work_size(size_t n_assets, size_t n_rows) {
   folio_i_take(&ar, n, sizeof(size_t));
   folio_i_take(&ar, tn, sizeof(double)); /* xf */
   folio_i_take(&ar, tt, sizeof(double)); /* kt */
-  folio_i_take(&ar, 6 * T, sizeof(double)); /* tv (2 T), tu, tw (3 T) */
+  folio_i_take(&ar, 2 * T, sizeof(double)); /* tv */
+  folio_i_take(&ar, T, sizeof(double));     /* tu */
+  folio_i_take(&ar, 6 * T, sizeof(double)); /* tw */
+  folio_i_take(&ar, T, sizeof(double));     /* xs */
   return ar.overflow ? 0 : ar.used + 64;
 }
 
@@ -624,9 +720,10 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
     w.n = n, w.Q = Q, w.ld = ld_q;
     w.X = F ? F->x : NULL, w.T = F ? F->n_rows : 0, w.ldx = F ? F->ld_x : 0;
     w.alpha = F ? F->diag : 0, w.beta = F ? F->weight : 0;
+    w.theta_hint = 0;
     w.qc = F ? NULL : folio_i_take(&ar, Q ? n * n : 1, sizeof(double));
     double **vecs[] = {&w.lo, &w.up, &w.s, &w.qs, &w.x, &w.xp, &w.yv, &w.g,
-                       &w.cand, &w.rhs, &w.dir, &w.a, &w.m, &w.M};
+                       &w.cand, &w.rhs, &w.dir, &w.a, &w.m, &w.M, &w.yu, &w.pd};
     for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(&ar, 2 * n, sizeof(double));
     w.ev = folio_i_take(&ar, 2 * n, sizeof(event));
     w.state = folio_i_take(&ar, n, sizeof(int));
@@ -636,7 +733,8 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
     w.kt = F ? folio_i_take(&ar, F->n_rows * F->n_rows, sizeof(double)) : NULL;
     w.tv = F ? folio_i_take(&ar, 2 * F->n_rows, sizeof(double)) : NULL;
     w.tu = F ? folio_i_take(&ar, F->n_rows, sizeof(double)) : NULL;
-    w.tw = F ? folio_i_take(&ar, 3 * F->n_rows, sizeof(double)) : NULL;
+    w.tw = F ? folio_i_take(&ar, 6 * F->n_rows, sizeof(double)) : NULL;
+    w.xs = F ? folio_i_take(&ar, F->n_rows, sizeof(double)) : NULL;
     folio_status st = FOLIO_OK;
     for (size_t i = 0; i < n; i++) {
       double c = caps ? caps[i] : INFINITY;
@@ -685,20 +783,23 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
          * gradient (below) only when that fails, from the dual's answer */
         int dual_done = 0, have_start = 0;
         if (F && w.alpha > 0 && w.beta > 0) {
-          int steps = dual_newton(&w, budget, w.tw, w.tw + w.T, w.tw + 2 * w.T, 100);
+          int certified = 0;
+          double lam = 0;
+          int steps = dual_newton(&w, budget, 100, o.tol, &lam, &certified, &inf.polishes);
+          w.theta_hint = 0; /* the projected gradient below sweeps from 0, as always */
           inf.iterations = steps > 0 ? steps : 0;
-          if (steps >= 0) {
-            have_start = 1;
+          if (steps >= 0 && !certified) {
             classify(&w, w.x, w.state);
             inf.polishes++;
             int formed = 0;
-            double lam = 0, viol = polish(&w, w.state, budget, &lam, &formed);
-                        if (viol <= o.tol) {
-              memcpy(w.x, w.cand, n * sizeof(double));
-              lambda = lam;
-              inf.method = "dual_newton+active_set";
-              dual_done = 1;
-            }
+            certified = polish(&w, w.state, budget, &lam, &formed) <= o.tol;
+          }
+          if (steps >= 0) have_start = 1;
+          if (certified) {
+            memcpy(w.x, w.cand, n * sizeof(double));
+            lambda = lam;
+            inf.method = "dual_newton+active_set";
+            dual_done = 1;
           }
         }
         /* step: 1 / L, L = 2 lambda_max(Q) by power iteration (with a margin) */

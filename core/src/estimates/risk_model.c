@@ -665,6 +665,117 @@ folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing
   return st;
 }
 
+/* ==== Ledoit-Wolf as a factor =============================================== */
+
+size_t folio_ledoit_wolf_factor_work_size(size_t n_rows, size_t n_assets) {
+  size_t est = est_work_size(n_rows, n_assets), gram;
+  if (!est || folio_i_mul(n_rows, n_rows, &gram) || gram > (SIZE_MAX - est) / sizeof(double) - 64)
+    return 0;
+  return est + gram * sizeof(double) + 64;
+}
+
+folio_status folio_ledoit_wolf_factor(const folio_panel *returns, folio_missing missing,
+                                      double scale, double *x_out, size_t ld_x, size_t *n_used,
+                                      double *diag_out, double *weight_out, void *work,
+                                      folio_lw_info *info, folio_error *err) {
+  static const char *who = "ledoit_wolf_factor";
+  folio_error_clear(err);
+  if (!returns || !n_used || !diag_out || !weight_out)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: NULL argument", who);
+  folio_status st = check_shape(who, returns, err);
+  if (st < 0) return st;
+  if (!isfinite(scale) || !(scale > 0.0))
+    return folio_error_set(err, FOLIO_EINVAL, "%s: scale %g must be finite and > 0", who, scale);
+  if (returns->n_cols > 0 && !x_out) return folio_error_set(err, FOLIO_EINVAL, "%s: x is NULL", who);
+  if (ld_x < returns->n_rows || ld_x < 1 || ld_x > INT_MAX)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: ld_x %zu < %zu rows", who, ld_x, returns->n_rows);
+  if (returns->n_rows < 2)
+    return folio_error_set(err, FOLIO_ESHORT, "%s: returns has %zu row(s), at least 2 are needed",
+                           who, returns->n_rows);
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE &&
+      missing != FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: missing must be error, complete or zero", who);
+  size_t need = folio_ledoit_wolf_factor_work_size(returns->n_rows, returns->n_cols);
+  if (!need)
+    return folio_error_set(err, FOLIO_EDIM, "%s: workspace for %zu x %zu overflows", who,
+                           returns->n_rows, returns->n_cols);
+  void *owned = NULL;
+  void *base = folio_i_workspace(work, need, &owned);
+  if (!base)
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who, need);
+  size_t est = est_work_size(returns->n_rows, returns->n_cols);
+  est_work w;
+  folio_i_arena arena = {folio_i_align64(base), 0, 0};
+  est_layout(&arena, returns->n_rows, returns->n_cols, &w);
+  double *gram = (double *)folio_i_align64((char *)base + est);
+  /* centre straight into the caller's x when its layout is the workspace's */
+  int direct = ld_x == returns->n_rows && returns->n_cols > 0;
+  if (direct) w.cw.x = x_out;
+  size_t n = 0;
+  int had_missing = 0;
+  st = load_centred(who, returns, missing, "\"complete\" or \"zero\"", &w, &n, &had_missing, err);
+  if (st < 0) {
+    free(owned);
+    return st;
+  }
+  const size_t p = returns->n_cols;
+  folio_lw_info out = {0.0, 0.0, n, had_missing};
+  double diag = 0.0, weight = 0.0;
+  if (p > 0) {
+    const double *x = w.cw.x;
+    /* G = Xc Xc' (n x n, upper): ||S||_F^2 = ||G||_F^2 / n^2, row sums of squares = diag(G) */
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, (int)n, (int)p, 1.0, x, (int)n, 0.0, gram,
+                (int)n);
+    double b2 = 0.0, g2 = 0.0;
+    for (size_t j = 0; j < n; j++) {
+      const double *col = gram + j * n;
+      for (size_t i = 0; i < j; i++) g2 += 2.0 * col[i] * col[i];
+      g2 += col[j] * col[j];
+      b2 += col[j] * col[j];
+    }
+    b2 /= (double)n;
+    double d2 = g2 / ((double)n * (double)n);
+    /* S_jj from the columns: trace, mu, sum S_jj^2 and sum (S_jj - mu)^2 */
+    double trace = 0.0, diag2 = 0.0, diagc = 0.0;
+    for (size_t j = 0; j < p; j++) {
+      const double *col = x + j * n;
+      double ss = 0.0;
+      for (size_t t = 0; t < n; t++) ss += col[t] * col[t];
+      trace += ss / (double)n;
+    }
+    double mu = trace / (double)p;
+    for (size_t j = 0; j < p; j++) {
+      const double *col = x + j * n;
+      double ss = 0.0;
+      for (size_t t = 0; t < n; t++) ss += col[t] * col[t];
+      double s = ss / (double)n;
+      diag2 += s * s;
+      diagc += (s - mu) * (s - mu);
+    }
+    double off2 = d2 - diag2; /* twice the off-diagonal sum of squares */
+    if (off2 < 0) off2 = 0;
+    double gap = b2 - d2;
+    if (gap <= 64.0 * DBL_EPSILON * b2) gap = 0.0;
+    double beta = gap / ((double)p * (double)n);
+    double delta = (diagc + off2) / (double)p;
+    double m = beta < delta ? beta : delta;
+    double shrinkage = m > 0.0 ? m / delta : 0.0;
+    if (shrinkage > 1.0) shrinkage = 1.0;
+    diag = scale * shrinkage * mu;
+    weight = scale * (1.0 - shrinkage) / (double)n;
+    if (!direct || n != returns->n_rows) /* under COMPLETE fewer rows: spread to ld_x, last column first */
+      for (size_t j = p; j-- > 0;) memmove(x_out + j * ld_x, x + j * n, n * sizeof *x);
+    out.shrinkage = shrinkage;
+    out.mu = mu * scale;
+  }
+  *n_used = n;
+  *diag_out = diag;
+  *weight_out = weight;
+  if (info) *info = out;
+  free(owned);
+  return FOLIO_OK;
+}
+
 /* ==== EWMA covariance ====================================================== */
 
 folio_status folio_ewma_cov(const folio_panel *returns, folio_missing missing, double half_life,
