@@ -71,6 +71,19 @@ static void test_open_and_schema(void) {
   CHECK_ERR(folio_store_open("", FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL, "empty");
   CHECK_ERR(folio_store_open(path, 8, &s, &err), err, FOLIO_EINVAL, "unknown flags");
   CHECK_ERR(folio_store_open(dir, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, "directory");
+  /* SQLite URIs are refused before SQLite sees them (Debian's SQLite takes URIs by default) */
+  char uri[4200];
+  snprintf(uri, sizeof uri, "file:%s?mode=rwc", path);
+  CHECK_ERR(folio_store_open(uri, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL, "looks like an SQLite URI");
+  CHECK_ERR(folio_store_open("file:../x.db", FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EINVAL, "./file:../x.db");
+  CHECK_ERR(folio_store_open("FILE:x.db", FOLIO_STORE_CREATE | FOLIO_STORE_READONLY, &s, &err), err, FOLIO_EINVAL, "URI");
+  CHECK(access(path, F_OK) != 0); /* nothing created */
+  /* a file whose name starts with "file:" is reached through a path: a plain name */
+  const char *odd = tmp_path("file:plain.db");
+  CHECK(folio_store_open(odd, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
+  folio_store_close(s);
+  s = NULL;
+  CHECK(access(odd, F_OK) == 0);
   CHECK(s == NULL);
   CHECK(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err) == FOLIO_OK);
   CHECK(!folio_store_readonly(s));

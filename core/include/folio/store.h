@@ -179,8 +179,11 @@ typedef struct folio_store_rebalance_list {
  * (or creates) the schema. flags: FOLIO_STORE_READONLY and/or FOLIO_STORE_CREATE
  * (READONLY wins). Errors: FOLIO_EIO (cannot open, corrupt, locked, not a folio
  * store, read-only file without a schema), FOLIO_ENOTFOUND (no such file
- * without CREATE), FOLIO_EINVAL (NULL, empty path, unknown flags, a schema
- * version newer than FOLIO_STORE_SCHEMA_VERSION), FOLIO_ENOMEM. */
+ * without CREATE), FOLIO_EINVAL (NULL, empty path, unknown flags, a path
+ * starting with "file:" in any case — SQLite would read it as a URI with its
+ * own path and parameters; a file of that name is "./file:..." — a schema
+ * version newer than FOLIO_STORE_SCHEMA_VERSION), FOLIO_ENOMEM. path is a
+ * plain file name, never a URI. */
 FOLIO_API folio_status folio_store_open(const char *path, int flags, folio_store **out, folio_error *err);
 
 /* Closes the store (NULL is a no-op), releasing its run lock if it holds

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -305,6 +306,7 @@ static folio_status quick_check(folio_store *s, folio_error *err) {
 static folio_status open_db(folio_store *s, int flags, int exists, folio_error *err) {
   int oflags = s->readonly ? SQLITE_OPEN_READONLY
                            : SQLITE_OPEN_READWRITE | ((flags & FOLIO_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+  /* never SQLITE_OPEN_URI; folio_store_open has refused names starting "file:" */
   int rc = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
   if (rc != SQLITE_OK) return fail_rc(s, rc, "store_open", err);
   sqlite3_extended_result_codes(s->db, 0);
@@ -362,6 +364,15 @@ folio_status folio_store_open(const char *path, int flags, folio_store **out, fo
   if (!out) return folio_error_set(err, FOLIO_EINVAL, "store_open: out is NULL");
   if (flags & ~(FOLIO_STORE_READONLY | FOLIO_STORE_CREATE))
     return folio_error_set(err, FOLIO_EINVAL, "store_open: unknown flags 0x%x", (unsigned)flags);
+  /* SQLite (Debian's is built with SQLITE_USE_URI=1) reads a name starting
+   * with "file:" as a URI whose path and parameters it interprets itself
+   * (file:/abs/other.db, file:../x, ?vfs=, ?mode=): the store opens plain
+   * file names only, and a file really named so is "./file:...". */
+  if (strncasecmp(path, "file:", 5) == 0)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "store_open: '%s' looks like an SQLite URI; the store opens plain file names "
+                           "only (write './%s' for a file of that name)",
+                           path, path);
   struct stat sb;
   int exists = stat(path, &sb) == 0;
   if (!exists && errno != ENOENT)
