@@ -253,6 +253,80 @@ static void test_locale_and_cmp(void) {
   CHECK(strcmp(v[0], "B") == 0 && strcmp(v[1], "a") == 0 && strcmp(v[2], "ab") == 0 && strcmp(v[3], "b") == 0);
 }
 
+/* folio_i_open_beneath and folio_i_read_fd, inside a folder of their own
+ * that becomes the working folder for the test. */
+static void test_open_beneath(void) {
+  folio_error err;
+  char base[512], path[600];
+  path_in(base, sizeof base, "beneath");
+  CHECK(mkdir(base, 0755) == 0);
+  int home = open(".", O_RDONLY | O_DIRECTORY);
+  CHECK(home >= 0 && chdir(base) == 0);
+  write_plain("ok.csv", "a,b\n1,2\n");
+  CHECK(mkdir("sub", 0755) == 0);
+  write_plain("sub/x.csv", "x\n");
+  CHECK(symlink("ok.csv", "link.csv") == 0);
+  CHECK(symlink("sub", "dlink") == 0);
+  CHECK(symlink("/dev/zero", "zero.csv") == 0);
+  CHECK(mkfifo("fifo.csv", 0600) == 0);
+  write_plain("h1.csv", "h\n");
+  CHECK(link("h1.csv", "h2.csv") == 0);
+  int fd = -1;
+  char *text = NULL;
+  size_t len = 0;
+  CHECK(folio_i_open_beneath("t", "ok.csv", 0, &fd, &err) == FOLIO_OK && fd >= 0);
+  CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+  CHECK((fcntl(fd, F_GETFL) & O_NONBLOCK) == 0);
+  CHECK(folio_i_read_fd("t", "ok.csv", fd, 100, &text, &len, &err) == FOLIO_OK);
+  CHECK(len == 8 && strcmp(text, "a,b\n1,2\n") == 0);
+  free(text);
+  CHECK_ERR(folio_i_read_fd("t", "ok.csv", fd, 100, NULL, &len, &err), err, FOLIO_EINVAL, "must not be NULL");
+  close(fd);
+  CHECK(folio_i_open_beneath("t", "./sub//x.csv", 0, &fd, &err) == FOLIO_OK);
+  close(fd);
+  CHECK(folio_i_open_beneath("t", "sub", 1, &fd, &err) == FOLIO_OK);
+  close(fd);
+  CHECK(folio_i_open_beneath("t", ".", 1, &fd, &err) == FOLIO_OK);
+  close(fd);
+  CHECK(folio_i_open_beneath("t", "ok.csv", 0, &fd, &err) == FOLIO_OK);
+  CHECK_ERR(folio_i_read_fd("t", "ok.csv", fd, 7, &text, &len, &err), err, FOLIO_EDIM, "larger than 7 bytes");
+  close(fd);
+  /* refusals, each with fd = -1 */
+  CHECK_ERR(folio_i_open_beneath("t", "link.csv", 0, &fd, &err), err, FOLIO_EIO, "'link.csv' is a symbolic link");
+  CHECK(fd == -1);
+  CHECK_ERR(folio_i_open_beneath("t", "zero.csv", 0, &fd, &err), err, FOLIO_EIO, "symbolic link");
+  CHECK_ERR(folio_i_open_beneath("t", "dlink/x.csv", 0, &fd, &err), err, FOLIO_EIO, "'dlink' is a symbolic link");
+  CHECK_ERR(folio_i_open_beneath("t", "dlink", 1, &fd, &err), err, FOLIO_EIO, "symbolic link");
+  CHECK_ERR(folio_i_open_beneath("t", "fifo.csv", 0, &fd, &err), err, FOLIO_EIO, "is a FIFO"); /* no hang */
+  CHECK_ERR(folio_i_open_beneath("t", "sub", 0, &fd, &err), err, FOLIO_EIO, "is a folder");
+  CHECK_ERR(folio_i_open_beneath("t", "ok.csv", 1, &fd, &err), err, FOLIO_EIO, "not a folder");
+  CHECK_ERR(folio_i_open_beneath("t", "h2.csv", 0, &fd, &err), err, FOLIO_EIO, "2 hard links");
+  CHECK_ERR(folio_i_open_beneath("t", "none.csv", 0, &fd, &err), err, FOLIO_EIO, "No such file");
+  CHECK(errno == ENOENT);
+  CHECK_ERR(folio_i_open_beneath("t", "/etc/passwd", 0, &fd, &err), err, FOLIO_EINVAL, "absolute path");
+  CHECK_ERR(folio_i_open_beneath("t", "../beneath/ok.csv", 0, &fd, &err), err, FOLIO_EINVAL, "'..' component");
+  CHECK_ERR(folio_i_open_beneath("t", "sub/../ok.csv", 0, &fd, &err), err, FOLIO_EINVAL, "'..' component");
+  CHECK_ERR(folio_i_open_beneath("t", "", 0, &fd, &err), err, FOLIO_EINVAL, "empty");
+  CHECK_ERR(folio_i_open_beneath("t", NULL, 0, &fd, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_i_open_beneath("t", "ok.csv", 0, NULL, &err), err, FOLIO_EINVAL, "must not be NULL");
+  char *longp = malloc(FOLIO_I_MAX_PATH + 10);
+  if (longp) {
+    memset(longp, 'a', FOLIO_I_MAX_PATH + 9);
+    longp[FOLIO_I_MAX_PATH + 9] = '\0';
+    CHECK_ERR(folio_i_open_beneath("t", longp, 0, &fd, &err), err, FOLIO_EINVAL, "too long");
+    free(longp);
+  }
+  CHECK_ERR(folio_i_read_fd("t", "x", -1, 10, &text, &len, &err), err, FOLIO_EINVAL, "must not be NULL");
+  static const char *const names[] = {"ok.csv", "sub/x.csv", "link.csv", "dlink", "zero.csv", "fifo.csv",
+                                      "h1.csv", "h2.csv", NULL};
+  for (size_t i = 0; names[i]; i++) unlink(names[i]);
+  rmdir("sub");
+  CHECK(fchdir(home) == 0);
+  close(home);
+  snprintf(path, sizeof path, "%s", base);
+  CHECK(rmdir(path) == 0);
+}
+
 int main(void) {
   const char *tmp = getenv("TMPDIR");
   snprintf(dir, sizeof dir, "%s/folio_plumbing_XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -262,6 +336,7 @@ int main(void) {
   }
   test_read_file();
   test_open_regular();
+  test_open_beneath();
   test_write_atomic();
   test_locale_and_cmp();
   rmdir(dir);

@@ -56,46 +56,34 @@ folio_status folio_i_open_regular(const char *who, const char *path, FILE **out,
   return FOLIO_OK;
 }
 
-folio_status folio_i_read_file(const char *who, const char *path, size_t max_bytes, char **text,
-                               size_t *len, folio_error *err) {
+folio_status folio_i_read_fd(const char *who, const char *name, int fd, size_t max_bytes, char **text,
+                             size_t *len, folio_error *err) {
   if (!who) who = "read";
-  if (!path || !text || !len)
-    return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
-  FILE *f;
-  folio_status st = folio_i_open_regular(who, path, &f, err);
-  if (st != FOLIO_OK) return st;
-  int fd = fileno(f);
+  if (!name) name = "(file)";
+  if (fd < 0 || !text || !len)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: the file and outputs must not be NULL", who);
   struct stat sb;
-  if (fstat(fd, &sb) != 0) {
-    fclose(f);
-    return folio_error_set(err, FOLIO_EIO, "%s: %s is not a regular file", who, path);
-  }
-  if ((uintmax_t)sb.st_size > (uintmax_t)max_bytes) {
-    fclose(f);
-    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
-  }
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    return folio_error_set(err, FOLIO_EIO, "%s: %s is not a regular file", who, name);
+  if ((uintmax_t)sb.st_size > (uintmax_t)max_bytes)
+    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, name, max_bytes);
   /* the size can change while we read: read until EOF, never past max_bytes */
   size_t cap = (size_t)sb.st_size + 1, n = 0;
   if (cap < 4096) cap = 4096;
   if (cap > max_bytes + 1) cap = max_bytes + 1;
   char *buf = malloc(cap + 1);
-  if (!buf) {
-    fclose(f);
-    return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
-  }
+  if (!buf) return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, name);
   for (;;) {
     if (n == cap) {
       if (cap > max_bytes) {
         free(buf);
-        fclose(f);
-        return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
+        return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, name, max_bytes);
       }
       size_t next = cap > max_bytes / 2 ? max_bytes + 1 : cap * 2;
       char *p = realloc(buf, next + 1);
       if (!p) {
         free(buf);
-        fclose(f);
-        return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, path);
+        return folio_error_set(err, FOLIO_ENOMEM, "%s: %s: out of memory", who, name);
       }
       buf = p;
       cap = next;
@@ -105,20 +93,131 @@ folio_status folio_i_read_file(const char *who, const char *path, size_t max_byt
     if (got < 0) {
       int e = errno;
       free(buf);
-      fclose(f);
-      return folio_error_set(err, FOLIO_EIO, "%s: cannot read %s (%s)", who, path, strerror(e));
+      return folio_error_set(err, FOLIO_EIO, "%s: cannot read %s (%s)", who, name, strerror(e));
     }
     if (got == 0) break;
     n += (size_t)got;
   }
-  fclose(f);
   if (n > max_bytes) {
     free(buf);
-    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, path, max_bytes);
+    return folio_error_set(err, FOLIO_EDIM, "%s: %s is larger than %zu bytes", who, name, max_bytes);
   }
   buf[n] = '\0';
   *text = buf;
   *len = n;
+  return FOLIO_OK;
+}
+
+folio_status folio_i_read_file(const char *who, const char *path, size_t max_bytes, char **text,
+                               size_t *len, folio_error *err) {
+  if (!who) who = "read";
+  if (!path || !text || !len)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
+  FILE *f;
+  folio_status st = folio_i_open_regular(who, path, &f, err);
+  if (st != FOLIO_OK) return st;
+  st = folio_i_read_fd(who, path, fileno(f), max_bytes, text, len, err);
+  fclose(f);
+  return st;
+}
+
+/* ---- opening below the working folder ---------------------------------------- */
+
+/* The kind of file in st_mode, for messages. */
+static const char *kind_of(mode_t m) {
+  if (S_ISDIR(m)) return "a folder";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISREG(m)) return "a regular file";
+  return "an unknown kind of file";
+}
+
+folio_status folio_i_open_beneath(const char *who, const char *path, int want_dir, int *fd,
+                                  folio_error *err) {
+  if (!who) who = "read";
+  if (!path || !fd) return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
+  *fd = -1;
+  size_t n = strlen(path);
+  if (n == 0) return folio_error_set(err, FOLIO_EINVAL, "%s: the path is empty", who);
+  if (n >= FOLIO_I_MAX_PATH)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: a path of %zu bytes is too long (at most %d)", who, n,
+                           FOLIO_I_MAX_PATH - 1);
+  if (path[0] == '/')
+    return folio_error_set(err, FOLIO_EINVAL, "%s: '%s' is an absolute path", who, path);
+  char comp[FOLIO_I_MAX_PATH];
+  /* every component first: a ".." anywhere is refused before anything is opened */
+  for (const char *p = path; *p;) {
+    const char *e = strchr(p, '/');
+    size_t k = e ? (size_t)(e - p) : strlen(p);
+    if (k == 2 && p[0] == '.' && p[1] == '.')
+      return folio_error_set(err, FOLIO_EINVAL, "%s: '%s' has a '..' component", who, path);
+    p += k + (e ? 1 : 0);
+  }
+  int dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return folio_error_set(err, FOLIO_EIO, "%s: cannot open the working folder (%s)", who, strerror(errno));
+  for (const char *p = path;;) {
+    const char *e = strchr(p, '/');
+    size_t k = e ? (size_t)(e - p) : strlen(p);
+    while (e && e[1] == '/') e++; /* "a//b" is "a/b" */
+    int last = !e || e[1] == '\0';
+    memcpy(comp, p, k);
+    comp[k] = '\0';
+    if (k == 0 || (k == 1 && comp[0] == '.')) { /* "./a", "a/./b", a trailing '/' */
+      if (last) {
+        if (!want_dir) {
+          close(dir);
+          return folio_error_set(err, FOLIO_EIO, "%s: %s is a folder, not a regular file", who, path);
+        }
+        *fd = dir;
+        return FOLIO_OK;
+      }
+      p = e + 1;
+      continue;
+    }
+    /* O_NOFOLLOW: a symbolic link is refused (ELOOP), wherever it points;
+     * O_NONBLOCK: opening a FIFO with no writer must not hang */
+    int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (last && !want_dir ? 0 : O_DIRECTORY);
+    int next = openat(dir, comp, flags);
+    if (next < 0) {
+      int e0 = errno;
+      struct stat lsb;
+      folio_status st;
+      if ((e0 == ELOOP || e0 == ENOTDIR) && fstatat(dir, comp, &lsb, AT_SYMLINK_NOFOLLOW) == 0)
+        st = folio_error_set(err, FOLIO_EIO, "%s: %s: '%s' is %s%s", who, path, comp, kind_of(lsb.st_mode),
+                             S_ISLNK(lsb.st_mode) ? " (links are not followed)" : ", not a folder");
+      else
+        st = folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(e0));
+      close(dir);
+      errno = e0;
+      return st;
+    }
+    close(dir);
+    dir = next;
+    if (last) break;
+    p = e + 1;
+  }
+  struct stat sb;
+  if (fstat(dir, &sb) != 0) {
+    int e0 = errno;
+    close(dir);
+    return folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(e0));
+  }
+  if (want_dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)) {
+    close(dir);
+    return folio_error_set(err, FOLIO_EIO, "%s: %s is %s, not a %s", who, path, kind_of(sb.st_mode),
+                           want_dir ? "folder" : "regular file");
+  }
+  if (!want_dir && sb.st_nlink > 1) { /* another name for the same file, maybe outside the folder */
+    close(dir);
+    return folio_error_set(err, FOLIO_EIO, "%s: %s has %ju hard links (a linked file may live outside the folder)",
+                           who, path, (uintmax_t)sb.st_nlink);
+  }
+  int fl = fcntl(dir, F_GETFL);
+  if (fl >= 0) (void)fcntl(dir, F_SETFL, fl & ~O_NONBLOCK);
+  *fd = dir;
   return FOLIO_OK;
 }
 

@@ -40,6 +40,40 @@ folio_status folio_i_read_file(const char *who, const char *path, size_t max_byt
                                size_t *len, folio_error *err);
 
 /*
+ * Reads the rest of the open regular file fd (left open) into a new
+ * NUL-terminated buffer (*text, freed by the caller; *len excludes the NUL),
+ * refusing more than max_bytes, whether the file says so up front (fstat) or
+ * grows while it is read. `name` names the file in messages, which start
+ * with "<who>: <name>". folio_i_read_file is this on a path.
+ * Errors: FOLIO_EINVAL (fd < 0, NULL output), FOLIO_EIO (not a regular file,
+ * read error), FOLIO_EDIM (larger than max_bytes), FOLIO_ENOMEM.
+ */
+folio_status folio_i_read_fd(const char *who, const char *name, int fd, size_t max_bytes, char **text,
+                             size_t *len, folio_error *err);
+
+/* The longest path folio_i_open_beneath takes, NUL excluded: PATH_MAX - 1. */
+#define FOLIO_I_MAX_PATH 4096
+
+/*
+ * Opens `path` below the working folder the way the policy sandbox reads
+ * (docs/sandbox.md, Capabilities): the path must be relative, without a
+ * ".." component, and is resolved one component at a time with openat and
+ * O_NOFOLLOW, so no component may be a symbolic link, wherever it points.
+ * The end must be a regular file with one link (a hard link is another name
+ * for a file that may live elsewhere) or, with want_dir, a folder. The open
+ * is non-blocking (a FIFO never hangs it) and the kind is checked on the
+ * opened file (fstat). *fd receives a blocking, close-on-exec descriptor
+ * that the caller closes; -1 on an error.
+ * Errors: FOLIO_EINVAL (NULL argument, empty, absolute, a ".." component,
+ * FOLIO_I_MAX_PATH bytes or more), FOLIO_EIO ("<who>: <path>: '<component>'
+ * is a symbolic link (links are not followed)", "<who>: <path> is a FIFO,
+ * not a regular file", "... has 2 hard links ...", "<who>: cannot open
+ * <path> (<reason>)"; errno is open(2)'s reason then).
+ */
+folio_status folio_i_open_beneath(const char *who, const char *path, int want_dir, int *fd,
+                                  folio_error *err);
+
+/*
  * Replaces the file at `path` with `len` bytes of `data`, atomically and
  * durably: a temporary file beside it (created with mode 0666 less the
  * process umask, as any new file), every byte written, fsync, rename over
