@@ -187,6 +187,24 @@ static void test_read_formats(void) {
   CHECK_ERR(folio_manager_read_stats(NULL, "a", &s, &err), err, FOLIO_EINVAL, "NULL");
   CHECK_ERR(folio_manager_read_stats(tpath("fmt/none/stats.json"), "none", &s, &err), err, FOLIO_EIO,
             "cannot open");
+  /* the same from memory: the path only names the format and the file */
+  static const char csv[] = "date,return\n2024-01-02,0.001\n2024-01-03,-0.0005\n";
+  CHECK(folio_manager_parse_stats(csv, sizeof csv - 1, "mem/stats.csv", "m", &s, &err) == FOLIO_OK);
+  if (s) {
+    CHECK_EQ_INT(s->n_days, 2);
+    CHECK_NEAR(s->returns[1], -0.0005, 0);
+    CHECK(strcmp(s->name, "m") == 0);
+  }
+  folio_manager_series_free(s);
+  s = NULL;
+  CHECK_ERR(folio_manager_parse_stats(csv, sizeof csv - 1, "mem/stats.json", "m", &s, &err), err, FOLIO_EPARSE,
+            "mem/stats.json:1:");
+  CHECK_ERR(folio_manager_parse_stats(NULL, 0, "p.csv", "m", &s, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_manager_parse_stats(csv, 3, NULL, "m", &s, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_manager_parse_stats(csv, 3, "p.csv", NULL, &s, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_manager_parse_stats(csv, 3, "p.csv", "m", NULL, &err), err, FOLIO_EINVAL, "must not be NULL");
+  CHECK_ERR(folio_manager_parse_stats(csv, 0, "p.csv", "m", &s, &err), err, FOLIO_EPARSE, "p.csv:1:1: empty file");
+  CHECK(s == NULL);
 }
 
 /* Each bad file: status and the "path:line:column" (or part of it) expected. */

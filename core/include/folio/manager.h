@@ -77,6 +77,18 @@ typedef struct folio_manager_series {
 FOLIO_API folio_status folio_manager_read_stats(const char *path, const char *name,
                                                 folio_manager_series **out, folio_error *err);
 
+/*
+ * The same from text already in memory (text[0..len), need not end in a
+ * NUL): `path` says the format (JSON when it ends in ".json", else CSV) and
+ * names the file in messages; nothing is read from it. For a caller that
+ * opened the file itself (the policy sandbox reads through descriptors).
+ * Errors: those of folio_manager_read_stats but FOLIO_EIO; FOLIO_EINVAL
+ * also for a NULL text; FOLIO_EDIM above FOLIO_CSV_MAX_BYTES.
+ */
+FOLIO_API folio_status folio_manager_parse_stats(const char *text, size_t len, const char *path,
+                                                 const char *name, folio_manager_series **out,
+                                                 folio_error *err);
+
 /* Frees a series; NULL is a no-op. */
 FOLIO_API void folio_manager_series_free(folio_manager_series *s);
 

@@ -320,31 +320,41 @@ done:
 }
 
 
-folio_status folio_manager_read_stats(const char *path, const char *name,
-                                      folio_manager_series **out, folio_error *err) {
+folio_status folio_manager_parse_stats(const char *text, size_t len, const char *path, const char *name,
+                                       folio_manager_series **out, folio_error *err) {
   folio_error_clear(err);
-  if (!path || !name || !out)
-    return folio_error_set(err, FOLIO_EINVAL, "manager.read_stats: path, name and out must not be NULL");
+  if (!text || !path || !name || !out)
+    return folio_error_set(err, FOLIO_EINVAL, "manager.parse_stats: text, path, name and out must not be NULL");
+  if (len > FOLIO_CSV_MAX_BYTES)
+    return folio_error_set(err, FOLIO_EDIM, "%s: larger than %zu bytes", path, (size_t)FOLIO_CSV_MAX_BYTES);
   folio_manager_series *s = calloc(1, sizeof *s);
   if (!s || !(s->name = strdup(name)) || !(s->path = strdup(path))) {
     folio_manager_series_free(s);
     return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", path);
   }
-  char *text = NULL;
-  size_t len = 0;
-  folio_status st = folio_i_read_file("manager.read_stats", path, FOLIO_CSV_MAX_BYTES, &text, &len, err);
-  if (st == FOLIO_OK) {
-    size_t pl = strlen(path);
-    if (pl >= 5 && strcmp(path + pl - 5, ".json") == 0)
-      st = read_json(text, len, s, err); /* jansson reads numbers in any locale */
-    else
-      st = read_csv(text, len, s, err);
-  }
-  free(text);
+  folio_status st;
+  size_t pl = strlen(path);
+  if (pl >= 5 && strcmp(path + pl - 5, ".json") == 0)
+    st = read_json(text, len, s, err); /* jansson reads numbers in any locale */
+  else
+    st = read_csv(text, len, s, err);
   if (st != FOLIO_OK) {
     folio_manager_series_free(s);
     return st;
   }
   *out = s;
   return FOLIO_OK;
+}
+
+folio_status folio_manager_read_stats(const char *path, const char *name,
+                                      folio_manager_series **out, folio_error *err) {
+  folio_error_clear(err);
+  if (!path || !name || !out)
+    return folio_error_set(err, FOLIO_EINVAL, "manager.read_stats: path, name and out must not be NULL");
+  char *text = NULL;
+  size_t len = 0;
+  folio_status st = folio_i_read_file("manager.read_stats", path, FOLIO_CSV_MAX_BYTES, &text, &len, err);
+  if (st == FOLIO_OK) st = folio_manager_parse_stats(text, len, path, name, out, err);
+  free(text);
+  return st;
 }
