@@ -257,10 +257,15 @@ static int c_load(lua_State *L) {
   } else {
     path = luaL_checkstring(L, 1);
   }
-  fl_check_read_path(L, "config.load", path); /* sandboxed: below the working folder only */
   lua_settop(L, 1);
+  if (args) lua_getfield(L, 1, "path");
+  path = fl_check_path(L, args ? 2 : 1, "config.load", "path"); /* [args, path]: anchored */
   const char *const *sizers = known_sizers(L, args, "load");
-  return read_config(L, "config.load", path, NULL, 0, NULL, sizers);
+  if (!fl_sandboxed(L)) return read_config(L, "config.load", path, NULL, 0, NULL, sizers);
+  /* sandboxed: as the sandbox reads (below the working folder, no links, within the budget) */
+  size_t len = 0;
+  const char *text = fl_read_file(L, "config.load", path, FOLIO_CONFIG_MAX_BYTES, &len);
+  return read_config(L, "config.load", path, text, len, path, sizers);
 }
 
 /* folio.config.parse{text = ..., name = "fund.yaml", sizers = {...} | false} */

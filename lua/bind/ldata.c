@@ -22,25 +22,18 @@ static void push_frame(lua_State *L, const folio_frame *f) {
   fl_matrix_set_labels_c(L, -1, 2, (const char *const *)f->col_labels);
 }
 
-void fl_check_read_path(lua_State *L, const char *fname, const char *path) {
-  if (!fl_sandboxed(L)) return;
-  int bad = path[0] == '/' || path[0] == '~' || path[0] == '\0';
-  for (const char *p = path; !bad && *p; p++) /* a ".." component anywhere */
-    if (p[0] == '.' && p[1] == '.' && (p == path || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
-      bad = 1;
-  if (bad)
-    luaL_error(L, "%s: the sandbox reads only files below the working folder (relative paths "
-                  "without '..'), got '%s'; run trusted (folio run --trusted) to read elsewhere",
-               fname, path);
-}
-
-/* Reads a wide CSV into a matrix; raises "path:line:column: message" on error. */
-static void read_csv_at(lua_State *L, const char *path) {
-  fl_check_read_path(L, "read_csv", path);
+/* Reads a wide CSV into a matrix; raises "path:line:column: message" on
+ * error. Trusted: streamed from the path. Sandboxed: the file as the
+ * sandbox reads it (fl_read_file), then parsed from memory. */
+static void read_csv_at(lua_State *L, const char *fname, const char *path) {
+  size_t len = 0;
+  const char *text = fl_sandboxed(L) ? fl_read_file(L, fname, path, FOLIO_CSV_MAX_BYTES, &len) : NULL;
+  if (!text) lua_pushnil(L); /* [text | nil] */
   fl_box *box = fl_box_push(L, release_frame);
   folio_frame *frame = NULL;
   folio_error err;
-  folio_status st = folio_csv_read_wide(path, &frame, &err);
+  folio_status st = text ? folio_csv_parse_wide(text, len, path, &frame, &err)
+                         : folio_csv_read_wide(path, &frame, &err);
   box->p = frame;
   if (st != FOLIO_OK) {
     fl_core_error(L, "read_csv", &err);
@@ -48,6 +41,7 @@ static void read_csv_at(lua_State *L, const char *path) {
   push_frame(L, frame);
   fl_box_release(box); /* early: the data now lives in the matrix */
   lua_remove(L, -2);
+  lua_remove(L, -2);   /* the text */
 }
 
 /* folio.data.read_csv(path) or folio.data.read_csv{path = ...} */
@@ -56,12 +50,13 @@ static int d_read_csv(lua_State *L) {
   if (lua_type(L, 1) == LUA_TTABLE) {
     static const char *const keys[] = {"path", NULL};
     fl_check_args(L, 1, "read_csv", keys);
-    path = fl_opt_string(L, 1, "read_csv", "path", NULL);
-    if (!path) fl_argerror(L, "read_csv", "path is required");
+    if (lua_getfield(L, 1, "path") == LUA_TNIL) fl_argerror(L, "read_csv", "path is required");
+    path = fl_check_path(L, -1, "read_csv", "path");
   } else {
-    path = luaL_checkstring(L, 1);
+    luaL_checkstring(L, 1);
+    path = fl_check_path(L, 1, "read_csv", "path");
   }
-  read_csv_at(L, path);
+  read_csv_at(L, "read_csv", path);
   return 1;
 }
 
@@ -110,8 +105,12 @@ static int d_read_market(lua_State *L) {
   const char *pp = fl_opt_string(L, 1, "read_market", "prices", NULL);
   const char *vp = fl_opt_string(L, 1, "read_market", "volumes", NULL);
   if (!pp || !vp) fl_argerror(L, "read_market", "prices and volumes (file paths) are required");
-  read_csv_at(L, pp);
-  read_csv_at(L, vp);
+  lua_getfield(L, 1, "prices");
+  pp = fl_check_path(L, -1, "read_market", "prices");
+  lua_getfield(L, 1, "volumes");
+  vp = fl_check_path(L, -1, "read_market", "volumes"); /* [args, prices, volumes] */
+  read_csv_at(L, "read_market", pp);
+  read_csv_at(L, "read_market", vp);
   push_market(L, -2, -1, "read_market");
   return 1;
 }
@@ -185,12 +184,18 @@ static void release_records(void *p) { folio_csv_records_free(p); }
 /* folio.data.read_records(path) -> {columns = {...}, rows = {{field, ...}, ...},
  * lines = {line, ...}}: a CSV file as text records (csv.h). */
 static int d_read_records(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
-  fl_check_read_path(L, "read_records", path);
-  fl_box *box = fl_box_push(L, release_records); /* [path, box] */
+  luaL_checkstring(L, 1);
+  const char *path = fl_check_path(L, 1, "read_records", "path");
+  lua_settop(L, 1);
+  size_t len = 0;
+  const char *text = fl_sandboxed(L) ? fl_read_file(L, "read_records", path, FOLIO_CSV_RECORDS_MAX_BYTES, &len)
+                                     : NULL;
+  if (!text) lua_pushnil(L);                     /* [path, text | nil] */
+  fl_box *box = fl_box_push(L, release_records); /* [path, text, box] */
   folio_csv_records *r = NULL;
   folio_error err;
-  folio_status st = folio_csv_read_records(path, &r, &err);
+  folio_status st = text ? folio_csv_parse_records(text, len, path, &r, &err)
+                         : folio_csv_read_records(path, &r, &err);
   box->p = r;
   if (st != FOLIO_OK) return fl_core_error(L, "read_records", &err);
   lua_createtable(L, 0, 3);

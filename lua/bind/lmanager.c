@@ -45,9 +45,8 @@ static int m_optimize(lua_State *L) {
   o.n_random_starts = (size_t)fl_opt_integer(L, 1, fn, "random_starts", 8, 0, 1000);
   o.seed = (uint64_t)fl_opt_integer(L, 1, fn, "seed", 0, 0, (long long)1 << 53);
   const char *out = fl_opt_string(L, 1, fn, "out", NULL);
-  fl_check_read_path(L, fn, root);
-  if (out && fl_sandboxed(L))
-    luaL_error(L, "%s: writing out = '%s' needs a trusted engine (folio run --trusted)", fn, out);
+  if (out) fl_require_trusted(L, "manager.optimize{out = ...}", FL_CAP_WRITES);
+  fl_check_tree(L, fn, root); /* sandboxed: below the working folder, no links, within the budget */
   fl_box *box = fl_box_push(L, release_report); /* [args, box] */
   folio_error err;
   folio_manager_report *r = NULL;
@@ -106,11 +105,14 @@ static int m_read_stats(lua_State *L) {
     folder[n] = '\0';
     name = folder;
   }
-  fl_check_read_path(L, fn, path);
+  size_t len = 0;
+  const char *text = fl_sandboxed(L) ? fl_read_file(L, fn, path, FOLIO_CSV_MAX_BYTES, &len) : NULL;
   fl_box *box = fl_box_push(L, release_series);
   folio_error err;
   folio_manager_series *s = NULL;
-  if (folio_manager_read_stats(path, name, &s, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  folio_status st = text ? folio_manager_parse_stats(text, len, path, name, &s, &err)
+                         : folio_manager_read_stats(path, name, &s, &err);
+  if (st != FOLIO_OK) return fl_core_error(L, fn, &err);
   box->p = s;
   int cap = (int)(s->n_days < 1u << 20 ? s->n_days : 1u << 20);
   lua_createtable(L, 0, 4);

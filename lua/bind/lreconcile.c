@@ -30,9 +30,10 @@ static volatile sig_atomic_t interrupted_by = 0;
 
 static void on_signal(int sig) { interrupted_by = sig; }
 
-/* Raises unless the engine is trusted. */
+/* Raises unless the engine is trusted (fl_require_trusted: the message
+ * every refused capability gives). */
 static void require_trusted(lua_State *L, const char *fname) {
-  if (fl_sandboxed(L)) luaL_error(L, "%s: needs a trusted host (folio run --trusted)", fname);
+  fl_require_trusted(L, fname, strcmp(fname, "reconcile.write_file") == 0 ? FL_CAP_WRITES : FL_CAP_OUTSIDE);
 }
 
 /* ---- time ------------------------------------------------------------------ */
@@ -40,7 +41,7 @@ static void require_trusted(lua_State *L, const char *fname) {
 /* folio.reconcile.sleep(seconds) -> true, or false when a trapped signal
  * arrived (the sleep ends early). 0 <= seconds <= 86400. */
 static int r_sleep(lua_State *L) {
-  require_trusted(L, "sleep");
+  require_trusted(L, "reconcile.sleep");
   double s = luaL_checknumber(L, 1);
   if (!(s >= 0 && s <= 86400)) return luaL_argerror(L, 1, "seconds must be in [0, 86400]");
   struct timespec left;
@@ -66,7 +67,7 @@ static int r_now(lua_State *L) {
  * (kind "file", "directory" or "other"; mtime in seconds with fractions,
  * mtime_ns the exact nanoseconds part), or nil, message when stat fails. */
 static int r_file_info(lua_State *L) {
-  require_trusted(L, "file_info");
+  require_trusted(L, "reconcile.file_info");
   const char *path = luaL_checkstring(L, 1);
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -96,7 +97,7 @@ static void release_dir(void *p) { closedir(p); }
 /* folio.reconcile.list_dir(path) -> array of the entry names (without "."
  * and ".."), sorted bytewise; or nil, message when the folder cannot be read. */
 static int r_list_dir(lua_State *L) {
-  require_trusted(L, "list_dir");
+  require_trusted(L, "reconcile.list_dir");
   const char *path = luaL_checkstring(L, 1);
   lua_newtable(L);                              /* [path, names] */
   fl_box *box = fl_box_push(L, release_dir); /* [path, names, box] */
@@ -145,7 +146,7 @@ static void release_text(void *p) { free(p); }
  * it is the reader's "read_file: <path> ..." (not a regular file, larger
  * than the bound, cannot open or read it, and why). */
 static int r_read_file(lua_State *L) {
-  require_trusted(L, "read_file");
+  require_trusted(L, "reconcile.read_file");
   const char *path = luaL_checkstring(L, 1);
   if (!*path) return luaL_argerror(L, 1, "path is empty");
   fl_box *box = fl_box_push(L, release_text); /* [path, box] */
@@ -175,7 +176,7 @@ static int r_read_file(lua_State *L) {
  * new one, whole (the journal's protocol depends on it). Returns true, or
  * nil, message (the old file, if any, unchanged). */
 static int r_write_file(lua_State *L) {
-  require_trusted(L, "write_file");
+  require_trusted(L, "reconcile.write_file");
   const char *path = luaL_checkstring(L, 1);
   size_t len;
   const char *text = luaL_checklstring(L, 2, &len);
@@ -196,7 +197,7 @@ static int r_write_file(lua_State *L) {
  * that only set a flag (no SA_RESTART, so a sleep ends at once); the loop
  * checks interrupted() between cycles and exits cleanly. */
 static int r_trap_signals(lua_State *L) {
-  require_trusted(L, "trap_signals");
+  require_trusted(L, "reconcile.trap_signals");
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

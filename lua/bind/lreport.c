@@ -43,10 +43,10 @@ static int r_matrix_columns(lua_State *L) {
  * the calling script's file:line. Upvalue 1 is the folio.report table. */
 static int r_write_csv(lua_State *L) {
   static const char fname[] = "report.write_csv";
+  fl_require_trusted(L, fname, FL_CAP_WRITES);
   if (!lua_istable(L, 1)) return luaL_error(L, "bad argument #1 to '%s' (a report table expected, got %s)", fname, luaL_typename(L, 1));
   const char *path = luaL_checkstring(L, 2);
   if (!*path) return luaL_error(L, "bad argument #2 to '%s' (path is empty)", fname);
-  fl_check_read_path(L, fname, path);
   lua_settop(L, 2);
   lua_getfield(L, lua_upvalueindex(1), "csv"); /* [report, path, csv] */
   lua_pushvalue(L, 1);

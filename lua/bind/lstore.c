@@ -105,13 +105,13 @@ static int store_tostring(lua_State *L) {
 /* folio.store.open{path, readonly = false, create = true, busy_timeout_ms = 2000} */
 static int s_open(lua_State *L) {
   static const char *const keys[] = {"path", "readonly", "create", "busy_timeout_ms", NULL};
+  fl_require_trusted(L, "store.open", FL_CAP_WRITES); /* no store at all in a sandbox, read-only or not */
   fl_check_args(L, 1, "store.open", keys);
   const char *path = fl_opt_string(L, 1, "store.open", "path", NULL);
   if (!path || !*path) fl_argerror(L, "store.open", "path is required (a file name)");
   int readonly = fl_opt_boolean(L, 1, "store.open", "readonly", 0);
   int create = fl_opt_boolean(L, 1, "store.open", "create", 1);
   long long busy = fl_opt_integer(L, 1, "store.open", "busy_timeout_ms", 2000, 0, 600000);
-  fl_check_read_path(L, "store.open", path);
   fl_store *s = lua_newuserdatauv(L, sizeof *s, 0); /* empty first: nothing half-built */
   s->st = NULL;
   luaL_setmetatable(L, FL_STORE_MT);

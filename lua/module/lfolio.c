@@ -38,6 +38,7 @@ static const struct {
     {"position_sizers", fl_open_position_sizers},
     {"PortfolioAllocator", fl_open_portfolio_allocator}, /* replaced by folio/portfolio_allocator.lua */
     {"reconcile", fl_open_reconcile},
+    {"capabilities", fl_open_capabilities}, /* what touches files or the process (lcapability.c) */
 };
 
 /* folio.sorted_keys(t): the keys of t in a stable, documented order: by type

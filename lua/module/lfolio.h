@@ -238,10 +238,49 @@ int fl_open_matrix(lua_State *L); /* pushes the folio.matrix table */
  * trusted one (runtime/sandbox.c). */
 int fl_sandboxed(lua_State *L);
 
-/* In a sandboxed engine, raises unless path is relative and has no ".."
- * component (policies read data below the working folder only); does
- * nothing in a trusted one. */
-void fl_check_read_path(lua_State *L, const char *fname, const char *path);
+/* ---- capabilities (lcapability.c; docs/sandbox.md, Capabilities) -------- */
+
+/* What a folio function does beyond computing: writes files; reaches files
+ * or the process outside the sandbox; reads files as the sandbox reads. */
+typedef enum { FL_CAP_WRITES = 0, FL_CAP_OUTSIDE = 1, FL_CAP_READS = 2 } fl_cap_kind;
+
+typedef struct fl_capability {
+  const char *name;  /* under `folio`, e.g. "store.open" */
+  fl_cap_kind kind;
+  int refused;       /* 1: replaced by a refusing stub in a sandbox */
+  const char *note;  /* what it touches, for readers of the table */
+} fl_capability;
+
+/* Every folio function that touches files or the process (the one list;
+ * ends with a NULL name). */
+const fl_capability *fl_capabilities(void);
+/* Pushes the stub that refuses c in a sandbox ("<name>: needs a trusted engine ..."). */
+void fl_push_refused(lua_State *L, const fl_capability *c);
+/* In a sandboxed engine raises "<fname>: needs a trusted engine (...): it
+ * writes files ..." (or what `kind` says); nothing in a trusted one. */
+void fl_require_trusted(lua_State *L, const char *fname, fl_cap_kind kind);
+/* Pushes folio.capabilities: {writes = {names}, outside = {...}, reads = {...}}. */
+int fl_open_capabilities(lua_State *L);
+
+/* The string at idx as a file name: raises fl_argerror naming `what` when
+ * it is not a string, is empty or contains a NUL byte. */
+const char *fl_check_path(lua_State *L, int idx, const char *fname, const char *what);
+
+/* Reads the whole file at path and pushes it as a Lua string (returned,
+ * *len bytes; at most max_bytes). Trusted: folio_i_read_file. Sandboxed:
+ * only a regular file below the working folder, reached without a ".."
+ * and without following a symbolic link (folio_i_open_beneath), read from
+ * the opened descriptor after its size was checked against what is left of
+ * the memory budget. Raises an error naming fname and path. */
+const char *fl_read_file(lua_State *L, const char *fname, const char *path, size_t max_bytes, size_t *len);
+
+/* In a sandboxed engine, raises unless root is a folder below the working
+ * folder (as fl_read_file resolves it) in which neither the entries nor
+ * the entries of its sub-folders are symbolic links or files with several
+ * links, and whose files (two levels) fit in the memory budget: for readers
+ * that walk a tree by path (manager.optimize; the sandbox writes nothing,
+ * so the tree cannot change under it from inside). Nothing when trusted. */
+void fl_check_tree(lua_State *L, const char *fname, const char *root);
 
 /* Pushes the table {method, applied, ridge, min_eigenvalue (nil when not
  * computed), frobenius_change, n_clipped, iterations} of a repair (lrisk_model.c). */

@@ -550,6 +550,39 @@ static void set_proxy(lua_State *L, int g0, int idx, const char *name, int cache
   lua_setfield(L, g0, name);                    /* [..] */
 }
 
+/* ---- capabilities ---------------------------------------------------------------- */
+
+/* Replaces, in the read-only `folio` the sandbox hands out, every function
+ * the capability table (lcapability.c) refuses with a stub that raises
+ * "<name>: needs a trusted engine ...". The real module keeps the real
+ * functions, and the writers check for themselves, so module code that
+ * reaches one (folio.rebalance.run opening a store) is refused too.
+ * module = the real folio table, cache = real table -> proxy. */
+static void refuse_capabilities(lua_State *L, int module, int cache) {
+  for (const fl_capability *c = fl_capabilities(); c->name; c++) {
+    if (!c->refused) continue;
+    const char *dot = strchr(c->name, '.');
+    lua_pushvalue(L, module); /* [parent] */
+    if (dot) {
+      lua_pushlstring(L, c->name, (size_t)(dot - c->name));
+      lua_rawget(L, -2);      /* [module, parent] */
+      lua_remove(L, -2);      /* [parent] */
+    }
+    lua_rawget(L, cache);     /* [proxy of parent] */
+    if (!lua_istable(L, -1) || !lua_getmetatable(L, -1) ||          /* [proxy, mt] */
+        lua_getfield(L, -1, "__index") != LUA_TTABLE) {             /* [proxy, mt, shadow] */
+      luaL_error(L, "sandbox: the capability table names '%s', which folio lacks", c->name);
+    }
+    const char *key = dot ? dot + 1 : c->name;
+    if (lua_getfield(L, -1, key) != LUA_TFUNCTION)                   /* [proxy, mt, shadow, f] */
+      luaL_error(L, "sandbox: the capability table names '%s', which is not a folio function", c->name);
+    lua_pop(L, 1);
+    fl_push_refused(L, c);
+    lua_setfield(L, -2, key); /* shadow[key] = stub */
+    lua_pop(L, 3);
+  }
+}
+
 /* ---- assembling the sandbox ---------------------------------------------------- */
 
 static void open_lib(lua_State *L, const char *name, lua_CFunction f) {
@@ -646,6 +679,7 @@ void fl_sandbox_open(lua_State *L, int trusted) {
   lua_pop(L, 2);
   lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);
   set_proxy(L, g0, -1, "folio", cache, NULL);
+  refuse_capabilities(L, lua_gettop(L), cache);
   lua_pop(L, 1);
 
   /* the string metatable: methods through the proxy, metatable hidden */

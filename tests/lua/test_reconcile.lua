@@ -407,8 +407,8 @@ end
 local sandboxed = T.tmpfile("local ok, err = pcall(folio.reconcile.sleep, 0)\nprint(ok, err)\n"
   .. "print(pcall(folio.reconcile.list_dir, '.'))\nprint(pcall(folio.reconcile.read_file, 'x.json'))\n")
 out, code = run(bin .. " run " .. sandboxed)
-T.eq(code, 0); T.check(out:find("sleep: needs a trusted host", 1, true) and out:find("list_dir: needs a trusted host", 1, true), out)
-T.check(out:find("read_file: needs a trusted host", 1, true), out)
+T.eq(code, 0); T.check(out:find("reconcile.sleep: needs a trusted engine", 1, true) and out:find("reconcile.list_dir: needs a trusted engine", 1, true), out)
+T.check(out:find("reconcile.read_file: needs a trusted engine", 1, true), out)
 
 sh("rm -rf '" .. root .. "'")
 T.finish("test_reconcile")
