@@ -58,6 +58,9 @@ typedef struct command {
   "  --seed N                seed of math.random before every run (default 0)\n"                  \
   "  --policy-path DIRS      more policy folders, ':'-separated, loaded after the\n"              \
   "                          shipped ones (default: none)\n"                                      \
+  "  --allow-override        let a --policy-path file replace a built-in, a shipped\n"             \
+  "                          policy or an earlier folder's policy of the same name\n"            \
+  "                          (default: that is an error naming both files)\n"                    \
   "  --no-policies           do not load the shipped policies (default: loaded from\n"            \
   "                          share/folio/policies of the install)\n"
 
@@ -315,6 +318,10 @@ static int parse_option(const command *c, int argc, char **argv, int *i, folio_h
   }
   if (strcmp(a, "--trusted") == 0) {
     o->trusted = 1;
+    return 1;
+  }
+  if (strcmp(a, "--allow-override") == 0) {
+    o->allow_override = 1;
     return 1;
   }
   if (strcmp(a, "--no-policies") == 0) {

@@ -422,6 +422,8 @@ local function registry_names()
 end
 
 local REGISTER_OPTS = { replace = true }
+local REGISTER_REPLACE = { replace = true }
+local origins -- name -> where it came from (below, after the built-ins)
 
 local function register(obj, opts)
   if not is_sizer_object(obj) then
@@ -439,6 +441,7 @@ local function register(obj, opts)
     argerror("register", "a sizer named '" .. name .. "' is already registered; pass {replace = true} to replace it", 2)
   end
   entries[name] = obj
+  origins[name] = nil -- a script's registration (register_file records a file's after this)
   return obj
 end
 
@@ -567,6 +570,46 @@ for _, b in pairs(builtins) do
   entries[b.name] = obj
   builtin_entries[b.name] = obj
 end
+
+-- ---- where registered policies came from (docs/sandbox.md, Capabilities) ---------------------
+-- name -> { builtin = true } | { file = path, shipped = true|nil } | { script = true }.
+-- The shipped folder may replace built-ins (its files re-implement them); a
+-- policy folder of the user's may not replace a built-in, a shipped policy
+-- or another file's policy unless the user allows it explicitly
+-- (folio run/check --allow-override, folio_host_opts.allow_override). The
+-- host's loader and the rebalance's (rebalance_policies.lua) both go through here.
+origins = {}
+for _, b in pairs(builtins) do origins[b.name] = { builtin = true } end
+
+-- What registering `name` from `file` would replace, as words; nil when
+-- nothing (the name is free, or `file` itself registered it).
+local function policy_shadowed(name, file)
+  if entries[name] == nil then return nil end
+  local o = origins[name] or { script = true }
+  if o.builtin then return "the built-in sizer '" .. name .. "'" end
+  if o.script then return "the policy '" .. name .. "' a script registered" end
+  if o.file == file then return nil end
+  return (o.shipped and "the shipped policy '" or "the policy '") .. name .. "' of " .. o.file
+end
+internal.policy_shadowed = policy_shadowed
+
+-- Registers obj, returned by the policy file `file`. kind: "shipped" (the
+-- shipped folder: replaces), "folder" (a user's policy folder: refuses to
+-- replace what policy_shadowed names unless allow_override), "explicit"
+-- (folio_host_load_policy_file/string: replaces, as documented).
+local function register_file(obj, file, kind, allow_override)
+  if is_sizer_object(obj) and kind == "folder" and not allow_override then
+    local what = policy_shadowed(obj.name, file)
+    if what then
+      error(string_format("policy '%s' of %s would replace %s; rename it, or allow it explicitly " ..
+        "(--allow-override, folio_host_opts.allow_override)", obj.name, file, what), 0)
+    end
+  end
+  register(obj, REGISTER_REPLACE)
+  origins[obj.name] = { file = file, shipped = kind == "shipped" or nil }
+  return obj.name
+end
+internal.host.register_file = register_file
 
 -- ---- the public functions --------------------------------------------------------------------
 

@@ -42,11 +42,14 @@ local function load_policy_file(run, path, where, inside)
   if owner and owner ~= rp then
     fail(string_format("%stwo policy files declare '%s': %s and %s", where, name, owner, rp), 3)
   end
-  if not policy_files[name] and folio.registry.has(name) then
-    fail(string_format("%s%s declares '%s', which is already registered (a shipped policy or a built-in): rename it",
-      where, path, name), 3)
+  -- the host's rule for policy folders (policy.lua's policy_shadowed, docs/sandbox.md): no file
+  -- takes the name of a built-in, a shipped policy or another file's policy
+  local shadowed = not policy_files[name] and internal.policy_shadowed(name, rp)
+  if shadowed then
+    fail(string_format("%s%s declares '%s', which is already registered (%s): rename it",
+      where, path, name, shadowed), 3)
   end
-  folio.registry.register(pol, { replace = true })
+  internal.host.register_file(pol, rp, "folder", true)
   policy_files[name], run.policy_files[name] = rp, rp
   return name
 end

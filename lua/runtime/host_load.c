@@ -15,22 +15,20 @@
 #include "lfolio.h"
 #include "plumbing.h"
 
-/* Registers the policy on top of the stack (consumed). Protected. */
+/* Registers a policy through policy.lua's register_file, which refuses a
+ * policy folder's file that would replace a built-in, a shipped policy or
+ * another file's policy unless allowed (docs/sandbox.md, Capabilities).
+ * Protected: [policy, origin, kind, allow_override] -> [name]. */
 static int register_policy(lua_State *L) {
-  /* [policy, name_out_ud] */
-  lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);
-  if (lua_getfield(L, -1, "registry") != LUA_TTABLE)
-    return luaL_error(L, "the policy registry is not available");
-  lua_getfield(L, -1, "register"); /* [policy, out, folio, registry, register] */
   if (lua_type(L, 1) != LUA_TTABLE)
     return luaL_error(L, "a policy file must return folio.policy{...} (it returned %s)",
                       luaL_typename(L, 1));
-  lua_pushvalue(L, 1);
-  lua_createtable(L, 0, 1);
-  lua_pushboolean(L, 1);
-  lua_setfield(L, -2, "replace");
-  lua_call(L, 2, 0);
-  lua_getfield(L, 1, "name");
+  if (lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_HOST) != LUA_TTABLE ||
+      lua_getfield(L, -1, "register_file") != LUA_TFUNCTION) /* [.., host, register_file] */
+    return luaL_error(L, "the policy registry is not available");
+  lua_insert(L, 1);  /* [register_file, policy, origin, kind, allow, host] */
+  lua_pop(L, 1);
+  lua_call(L, 4, 1); /* [name] */
   return 1;
 }
 
@@ -46,9 +44,11 @@ folio_status fl_host_read_source(folio_host *h, const char *what, const char *pa
   return FOLIO_OK;
 }
 
-/* Loads and registers one policy from source text. */
+/* Loads and registers one policy from source text; kind is "shipped",
+ * "folder" (a policy_path folder) or "explicit" (folio_host_load_policy_*),
+ * for register_file. */
 static folio_status load_policy(folio_host *h, const char *chunk, const char *src, size_t len,
-                                char *name_out, size_t name_size) {
+                                const char *kind, char *name_out, size_t name_size) {
   lua_State *L = h->L;
   int top = lua_gettop(L);
   folio_status lst = fl_host_load_chunk(h, chunk, src, len); /* [chunk, env] */
@@ -63,8 +63,11 @@ static folio_status load_policy(folio_host *h, const char *chunk, const char *sr
     return st;
   }
   lua_pushcfunction(L, register_policy);
-  lua_insert(L, -2);
-  st = fl_host_call(h, 1, 1);                       /* [chunk, env, name] */
+  lua_insert(L, -2);                                /* [chunk, env, register_policy, policy] */
+  lua_pushstring(L, chunk[0] == '@' || chunk[0] == '=' ? chunk + 1 : chunk); /* the file, for messages */
+  lua_pushstring(L, kind);
+  lua_pushboolean(L, h->opts.allow_override);
+  st = fl_host_call(h, 4, 1);                       /* [chunk, env, name] */
   if (st != FOLIO_OK) {
     if (h->L == L) lua_settop(L, top);
     return st;
@@ -84,7 +87,7 @@ static int cmp_names(const void *a, const void *b) {
 
 /* Loads every *.lua file of a folder, in name order. A missing folder is
  * not an error (a user folder may not exist yet); a bad policy is. */
-static folio_status load_folder(folio_host *h, const char *dir) {
+static folio_status load_folder(folio_host *h, const char *dir, const char *kind) {
   DIR *d = opendir(dir);
   if (!d) return FOLIO_OK;
   char **names = NULL;
@@ -110,7 +113,7 @@ static folio_status load_folder(folio_host *h, const char *dir) {
     size_t len;
     char *src = NULL;
     if ((st = fl_host_read_source(h, "load_policy", path, &src, &len, chunk)) != FOLIO_OK) break;
-    st = load_policy(h, chunk, src, len, NULL, 0);
+    st = load_policy(h, chunk, src, len, kind, NULL, 0);
     free(src);
   }
   for (size_t i = 0; i < n; i++) free(names[i]);
@@ -163,18 +166,18 @@ static void set_policy_dirs(folio_host *h) {
 folio_status fl_host_load_policies(folio_host *h) {
   folio_status st;
   set_policy_dirs(h);
-  if (h->shipped && *h->shipped && (st = load_folder(h, h->shipped)) != FOLIO_OK) return st;
+  if (h->shipped && *h->shipped && (st = load_folder(h, h->shipped, "shipped")) != FOLIO_OK) return st;
   const char *p = h->path;
   while (p && *p) {
     const char *end = strchr(p, ':');
     size_t len = end ? (size_t)(end - p) : strlen(p);
     char dir[4096];
     snprintf(dir, sizeof dir, "%.*s", (int)(len < sizeof dir ? len : sizeof dir - 1), p);
-    if (len && (st = load_folder(h, dir)) != FOLIO_OK) return st;
+    if (len && (st = load_folder(h, dir, "folder")) != FOLIO_OK) return st;
     p += len + (end ? 1 : 0);
   }
   for (size_t i = 0; i < h->n_kept; i++) {
-    st = load_policy(h, h->kept[i].chunk, h->kept[i].source, h->kept[i].len, NULL, 0);
+    st = load_policy(h, h->kept[i].chunk, h->kept[i].source, h->kept[i].len, "explicit", NULL, 0);
     if (st != FOLIO_OK) return st;
   }
   return FOLIO_OK;
@@ -223,7 +226,7 @@ folio_status folio_host_load_policy_string(folio_host *h, const char *chunk_name
     return FOLIO_EINVAL;
   }
   const char *chunk = chunk_name ? chunk_name : "=policy";
-  st = load_policy(h, chunk, source, len, name_out, name_size);
+  st = load_policy(h, chunk, source, len, "explicit", name_out, name_size);
   if (st == FOLIO_OK && keep_source(h, chunk, source, len) != FOLIO_OK) {
     fl_host_set_error(h, "load_policy: out of memory%s", NULL);
     return FOLIO_ENOMEM;

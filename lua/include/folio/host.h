@@ -50,12 +50,18 @@ typedef struct folio_host_opts {
   size_t max_log_bytes;         /* print() output kept per run; default 1 MiB */
   folio_host_log_fn log;        /* where print() and warnings go; NULL = stdout */
   void *log_ud;
+  int allow_override;           /* 1: a policy_path file may replace a built-in, a shipped policy or
+                                   an earlier folder's policy of the same name; 0 (default): that
+                                   is an error naming the policy and both files */
 } folio_host_opts;
 
 /* The defaults above (as every `_defaults()` of the library: an _opts by value). */
 FOLIO_API folio_host_opts folio_host_defaults(void);
 
-/* Creates a host and loads the shipped policies and the policy path.
+/* Creates a host and loads the shipped policies and the policy path. A
+ * policy_path file that declares the name of a built-in, a shipped policy or
+ * an earlier folder's policy fails the creation (FOLIO_ELUA, naming the
+ * policy and both files) unless opts->allow_override.
  * opts may be NULL (defaults). On failure *out is NULL and err says why
  * (FOLIO_ENOMEM, or the policy file that failed to load). */
 FOLIO_API folio_status folio_host_create(const folio_host_opts *opts, folio_host **out,
