@@ -10,7 +10,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folio/host.h"
@@ -23,6 +26,11 @@ typedef struct hcase {
   int alt_status;    /* also accepted (0 = none) */
   const char *needle; /* substring of the message (NULL = any) */
 } hcase;
+
+/* A script that starts with IN_TEMP (a Lua comment) runs in a fresh working
+ * folder of fixtures (make_fixtures) whose tree must be byte-for-byte the
+ * same afterwards; "@TMP@" in it stands for the folder's absolute path. */
+#define IN_TEMP "--[[in a fixture folder]] "
 
 #define OK_ FOLIO_OK
 #define TO FOLIO_ETIMEOUT
@@ -94,6 +102,101 @@ static const hcase cases[] = {
   {"print_cap", "for i = 1, 1e5 do print(string.rep('x', 100)) end", OK_, 0, NULL},
   {"read_outside_tree", "folio.data.read_csv('/etc/passwd')", ERR, 0, "sandbox"},
   {"read_parent_dir", "folio.data.read_csv('../shared/reference/data/stock_prices.csv')", ERR, 0, "sandbox"},
+  /* -- capabilities (docs/sandbox.md, Capabilities): no writes, reads below the working folder */
+  {"store_uri_abs", IN_TEMP "folio.store.open{path = 'file:@TMP@/other_fund.db'}", ERR, 0, "store.open: needs a trusted engine"},
+  {"store_uri_relative", IN_TEMP "folio.store.open{path = 'file:../x.db?mode=rwc'}", ERR, 0, "store.open: needs a trusted engine"},
+  {"store_readonly", IN_TEMP "folio.store.open{path = 'fund.db', readonly = true, create = false}", ERR, 0, "store.open: needs a trusted engine"},
+  {"report_write_fund_file", IN_TEMP "local r = folio.matrix{{0.01}, {0.02}, rows = {'2024-01-02', '2024-01-03'}, cols = {'a'}} "
+                             "folio.report.write_csv(folio.report.sleeves{sleeve_returns = r, allocations = {a = 1}, "
+                             "window = 'ytd', asof = '2024-01-03'}, 'fund.db')",
+   ERR, 0, "report.write_csv: needs a trusted engine"},
+  {"record_snapshot_loop", IN_TEMP "for i = 1, 1e6 do local st = folio.store.open{path = 'fund.db'} "
+                           "st:record_snapshot{timestamp = i, nav = 1, positions = {x = ('x'):rep(1e5)}} end",
+   ERR, 0, "store.open: needs a trusted engine"},
+  {"reconcile_write_file", IN_TEMP "folio.reconcile.write_file('fund.db', 'x')", ERR, 0, "reconcile.write_file: needs a trusted engine"},
+  {"manager_out", IN_TEMP "folio.manager.optimize{root = 'strategies', out = 'fund.db'}", ERR, 0, "needs a trusted engine"},
+  {"read_devzero_symlink", IN_TEMP "folio.data.read_csv('zero.csv')", ERR, 0, "'zero.csv' is a symbolic link"},
+  {"read_fifo", IN_TEMP "folio.data.read_csv('fifo.csv')", ERR, 0, "fifo.csv is a FIFO"},
+  {"read_symlink_inside", IN_TEMP "folio.data.read_csv('inside.csv')", ERR, 0, "'inside.csv' is a symbolic link"},
+  {"read_size_over_budget", IN_TEMP "folio.data.read_csv('big.csv')", ERR, 0, "memory budget"},
+  {"read_hardlink", IN_TEMP "folio.data.read_csv('h2.csv')", ERR, 0, "2 hard links"},
+  {"read_directory", IN_TEMP "folio.data.read_csv('sub')", ERR, 0, "sub is a folder"},
+  {"read_proc_self", IN_TEMP "folio.data.read_csv('/proc/self/environ')", ERR, 0, "absolute path"},
+  {"read_nul_in_path", IN_TEMP "folio.data.read_csv('prices.csv\\0/../../../etc/passwd')", ERR, 0, "NUL byte"},
+  {"read_long_path", IN_TEMP "folio.data.read_csv(('a/'):rep(3000) .. 'x.csv')", ERR, 0, "too long"},
+  {"read_dotdot_inside", IN_TEMP "folio.data.read_csv('sub/../prices.csv')", ERR, 0, "'..' component"},
+  {"read_symlink_dir", IN_TEMP "folio.data.read_csv('dlink/p.csv')", ERR, 0, "'dlink' is a symbolic link"},
+  {"read_symlink_parent", IN_TEMP "folio.data.read_csv('up/prices.csv')", ERR, 0, "'up' is a symbolic link"},
+  {"read_records_devzero", IN_TEMP "folio.data.read_records('zero.csv')", ERR, 0, "symbolic link"},
+  {"read_market_fifo", IN_TEMP "folio.data.read_market{prices = 'prices.csv', volumes = 'fifo.csv'}", ERR, 0, "FIFO"},
+  {"config_load_symlink", IN_TEMP "folio.config.load('inside.csv')", ERR, 0, "symbolic link"},
+  {"manager_stats_symlink", IN_TEMP "folio.manager.read_stats{path = 'inside.csv'}", ERR, 0, "symbolic link"},
+  {"manager_tree_symlink", IN_TEMP "folio.manager.optimize{root = '.'}", ERR, 0, "symbolic link"},
+  {"read_inside_ok", IN_TEMP "local m = folio.data.read_csv('prices.csv') assert(tostring(m):find('2 x 2'), tostring(m)) "
+                     "assert(folio.data.read_csv('sub/p.csv')) assert(#folio.data.read_records('prices.csv').rows == 2)",
+   OK_, 0, NULL},
+  /* every writer of folio.capabilities, called as it would write: each refused, the tree unchanged */
+  {"writers_refused",
+   IN_TEMP "local calls = {\n"
+   "  ['exchange.paper'] = function(f) return f{path = 'fund.db'} end,\n"
+   "  ['manager.optimize'] = function(f) return f{root = 'strategies', out = 'fund.db'} end,\n"
+   "  ['oms.file'] = function(f) return f{positions = 'prices.csv', orders = 'fund.db'} end,\n"
+   "  ['rebalance.cli'] = function(f) return f{fund = 'fund.db', prices = 'prices.csv', positions = 'prices.csv', out = 'fund.db', store = 'fund.db'} end,\n"
+   "  ['rebalance.run'] = function(f) return f{fund = {}, prices = 'prices.csv', store = 'fund.db'} end,\n"
+   "  ['reconcile.cli'] = function(f) return f{root = '.', exchange = 'paper:fund.db', journal = 'fund.db'} end,\n"
+   "  ['reconcile.cycle'] = function(f) return f{root = '.', journal = 'fund.db'} end,\n"
+   "  ['reconcile.watch'] = function(f) return f{root = '.', journal = 'fund.db', cycles = 1} end,\n"
+   "  ['reconcile.write_file'] = function(f) return f('fund.db', 'overwritten') end,\n"
+   "  ['report.write_csv'] = function(f) local r = folio.matrix{{0.01}, {0.02}, rows = {'2024-01-02', '2024-01-03'}, cols = {'a'}}\n"
+   "    return f(folio.report.sleeves{sleeve_returns = r, allocations = {a = 1}, window = 'ytd', asof = '2024-01-03'}, 'fund.db') end,\n"
+   "  ['store.open'] = function(f) local st = f{path = 'fund.db'} st:record_snapshot{timestamp = 1, nav = 1} end,\n"
+   "}\n"
+   "local function get(name) local a, b = name:match('^([^.]+)%.?(.*)$') if b == '' then return folio[a] end return folio[a][b] end\n"
+   "local n = 0\n"
+   "for _, list in ipairs{folio.capabilities.writes, folio.capabilities.outside} do\n"
+   "  for _, name in ipairs(list) do\n"
+   "    local f = get(name)\n"
+   "    assert(type(f) == 'function', name .. ' is not a folio function')\n"
+   "    local call = calls[name] or (list == folio.capabilities.outside and function(g) return g('fund.db', 'x') end)\n"
+   "    if not call then error('no call for the writer ' .. name .. ': add one to writers_refused') end\n"
+   "    local ok, e = pcall(call, f)\n"
+   "    e = tostring(e)\n"
+   "    if ok or not e:find(name, 1, true) or not e:find('needs a trusted engine', 1, true) then\n"
+   "      error(name .. ' was not refused: ' .. e)\n"
+   "    end\n"
+   "    n = n + 1\n"
+   "  end\n"
+   "end\n"
+   "assert(n >= 19, 'only ' .. n .. ' capabilities refused')\n"
+   "print('writers_refused: ' .. n .. ' functions refused')",
+   OK_, 0, NULL},
+  /* every function reachable in folio is classified: a capability, or known to be pure */
+  {"folio_functions_classified",
+   IN_TEMP "local pure = {}\n"
+   "for name in ('PortfolioAllocator allocator.allocate black_litterman.market_implied_prior_returns black_litterman.market_implied_risk_aversion capacity.apply capacity.position_capacity clock config.parse data.csv_row data.market format_table format_weights guards.new holding.bucket holding.buckets holding.classify hrp.linkage hrp.run is_pipeline is_policy json.decode json.digest json.encode matrix.new multi_sleeve.compose oms.check optimize orders.diff pipeline policy portfolio_allocator position_sizers.beta position_sizers.defaults position_sizers.is_sizer position_sizers.names position_sizers.new position_sizers.register print_weights rebalance.note rebalance.print_summary rebalance.summary reconcile.format_report reconcile.interrupted reconcile.now registry.builtin registry.get registry.has registry.names registry.register report.csv report.format report.sleeves risk_model.corr risk_model.ewma_cov risk_model.ledoit_wolf risk_model.repair risk_model.sample_cov session.SessionMatrix session.at session.is_early_close session.is_holiday session.is_trading_day session.local_time session.parse_asof signals.momentum_12_1 signals.reversal_5 signals.trend_63 sizers.equal_weight_ls sizers.fixed_weight sizers.inverse_vol sizers.kelly_fraction sizers.kelly_voltarget sizers.kelly_voltarget_12 sizers.kelly_voltarget_8 sizers.max_diversification sizers.min_variance sizers.risk_parity sizers.vol_target_weights sorted_keys sorted_symbols state.new state.position state.snapshot store.decode_json store.digest store.encode_json transforms.beta_neutral transforms.cap_per_name transforms.gross_cap transforms.net_neutral transforms.round_lots transforms.scale usd_round_cents'):gmatch('%S+') do pure[name] = true end\n"
+   "local class = {}\n"
+   "for kind, list in pairs(folio.capabilities) do for _, n in ipairs(list) do class[n] = kind end end\n"
+   "local seen, bad, n = {}, {}, 0\n"
+   "local function walk(t, prefix, depth)\n"
+   "  if seen[t] or depth > 3 then return end\n"
+   "  seen[t] = true\n"
+   "  local keys = {}\n"
+   "  for k in pairs(t) do keys[#keys + 1] = tostring(k) end\n"
+   "  table.sort(keys)\n"
+   "  for _, k in ipairs(keys) do\n"
+   "    local v, name = t[k], prefix .. tostring(k)\n"
+   "    if type(v) == 'function' then\n"
+   "      n = n + 1\n"
+   "      if not class[name] and not pure[name] then bad[#bad + 1] = name end\n"
+   "      if class[name] and pure[name] then bad[#bad + 1] = name .. ' (both pure and ' .. class[name] .. ')' end\n"
+   "    elseif type(v) == 'table' then walk(v, name .. '.', depth + 1) end\n"
+   "  end\n"
+   "end\n"
+   "walk(folio, '', 1)\n"
+   "if #bad > 0 then error('unclassified folio functions (add each to lua/module/lcapability.c if it touches files "
+   "or the process, else to the pure list of folio_functions_classified): ' .. table.concat(bad, ', ')) end\n"
+   "assert(n > 100, 'walked only ' .. n .. ' functions')",
+   OK_, 0, NULL},
   {NULL, NULL, 0, 0, NULL},
 };
 
@@ -153,11 +256,124 @@ static long rss_kib(void) {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* ---- a working folder of fixtures (cases with in_temp) ------------------------------- */
+
+static int put_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  fputs(text, f);
+  return fclose(f);
+}
+
+/* Fills the current folder: plain files a script may read, and every kind
+ * of thing the sandbox must refuse to read (links in and out, a FIFO, a hard
+ * link, a sparse file larger than the 64 MiB budget). */
+static int make_fixtures(void) {
+  static const char csv[] = "date,A,B\n2024-01-02,1,2\n2024-01-03,1.1,2.1\n";
+  int bad = 0;
+  bad |= put_file("prices.csv", csv);
+  bad |= put_file("fund.db", "the fund's store: must stay as it is\n");
+  bad |= mkdir("sub", 0755) | put_file("sub/p.csv", csv);
+  bad |= mkdir("strategies", 0755) | mkdir("strategies/a", 0755) |
+         put_file("strategies/a/stats.csv", "date,return\n2024-01-02,0.001\n2024-01-03,0.002\n2024-01-04,-0.001\n");
+  bad |= symlink("/dev/zero", "zero.csv") | symlink("prices.csv", "inside.csv") | symlink("sub", "dlink") |
+         symlink("..", "up");
+  bad |= mkfifo("fifo.csv", 0600);
+  bad |= put_file("h1.csv", csv) | link("h1.csv", "h2.csv");
+  bad |= put_file("big.csv", "date,A\n") | truncate("big.csv", (off_t)100 << 20); /* sparse: no disk used */
+  return bad ? -1 : 0;
+}
+
+/* Appends to buf a line for every entry below `dir` (recursively, without
+ * following links): path, kind, mode, size, modification time, inode, and a
+ * link's target or a small file's bytes (as a checksum). Two walks are equal
+ * exactly when nothing was created, modified or deleted. */
+static void snapshot(const char *dir, char *buf, size_t size) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char names[64][256];
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL && n < 64;)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+  closedir(d);
+  qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+  for (size_t i = 0; i < n; i++) {
+    char path[1024], extra[300] = "";
+    if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) continue;
+    struct stat sb;
+    if (lstat(path, &sb) != 0) continue;
+    if (S_ISLNK(sb.st_mode)) {
+      ssize_t k = readlink(path, extra, sizeof extra - 1);
+      extra[k > 0 ? k : 0] = '\0';
+    } else if (S_ISREG(sb.st_mode) && sb.st_size < (1 << 20)) {
+      FILE *f = fopen(path, "rb");
+      unsigned long sum = 5381;
+      for (int ch; f && (ch = fgetc(f)) != EOF;) sum = sum * 33 + (unsigned long)ch;
+      if (f) fclose(f);
+      snprintf(extra, sizeof extra, "%lx", sum);
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s %o %jd %jd.%09ld %ju %s\n", path, (unsigned)sb.st_mode,
+             (intmax_t)sb.st_size, (intmax_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, (uintmax_t)sb.st_ino, extra);
+    if (S_ISDIR(sb.st_mode)) snapshot(path, buf, size);
+  }
+}
+
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+      remove_tree(path);
+    else
+      unlink(path);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+/* The script with every "@TMP@" replaced by tmp (malloc'd). */
+static char *with_tmp(const char *script, const char *tmp) {
+  size_t n = strlen(script) + 1, k = 0;
+  for (const char *p = script; (p = strstr(p, "@TMP@")); p += 5) k++;
+  char *out = malloc(n + k * strlen(tmp));
+  if (!out) return NULL;
+  char *o = out;
+  for (const char *p = script; *p;) {
+    if (strncmp(p, "@TMP@", 5) == 0) {
+      o += sprintf(o, "%s", tmp);
+      p += 5;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 static int run_case(const hcase *c) {
   folio_host *h = new_host(64);
   CHECK(h != NULL);
   if (!h) return tl_finish(c->id);
-  folio_status st = folio_host_run_string(h, "=hostile", c->script, strlen(c->script));
+  /* in_temp: a fresh working folder of fixtures, never the source tree */
+  char tmp[] = "/tmp/folio-hostile-cap-XXXXXX", home[4096];
+  static char before[1 << 16], after[1 << 16];
+  char *script = NULL;
+  int in_temp = strncmp(c->script, IN_TEMP, strlen(IN_TEMP)) == 0;
+  if (in_temp) {
+    CHECK(getcwd(home, sizeof home) != NULL && mkdtemp(tmp) != NULL && chdir(tmp) == 0);
+    CHECK_MSG(make_fixtures() == 0, "fixtures in %s", tmp);
+    before[0] = after[0] = '\0';
+    snapshot(".", before, sizeof before);
+    script = with_tmp(c->script, tmp);
+  }
+  const char *text = script ? script : c->script;
+  folio_status st = folio_host_run_string(h, "=hostile", text, strlen(text));
   const char *msg = folio_host_error(h);
   CHECK_MSG(st == c->status || (c->alt_status && st == c->alt_status),
             "%s: status %d, wanted %d: %s", c->id, (int)st, c->status, msg);
@@ -167,6 +383,15 @@ static int run_case(const hcase *c) {
     CHECK_MSG(strstr(msg, c->needle) != NULL, "%s: message lacks '%s': %s", c->id, c->needle, msg);
   CHECK_MSG(strlen(msg) < 4096, "%s: message of %zu bytes", c->id, strlen(msg));
   CHECK_MSG(strstr(msg, "0x") == NULL, "%s: message shows an address: %s", c->id, msg);
+  if (in_temp) {
+    snapshot(".", after, sizeof after);
+    CHECK_MSG(strcmp(before, after) == 0, "%s: the working folder changed:\nbefore:\n%s\nafter:\n%s", c->id, before,
+              after);
+    CHECK(strlen(before) > 200); /* the fixtures are there */
+    CHECK(chdir(home) == 0);
+    remove_tree(tmp);
+    free(script);
+  }
   if (strcmp(c->id, "print_cap") == 0) CHECK_MSG(log_bytes <= (64 << 10) + 64, "log bytes %zu", log_bytes);
   /* the host is still usable and gives the same numbers as a fresh one */
   double w[10], w_fresh[10];
@@ -269,6 +494,71 @@ static int special(const char *id) {
 #endif
     printf("mem_rss_stable: RSS %ld KiB after 20 rebuilds, %ld KiB after 1000\n", start, end);
     folio_host_destroy(small);
+  } else if (strcmp(id, "policy_path_replaces_shipped") == 0 || strcmp(id, "policy_path_override_allowed") == 0) {
+    /* A policy folder's file named like a shipped policy, a built-in or an
+     * earlier folder's policy: an error naming the policy and both files,
+     * unless allow_override says so explicitly. */
+    int allow = strcmp(id, "policy_path_override_allowed") == 0;
+    char tmp[] = "/tmp/folio-hostile-pol-XXXXXX", dirs[256], path[300];
+    CHECK(mkdtemp(tmp) != NULL);
+    static const char *const folders[] = {"shadow", "builtin", "one", "two"};
+    for (int i = 0; i < 4; i++) {
+      snprintf(path, sizeof path, "%s/%s", tmp, folders[i]);
+      CHECK(mkdir(path, 0755) == 0);
+    }
+    static const char *const evil = "return folio.policy{name = 'kelly_voltarget_12', description = 'evil', "
+                                    "size = function(ctx, p) return {A = 1} end}";
+    static const char *const twin = "return folio.policy{name = 'mine', size = function(ctx, p) return {A = 1} end}";
+    snprintf(path, sizeof path, "%s/shadow/k12.lua", tmp);
+    CHECK(put_file(path, evil) == 0);
+    snprintf(path, sizeof path, "%s/builtin/fw.lua", tmp);
+    CHECK(put_file(path, "return folio.policy{name = 'fixed_weight', size = function() return {} end}") == 0);
+    snprintf(path, sizeof path, "%s/one/a.lua", tmp);
+    CHECK(put_file(path, twin) == 0);
+    snprintf(path, sizeof path, "%s/two/b.lua", tmp);
+    CHECK(put_file(path, twin) == 0);
+    struct {
+      const char *folders, *needle1, *needle2;
+    } tries[] = {
+        {"shadow", "the shipped policy 'kelly_voltarget_12' of ", "policies/kelly_voltarget_12.lua"},
+        {"builtin", "policy 'fixed_weight' of ", "would replace the built-in sizer 'fixed_weight'"},
+        {"one:two", "/two/b.lua would replace the policy 'mine' of ", "/one/a.lua"},
+    };
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+      folio_host_opts o = folio_host_defaults();
+      dirs[0] = '\0';
+      for (const char *p = tries[i].folders; *p;) { /* "one:two" -> "TMP/one:TMP/two" */
+        const char *e = strchr(p, ':');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        size_t used = strlen(dirs);
+        snprintf(dirs + used, sizeof dirs - used, "%s%s/%.*s", used ? ":" : "", tmp, (int)k, p);
+        p += k + (e ? 1 : 0);
+      }
+      o.policy_path = dirs;
+      o.allow_override = allow;
+      o.log = count_log;
+      folio_host *ph = NULL;
+      folio_error err;
+      folio_status st = folio_host_create(&o, &ph, &err);
+      if (allow) {
+        CHECK_MSG(st == FOLIO_OK, "%s: %s", tries[i].folders, err.message);
+        if (i == 0 && ph) { /* replaced on purpose: the folder's policy is the one registered */
+          const char *q = "assert(folio.registry.get('kelly_voltarget_12').description == 'evil')";
+          CHECK_MSG(folio_host_run_string(ph, "=q", q, strlen(q)) == FOLIO_OK, "%s", folio_host_error(ph));
+        }
+      } else {
+        CHECK_MSG(st == FOLIO_ELUA && ph == NULL, "%s: status %d", tries[i].folders, (int)st);
+        CHECK_MSG(strstr(err.message, tries[i].needle1) && strstr(err.message, tries[i].needle2) &&
+                      strstr(err.message, "allow_override") && strstr(err.message, tmp),
+                  "%s: %s", tries[i].folders, err.message);
+      }
+      folio_host_destroy(ph);
+    }
+    /* the shipped policy is intact in a host made without the folder */
+    const char *q = "assert(folio.registry.get('kelly_voltarget_12').description ~= 'evil')";
+    CHECK_MSG(folio_host_run_string(h, "=q", q, strlen(q)) == FOLIO_OK, "%s", folio_host_error(h));
+    snprintf(path, sizeof path, "%s", tmp);
+    remove_tree(path);
   } else {
     fprintf(stderr, "unknown case '%s'\n", id);
     folio_host_destroy(h);
