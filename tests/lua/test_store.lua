@@ -131,5 +131,8 @@ T.raises(function() store.open{path = "/nonexistent-dir/x.db"} end, "store.open"
 T.raises(function() store.open{path = os.tmpname() .. ".missing", create = false} end, "no store at", "missing")
 T.raises(function() store.open{} end, "path is required")
 T.raises(function() store.open{path = path, readonly = "yes"} end, "readonly must be a boolean")
+-- SQLite URIs are refused even in a trusted engine: file:/abs/other.db would open another fund's store
+T.raises(function() store.open{path = "file:" .. path} end, {"looks like an SQLite URI", "./file:"}, "URI, absolute")
+T.raises(function() store.open{path = "file:../x.db?mode=rwc"} end, "looks like an SQLite URI", "URI, relative")
 
 T.finish("test_store.lua")
