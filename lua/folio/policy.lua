@@ -422,8 +422,7 @@ local function registry_names()
 end
 
 local REGISTER_OPTS = { replace = true }
-local REGISTER_REPLACE = { replace = true }
-local origins -- name -> where it came from (below, after the built-ins)
+local origins, policy_shadowed -- where each name came from, and its words (below, after the built-ins)
 
 local function register(obj, opts)
   if not is_sizer_object(obj) then
@@ -440,8 +439,15 @@ local function register(obj, opts)
   if entries[name] ~= nil and not (opts and opts.replace) then
     argerror("register", "a sizer named '" .. name .. "' is already registered; pass {replace = true} to replace it", 2)
   end
+  -- a sandboxed script's replace = true is not the user's word: a built-in, a shipped policy or a
+  -- policy folder's file stays (docs/sandbox.md, Capabilities) unless the host allows overrides
+  local o = origins[name]
+  if entries[name] ~= nil and o and (o.builtin or o.file) and not internal.may_override() then
+    argerror("register", "'" .. name .. "' is " .. policy_shadowed(name) .. ", which a sandboxed script may " ..
+      "not replace (register it under another name; or run trusted, or with --allow-override)", 2)
+  end
   entries[name] = obj
-  origins[name] = nil -- a script's registration (register_file records a file's after this)
+  origins[name] = nil -- a script's registration
   return obj
 end
 
@@ -583,7 +589,7 @@ for _, b in pairs(builtins) do origins[b.name] = { builtin = true } end
 
 -- What registering `name` from `file` would replace, as words; nil when
 -- nothing (the name is free, or `file` itself registered it).
-local function policy_shadowed(name, file)
+function policy_shadowed(name, file)
   if entries[name] == nil then return nil end
   local o = origins[name] or { script = true }
   if o.builtin then return "the built-in sizer '" .. name .. "'" end
@@ -605,7 +611,10 @@ local function register_file(obj, file, kind, allow_override)
         "(--allow-override, folio_host_opts.allow_override)", obj.name, file, what), 0)
     end
   end
-  register(obj, REGISTER_REPLACE)
+  if not is_sizer_object(obj) then
+    argerror("register", "folio.policy or folio.pipeline expected, got " .. type(obj), 2)
+  end
+  entries[obj.name] = obj -- not through register: a loader's kind decides, not the sandbox
   origins[obj.name] = { file = file, shipped = kind == "shipped" or nil }
   return obj.name
 end

@@ -117,6 +117,19 @@ int fl_open_capabilities(lua_State *L) {
   return 1;
 }
 
+/* internal.may_override() -> true in a trusted engine or when the host allows
+ * overrides (folio_host_opts.allow_override, registry FL_REG_ALLOW_OVERRIDE):
+ * whether a script may replace a built-in, shipped or folder policy. */
+int fl_may_override(lua_State *L) {
+  int allow = !fl_sandboxed(L);
+  if (!allow) {
+    allow = lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_ALLOW_OVERRIDE) == LUA_TBOOLEAN && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  lua_pushboolean(L, allow);
+  return 1;
+}
+
 /* ---- sandboxed reads ------------------------------------------------------ */
 
 /* Bytes the engine may still allocate; SIZE_MAX without a limit. */

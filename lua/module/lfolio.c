@@ -120,6 +120,8 @@ int luaopen_folio(lua_State *L) {
   lua_setfield(L, mod, "sorted_keys"); /* before the Lua parts: they use it */
   lua_newtable(L); /* [folio, internal]: helpers the Lua parts share; scripts never see it */
   int internal = lua_gettop(L);
+  lua_pushcfunction(L, fl_may_override);
+  lua_setfield(L, internal, "may_override"); /* policy.lua's registry (lcapability.c) */
   for (const folio_embedded_script *s = folio_embedded_scripts; s->name; s++) {
     if (luaL_loadbufferx(L, s->source, s->length, lua_pushfstring(L, "=[%s]", s->name), "t") != LUA_OK)
       return lua_error(L);

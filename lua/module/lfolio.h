@@ -261,6 +261,11 @@ void fl_push_refused(lua_State *L, const fl_capability *c);
 void fl_require_trusted(lua_State *L, const char *fname, fl_cap_kind kind);
 /* Pushes folio.capabilities: {writes = {names}, outside = {...}, reads = {...}}. */
 int fl_open_capabilities(lua_State *L);
+/* Lua registry: true when the host allows policy overrides (folio_host_opts.allow_override). */
+#define FL_REG_ALLOW_OVERRIDE "folio.allow_override"
+/* lua_CFunction internal.may_override() -> whether a script may replace a
+ * built-in, shipped or policy-folder policy: trusted, or overrides allowed. */
+int fl_may_override(lua_State *L);
 
 /* The string at idx as a file name: raises fl_argerror naming `what` when
  * it is not a string, is empty or contains a NUL byte. */

@@ -120,8 +120,11 @@ static void warn_to_log(void *ud, const char *msg, int tocont) {
   }
 }
 
+/* [trusted, allow_override] */
 static int open_protected(lua_State *L) {
   int trusted = (int)lua_toboolean(L, 1);
+  lua_pushboolean(L, lua_toboolean(L, 2));
+  lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_ALLOW_OVERRIDE); /* for the registry's may_override */
   fl_sandbox_open(L, trusted);
   return 0;
 }
@@ -144,7 +147,8 @@ static int engine_open_steps(folio_host *h) {
   if (!h->opts.trusted) fl_install_hook(L); /* once, never removed */
   lua_pushcfunction(L, open_protected);
   lua_pushboolean(L, h->opts.trusted);
-  folio_status st = fl_host_call(h, 1, 0);
+  lua_pushboolean(L, h->opts.allow_override);
+  folio_status st = fl_host_call(h, 2, 0);
   if (st != FOLIO_OK) return st;
   return fl_host_load_policies(h);
 }

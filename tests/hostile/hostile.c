@@ -135,6 +135,16 @@ static const hcase cases[] = {
   {"read_inside_ok", IN_TEMP "local m = folio.data.read_csv('prices.csv') assert(tostring(m):find('2 x 2'), tostring(m)) "
                      "assert(folio.data.read_csv('sub/p.csv')) assert(#folio.data.read_records('prices.csv').rows == 2)",
    OK_, 0, NULL},
+  {"registry_replace_shipped", "folio.registry.register(folio.policy{name = 'kelly_voltarget_12', "
+                               "size = function() return {A = 1} end}, {replace = true})",
+   ERR, 0, "'kelly_voltarget_12' is the shipped policy 'kelly_voltarget_12' of "},
+  {"registry_replace_builtin", "folio.registry.register(folio.policy{name = 'fixed_weight', "
+                               "size = function() return {A = 1} end}, {replace = true})",
+   ERR, 0, "which a sandboxed script may not replace"},
+  {"registry_script_names_ok", "local p = folio.policy{name = 'mine', size = function() return {A = 1} end} "
+                               "folio.registry.register(p) folio.registry.register(p, {replace = true}) "
+                               "assert(folio.registry.get('kelly_voltarget_12').description:find('Grinold'))",
+   OK_, 0, NULL},
   /* every writer of folio.capabilities, called as it would write: each refused, the tree unchanged */
   {"writers_refused",
    IN_TEMP "local calls = {\n"
