@@ -150,12 +150,10 @@ static void check_budget(lua_State *L, const char *fname, const char *path, uint
                (lua_Integer)left, (lua_Integer)limit);
 }
 
-/* Raises the refusal of folio_i_open_beneath, saying what the sandbox reads
- * (a plain "cannot open" when there is nothing at path). */
-static int open_refused(lua_State *L, const char *path, const folio_error *err) {
-  struct stat sb;
-  if (err->status == FOLIO_EIO && path && lstat(path, &sb) != 0 && errno == ENOENT)
-    return luaL_error(L, "%s", err->message);
+/* Raises the refusal of folio_i_open_beneath (errno as it left it), saying
+ * what the sandbox reads (a plain "cannot open" when there is nothing at path). */
+static int open_refused(lua_State *L, const folio_error *err) {
+  if (errno == ENOENT) return luaL_error(L, "%s", err->message);
   return luaL_error(L, "%s; the sandbox reads only files below the working folder (relative paths without "
                        "'..', no symbolic links, regular files with one link); run trusted "
                        "(folio run --trusted) to read elsewhere",
@@ -183,7 +181,7 @@ const char *fl_read_file(lua_State *L, const char *fname, const char *path, size
     st = folio_i_read_file(fname, path, max_bytes, &text, len, &err);
   } else {
     int fd;
-    if (folio_i_open_beneath(fname, path, 0, &fd, &err) != FOLIO_OK) open_refused(L, path, &err);
+    if (folio_i_open_beneath(fname, path, 0, &fd, &err) != FOLIO_OK) open_refused(L, &err);
     struct stat sb;
     if (fstat(fd, &sb) != 0) sb.st_size = 0;
     size_t limit, left = budget_left(L, &limit);
@@ -237,7 +235,7 @@ void fl_check_tree(lua_State *L, const char *fname, const char *root) {
   if (!fl_sandboxed(L)) return;
   int fd;
   folio_error err;
-  if (folio_i_open_beneath(fname, root, 1, &fd, &err) != FOLIO_OK) open_refused(L, root, &err);
+  if (folio_i_open_beneath(fname, root, 1, &fd, &err) != FOLIO_OK) open_refused(L, &err);
   fl_box *box = fl_box_push(L, release_dir); /* [box] */
   DIR *d = fdopendir(fd);
   if (!d) {

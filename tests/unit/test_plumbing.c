@@ -293,7 +293,11 @@ static void test_open_beneath(void) {
   close(fd);
   /* refusals, each with fd = -1 */
   CHECK_ERR(folio_i_open_beneath("t", "link.csv", 0, &fd, &err), err, FOLIO_EIO, "'link.csv' is a symbolic link");
-  CHECK(fd == -1);
+  CHECK(fd == -1 && errno == 0);
+  CHECK_ERR(folio_i_open_beneath("t", "dlink/none.csv", 0, &fd, &err), err, FOLIO_EIO, "symbolic link");
+  CHECK(errno == 0); /* what lies behind a link is never looked at */
+  CHECK_ERR(folio_i_open_beneath("t", "sub/none/x.csv", 0, &fd, &err), err, FOLIO_EIO, "No such file");
+  CHECK(errno == ENOENT);
   CHECK_ERR(folio_i_open_beneath("t", "zero.csv", 0, &fd, &err), err, FOLIO_EIO, "symbolic link");
   CHECK_ERR(folio_i_open_beneath("t", "dlink/x.csv", 0, &fd, &err), err, FOLIO_EIO, "'dlink' is a symbolic link");
   CHECK_ERR(folio_i_open_beneath("t", "dlink", 1, &fd, &err), err, FOLIO_EIO, "symbolic link");

@@ -134,8 +134,10 @@ static const char *kind_of(mode_t m) {
   return "an unknown kind of file";
 }
 
-folio_status folio_i_open_beneath(const char *who, const char *path, int want_dir, int *fd,
-                                  folio_error *err) {
+/* folio_i_open_beneath without its errno contract; *missing = 1 when a
+ * component does not exist (found while walking, links never followed). */
+static folio_status open_beneath(const char *who, const char *path, int want_dir, int *fd, int *missing,
+                                 folio_error *err) {
   if (!who) who = "read";
   if (!path || !fd) return folio_error_set(err, FOLIO_EINVAL, "%s: path and outputs must not be NULL", who);
   *fd = -1;
@@ -191,7 +193,7 @@ folio_status folio_i_open_beneath(const char *who, const char *path, int want_di
       else
         st = folio_error_set(err, FOLIO_EIO, "%s: cannot open %s (%s)", who, path, strerror(e0));
       close(dir);
-      errno = e0;
+      *missing = e0 == ENOENT;
       return st;
     }
     close(dir);
@@ -219,6 +221,14 @@ folio_status folio_i_open_beneath(const char *who, const char *path, int want_di
   if (fl >= 0) (void)fcntl(dir, F_SETFL, fl & ~O_NONBLOCK);
   *fd = dir;
   return FOLIO_OK;
+}
+
+folio_status folio_i_open_beneath(const char *who, const char *path, int want_dir, int *fd,
+                                  folio_error *err) {
+  int missing = 0;
+  folio_status st = open_beneath(who, path, want_dir, fd, &missing, err);
+  errno = missing ? ENOENT : 0;
+  return st;
 }
 
 /* ---- atomic replacement ---------------------------------------------------- */

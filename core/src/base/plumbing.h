@@ -68,7 +68,8 @@ folio_status folio_i_read_fd(const char *who, const char *name, int fd, size_t m
  * FOLIO_I_MAX_PATH bytes or more), FOLIO_EIO ("<who>: <path>: '<component>'
  * is a symbolic link (links are not followed)", "<who>: <path> is a FIFO,
  * not a regular file", "... has 2 hard links ...", "<who>: cannot open
- * <path> (<reason>)"; errno is open(2)'s reason then).
+ * <path> (<reason>)"). After an error errno is ENOENT when a component does
+ * not exist (found by the walk itself, which follows no link), else 0.
  */
 folio_status folio_i_open_beneath(const char *who, const char *path, int want_dir, int *fd,
                                   folio_error *err);
