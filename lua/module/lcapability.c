@@ -41,7 +41,8 @@
 static const fl_capability capabilities[] = {
     /* writers */
     {"exchange.paper", FL_CAP_WRITES, 1, "persists the paper exchange's book in its file"},
-    {"manager.optimize", FL_CAP_WRITES, 0, "writes portfolio_config.json with out = path (refused in a sandbox); reads root's stats files"},
+    {"manager.optimize", FL_CAP_WRITES, 0,
+     "writes portfolio_config.json with out = path (refused in a sandbox); reads root's stats files"},
     {"oms.file", FL_CAP_WRITES, 1, "the file OMS writes its orders CSV"},
     {"rebalance.cli", FL_CAP_WRITES, 1, "folio rebalance: the orders file and the event store"},
     {"rebalance.run", FL_CAP_WRITES, 1, "submits orders and records them in the event store"},
@@ -50,7 +51,8 @@ static const fl_capability capabilities[] = {
     {"reconcile.watch", FL_CAP_WRITES, 1, "reconcile.cycle in a loop"},
     {"reconcile.write_file", FL_CAP_WRITES, 1, "replaces a file"},
     {"report.write_csv", FL_CAP_WRITES, 1, "replaces a file with a report"},
-    {"store.open", FL_CAP_WRITES, 1, "the SQLite event store: every store writes (even a read-only open makes -wal/-shm files)"},
+    {"store.open", FL_CAP_WRITES, 1,
+     "the SQLite event store: every store writes (even a read-only open makes -wal/-shm files)"},
     /* beyond the sandbox's reads, or the process */
     {"file_info", FL_CAP_OUTSIDE, 1, "stat of any path, following links"},
     {"oms.load", FL_CAP_OUTSIDE, 1, "runs a trusted Lua file"},
@@ -73,8 +75,9 @@ static const fl_capability capabilities[] = {
 const fl_capability *fl_capabilities(void) { return capabilities; }
 
 static const char *kind_name(fl_cap_kind k) {
-  return k == FL_CAP_WRITES ? "writes files" : k == FL_CAP_OUTSIDE ? "reaches files or the process outside the sandbox"
-                                                                   : "reads files";
+  return k == FL_CAP_WRITES    ? "writes files"
+         : k == FL_CAP_OUTSIDE ? "reaches files or the process outside the sandbox"
+                               : "reads files";
 }
 
 void fl_require_trusted(lua_State *L, const char *fname, fl_cap_kind kind) {
@@ -89,7 +92,8 @@ void fl_require_trusted(lua_State *L, const char *fname, fl_cap_kind kind) {
 /* The stub the sandbox puts in place of a refused function: upvalue 1 is
  * its name, 2 its kind. */
 static int refused(lua_State *L) {
-  fl_require_trusted(L, lua_tostring(L, lua_upvalueindex(1)), (fl_cap_kind)lua_tointeger(L, lua_upvalueindex(2)));
+  fl_require_trusted(L, lua_tostring(L, lua_upvalueindex(1)),
+                     (fl_cap_kind)lua_tointeger(L, lua_upvalueindex(2)));
   return 0; /* not reached in a sandbox */
 }
 

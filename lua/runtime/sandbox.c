@@ -2,7 +2,7 @@
  * sandbox.c — budgets and the sandboxed standard library for policies.
  *
  * What a policy can reach is decided here (docs/sandbox.md lists the
- * threats). Three mechanisms:
+ * threats). Four mechanisms:
  *  - budgets: an allocator that refuses to grow past the memory limit, and a
  *    count hook, installed once and never removed, that raises a unique
  *    error object when the instruction budget or the deadline is exceeded
@@ -16,7 +16,10 @@
  *    (a kill or an out-of-memory cannot be caught), tostring and print (no
  *    addresses), string.format (no %p, no addresses through %s),
  *    setmetatable (no __gc: finalizers run with hooks off), load (text only),
- *    require (folio and policies/lib only), collectgarbage ("count" only).
+ *    require (folio and policies/lib only), collectgarbage ("count" only);
+ *  - no capability beyond that: every folio function that writes files or
+ *    reaches outside the sandbox (lcapability.c's table) is a refusing stub
+ *    in the read-only folio, and the readers read as lcapability.c says.
  * Every run and every policy gets a fresh environment whose __index is the
  * frozen library, so nothing a script does to its globals reaches another.
  */
