@@ -69,6 +69,7 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
     fl_sandbox_seed(L, h->opts.seed);
     fl_budget_begin(&h->budget, h->opts.max_instructions, h->opts.max_seconds);
   }
+  h->cancel.where[0] = '\0';
   int status = lua_pcall(L, nargs, nres, base);
   fl_budget_end(&h->budget);
   if (status == LUA_OK) {
@@ -86,6 +87,17 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
     fl_host_set_error(h, "%s", lua_tostring(L, -1));
   else
     fl_host_set_error(h, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(no message)");
+  if (killed && h->cancel.where[0]) { /* stopped inside the core: say where */
+    char rest[sizeof h->error];
+    const char *nl = strchr(h->error, '\n');
+    snprintf(rest, sizeof rest, "%s", nl ? nl : "");
+    char budget[64];
+    if (killed == FL_KILL_MEMORY)
+      snprintf(budget, sizeof budget, "memory budget (%zu MiB)", h->opts.max_memory >> 20);
+    else
+      snprintf(budget, sizeof budget, "deadline (%g s)", h->opts.max_seconds);
+    snprintf(h->error, sizeof h->error, "%s exceeded in %.255s%.3700s", budget, h->cancel.where, rest);
+  }
   if (killed && h->opening) {
     lua_settop(L, base - 1);
     return killed == FL_KILL_MEMORY ? FOLIO_EMEMORY : FOLIO_ETIMEOUT;
@@ -123,6 +135,7 @@ static void warn_to_log(void *ud, const char *msg, int tocont) {
 static int open_protected(lua_State *L) {
   int trusted = (int)lua_toboolean(L, 1);
   fl_sandbox_open(L, trusted);
+  if (!trusted) fl_cancel_register(L, lua_touserdata(L, 2)); /* core loops poll the budget */
   return 0;
 }
 
@@ -144,7 +157,8 @@ static int engine_open_steps(folio_host *h) {
   if (!h->opts.trusted) fl_install_hook(L); /* once, never removed */
   lua_pushcfunction(L, open_protected);
   lua_pushboolean(L, h->opts.trusted);
-  folio_status st = fl_host_call(h, 1, 0);
+  lua_pushlightuserdata(L, &h->cancel);
+  folio_status st = fl_host_call(h, 2, 0);
   if (st != FOLIO_OK) return st;
   return fl_host_load_policies(h);
 }
@@ -179,6 +193,7 @@ folio_status folio_host_create(const folio_host_opts *opts, folio_host **out, fo
     h->opts = *opts;
   else
     h->opts = folio_host_defaults();
+  fl_cancel_init(&h->cancel, &h->budget);
   if (!h->opts.max_log_bytes) h->opts.max_log_bytes = (size_t)1 << 20;
   char shipped[4096];
   if (!(opts && opts->shipped_policies)) (void)fl_shipped_dir(FL_SHIPPED_POLICIES, shipped, sizeof shipped);
