@@ -81,6 +81,13 @@ int fl_cancel_expired(lua_State *L) {
   return c && cancel_poll(c);
 }
 
+double fl_cancel_remaining(lua_State *L) {
+  fl_cancel *c = cancel_of(L);
+  if (!c || !c->budget || !c->budget->enforce || !(c->budget->deadline > 0)) return 0;
+  double left = c->budget->deadline - monotonic_now();
+  return left > 1e-6 ? left : 1e-6;
+}
+
 int fl_cancel_raise(lua_State *L, const char *where) {
   fl_cancel *c = cancel_of(L);
   if (!c || !c->budget || !c->budget->killed) /* not ours: an embedder's own cancel */

@@ -318,6 +318,9 @@ const folio_cancel *fl_cancel_of(lua_State *L);
 /* 1 when the running engine's deadline or memory budget is exhausted (polls
  * now; marks the budget as the hook does). For C loops of the bindings. */
 int fl_cancel_expired(lua_State *L);
+/* Seconds left before the running engine's deadline (at least 1e-6), or 0
+ * when there is none (for NLopt's maxtime). */
+double fl_cancel_remaining(lua_State *L);
 /* After a core call returned FOLIO_ECANCELED with message `where`: raises
  * the budget kill (uncatchable by the script's pcall, like the hook's), the
  * message kept for the host's error; without a budget kill, a plain error. */
