@@ -179,7 +179,9 @@ static int a_allocate(lua_State *L) {
   folio_error err;
   if (folio_allocator_allocate(c.n, c.syms, c.scores, c.prices, &o, out, &n_out, &info, &err) !=
       FOLIO_OK) {
-    if (fl_cancel_expired(L)) return fl_cancel_raise(L, err.message); /* GLPK hit the deadline */
+    if (fl_cancel_expired(L)) /* GLPK's time limit was the run's deadline */
+      return fl_cancel_raise(L, err.status == FOLIO_ECANCELED ? err.message
+                                : "allocate: GLPK stopped at the run's deadline");
     return fl_core_error(L, fname, &err);
   }
 
