@@ -287,12 +287,13 @@ static int special(const char *id) {
  * host must size normally (bit-identical to a fresh host). ---- */
 
 /* The grace checked here: the longest uninterruptible stretch measured is
- * 0.2-0.3 s (a Cholesky of 3,000 x 3,000, an NLopt step at 400 variables);
- * sanitizers and a loaded machine get room on top of that. */
+ * 0.2-0.3 s on an idle machine (a Cholesky of 3,000 x 3,000, an NLopt step at
+ * 400 variables; docs/sandbox.md); sanitizers and a machine shared with
+ * parallel builds (ctest -j, load 10 on 2 cores: up to 0.7 s) get room on top. */
 #if defined(__SANITIZE_ADDRESS__)
-#define FL_GRACE 3.0
+#define FL_GRACE 5.0
 #else
-#define FL_GRACE 1.0
+#define FL_GRACE 2.0
 #endif
 
 /* A T x n return panel from a fixed LCG, as a labelled matrix R. */
@@ -331,7 +332,7 @@ static const bcase bound_cases[] = {
   {"risk_parity_3000",
    BOUND_PANEL(80, 3000) "local cov = folio.risk_model.ledoit_wolf{returns = R} "
    "pcall(folio.sizers.risk_parity, {cov = cov})",
-   0.6, 512, TO, "exceeded in risk_parity"},
+   1.0, 512, TO, "exceeded in risk_parity"},
   {"optimize_cobyla_2000", BOUND_OPTIMIZE(2000, "LN_COBYLA"), 2, 512, ERR,
    "LN_COBYLA does dense O(n^3) work between objective calls: at most 400 variables"},
   {"optimize_bobyqa_2000", BOUND_OPTIMIZE(2000, "LN_BOBYQA"), 2, 512, ERR,

@@ -479,6 +479,8 @@ static folio_status qp_allocate(const char *who, int maxdiv, size_t n_assets, co
   st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
   c.meter = folio_i_meter_of(opts->cancel);
   if (st == FOLIO_OK && !maxdiv) st = load_bounds(&c, opts, err);
+  if (st == FOLIO_OK && folio_i_cancel_now(&c.meter)) /* before the first O(n^3) step */
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled before factorising cov", who);
   if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
   if (st < 0) goto done;
   size_t n = n_assets;
@@ -574,6 +576,10 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
   }
   if (opts->budgets && fabs(bsum - 1.0) > 1e-12) {
     st = folio_error_set(err, FOLIO_EINVAL, "%s: risk budgets sum to %.17g, not 1", who, bsum);
+    goto done;
+  }
+  if (folio_i_cancel_now(&c.meter)) { /* before the first O(n^3) step */
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled before factorising cov", who);
     goto done;
   }
   st = factor_cov(&c, opts->repair, err);
