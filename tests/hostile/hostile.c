@@ -357,6 +357,15 @@ static const bcase bound_cases[] = {
    "pcall(folio.allocator.allocate, {candidates = c, capital = 1e5, max_weight = 0.0334, "
    "min_weight = 0.0333, max_positions = 30, sectors = sectors, sector_caps = caps, time_limit = 600})",
    1.0, 512, TO, "exceeded in allocate"},
+  {"repair_higham_400",
+   "local n = 400 local labels, rows = {}, {} local seed = 3 "
+   "local function rnd() seed = (seed * 1103515245 + 12345) % 2147483648 return seed / 2147483648 end "
+   "for i = 1, n do labels[i] = 'A' .. i rows[i] = {} end "
+   "for i = 1, n do rows[i][i] = 1 for j = i + 1, n do local v = 1.8 * rnd() - 0.9 "
+   "rows[i][j] = v rows[j][i] = v end end "
+   "local cov = folio.matrix{rows = labels, cols = labels, table.unpack(rows)} "
+   "pcall(folio.risk_model.repair, {cov = cov, method = 'higham'})",
+   0.5, 512, TO, "exceeded in cov_repair: cancelled at Higham iteration"},
   {NULL, NULL, 0, 0, 0, NULL},
 };
 

@@ -117,6 +117,30 @@ static void test_qp_cancel(void) {
   free(big), free(wb), free(ub);
 }
 
+/* The Higham repair behind a sizer: 200 eigendecompositions at most, each
+ * polled. A correlation-like matrix with large random off-diagonals is not
+ * positive definite. */
+static void test_repair_cancel(void) {
+  enum { N = 150 };
+  static double cov[N * N];
+  double w[N];
+  tl_rng r = {16};
+  for (int j = 0; j < N; j++) {
+    cov[j + j * N] = 1.0;
+    for (int i = j + 1; i < N; i++) cov[i + j * N] = cov[j + i * N] = 1.8 * tl_uniform(&r) - 0.9;
+  }
+  for (int i = 0; i < N; i++) w[i] = -7.0;
+  folio_risk_sizer_opts o = folio_risk_sizer_defaults();
+  o.repair = FOLIO_REPAIR_HIGHAM;
+  counter c = {0, 3}; /* 1: before factorising; 2, 3: Higham iterations */
+  folio_cancel cancel = {poll_counter, &c};
+  o.cancel = &cancel;
+  CHECK_ERR(folio_risk_parity(N, cov, N, NULL, &o, w, NULL, NULL, NULL, &err), err, FOLIO_ECANCELED,
+            "risk_parity: cov_repair: cancelled at Higham iteration 2");
+  for (int i = 0; i < N; i++) CHECK(w[i] == -7.0);
+  CHECK_EQ_INT(c.calls, 3);
+}
+
 /* A poll that never says stop changes nothing, bit for bit. */
 static void prop_never_cancelled_is_identical(void) {
   tl_rng r = {13};
@@ -232,6 +256,7 @@ static void test_allocator_cancel(void) {
 int main(void) {
   test_risk_parity_cancel();
   test_qp_cancel();
+  test_repair_cancel();
   prop_never_cancelled_is_identical();
   test_turnover_cancel();
   test_allocator_cancel();

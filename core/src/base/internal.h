@@ -10,6 +10,7 @@
 
 #include "folio/cancel.h"
 #include "folio/panel.h"
+#include "folio/repair.h"
 #include "folio/status.h"
 
 /* Names element i of `symbols` for a message: the symbol, or "#<i+1>" when
@@ -135,6 +136,13 @@ static inline int folio_i_cancelled(folio_i_meter *m, double flops) {
   m->stopped = m->cancel->poll(m->cancel->ud) != 0;
   return m->stopped;
 }
+
+/* folio_cov_repair (repair.h) polling cancel (may be NULL) after every
+ * Higham iteration: FOLIO_ECANCELED "cov_repair: cancelled at Higham
+ * iteration k", cov untouched. */
+folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
+                                const char *const *symbols, void *work, const folio_cancel *cancel,
+                                folio_repair_info *info, folio_error *err);
 
 /* Polls now (after a factorisation or another long uninterruptible step). */
 static inline int folio_i_cancel_now(folio_i_meter *m) {

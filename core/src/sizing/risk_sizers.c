@@ -161,8 +161,8 @@ static folio_status factor_cov(alloc_ctx *c, folio_repair repair, folio_error *e
                            pname(c, (size_t)inf - 1, b1, sizeof b1));
   folio_error inner;
   folio_error_clear(&inner);
-  folio_status st = folio_cov_repair(n, c->s, n, repair, c->symbols ? c->ssyms : NULL, NULL,
-                                     &c->rinfo, &inner);
+  folio_status st = folio_i_cov_repair(n, c->s, n, repair, c->symbols ? c->ssyms : NULL, NULL,
+                                       c->meter.cancel, &c->rinfo, &inner);
   if (st < 0) return folio_error_set(err, st, "%s: %s", c->who, inner.message);
   for (size_t p = 0; p < n; p++) c->sd[p] = sqrt(c->s[p + p * n]);
   memcpy(c->m, c->s, n * n * sizeof(double));
