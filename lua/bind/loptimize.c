@@ -13,6 +13,13 @@
  * object unchanged, so the host's kill sentinel (a lightuserdata or table
  * raised by its instruction-count hook) reaches the host as the same object.
  *
+ * The run's deadline also reaches NLopt's own work, which the count hook
+ * cannot see (a COBYLA step on many variables is seconds of linear algebra
+ * between two calls): the trampoline polls the engine's folio_cancel before
+ * every call and stops NLopt the same way, NLopt's maxtime is the time left,
+ * and the algorithms with dense O(n^3) steps take at most OPT_MAX_N_DENSE
+ * variables, which bounds the overshoot (docs/sandbox.md, "Deadlines inside C").
+ *
  * The nlopt_opt lives in a userdata box whose __gc destroys it, so an error
  * raised anywhere between nlopt_create and the explicit nlopt_destroy cannot
  * leak it. All buffers are Lua userdata. There are no globals: the per-call
@@ -60,7 +67,8 @@ typedef struct opt_run {
   int fns_idx;      /* stack index of our private array of callback functions */
   int err_idx;      /* stack index of the slot holding the parked error object */
   int failed;       /* a callback failed: the error object is in err_idx */
-  int cancelled;    /* the run's deadline or memory budget ran out (fl_cancel_expired) */
+  int cancelled;    /* the run's deadline or memory budget ran out */
+  const folio_cancel *cancel; /* the engine's (fl_cancel_of), looked up before NLopt runs */
   long evaluations; /* objective calls */
 } opt_run;
 
@@ -154,7 +162,8 @@ static double trampoline(unsigned n, const double *x, double *grad, void *data) 
   lua_State *L = run->L;
   (void)n;
   if (run->failed) return HUGE_VAL; /* already stopping: never run Lua again */
-  if (fl_cancel_expired(L)) { /* NLopt's own work between calls is invisible to the hook */
+  if (run->cancel && run->cancel->poll(run->cancel->ud)) { /* NLopt's own work between calls is
+                                                              invisible to the hook */
     run->failed = run->cancelled = 1;
     nlopt_force_stop(run->opt);
     return HUGE_VAL;
@@ -441,6 +450,7 @@ static int l_optimize(lua_State *L) {
   run.err_idx = err_idx;
   run.failed = 0;
   run.cancelled = 0;
+  run.cancel = fl_cancel_of(L); /* no Lua call (not even a registry lookup) inside NLopt */
   run.evaluations = 0;
   for (int i = 0; i < n_cb; i++) {
     cbs[i].run = &run;

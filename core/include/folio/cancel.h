@@ -50,6 +50,10 @@ typedef struct folio_cancel {
   void *ud;              /* passed to poll unchanged; borrowed */
 } folio_cancel;
 
+/* Asks cancel once: 1 when its poll says stop, 0 otherwise and for NULL (or
+ * a NULL poll). For an embedder's own loops around folio calls. */
+FOLIO_API int folio_cancel_requested(const folio_cancel *cancel);
+
 #ifdef __cplusplus
 }
 #endif

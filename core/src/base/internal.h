@@ -10,7 +10,6 @@
 
 #include "folio/cancel.h"
 #include "folio/panel.h"
-#include "folio/repair.h"
 #include "folio/status.h"
 
 /* Names element i of `symbols` for a message: the symbol, or "#<i+1>" when
@@ -137,12 +136,14 @@ static inline int folio_i_cancelled(folio_i_meter *m, double flops) {
   return m->stopped;
 }
 
-/* folio_cov_repair (repair.h) polling cancel (may be NULL) after every
- * Higham iteration: FOLIO_ECANCELED "cov_repair: cancelled at Higham
- * iteration k", cov untouched. */
-folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
+/* folio_cov_repair (repair.h, estimates/repair.c) polling cancel (may be
+ * NULL) after every Higham iteration: FOLIO_ECANCELED "cov_repair: cancelled
+ * at Higham iteration k", cov untouched. method is a folio_repair and info a
+ * folio_repair_info *: repair.h belongs to a later stage than this header. */
+struct folio_repair_info;
+folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, int method,
                                 const char *const *symbols, void *work, const folio_cancel *cancel,
-                                folio_repair_info *info, folio_error *err);
+                                struct folio_repair_info *info, folio_error *err);
 
 /* Polls now (after a factorisation or another long uninterruptible step). */
 static inline int folio_i_cancel_now(folio_i_meter *m) {

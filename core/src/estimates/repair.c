@@ -274,16 +274,16 @@ folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair met
   return folio_i_cov_repair(n, cov, ld, method, symbols, work, NULL, info, err);
 }
 
-folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
+folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, int method,
                                 const char *const *symbols, void *work, const folio_cancel *cancel,
-                                folio_repair_info *info, folio_error *err) {
+                                struct folio_repair_info *info, folio_error *err) {
   char b1[64], b2[64];
   folio_i_meter meter = folio_i_meter_of(cancel);
   if ((unsigned)method > FOLIO_REPAIR_HIGHAM)
     return folio_error_set(err, FOLIO_EINVAL,
                            "cov_repair: unknown method %d (error, ridge, clip or higham)",
                            (int)method);
-  folio_repair_info out = {method, 0, 0.0, NAN, 0.0, 0, 0};
+  folio_repair_info out = {(folio_repair)method, 0, 0.0, NAN, 0.0, 0, 0};
   size_t nn;
   if (n > FOLIO_MAX_DIM || folio_i_mul(n, n, &nn) || nn > FOLIO_MAX_ELEMS)
     return folio_error_set(err, FOLIO_EINVAL, "cov_repair: %zu assets (at most %zu entries)", n,
