@@ -192,6 +192,7 @@ typedef struct folio_kelly_voltarget_opts {
   double max_scale;        /* default 3.0 */
   double periods_per_year; /* default 252 */
   folio_repair repair;     /* default FOLIO_REPAIR_ERROR */
+  const folio_cancel *cancel; /* polled by the HIGHAM repair (cancel.h); default NULL = never */
 } folio_kelly_voltarget_opts;
 
 /* Defaults with target_ann_vol = target (0.12 or 0.08 for the two named sizers). */

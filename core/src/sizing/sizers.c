@@ -674,7 +674,7 @@ folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
 
 folio_kelly_voltarget_opts folio_kelly_voltarget_defaults(double target_ann_vol) {
   folio_kelly_voltarget_opts o = {
-      0.05, 2.0, 0.20, 252, target_ann_vol, 63, 3.0, 252.0, FOLIO_REPAIR_ERROR};
+      0.05, 2.0, 0.20, 252, target_ann_vol, 63, 3.0, 252.0, FOLIO_REPAIR_ERROR, NULL};
   return o;
 }
 
@@ -737,7 +737,7 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   if (!isfinite(opts->ic) || opts->ic <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: ic must be finite and > 0 (got %g)", who,
                            opts->ic);
-  folio_kelly_opts ko = {opts->risk_aversion, opts->cap, opts->repair, NULL};
+  folio_kelly_opts ko = {opts->risk_aversion, opts->cap, opts->repair, opts->cancel};
   folio_status st = kelly_check_opts(who, &ko, err);
   if (st < 0) return st;
   if (opts->cov_window < 2 || opts->cov_window > FOLIO_MAX_DIM)
