@@ -33,6 +33,7 @@ void bench_fill_normal(double *x, size_t n, uint64_t seed);
 
 /* Each area's benchmarks (bench_<area>.c). */
 void bench_cov(void);
+void bench_cancel(void); /* the cost of folio_cancel polls (bench_cancel.c) */
 void bench_risk(void);
 void bench_kelly(void);
 void bench_vol_target(void);

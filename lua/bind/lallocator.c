@@ -167,14 +167,23 @@ static int a_allocate(lua_State *L) {
     o.current_weights = cur.vals;
   }
   o.max_turnover = fl_opt_number(L, 1, fname, "max_turnover", o.max_turnover);
+  /* the run's deadline: polled in GLPK's callback, and GLPK's own time limit
+   * (its root LP has no callback) is at most the time left */
+  o.cancel = fl_cancel_of(L);
+  double left = fl_cancel_remaining(L);
+  if (left > 0 && o.time_limit > 0 && left < o.time_limit) o.time_limit = left;
 
   folio_allocation *out = fl_scratch(L, c.n, sizeof *out);
   size_t n_out = 0;
   folio_allocator_info info;
   folio_error err;
   if (folio_allocator_allocate(c.n, c.syms, c.scores, c.prices, &o, out, &n_out, &info, &err) !=
-      FOLIO_OK)
+      FOLIO_OK) {
+    if (fl_cancel_expired(L)) /* GLPK's time limit was the run's deadline */
+      return fl_cancel_raise(L, err.status == FOLIO_ECANCELED ? err.message
+                                : "allocate: GLPK stopped at the run's deadline");
     return fl_core_error(L, fname, &err);
+  }
 
   /* dropped: the candidates with score <= 0, sorted */
   const char **dropped = fl_scratch(L, info.n_dropped, sizeof(char *));

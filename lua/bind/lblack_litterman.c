@@ -280,6 +280,7 @@ static int bl_call(lua_State *L) {
   o.tau = fl_positive(L, 1, fname, "tau", o.tau, 0);
   if (o.tau > 1) fl_argerror(L, fname, "tau must be in (0, 1], got %f", o.tau);
   o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
+  o.cancel = fl_cancel_of(L); /* the HIGHAM repair polls the run's deadline */
   double *pi = bl_prior(L, &u, fname, o.risk_aversion, 1);
   bl_parsed_views pv = parse_views(L, &u, fname);
   size_t k = pv.k;

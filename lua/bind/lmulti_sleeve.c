@@ -294,6 +294,7 @@ static int c_compose(lua_State *L) {
   if (nu > 0) {
     folio_turnover_opts to = folio_turnover_defaults();
     to.symbols = usyms;
+    to.cancel = fl_cancel_of(L); /* the run's deadline reaches the solver's loops */
     if (factor.x) {
       size_t tw = folio_turnover_factored_work_size(nu, factor.n_rows);
       if (!tw) fl_argerror(L, fname, "too many symbols");

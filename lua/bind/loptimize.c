@@ -13,6 +13,13 @@
  * object unchanged, so the host's kill sentinel (a lightuserdata or table
  * raised by its instruction-count hook) reaches the host as the same object.
  *
+ * The run's deadline also reaches NLopt's own work, which the count hook
+ * cannot see (a COBYLA step on many variables is seconds of linear algebra
+ * between two calls): the trampoline polls the engine's folio_cancel before
+ * every call and stops NLopt the same way, NLopt's maxtime is the time left,
+ * and the algorithms with dense O(n^3) steps take at most OPT_MAX_N_DENSE
+ * variables, which bounds the overshoot (docs/sandbox.md, "Deadlines inside C").
+ *
  * The nlopt_opt lives in a userdata box whose __gc destroys it, so an error
  * raised anywhere between nlopt_create and the explicit nlopt_destroy cannot
  * leak it. All buffers are Lua userdata. There are no globals: the per-call
@@ -29,6 +36,12 @@
 
 /* Hard caps on what a (possibly hostile) script may ask for. */
 #define OPT_MAX_N 10000            /* variables */
+/* Variables of the algorithms that do dense O(n^3) linear algebra between two
+ * objective calls (COBYLA, BOBYQA, NEWUOA, SLSQP): nothing can stop NLopt
+ * there, so n bounds how far a run overshoots its deadline. Measured gap
+ * between two calls at n = 400: 0.16-0.28 s (at 600: 1.6 s; at 2,000:
+ * COBYLA 28 s, BOBYQA > 60 s). docs/sandbox.md, "Deadlines inside C". */
+#define OPT_MAX_N_DENSE 400
 #define OPT_MAX_CONSTRAINTS 1000   /* inequality + equality functions */
 #define OPT_MAX_EVAL 10000000      /* maxeval upper bound */
 #define OPT_DEFAULT_SEED 42        /* stochastic algorithms are reproducible by default */
@@ -54,6 +67,8 @@ typedef struct opt_run {
   int fns_idx;      /* stack index of our private array of callback functions */
   int err_idx;      /* stack index of the slot holding the parked error object */
   int failed;       /* a callback failed: the error object is in err_idx */
+  int cancelled;    /* the run's deadline or memory budget ran out */
+  const folio_cancel *cancel; /* the engine's (fl_cancel_of), looked up before NLopt runs */
   long evaluations; /* objective calls */
 } opt_run;
 
@@ -147,6 +162,12 @@ static double trampoline(unsigned n, const double *x, double *grad, void *data) 
   lua_State *L = run->L;
   (void)n;
   if (run->failed) return HUGE_VAL; /* already stopping: never run Lua again */
+  if (run->cancel && run->cancel->poll(run->cancel->ud)) { /* NLopt's own work between calls is
+                                                              invisible to the hook */
+    run->failed = run->cancelled = 1;
+    nlopt_force_stop(run->opt);
+    return HUGE_VAL;
+  }
   cb->calls++;
   if (cb->kind == CB_OBJECTIVE) run->evaluations++;
   cb->x = x;
@@ -280,6 +301,18 @@ static work_class algorithm_work(nlopt_algorithm a) {
   }
 }
 
+/* 1 for the algorithms whose work between two objective calls grows like
+ * n^3 (quadratic models, dense QP subproblems): OPT_MAX_N_DENSE applies. */
+static int dense_steps(nlopt_algorithm a) {
+  switch (a) {
+  case NLOPT_LN_COBYLA: case NLOPT_LN_BOBYQA: case NLOPT_LN_NEWUOA: case NLOPT_LN_NEWUOA_BOUND:
+  case NLOPT_LD_SLSQP:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 static double work_estimate(work_class c, double n, double m, double maxeval) {
   switch (c) {
   case WORK_LINEAR: return n * (2 * m + 64);
@@ -389,6 +422,11 @@ static int l_optimize(lua_State *L) {
     fl_argerror(L, fname, "too many constraint functions (%d; at most %d)", n_ineq + n_eq,
                 OPT_MAX_CONSTRAINTS);
 
+  if (n > OPT_MAX_N_DENSE && dense_steps(alg))
+    fl_argerror(L, fname,
+                "%s does dense O(n^3) work between objective calls: at most %d variables "
+                "(x0 has %I); use LD_LBFGS, LD_MMA or LD_CCSAQ for large problems",
+                alg_name, OPT_MAX_N_DENSE, (lua_Integer)n);
   double work = work_estimate(algorithm_work(alg), (double)n, n_ineq + n_eq, (double)maxeval);
   if (work > OPT_MAX_WORK_DOUBLES)
     fl_argerror(L, fname,
@@ -411,6 +449,8 @@ static int l_optimize(lua_State *L) {
   run.fns_idx = fns_idx;
   run.err_idx = err_idx;
   run.failed = 0;
+  run.cancelled = 0;
+  run.cancel = fl_cancel_of(L); /* no Lua call (not even a registry lookup) inside NLopt */
   run.evaluations = 0;
   for (int i = 0; i < n_cb; i++) {
     cbs[i].run = &run;
@@ -442,6 +482,10 @@ static int l_optimize(lua_State *L) {
                         cbs[i].kind == CB_INEQUALITY ? "inequality" : "equality");
   }
   check_nlopt(L, nlopt_set_maxeval(opt, (int)maxeval), opt, "setting maxeval");
+  /* The run's deadline as NLopt's maxtime too (checked by NLopt's loops, not
+   * only at our calls); a stop for it is reported as the budget kill below. */
+  double left = fl_cancel_remaining(L);
+  if (left > 0 && (maxtime <= 0 || left < maxtime)) maxtime = left;
   if (maxtime > 0) check_nlopt(L, nlopt_set_maxtime(opt, maxtime), opt, "setting maxtime");
   check_nlopt(L, nlopt_set_xtol_rel(opt, xtol_rel), opt, "setting xtol_rel");
   check_nlopt(L, nlopt_set_ftol_rel(opt, ftol_rel), opt, "setting ftol_rel");
@@ -460,6 +504,12 @@ static int l_optimize(lua_State *L) {
   if (nlopt_get_errmsg(opt)) snprintf(nlopt_msg, sizeof nlopt_msg, "%s", nlopt_get_errmsg(opt));
   fl_box_release(box); /* NLopt's frames are gone: release it before raising anything */
 
+  if (run.cancelled || (result == NLOPT_MAXTIME_REACHED && fl_cancel_expired(L))) {
+    char where[160];
+    snprintf(where, sizeof where, "%s: %s stopped at evaluation %ld", fname, alg_name,
+             run.evaluations);
+    return fl_cancel_raise(L, where); /* the budget kill, as the hook raises it */
+  }
   if (run.failed) {
     lua_pushvalue(L, err_idx); /* [..., err, box, err]: the callback's error object, unchanged */
     return lua_error(L);

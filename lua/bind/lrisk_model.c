@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "folio/correlation.h"
+#include "internal.h"
 #include "lfolio.h"
 
 /* ---- shared pieces ---------------------------------------------------------- */
@@ -248,8 +249,8 @@ static int r_repair(lua_State *L) {
   if (n) memcpy(out->data, c->data, n * n * sizeof(double));
   void *work = fl_workspace(L, folio_cov_repair_work_size(n)); /* last before the call */
   folio_repair_info info;
-  if (folio_cov_repair(n, out->data, n ? n : 1, method, (const char *const *)c->col_labels, work,
-                       &info, &err) != FOLIO_OK)
+  if (folio_i_cov_repair(n, out->data, n ? n : 1, method, (const char *const *)c->col_labels, work,
+                         fl_cancel_of(L), &info, &err) != FOLIO_OK)
     return fl_core_error(L, fname, &err);
   fl_matrix_share_labels(L, oi, ci, 0);
   lua_pushvalue(L, oi);         /* [..., work, out] */

@@ -127,6 +127,7 @@ static folio_risk_sizer_opts read_qp_opts(lua_State *L, const char *fname) {
   o.long_only = fl_opt_boolean(L, 1, fname, "long_only", 1);
   o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
   o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
+  o.cancel = fl_cancel_of(L); /* the run's deadline reaches the core's loops */
   return o;
 }
 
@@ -205,6 +206,7 @@ int fl_risk_sizer_risk_parity(lua_State *L) {
   o.tol = fl_positive(L, 1, fname, "tol", o.tol, 0);
   o.max_iter = (int)fl_opt_integer(L, 1, fname, "max_iter", o.max_iter, 1, 1000000);
   o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
+  o.cancel = fl_cancel_of(L);
   double *b = NULL;
   if (fl_has_field(L, 1, "budgets")) {
     fl_vec v = fl_check_vec(L, 1, fname, "budgets", 0);

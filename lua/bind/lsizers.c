@@ -71,6 +71,7 @@ static int s_kelly_fraction(lua_State *L) {
   o.risk_aversion = fl_positive(L, 1, fname, "risk_aversion", o.risk_aversion, 0);
   o.cap = fl_positive(L, 1, fname, "cap", INFINITY, 0);
   o.repair = fl_opt_repair(L, 1, fname, "repair", "error");
+  o.cancel = fl_cancel_of(L); /* the HIGHAM repair polls the run's deadline */
   fl_check_square_labelled(L, cov, fname, "cov");
   if (mu.n == 0) fl_argerror(L, fname, "expected_returns is empty");
   size_t n = mu.n;
@@ -170,6 +171,7 @@ static int kelly_voltarget(lua_State *L, const char *fname, double default_targe
   else if (lua_getfield(L, 1, "target_ann_vol") != LUA_TNIL)
     fl_argerror(L, fname, "target_ann_vol is fixed by this sizer (use folio.sizers.kelly_voltarget)");
   else lua_pop(L, 1);
+  o.cancel = fl_cancel_of(L); /* the HIGHAM repair polls the run's deadline */
   o.ic = fl_positive(L, 1, fname, "ic", o.ic, 0);
   o.risk_aversion = fl_positive(L, 1, fname, "risk_aversion", o.risk_aversion, 0);
   o.cap = fl_positive(L, 1, fname, "cap", o.cap, 0);

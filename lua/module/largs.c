@@ -27,6 +27,7 @@ int fl_argerror(lua_State *L, const char *fname, const char *fmt, ...) {
 
 int fl_core_error(lua_State *L, const char *fname, const folio_error *err) {
   const char *msg = err->message[0] ? err->message : folio_status_string(err->status);
+  if (err->status == FOLIO_ECANCELED) return fl_cancel_raise(L, msg); /* a budget kill */
   /* core messages already start with the function name; avoid "f: f: ..." */
   size_t n = strlen(fname);
   if (strncmp(msg, fname, n) == 0 && msg[n] == ':') return luaL_error(L, "%s", msg);

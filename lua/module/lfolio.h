@@ -341,4 +341,33 @@ void fl_json_push_decoded(lua_State *L, const char *text, size_t len, const char
 int fl_json_encode(lua_State *L);
 int fl_json_decode(lua_State *L);
 
+/* ---- cancellation of long core calls (lcancel.c) ------------------------- */
+
+struct fl_budget;
+/* A host engine's cancellation: the folio_cancel its core calls get, the
+ * run's budget it polls, and the core's message of the call it stopped. */
+typedef struct fl_cancel {
+  folio_cancel cancel;      /* poll: deadline passed or memory budget exceeded */
+  struct fl_budget *budget; /* borrowed from the host */
+  char where[256];          /* "risk_parity: cancelled at Newton step 3" */
+} fl_cancel;
+
+/* Sets c up to poll `budget` (the host, once per host). */
+void fl_cancel_init(fl_cancel *c, struct fl_budget *budget);
+/* Makes c the engine's cancellation (registry; may raise: call protected). */
+void fl_cancel_register(lua_State *L, fl_cancel *c);
+/* The cancellation to pass to a core call in opts->cancel: the engine's
+ * during a budgeted run, NULL otherwise (stock lua5.4, trusted host). */
+const folio_cancel *fl_cancel_of(lua_State *L);
+/* 1 when the running engine's deadline or memory budget is exhausted (polls
+ * now; marks the budget as the hook does). For C loops of the bindings. */
+int fl_cancel_expired(lua_State *L);
+/* Seconds left before the running engine's deadline (at least 1e-6), or 0
+ * when there is none (for NLopt's maxtime). */
+double fl_cancel_remaining(lua_State *L);
+/* After a core call returned FOLIO_ECANCELED with message `where`: raises
+ * the budget kill (uncatchable by the script's pcall, like the hook's), the
+ * message kept for the host's error; without a budget kill, a plain error. */
+int fl_cancel_raise(lua_State *L, const char *where);
+
 #endif

@@ -69,6 +69,7 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
     fl_sandbox_seed(L, h->opts.seed);
     fl_budget_begin(&h->budget, h->opts.max_instructions, h->opts.max_seconds);
   }
+  h->cancel.where[0] = '\0';
   int status = lua_pcall(L, nargs, nres, base);
   fl_budget_end(&h->budget);
   if (status == LUA_OK) {
@@ -86,6 +87,17 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
     fl_host_set_error(h, "%s", lua_tostring(L, -1));
   else
     fl_host_set_error(h, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(no message)");
+  if (killed && h->cancel.where[0]) { /* stopped inside the core: say where */
+    char rest[sizeof h->error];
+    const char *nl = strchr(h->error, '\n');
+    snprintf(rest, sizeof rest, "%s", nl ? nl : "");
+    char budget[64];
+    if (killed == FL_KILL_MEMORY)
+      snprintf(budget, sizeof budget, "memory budget (%zu MiB)", h->opts.max_memory >> 20);
+    else
+      snprintf(budget, sizeof budget, "deadline (%g s)", h->opts.max_seconds);
+    snprintf(h->error, sizeof h->error, "%s exceeded in %.255s%.3700s", budget, h->cancel.where, rest);
+  }
   if (killed && h->opening) {
     lua_settop(L, base - 1);
     return killed == FL_KILL_MEMORY ? FOLIO_EMEMORY : FOLIO_ETIMEOUT;
@@ -126,6 +138,7 @@ static int open_protected(lua_State *L) {
   lua_pushboolean(L, lua_toboolean(L, 2));
   lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_ALLOW_OVERRIDE); /* for the registry's may_override */
   fl_sandbox_open(L, trusted);
+  if (!trusted) fl_cancel_register(L, lua_touserdata(L, 2)); /* core loops poll the budget */
   return 0;
 }
 
@@ -148,6 +161,7 @@ static int engine_open_steps(folio_host *h) {
   lua_pushcfunction(L, open_protected);
   lua_pushboolean(L, h->opts.trusted);
   lua_pushboolean(L, h->opts.allow_override);
+  lua_pushlightuserdata(L, &h->cancel);
   folio_status st = fl_host_call(h, 2, 0);
   if (st != FOLIO_OK) return st;
   return fl_host_load_policies(h);
@@ -183,6 +197,7 @@ folio_status folio_host_create(const folio_host_opts *opts, folio_host **out, fo
     h->opts = *opts;
   else
     h->opts = folio_host_defaults();
+  fl_cancel_init(&h->cancel, &h->budget);
   if (!h->opts.max_log_bytes) h->opts.max_log_bytes = (size_t)1 << 20;
   char shipped[4096];
   if (!(opts && opts->shipped_policies)) (void)fl_shipped_dir(FL_SHIPPED_POLICIES, shipped, sizeof shipped);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "folio/host.h"
+#include "lfolio.h"
 #include "lua.h"
 #include "sandbox.h"
 
@@ -33,6 +34,7 @@ struct folio_host {
   char *shipped, *path;   /* owned copies of the folders */
   lua_State *L;
   fl_budget budget;
+  fl_cancel cancel;       /* the core's cancellation, polling budget (lcancel.c) */
   char error[4096];       /* a message (at most 1 KiB) plus its traceback */
   fl_kept_source *kept;   /* policies loaded by file or string, replayed on rebuild */
   size_t n_kept, cap_kept;

@@ -264,7 +264,14 @@ for i = 1, 10001 do big[i] = 0 end
 T.raises(function() optimize(args{x0 = big}) end, {"x0 has more than 10000 entries"}, "10001 variables")
 local wide = {}
 for i = 1, 5000 do wide[i] = 0 end
-T.raises(function() optimize(args{x0 = wide}) end, {"LN_COBYLA with 5000 variables", "MiB", "LD_LBFGS"}, "workspace cap")
+T.raises(function() optimize(args{x0 = wide, algorithm = "LN_NELDERMEAD"}) end, {"LN_NELDERMEAD with 5000 variables", "MiB", "LD_LBFGS"}, "workspace cap")
+-- dense O(n^3) work between calls: no deadline can interrupt it, so n is capped
+local dense = {}
+for i = 1, 401 do dense[i] = 0 end
+for _, alg in ipairs{"LN_COBYLA", "LN_BOBYQA", "LN_NEWUOA", "LN_NEWUOA_BOUND", "LD_SLSQP"} do
+  T.raises(function() optimize(args{x0 = dense, algorithm = alg}) end,
+    {alg .. " does dense O(n^3) work", "at most 400 variables (x0 has 401)", "LD_LBFGS"}, "dense cap " .. alg)
+end
 T.raises(function() optimize(args{x0 = {0, 0}, algorithm = "GN_DIRECT_L", lower = -1, upper = 1, maxeval = 10000000}) end,
   {"GN_DIRECT_L", "work space"}, "workspace cap per evaluation")
 res = optimize(args{x0 = wide, algorithm = "LD_LBFGS", objective = function(x, g)

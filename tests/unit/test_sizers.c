@@ -634,7 +634,7 @@ static void kv_expected(const double *signal, const folio_kelly_voltarget_opts *
     }
   for (size_t k = 0; k < m; k++)
     mu[k] = o->ic * sqrt(sig[k + k * m]) * (signal[act[k]] - mean) / sd;
-  folio_kelly_opts ko = {o->risk_aversion, o->cap, o->repair};
+  folio_kelly_opts ko = {o->risk_aversion, o->cap, o->repair, NULL};
   folio_error err;
   const char *syms[KA] = {0};
   for (size_t k = 0; k < m; k++) syms[k] = KV_SYM[act[k]];

@@ -28,6 +28,7 @@ static const struct {
     {FOLIO_ENOTFOUND, "FOLIO_ENOTFOUND"},
     {FOLIO_EEMPTY, "FOLIO_EEMPTY"},
     {FOLIO_EBUSY, "FOLIO_EBUSY"},
+    {FOLIO_ECANCELED, "FOLIO_ECANCELED"},
     {FOLIO_ELUA, "FOLIO_ELUA"},
     {FOLIO_ETIMEOUT, "FOLIO_ETIMEOUT"},
     {FOLIO_EMEMORY, "FOLIO_EMEMORY"},
@@ -56,7 +57,7 @@ static void test_runtime_values_kept(void) {
 }
 
 static void test_unknown_codes(void) {
-  const int unknown[] = {1, 7, -16, -99, -103, -1000};
+  const int unknown[] = {1, 7, -17, -99, -103, -1000};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     folio_status st = (folio_status)unknown[i];
     CHECK_MSG(strcmp(folio_status_name(st), "FOLIO_E?") == 0, "%d is named %s", unknown[i],

@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 
+#include "folio/cancel.h"
 #include "folio/status.h"
 
 #ifdef __cplusplus
@@ -62,10 +63,12 @@ typedef struct folio_allocator_opts {
   double max_turnover; /* >= 0; default INFINITY (no turnover row) */
   double time_limit;   /* seconds for GLPK, in (0, 86400]; default 5 */
   double mip_gap;      /* relative MIP gap accepted as optimal, in [0, 0.1]; default 0 */
+  const folio_cancel *cancel; /* polled at every branch-and-bound callback
+                                 (cancel.h); NULL = never */
 } folio_allocator_opts;
 
 /* capital 0 (must be set), max_weight 1, min_weight 0, max_positions
- * LONG_MAX, whole shares, no sectors, no turnover limit, 5 s, gap 0. */
+ * LONG_MAX, whole shares, no sectors, no turnover limit, 5 s, gap 0, cancel NULL. */
 FOLIO_API folio_allocator_opts folio_allocator_defaults(void);
 
 /* One allocation; symbol borrows the caller's string. */
@@ -126,7 +129,9 @@ typedef struct folio_allocator_info {
  * score, price, cap or weight; names the symbol), FOLIO_EEMPTY (no
  * candidates), FOLIO_EDUP (a duplicate symbol, sector cap or current
  * symbol), FOLIO_ENOTFOUND (a sector cap naming no candidate's sector),
- * FOLIO_EDIM (more than FOLIO_MAX_DIM candidates), FOLIO_ENOMEM. On error
+ * FOLIO_EDIM (more than FOLIO_MAX_DIM candidates), FOLIO_ENOMEM,
+ * FOLIO_ECANCELED (opts->cancel said stop during the branch and bound:
+ * "allocate: cancelled in GLPK's branch and bound (node k)"). On error
  * nothing is written to out.
  */
 FOLIO_API folio_status folio_allocator_allocate(size_t n_candidates, const char *const *symbols,

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "folio/cancel.h"
 #include "folio/repair.h"
 #include "folio/status.h"
 
@@ -49,9 +50,12 @@ typedef struct folio_bl_opts {
   double risk_aversion; /* delta > 0 of the weights (delta Sigma)^-1 mu; default 1 */
   folio_bl_omega omega; /* default FOLIO_BL_OMEGA_DEFAULT */
   folio_repair repair;  /* a Sigma that is not positive definite: default FOLIO_REPAIR_ERROR */
+  const folio_cancel *cancel; /* polled by the HIGHAM repair's iterations (cancel.h);
+                                 NULL (default) = never */
 } folio_bl_opts;
 
-/* tau 0.05, risk_aversion 1, Omega "default", repair "error" (PyPortfolioOpt's defaults). */
+/* tau 0.05, risk_aversion 1, Omega "default", repair "error" (PyPortfolioOpt's defaults),
+ * cancel NULL. */
 FOLIO_API folio_bl_opts folio_bl_defaults(void);
 
 /* The views. P is n_views x n_assets, column-major (P[v + j * ld_p] is the

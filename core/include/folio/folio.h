@@ -3,6 +3,7 @@
 #define FOLIO_H
 
 #include "folio/status.h"
+#include "folio/cancel.h"
 #include "folio/panel.h"
 #include "folio/money.h"
 #include "folio/csv.h"

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 
+#include "folio/cancel.h"
 #include "folio/repair.h"
 #include "folio/status.h"
 
@@ -48,9 +49,11 @@ typedef struct folio_risk_sizer_opts {
   folio_repair repair;   /* default FOLIO_REPAIR_ERROR */
   double tol;            /* risk_parity: max |RC_i - b_i| at convergence; default 1e-12 */
   int max_iter;          /* iteration cap of every iterative method; default 200 */
+  const folio_cancel *cancel; /* polled by the iterative methods (cancel.h); NULL = never */
 } folio_risk_sizer_opts;
 
-/* long_only 1, no bounds, equal budgets, repair ERROR, tol 1e-12, max_iter 200. */
+/* long_only 1, no bounds, equal budgets, repair ERROR, tol 1e-12, max_iter 200,
+ * cancel NULL. */
 FOLIO_API folio_risk_sizer_opts folio_risk_sizer_defaults(void);
 
 typedef struct folio_risk_sizer_info {
@@ -100,7 +103,9 @@ FOLIO_API folio_status folio_inverse_vol(size_t n_assets, const double *cov, siz
  * or of upper bounds < 1 ("infeasible")), FOLIO_EDUP, FOLIO_EDIM,
  * FOLIO_EEMPTY, FOLIO_ENOTFINITE, FOLIO_ENOTSYM (names the pair),
  * FOLIO_EDEGENERATE (a variance <= 0; no convergence within max_iter),
- * FOLIO_ENOTPD (names the symbol), FOLIO_ENOMEM.
+ * FOLIO_ENOTPD (names the symbol), FOLIO_ENOMEM, FOLIO_ECANCELED (opts->cancel
+ * said stop: polled after every active-set iteration; "min_variance:
+ * cancelled at active-set iteration k"; outputs untouched).
  */
 FOLIO_API folio_status folio_min_variance(size_t n_assets, const double *cov, size_t ld_cov,
                                           const char *const *symbols,
@@ -138,7 +143,11 @@ FOLIO_API folio_status folio_max_diversification(size_t n_assets, const double *
  * max_iter steps. Converged when max_i |y_i (Σy)_i − b_i| <= tol.
  * opts->long_only must be 1 and bounds NULL (risk parity is long-only).
  * Errors: as folio_min_variance, plus FOLIO_EINVAL (a budget <= 0 or NaN
- * (names the symbol), budgets not summing to 1 within 1e-12, tol <= 0).
+ * (names the symbol), budgets not summing to 1 within 1e-12, tol <= 0),
+ * FOLIO_ECANCELED (opts->cancel said stop: polled after every Newton step and
+ * every ~FOLIO_CANCEL_WORK flops of coordinate descent; "risk_parity:
+ * cancelled at Newton step k" / "at coordinate-descent sweep k"; outputs
+ * untouched).
  */
 FOLIO_API folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov,
                                          const char *const *symbols,

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "folio/panel.h"
+#include "folio/cancel.h"
 #include "folio/repair.h"
 #include "folio/risk_model.h"
 #include "folio/status.h"
@@ -73,9 +74,12 @@ typedef struct folio_kelly_opts {
   double cap;           /* > 0; every |w_i| <= cap. INFINITY = no cap. Default INFINITY */
   folio_repair repair;  /* default FOLIO_REPAIR_ERROR; RIDGE, CLIP or HIGHAM repair a cov
                            that does not factorise (see repair.h) */
+  const folio_cancel *cancel; /* polled by the HIGHAM repair's iterations (cancel.h);
+                                 NULL (default) = never */
 } folio_kelly_opts;
 
-/* The defaults: risk_aversion 1 (full Kelly), cap INFINITY, repair FOLIO_REPAIR_ERROR. */
+/* The defaults: risk_aversion 1 (full Kelly), cap INFINITY, repair FOLIO_REPAIR_ERROR,
+ * cancel NULL. */
 FOLIO_API folio_kelly_opts folio_kelly_defaults(void);
 
 typedef struct folio_kelly_info {
@@ -188,6 +192,7 @@ typedef struct folio_kelly_voltarget_opts {
   double max_scale;        /* default 3.0 */
   double periods_per_year; /* default 252 */
   folio_repair repair;     /* default FOLIO_REPAIR_ERROR */
+  const folio_cancel *cancel; /* polled by the HIGHAM repair (cancel.h); default NULL = never */
 } folio_kelly_voltarget_opts;
 
 /* Defaults with target_ann_vol = target (0.12 or 0.08 for the two named sizers). */

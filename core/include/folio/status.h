@@ -44,6 +44,7 @@ typedef enum folio_status {
   FOLIO_ENOTFOUND = -13, /* an unknown name (symbol, bucket, ...) */
   FOLIO_EEMPTY = -14,    /* an empty input where at least one element is needed */
   FOLIO_EBUSY = -15,     /* held by someone else (the store's run lock); try again later */
+  FOLIO_ECANCELED = -16, /* stopped by the caller's folio_cancel poll (cancel.h) */
   /* Statuses of the policy runtime (folio/host.h). */
   FOLIO_ELUA = -100,     /* the policy or script raised an error */
   FOLIO_ETIMEOUT = -101, /* instruction budget or deadline exceeded */

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "folio/cancel.h"
 #include "folio/status.h"
 
 #ifdef __cplusplus
@@ -44,9 +45,10 @@ typedef struct folio_turnover_opts {
   const char *const *symbols; /* n names for messages, or NULL ("#k") */
   double tol;                 /* KKT tolerance (relative); default 1e-10 */
   int max_iter;               /* projected-gradient iterations; default 50000 */
+  const folio_cancel *cancel; /* polled by the iterations (cancel.h); NULL = never */
 } folio_turnover_opts;
 
-/* symbols NULL, tol 1e-10, max_iter 50000. */
+/* symbols NULL, tol 1e-10, max_iter 50000, cancel NULL. */
 FOLIO_API folio_turnover_opts folio_turnover_defaults(void);
 
 typedef struct folio_turnover_info {
@@ -110,7 +112,10 @@ FOLIO_API size_t folio_turnover_work_size(size_t n_assets);
  * cap <= 0 or NaN (names the symbol), tol/max_iter out of range),
  * FOLIO_EEMPTY (n = 0), FOLIO_EDIM, FOLIO_ENOTFINITE (names the symbol),
  * FOLIO_ENOTSYM (names the pair), FOLIO_ENOTPD (names the symbol),
- * FOLIO_ENOMEM. If the iterations run out before the KKT conditions hold,
+ * FOLIO_ENOMEM, FOLIO_ECANCELED (opts->cancel said stop: polled every
+ * ~FOLIO_CANCEL_WORK flops of projected gradient and after every
+ * factorisation; "turnover: cancelled at projected-gradient iteration k";
+ * w_out and info untouched). If the iterations run out before the KKT conditions hold,
  * the best feasible iterate is returned with info->converged = 0 (status OK).
  */
 FOLIO_API folio_status folio_turnover_project(size_t n_assets, const double *target,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "folio/cancel.h"
 #include "folio/panel.h"
 #include "folio/status.h"
 
@@ -105,5 +106,48 @@ void folio_i_mirror_upper(double *c, size_t ld, size_t n);
  * exceed FOLIO_I_MAX_DEVIATION (or hold an Inf), or r->n_cols. */
 size_t folio_i_fill_pairwise(const folio_panel *r, const size_t *rows, size_t n, double *x,
                              double *mask, double *shifts);
+
+/* ---- cancellation (folio/cancel.h) ------------------------------------------ */
+
+/* The cancellation state of one call: the caller's folio_cancel (NULL =
+ * never cancelled), the work done since the last poll, and whether a poll
+ * said stop (then poll is never called again). */
+typedef struct folio_i_meter {
+  const folio_cancel *cancel;
+  double work;
+  int stopped;
+} folio_i_meter;
+
+static inline folio_i_meter folio_i_meter_of(const folio_cancel *cancel) {
+  folio_i_meter m = {cancel, 0.0, 0};
+  return m;
+}
+
+/* Adds `flops` of work done; polls once FOLIO_CANCEL_WORK has accumulated.
+ * 1 when the caller asked to stop (now or at an earlier poll). A counter and
+ * a branch: call it from inner loops with the work of one iteration. */
+static inline int folio_i_cancelled(folio_i_meter *m, double flops) {
+  if (!m->cancel) return 0;
+  if (m->stopped) return 1;
+  m->work += flops;
+  if (m->work < FOLIO_CANCEL_WORK) return 0;
+  m->work = 0.0;
+  m->stopped = m->cancel->poll(m->cancel->ud) != 0;
+  return m->stopped;
+}
+
+/* folio_cov_repair (repair.h, estimates/repair.c) polling cancel (may be
+ * NULL) after every Higham iteration: FOLIO_ECANCELED "cov_repair: cancelled
+ * at Higham iteration k", cov untouched. method is a folio_repair and info a
+ * folio_repair_info *: repair.h belongs to a later stage than this header. */
+struct folio_repair_info;
+folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, int method,
+                                const char *const *symbols, void *work, const folio_cancel *cancel,
+                                struct folio_repair_info *info, folio_error *err);
+
+/* Polls now (after a factorisation or another long uninterruptible step). */
+static inline int folio_i_cancel_now(folio_i_meter *m) {
+  return folio_i_cancelled(m, FOLIO_CANCEL_WORK);
+}
 
 #endif

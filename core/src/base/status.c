@@ -52,6 +52,7 @@ static const struct {
     {FOLIO_ENOTFOUND, "FOLIO_ENOTFOUND", "unknown name"},
     {FOLIO_EEMPTY, "FOLIO_EEMPTY", "empty input"},
     {FOLIO_EBUSY, "FOLIO_EBUSY", "busy: held by another run"},
+    {FOLIO_ECANCELED, "FOLIO_ECANCELED", "cancelled by the caller"},
     {FOLIO_ELUA, "FOLIO_ELUA", "policy or script raised an error"},
     {FOLIO_ETIMEOUT, "FOLIO_ETIMEOUT", "instruction budget or deadline exceeded"},
     {FOLIO_EMEMORY, "FOLIO_EMEMORY", "memory budget exceeded"},

@@ -31,6 +31,7 @@ folio_turnover_opts folio_turnover_defaults(void) {
   o.symbols = NULL;
   o.tol = 1e-10;
   o.max_iter = 50000;
+  o.cancel = NULL;
   return o;
 }
 
@@ -129,6 +130,7 @@ typedef struct tws {
   event *ev;
   int *state, *pstate;
   size_t *fidx;
+  folio_i_meter *meter; /* opts->cancel */
 } tws;
 
 size_t folio_turnover_work_size(size_t n_assets) {
@@ -514,6 +516,10 @@ static int dual_newton(tws *w, double B, int max_steps, double tol, double *lamb
       umax = dmax(umax, fabs(r[t]));
     }
     if (gmax <= 1e-15 * (umax > 0 ? umax : 1)) return k;
+    /* a step: passes over X, the T x T Gram of the free columns and its Cholesky */
+    double dT = (double)T;
+    if (folio_i_cancelled(w->meter, dT * (8.0 * (double)n + (double)n * dT + dT * dT / 3)))
+      return -2;
     size_t nf = 0;
     for (size_t i = 0; i < n; i++)
       if (w->x[i] != 0 && w->x[i] != w->lo[i] && w->x[i] != w->up[i]) {
@@ -717,6 +723,8 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
     if (!work) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", who);
     folio_i_arena ar = {work, 0, 0};
     tws w;
+    folio_i_meter meter = folio_i_meter_of(o.cancel);
+    w.meter = &meter;
     w.n = n, w.Q = Q, w.ld = ld_q;
     w.X = F ? F->x : NULL, w.T = F ? F->n_rows : 0, w.ldx = F ? F->ld_x : 0;
     w.alpha = F ? F->diag : 0, w.beta = F ? F->weight : 0;
@@ -786,6 +794,9 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
           int certified = 0;
           double lam = 0;
           int steps = dual_newton(&w, budget, 100, o.tol, &lam, &certified, &inf.polishes);
+          if (steps == -2)
+            st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled in the dual Newton steps",
+                                 who);
           w.theta_hint = 0; /* the projected gradient below sweeps from 0, as always */
           inf.iterations = steps > 0 ? steps : 0;
           if (steps >= 0 && !certified) {
@@ -826,7 +837,16 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
         const int eager = F != NULL;
         int settled = 0, settle_need = eager ? 2 : 3, done = dual_done, still = 0;
         if (!dual_done) inf.method = "apg";
-        for (int it = 0; it < o.max_iter && !done; it++) {
+        /* dense Q: the Cholesky above counts towards the first poll */
+        if (Q) folio_i_cancelled(&meter, (double)n * (double)n * (double)n / 3);
+        const double it_work = Q ? 2.0 * (double)n * (double)n + 40.0 * (double)n
+                                 : 4.0 * (double)n * (double)w.T + 40.0 * (double)n;
+        for (int it = 0; it < o.max_iter && !done && st == FOLIO_OK; it++) {
+          if (folio_i_cancelled(&meter, it_work)) {
+            st = folio_error_set(err, FOLIO_ECANCELED,
+                                 "%s: cancelled at projected-gradient iteration %d", who, it + 1);
+            break;
+          }
           inf.iterations = it + 1;
           gradient(&w, w.yv, w.g);
           for (size_t i = 0; i < n; i++) w.yv[i] -= w.g[i] / L;
@@ -857,6 +877,9 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
             inf.polishes++;
             int formed = 0;
             double lam = 0, viol = polish(&w, w.state, budget, &lam, &formed);
+            /* a polish factorises the free block (dense) or the T x T Gram */
+            folio_i_cancelled(&meter, Q ? (double)n * (double)n * (double)n / 3
+                                        : (double)w.T * (double)w.T * ((double)n + (double)w.T));
             if (viol <= o.tol) {
               memcpy(w.x, w.cand, n * sizeof(double));
               lambda = lam;

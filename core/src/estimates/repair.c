@@ -176,6 +176,7 @@ static folio_status clip_into_a(size_t n, const double *src, rep_work *w, double
 /* Higham's alternating projections on the implied correlation of cov; the
  * rescaled result goes into w->y (full, ld n). */
 static folio_status higham(size_t n, const double *cov, size_t ld, const char *const *symbols,
+                           folio_i_meter *meter,
                            rep_work *w, folio_repair_info *info, folio_error *err) {
   char b1[64];
   double *d = w->d, *y = w->y, *ds = w->ds, *r = w->r, *a = w->a;
@@ -239,6 +240,10 @@ static folio_status higham(size_t n, const double *cov, size_t ld, const char *c
         y[e] = v;
       }
     if (sqrt(change) <= HIGHAM_TOL * sqrt(norm)) break;
+    /* an iteration: an eigendecomposition and a rebuild, about 12 n^3 flops */
+    if (folio_i_cancelled(meter, 12.0 * (double)n * (double)n * (double)n))
+      return folio_error_set(err, FOLIO_ECANCELED, "cov_repair: cancelled at Higham iteration %d",
+                             it);
   }
   info->iterations = it > HIGHAM_MAX_IT ? HIGHAM_MAX_IT : it;
   /* The last iterate has a unit diagonal but may sit a rounding (or, when
@@ -266,12 +271,19 @@ static folio_status higham(size_t n, const double *cov, size_t ld, const char *c
 folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair method,
                               const char *const *symbols, void *work, folio_repair_info *info,
                               folio_error *err) {
+  return folio_i_cov_repair(n, cov, ld, method, symbols, work, NULL, info, err);
+}
+
+folio_status folio_i_cov_repair(size_t n, double *cov, size_t ld, int method,
+                                const char *const *symbols, void *work, const folio_cancel *cancel,
+                                struct folio_repair_info *info, folio_error *err) {
   char b1[64], b2[64];
+  folio_i_meter meter = folio_i_meter_of(cancel);
   if ((unsigned)method > FOLIO_REPAIR_HIGHAM)
     return folio_error_set(err, FOLIO_EINVAL,
                            "cov_repair: unknown method %d (error, ridge, clip or higham)",
                            (int)method);
-  folio_repair_info out = {method, 0, 0.0, NAN, 0.0, 0, 0};
+  folio_repair_info out = {(folio_repair)method, 0, 0.0, NAN, 0.0, 0, 0};
   size_t nn;
   if (n > FOLIO_MAX_DIM || folio_i_mul(n, n, &nn) || nn > FOLIO_MAX_ELEMS)
     return folio_error_set(err, FOLIO_EINVAL, "cov_repair: %zu assets (at most %zu entries)", n,
@@ -368,7 +380,7 @@ folio_status folio_cov_repair(size_t n, double *cov, size_t ld, folio_repair met
     if (st < 0) goto done;
     cand = w.a;
   } else {
-    st = higham(n, cov, ld, symbols, &w, &out, err);
+    st = higham(n, cov, ld, symbols, &meter, &w, &out, err);
     if (st < 0) goto done;
     cand = w.y;
     if (chol_check(n, w.y, n, w.a) != 0) {

@@ -421,8 +421,8 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
       st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory building the model", WHO);
       goto done;
     }
-    st = folio_i_mip_solve(&m, WHO, o->time_limit, o->mip_gap, wk.x, wk.act, &within_gap,
-                           &seconds, err);
+    st = folio_i_mip_solve(&m, WHO, o->time_limit, o->mip_gap, o->cancel, wk.x, wk.act,
+                           &within_gap, &seconds, err);
     if (st != FOLIO_OK) goto done;
 
     /* ---- clean: unselected -> 0, snap to [min, max] within 1e-9 ---- */

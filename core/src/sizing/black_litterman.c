@@ -47,7 +47,7 @@ const char *folio_bl_omega_name(folio_bl_omega method) {
 }
 
 folio_bl_opts folio_bl_defaults(void) {
-  folio_bl_opts o = {0.05, 1.0, FOLIO_BL_OMEGA_DEFAULT, FOLIO_REPAIR_ERROR};
+  folio_bl_opts o = {0.05, 1.0, FOLIO_BL_OMEGA_DEFAULT, FOLIO_REPAIR_ERROR, NULL};
   return o;
 }
 
@@ -419,8 +419,8 @@ folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld
     for (size_t p = 0; p < n; p++) s.osyms[p] = symbols ? symbols[order[p]] : NULL;
     folio_error inner;
     folio_error_clear(&inner);
-    st = folio_cov_repair(n, s.sig, n, opts->repair, symbols ? s.osyms : NULL, NULL, &rinfo,
-                          &inner);
+    st = folio_i_cov_repair(n, s.sig, n, opts->repair, symbols ? s.osyms : NULL, NULL,
+                            opts->cancel, &rinfo, &inner);
     if (st < 0) {
       folio_error_set(err, st, "%s: %s", who, inner.message);
       goto done;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal.h"
 #include "mip_model.h"
 
 void folio_i_mip_free(folio_i_mip *m) {
@@ -169,8 +170,27 @@ static double mm_violation(const folio_i_mip *m, const double *x, double *act) {
  * (found by prop_allocator). With presolve, glp_intopt runs NPP and the
  * root LP itself; without, glp_simplex solves the root LP first. The
  * problem is deleted on every path. */
+/* The branch-and-bound callback's state: the caller's cancel and the nodes seen. */
+typedef struct mm_cancel {
+  folio_i_meter meter;
+  long nodes;
+  int stopped;
+} mm_cancel;
+
+/* GLPK calls this at every stage of every node: poll, and stop the search
+ * when the caller says so (GLPK then returns GLP_ESTOP). */
+static void mm_callback(glp_tree *tree, void *info) {
+  mm_cancel *c = info;
+  if (glp_ios_reason(tree) == GLP_ISELECT) c->nodes++;
+  if (!c->stopped && folio_i_cancel_now(&c->meter)) {
+    c->stopped = 1;
+    glp_ios_terminate(tree);
+  }
+}
+
 static folio_status mm_run(const folio_i_mip *m, const char *who, int presolve, double time_limit,
-                           double mip_gap, double *x, int *within_gap, folio_error *err) {
+                           double mip_gap, const folio_cancel *cancel, double *x, int *within_gap,
+                           folio_error *err) {
   size_t nr = (size_t)m->n_rows + 1, nc = (size_t)m->n_cols + 1, nz = (size_t)m->n_nz + 1;
   int *row_map = malloc(nr * sizeof(int)), *ia = malloc(nz * sizeof(int)), *ja = malloc(nz * sizeof(int));
   double *lb = malloc(nc * sizeof(double)), *ub = malloc(nc * sizeof(double)), *ar = malloc(nz * sizeof(double));
@@ -281,9 +301,17 @@ static folio_status mm_run(const folio_i_mip *m, const char *who, int presolve, 
   parm.tm_lim = (int)ceil((left > 0.001 ? left : 0.001) * 1000.0);
   parm.mip_gap = mip_gap;
   parm.mir_cuts = GLP_ON; /* mixed-integer rounding cuts tighten w <= M x rows */
+  mm_cancel cc = {folio_i_meter_of(cancel), 0, 0};
+  if (cancel) {
+    parm.cb_func = mm_callback;
+    parm.cb_info = &cc;
+  }
   int ret = glp_intopt(lp, &parm);
   int mst = glp_mip_status(lp);
-  if (ret != 0 && !(ret == GLP_EMIPGAP && mst == GLP_FEAS)) {
+  if (cc.stopped) {
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled in GLPK's branch and bound (node %ld)",
+                         who, cc.nodes);
+  } else if (ret != 0 && !(ret == GLP_EMIPGAP && mst == GLP_FEAS)) {
     if (ret == GLP_ETMLIM)
       st = folio_error_set(err, FOLIO_EINVAL,
                            "%s: GLPK %s after %g s without a proven optimum (solution status %s); "
@@ -314,13 +342,18 @@ out:
  * presolver, whose answer must hold within 1e-7 (GLPK's feasibility
  * tolerance). x receives x[1..n_cols]; act is scratch of n_rows + 1. */
 folio_status folio_i_mip_solve(const folio_i_mip *m, const char *who, double time_limit,
-                               double mip_gap, double *x, double *act, int *within_gap,
-                               double *seconds, folio_error *err) {
+                               double mip_gap, const folio_cancel *cancel, double *x, double *act,
+                               int *within_gap, double *seconds, folio_error *err) {
   double t0 = now_seconds();
-  folio_status st = mm_run(m, who, 1, time_limit, mip_gap, x, within_gap, err);
+  folio_status st = mm_run(m, who, 1, time_limit, mip_gap, cancel, x, within_gap, err);
   if (st == FOLIO_OK && mm_violation(m, x, act) > 1e-9) {
     double left = time_limit - (now_seconds() - t0);
-    st = mm_run(m, who, 0, left > 0.01 ? left : 0.01, mip_gap, x, within_gap, err);
+    folio_i_meter meter = folio_i_meter_of(cancel);
+    if (folio_i_cancel_now(&meter)) {
+      *seconds = now_seconds() - t0;
+      return folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled before the second GLPK solve", who);
+    }
+    st = mm_run(m, who, 0, left > 0.01 ? left : 0.01, mip_gap, cancel, x, within_gap, err);
     if (st == FOLIO_OK && mm_violation(m, x, act) > 1e-7)
       st = folio_error_set(err, FOLIO_EINVAL, "%s: GLPK's answer violates the model by %g", who,
                            mm_violation(m, x, act));

@@ -15,6 +15,7 @@
 
 #include <glpk.h> /* GLP_CV, GLP_BV: the column kinds */
 
+#include "folio/cancel.h"
 #include "folio/status.h"
 
 /* A MIP under construction. Indices are 1-based as in GLPK; triplet 0 is
@@ -50,11 +51,12 @@ void folio_i_mip_nz(folio_i_mip *m, int row, int col, double v);
  * violation over 1e-9 means a second solve without the presolver, whose
  * answer must hold within 1e-7. x receives x[1..n_cols]; act is scratch of
  * n_rows + 1; *within_gap is 1 when GLPK stopped at mip_gap; *seconds is the
- * time spent. Messages start with "<who>: ". Errors: FOLIO_EINVAL
- * (infeasible, time limit without a proven optimum, GLPK failure),
- * FOLIO_ENOMEM. */
+ * time spent. Messages start with "<who>: ". cancel (may be NULL) is polled
+ * from GLPK's branch-and-bound callback at every call (glp_ios_terminate).
+ * Errors: FOLIO_EINVAL (infeasible, time limit without a proven optimum,
+ * GLPK failure), FOLIO_ENOMEM, FOLIO_ECANCELED. */
 folio_status folio_i_mip_solve(const folio_i_mip *m, const char *who, double time_limit,
-                               double mip_gap, double *x, double *act, int *within_gap,
-                               double *seconds, folio_error *err);
+                               double mip_gap, const folio_cancel *cancel, double *x, double *act,
+                               int *within_gap, double *seconds, folio_error *err);
 
 #endif

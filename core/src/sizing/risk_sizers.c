@@ -40,6 +40,7 @@ typedef struct alloc_ctx {
   int *act, *act2;
   size_t *fidx;
   folio_repair_info rinfo;
+  folio_i_meter meter;  /* opts->cancel (never cancelled for inverse_vol) */
 } alloc_ctx;
 
 static void alloc_carve(folio_i_arena *ar, size_t n, alloc_ctx *c) {
@@ -64,7 +65,7 @@ size_t folio_risk_sizer_work_size(size_t n_assets) {
 }
 
 folio_risk_sizer_opts folio_risk_sizer_defaults(void) {
-  folio_risk_sizer_opts o = {1, NULL, NULL, NULL, FOLIO_REPAIR_ERROR, 1e-12, 200};
+  folio_risk_sizer_opts o = {1, NULL, NULL, NULL, FOLIO_REPAIR_ERROR, 1e-12, 200, NULL};
   return o;
 }
 
@@ -160,8 +161,8 @@ static folio_status factor_cov(alloc_ctx *c, folio_repair repair, folio_error *e
                            pname(c, (size_t)inf - 1, b1, sizeof b1));
   folio_error inner;
   folio_error_clear(&inner);
-  folio_status st = folio_cov_repair(n, c->s, n, repair, c->symbols ? c->ssyms : NULL, NULL,
-                                     &c->rinfo, &inner);
+  folio_status st = folio_i_cov_repair(n, c->s, n, repair, c->symbols ? c->ssyms : NULL, NULL,
+                                       c->meter.cancel, &c->rinfo, &inner);
   if (st < 0) return folio_error_set(err, st, "%s: %s", c->who, inner.message);
   for (size_t p = 0; p < n; p++) c->sd[p] = sqrt(c->s[p + p * n]);
   memcpy(c->m, c->s, n * n * sizeof(double));
@@ -189,6 +190,7 @@ static folio_status setup(alloc_ctx *c, const char *who, size_t n, const double 
   c->who = who;
   c->n = n;
   c->symbols = symbols;
+  c->meter = folio_i_meter_of(NULL);
   memset(&c->rinfo, 0, sizeof c->rinfo);
   c->rinfo.min_eigenvalue = NAN;
   folio_status st = make_order(c, err);
@@ -362,6 +364,9 @@ static folio_status qp_solve(alloc_ctx *c, int max_iter, int *iters, int *closed
     }
     if (same) return FOLIO_OK;
     memcpy(act, nxt, n * sizeof(int));
+    if (folio_i_cancelled(&c->meter, (double)k * k * k / 3 + 4.0 * (double)n * n))
+      return folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled at active-set iteration %d",
+                             c->who, it);
   }
   return folio_error_set(err, FOLIO_EDEGENERATE,
                          "%s: the active-set method did not converge in %d iterations", c->who,
@@ -472,7 +477,10 @@ static folio_status qp_allocate(const char *who, int maxdiv, size_t n_assets, co
   alloc_ctx c;
   void *mem;
   st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
+  c.meter = folio_i_meter_of(opts->cancel);
   if (st == FOLIO_OK && !maxdiv) st = load_bounds(&c, opts, err);
+  if (st == FOLIO_OK && folio_i_cancel_now(&c.meter)) /* before the first O(n^3) step */
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled before factorising cov", who);
   if (st == FOLIO_OK) st = factor_cov(&c, opts->repair, err);
   if (st < 0) goto done;
   size_t n = n_assets;
@@ -549,8 +557,10 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
   void *mem;
   st = setup(&c, who, n_assets, cov, ld_cov, symbols, 0, work, &mem, err);
   if (st < 0) goto done;
+  c.meter = folio_i_meter_of(opts->cancel);
   size_t n = n_assets;
   lapack_int ni = (lapack_int)n;
+  double dn = (double)n;
   char b1[64];
   /* Budgets in symbol order. */
   double bsum = 0.0;
@@ -568,8 +578,16 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
     st = folio_error_set(err, FOLIO_EINVAL, "%s: risk budgets sum to %.17g, not 1", who, bsum);
     goto done;
   }
+  if (folio_i_cancel_now(&c.meter)) { /* before the first O(n^3) step */
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled before factorising cov", who);
+    goto done;
+  }
   st = factor_cov(&c, opts->repair, err);
   if (st < 0) goto done;
+  if (folio_i_cancelled(&c.meter, dn * dn * dn / 3)) {
+    st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled after factorising cov", who);
+    goto done;
+  }
 
   double *s = c.s, *y = c.y, *g = c.g, *b = c.b, *d = c.d, *yt = c.yt, *gt = c.gt;
   /* Start: inverse volatility, scaled to minimise f along its ray. */
@@ -622,8 +640,13 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
         break;
       }
       alpha *= 0.5;
+      if (folio_i_cancelled(&c.meter, 4.0 * dn * dn)) break; /* reported below */
     }
     converged = res <= opts->tol;
+    if (!converged && folio_i_cancelled(&c.meter, dn * dn * dn / 3 + 6.0 * dn * dn)) {
+      st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled at Newton step %d", who, it);
+      goto done;
+    }
     if (!accepted) break;
   }
   /* Fallback: cyclical coordinate descent (each y_p the positive root of
@@ -643,6 +666,11 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
       cblas_dsymv(CblasColMajor, CblasLower, (int)n, 1.0, s, (int)n, y, 1, 0.0, g, 1);
       res = rp_residual(n, y, g, b);
       converged = res <= opts->tol;
+      if (!converged && folio_i_cancelled(&c.meter, 5.0 * dn * dn)) {
+        st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled at coordinate-descent sweep %d",
+                             who, sweep + 1);
+        goto done;
+      }
     }
   }
   double sum = 0.0;

@@ -205,7 +205,7 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
 /* folio_repair_parse / folio_repair_name live in repair.c. */
 
 folio_kelly_opts folio_kelly_defaults(void) {
-  folio_kelly_opts o = {1.0, INFINITY, FOLIO_REPAIR_ERROR};
+  folio_kelly_opts o = {1.0, INFINITY, FOLIO_REPAIR_ERROR, NULL};
   return o;
 }
 
@@ -345,7 +345,9 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
       for (size_t q = 0; q < n; q++)
         for (size_t p = q + 1; p < n; p++) a[q + p * n] = a[p + q * n];
       folio_error inner;
-      folio_status rst = folio_cov_repair(n, a, n, o->repair, NULL, NULL, &rinfo, &inner);
+      folio_status rst =
+          folio_i_cov_repair(n, a, n, o->repair, NULL, NULL, o->cancel, &rinfo, &inner);
+      if (rst == FOLIO_ECANCELED) return folio_error_set(err, rst, "%s: %s", who, inner.message);
       if (rst < 0)
         return folio_error_set(err, rst == FOLIO_ENOMEM ? FOLIO_ENOMEM : FOLIO_ENOTPD,
                                "%s: cov is not positive definite (symbol %s); %s", who,
@@ -672,7 +674,7 @@ folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
 
 folio_kelly_voltarget_opts folio_kelly_voltarget_defaults(double target_ann_vol) {
   folio_kelly_voltarget_opts o = {
-      0.05, 2.0, 0.20, 252, target_ann_vol, 63, 3.0, 252.0, FOLIO_REPAIR_ERROR};
+      0.05, 2.0, 0.20, 252, target_ann_vol, 63, 3.0, 252.0, FOLIO_REPAIR_ERROR, NULL};
   return o;
 }
 
@@ -735,7 +737,7 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   if (!isfinite(opts->ic) || opts->ic <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: ic must be finite and > 0 (got %g)", who,
                            opts->ic);
-  folio_kelly_opts ko = {opts->risk_aversion, opts->cap, opts->repair};
+  folio_kelly_opts ko = {opts->risk_aversion, opts->cap, opts->repair, opts->cancel};
   folio_status st = kelly_check_opts(who, &ko, err);
   if (st < 0) return st;
   if (opts->cov_window < 2 || opts->cov_window > FOLIO_MAX_DIM)
