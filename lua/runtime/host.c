@@ -79,7 +79,8 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
   int killed = h->budget.killed;
   if (status == LUA_ERRMEM && h->budget.limit) killed = FL_KILL_MEMORY;
   if (killed == FL_KILL_MEMORY && status == LUA_ERRMEM)
-    fl_host_set_error(h, "memory budget exceeded: %s", lua_tostring(L, -1)); /* no traceback for ERRMEM */
+    fl_host_set_error(h, "memory budget exceeded: %s", /* no traceback for ERRMEM */
+                      h->budget.string_capped ? FL_STRING_CAP_TEXT : lua_tostring(L, -1));
   else if (killed == FL_KILL_MEMORY)
     fl_host_set_error(h, "%s", lua_tostring(L, -1));
   else if (killed == FL_KILL_TIME)
