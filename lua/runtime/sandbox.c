@@ -76,7 +76,7 @@ void *fl_budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return NULL;
   }
   /* a new object: osize is its type (Lua 5.4 manual, lua_Alloc) */
-  if (!ptr && osize == LUA_TSTRING && b->limit && !string_allowed(b, nsize)) {
+  if (!ptr && osize == LUA_TSTRING && b->L && !string_allowed(b, nsize)) { /* b->L: sandboxed */
     b->refusals++;
     return NULL; /* LUA_ERRMEM, reported as the string cap */
   }
