@@ -11,7 +11,8 @@
  * before the body, =alloc makes it allocate (and touch) memory until malloc
  * fails and print how much it got, =startup prints the time from before the
  * fork to the start of the body (the backstop's start-up cost), =limits
- * prints the limits and the open descriptors the body starts with. They stand for "a C loop nobody bounded"
+ * prints the limits and the open descriptors the body starts with, =segv
+ * dies of SIGSEGV. They stand for "a C loop nobody bounded"
  * in tests/cli/test_isolate.cmake, which measures the grace and the slack.
  */
 #define _GNU_SOURCE
@@ -82,6 +83,7 @@ static void self_test(size_t start_as, double t0) {
     fprintf(stderr, "\n");
     return;
   }
+  if (strcmp(t, "segv") == 0) raise(SIGSEGV); /* how C code out of address space dies */
   if (strcmp(t, "spin") == 0) {
     for (volatile unsigned long i = 0;; i++) {
     }

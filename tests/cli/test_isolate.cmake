@@ -7,7 +7,8 @@
 #  - a C loop nobody bounded (FOLIO_ISOLATE_SELFTEST=spin) is killed at
 #    --max-seconds + G, with the timeout message and exit status 1;
 #  - C allocations outside the Lua budget (FOLIO_ISOLATE_SELFTEST=alloc) stop
-#    at the address-space limit: --max-memory-mb + S beyond the start;
+#    at the address-space limit: --max-memory-mb + S beyond the start, and a
+#    child dying of SIGSEGV (=segv) is a memory-budget error;
 #  - the child starts with RLIMIT_FSIZE 0, no core, few files, no processes,
 #    and no descriptor but 0, 1, 2 even when the caller leaks one;
 #  - --trusted runs in the process (no child).
@@ -110,6 +111,15 @@ else()
     message(STATUS "cli_isolate: with --max-memory-mb 64 C code got ${got} MiB (address space ${space} MiB, ${start} MiB at start)")
     pass()
   endif()
+endif()
+
+# a child that dies of SIGSEGV (C code out of address space): a memory-budget error, exit 1
+execute_process(COMMAND ${CMAKE_COMMAND} -E env FOLIO_ISOLATE_SELFTEST=segv ${FOLIO} run --max-memory-mb 64 normal.lua
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY ${WORK} TIMEOUT 30)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "folio: memory budget exceeded: the script's process died of SIGSEGV at its address-space limit \(--max-memory-mb 64 \+ 256 MiB\)")
+  fail("segv: exit ${rc}: ${err}")
+else()
+  pass()
 endif()
 
 # the limits and descriptors the child starts with, with a descriptor (7) leaked by the caller
