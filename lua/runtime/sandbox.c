@@ -351,6 +351,12 @@ static int sb_load(lua_State *L) {
     return luaL_error(L, "load: policies may only load source text (a string)");
   const char *name = luaL_optstring(L, 2, s);
   fl_budget_charge(L, len / 4 + 1); /* the parser runs in C: charge it up front */
+  char why[200];
+  if (fl_source_check(s, len, why, sizeof why)) {
+    luaL_pushfail(L);
+    lua_pushstring(L, why);
+    return 2;
+  }
   int status = luaL_loadbufferx(L, s, len, name, "t");
   if (status != LUA_OK) {
     luaL_pushfail(L);

@@ -78,6 +78,11 @@ void fl_bound_string_lib(lua_State *L, int idx); /* rep, find, match, gmatch, gs
 void fl_bound_table_lib(lua_State *L, int idx);  /* move, insert, remove, sort, concat */
 void fl_bound_os_lib(lua_State *L, int idx);     /* date */
 
+/* Whether Lua source text would cost the parser more than a sandbox allows
+ * (long chains of and/or parse in quadratic time): 0 if not, else 1 with
+ * the reason in msg. */
+int fl_source_check(const char *src, size_t len, char *msg, size_t msg_size);
+
 /* The budget of a state (stored in its extra space). */
 fl_budget *fl_budget_of(lua_State *L);
 

@@ -22,13 +22,19 @@
  *   string.find, match, gmatch, gsub
  *                 refused when the estimated worst case of the pattern on the
  *                 subject exceeds MAX_PATTERN_WORK (see pattern_work);
- *   os.date       a format of at most MAX_DATE_FORMAT bytes.
+ *   os.date       a format of at most MAX_DATE_FORMAT bytes;
+ *   load          (and the host's own loading of sandboxed sources) refuses
+ *                 a source with more than MAX_LOGICAL_OPERATORS `and`/`or`:
+ *                 the parser walks a chain's jump list once per operator, so
+ *                 one expression of n of them costs n^2 (40,000: 2.3 s).
  *
  * What no wrapper can reach, the VM's own work on long strings (s < s on
  * 16 MiB), is bounded by the string cap and the hook period (sandbox.h,
  * FL_MAX_STRING and FL_LONG_STRING), and, for the `folio` program, by the
  * child process of lua/cli/isolate.c.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lauxlib.h"
@@ -377,4 +383,64 @@ void fl_bound_os_lib(lua_State *L, int idx) {
   }
   lua_pushcclosure(L, b_date, 1);
   lua_setfield(L, idx, "date");
+}
+
+/* ---- sources ------------------------------------------------------------------------ */
+
+/* `and`/`or` operators a sandboxed source may hold: a chain of this many
+ * parses in ~0.14 s. */
+#define MAX_LOGICAL_OPERATORS 10000
+
+/* The level of a long bracket at s[0] == '[' ([[ is 0, [==[ is 2), or -1. */
+static long long_bracket(const char *s, size_t len) {
+  size_t i = 1;
+  while (i < len && s[i] == '=') i++;
+  return i < len && s[i] == '[' ? (long)(i - 1) : -1;
+}
+
+/* The index after the long bracket of level `level` that opens at s[i]. */
+static size_t skip_long(const char *s, size_t len, size_t i, long level) {
+  for (i += (size_t)level + 2; i < len; i++) {
+    if (s[i] != ']') continue;
+    size_t j = i + 1;
+    while (j < len && s[j] == '=') j++;
+    if (j < len && s[j] == ']' && (long)(j - i - 1) == level) return j + 1;
+  }
+  return len;
+}
+
+int fl_source_check(const char *s, size_t len, char *msg, size_t msg_size) {
+  size_t ops = 0;
+  for (size_t i = 0; i < len;) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '-' && i + 1 < len && s[i + 1] == '-') { /* comment */
+      i += 2;
+      long level = i < len && s[i] == '[' ? long_bracket(s + i, len - i) : -1;
+      if (level >= 0) {
+        i = skip_long(s, len, i, level);
+      } else {
+        while (i < len && s[i] != '\n') i++;
+      }
+    } else if (c == '[' && long_bracket(s + i, len - i) >= 0) { /* long string */
+      i = skip_long(s, len, i, long_bracket(s + i, len - i));
+    } else if (c == '"' || c == '\'') { /* short string */
+      for (i++; i < len && s[i] != (char)c && s[i] != '\n'; i++)
+        if (s[i] == '\\') i++;
+      i++;
+    } else if (isalpha(c) || c == '_') { /* a name or a keyword */
+      size_t j = i;
+      while (j < len && (isalnum((unsigned char)s[j]) || s[j] == '_')) j++;
+      if ((j - i == 3 && memcmp(s + i, "and", 3) == 0) || (j - i == 2 && memcmp(s + i, "or", 2) == 0))
+        ops++;
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  if (ops <= MAX_LOGICAL_OPERATORS) return 0;
+  snprintf(msg, msg_size,
+           "source too costly to parse: %zu 'and'/'or' operators (a sandboxed source may hold %d; "
+           "the parser's work grows with the square of a chain of them)",
+           ops, MAX_LOGICAL_OPERATORS);
+  return 1;
 }

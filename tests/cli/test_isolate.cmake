@@ -30,6 +30,8 @@ file(WRITE ${WORK}/error.lua "print('before')\nerror('boom')\n")
 file(WRITE ${WORK}/loop.lua "while true do end\n")
 file(WRITE ${WORK}/mem.lua "local t = {} for i = 1, 1e12 do t[i] = i end\n")
 file(WRITE ${WORK}/loop_policy.lua "while true do end\n")
+string(REPEAT " and a" 20000 chain)
+file(WRITE ${WORK}/chain.lua "local a = true return a${chain}\n")
 
 # the same command with and without --no-isolate: same stdout, stderr, status
 macro(same_both name)
@@ -71,6 +73,11 @@ endif()
 same_both(check_timeout check --max-seconds 0.5 loop_policy.lua)
 if(NOT last_rc EQUAL 1 OR NOT last_err MATCHES "folio check: loop_policy.lua: instruction budget")
   fail("check loop_policy.lua: exit ${last_rc}: ${last_err}")
+endif()
+
+same_both(check_parse_cost check chain.lua)
+if(NOT last_rc EQUAL 1 OR NOT last_err MATCHES "source too costly to parse: 20000 'and'/'or' operators")
+  fail("check chain.lua: exit ${last_rc}: ${last_err}")
 endif()
 
 # a C loop nobody bounded: killed at max_seconds + G (G = 1 s; 1.5 s allowed for a loaded machine)

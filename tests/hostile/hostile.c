@@ -116,6 +116,10 @@ static const hcase cases[] = {
   {"pattern_gmatch_frontier", "for w in string.gmatch(('ab '):rep(1e3), '%f[%w]%w+') do end", OK_, 0, NULL},
   {"os_date_format_huge", "os.date(('%c'):rep(5e6))", ERR, 0, "format longer"},
   {"os_date_format_capped", "os.date(('%c'):rep(5e7))", MEM, 0, "16 MiB"},
+  {"load_and_chain", "assert(load('local a = true return a' .. (' and a'):rep(40000)))", ERR, 0, "too costly to parse"},
+  {"load_and_chain_in_strings_ok", "assert(load('local a = 1 return a' .. (' or a'):rep(5000)))"
+   " assert(load('-- ' .. ('and or '):rep(20000) .. '\\nreturn [==[' .. ('and '):rep(20000) .. ']==], \\'' .. ('or '):rep(20000) .. '\\''))",
+   OK_, 0, NULL},
   {"bounded_lib_semantics",
    "local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) assert(table.concat(t, ',') == '0,1,2,3,4')"
    " assert(table.remove(t) == 4 and table.remove(t, 1) == 0 and table.concat(t, ',') == '1,2,3')"
