@@ -465,6 +465,8 @@ static int sb_require(lua_State *L) {
     size_t len;
     const char *src = lua_tolstring(L, -1, &len);
     const char *chunk = lua_pushfstring(L, "@%s", path);
+    char why[200];
+    if (fl_source_check(src, len, why, sizeof why)) return luaL_error(L, "require: %s: %s", path, why);
     if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) return lua_error(L);
     fl_sandbox_new_env(L);      /* [.., fn, env] */
     lua_pushvalue(L, -1);

@@ -24,9 +24,13 @@
  *                 subject exceeds MAX_PATTERN_WORK (see pattern_work);
  *   os.date       a format of at most MAX_DATE_FORMAT bytes;
  *   load          (and the host's own loading of sandboxed sources) refuses
- *                 a source with more than MAX_LOGICAL_OPERATORS `and`/`or`:
- *                 the parser walks a chain's jump list once per operator, so
- *                 one expression of n of them costs n^2 (40,000: 2.3 s).
+ *                 a source with more than MAX_LOGICAL_OPERATORS `and`/`or`
+ *                 (the parser walks a chain's jump list once per operator,
+ *                 so one expression of n of them costs n^2: 40,000 take
+ *                 2.3 s) or more than MAX_NAME_LOOKUPS name-levels (each
+ *                 name is looked up through every enclosing function's
+ *                 locals and upvalues: 400,000 names under 60 nested
+ *                 functions of 190 locals take 8.5 s).
  *
  * What no wrapper can reach, the VM's own work on long strings (s < s on
  * 16 MiB), is bounded by the string cap and the hook period (sandbox.h,
@@ -390,6 +394,23 @@ void fl_bound_os_lib(lua_State *L, int idx) {
 /* `and`/`or` operators a sandboxed source may hold: a chain of this many
  * parses in ~0.14 s. */
 #define MAX_LOGICAL_OPERATORS 10000
+/* Names times the depth of function nesting they sit at: the parser's
+ * worst case is ~0.35 us per name-level (190 locals at each level), so
+ * this many parse in ~0.7 s. An ordinary policy needs a few thousand. */
+#define MAX_NAME_LOOKUPS 2000000
+/* Block nesting the scan follows (the parser stops far earlier). */
+#define MAX_SCAN_DEPTH 1024
+
+static int is_keyword(const char *s, size_t n) {
+  static const char *const kw[] = {"and", "break", "do", "else", "elseif", "end", "false", "for",
+                                   "function", "goto", "if", "in", "local", "nil", "not", "or",
+                                   "repeat", "return", "then", "true", "until", "while", NULL};
+  for (size_t k = 0; kw[k]; k++)
+    if (strlen(kw[k]) == n && memcmp(kw[k], s, n) == 0) return 1;
+  return 0;
+}
+
+#define WORD_IS(lit) (j - i == sizeof(lit) - 1 && memcmp(s + i, lit, sizeof(lit) - 1) == 0)
 
 /* The level of a long bracket at s[0] == '[' ([[ is 0, [==[ is 2), or -1. */
 static long long_bracket(const char *s, size_t len) {
@@ -410,7 +431,9 @@ static size_t skip_long(const char *s, size_t len, size_t i, long level) {
 }
 
 int fl_source_check(const char *s, size_t len, char *msg, size_t msg_size) {
-  size_t ops = 0;
+  size_t ops = 0, depth = 0, functions = 1, max_functions = 1; /* the chunk is a function */
+  double lookups = 0;
+  char blocks[MAX_SCAN_DEPTH]; /* 'f' a function body, 'b' another block */
   for (size_t i = 0; i < len;) {
     unsigned char c = (unsigned char)s[i];
     if (c == '-' && i + 1 < len && s[i + 1] == '-') { /* comment */
@@ -430,12 +453,29 @@ int fl_source_check(const char *s, size_t len, char *msg, size_t msg_size) {
     } else if (isalpha(c) || c == '_') { /* a name or a keyword */
       size_t j = i;
       while (j < len && (isalnum((unsigned char)s[j]) || s[j] == '_')) j++;
-      if ((j - i == 3 && memcmp(s + i, "and", 3) == 0) || (j - i == 2 && memcmp(s + i, "or", 2) == 0))
+      if (WORD_IS("and") || WORD_IS("or")) {
         ops++;
+      } else if (WORD_IS("function") || WORD_IS("do") || WORD_IS("if") || WORD_IS("repeat")) {
+        int fn = WORD_IS("function");
+        if (depth < MAX_SCAN_DEPTH) blocks[depth] = fn ? 'f' : 'b';
+        depth++;
+        if (fn && ++functions > max_functions) max_functions = functions;
+      } else if (WORD_IS("end") || WORD_IS("until")) {
+        if (depth > 0 && --depth < MAX_SCAN_DEPTH && blocks[depth] == 'f') functions--;
+      } else if (!is_keyword(s + i, j - i)) {
+        lookups += (double)functions;
+      }
       i = j;
     } else {
       i++;
     }
+  }
+  if (lookups > MAX_NAME_LOOKUPS) {
+    snprintf(msg, msg_size,
+             "source too costly to parse: %.0f name lookups through up to %zu nested functions (a "
+             "sandboxed source may need %d; each name is looked up in every enclosing function)",
+             lookups, max_functions, MAX_NAME_LOOKUPS);
+    return 1;
   }
   if (ops <= MAX_LOGICAL_OPERATORS) return 0;
   snprintf(msg, msg_size,

@@ -120,6 +120,8 @@ static const hcase cases[] = {
   {"load_and_chain_in_strings_ok", "assert(load('local a = 1 return a' .. (' or a'):rep(5000)))"
    " assert(load('-- ' .. ('and or '):rep(20000) .. '\\nreturn [==[' .. ('and '):rep(20000) .. ']==], \\'' .. ('or '):rep(20000) .. '\\''))",
    OK_, 0, NULL},
+  {"load_name_lookups", "local d = ('local f = function() local ' .. ('a,'):rep(189) .. 'b '):rep(60)"
+   " assert(load(d .. ('zz = zz '):rep(14000) .. ('end '):rep(60)))", ERR, 0, "name lookups"},
   {"bounded_lib_semantics",
    "local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) assert(table.concat(t, ',') == '0,1,2,3,4')"
    " assert(table.remove(t) == 4 and table.remove(t, 1) == 0 and table.concat(t, ',') == '1,2,3')"
