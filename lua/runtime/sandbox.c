@@ -107,7 +107,7 @@ int fl_is_kill(lua_State *L, int idx) {
   return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == (void *)&kill_key;
 }
 
-/* Marks the run killed for a time budget and raises the kill object; from
+/* Marks the run killed (why: FL_KILL_TIME or _MEMORY) and raises the kill object; from
  * now on every Lua instruction raises it again (the re-armed hook). */
 static int kill_now(lua_State *L, fl_budget *b, int why) {
   if (!b->killed) {
