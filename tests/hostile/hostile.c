@@ -122,6 +122,15 @@ static const hcase cases[] = {
    OK_, 0, NULL},
   {"load_name_lookups", "local d = ('local f = function() local ' .. ('a,'):rep(189) .. 'b '):rep(60)"
    " assert(load(d .. ('zz = zz '):rep(14000) .. ('end '):rep(60)))", ERR, 0, "name lookups"},
+  {"bounded_sort_semantics",
+   "local r = {} for i = 1, 5000 do r[i] = math.random(1, 1e6) end table.sort(r)"
+   " for i = 2, 5000 do assert(r[i - 1] <= r[i]) end"
+   " table.sort(r, function(a, b) return a > b end) for i = 2, 5000 do assert(r[i - 1] >= r[i]) end"
+   " local s = {} for i = 1, 300 do s[i] = ('x'):rep(100) .. (300 - i) end table.sort(s)"
+   " for i = 2, 300 do assert(s[i - 1] <= s[i]) end"
+   " local p = setmetatable({3, 1, 2}, {__index = function() return nil end}) table.sort(p) assert(p[1] == 1 and p[3] == 3)"
+   " local ok, e = pcall(table.sort, s, function(a, b) return true end) assert(not ok and e:find('invalid order function'))",
+   OK_, 0, NULL},
   {"bounded_lib_semantics",
    "local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) assert(table.concat(t, ',') == '0,1,2,3,4')"
    " assert(table.remove(t) == 4 and table.remove(t, 1) == 0 and table.concat(t, ',') == '1,2,3')"
