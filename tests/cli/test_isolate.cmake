@@ -4,8 +4,9 @@
 #  - ordinary scripts and policies give byte-identical stdout, stderr and
 #    exit status with and without --no-isolate, and so do the in-process
 #    budgets' errors (time, memory, a Lua error);
-#  - a C loop nobody bounded (FOLIO_ISOLATE_SELFTEST=spin) is killed at
-#    --max-seconds + G, with the timeout message and exit status 1;
+#  - a C loop nobody bounded (FOLIO_ISOLATE_SELFTEST=spin, and risk parity
+#    with an unreachable tolerance) is killed at --max-seconds + G, with the
+#    timeout message and exit status 1;
 #  - C allocations outside the Lua budget (FOLIO_ISOLATE_SELFTEST=alloc) stop
 #    at the address-space limit: --max-memory-mb + S beyond the start, and a
 #    child dying of SIGSEGV (=segv) is a memory-budget error;
@@ -101,6 +102,37 @@ foreach(cmd run check)
     endif()
   endif()
 endforeach()
+
+# a real C loop: risk parity with an unreachable tolerance (issue 11: > 300 s in
+# process before the core polled a deadline). Either the in-process budget
+# (once the solver is cancellable) or the backstop ends it within 1 s + G.
+file(WRITE ${WORK}/risk_parity.lua "local n, rows, syms = 20, {}, {}
+for i = 1, n do
+  syms[i] = 'S' .. i
+  rows[i] = {}
+  for j = 1, n do rows[i][j] = (i == j) and (1 + i / 10) or 0.3 / (1 + math.abs(i - j)) end
+end
+rows.rows, rows.cols = syms, syms
+folio.sizers.risk_parity{cov = folio.matrix(rows), max_iter = 1e6, tol = 1e-300}
+")
+execute_process(COMMAND ${FOLIO} run --max-seconds 1 risk_parity.lua
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY ${WORK} TIMEOUT 3.5)
+if(NOT rc EQUAL 1)
+  fail("risk_parity.lua: exit ${rc} (wanted 1 within 3.5 s): ${err}")
+elseif(err MATCHES "killed after ([0-9.]+) s")
+  set(took ${CMAKE_MATCH_1})
+  if(took GREATER 2.5)
+    fail("risk_parity.lua: killed after ${took} s")
+  else()
+    message(STATUS "cli_isolate: risk_parity with tol 1e-300 and --max-seconds 1 was killed after ${took} s")
+    pass()
+  endif()
+elseif(err MATCHES "budget or deadline exceeded|cancel|deadline")
+  message(STATUS "cli_isolate: risk_parity with tol 1e-300 was stopped in process: ${err}")
+  pass()
+else()
+  fail("risk_parity.lua: ${err}")
+endif()
 
 # C allocations outside the Lua budget: at most start + max_memory + S (S = 256 MiB).
 # Not under ASan, whose allocator reserves terabytes of shadow and reports
