@@ -31,6 +31,7 @@
 #include "folio/manager.h"
 #include "folio/returns.h"
 #include "host_paths.h"
+#include "isolate.h"
 #include "lua.h"
 
 #ifndef FOLIO_VERSION_STRING
@@ -62,7 +63,12 @@ typedef struct command {
   "                          policy or an earlier folder's policy of the same name\n"            \
   "                          (default: that is an error naming both files)\n"                    \
   "  --no-policies           do not load the shipped policies (default: loaded from\n"            \
-  "                          share/folio/policies of the install)\n"
+  "                          share/folio/policies of the install)\n"                              \
+  "  --no-isolate            run the sandboxed script in this process instead of a\n"            \
+  "                          child process under OS limits (CPU time, address\n"                \
+  "                          space, no file growth) that is killed at\n"                         \
+  "                          --max-seconds + 1 s (default: a child process;\n"                   \
+  "                          --trusted runs in this process)\n"
 
 #define HELP_OPTION "  -h, --help              show this help and exit\n"
 
@@ -304,9 +310,15 @@ static int parse_number(const char *s, double lo, double hi, double *out) {
  * argv[*i] is not an option (the script or policy file). "--" ends the
  * options (consumed, then 0). -h/--help prints the help and sets *err to -1
  * (exit 0); a usage error sets *err to 2. */
+static int no_isolate; /* --no-isolate */
+
 static int parse_option(const command *c, int argc, char **argv, int *i, folio_host_opts *o, int *err) {
   const char *a = argv[*i];
   double v;
+  if (strcmp(a, "--no-isolate") == 0) {
+    no_isolate = 1;
+    return 1;
+  }
   if (is_help(a)) {
     command_help(c);
     *err = -1;
@@ -359,6 +371,28 @@ static int parse_option(const command *c, int argc, char **argv, int *i, folio_h
   return 0;
 }
 
+/* What `folio run` does once its options are read: in this process, or in
+ * the child of fl_isolate_run. */
+typedef struct run_job {
+  const folio_host_opts *opts;
+  int argc;                /* the script and its arguments */
+  const char *const *argv;
+} run_job;
+
+static int run_body(void *ud) {
+  const run_job *job = ud;
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(job->opts, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio: %s\n", e.message);
+    return 1;
+  }
+  folio_status st = folio_host_run_file(h, job->argv[0], job->argc, job->argv);
+  if (st != FOLIO_OK) fprintf(stderr, "folio: %s\n", folio_host_error(h));
+  folio_host_destroy(h);
+  return st == FOLIO_OK ? 0 : 1;
+}
+
 static int cmd_run(const command *c, int argc, char **argv) {
   folio_host_opts o = folio_host_defaults();
   int i = 2, err = 0;
@@ -367,16 +401,10 @@ static int cmd_run(const command *c, int argc, char **argv) {
     i++;
   }
   if (i >= argc) return usage_error(c, "missing script name");
-  folio_host *h = NULL;
-  folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
-    fprintf(stderr, "folio: %s\n", e.message);
-    return 1;
-  }
-  folio_status st = folio_host_run_file(h, argv[i], argc - i, (const char *const *)(argv + i));
-  if (st != FOLIO_OK) fprintf(stderr, "folio: %s\n", folio_host_error(h));
-  folio_host_destroy(h);
-  return st == FOLIO_OK ? 0 : 1;
+  run_job job = {&o, argc - i, (const char *const *)(argv + i)};
+  if (o.trusted || no_isolate) return run_body(&job);
+  fl_isolate_limits lim = {o.max_seconds, o.max_memory};
+  return fl_isolate_run(&lim, "folio: ", run_body, &job);
 }
 
 /* ---- folio check ---------------------------------------------------------- */
@@ -497,6 +525,14 @@ done:
   return rc;
 }
 
+typedef struct check_job {
+  const folio_host_opts *opts;
+  const char *file, *data;
+  double nav, max_gross;
+} check_job;
+
+static int check_body(void *ud);
+
 static int cmd_check(const command *c, int argc, char **argv) {
   folio_host_opts o = folio_host_defaults();
   char sample[4096];
@@ -527,10 +563,22 @@ static int cmd_check(const command *c, int argc, char **argv) {
     }
     data = sample;
   }
-  const char *file = argv[i];
+  check_job job = {&o, argv[i], data, nav, max_gross};
+  if (o.trusted || no_isolate) return check_body(&job);
+  char prefix[4200];
+  snprintf(prefix, sizeof prefix, "folio check: %s: ", argv[i]);
+  fl_isolate_limits lim = {o.max_seconds, o.max_memory};
+  return fl_isolate_run(&lim, prefix, check_body, &job);
+}
+
+/* What `folio check` does once its options are read (see run_body). */
+static int check_body(void *ud) {
+  const check_job *job = ud;
+  const char *file = job->file, *data = job->data;
+  double nav = job->nav, max_gross = job->max_gross;
   folio_host *h = NULL;
   folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+  if (folio_host_create(job->opts, &h, &e) != FOLIO_OK) {
     fprintf(stderr, "folio check: %s\n", e.message);
     return 1;
   }

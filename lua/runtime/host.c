@@ -80,7 +80,8 @@ folio_status fl_host_call(folio_host *h, int nargs, int nres) {
   int killed = h->budget.killed;
   if (status == LUA_ERRMEM && h->budget.limit) killed = FL_KILL_MEMORY;
   if (killed == FL_KILL_MEMORY && status == LUA_ERRMEM)
-    fl_host_set_error(h, "memory budget exceeded: %s", lua_tostring(L, -1)); /* no traceback for ERRMEM */
+    fl_host_set_error(h, "memory budget exceeded: %s", /* no traceback for ERRMEM */
+                      h->budget.string_capped ? FL_STRING_CAP_TEXT : lua_tostring(L, -1));
   else if (killed == FL_KILL_MEMORY)
     fl_host_set_error(h, "%s", lua_tostring(L, -1));
   else if (killed == FL_KILL_TIME)
@@ -238,6 +239,12 @@ folio_status fl_host_ready(folio_host *h) {
 folio_status fl_host_load_chunk(folio_host *h, const char *chunk, const char *src, size_t len) {
   lua_State *L = h->L;
   int top = lua_gettop(L);
+  char why[200], named[sizeof h->error];
+  if (!h->opts.trusted && fl_source_check(src, len, why, sizeof why)) { /* the parser runs in C */
+    snprintf(named, sizeof named, "%s: %s", chunk[0] == '@' || chunk[0] == '=' ? chunk + 1 : chunk, why);
+    fl_host_set_error(h, "%s", named);
+    return FOLIO_EPARSE;
+  }
   if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) {
     fl_host_set_error(h, "%s", lua_tostring(L, -1));
     lua_settop(L, top);

@@ -47,6 +47,29 @@ static double monotonic_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static void hook(lua_State *L, lua_Debug *ar);
+
+/* A new string of nsize bytes in a sandboxed engine: refused above
+ * FL_MAX_STRING; above FL_LONG_STRING the count hook runs more often, in
+ * proportion, so that slow instructions on long strings (comparisons) reach
+ * a deadline check as soon as cheap ones do. lua_sethook may be called at
+ * any point (lua.c calls it from a signal handler). */
+static int string_allowed(fl_budget *b, size_t nsize) {
+  if (nsize > FL_MAX_STRING + 64) { /* 64: the string's header */
+    b->string_capped = 1;
+    return 0;
+  }
+  if (nsize > FL_LONG_STRING && b->L && !b->killed) {
+    size_t period = (size_t)FL_HOOK_COUNT * FL_LONG_STRING / nsize;
+    int count = period < 1 ? 1 : (int)period;
+    if (count < b->hook_count) {
+      b->hook_count = count;
+      lua_sethook(b->L, hook, LUA_MASKCOUNT, count);
+    }
+  }
+  return 1;
+}
+
 void *fl_budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   fl_budget *b = ud;
   size_t old = ptr ? osize : 0;
@@ -54,6 +77,11 @@ void *fl_budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     free(ptr);
     b->used -= old;
     return NULL;
+  }
+  /* a new object: osize is its type (Lua 5.4 manual, lua_Alloc) */
+  if (!ptr && osize == LUA_TSTRING && b->L && !string_allowed(b, nsize)) { /* b->L: sandboxed */
+    b->refusals++;
+    return NULL; /* LUA_ERRMEM, reported as the string cap */
   }
   if (b->limit && nsize > old) {
     size_t extra = nsize - old;
@@ -82,23 +110,60 @@ int fl_is_kill(lua_State *L, int idx) {
   return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == (void *)&kill_key;
 }
 
+/* Marks the run killed (why: FL_KILL_TIME or _MEMORY) and raises the kill object; from
+ * now on every Lua instruction raises it again (the re-armed hook). */
+static int kill_now(lua_State *L, fl_budget *b, int why) {
+  if (!b->killed) {
+    b->killed = why;
+    lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+  }
+  fl_push_kill(L);
+  return lua_error(L);
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   fl_budget *b = fl_budget_of(L);
   if (!b || !b->enforce) return;
   if (!b->killed) {
-    b->instructions += FL_HOOK_COUNT;
+    b->instructions += (uint64_t)b->hook_count;
     int over = b->max_instructions && b->instructions > b->max_instructions;
     if (!over && b->deadline > 0 && monotonic_now() > b->deadline) over = 1;
     if (!over) return;
-    b->killed = FL_KILL_TIME;
-    lua_sethook(L, hook, LUA_MASKCOUNT, 1); /* from now on every instruction raises */
   }
-  fl_push_kill(L);
-  lua_error(L);
+  kill_now(L, b, FL_KILL_TIME);
 }
 
-void fl_install_hook(lua_State *L) { lua_sethook(L, hook, LUA_MASKCOUNT, FL_HOOK_COUNT); }
+void fl_install_hook(lua_State *L) {
+  fl_budget *b = fl_budget_of(L);
+  if (b) {
+    b->L = L;
+    b->hook_count = FL_HOOK_COUNT;
+  }
+  lua_sethook(L, hook, LUA_MASKCOUNT, FL_HOOK_COUNT);
+}
+
+void fl_budget_charge(lua_State *L, uint64_t units) {
+  fl_budget *b = fl_budget_of(L);
+  if (!b || !b->enforce) return;
+  if (!b->killed) {
+    uint64_t before = b->instructions;
+    b->instructions += units;
+    int over = b->max_instructions && b->instructions > b->max_instructions;
+    if (!over && b->deadline > 0 &&
+        (units >= FL_HOOK_COUNT || before / FL_HOOK_COUNT != b->instructions / FL_HOOK_COUNT) &&
+        monotonic_now() > b->deadline)
+      over = 1;
+    if (!over) return;
+  }
+  kill_now(L, b, FL_KILL_TIME);
+}
+
+int fl_budget_kill(lua_State *L, int why) {
+  fl_budget *b = fl_budget_of(L);
+  if (!b || !b->enforce) return luaL_error(L, "%s", why == FL_KILL_MEMORY ? "not enough memory" : "budget exceeded");
+  return kill_now(L, b, why);
+}
 
 void fl_budget_begin(fl_budget *b, uint64_t max_instructions, double max_seconds) {
   b->instructions = 0;
@@ -106,6 +171,7 @@ void fl_budget_begin(fl_budget *b, uint64_t max_instructions, double max_seconds
   b->deadline = max_seconds > 0 ? monotonic_now() + max_seconds : 0;
   b->killed = FL_KILL_NONE;
   b->refusals = 0;
+  b->string_capped = 0;
   b->log_used = 0;
   b->enforce = 1;
 }
@@ -136,8 +202,9 @@ int fl_msghandler(lua_State *L) {
   const char *msg;
   fl_budget *b = fl_budget_of(L);
   if (fl_is_kill(L, 1))
-    msg = b && b->killed == FL_KILL_MEMORY ? "memory budget exceeded"
-                                          : "instruction budget or deadline exceeded";
+    msg = b && b->killed == FL_KILL_MEMORY
+              ? (b->string_capped ? "memory budget exceeded: " FL_STRING_CAP_TEXT : "memory budget exceeded")
+              : "instruction budget or deadline exceeded";
   else if (lua_type(L, 1) == LUA_TSTRING)
     msg = lua_tostring(L, 1);
   else if (lua_type(L, 1) == LUA_TNUMBER)
@@ -286,6 +353,13 @@ static int sb_load(lua_State *L) {
   if (!s || lua_type(L, 1) != LUA_TSTRING)
     return luaL_error(L, "load: policies may only load source text (a string)");
   const char *name = luaL_optstring(L, 2, s);
+  fl_budget_charge(L, len / 4 + 1); /* the parser runs in C: charge it up front */
+  char why[200];
+  if (fl_source_check(s, len, why, sizeof why)) {
+    luaL_pushfail(L);
+    lua_pushstring(L, why);
+    return 2;
+  }
   int status = luaL_loadbufferx(L, s, len, name, "t");
   if (status != LUA_OK) {
     luaL_pushfail(L);
@@ -323,45 +397,6 @@ static int sb_format(lua_State *L) {
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, 1);
   return 1;
-}
-
-/* Lua patterns backtrack in C, where the count hook cannot interrupt them:
- * string.find(string.rep("a", 1e5), string.rep("a-", 30) .. "b") would run
- * for ages. Before a pattern function runs, its worst case is estimated as
- * n^(q+1) steps (n = subject length, q = quantifiers * + - in the pattern,
- * one more factor for trying every start position unless anchored) and
- * refused above MAX_PATTERN_WORK. Ordinary patterns on ordinary strings
- * are far below it. Upvalue 1 = the real function, 2 = its name, 3 = 1 for
- * gsub/gmatch (always scan every position). */
-#define MAX_PATTERN_WORK 2e8
-
-static int sb_pattern(lua_State *L) {
-  size_t n, plen;
-  const char *s = luaL_checklstring(L, 1, &n);
-  const char *p = luaL_checklstring(L, 2, &plen);
-  (void)s;
-  int plain = lua_toboolean(L, lua_upvalueindex(3)) == 0 && lua_toboolean(L, 4); /* find(s,p,i,true) */
-  if (!plain) {
-    int q = 0, in_set = 0;
-    for (size_t i = 0; i < plen; i++) {
-      char c = p[i];
-      if (c == '%') { i++; continue; }
-      if (in_set) { if (c == ']') in_set = 0; continue; }
-      if (c == '[') { in_set = 1; if (i + 1 < plen && p[i + 1] == '^') i++; if (i + 1 < plen && p[i + 1] == ']') i++; continue; }
-      if (c == '*' || c == '+' || c == '-') q++;
-    }
-    int anchored = plen > 0 && p[0] == '^' && !lua_toboolean(L, lua_upvalueindex(3));
-    double work = 1.0, base = n > 1 ? (double)n : 1.0;
-    for (int k = 0; k < q + (anchored ? 0 : 1) && work <= MAX_PATTERN_WORK; k++) work *= base;
-    if (work > MAX_PATTERN_WORK)
-      return luaL_error(L, "string.%s: pattern too complex for a %d-byte subject (%d quantifiers); "
-                           "use a plain find or split the input", lua_tostring(L, lua_upvalueindex(2)),
-                        (int)n, q);
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
 }
 
 /* ---- require ------------------------------------------------------------------ */
@@ -433,6 +468,8 @@ static int sb_require(lua_State *L) {
     size_t len;
     const char *src = lua_tolstring(L, -1, &len);
     const char *chunk = lua_pushfstring(L, "@%s", path);
+    char why[200];
+    if (fl_source_check(src, len, why, sizeof why)) return luaL_error(L, "require: %s: %s", path, why);
     if (luaL_loadbufferx(L, src, len, chunk, "t") != LUA_OK) return lua_error(L);
     fl_sandbox_new_env(L);      /* [.., fn, env] */
     lua_pushvalue(L, -1);
@@ -648,14 +685,7 @@ void fl_sandbox_open(lua_State *L, int trusted) {
   lua_getfield(L, str, "format");
   lua_pushcclosure(L, sb_format, 1);
   lua_setfield(L, str, "format"); /* the state's own string table: module code uses it too */
-  static const char *const patterned[] = {"find", "match", "gmatch", "gsub", NULL};
-  for (size_t i = 0; patterned[i]; i++) {
-    lua_getfield(L, str, patterned[i]);
-    lua_pushstring(L, patterned[i]);
-    lua_pushboolean(L, i >= 2); /* gmatch and gsub scan every position */
-    lua_pushcclosure(L, sb_pattern, 3);
-    lua_setfield(L, str, patterned[i]);
-  }
+  fl_bound_string_lib(L, str); /* patterns and rep: work in C the hook cannot see */
   static const char *const no_dump[] = {"dump", NULL};
   set_proxy(L, g0, str, "string", cache, no_dump);
   lua_pop(L, 1);
@@ -668,6 +698,7 @@ void fl_sandbox_open(lua_State *L, int trusted) {
   for (const char *const *lib = (const char *const[]){LUA_TABLIBNAME, LUA_UTF8LIBNAME, NULL}; *lib;
        lib++) {
     lua_getfield(L, G, *lib); /* [.., lib] */
+    if (strcmp(*lib, LUA_TABLIBNAME) == 0) fl_bound_table_lib(L, lua_gettop(L)); /* module code too */
     set_proxy(L, g0, -1, *lib, cache, NULL);
     lua_pop(L, 1);
   }
@@ -678,6 +709,7 @@ void fl_sandbox_open(lua_State *L, int trusted) {
     lua_getfield(L, -2, *k);
     lua_setfield(L, -2, *k);
   }
+  fl_bound_os_lib(L, lua_gettop(L));
   set_proxy(L, g0, -1, "os", cache, NULL);
   lua_pop(L, 2);
   lua_getfield(L, LUA_REGISTRYINDEX, FL_REG_MODULE);

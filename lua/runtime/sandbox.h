@@ -16,8 +16,21 @@
 
 enum { FL_KILL_NONE = 0, FL_KILL_TIME = 1, FL_KILL_MEMORY = 2 };
 
-/* How often (in VM instructions) the count hook runs. */
+/* How often (in VM instructions) the count hook runs (at most: see
+ * FL_LONG_STRING). */
 #define FL_HOOK_COUNT 1000
+
+/* The longest string a sandboxed engine may create, in bytes. A longer one
+ * is refused by the allocator: the run ends with FOLIO_EMEMORY. The cap
+ * bounds the cost of one VM instruction on strings: comparing two strings
+ * (l_strcmp, strcoll per NUL-separated segment) costs up to ~20 ns a byte. */
+#define FL_MAX_STRING ((size_t)16 << 20)
+#define FL_STRING_CAP_TEXT "a string longer than 16 MiB (a policy's strings are capped at 16 MiB)"
+/* Once an engine holds a string longer than this, its count hook runs every
+ * FL_HOOK_COUNT * FL_LONG_STRING / length instructions (at least every one),
+ * so the instructions between two deadline checks cost at most as much as
+ * FL_HOOK_COUNT instructions on strings of this length. */
+#define FL_LONG_STRING ((size_t)16 << 10)
 
 typedef struct fl_budget {
   size_t used, limit, peak;   /* bytes held by the state; limit 0 = none */
@@ -31,6 +44,10 @@ typedef struct fl_budget {
   void (*log)(void *ud, const char *text, size_t len);
   void *log_ud;
   size_t log_used, log_limit;
+  /* the bounded library (sandbox_bounded.c) */
+  lua_State *L;               /* the engine's main thread (for the hook) */
+  int hook_count;             /* the count hook's current period */
+  int string_capped;          /* a string longer than FL_MAX_STRING was refused */
 } fl_budget;
 
 /* The allocator to give lua_newstate, with the budget as its ud. */
@@ -43,6 +60,28 @@ void fl_install_hook(lua_State *L);
 void fl_budget_begin(fl_budget *b, uint64_t max_instructions, double max_seconds);
 /* Ends a run (enforcement off). */
 void fl_budget_end(fl_budget *b);
+
+/* Charges work done in C (units comparable to VM instructions) to the
+ * run's budget, and checks the deadline (at most once per FL_HOOK_COUNT
+ * units, or at once for a large charge). Over budget, raises the same
+ * unswallowable kill as the hook. A no-op outside an enforced run. */
+void fl_budget_charge(lua_State *L, uint64_t units);
+
+/* Raises the kill for a budget (FL_KILL_TIME or FL_KILL_MEMORY) from C. */
+int fl_budget_kill(lua_State *L, int why);
+
+/* The bounded standard library (sandbox_bounded.c): replace, in the library
+ * table at idx, the functions whose C loops the count hook cannot see by
+ * versions that charge their work to the budget or refuse inputs whose
+ * worst case exceeds it. Same results and errors for ordinary inputs. */
+void fl_bound_string_lib(lua_State *L, int idx); /* rep, find, match, gmatch, gsub */
+void fl_bound_table_lib(lua_State *L, int idx);  /* move, insert, remove, sort, concat */
+void fl_bound_os_lib(lua_State *L, int idx);     /* date */
+
+/* Whether Lua source text would cost the parser more than a sandbox allows
+ * (long chains of and/or parse in quadratic time): 0 if not, else 1 with
+ * the reason in msg. */
+int fl_source_check(const char *src, size_t len, char *msg, size_t msg_size);
 
 /* The budget of a state (stored in its extra space). */
 fl_budget *fl_budget_of(lua_State *L);

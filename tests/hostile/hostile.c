@@ -207,8 +207,102 @@ static const hcase cases[] = {
    "if #bad > 0 then error('unclassified folio functions (add each to lua/module/lcapability.c if it touches files "
    "or the process, else to the pure list of folio_functions_classified): ' .. table.concat(bad, ', ')) end\n"
    "assert(n > 100, 'walked only ' .. n .. ' functions')",
+  /* -- bounded standard library (sandbox_bounded.c): work in C the hook cannot see -- */
+  {"table_move_huge", "table.move({}, 1, math.maxinteger - 1, 1, {})", TO, 0, "budget"},
+  {"table_insert_len_huge", "local t = setmetatable({}, {__len = function() return 2^62 end}) table.insert(t, 1, 'x')", TO, 0, "budget"},
+  {"table_remove_len_huge", "local t = setmetatable({}, {__len = function() return 2^62 end}) table.remove(t, 1)", TO, 0, "budget"},
+  {"table_sort_nul_strings", "local s = ('\\0'):rep(8e6) local t = {} for i = 1, 2000 do t[i] = s end table.sort(t)", TO, 0, "budget"},
+  {"table_sort_nul_strings_20mb", "local s = ('\\0'):rep(20e6) local t = {} for i = 1, 2000 do t[i] = s end table.sort(t)", MEM, 0, "16 MiB"},
+  {"table_sort_len_huge", "local t = setmetatable({}, {__len = function() return 2^31 - 2 end, __index = function(_, i) return -i end}) table.sort(t)", TO, MEM, "budget"},
+  {"table_concat_range_huge", "local t = setmetatable({}, {__index = function() return '' end}) return table.concat(t, '', 1, math.maxinteger)", TO, 0, "budget"},
+  {"table_unpack_huge", "return select('#', table.unpack({}, 1, 1e8))", ERR, 0, "too many results"},
+  {"string_lt_long", "local s = ('\\0'):rep(16e6) while true do local _ = s < s end", TO, 0, "budget"},
+  {"string_lt_single_huge", "local s = ('\\0'):rep(2e8) return s < s", MEM, 0, "16 MiB"},
+  {"string_cap", "local s = ('x'):rep(1e6) local t = {} for i = 1, 20 do t[i] = s end return table.concat(t)", MEM, 0, "16 MiB"},
+  {"string_rep_empty_huge", "assert(string.rep('', math.maxinteger) == '' and (''):rep(2^62, '') == '')", OK_, 0, NULL},
+  {"pattern_balance", "string.find(('('):rep(1e6), '%b()')", ERR, 0, "too complex"},
+  {"pattern_backref", "string.find(('a'):rep(1e5), '(a*)%1b')", ERR, 0, "too complex"},
+  {"pattern_optional", "string.match(('a'):rep(60), ('a?'):rep(60) .. ('a'):rep(60))", ERR, 0, "too complex"},
+  {"pattern_match_plain_flag", "string.match(('a'):rep(1e5), ('a-'):rep(30) .. 'b', 1, true)", ERR, 0, "too complex"},
+  {"pattern_plain_long", "string.find(('a'):rep(16e6), ('a'):rep(8e6) .. 'b', 1, true)", ERR, 0, "too complex"},
+  {"pattern_gsub_repl_huge", "string.gsub(('x'):rep(1e5), '', ('%0'):rep(1e4))", ERR, 0, "too complex"},
+  {"pattern_gmatch_frontier", "for w in string.gmatch(('ab '):rep(1e3), '%f[%w]%w+') do end", OK_, 0, NULL},
+  {"os_date_format_huge", "os.date(('%c'):rep(5e6))", ERR, 0, "format longer"},
+  {"os_date_format_capped", "os.date(('%c'):rep(5e7))", MEM, 0, "16 MiB"},
+  {"load_and_chain", "assert(load('local a = true return a' .. (' and a'):rep(40000)))", ERR, 0, "too costly to parse"},
+  {"load_and_chain_in_strings_ok", "assert(load('local a = 1 return a' .. (' or a'):rep(5000)))"
+   " assert(load('-- ' .. ('and or '):rep(20000) .. '\\nreturn [==[' .. ('and '):rep(20000) .. ']==], \\'' .. ('or '):rep(20000) .. '\\''))",
+   OK_, 0, NULL},
+  {"load_name_lookups", "local d = ('local f = function() local ' .. ('a,'):rep(189) .. 'b '):rep(60)"
+   " assert(load(d .. ('zz = zz '):rep(14000) .. ('end '):rep(60)))", ERR, 0, "name lookups"},
+  {"bounded_sort_semantics",
+   "local r = {} for i = 1, 5000 do r[i] = math.random(1, 1e6) end table.sort(r)"
+   " for i = 2, 5000 do assert(r[i - 1] <= r[i]) end"
+   " table.sort(r, function(a, b) return a > b end) for i = 2, 5000 do assert(r[i - 1] >= r[i]) end"
+   " local s = {} for i = 1, 300 do s[i] = ('x'):rep(100) .. (300 - i) end table.sort(s)"
+   " for i = 2, 300 do assert(s[i - 1] <= s[i]) end"
+   " local p = setmetatable({3, 1, 2}, {__index = function() return nil end}) table.sort(p) assert(p[1] == 1 and p[3] == 3)"
+   " local ok, e = pcall(table.sort, s, function(a, b) return true end) assert(not ok and e:find('invalid order function'))",
+   OK_, 0, NULL},
+  {"bounded_lib_semantics",
+   "local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) assert(table.concat(t, ',') == '0,1,2,3,4')"
+   " assert(table.remove(t) == 4 and table.remove(t, 1) == 0 and table.concat(t, ',') == '1,2,3')"
+   " assert(table.remove({}) == nil and table.remove({}, 1) == nil)"
+   " assert(table.concat(table.move({1, 2, 3}, 1, 3, 2), ',') == '1,1,2,3')"
+   " assert(table.concat(table.move({1, 2, 3, 4, 5}, 2, 5, 1), ',') == '2,3,4,5,5')"
+   " local d = table.move({1, 2}, 1, 2, 3, {9}) assert(d[1] == 9 and d[2] == nil and d[3] == 1 and d[4] == 2)"
+   " local s = {'b', 'a', 'c'} table.sort(s) assert(table.concat(s) == 'abc')"
+   " table.sort(s, function(a, b) return a > b end) assert(table.concat(s) == 'cba')"
+   " local r = {} for i = 1, 1000 do r[i] = math.random(1, 100) end table.sort(r)"
+   " for i = 2, 1000 do assert(r[i - 1] <= r[i]) end"
+   " local M = {__lt = function(a, b) return a.v < b.v end} local o = {}"
+   " for i = 1, 5 do o[i] = setmetatable({v = 6 - i}, M) end table.sort(o) assert(o[1].v == 1 and o[5].v == 5)"
+   " local ok, e = pcall(table.sort, {1, 'x'}) assert(not ok and e:find('compare'))"
+   " ok, e = pcall(table.sort, {3, 1, 2}, 5) assert(not ok and e:find('function expected'))"
+   " ok, e = pcall(table.insert, {1}, 5, 2) assert(not ok and e:find('position out of bounds'))"
+   " ok, e = pcall(table.insert, {}, 1, 2, 3) assert(not ok and e:find('wrong number of arguments'))"
+   " ok, e = pcall(table.remove, {1}, 5) assert(not ok and e:find('position out of bounds'))"
+   " ok, e = pcall(table.move, {}, -1, math.maxinteger, 1) assert(not ok and e:find('too many elements'))"
+   " ok, e = pcall(table.concat, {1, {}}) assert(not ok and e:find('invalid value %(at index 2%)'))"
+   " assert(table.concat({}, ',') == '' and table.concat({1, 2.5, 'x'}, '-') == '1-2.5-x')"
+   " assert(table.concat({1, 2, 3}, ',', 2, 3) == '2,3')"
+   " assert(('ab'):rep(3, ',') == 'ab,ab,ab' and ('x'):rep(0) == '' and ('x'):rep(-1) == '')"
+   " assert(string.find('hello (world)', '%b()') == 7 and string.gsub('a.b.c', '%.', '/') == 'a/b/c')"
+   " assert(string.match('key=value', '(%w+)=(%w+)') == 'key' and string.find('a+b', '+', 1, true) == 2)"
+   " assert(string.gsub('abc', '%w', '%0%0') == 'aabbcc' and select(2, string.gsub('abab', '(a)(b)', '%2%1')) == 2)"
+   " assert(os.date('!%Y-%m-%d', 0) == '1970-01-01' and type(os.date('*t').year) == 'number')"
+   " local big = ('x'):rep(1e6) assert(big <= big and not (big < big) and #(big .. 'y') == 1e6 + 1)",
    OK_, 0, NULL},
   {NULL, NULL, 0, 0, NULL},
+};
+
+/* Cases run with a short max_seconds, which must end within it plus the
+ * in-process grace of 1 s (docs/sandbox.md, "Bounds: the guarantee in numbers"). */
+static const struct {
+  const char *id;
+  double seconds;
+} timed_cases[] = {
+  {"table_move_huge", 2},
+  {"table_insert_len_huge", 2},
+  {"table_remove_len_huge", 2},
+  {"table_sort_nul_strings", 2},
+  {"table_sort_len_huge", 2},
+  {"table_concat_range_huge", 2},
+  {"table_unpack_huge", 2},
+  {"string_lt_long", 1},
+  {"string_lt_single_huge", 2},
+  {"string_cap", 2},
+  {"string_rep_empty_huge", 2},
+  {"pattern_balance", 2},
+  {"pattern_backref", 2},
+  {"pattern_optional", 2},
+  {"pattern_match_plain_flag", 2},
+  {"pattern_plain_long", 2},
+  {"pattern_gsub_repl_huge", 2},
+  {"pattern_gmatch_frontier", 2},
+  {"os_date_format_huge", 2},
+  {"os_date_format_capped", 2},
+  {NULL, 0},
 };
 
 static size_t log_bytes;
@@ -221,11 +315,13 @@ static void count_log(void *ud, const char *text, size_t len) {
   last_log[n] = '\0';
 }
 
+static double case_seconds = 10; /* max_seconds of the next host */
+
 static folio_host *new_host_seeded(size_t mem_mb, uint64_t seed) {
   folio_host_opts o = folio_host_defaults();
   o.seed = seed;
   o.max_instructions = 50000000; /* a few tenths of a second of Lua */
-  o.max_seconds = 10;
+  o.max_seconds = case_seconds;
   o.max_memory = mem_mb << 20;
   o.max_log_bytes = 64 << 10;
   o.log = count_log;
@@ -365,10 +461,19 @@ static char *with_tmp(const char *script, const char *tmp) {
   }
   *o = '\0';
   return out;
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int run_case(const hcase *c) {
+  double seconds = 0;
+  for (int k = 0; timed_cases[k].id; k++)
+    if (strcmp(timed_cases[k].id, c->id) == 0) seconds = timed_cases[k].seconds;
+  if (seconds > 0) case_seconds = seconds;
   folio_host *h = new_host(64);
+  case_seconds = 10;
   CHECK(h != NULL);
   if (!h) return tl_finish(c->id);
   /* in_temp: a fresh working folder of fixtures, never the source tree */
@@ -385,6 +490,12 @@ static int run_case(const hcase *c) {
   }
   const char *text = script ? script : c->script;
   folio_status st = folio_host_run_string(h, "=hostile", text, strlen(text));
+  double t0 = now_seconds();
+  folio_status st = folio_host_run_string(h, "=hostile", c->script, strlen(c->script));
+  double took = now_seconds() - t0;
+  /* the in-process grace: a run ends within its max_seconds + 1 s, whatever it calls */
+  if (seconds > 0)
+    CHECK_MSG(took <= seconds + 1.0, "%s: took %.2f s with max_seconds %g", c->id, took, seconds);
   const char *msg = folio_host_error(h);
   CHECK_MSG(st == c->status || (c->alt_status && st == c->alt_status),
             "%s: status %d, wanted %d: %s", c->id, (int)st, c->status, msg);
