@@ -5,6 +5,7 @@
 #include "folio/status.h"
 #include "folio/panel.h"
 #include "folio/money.h"
+#include "folio/numbers.h"
 #include "folio/csv.h"
 #include "folio/csv_records.h"
 #include "folio/returns.h"

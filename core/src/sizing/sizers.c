@@ -19,6 +19,7 @@
 
 #include "folio/money.h"
 #include "folio/sizers.h"
+#include "folio/numbers.h"
 #include "internal.h"
 
 /* ==== symbols ============================================================ */
@@ -275,6 +276,11 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
     if (!isfinite(mu[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: mu is not finite (symbol %s: %g)", who,
                              name_of(names, map, i, b1, sizeof b1), mu[i]);
+  for (size_t i = 0; i < n; i++) {
+    folio_status st = folio_check_number(FOLIO_DOMAIN_RETURN, mu[i], who, "mu",
+                                         name_of(names, map, i, b1, sizeof b1), err);
+    if (st < 0) return st;
+  }
   double *d = ks->d;
   for (size_t i = 0; i < n; i++) {
     double c = cov[i + i * ld];
@@ -282,6 +288,9 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: cov is not finite (symbol %s, %s: %g)",
                              who, name_of(names, map, i, b1, sizeof b1),
                              name_of(names, map, i, b2, sizeof b2), c);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, c, who, "cov variance",
+                                         name_of(names, map, i, b1, sizeof b1), err);
+    if (st < 0) return st;
     d[i] = sqrt(fabs(c));
   }
 
@@ -304,6 +313,14 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
                                    "%s: cov is not finite (symbol %s, %s: %g)", who,
                                    name_of(names, map, r, b1, sizeof b1),
                                    name_of(names, map, c, b2, sizeof b2), isfinite(x) ? y : x);
+          }
+          if (!(fabs(x) <= FOLIO_MAX_COV) || !(fabs(y) <= FOLIO_MAX_COV)) {
+            int lo_bad = !(fabs(x) <= FOLIO_MAX_COV);
+            char what[160];
+            snprintf(what, sizeof what, "cov entry (symbols %s, %s)",
+                     name_of(names, map, lo_bad ? i : j, b1, sizeof b1),
+                     name_of(names, map, lo_bad ? j : i, b2, sizeof b2));
+            return folio_check_number(FOLIO_DOMAIN_COV, lo_bad ? x : y, who, what, NULL, err);
           }
           if (fabs(x - y) > 1e-10 * d[i] * d[j] && asym_i == SIZE_MAX) {
             asym_i = i;
@@ -386,6 +403,15 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
   if (inf != 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: dpotrs rejected argument %d", who, (int)-inf);
 
+  /* The final check: no NaN or Inf leaves, even from a nearly singular cov. */
+  for (size_t p = 0; p < n; p++) {
+    size_t k = order ? order[p] : p;
+    double w = b[p] / o->risk_aversion;
+    if (!isfinite(w))
+      return folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: weight of %s is %s (the inputs overflow the computation)", who,
+                             name_of(names, map, k, b1, sizeof b1), isnan(w) ? "NaN" : "inf");
+  }
   size_t n_capped = 0;
   for (size_t p = 0; p < n; p++) {
     size_t k = order ? order[p] : p;
