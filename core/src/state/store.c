@@ -216,7 +216,76 @@ static folio_status latest_row(folio_store *s, const void *out, const char *sql,
 
 /* ==== open / close ======================================================= */
 
-/* Reads meta.schema_version of an existing schema; checks the application. */
+/* The tables and columns each schema version has (a version has those of
+ * every earlier one too; rebalances.run_key came with version 2). A store
+ * is checked against them before anything could write to it, so a file
+ * whose meta is right but whose tables are not is refused unchanged. */
+static const struct schema_table {
+  int since;           /* first version with this table (or these columns) */
+  const char *table;
+  const char *columns; /* space-separated */
+} schema_tables[] = {
+    {1, "meta", "key value"},
+    {1, "rebalances",
+     "id asof fund inputs_digest composite_json allocations_json orders_json decisions_json "
+     "turnover"},
+    {1, "trades", "id rebalance_id asof symbol weight_change"},
+    {1, "snapshots", "id timestamp nav cash gross net positions_json"},
+    {1, "checkpoints", "id asof state_json"},
+    {2, "rebalances", "run_key"},
+    {2, "runs", "key fund asof inputs_digest state created rebalance_id"},
+    {2, "orders",
+     "run_key seq client_id symbol side quantity price notional weight state submitted_at"},
+};
+
+/* Whether table has a column named col (read-only: PRAGMA table_info). */
+static folio_status has_column(folio_store *s, const char *table, const char *col, size_t col_len,
+                               int *table_found, int *found, folio_error *err) {
+  sqlite3_stmt *stmt;
+  int rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info(?1)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK) return fail_rc(s, rc, "store_open", err);
+  sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+  *table_found = *found = 0;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(stmt, 0);
+    *table_found = 1;
+    if (name && strlen(name) == col_len && strncmp(name, col, col_len) == 0) *found = 1;
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) return fail_rc(s, rc, "store_open", err);
+  return FOLIO_OK;
+}
+
+/* Every table and column of schema `version` exists: FOLIO_OK, or FOLIO_EIO
+ * naming the first missing one (the file is left unchanged: nothing here writes). */
+static folio_status check_tables(folio_store *s, int version, folio_error *err) {
+  for (size_t t = 0; t < sizeof schema_tables / sizeof *schema_tables; t++) {
+    const struct schema_table *st = &schema_tables[t];
+    if (st->since > version) continue;
+    for (const char *c = st->columns; *c;) {
+      size_t n = strcspn(c, " ");
+      int table_found = 0, found = 0;
+      folio_status rs = has_column(s, st->table, c, n, &table_found, &found, err);
+      if (rs != FOLIO_OK) return rs;
+      if (!table_found)
+        return folio_error_set(err, FOLIO_EIO,
+                               "store_open: store '%s' (schema version %d) has no table '%s'; it "
+                               "was left unchanged: restore it from a backup",
+                               s->path, version, st->table);
+      if (!found)
+        return folio_error_set(err, FOLIO_EIO,
+                               "store_open: store '%s' (schema version %d): table '%s' has no "
+                               "column '%.*s'; it was left unchanged: restore it from a backup",
+                               s->path, version, st->table, (int)n, c);
+      c += n;
+      while (*c == ' ') c++;
+    }
+  }
+  return FOLIO_OK;
+}
+
+/* Reads meta.schema_version of an existing schema; checks the application
+ * and that every table and column of that version is there. */
 static folio_status check_schema(folio_store *s, folio_error *err) {
   sqlite3_stmt *stmt;
   int rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta", -1, &stmt, NULL);
@@ -256,6 +325,8 @@ static folio_status check_schema(folio_store *s, folio_error *err) {
                            "store_open: store '%s' has no valid schema_version; it was left "
                            "unchanged",
                            s->path);
+  folio_status st = check_tables(s, (int)version, err);
+  if (st != FOLIO_OK) return st;
   s->version = (int)version;
   return FOLIO_OK;
 }
@@ -273,6 +344,7 @@ static folio_status upgrade_in_tx(folio_store *s, folio_error *err) {
            strcmp((const char *)sqlite3_column_text(stmt, 0), "1") == 0;
   sqlite3_finalize(stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail_rc(s, rc, "store_open", err);
+  if (v1 && (st = check_tables(s, 1, err)) != FOLIO_OK) return st; /* again, under the lock */
   if (v1 && (rc = exec(s->db, upgrade_v1_v2)) != SQLITE_OK)
     return folio_error_set(err, FOLIO_EIO,
                            "store_open: cannot upgrade store '%s' from schema version 1 to 2 (%s); "
