@@ -140,6 +140,8 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
   if (!isfinite(gross) || gross <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: gross must be finite and > 0 (got %g)", who,
                            gross);
+  folio_status dst = folio_check_number(FOLIO_DOMAIN_WEIGHT, gross, who, "gross", NULL, err);
+  if (dst < 0) return dst;
   int sorted;
   folio_status st = symbols_basic(n_assets, symbols, who, "symbol", &sorted, err);
   if (st < 0) return st;
@@ -631,6 +633,12 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: base weight is not finite (symbol %s: %g)",
                              who, folio_i_symbol(labels, j, b, sizeof b), base_weights[j]);
     }
+  for (size_t j = 0; j < n_assets; j++) {
+    char b[64];
+    st = folio_check_number(FOLIO_DOMAIN_WEIGHT, base_weights[j], who, "base weight",
+                            folio_i_symbol(labels, j, b, sizeof b), err);
+    if (st < 0) return st;
+  }
   int sorted;
   st = optional_symbols(n_assets, labels, who, "column label", &sorted, err);
   if (st < 0) return st;
@@ -667,6 +675,9 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
                            "%s: realised volatility is 0 over the last %zu rows (all weights 0?)",
                            who, window);
   double scale = fmin(opts->target_ann_vol / vol, opts->max_scale);
+  if (!isfinite(scale)) /* the final check: the weights are scale x base weights in their domain */
+    return folio_error_set(err, FOLIO_ENOTFINITE, "%s: the scale is not finite (volatility %g)",
+                           who, vol);
   for (size_t j = 0; j < n_assets; j++) weights[j] = scale * base_weights[j];
   if (info) {
     info->realised_vol = vol;
@@ -690,6 +701,11 @@ folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
     if (!isfinite(weights_in[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: weight is not finite (symbol %s: %g)", who,
                              symbols[i], weights_in[i]);
+  for (size_t i = 0; i < n_assets; i++) {
+    st = folio_check_number(FOLIO_DOMAIN_WEIGHT, weights_in[i], who, "weight",
+                            symbols ? symbols[i] : NULL, err);
+    if (st < 0) return st;
+  }
   if (weights_out != weights_in) memmove(weights_out, weights_in, n_assets * sizeof(double));
   return FOLIO_OK;
 }
@@ -912,6 +928,10 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   st = vol_core(who, m, NULL, s.fin, s.x + (rows - vw), rows, vw, n_rows - vw, labels, s.act,
                 log_returns->row_labels, opts->periods_per_year, s.p, &final_vol, err);
   if (st < 0) goto done;
+  if (!isfinite(final_vol) || !isfinite(scale)) { /* the final check; the weights are capped */
+    st = folio_error_set(err, FOLIO_ENOTFINITE, "%s: the final volatility is not finite", who);
+    goto done;
+  }
 
   for (size_t j = 0; j < n; j++) weights[j] = 0.0;
   for (size_t k = 0; k < m; k++) weights[s.act[k]] = s.fin[k];
