@@ -370,6 +370,10 @@ function M.cycle(args)
   if not finite(max_age) or max_age <= 0 then argerror("cycle", "max_age must be > 0 seconds", 2) end
   if not finite(step) or step <= 0 then argerror("cycle", "step must be > 0", 2) end
   if not finite(min_notional) or min_notional < 0 then argerror("cycle", "min_notional must be >= 0", 2) end
+  -- the quantity step is a lot size, the minimum notional an amount (docs/numbers.md)
+  local okd, why = check_number("lot", step, "cycle", "step")
+  if okd then okd, why = check_number("usd", min_notional, "cycle", "min_notional") end
+  if not okd then argerror("cycle", (why:gsub("^cycle: ", "")), 2) end
   local ex = args.exchange
   check_exchange(ex)
   local now = args.now or M.now()

@@ -133,6 +133,17 @@ do
     "position 1e+300 of AAA is outside the quantity domain")
 end
 
+-- the cycle's own numbers: a step of 1e-300 made quantities infinite
+do
+  local root = mkroot()
+  write(root .. "/portfolio_config.json", json.encode{ account_value = 10000, leverage = 1, weights = { a = 1 } })
+  local ex = folio.exchange.paper{ path = root .. "/paper.json" }
+  T.raises(function() R.cycle{ root = root, exchange = ex, now = NOW, step = 1e-300 } end,
+    "step 1e-300 is outside the lot domain")
+  T.raises(function() R.cycle{ root = root, exchange = ex, now = NOW, min_notional = 1e300 } end,
+    "min_notional 1e+300 is outside the USD amount domain")
+end
+
 -- folio.domains states the bounds the checks use
 T.eq(folio.domains.price.min, 1e-8); T.eq(folio.domains.price.max, 1e12)
 T.eq(folio.domains.weight.max, 100); T.eq(folio.domains.variance.zero_ok, true)
