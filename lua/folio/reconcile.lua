@@ -377,6 +377,9 @@ function M.cycle(args)
   local ex = args.exchange
   check_exchange(ex)
   local now = args.now or M.now()
+  if type(now) ~= "number" then argerror("cycle", "now must be a number (epoch seconds)", 2) end
+  local okn, whyn = check_number("epoch", now, "cycle", "now")
+  if not okn then argerror("cycle", (whyn:gsub("^cycle: ", "")), 2) end
   local journal_path = args.journal or (root .. "/.reconciler.json")
   local report = { acted = false, orders = {}, small = {}, resumed = {}, warnings = {}, strategies = {} }
   local function warn(msg) report.warnings[#report.warnings + 1] = msg end

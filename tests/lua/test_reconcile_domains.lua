@@ -142,6 +142,7 @@ do
     "step 1e-300 is outside the lot domain")
   T.raises(function() R.cycle{ root = root, exchange = ex, now = NOW, min_notional = 1e300 } end,
     "min_notional 1e+300 is outside the USD amount domain")
+  T.raises(function() R.cycle{ root = root, exchange = ex, now = 0/0 } end, "now is NaN")
 end
 
 -- folio.domains states the bounds the checks use
