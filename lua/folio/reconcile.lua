@@ -110,14 +110,15 @@ local function read_config(path)
   for name, w in pairs(cfg.weights) do
     if type(name) ~= "string" or name == "" then fail(string_format("config %s: weights must be keyed by strategy name", path)) end
     known[name] = true
-    all[name] = type(w) == "number" and w or tostring(w)
+    -- in the digest as given; a table as its type (an address would change the digest every cycle)
+    all[name] = (type(w) == "number" or type(w) == "string" or type(w) == "boolean") and w or ("<" .. type(w) .. ">")
     local ok, why = finite(w) and w >= 0, nil
     if ok then ok, why = check_number("weight", w, "config " .. path, "weight of '" .. name .. "'") end
     if ok then
       weights[name] = w
     else
       bad_weights[name] = why or string_format("config %s: weight of '%s' must be a finite number >= 0, got %s",
-        path, name, tostring(w))
+        path, name, type(w) == "table" and "an object" or tostring(w))
     end
   end
   local used = { account_value = cfg.account_value, leverage = cfg.leverage, weights = all }
