@@ -220,66 +220,74 @@ static folio_status latest_row(folio_store *s, const void *out, const char *sql,
  * every earlier one too; rebalances.run_key came with version 2). A store
  * is checked against them before anything could write to it, so a file
  * whose meta is right but whose tables are not is refused unchanged. */
-static const struct schema_table {
-  int since;           /* first version with this table (or these columns) */
-  const char *table;
-  const char *columns; /* space-separated */
-} schema_tables[] = {
-    {1, "meta", "key value"},
-    {1, "rebalances",
-     "id asof fund inputs_digest composite_json allocations_json orders_json decisions_json "
-     "turnover"},
-    {1, "trades", "id rebalance_id asof symbol weight_change"},
-    {1, "snapshots", "id timestamp nav cash gross net positions_json"},
-    {1, "checkpoints", "id asof state_json"},
+static const struct schema_column {
+  int since; /* first version with this column */
+  const char *table, *column;
+} schema_columns[] = {
+    {1, "meta", "key"},           {1, "meta", "value"},
+    {1, "rebalances", "id"},      {1, "rebalances", "asof"},
+    {1, "rebalances", "fund"},    {1, "rebalances", "inputs_digest"},
+    {1, "rebalances", "composite_json"}, {1, "rebalances", "allocations_json"},
+    {1, "rebalances", "orders_json"},    {1, "rebalances", "decisions_json"},
+    {1, "rebalances", "turnover"},
+    {1, "trades", "id"},          {1, "trades", "rebalance_id"},
+    {1, "trades", "asof"},        {1, "trades", "symbol"},
+    {1, "trades", "weight_change"},
+    {1, "snapshots", "id"},       {1, "snapshots", "timestamp"},
+    {1, "snapshots", "nav"},      {1, "snapshots", "cash"},
+    {1, "snapshots", "gross"},    {1, "snapshots", "net"},
+    {1, "snapshots", "positions_json"},
+    {1, "checkpoints", "id"},     {1, "checkpoints", "asof"},
+    {1, "checkpoints", "state_json"},
     {2, "rebalances", "run_key"},
-    {2, "runs", "key fund asof inputs_digest state created rebalance_id"},
-    {2, "orders",
-     "run_key seq client_id symbol side quantity price notional weight state submitted_at"},
+    {2, "runs", "key"},           {2, "runs", "fund"},
+    {2, "runs", "asof"},          {2, "runs", "inputs_digest"},
+    {2, "runs", "state"},         {2, "runs", "created"},
+    {2, "runs", "rebalance_id"},
+    {2, "orders", "run_key"},     {2, "orders", "seq"},
+    {2, "orders", "client_id"},   {2, "orders", "symbol"},
+    {2, "orders", "side"},        {2, "orders", "quantity"},
+    {2, "orders", "price"},       {2, "orders", "notional"},
+    {2, "orders", "weight"},      {2, "orders", "state"},
+    {2, "orders", "submitted_at"},
 };
+#define N_SCHEMA_COLUMNS (sizeof schema_columns / sizeof *schema_columns)
 
-/* Whether table has a column named col (read-only: PRAGMA table_info). */
-static folio_status has_column(folio_store *s, const char *table, const char *col, size_t col_len,
-                               int *table_found, int *found, folio_error *err) {
+/* Every table and column of schema `version` exists: FOLIO_OK, or FOLIO_EIO
+ * naming the first missing one. One read-only statement over every table's
+ * columns (as cheap as reading meta), so nothing here writes. */
+static folio_status check_tables(folio_store *s, int version, folio_error *err) {
+  unsigned char found[N_SCHEMA_COLUMNS] = {0}, table_found[N_SCHEMA_COLUMNS] = {0};
   sqlite3_stmt *stmt;
-  int rc = sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info(?1)", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT m.name, p.name FROM sqlite_master AS m "
+                              "JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'",
+                              -1, &stmt, NULL);
   if (rc != SQLITE_OK) return fail_rc(s, rc, "store_open", err);
-  sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
-  *table_found = *found = 0;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    const char *name = (const char *)sqlite3_column_text(stmt, 0);
-    *table_found = 1;
-    if (name && strlen(name) == col_len && strncmp(name, col, col_len) == 0) *found = 1;
+    const char *t = (const char *)sqlite3_column_text(stmt, 0);
+    const char *c = (const char *)sqlite3_column_text(stmt, 1);
+    if (!t || !c) continue;
+    for (size_t k = 0; k < N_SCHEMA_COLUMNS; k++)
+      if (strcmp(t, schema_columns[k].table) == 0) {
+        table_found[k] = 1;
+        if (strcmp(c, schema_columns[k].column) == 0) found[k] = 1;
+      }
   }
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) return fail_rc(s, rc, "store_open", err);
-  return FOLIO_OK;
-}
-
-/* Every table and column of schema `version` exists: FOLIO_OK, or FOLIO_EIO
- * naming the first missing one (the file is left unchanged: nothing here writes). */
-static folio_status check_tables(folio_store *s, int version, folio_error *err) {
-  for (size_t t = 0; t < sizeof schema_tables / sizeof *schema_tables; t++) {
-    const struct schema_table *st = &schema_tables[t];
-    if (st->since > version) continue;
-    for (const char *c = st->columns; *c;) {
-      size_t n = strcspn(c, " ");
-      int table_found = 0, found = 0;
-      folio_status rs = has_column(s, st->table, c, n, &table_found, &found, err);
-      if (rs != FOLIO_OK) return rs;
-      if (!table_found)
-        return folio_error_set(err, FOLIO_EIO,
-                               "store_open: store '%s' (schema version %d) has no table '%s'; it "
-                               "was left unchanged: restore it from a backup",
-                               s->path, version, st->table);
-      if (!found)
-        return folio_error_set(err, FOLIO_EIO,
-                               "store_open: store '%s' (schema version %d): table '%s' has no "
-                               "column '%.*s'; it was left unchanged: restore it from a backup",
-                               s->path, version, st->table, (int)n, c);
-      c += n;
-      while (*c == ' ') c++;
-    }
+  for (size_t k = 0; k < N_SCHEMA_COLUMNS; k++) {
+    const struct schema_column *sc = &schema_columns[k];
+    if (sc->since > version || found[k]) continue;
+    if (!table_found[k])
+      return folio_error_set(err, FOLIO_EIO,
+                             "store_open: store '%s' (schema version %d) has no table '%s'; it was "
+                             "left unchanged: restore it from a backup",
+                             s->path, version, sc->table);
+    return folio_error_set(err, FOLIO_EIO,
+                           "store_open: store '%s' (schema version %d): table '%s' has no column "
+                           "'%s'; it was left unchanged: restore it from a backup",
+                           s->path, version, sc->table, sc->column);
   }
   return FOLIO_OK;
 }
