@@ -59,7 +59,10 @@ local function usd_round_cents(usd)
   if type(usd) ~= "number" then
     argerror("usd_round_cents", "number expected, got " .. type(usd), 2)
   end
-  if not is_finite(usd) then return usd end
+  if not is_finite(usd) then -- no NaN or Inf leaves as an amount (docs/numbers.md)
+    argerror("usd_round_cents", "amount is " .. (usd ~= usd and "NaN" or usd > 0 and "inf" or "-inf"), 2)
+  end
+  if math_abs(usd) >= 4503599627370496.0 then return usd + 0.0 end -- 2^52: already whole (and usd * 100 could overflow)
   local c = usd * 100.0
   local r = math_floor(c + 0.5)
   local tol = 8.0 * DBL_EPSILON * math_abs(c)

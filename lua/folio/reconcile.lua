@@ -19,7 +19,7 @@ local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, tonumber, pcall = pairs, ipairs, type, error, tostring, tonumber, pcall
 local loadfile = loadfile
-local string_format, table_concat = string.format, table.concat
+local string_format, table_concat, table_remove = string.format, table.concat, table.remove
 local math_abs, math_floor, math_type, math_huge = math.abs, math.floor, math.type, math.huge
 local io, os = io, os -- nil in a sandbox: the reconciler runs on trusted hosts only
 
@@ -41,6 +41,13 @@ local JOURNAL_VERSION = 1
 local function fail(msg) error("reconcile: " .. msg, 0) end
 
 local argerror, check_keys = internal.argerror, internal.check_keys
+-- The core's one check of the numeric domains (folio/numbers.h, docs/numbers.md):
+-- check_number(domain, x, who, what, symbol) -> true, or nil, message.
+local check_number = internal.check_number
+
+-- How far in the future a state's `updated` may lie: the clock skew allowed
+-- between the machine that wrote it and this one. Later is an error.
+local MAX_CLOCK_SKEW = 60
 
 local function finite(x) return type(x) == "number" and x == x and x ~= math_huge and x ~= -math_huge end
 
@@ -86,24 +93,37 @@ local function read_config(path)
   local cfg, err = decode_text(text)
   if not cfg then fail("config " .. path .. " is not valid JSON: " .. err) end
   if type(cfg) ~= "table" then fail("config " .. path .. " must be a JSON object") end
-  for _, key in ipairs{ "account_value", "leverage" } do
+  for _, spec in ipairs{ { "account_value", "usd" }, { "leverage", "weight" } } do
+    local key, domain = spec[1], spec[2]
     local v = cfg[key]
     if v == nil then fail(string_format("config %s: %s is required", path, key)) end
     if not finite(v) or v <= 0 then
       fail(string_format("config %s: %s must be a finite number > 0, got %s", path, key, tostring(v)))
     end
+    local ok, why = check_number(domain, v, "config " .. path, key)
+    if not ok then fail(why) end
   end
   if type(cfg.weights) ~= "table" then fail(string_format("config %s: weights is required (an object)", path)) end
-  local weights = {}
+  -- A weight outside [0, FOLIO_MAX_WEIGHT] is that strategy's bad input: the
+  -- strategy is skipped (reported), the others act. known keeps its name.
+  local weights, bad_weights, known, all = {}, {}, {}, {}
   for name, w in pairs(cfg.weights) do
     if type(name) ~= "string" or name == "" then fail(string_format("config %s: weights must be keyed by strategy name", path)) end
-    if not finite(w) or w < 0 then
-      fail(string_format("config %s: weight of '%s' must be a finite number >= 0, got %s", path, name, tostring(w)))
+    known[name] = true
+    -- in the digest as given; a table as its type (an address would change the digest every cycle)
+    all[name] = (type(w) == "number" or type(w) == "string" or type(w) == "boolean") and w or ("<" .. type(w) .. ">")
+    local ok, why = finite(w) and w >= 0, nil
+    if ok then ok, why = check_number("weight", w, "config " .. path, "weight of '" .. name .. "'") end
+    if ok then
+      weights[name] = w
+    else
+      bad_weights[name] = why or string_format("config %s: weight of '%s' must be a finite number >= 0, got %s",
+        path, name, type(w) == "table" and "an object" or tostring(w))
     end
-    weights[name] = w
   end
-  local used = { account_value = cfg.account_value, leverage = cfg.leverage, weights = weights }
+  local used = { account_value = cfg.account_value, leverage = cfg.leverage, weights = all }
   used.digest = digest(used)
+  used.weights, used.bad_weights, used.known = weights, bad_weights, known
   used.path = path
   return used
 end
@@ -114,14 +134,14 @@ end
 -- positions, prices}, or nil, reason (unreadable, half-written, invalid or
 -- stale: never acted on). A state naming another strategy than its folder
 -- raises (the caller decided the folder is a known strategy).
-local function read_state(path, name, weights, now, max_age)
+local function read_state(path, name, known, now, max_age)
   local text, why = read_file(path)
   if not text then return nil, "cannot read: " .. why end
   local st, err = decode_text(text)
   if not st then return nil, "not valid JSON (half-written?): " .. err end
   if type(st) ~= "table" then return nil, "not a JSON object" end
   if type(st.strategy) ~= "string" then return nil, "strategy is required (the strategy's name)" end
-  if weights[st.strategy] == nil then
+  if not known[st.strategy] then
     fail(string_format("unknown strategy '%s' (%s): it is not in the config's weights; nothing was acted on",
       st.strategy, path))
   end
@@ -133,6 +153,12 @@ local function read_state(path, name, weights, now, max_age)
   if type(st.updated) ~= "string" then return nil, "updated is required (an ISO-8601 time)" end
   local ok, t = pcall(folio.session.parse_asof, st.updated)
   if not ok then return nil, "updated '" .. st.updated .. "' is not an ISO-8601 time" end
+  local okt, why = check_number("epoch", t, "state", "updated '" .. st.updated .. "'")
+  if not okt then return nil, why end
+  if t > now + MAX_CLOCK_SKEW then
+    return nil, string_format("updated %s is in the future (%.0f s after now; at most %d s of clock skew allowed)",
+      st.updated, t - now, MAX_CLOCK_SKEW)
+  end
   if type(st.positions) ~= "table" then return nil, "positions is required (an object)" end
   local prices = st.prices or {}
   if type(prices) ~= "table" then return nil, "prices must be an object" end
@@ -147,6 +173,8 @@ local function read_state(path, name, weights, now, max_age)
   for sym, p in pairs(prices) do
     if type(sym) ~= "string" or sym == "" then return nil, "prices must be keyed by symbol" end
     if not finite(p) or p <= 0 then return nil, string_format("price of %s must be a number > 0, got %s", sym, tostring(p)) end
+    local okp, why = check_number("price", p, "state", "price", sym)
+    if not okp then return nil, why end
     px[sym] = p + 0.0
   end
   for sym, p in pairs(pos) do
@@ -199,7 +227,8 @@ end
 
 -- What the journal keeps of a state: enough to size it again.
 local function journal_state(st)
-  return { seq = st.seq, digest = st.digest, updated = st.updated, positions = st.positions, prices = st.prices }
+  return { seq = st.seq, digest = st.digest, updated = st.updated, positions = st.positions, prices = st.prices,
+           weight = st.weight }
 end
 
 -- ---- the exchange ----------------------------------------------------------------------------
@@ -219,6 +248,8 @@ local function exchange_positions(ex)
     if type(sym) ~= "string" or not finite(q) then
       fail(string_format("exchange.get_positions: bad entry %s = %s", tostring(sym), tostring(q)))
     end
+    local ok, why = check_number("quantity", q, "exchange.get_positions", "position", sym)
+    if not ok then fail(why) end
     pos[sym] = q
   end
   return pos
@@ -245,23 +276,45 @@ local function round_down(x, step)
   return clean(n * step)
 end
 
--- Targets per symbol from the states in use; each strategy sizes with its own prices.
-local function targets_of(cfg, used)
+-- One strategy's units per symbol, account_value × leverage × weight ×
+-- position / price, or nil, why when a number leaves its domain (a price
+-- outside [1e-8, 1e12], units beyond 1e15: docs/numbers.md). The states
+-- read this cycle were checked already; the journal's are checked here.
+local function strategy_targets(cfg, st, w)
+  local scale = cfg.account_value * cfg.leverage * w
+  local units = {}
+  for _, sym in ipairs(sorted(st.positions)) do
+    local p = st.positions[sym]
+    if not finite(p) then return nil, string_format("position of %s is %s", sym, tostring(p)) end
+    if p ~= 0 then
+      local px = st.prices and st.prices[sym]
+      if type(px) ~= "number" then return nil, "no price for " .. sym end
+      local ok, why = check_number("price", px, "reconcile", "price", sym)
+      if not ok then return nil, why end
+      local u = scale * p / px
+      ok, why = check_number("quantity", u, "reconcile", "target units", sym)
+      if not ok then return nil, why end
+      units[sym] = u
+    else
+      units[sym] = 0
+    end
+  end
+  return units
+end
+
+-- Targets per symbol from the strategies' units (contrib[name], checked),
+-- and the price of each symbol: the latest state's that prices it.
+local function targets_of(used, contrib)
   local targets, price, price_time = {}, {}, {}
-  for _, name in ipairs(sorted(used)) do
+  for _, name in ipairs(sorted(contrib)) do
     local st = used[name]
-    local w = cfg.weights[name] or 0
-    local scale = cfg.account_value * cfg.leverage * w
-    for sym, p in pairs(st.positions) do
-      if p ~= 0 then
-        targets[sym] = (targets[sym] or 0) + scale * p / st.prices[sym]
-      else
-        targets[sym] = targets[sym] or 0
-      end
-      local ok, t = pcall(folio.session.parse_asof, st.updated)
-      if not ok then t = 0 end
-      if st.prices[sym] and (price[sym] == nil or t > price_time[sym]) then
-        price[sym], price_time[sym] = st.prices[sym], t
+    local ok, t = pcall(folio.session.parse_asof, st.updated)
+    if not ok then t = 0 end
+    for sym, u in pairs(contrib[name]) do
+      targets[sym] = (targets[sym] or 0) + u
+      local px = st.prices and st.prices[sym]
+      if px and (price[sym] == nil or t > price_time[sym]) then
+        price[sym], price_time[sym] = px, t
       end
     end
   end
@@ -318,9 +371,16 @@ function M.cycle(args)
   if not finite(max_age) or max_age <= 0 then argerror("cycle", "max_age must be > 0 seconds", 2) end
   if not finite(step) or step <= 0 then argerror("cycle", "step must be > 0", 2) end
   if not finite(min_notional) or min_notional < 0 then argerror("cycle", "min_notional must be >= 0", 2) end
+  -- the quantity step is a lot size, the minimum notional an amount (docs/numbers.md)
+  local okd, why = check_number("lot", step, "cycle", "step")
+  if okd then okd, why = check_number("usd", min_notional, "cycle", "min_notional") end
+  if not okd then argerror("cycle", (why:gsub("^cycle: ", "")), 2) end
   local ex = args.exchange
   check_exchange(ex)
   local now = args.now or M.now()
+  if type(now) ~= "number" then argerror("cycle", "now must be a number (epoch seconds)", 2) end
+  local okn, whyn = check_number("epoch", now, "cycle", "now")
+  if not okn then argerror("cycle", (whyn:gsub("^cycle: ", "")), 2) end
   local journal_path = args.journal or (root .. "/.reconciler.json")
   local report = { acted = false, orders = {}, small = {}, resumed = {}, warnings = {}, strategies = {} }
   local function warn(msg) report.warnings[#report.warnings + 1] = msg end
@@ -341,7 +401,7 @@ function M.cycle(args)
   local cfg = read_config(args.config or (root .. "/portfolio_config.json"))
   local folders = strategy_folders(root)
   for _, name in ipairs(folders) do
-    if cfg.weights[name] == nil then
+    if not cfg.known[name] then
       fail(string_format("unknown strategy '%s' (%s/%s/state.json): it is not in the weights of %s; nothing "
         .. "was acted on", name, root, name, cfg.path), 2)
     end
@@ -351,9 +411,18 @@ function M.cycle(args)
     present[name] = true
     local path = root .. "/" .. name .. "/state.json"
     local prev = j.strategies[name]
-    local st, why = read_state(path, name, cfg.weights, now, max_age)
     local keep = prev and string_format("; keeping the state acted on (seq %d)", prev.seq) or "; nothing acted on yet"
-    if st and prev and st.digest == prev.digest then
+    local st, why
+    if cfg.bad_weights[name] then
+      why = cfg.bad_weights[name] -- the strategy's bad input: skip it, keep what was acted on
+    else
+      st, why = read_state(path, name, cfg.known, now, max_age)
+    end
+    if cfg.bad_weights[name] then
+      warn(string_format("%s: %s; skipped%s", name, why, keep))
+      used[name] = prev
+      report.strategies[name] = "skipped"
+    elseif st and prev and st.digest == prev.digest then
       used[name] = prev
       report.strategies[name] = "unchanged (seq " .. prev.seq .. ")"
     elseif st and prev and st.seq <= prev.seq then
@@ -378,10 +447,47 @@ function M.cycle(args)
       report.strategies[name] = "missing"
     end
   end
-  for _, name in ipairs(sorted(cfg.weights)) do
+  for _, name in ipairs(sorted(cfg.known)) do
     if not used[name] and not report.strategies[name] then
       warn(string_format("%s: no state file (%s/%s/state.json)", name, root, name))
       report.strategies[name] = "missing"
+    end
+  end
+
+  -- each strategy's units, checked: a strategy whose numbers leave their
+  -- domains falls back to the state acted on, or is skipped (reported)
+  local contrib, weight_of = {}, {}
+  for _, name in ipairs(sorted(used)) do
+    local st, prev = used[name], j.strategies[name]
+    local w = cfg.weights[name]
+    if w == nil and cfg.bad_weights[name] then w = st.weight end -- the weight it was acted on with
+    if w == nil and not cfg.known[name] then w = 0 end -- gone from the config: its positions close
+    local units, why
+    if w == nil then -- a journal of an older folio: no weight to fall back to; closing would be a guess
+      fail(string_format("%s; the journal keeps no weight for the state %s was acted on with (seq %d), so "
+        .. "nothing was acted on: correct the weight", cfg.bad_weights[name], name, st.seq))
+    end
+    units, why = strategy_targets(cfg, st, w)
+    if not units and prev and st ~= prev then
+      local w0 = cfg.weights[name] or prev.weight
+      local back = w0 and strategy_targets(cfg, prev, w0)
+      if back then
+        warn(string_format("%s: %s; skipped; keeping the state acted on (seq %d)", name, why, prev.seq))
+        report.strategies[name] = "skipped"
+        used[name], units, w = prev, back, w0
+      end
+    end
+    if not units or used[name] ~= st then
+      for i = #changed, 1, -1 do -- its new state is not acted on after all
+        if changed[i]:sub(1, #name + 5) == name .. " seq " then table_remove(changed, i) end
+      end
+    end
+    if units then
+      contrib[name], weight_of[name] = units, w
+    else
+      warn(string_format("%s: %s; skipped, nothing of it targeted", name, why))
+      report.strategies[name] = "skipped"
+      used[name] = nil
     end
   end
 
@@ -393,7 +499,7 @@ function M.cycle(args)
   if inputs_digest == j.inputs then return report end
   local cycle = j.cycle + 1
   local key = digest(j.key .. "|" .. inputs_digest) -- chained: the same inputs later give new ids
-  local targets, price = targets_of(cfg, used)
+  local targets, price = targets_of(used, contrib)
   local positions = exchange_positions(ex)
   local prefix = string_format("r%d-%s-", cycle, key:sub(1, 8))
   local orders, small = diff(targets, positions, price, j.prices, step, min_notional, prefix)
@@ -403,7 +509,10 @@ function M.cycle(args)
   for s, p in pairs(j.prices) do known[s] = p end
   for s, p in pairs(price) do known[s] = p end
   local stored = {}
-  for name, st in pairs(used) do stored[name] = journal_state(st) end
+  for name, st in pairs(used) do
+    stored[name] = journal_state(st)
+    stored[name].weight = weight_of[name] -- what a skipped weight falls back to
+  end
   local nj = { version = JOURNAL_VERSION, cycle = cycle, key = key, inputs = inputs_digest, status = "pending",
                config = cfg.digest, strategies = stored, prices = known, orders = orders,
                written = os.date("!%Y-%m-%dT%H:%M:%SZ", math_floor(now)) }

@@ -11,6 +11,7 @@
 
 #include "lembedded.h"
 #include "lfolio.h"
+#include "folio/numbers.h"
 
 #ifndef FOLIO_VERSION_STRING
 #define FOLIO_VERSION_STRING "0.0.0"
@@ -102,6 +103,52 @@ void fl_push_clock(lua_State *L, int clock_id) {
   lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
 }
 
+/* The Lua names of the numeric domains (folio/numbers.h), for the Lua parts. */
+static const char *const domain_names[] = {"price", "lot",      "quantity", "weight", "usd",
+                                           "return", "cov", "variance", "epoch", NULL};
+_Static_assert(sizeof domain_names / sizeof *domain_names == FOLIO_DOMAIN_COUNT + 1,
+               "one Lua name per folio_domain, in its order");
+
+/* internal.check_number(domain, x, who, what [, symbol]) -> true, or nil,
+ * message: the core's one check of a numeric domain (folio_check_number),
+ * so the pure-Lua parts (the reconciler) enforce the same bounds and say
+ * it in the same words. */
+static int l_check_number(lua_State *L) {
+  int d = luaL_checkoption(L, 1, NULL, domain_names);
+  double x = luaL_checknumber(L, 2);
+  const char *who = luaL_checkstring(L, 3), *what = luaL_checkstring(L, 4);
+  const char *symbol = luaL_optstring(L, 5, NULL);
+  folio_error err;
+  if (folio_check_number((folio_domain)d, x, who, what, symbol, &err) == FOLIO_OK) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  luaL_pushfail(L);
+  lua_pushstring(L, err.message);
+  return 2;
+}
+
+/* folio.domains: {price = {min =, max =}, ...} (a fresh table, so a script
+ * that changes it changes nothing but its copy); variance has zero_ok. */
+static void push_domains(lua_State *L) {
+  lua_createtable(L, 0, FOLIO_DOMAIN_COUNT);
+  for (int d = 0; domain_names[d]; d++) {
+    double lo, hi;
+    int zero_ok;
+    folio_domain_bounds((folio_domain)d, NULL, &lo, &hi, &zero_ok);
+    lua_createtable(L, 0, 3);
+    lua_pushnumber(L, lo);
+    lua_setfield(L, -2, "min");
+    lua_pushnumber(L, hi);
+    lua_setfield(L, -2, "max");
+    if (zero_ok) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "zero_ok");
+    }
+    lua_setfield(L, -2, domain_names[d]);
+  }
+}
+
 int luaopen_folio(lua_State *L) {
   lua_createtable(L, 0, 16); /* [folio] */
   int mod = lua_gettop(L);
@@ -122,6 +169,10 @@ int luaopen_folio(lua_State *L) {
   int internal = lua_gettop(L);
   lua_pushcfunction(L, fl_may_override);
   lua_setfield(L, internal, "may_override"); /* policy.lua's registry (lcapability.c) */
+  lua_pushcfunction(L, l_check_number);
+  lua_setfield(L, internal, "check_number");
+  push_domains(L);
+  lua_setfield(L, mod, "domains");
   for (const folio_embedded_script *s = folio_embedded_scripts; s->name; s++) {
     if (luaL_loadbufferx(L, s->source, s->length, lua_pushfstring(L, "=[%s]", s->name), "t") != LUA_OK)
       return lua_error(L);

@@ -273,6 +273,44 @@ static const hcase cases[] = {
    " assert(os.date('!%Y-%m-%d', 0) == '1970-01-01' and type(os.date('*t').year) == 'number')"
    " local big = ('x'):rep(1e6) assert(big <= big and not (big < big) and #(big .. 'y') == 1e6 + 1)",
    OK_, 0, NULL},
+  /* ---- numeric domains and strict JSON (docs/numbers.md): no silent NaN/Inf ---- */
+  {"kelly_extreme_mu", "local c = folio.matrix{{1e-300, 0}, {0, 1e-300}, rows = {'A', 'B'}, cols = {'A', 'B'}} "
+   "folio.sizers.kelly_fraction{expected_returns = {A = 1e308, B = -1e308}, cov = c}", ERR, 0,
+   "mu 1e+308 of A is outside the expected return domain"},
+  {"kelly_denormal_cov", "local c = folio.matrix{{5e-324, 0}, {0, 5e-324}, rows = {'A', 'B'}, cols = {'A', 'B'}} "
+   "folio.sizers.kelly_fraction{expected_returns = {A = 0.1, B = 0.1}, cov = c}", ERR, 0,
+   "outside the variance domain"},
+  {"orders_denormal_price", "folio.orders.diff{prices = {A = 4.9e-324}, targets = {A = 0.5}, nav_usd = 1e6}", ERR,
+   0, "price 4.94066e-324 of A is outside the price domain"},
+  {"orders_denormal_lot", "folio.orders.diff{prices = {A = 10}, targets = {A = 0.5}, nav_usd = 1e6, lot_size = 4.9e-324}",
+   ERR, 0, "lot size 4.94066e-324 of A is outside the lot domain"},
+  {"usd_round_nan", "return folio.usd_round_cents(0/0)", ERR, 0, "amount is NaN"},
+  {"usd_round_huge", "assert(folio.usd_round_cents(1e308) == 1e308) assert(folio.usd_round_cents(-1e300) == -1e300)",
+   OK_, 0, NULL},
+  {"returns_log_zero_price", "local m = folio.matrix{{1, 2}, {0, 3}, {2, 4}, cols = {'A', 'B'}} return m:returns('log')",
+   ERR, 0, "price 0 is not > 0 (symbol A, row 2)"},
+  {"returns_log_denormal_price", "local m = folio.matrix{{5e-324, 2}, {1e308, 3}, cols = {'A', 'B'}} return m:returns('log')",
+   ERR, 0, "price 4.94066e-324 of A (row 1) is outside the price domain"},
+  {"inverse_vol_underflow", "local c = folio.matrix{{1e-320, 0}, {0, 1e-320}, rows = {'A', 'B'}, cols = {'A', 'B'}} "
+   "folio.sizers.inverse_vol{cov = c}", ERR, 0, "outside the variance domain"},
+  {"risk_parity_huge_cov", "local c = folio.matrix{{1, 1e300}, {1e300, 1}, rows = {'A', 'B'}, cols = {'A', 'B'}} "
+   "folio.sizers.risk_parity{cov = c}", ERR, 0, "outside the covariance domain"},
+  {"allocator_denormal_price", "folio.allocator.allocate{candidates = {{symbol = 'A', score = 1, price = 5e-324}}, capital = 1e6}",
+   ERR, 0, "price 4.94066e-324 of A is outside the price domain"},
+  {"position_sizer_denormal_price", "folio.position_sizers.new{kind = 'risk_based'}:units{symbol = 'A', price = 5e-324, equity = 1e6}",
+   ERR, 0, "outside the price domain"},
+  {"json_overflow", "folio.json.decode('{\"a\": [1, 1e999]}')", ERR, 0, "json:1:15: real number overflow"},
+  {"json_duplicate_key", "folio.json.decode('{\"a\": 1,\\n \"a\": 2}')", ERR, 0, "json:2:4: duplicate object key"},
+  {"json_nan_literal", "folio.json.decode('[NaN]')", ERR, 0, "NaN and Infinity are not JSON"},
+  {"json_infinity_literal", "folio.json.decode('[-Infinity]')", ERR, 0, "NaN and Infinity are not JSON"},
+  {"json_deep_nesting", "folio.json.decode(string.rep('[', 100000) .. string.rep(']', 100000))", ERR, 0,
+   "maximum parsing depth"},
+  {"json_depth_33", "folio.json.decode(string.rep('[', 33) .. string.rep(']', 33))", ERR, 0,
+   "nesting deeper than 32 levels"},
+  {"json_big_integer", "local v = folio.json.decode('[123456789012345678901234567890, 9007199254740993]') "
+   "assert(math.type(v[1]) == 'float' and v[1] == 1.2345678901234568e29) assert(v[2] == 9007199254740993)",
+   OK_, 0, NULL},
+  /* ---- end of numeric domains and strict JSON ---- */
   {NULL, NULL, 0, 0, NULL},
 };
 

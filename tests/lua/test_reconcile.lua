@@ -276,11 +276,24 @@ T.check(not rep.acted, "the dropped order is not retried while nothing changes")
 local cfg_text = read(root .. "/portfolio_config.json")
 write(root .. "/portfolio_config.json", '{"account_value": 10000, "weights": {"strat_a": 0.6, "strat_b": 0.4}}')
 T.raises(function() cycle() end, "leverage is required")
-write(root .. "/portfolio_config.json", '{"account_value": 10000, "leverage": 2, "weights": {"strat_a": -0.6}}')
-T.raises(function() cycle() end, "weight of 'strat_a' must be a finite number >= 0")
+-- a bad weight is that strategy's bad input: it is skipped (its state acted on
+-- kept, with the weight it was acted on with), reported, and the others act
+write(root .. "/portfolio_config.json", '{"account_value": 10000, "leverage": 2, "weights": {"strat_a": -0.6, "strat_b": 0.4}}')
+local fills_before = n_fills()
+rep = cycle{ max_age = 3 * 3600 }
+T.check(has_warning(rep, "strat_a", "weight of 'strat_a' must be a finite number >= 0", "skipped"), "bad weight skipped")
+T.eq(rep.strategies.strat_a, "skipped"); T.eq(n_fills(), fills_before, "the same targets: nothing placed")
+write(root .. "/portfolio_config.json", '{"account_value": 10000, "leverage": 2, "weights": {"strat_a": 1e300, "strat_b": 0.4}}')
+rep = cycle{ max_age = 3 * 3600 }
+T.check(has_warning(rep, "strat_a", "weight of 'strat_a' 1e+300 is outside the weight domain"), "huge weight skipped")
+T.eq(n_fills(), fills_before)
+write(root .. "/portfolio_config.json", '{"account_value": 1e300, "leverage": 2, "weights": {"strat_a": 0.6, "strat_b": 0.4}}')
+T.raises(function() cycle() end, "account_value 1e+300 is outside the USD amount domain")
 write(root .. "/portfolio_config.json", '{"account_value": 10000, "leverage": 2')
 T.raises(function() cycle() end, { "portfolio_config.json is not valid JSON" })
 write(root .. "/portfolio_config.json", cfg_text)
+rep = cycle() -- the config as it was: the same targets again, nothing placed
+T.eq(n_fills(), fills_before, "config restored: nothing placed")
 T.raises(function() R.cycle{ root = root, exchange = paper(), step = 0 } end, "step must be > 0")
 T.raises(function() R.cycle{ root = root, exchange = paper(), maxage = 1 } end, "unknown key 'maxage'")
 T.raises(function() R.cycle{ root = root, exchange = { get_positions = function() return {} end } } end,

@@ -232,10 +232,19 @@ static void test_capacity_errors(void) {
             "volume 0 is not a positive finite number (symbol CCC, row 2024-01-08)");
   /* Overflowing dollar volume. */
   market_init(&m);
-  m.p[5] = 1e300;
+  m.p[5] = 1e12;
   m.v[5] = 1e300;
   CHECK_ERR(folio_position_capacity(&m.prices, &m.volumes, 0, 1e6, &o, &cap, &e), e,
             FOLIO_ENOTFINITE, "overflows");
+  /* A price outside the price domain (numbers.h) is an error naming it. */
+  market_init(&m);
+  m.p[5] = 1e300;
+  CHECK_ERR(folio_position_capacity(&m.prices, &m.volumes, 0, 1e6, &o, &cap, &e), e, FOLIO_EINVAL,
+            "price 1e+300 of AAA (row");
+  market_init(&m);
+  m.p[5] = 4.9e-324;
+  CHECK_ERR(folio_position_capacity(&m.prices, &m.volumes, 0, 1e6, &o, &cap, &e), e, FOLIO_EINVAL,
+            "is outside the price domain");
   /* Outputs are untouched on every failure. */
   CHECK(memcmp(&cap, &before, sizeof cap) == 0);
 }

@@ -189,8 +189,23 @@ static void test_errors(void) {
   CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "capacity cap of AAA must be >= 0");
   caps[0] = NAN;
   w[0] = 1e9;
-  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "notional of AAA exceeds");
+  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "target weight 1e+09 of AAA is outside the weight domain");
+  w[0] = 50;
+  CHECK_ERR(DIFF(1e12), e, FOLIO_EINVAL, "notional of AAA exceeds");
   w[0] = 0.1;
+  /* numeric domains (numbers.h): a denormal price or lot is an error naming
+   * the symbol and the value, never an infinite quantity */
+  px[0] = 4.9e-324;
+  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "price 4.94066e-324 of AAA is outside the price domain");
+  px[0] = 1e13;
+  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "price 1e+13 of AAA is outside the price domain");
+  px[0] = 10;
+  lots[1] = 4.9e-324;
+  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "lot size 4.94066e-324 of BBB is outside the lot domain");
+  lots[1] = 1;
+  cur[0] = 1e300;
+  CHECK_ERR(DIFF(1e5), e, FOLIO_EINVAL, "current quantity 1e+300 of AAA");
+  cur[0] = 10;
   folio_orders_opts o = folio_orders_defaults();
   o.min_notional = -1;
   CHECK_ERR(folio_orders_diff(2, s, cur, px, w, lots, caps, 1e5, &o, out, &e), e, FOLIO_EINVAL,

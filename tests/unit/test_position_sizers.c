@@ -115,7 +115,16 @@ static void test_portfolio_weight(void) {
   CHECK_ERR(folio_units_portfolio_weight(0.05, 1e6, INFINITY, 1, 0, &u, &e), e, FOLIO_ENOTFINITE,
             "price");
   CHECK_ERR(folio_units_portfolio_weight(0.05, 1e6, 190, -1, 0, &u, &e), e, FOLIO_EINVAL, "lot");
-  CHECK_ERR(folio_units_portfolio_weight(1e9, 1e6, 190, 1, 0, &u, &e), e, FOLIO_EINVAL, "notional");
+  CHECK_ERR(folio_units_portfolio_weight(1e9, 1e6, 190, 1, 0, &u, &e), e, FOLIO_EINVAL,
+            "weight 1e+09 is outside the weight domain");
+  CHECK_ERR(folio_units_portfolio_weight(50, 1e12, 190, 1, 0, &u, &e), e, FOLIO_EINVAL, "notional");
+  /* numeric domains (numbers.h): a denormal price or lot is an error naming the value */
+  CHECK_ERR(folio_units_portfolio_weight(0.05, 1e6, 4.9e-324, 1, 0, &u, &e), e, FOLIO_EINVAL,
+            "price 4.94066e-324 is outside the price domain");
+  CHECK_ERR(folio_units_portfolio_weight(0.05, 1e6, 190, 4.9e-324, 0, &u, &e), e, FOLIO_EINVAL,
+            "lot size 4.94066e-324 is outside the lot domain");
+  CHECK_ERR(folio_units_risk_based(1e6, 0.01, 1e-300, 0.05, 1, 0, &u, &e), e, FOLIO_EINVAL,
+            "price 1e-300 is outside the price domain");
 }
 
 static void test_round_lots(void) {

@@ -353,6 +353,62 @@ static void test_corrupt(void) {
   remove_db(path);
 }
 
+/* A store whose meta is valid but whose other tables (or columns) are
+ * missing: refused before anything is written, byte for byte unchanged,
+ * with no -wal or -shm file left beside it; the read-only open too. */
+static void partial_case(const char *name, const char *sql, const char *needle) {
+  folio_error err;
+  folio_store *s = NULL;
+  const char *path = tmp_path(name);
+  sqlite3 *db;
+  sqlite3_open(path, &db);
+  CHECK_MSG(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+  sqlite3_close(db);
+  size_t n0;
+  unsigned char *before = slurp(path, &n0);
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_CREATE, &s, &err), err, FOLIO_EIO, needle);
+  CHECK(strstr(err.message, "left unchanged") != NULL);
+  CHECK(s == NULL);
+  CHECK_ERR(folio_store_open(path, 0, &s, &err), err, FOLIO_EIO, needle);
+  CHECK_ERR(folio_store_open(path, FOLIO_STORE_READONLY, &s, &err), err, FOLIO_EIO, needle);
+  CHECK_MSG(same_bytes(before, n0, path), "%s changed", name);
+  char side[300];
+  snprintf(side, sizeof side, "%s-wal", path);
+  CHECK(access(side, F_OK) != 0);
+  free(before);
+  remove_db(path);
+}
+
+static void test_partial_schema(void) {
+  static const char meta1[] =
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "INSERT INTO meta VALUES('application', 'folio');"
+      "INSERT INTO meta VALUES('schema_version', '1');";
+  static const char meta2[] =
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "INSERT INTO meta VALUES('application', 'folio');"
+      "INSERT INTO meta VALUES('schema_version', '2');";
+  char sql[2048];
+  partial_case("meta_only_v1.db", meta1, "has no table 'rebalances'");
+  partial_case("meta_only_v2.db", meta2, "has no table 'rebalances'");
+  snprintf(sql, sizeof sql,
+           "%sCREATE TABLE rebalances(id INTEGER PRIMARY KEY, asof, fund, inputs_digest, "
+           "composite_json, allocations_json, orders_json, decisions_json, turnover);"
+           "CREATE TABLE trades(id, rebalance_id, asof, symbol, weight_change);"
+           "CREATE TABLE snapshots(id, timestamp, nav, cash, gross, net, positions_json);"
+           "CREATE TABLE checkpoints(id, asof, state_json);",
+           meta2);
+  partial_case("no_runs_v2.db", sql, "no column 'run_key'"); /* v2 needs rebalances.run_key */
+  snprintf(sql, sizeof sql,
+           "%sCREATE TABLE rebalances(id INTEGER PRIMARY KEY, asof, fund, inputs_digest, "
+           "composite_json, allocations_json, orders_json, decisions_json);"
+           "CREATE TABLE trades(id, rebalance_id, asof, symbol, weight_change);"
+           "CREATE TABLE snapshots(id, timestamp, nav, cash, gross, net, positions_json);"
+           "CREATE TABLE checkpoints(id, asof, state_json);",
+           meta1);
+  partial_case("no_turnover_v1.db", sql, "table 'rebalances' has no column 'turnover'");
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/folio_store_XXXXXX");
   if (!mkdtemp(dir)) {
@@ -364,6 +420,7 @@ int main(void) {
   test_locked();
   test_readonly_file();
   test_corrupt();
+  test_partial_schema();
   rmdir(dir);
   return tl_finish("test_store");
 }

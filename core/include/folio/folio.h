@@ -6,6 +6,7 @@
 #include "folio/cancel.h"
 #include "folio/panel.h"
 #include "folio/money.h"
+#include "folio/numbers.h"
 #include "folio/csv.h"
 #include "folio/csv_records.h"
 #include "folio/returns.h"

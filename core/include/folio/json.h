@@ -7,7 +7,14 @@
  * back: every payload is checked against RFC 8259 before it is written, with
  * folio's extra limits — nesting at most FOLIO_JSON_MAX_DEPTH deep, no
  * NaN/Infinity literals (JSON has none; some encoders emit them), valid UTF-8,
- * numbers a double can hold. Numbers are written in the shortest of 15, 16 or
+ * numbers a double can hold ("1e999" is "real number overflow" at its line
+ * and column), no duplicate key in an object ("duplicate object key", with
+ * line and column: RFC 8259 leaves the meaning open, and "last wins" would
+ * let a second "price" silently replace the first). Integers beyond int64
+ * are read as the double they denote; integers up to int64 stay exact
+ * (beyond 2^53 a double would round them). A real that underflows reads as
+ * the nearest double (0 or a denormal): the numeric domains (numbers.h)
+ * then decide whether it is acceptable where it is used. Numbers are written in the shortest of 15, 16 or
  * 17 significant digits that reads back to the same double.
  */
 #ifndef FOLIO_JSON_H

@@ -18,9 +18,11 @@ extern "C" {
 /* Largest amount (USD) the rounding rules accept: 1e13 (ten trillion). */
 #define FOLIO_MAX_USD 1e13
 
-/* Rounds down (towards -Inf) to the cent. Non-finite input is returned unchanged. */
+/* Rounds down (towards -Inf) to the cent. Non-finite input is returned unchanged (the
+ * caller checks it: numbers.h); so is |usd| >= 2^52, already a whole number. */
 FOLIO_API double folio_usd_floor_cents(double usd);
-/* Rounds to the nearest cent, halves away from zero. Non-finite input is returned unchanged. */
+/* Rounds to the nearest cent, halves away from zero. Non-finite input is returned
+ * unchanged (the caller checks it: numbers.h); so is |usd| >= 2^52, already a whole number. */
 FOLIO_API double folio_usd_round_cents(double usd);
 
 #ifdef __cplusplus

@@ -79,8 +79,12 @@ typedef struct folio_order {
  * Errors: FOLIO_EINVAL (NULL array, nav_usd < 0 or > FOLIO_MAX_USD,
  * min_notional < 0, a lot <= 0, a cap < 0, a price <= 0, a notional over
  * FOLIO_MAX_USD), FOLIO_ENOTFINITE (NaN/Inf nav, min_notional, quantity,
- * weight, lot or price), FOLIO_EMISSING (no price for a symbol that needs
- * one). Messages start with "orders:" and name the symbol.
+ * weight, lot or price; a result that would not be finite), FOLIO_EMISSING
+ * (no price for a symbol that needs one). Inputs outside their numeric
+ * domain (numbers.h: a price outside [1e-8, 1e12], a lot > 0 outside [1e-8,
+ * 1e9], a position beyond 1e15 units, a weight beyond 100, a finite cap
+ * beyond FOLIO_MAX_USD) are FOLIO_EINVAL naming the value. Messages start
+ * with "orders:" and name the symbol.
  */
 FOLIO_API folio_status folio_orders_diff(size_t n_symbols, const char *const *symbols,
                                          const double *current_qty, const double *prices,

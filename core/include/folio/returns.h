@@ -33,7 +33,9 @@ typedef enum folio_return_kind {
  * NOT removed here (see folio_rows_all_missing).
  *
  * Errors: FOLIO_ESHORT (fewer than 2 rows), FOLIO_EDIM, FOLIO_ENOTFINITE
- * (an infinite price), FOLIO_EINVAL (a price <= 0; names symbol and row),
+ * (an infinite price), FOLIO_EINVAL (a price <= 0, or outside the price
+ * domain [1e-8, 1e12] of numbers.h, so that no return is Inf; names symbol
+ * and row),
  * FOLIO_EINVAL (NULL prices or out, ld_out too small, unknown kind). On error
  * out is not written.
  */

@@ -75,7 +75,15 @@ FOLIO_API size_t folio_risk_sizer_work_size(size_t n_assets);
  * Inverse volatility: w_i = (1/σ_i) / Σ_j (1/σ_j), σ_i = sqrt(cov_ii). Only
  * the diagonal is read (no symmetry or definiteness requirement).
  * risk_contrib (may be NULL) receives RC_i = w_i (Σw)_i / w'Σw, which reads
- * the whole matrix (then checked finite). info may be NULL.
+ * the whole matrix (then checked finite). info may be NULL. Without
+ * risk_contrib, info->variance and info->diversification_ratio are NaN (not
+ * computed: only the diagonal was read); with it they are computed and
+ * checked finite, like every allocator's below (docs/numbers.md).
+ * Every allocator here checks the covariance against its numeric domains
+ * (numbers.h: variances 0 or in [1e-20, 1e10], entries within ±1e10;
+ * FOLIO_EINVAL naming the symbol and the value) and its results before
+ * writing them: finite weights, a portfolio variance > 0 (FOLIO_EDEGENERATE
+ * otherwise) and finite risk contributions and diversification ratio.
  * Errors: FOLIO_EINVAL (NULL arrays, ld_cov < n_assets, bad symbols),
  * FOLIO_EDUP, FOLIO_EDIM, FOLIO_EEMPTY (n_assets = 0), FOLIO_ENOTFINITE,
  * FOLIO_EDEGENERATE (a variance <= 0; names the symbol), FOLIO_ENOMEM.

@@ -113,7 +113,10 @@ FOLIO_API size_t folio_kelly_fraction_work_size(size_t n_assets);
  * Errors: FOLIO_EINVAL (risk_aversion not finite or <= 0, cap <= 0 or NaN,
  * bad repair, NULL mu/cov/weights/opts, bad symbols, ld_cov < n_assets),
  * FOLIO_EDUP, FOLIO_EDIM (n_assets^2 > FOLIO_MAX_ELEMS), FOLIO_ENOTFINITE
- * (NaN/Inf in mu or cov; names the symbol), FOLIO_ENOTSYM (names the pair),
+ * (NaN/Inf in mu or cov, or a weight that would not be finite; names the
+ * symbol), FOLIO_EINVAL (mu outside the expected-return domain, a cov entry
+ * outside the covariance domain, a variance other than 0 below 1e-20:
+ * numbers.h; names the symbol and the value), FOLIO_ENOTSYM (names the pair),
  * FOLIO_ENOTPD (names the first symbol whose leading minor fails, in the
  * factorisation order; with FOLIO_REPAIR_RIDGE only when no ridge helped;
  * with CLIP / HIGHAM only when the repair fails, e.g. a zero matrix),

@@ -176,7 +176,9 @@ typedef struct folio_store_rebalance_list {
 /* Opens (and with FOLIO_STORE_CREATE creates) the store at path; *out is set
  * only on success and is closed with folio_store_close. Sets WAL mode,
  * synchronous=FULL and a 2 s busy timeout, runs PRAGMA quick_check, and checks
- * (or creates) the schema. flags: FOLIO_STORE_READONLY and/or FOLIO_STORE_CREATE
+ * (or creates) the schema: every table and column of the file's schema
+ * version must exist, checked before anything could write (so a file whose
+ * meta is right but whose tables are not is refused byte-identical). flags: FOLIO_STORE_READONLY and/or FOLIO_STORE_CREATE
  * (READONLY wins). Errors: FOLIO_EIO (cannot open, corrupt, locked, not a folio
  * store, read-only file without a schema), FOLIO_ENOTFOUND (no such file
  * without CREATE), FOLIO_EINVAL (NULL, empty path, unknown flags, a path

@@ -130,7 +130,7 @@ folio_status folio_i_json_parse(const char *name, const char *text, size_t len, 
   if (!name) name = "json";
   if (!text) return folio_error_set(err, FOLIO_EINVAL, "%s: text is NULL", name);
   json_error_t e;
-  size_t base = JSON_DECODE_ANY | JSON_ALLOW_NUL | flags;
+  size_t base = JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES | flags; /* strict: a duplicate key is an error, never "last wins" */
   json_t *v = json_loadb(text, len, base, &e);
   if (!v && json_error_code(&e) == json_error_numeric_overflow && strncmp(e.text, "too big integer", 15) == 0) {
     /* RFC 8259 allows integers beyond int64: read those (only) as doubles */

@@ -19,7 +19,8 @@
 /*
  * Parses text[0..len) (need not be NUL-terminated) into *out (a new
  * reference: json_decref it). Always accepts any value at the top and
- * "\u0000" in strings; `flags` adds jansson flags (JSON_REJECT_DUPLICATES).
+ * "\u0000" in strings, and always rejects duplicate keys (JSON_REJECT_DUPLICATES:
+ * "<name>:<line>:<column>: duplicate object key near ..."); `flags` adds jansson flags.
  * Refuses what folio_json_check refuses: a syntax error, NaN/Infinity,
  * invalid UTF-8, a number a double cannot hold, nesting deeper than
  * FOLIO_JSON_MAX_DEPTH. An integer too large for 64 bits is read as a real

@@ -17,12 +17,16 @@ static double cents_snapped(double usd) {
   return c;
 }
 
+/* From 2^52 on every double is a whole number, so already whole cents; and
+ * usd * 100 could overflow to Inf (1e308 * 100). */
+#define WHOLE_FROM 4503599627370496.0
+
 double folio_usd_floor_cents(double usd) {
-  if (!isfinite(usd)) return usd;
+  if (!isfinite(usd) || fabs(usd) >= WHOLE_FROM) return usd;
   return floor(cents_snapped(usd)) / 100.0;
 }
 
 double folio_usd_round_cents(double usd) {
-  if (!isfinite(usd)) return usd;
+  if (!isfinite(usd) || fabs(usd) >= WHOLE_FROM) return usd;
   return round(cents_snapped(usd)) / 100.0;
 }

@@ -16,6 +16,7 @@
 
 #include "folio/risk_sizers.h"
 #include "folio/multi_sleeve.h"
+#include "folio/numbers.h"
 #include "folio/correlation.h"
 #include "folio/hrp.h"
 #include "folio/risk_model.h"
@@ -93,6 +94,11 @@ folio_status folio_multi_sleeve_compose(size_t n_sleeves, const folio_sleeve *sl
       if (!isfinite(s->weights[i]))
         return folio_error_set(err, FOLIO_ENOTFINITE, "%s: sleeve %s: weight of %s is not finite",
                                who, nm, s->symbols[i]);
+      char what[160];
+      snprintf(what, sizeof what, "sleeve %s: weight", nm);
+      folio_status dst = folio_check_number(FOLIO_DOMAIN_WEIGHT, s->weights[i], who, what,
+                                            s->symbols[i], err);
+      if (dst < 0) return dst;
     }
   }
   if (allocations) {
@@ -294,6 +300,12 @@ folio_status folio_overlay_allocations(folio_overlay overlay, size_t n_sleeves,
       break;
     }
   }
+  for (size_t k = 0; k < K && st == FOLIO_OK; k++) /* the final check, before writing */
+    if (!isfinite(S * v[k])) {
+      char b[64];
+      st = folio_error_set(err, FOLIO_ENOTFINITE, "%s: allocation of sleeve %s is not finite", who,
+                           folio_i_symbol(names, k, b, sizeof b));
+    }
   if (st == FOLIO_OK)
     for (size_t k = 0; k < K; k++) out[k] = S * v[k];
   free(own);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio/numbers.h"
 #include "folio/turnover.h"
 #include "folio/panel.h"
 #include "internal.h"
@@ -988,11 +989,53 @@ static folio_status solve(size_t n_assets, const double *target, const double *c
   return FOLIO_OK;
 }
 
+/* The numeric domains of the inputs (numbers.h): targets and current
+ * weights are weights, |w| <= FOLIO_MAX_WEIGHT (NaN/Inf are left to solve's
+ * own messages). */
+static folio_status check_domains(const char *who, size_t n, const double *target,
+                                  const double *current, const folio_turnover_opts *opts,
+                                  folio_error *err) {
+  if (!target || !current || n > FOLIO_MAX_DIM) return FOLIO_OK; /* solve names those */
+  const char *const *syms = opts ? opts->symbols : NULL;
+  char b1[64];
+  for (size_t i = 0; i < n; i++) {
+    const char *s = folio_i_symbol(syms, i, b1, sizeof b1);
+    if (isfinite(target[i])) {
+      folio_status st = folio_check_number(FOLIO_DOMAIN_WEIGHT, target[i], who, "target", s, err);
+      if (st < 0) return st;
+    }
+    if (isfinite(current[i])) {
+      folio_status st =
+          folio_check_number(FOLIO_DOMAIN_WEIGHT, current[i], who, "current weight", s, err);
+      if (st < 0) return st;
+    }
+  }
+  return FOLIO_OK;
+}
+
+/* The final check of a solution: w and the report are finite. */
+static folio_status check_result(const char *who, size_t n, const double *w,
+                                 const folio_turnover_opts *opts, const folio_turnover_info *info,
+                                 folio_error *err) {
+  folio_status st = folio_check_finite(w, n, 1, opts ? opts->symbols : NULL, who, "weight", err);
+  if (st < 0 || !info) return st;
+  const double nums[] = {info->needed, info->forced, info->turnover, info->objective,
+                         info->lambda, info->kkt_residual};
+  const char *const names[] = {"needed", "forced", "turnover", "objective", "lambda",
+                               "kkt_residual"};
+  return folio_check_finite(nums, 6, 1, names, who, "info", err);
+}
+
 folio_status folio_turnover_project(size_t n_assets, const double *target, const double *current,
                                     const double *Q, size_t ld_q, const double *caps,
                                     double budget, const folio_turnover_opts *opts, double *w_out,
                                     folio_turnover_info *info, void *work, folio_error *err) {
-  return solve(n_assets, target, current, Q, ld_q, NULL, caps, budget, opts, w_out, info, work, err);
+  folio_error_clear(err);
+  folio_status st = check_domains("turnover", n_assets, target, current, opts, err);
+  if (st < 0) return st;
+  st = solve(n_assets, target, current, Q, ld_q, NULL, caps, budget, opts, w_out, info, work, err);
+  if (st < 0) return st;
+  return check_result("turnover", n_assets, w_out, opts, info, err);
 }
 
 folio_status folio_turnover_project_factored(size_t n_assets, const double *target,
@@ -1003,5 +1046,9 @@ folio_status folio_turnover_project_factored(size_t n_assets, const double *targ
                                              folio_error *err) {
   folio_error_clear(err);
   if (!Q) return folio_error_set(err, FOLIO_EINVAL, "turnover_factored: Q (the factor) is NULL");
-  return solve(n_assets, target, current, NULL, 0, Q, caps, budget, opts, w_out, info, work, err);
+  folio_status st = check_domains("turnover_factored", n_assets, target, current, opts, err);
+  if (st < 0) return st;
+  st = solve(n_assets, target, current, NULL, 0, Q, caps, budget, opts, w_out, info, work, err);
+  if (st < 0) return st;
+  return check_result("turnover_factored", n_assets, w_out, opts, info, err);
 }

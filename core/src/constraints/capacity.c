@@ -8,9 +8,11 @@
  * money rules (money.h): a limit must never round up past what ADV allows.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "folio/capacity.h"
+#include "folio/numbers.h"
 #include "folio/money.h"
 #include "internal.h"
 
@@ -118,6 +120,11 @@ folio_status folio_position_capacity(const folio_panel *prices, const folio_pane
                              p[i] > 0 && isfinite(p[i]) ? v[i] : p[i], sym,
                              folio_panel_row_name(prices, i, rb, sizeof rb));
     }
+    if (!(p[i] >= FOLIO_MIN_PRICE && p[i] <= FOLIO_MAX_PRICE)) {
+      char rb[64], where[160];
+      snprintf(where, sizeof where, "%s (row %s)", sym, folio_panel_row_name(prices, i, rb, sizeof rb));
+      return folio_check_number(FOLIO_DOMAIN_PRICE, p[i], "position_capacity", "price", where, err);
+    }
     sum += p[i] * v[i];
     used++;
   }
@@ -131,6 +138,8 @@ folio_status folio_position_capacity(const folio_panel *prices, const folio_pane
   if (!isfinite(adv) || !isfinite(cap_usd))
     return folio_error_set(err, FOLIO_ENOTFINITE,
                            "position_capacity: dollar volume of symbol %s overflows", sym);
+  if (!isfinite(cap_usd / nav_usd)) /* the final check (nav_usd > 0: never, kept as the rule) */
+    return folio_error_set(err, FOLIO_ENOTFINITE, "position_capacity: cap weight of %s is not finite", sym);
   out->adv_usd = adv;
   out->cap_usd = cap_usd;
   out->cap_weight = cap_usd / nav_usd;

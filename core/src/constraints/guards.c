@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "folio/guards.h"
+#include "folio/numbers.h"
 #include "internal.h"
 #include "peak_drawdown.h"
 
@@ -180,12 +181,20 @@ static folio_status check_entry(const folio_guard_limits *l, size_t i, const cha
   if (!isfinite(e->lot) || e->lot < 0)
     return folio_error_set(err, FOLIO_EINVAL, "guards: lot size of %s must be >= 0, got %g", s,
                            e->lot);
+  folio_status st = folio_check_number(FOLIO_DOMAIN_QUANTITY, e->position, "guards", "position", s, err);
+  if (st == FOLIO_OK)
+    st = folio_check_number(FOLIO_DOMAIN_QUANTITY, e->order, "guards", "order quantity", s, err);
+  if (st == FOLIO_OK && e->lot > 0)
+    st = folio_check_number(FOLIO_DOMAIN_LOT, e->lot, "guards", "lot size", s, err);
+  if (st != FOLIO_OK) return st;
   if (e->position == 0 && e->order == 0) return FOLIO_OK;
   if (isnan(e->price))
     return folio_error_set(err, FOLIO_EMISSING, "guards: no price for %s", s);
   if (!(isfinite(e->price) && e->price > 0))
     return folio_error_set(err, FOLIO_EINVAL, "guards: price of %s must be finite and > 0, got %g",
                            s, e->price);
+  if ((st = folio_check_number(FOLIO_DOMAIN_PRICE, e->price, "guards", "price", s, err)) != FOLIO_OK)
+    return st;
   if (!isnan(e->adv_usd) && !(isfinite(e->adv_usd) && e->adv_usd > 0))
     return folio_error_set(err, FOLIO_EINVAL, "guards: ADV of %s must be finite and > 0, got %g",
                            s, e->adv_usd);

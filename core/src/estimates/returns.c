@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "folio/numbers.h"
 #include "folio/returns.h"
 #include "internal.h"
 
@@ -52,6 +53,14 @@ folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, do
                                "returns: price %.17g is not > 0 (symbol %s, row %s)", p[i],
                                folio_panel_col_name(prices, j, cb, sizeof cb),
                                folio_panel_row_name(prices, i, rb, sizeof rb));
+      }
+      if (!isnan(p[i]) && !(p[i] >= FOLIO_MIN_PRICE && p[i] <= FOLIO_MAX_PRICE)) {
+        /* outside the price domain (numbers.h): a ratio of two prices then
+         * stays within [1e-20, 1e20], so no return is Inf or -Inf */
+        char cb[64], rb[64], what[160];
+        snprintf(what, sizeof what, "%s (row %s)", folio_panel_col_name(prices, j, cb, sizeof cb),
+                 folio_panel_row_name(prices, i, rb, sizeof rb));
+        return folio_check_number(FOLIO_DOMAIN_PRICE, p[i], "returns", "price", what, err);
       }
     }
   }

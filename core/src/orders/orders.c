@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "folio/money.h"
+#include "folio/numbers.h"
 #include "folio/orders.h"
 #include "internal.h"
 
@@ -42,6 +43,14 @@ static folio_status check_entry(size_t i, const char *const *symbols, const doub
       return folio_error_set(err, FOLIO_EINVAL, "orders: lot size of %s must be >= 0, got %g", s,
                              lots[i]);
   }
+  folio_status st = folio_check_number(FOLIO_DOMAIN_QUANTITY, cur[i], "orders", "current quantity", s, err);
+  if (st == FOLIO_OK)
+    st = folio_check_number(FOLIO_DOMAIN_WEIGHT, w[i], "orders", "target weight", s, err);
+  if (st == FOLIO_OK && lots && !fractional && lots[i] != 0)
+    st = folio_check_number(FOLIO_DOMAIN_LOT, lots[i], "orders", "lot size", s, err);
+  if (st == FOLIO_OK && caps && isfinite(caps[i]) && caps[i] > 0)
+    st = folio_check_number(FOLIO_DOMAIN_USD, caps[i], "orders", "capacity cap", s, err);
+  if (st < 0) return st;
   if (caps && caps[i] < 0)
     return folio_error_set(err, FOLIO_EINVAL, "orders: capacity cap of %s must be >= 0, got %g",
                            s, caps[i]);
@@ -55,6 +64,8 @@ static folio_status check_entry(size_t i, const char *const *symbols, const doub
   if (!(prices[i] > 0))
     return folio_error_set(err, FOLIO_EINVAL, "orders: price of %s must be > 0, got %g", s,
                            prices[i]);
+  st = folio_check_number(FOLIO_DOMAIN_PRICE, prices[i], "orders", "price", s, err);
+  if (st < 0) return st;
   if (fabs(w[i] * nav) > FOLIO_MAX_USD || fabs(cur[i] * prices[i]) > FOLIO_MAX_USD)
     return folio_error_set(err, FOLIO_EINVAL,
                            "orders: notional of %s exceeds %g USD (target %g, position %g)", s,
@@ -151,12 +162,27 @@ folio_status folio_orders_diff(size_t n_symbols, const char *const *symbols,
                                   caps_usd, nav_usd, o.fractional, err);
     if (st != FOLIO_OK) return st;
   }
-  for (size_t i = 0; i < n_symbols; i++) {
-    double lot = o.fractional ? 0.0 : lot_sizes ? lot_sizes[i] : 1.0;
-    double cap = caps_usd && !isnan(caps_usd[i]) ? caps_usd[i] : INFINITY;
-    double cap_qty = isfinite(cap) ? cap / prices[i] : INFINITY;
-    out[i] = diff_one(current_qty[i], prices[i], target_weights[i], lot, cap_qty, nav_usd,
-                      o.min_notional);
+  /* Two passes, so that out stays untouched when the final check fails:
+   * every number of every order is finite before the first is written. */
+  for (int write = 0; write < 2; write++) {
+    for (size_t i = 0; i < n_symbols; i++) {
+      double lot = o.fractional ? 0.0 : lot_sizes ? lot_sizes[i] : 1.0;
+      double cap = caps_usd && !isnan(caps_usd[i]) ? caps_usd[i] : INFINITY;
+      double cap_qty = isfinite(cap) ? cap / prices[i] : INFINITY;
+      folio_order d = diff_one(current_qty[i], prices[i], target_weights[i], lot, cap_qty,
+                               nav_usd, o.min_notional);
+      if (write) {
+        out[i] = d;
+        continue;
+      }
+      const double nums[] = {d.quantity, d.notional, d.target_quantity, d.capped_quantity,
+                             d.final_quantity};
+      char sb[64];
+      const char *name = folio_i_symbol(symbols, i, sb, sizeof sb);
+      const char *const names[] = {name, name, name, name, name};
+      folio_status st = folio_check_finite(nums, 5, 1, names, "orders", "order", err);
+      if (st < 0) return st;
+    }
   }
   return FOLIO_OK;
 }

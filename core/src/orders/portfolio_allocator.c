@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "folio/money.h"
+#include "folio/numbers.h"
 #include "folio/portfolio_allocator.h"
 
 #define WHO "order_from_signal"
@@ -40,6 +41,7 @@ folio_status folio_portfolio_allocator_opts_check(const folio_portfolio_allocato
       return folio_error_set(err, FOLIO_ENOTFINITE, WHO ": lot size must be finite, got %g", o->lot);
     if (!(o->lot > 0))
       return folio_error_set(err, FOLIO_EINVAL, WHO ": lot size must be > 0, got %g", o->lot);
+    return folio_check_number(FOLIO_DOMAIN_LOT, o->lot, WHO, "lot size", NULL, err);
   }
   return FOLIO_OK;
 }
@@ -69,6 +71,8 @@ folio_status folio_order_from_signal(const folio_portfolio_allocator_opts *opts,
     return folio_error_set(err, FOLIO_ENOTFINITE, WHO ": price must be finite, got %g", price);
   if (!(price > 0))
     return folio_error_set(err, FOLIO_EINVAL, WHO ": price must be > 0, got %g", price);
+  if ((st = folio_check_number(FOLIO_DOMAIN_PRICE, price, WHO, "price", NULL, err)) != FOLIO_OK)
+    return st;
 
   folio_signal_order r;
   r.flags = 0;
@@ -89,6 +93,8 @@ folio_status folio_order_from_signal(const folio_portfolio_allocator_opts *opts,
   }
   r.quantity = q;
   r.notional = folio_usd_round_cents(q * price);
+  if (!isfinite(q) || !isfinite(r.raw_quantity)) /* the final check (never, given the domains) */
+    return folio_error_set(err, FOLIO_ENOTFINITE, WHO ": quantity is not finite");
   if (!(r.notional <= FOLIO_MAX_USD))
     return folio_error_set(err, FOLIO_EINVAL, WHO ": notional %g exceeds %g USD", r.notional,
                            FOLIO_MAX_USD);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "folio/allocator.h"
+#include "folio/numbers.h"
 #include "folio/money.h"
 #include "folio/panel.h"
 #include "internal.h"
@@ -175,6 +176,8 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
     if (!(prices[i] > 0.0))
       return folio_error_set(err, FOLIO_EINVAL, "%s: price must be > 0 (symbol %s: %g)", WHO,
                              symbols[i], prices[i]);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_PRICE, prices[i], WHO, "price", symbols[i], err);
+    if (st < 0) return st;
     wk->cand[i].s = symbols[i];
     wk->cand[i].i = i;
   }
@@ -192,6 +195,9 @@ static folio_status prepare(size_t n, const char *const *symbols, const double *
     if (!isfinite(o->current_weights[k]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: current weight is not finite (symbol %s: %g)",
                              WHO, s, o->current_weights[k]);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_WEIGHT, o->current_weights[k], WHO,
+                                         "current weight", s, err);
+    if (st < 0) return st;
     wk->cur[k].s = s;
     wk->cur[k].i = k;
   }
@@ -484,6 +490,16 @@ folio_status folio_allocator_allocate(size_t n_candidates, const char *const *sy
     out[q].shares = sh;
     spent += sh * price;
   }
+  /* The final check: every number of the allocation is finite. */
+  for (size_t q = 0; q < k && st == FOLIO_OK; q++) {
+    const double nums[] = {out[q].weight, out[q].dollars, out[q].shares};
+    const char *const names[] = {out[q].symbol, out[q].symbol, out[q].symbol};
+    st = folio_check_finite(nums, 3, 1, names, WHO, "allocation", err);
+  }
+  if (st == FOLIO_OK && (!isfinite(objective) || !isfinite(spent)))
+    st = folio_error_set(err, FOLIO_ENOTFINITE,
+                         "%s: the objective (sum of score x weight) is not finite: scores too large", WHO);
+  if (st < 0) goto done;
   *n_out = k;
   if (info) {
     info->status = !n_cols ? "empty" : within_gap ? "within_gap" : "optimal";

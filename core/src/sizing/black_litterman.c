@@ -18,10 +18,12 @@
 #include <lapacke.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "folio/black_litterman.h"
+#include "folio/numbers.h"
 #include "folio/panel.h"
 #include "internal.h"
 #include "names.h"
@@ -67,6 +69,17 @@ static folio_status check_cov_values(const char *who, size_t n, const double *co
                                who, folio_i_symbol(symbols, isfinite(x) ? j : i, b1, sizeof b1),
                                folio_i_symbol(symbols, isfinite(x) ? i : j, b2, sizeof b2),
                                isfinite(x) ? y : x);
+      if (i == j) {
+        folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, x, who, "cov variance",
+                                             folio_i_symbol(symbols, i, b1, sizeof b1), err);
+        if (st < 0) return st;
+      } else if (!(fabs(x) <= FOLIO_MAX_COV) || !(fabs(y) <= FOLIO_MAX_COV)) {
+        char what[160];
+        snprintf(what, sizeof what, "cov entry (symbols %s, %s)",
+                 folio_i_symbol(symbols, j, b1, sizeof b1), folio_i_symbol(symbols, i, b2, sizeof b2));
+        return folio_check_number(FOLIO_DOMAIN_COV, fabs(x) <= FOLIO_MAX_COV ? y : x, who, what,
+                                  NULL, err);
+      }
       if (i != j && ai == SIZE_MAX &&
           fabs(x - y) > 1e-10 * sqrt(fabs(cov[i + i * ld])) * sqrt(fabs(cov[j + j * ld]))) {
         ai = i;
@@ -140,7 +153,16 @@ folio_status folio_bl_prior(size_t n_assets, const double *cov, size_t ld_cov,
     st = folio_error_set(err, FOLIO_ENOTFINITE, "%s: market weights overflow when summed", who);
   if (st == FOLIO_OK) {
     for (size_t q = 0; q < n; q++) wn[q] = w_mkt[order[q]] / sum;
-    for (size_t p = 0; p < n; p++) {
+    for (size_t p = 0; p < n && st == FOLIO_OK; p++) { /* the final check, before writing */
+      double acc = 0.0;
+      for (size_t q = 0; q < n; q++) acc += cov_at(cov, ld_cov, order, p, q) * wn[q];
+      if (!isfinite(delta * acc + rf))
+        st = folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: prior return of %s is not finite (the inputs overflow the "
+                             "computation)",
+                             who, folio_i_symbol(symbols, order[p], b1, sizeof b1));
+    }
+    for (size_t p = 0; p < n && st == FOLIO_OK; p++) {
       double acc = 0.0;
       for (size_t q = 0; q < n; q++) acc += cov_at(cov, ld_cov, order, p, q) * wn[q];
       pi_out[order[p]] = delta * acc + rf;
@@ -529,6 +551,21 @@ folio_status folio_black_litterman(size_t n_assets, const double *cov, size_t ld
       cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, ni, mi, 1.0,
                   s.a, mi, s.b, ni);
       cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, ni, mi, -1.0, s.b, ni, 1.0, s.fac, ni);
+    }
+  }
+
+  /* ---- the final check: every result is finite (nothing written yet) ---- */
+  for (size_t p = 0; p < n; p++) {
+    const char *what = !isfinite(s.muo[p])                  ? "posterior return"
+                       : weights && !isfinite(s.wo[p])      ? "weight"
+                       : NULL;
+    for (size_t q = 0; !what && cov_post && q <= p; q++)
+      if (!isfinite(s.sig[p + q * n] + s.fac[p + q * n])) what = "posterior cov";
+    if (what) {
+      st = folio_error_set(err, FOLIO_ENOTFINITE,
+                           "%s: %s of %s is not finite (the inputs overflow the computation)", who,
+                           what, folio_i_symbol(symbols, order[p], b1, sizeof b1));
+      goto done;
     }
   }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "folio/hrp.h"
+#include "folio/numbers.h"
 #include "folio/panel.h"
 #include "internal.h"
 #include "names.h"
@@ -552,6 +553,9 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
     if (!(v > 0.0))
       return folio_error_set(err, FOLIO_EDEGENERATE, "hrp: variance of %s is %g (must be > 0)",
                              folio_i_symbol(symbols, i, b1, sizeof b1), v);
+    st = folio_check_number(FOLIO_DOMAIN_VARIANCE, v, "hrp", "cov variance",
+                            folio_i_symbol(symbols, i, b1, sizeof b1), err);
+    if (st < 0) return st;
     if (!(fabs(k - 1.0) <= SYM_TOL))
       return folio_error_set(err, FOLIO_EINVAL, "hrp: corr diagonal of %s is %.17g (must be 1)",
                              folio_i_symbol(symbols, i, b1, sizeof b1), k);
@@ -667,6 +671,13 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
     q[2 * tail + 1] = len - h;
     tail++;
   }
+  for (size_t k = 0; k < n; k++) /* the final check, before anything is written */
+    if (!isfinite(w.wpos[k])) {
+      st = folio_error_set(err, FOLIO_ENOTFINITE,
+                           "hrp: weight of %s is not finite (the inputs overflow the computation)",
+                           folio_i_symbol(symbols, ord[k], b1, sizeof b1));
+      goto done;
+    }
   for (size_t k = 0; k < n; k++) weights[ord[k]] = w.wpos[k];
   if (order) memcpy(order, ord, n * sizeof *order);
   if (Z) memcpy(Z, w.z, 4 * (n - 1) * sizeof *Z);

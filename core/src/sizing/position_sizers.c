@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "folio/money.h"
+#include "folio/numbers.h"
 #include "folio/position_sizers.h"
 
 /* Relative slack of the lot grid (see the file comment). */
@@ -42,7 +43,16 @@ static folio_status check_range(const char *who, const char *name, double x, dou
 
 static folio_status check_lot(const char *who, double lot, int fractional, folio_error *err) {
   if (fractional) return FOLIO_OK;
-  return check_range(who, "lot size", lot, 0.0, 1, HUGE_VAL, err);
+  folio_status st = check_range(who, "lot size", lot, 0.0, 1, HUGE_VAL, err);
+  if (st != FOLIO_OK) return st;
+  return folio_check_number(FOLIO_DOMAIN_LOT, lot, who, "lot size", NULL, err);
+}
+
+/* A price: finite, > 0, and in the price domain (numbers.h). */
+static folio_status check_price(const char *who, double price, folio_error *err) {
+  folio_status st = check_range(who, "price", price, 0.0, 1, HUGE_VAL, err);
+  if (st != FOLIO_OK) return st;
+  return folio_check_number(FOLIO_DOMAIN_PRICE, price, who, "price", NULL, err);
 }
 
 /* Shared checks of the risk-based family (equity, risk, price, stop, lot). */
@@ -52,7 +62,7 @@ static folio_status check_risk_args(const char *who, double equity, double risk_
   folio_status st;
   if ((st = check_range(who, "equity", equity, 0.0, 1, FOLIO_MAX_USD, err)) != FOLIO_OK ||
       (st = check_range(who, "risk_per_trade", risk_per_trade, 0.0, 1, 1.0, err)) != FOLIO_OK ||
-      (st = check_range(who, "price", price, 0.0, 1, HUGE_VAL, err)) != FOLIO_OK ||
+      (st = check_price(who, price, err)) != FOLIO_OK ||
       (st = check_range(who, "stop_loss_pct", stop_loss_pct, 0.0, 1, 1.0, err)) != FOLIO_OK ||
       (st = check_lot(who, lot, fractional, err)) != FOLIO_OK)
     return st;
@@ -76,7 +86,10 @@ static folio_status finish(const char *who, double raw, double price, double lot
   if (!(raw * price <= FOLIO_MAX_USD))
     return folio_error_set(err, FOLIO_EINVAL, "%s: notional %g exceeds %g USD", who, raw * price,
                            FOLIO_MAX_USD);
-  *units = floor_lots(raw, lot, fractional);
+  double u = floor_lots(raw, lot, fractional);
+  folio_status st = folio_check_finite(&u, 1, 1, NULL, who, "units", err); /* the final check */
+  if (st != FOLIO_OK) return st;
+  *units = u;
   return FOLIO_OK;
 }
 
@@ -97,8 +110,10 @@ folio_status folio_units_portfolio_weight(double weight, double equity, double p
   folio_status st;
   if (!isfinite(weight))
     return folio_error_set(err, FOLIO_ENOTFINITE, "%s: weight must be finite, got %g", who, weight);
+  if ((st = folio_check_number(FOLIO_DOMAIN_WEIGHT, weight, who, "weight", NULL, err)) != FOLIO_OK)
+    return st;
   if ((st = check_range(who, "equity", equity, 0.0, 1, FOLIO_MAX_USD, err)) != FOLIO_OK ||
-      (st = check_range(who, "price", price, 0.0, 1, HUGE_VAL, err)) != FOLIO_OK ||
+      (st = check_price(who, price, err)) != FOLIO_OK ||
       (st = check_lot(who, lot, fractional, err)) != FOLIO_OK)
     return st;
   double raw = fabs(weight) * equity / price;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folio/numbers.h"
 #include "folio/risk_sizers.h"
 #include "folio/panel.h"
 #include "internal.h"
@@ -122,6 +123,9 @@ static folio_status gather_cov(alloc_ctx *c, const double *cov, size_t ld, int d
     if (v < 0.0)
       return folio_error_set(err, FOLIO_ENOTPD, "%s: cov has a negative variance (symbol %s: %g)",
                              c->who, pname(c, p, b1, sizeof b1), v);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, v, c->who, "cov variance",
+                                         pname(c, p, b1, sizeof b1), err);
+    if (st < 0) return st;
     c->sd[p] = sqrt(v);
     c->s[p + p * n] = v;
   }
@@ -131,6 +135,13 @@ static folio_status gather_cov(alloc_ctx *c, const double *cov, size_t ld, int d
     for (size_t p = q + 1; p < n; p++) {
       size_t i = c->order[p];
       double x = cov[i + j * ld], yv = cov[j + i * ld]; /* x: row of the later symbol */
+      if (!(fabs(x) <= FOLIO_MAX_COV) || !(fabs(yv) <= FOLIO_MAX_COV)) {
+        char what[160];
+        snprintf(what, sizeof what, "cov entry (symbols %s, %s)", pname(c, q, b1, sizeof b1),
+                 pname(c, p, b2, sizeof b2));
+        return folio_check_number(FOLIO_DOMAIN_COV, fabs(x) <= FOLIO_MAX_COV ? yv : x, c->who,
+                                  what, NULL, err);
+      }
       if (fabs(x - yv) > 1e-10 * c->sd[p] * c->sd[q])
         return folio_error_set(err, FOLIO_ENOTSYM,
                                "%s: cov is not symmetric (symbols %s and %s: %.17g vs %.17g)",
@@ -200,15 +211,36 @@ static folio_status setup(alloc_ctx *c, const char *who, size_t n, const double 
 
 /* Weights w (symbol order, in c->yt) -> outputs in input order, with
  * risk contributions, variance and diversification ratio (g = S w in c->gt). */
-static void finish(alloc_ctx *c, const double *w, double *weights, double *risk_contrib,
-                   folio_risk_sizer_info *info) {
+static folio_status finish(alloc_ctx *c, const double *w, double *weights, double *risk_contrib,
+                           folio_risk_sizer_info *info, folio_error *err) {
   size_t n = c->n;
+  char b1[64];
   cblas_dsymv(CblasColMajor, CblasLower, (int)n, 1.0, c->s, (int)n, w, 1, 0.0, c->gt, 1);
   double var = 0.0, ws = 0.0;
   for (size_t p = 0; p < n; p++) {
     var += w[p] * c->gt[p];
     ws += w[p] * c->sd[p];
   }
+  /* The final check: finite weights, a variance > 0 (so that the risk
+   * contributions and the diversification ratio exist) and finite ratios;
+   * nothing is written before it passes. */
+  for (size_t p = 0; p < n; p++)
+    if (!isfinite(w[p]) || !isfinite(c->gt[p]))
+      return folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: weight of %s is %s (the inputs overflow the computation)",
+                             c->who, pname(c, p, b1, sizeof b1),
+                             isnan(w[p]) || isnan(c->gt[p]) ? "NaN" : "inf");
+  if (!(var > 0) || !isfinite(var) || !isfinite(ws / sqrt(var)))
+    return folio_error_set(err, FOLIO_EDEGENERATE,
+                           "%s: the portfolio variance is %g: no risk contributions or "
+                           "diversification ratio exist",
+                           c->who, var);
+  for (size_t p = 0; p < n; p++)
+    if (!isfinite(w[p] * c->gt[p] / var))
+      return folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: risk contribution of %s is not finite (the inputs overflow the "
+                             "computation)",
+                             c->who, pname(c, p, b1, sizeof b1));
   for (size_t p = 0; p < n; p++) {
     weights[c->order[p]] = w[p];
     if (risk_contrib) risk_contrib[c->order[p]] = var > 0 ? w[p] * c->gt[p] / var : NAN;
@@ -218,6 +250,7 @@ static void finish(alloc_ctx *c, const double *w, double *weights, double *risk_
     info->diversification_ratio = var > 0 ? ws / sqrt(var) : NAN;
     info->repair = c->rinfo;
   }
+  return FOLIO_OK;
 }
 
 /* Records how the weights were found (info may be NULL); the caller sets
@@ -247,7 +280,8 @@ folio_status folio_inverse_vol(size_t n_assets, const double *cov, size_t ld_cov
   for (size_t p = 0; p < n; p++) sum += 1.0 / c.sd[p];
   for (size_t p = 0; p < n; p++) c.yt[p] = (1.0 / c.sd[p]) / sum;
   if (risk_contrib) {
-    finish(&c, c.yt, weights, risk_contrib, info);
+    st = finish(&c, c.yt, weights, risk_contrib, info, err);
+    if (st < 0) goto done;
   } else { /* only the diagonal was read: no variance to report */
     for (size_t p = 0; p < n; p++) weights[c.order[p]] = c.yt[p];
     if (info) {
@@ -452,7 +486,8 @@ static folio_status qp_weights(alloc_ctx *c, const folio_risk_sizer_opts *o, int
                            "long/short maximiser with weights summing to 1",
                            c->who, sum);
   for (size_t p = 0; p < n; p++) c->yt[p] = c->y[p] / sum;
-  finish(c, c->yt, weights, risk_contrib, info);
+  folio_status fst = finish(c, c->yt, weights, risk_contrib, info, err);
+  if (fst < 0) return fst;
   note_solver(info, closed ? "closed_form" : "active_set", iters, 1);
   return st;
 }
@@ -683,7 +718,8 @@ folio_status folio_risk_parity(size_t n_assets, const double *cov, size_t ld_cov
       goto done;
     }
   /* finish() overwrites gt with S w; keep y's residual for the report. */
-  finish(&c, yt, weights, risk_contrib, info);
+  st = finish(&c, yt, weights, risk_contrib, info, err);
+  if (st < 0) goto done;
   if (info) {
     double dev = 0.0;
     for (size_t p = 0; p < n; p++) {

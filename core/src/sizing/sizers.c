@@ -19,6 +19,7 @@
 
 #include "folio/money.h"
 #include "folio/sizers.h"
+#include "folio/numbers.h"
 #include "internal.h"
 
 /* ==== symbols ============================================================ */
@@ -139,6 +140,8 @@ folio_status folio_equal_weight_ls(size_t n_assets, const double *signal,
   if (!isfinite(gross) || gross <= 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: gross must be finite and > 0 (got %g)", who,
                            gross);
+  folio_status dst = folio_check_number(FOLIO_DOMAIN_WEIGHT, gross, who, "gross", NULL, err);
+  if (dst < 0) return dst;
   int sorted;
   folio_status st = symbols_basic(n_assets, symbols, who, "symbol", &sorted, err);
   if (st < 0) return st;
@@ -275,6 +278,11 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
     if (!isfinite(mu[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: mu is not finite (symbol %s: %g)", who,
                              name_of(names, map, i, b1, sizeof b1), mu[i]);
+  for (size_t i = 0; i < n; i++) {
+    folio_status st = folio_check_number(FOLIO_DOMAIN_RETURN, mu[i], who, "mu",
+                                         name_of(names, map, i, b1, sizeof b1), err);
+    if (st < 0) return st;
+  }
   double *d = ks->d;
   for (size_t i = 0; i < n; i++) {
     double c = cov[i + i * ld];
@@ -282,6 +290,9 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: cov is not finite (symbol %s, %s: %g)",
                              who, name_of(names, map, i, b1, sizeof b1),
                              name_of(names, map, i, b2, sizeof b2), c);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, c, who, "cov variance",
+                                         name_of(names, map, i, b1, sizeof b1), err);
+    if (st < 0) return st;
     d[i] = sqrt(fabs(c));
   }
 
@@ -304,6 +315,14 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
                                    "%s: cov is not finite (symbol %s, %s: %g)", who,
                                    name_of(names, map, r, b1, sizeof b1),
                                    name_of(names, map, c, b2, sizeof b2), isfinite(x) ? y : x);
+          }
+          if (!(fabs(x) <= FOLIO_MAX_COV) || !(fabs(y) <= FOLIO_MAX_COV)) {
+            int lo_bad = !(fabs(x) <= FOLIO_MAX_COV);
+            char what[160];
+            snprintf(what, sizeof what, "cov entry (symbols %s, %s)",
+                     name_of(names, map, lo_bad ? i : j, b1, sizeof b1),
+                     name_of(names, map, lo_bad ? j : i, b2, sizeof b2));
+            return folio_check_number(FOLIO_DOMAIN_COV, lo_bad ? x : y, who, what, NULL, err);
           }
           if (fabs(x - y) > 1e-10 * d[i] * d[j] && asym_i == SIZE_MAX) {
             asym_i = i;
@@ -388,6 +407,15 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
   if (inf != 0)
     return folio_error_set(err, FOLIO_EINVAL, "%s: dpotrs rejected argument %d", who, (int)-inf);
 
+  /* The final check: no NaN or Inf leaves, even from a nearly singular cov. */
+  for (size_t p = 0; p < n; p++) {
+    size_t k = order ? order[p] : p;
+    double w = b[p] / o->risk_aversion;
+    if (!isfinite(w))
+      return folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: weight of %s is %s (the inputs overflow the computation)", who,
+                             name_of(names, map, k, b1, sizeof b1), isnan(w) ? "NaN" : "inf");
+  }
   size_t n_capped = 0;
   for (size_t p = 0; p < n; p++) {
     size_t k = order ? order[p] : p;
@@ -607,6 +635,12 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: base weight is not finite (symbol %s: %g)",
                              who, folio_i_symbol(labels, j, b, sizeof b), base_weights[j]);
     }
+  for (size_t j = 0; j < n_assets; j++) {
+    char b[64];
+    st = folio_check_number(FOLIO_DOMAIN_WEIGHT, base_weights[j], who, "base weight",
+                            folio_i_symbol(labels, j, b, sizeof b), err);
+    if (st < 0) return st;
+  }
   int sorted;
   st = optional_symbols(n_assets, labels, who, "column label", &sorted, err);
   if (st < 0) return st;
@@ -643,6 +677,9 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
                            "%s: realised volatility is 0 over the last %zu rows (all weights 0?)",
                            who, window);
   double scale = fmin(opts->target_ann_vol / vol, opts->max_scale);
+  if (!isfinite(scale)) /* the final check: the weights are scale x base weights in their domain */
+    return folio_error_set(err, FOLIO_ENOTFINITE, "%s: the scale is not finite (volatility %g)",
+                           who, vol);
   for (size_t j = 0; j < n_assets; j++) weights[j] = scale * base_weights[j];
   if (info) {
     info->realised_vol = vol;
@@ -666,6 +703,11 @@ folio_status folio_fixed_weight(size_t n_assets, const double *weights_in,
     if (!isfinite(weights_in[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: weight is not finite (symbol %s: %g)", who,
                              symbols[i], weights_in[i]);
+  for (size_t i = 0; i < n_assets; i++) {
+    st = folio_check_number(FOLIO_DOMAIN_WEIGHT, weights_in[i], who, "weight",
+                            symbols ? symbols[i] : NULL, err);
+    if (st < 0) return st;
+  }
   if (weights_out != weights_in) memmove(weights_out, weights_in, n_assets * sizeof(double));
   return FOLIO_OK;
 }
@@ -888,6 +930,10 @@ folio_status folio_kelly_voltarget(size_t n_assets, const double *signal,
   st = vol_core(who, m, NULL, s.fin, s.x + (rows - vw), rows, vw, n_rows - vw, labels, s.act,
                 log_returns->row_labels, opts->periods_per_year, s.p, &final_vol, err);
   if (st < 0) goto done;
+  if (!isfinite(final_vol) || !isfinite(scale)) { /* the final check; the weights are capped */
+    st = folio_error_set(err, FOLIO_ENOTFINITE, "%s: the final volatility is not finite", who);
+    goto done;
+  }
 
   for (size_t j = 0; j < n; j++) weights[j] = 0.0;
   for (size_t k = 0; k < m; k++) weights[s.act[k]] = s.fin[k];

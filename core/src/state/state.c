@@ -7,6 +7,7 @@
 
 #include "folio/money.h"
 #include "folio/state.h"
+#include "folio/numbers.h"
 #include "../constraints/peak_drawdown.h"
 #include "internal.h"
 
@@ -30,6 +31,8 @@ folio_status folio_snapshot_compute(size_t n, const char *const *symbols, const 
     const char *s = folio_i_symbol(symbols, i, sb, sizeof sb);
     if (!isfinite(qty[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "snapshot: quantity of %s is %g", s, qty[i]);
+    folio_status st = folio_check_number(FOLIO_DOMAIN_QUANTITY, qty[i], "snapshot", "quantity", s, err);
+    if (st != FOLIO_OK) return st;
     if (qty[i] == 0 && isnan(px[i])) continue; /* a flat line needs no price */
     if (!isfinite(px[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "snapshot: market price of %s is %g", s,
@@ -37,6 +40,8 @@ folio_status folio_snapshot_compute(size_t n, const char *const *symbols, const 
     if (!(px[i] > 0))
       return folio_error_set(err, FOLIO_EINVAL, "snapshot: market price of %s must be > 0, got %g",
                              s, px[i]);
+    if ((st = folio_check_number(FOLIO_DOMAIN_PRICE, px[i], "snapshot", "market price", s, err)) != FOLIO_OK)
+      return st;
     double mv = folio_position_market_value(qty[i], px[i]);
     if (fabs(mv) > FOLIO_MAX_USD)
       return folio_error_set(err, FOLIO_EINVAL, "snapshot: market value of %s exceeds %g USD", s,

@@ -217,7 +217,84 @@ static folio_status latest_row(folio_store *s, const void *out, const char *sql,
 
 /* ==== open / close ======================================================= */
 
-/* Reads meta.schema_version of an existing schema; checks the application. */
+/* The tables and columns each schema version has (a version has those of
+ * every earlier one too; rebalances.run_key came with version 2). A store
+ * is checked against them before anything could write to it, so a file
+ * whose meta is right but whose tables are not is refused unchanged. */
+static const struct schema_column {
+  int since; /* first version with this column */
+  const char *table, *column;
+} schema_columns[] = {
+    {1, "meta", "key"},           {1, "meta", "value"},
+    {1, "rebalances", "id"},      {1, "rebalances", "asof"},
+    {1, "rebalances", "fund"},    {1, "rebalances", "inputs_digest"},
+    {1, "rebalances", "composite_json"}, {1, "rebalances", "allocations_json"},
+    {1, "rebalances", "orders_json"},    {1, "rebalances", "decisions_json"},
+    {1, "rebalances", "turnover"},
+    {1, "trades", "id"},          {1, "trades", "rebalance_id"},
+    {1, "trades", "asof"},        {1, "trades", "symbol"},
+    {1, "trades", "weight_change"},
+    {1, "snapshots", "id"},       {1, "snapshots", "timestamp"},
+    {1, "snapshots", "nav"},      {1, "snapshots", "cash"},
+    {1, "snapshots", "gross"},    {1, "snapshots", "net"},
+    {1, "snapshots", "positions_json"},
+    {1, "checkpoints", "id"},     {1, "checkpoints", "asof"},
+    {1, "checkpoints", "state_json"},
+    {2, "rebalances", "run_key"},
+    {2, "runs", "key"},           {2, "runs", "fund"},
+    {2, "runs", "asof"},          {2, "runs", "inputs_digest"},
+    {2, "runs", "state"},         {2, "runs", "created"},
+    {2, "runs", "rebalance_id"},
+    {2, "orders", "run_key"},     {2, "orders", "seq"},
+    {2, "orders", "client_id"},   {2, "orders", "symbol"},
+    {2, "orders", "side"},        {2, "orders", "quantity"},
+    {2, "orders", "price"},       {2, "orders", "notional"},
+    {2, "orders", "weight"},      {2, "orders", "state"},
+    {2, "orders", "submitted_at"},
+};
+#define N_SCHEMA_COLUMNS (sizeof schema_columns / sizeof *schema_columns)
+
+/* Every table and column of schema `version` exists: FOLIO_OK, or FOLIO_EIO
+ * naming the first missing one. One read-only statement over every table's
+ * columns (as cheap as reading meta), so nothing here writes. */
+static folio_status check_tables(folio_store *s, int version, folio_error *err) {
+  unsigned char found[N_SCHEMA_COLUMNS] = {0}, table_found[N_SCHEMA_COLUMNS] = {0};
+  sqlite3_stmt *stmt;
+  int rc = sqlite3_prepare_v2(s->db,
+                              "SELECT m.name, p.name FROM sqlite_master AS m "
+                              "JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'",
+                              -1, &stmt, NULL);
+  if (rc != SQLITE_OK) return fail_rc(s, rc, "store_open", err);
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const char *t = (const char *)sqlite3_column_text(stmt, 0);
+    const char *c = (const char *)sqlite3_column_text(stmt, 1);
+    if (!t || !c) continue;
+    for (size_t k = 0; k < N_SCHEMA_COLUMNS; k++)
+      if (strcmp(t, schema_columns[k].table) == 0) {
+        table_found[k] = 1;
+        if (strcmp(c, schema_columns[k].column) == 0) found[k] = 1;
+      }
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) return fail_rc(s, rc, "store_open", err);
+  for (size_t k = 0; k < N_SCHEMA_COLUMNS; k++) {
+    const struct schema_column *sc = &schema_columns[k];
+    if (sc->since > version || found[k]) continue;
+    if (!table_found[k])
+      return folio_error_set(err, FOLIO_EIO,
+                             "store_open: store '%s' (schema version %d) has no table '%s'; it was "
+                             "left unchanged: restore it from a backup",
+                             s->path, version, sc->table);
+    return folio_error_set(err, FOLIO_EIO,
+                           "store_open: store '%s' (schema version %d): table '%s' has no column "
+                           "'%s'; it was left unchanged: restore it from a backup",
+                           s->path, version, sc->table, sc->column);
+  }
+  return FOLIO_OK;
+}
+
+/* Reads meta.schema_version of an existing schema; checks the application
+ * and that every table and column of that version is there. */
 static folio_status check_schema(folio_store *s, folio_error *err) {
   sqlite3_stmt *stmt;
   int rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta", -1, &stmt, NULL);
@@ -257,6 +334,8 @@ static folio_status check_schema(folio_store *s, folio_error *err) {
                            "store_open: store '%s' has no valid schema_version; it was left "
                            "unchanged",
                            s->path);
+  folio_status st = check_tables(s, (int)version, err);
+  if (st != FOLIO_OK) return st;
   s->version = (int)version;
   return FOLIO_OK;
 }
@@ -274,6 +353,7 @@ static folio_status upgrade_in_tx(folio_store *s, folio_error *err) {
            strcmp((const char *)sqlite3_column_text(stmt, 0), "1") == 0;
   sqlite3_finalize(stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail_rc(s, rc, "store_open", err);
+  if (v1 && (st = check_tables(s, 1, err)) != FOLIO_OK) return st; /* again, under the lock */
   if (v1 && (rc = exec(s->db, upgrade_v1_v2)) != SQLITE_OK)
     return folio_error_set(err, FOLIO_EIO,
                            "store_open: cannot upgrade store '%s' from schema version 1 to 2 (%s); "
