@@ -1,7 +1,8 @@
 /*
  * fuzz_lua_sandbox.c — libFuzzer harness of the policy sandbox (folio/host.h):
  * the input is Lua source run as a sandboxed script in one host with tight
- * budgets (16 MiB, 2e6 instructions, 1 s), as `folio run` runs an untrusted
+ * budgets (8 MiB, 2e5 instructions, 0.25 s: a budget spent costs the fuzzer
+ * its time, and most mutants loop), as `folio run` runs an untrusted
  * script. Whatever the script does, the run must end with a status within
  * its budget: a crash, a sanitizer report, a leak or a libFuzzer timeout
  * (the run outlived max_seconds by far) is a finding. A run that exceeds a
@@ -29,9 +30,9 @@ static void discard(void *ud, const char *text, size_t len) {
 static folio_host_opts fuzz_opts(void) {
   folio_host_opts o = folio_host_defaults();
   o.shipped_policies = ""; /* an empty registry: each rebuild stays cheap */
-  o.max_memory = (size_t)16 << 20;
-  o.max_instructions = 2000000;
-  o.max_seconds = 1.0;
+  o.max_memory = (size_t)8 << 20;
+  o.max_instructions = 200000;
+  o.max_seconds = 0.25;
   o.max_log_bytes = 4096;
   o.log = discard;
   return o;
