@@ -42,7 +42,7 @@ if [ $rc -ne 0 ]; then
   exit 1
 fi
 # the summary: libFuzzer's last status line and its final stats
-grep -E '^#[0-9]+ +DONE' "$out/fuzz.log" | tail -n 1
+grep -E '^#[0-9]+[[:space:]]+DONE' "$out/fuzz.log" | tail -n 1
 grep -E '^stat::' "$out/fuzz.log"
 n=$(ls "$out/corpus" | wc -l)
 echo "$name: $seconds s, $(ls "$seeds" | wc -l) seeds, $n new inputs in $out/corpus"
