@@ -1,17 +1,22 @@
-# folio — thin wrapper around CMake (like Neovim's): deps, build, demo, test, bench.
+# folio — thin wrapper around CMake (like Neovim's): deps, build, demo, test, bench, fuzz.
 # Every target that builds first runs `deps`, which installs missing Debian packages.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# `make fuzz`: seconds per harness; `make test`: seconds per harness as a ctest
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 3
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE      ?= cmake
 
 DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
-                libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev libsqlite3-dev libglpk-dev libjansson-dev
+                libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev libsqlite3-dev libglpk-dev libjansson-dev \
+                clang llvm
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build asan demo test test-release test-asan bench clean help
+.PHONY: all deps build asan fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean help
 
 all: build
 
@@ -19,7 +24,10 @@ help:
 	@echo "make deps    install missing Debian packages (apt-get)"
 	@echo "make         build into $(BUILD)/"
 	@echo "make demo    deps + build + the weekly multi-sleeve rebalance on the sample data"
-	@echo "make test    deps + build + ctest, then the same suite under ASan+UBSan"
+	@echo "make test    deps + build + ctest, then the same suite under ASan+UBSan, then each"
+	@echo "             fuzzer for FUZZ_TEST_SECONDS (default 3) on its corpus (docs/fuzzing.md)"
+	@echo "make fuzz    deps + build the fuzzers (clang, $(FUZZ_BUILD)/) and run each for"
+	@echo "             FUZZ_SECONDS (default 60); FUZZERS=\"csv_wide json\" picks some"
 	@echo "make bench   deps + build + benchmarks"
 
 # Installs only what is missing; does nothing (not even apt-get update) when all is present.
@@ -39,11 +47,31 @@ $(BUILD)/CMakeCache.txt:
 $(ASAN_BUILD)/CMakeCache.txt:
 	$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFOLIO_SANITIZE=ON
 
+# The fuzz build: clang, libFuzzer + ASan + UBSan, -O1 with assertions on.
+$(FUZZ_BUILD)/CMakeCache.txt:
+	CC=clang $(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+	  -DFOLIO_FUZZ=ON -DFOLIO_WERROR=OFF -DFOLIO_FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS)
+
 build: deps $(BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
 asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
+
+fuzz-build: deps $(FUZZ_BUILD)/CMakeCache.txt
+	$(CMAKE) -S . -B $(FUZZ_BUILD) -DFOLIO_FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) >/dev/null
+	$(CMAKE) --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Each harness in turn for FUZZ_SECONDS; the corpus grows in
+# $(FUZZ_BUILD)/fuzz-runs/<name>/ (fuzz/corpus/ is only read).
+FUZZERS ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+fuzz: fuzz-build
+	@failed=""; for t in $(FUZZERS); do \
+	  echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+	  OPENBLAS_NUM_THREADS=1 sh fuzz/run.sh fuzz $(CURDIR)/$(FUZZ_BUILD)/fuzz/fuzz_$$t $(FUZZ_SECONDS) \
+	    $(CURDIR)/$(FUZZ_BUILD)/fuzz-runs || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed"; exit 1; fi
 
 # The multi-asset rebalance (docs/rebalance.md) on the sample data, at a stated
 # instant (15:45 New York on Monday 2024-11-25: equities in RTH, crypto and FX
@@ -63,11 +91,14 @@ test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  OPENBLAS_NUM_THREADS=1 ctest --output-on-failure -j $(JOBS)
 
-test: test-release test-asan
+test-fuzz: fuzz-build
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test: test-release test-asan test-fuzz
 
 bench: build
 	$(CMAKE) --build $(BUILD) --target folio_bench -j $(JOBS)
 	./$(BUILD)/bench/folio_bench
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -229,6 +229,17 @@ static void test_positions(void) {
               pos[i].line, pos[i].col, want[i][0], want[i][1]);
   free(pos);
   json_decref(v);
+  /* found by fuzz_json: jansson takes a NUL after a top-level number as the
+   * end of the text; the index once looped on it, growing without bound */
+  static const char nul[] = "9\0";
+  v = NULL;
+  if (folio_i_json_parse("t", nul, 2, JSON_REJECT_DUPLICATES, &v, &err) == FOLIO_OK) {
+    pos = NULL;
+    CHECK(folio_i_json_positions("t", nul, 2, &pos, &n, &err) == FOLIO_OK);
+    CHECK_EQ_INT(n, folio_i_json_count(v));
+    free(pos);
+    json_decref(v);
+  }
 }
 
 int main(void) {

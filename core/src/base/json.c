@@ -287,7 +287,8 @@ folio_status folio_i_json_positions(const char *who, const char *text, size_t le
       line_start = ++i;
       continue;
     }
-    if (c == ' ' || c == '\t' || c == '\r' || c == ',' || c == ':' || c == ']' || c == '}') {
+    /* a NUL starts nothing: jansson takes "9\0" as the number 9 */
+    if (c == ' ' || c == '\t' || c == '\r' || c == ',' || c == ':' || c == ']' || c == '}' || c == '\0') {
       i++;
       continue;
     }
@@ -307,8 +308,9 @@ folio_status folio_i_json_positions(const char *who, const char *text, size_t le
       i++;
     } else if (c == '[' || c == '{') {
       i++;
-    } else { /* a number or a literal */
-      while (i < len && !strchr(" \t\r\n,:]}", text[i] ? text[i] : ' ')) i++;
+    } else { /* a number or a literal: at least one byte */
+      do i++;
+      while (i < len && !strchr(" \t\r\n,:]}", text[i] ? text[i] : ' '));
     }
   }
   *out = pos;

@@ -1,0 +1,1 @@
+assert(('').debug == nil) assert(getmetatable('') == false)

@@ -1,0 +1,1 @@
+folio.sizers.kelly_fraction = nil

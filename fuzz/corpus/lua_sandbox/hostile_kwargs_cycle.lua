@@ -1,0 +1,1 @@
+local t = {} t.x = t folio.optimize(t)

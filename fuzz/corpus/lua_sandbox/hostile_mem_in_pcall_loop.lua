@@ -1,0 +1,1 @@
+local t = {} while true do pcall(function() t[#t + 1] = string.rep('y', 1e6) .. #t end) end

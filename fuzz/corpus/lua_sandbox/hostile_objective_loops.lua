@@ -1,0 +1,1 @@
+folio.optimize{objective = function() while true do end end, x0 = {1}, maxeval = 10}

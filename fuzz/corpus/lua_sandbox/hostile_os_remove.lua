@@ -1,0 +1,1 @@
+os.remove('/tmp/folio-hostile')

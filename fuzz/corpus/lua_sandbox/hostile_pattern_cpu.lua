@@ -1,0 +1,1 @@
+string.find(string.rep('a', 1e5), string.rep('a-', 30) .. 'b')

@@ -1,0 +1,1 @@
+folio.data.read_csv('/etc/passwd')

@@ -1,0 +1,1 @@
+folio.data.read_csv('../shared/reference/data/stock_prices.csv')

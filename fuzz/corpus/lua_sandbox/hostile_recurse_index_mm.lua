@@ -1,0 +1,1 @@
+local t = setmetatable({}, {__index = function(s, k) return s[k] end}) return t.x

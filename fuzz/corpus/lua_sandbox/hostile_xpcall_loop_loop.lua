@@ -1,0 +1,1 @@
+local function l() return 1 + l() end xpcall(l, l)
