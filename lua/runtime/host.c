@@ -133,13 +133,13 @@ static void warn_to_log(void *ud, const char *msg, int tocont) {
   }
 }
 
-/* [trusted, allow_override] */
+/* [trusted, allow_override, cancel] */
 static int open_protected(lua_State *L) {
   int trusted = (int)lua_toboolean(L, 1);
   lua_pushboolean(L, lua_toboolean(L, 2));
   lua_setfield(L, LUA_REGISTRYINDEX, FL_REG_ALLOW_OVERRIDE); /* for the registry's may_override */
   fl_sandbox_open(L, trusted);
-  if (!trusted) fl_cancel_register(L, lua_touserdata(L, 2)); /* core loops poll the budget */
+  if (!trusted) fl_cancel_register(L, lua_touserdata(L, 3)); /* core loops poll the budget */
   return 0;
 }
 
@@ -163,7 +163,7 @@ static int engine_open_steps(folio_host *h) {
   lua_pushboolean(L, h->opts.trusted);
   lua_pushboolean(L, h->opts.allow_override);
   lua_pushlightuserdata(L, &h->cancel);
-  folio_status st = fl_host_call(h, 2, 0);
+  folio_status st = fl_host_call(h, 3, 0);
   if (st != FOLIO_OK) return st;
   return fl_host_load_policies(h);
 }
