@@ -179,8 +179,8 @@ static bl_parsed_views parse_views(lua_State *L, const bl_universe *u, const cha
     fl_check_keys(L, view, fname, lua_tostring(L, -1), view_keys);
     lua_pop(L, 1);
     int has_asset = lua_getfield(L, view, "asset") != LUA_TNIL;
-    int has_ls = (lua_getfield(L, view, "long") != LUA_TNIL) |
-                 (lua_getfield(L, view, "short") != LUA_TNIL);
+    int has_long = lua_getfield(L, view, "long") != LUA_TNIL; /* both fields pushed: 4 pops below */
+    int has_ls = (lua_getfield(L, view, "short") != LUA_TNIL) || has_long;
     int has_w = lua_getfield(L, view, "weights") != LUA_TNIL;
     lua_pop(L, 4);
     if (has_asset + has_ls + has_w != 1)
