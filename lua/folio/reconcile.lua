@@ -209,16 +209,64 @@ local function empty_journal()
            prices = {}, orders = {} }
 end
 
+-- The shape of a version-1 journal, checked whole before anything is acted
+-- on: nil, or what is wrong (the first problem, naming the field).
+local function journal_problem(j)
+  if type(j) ~= "table" or j.version ~= JOURNAL_VERSION then return "not a version " .. JOURNAL_VERSION .. " journal" end
+  if math_type(j.cycle) ~= "integer" or j.cycle < 0 then return "cycle must be an integer >= 0" end
+  for _, k in ipairs{ "key", "inputs" } do
+    if j[k] ~= nil and type(j[k]) ~= "string" then return k .. " must be a string" end
+    if j[k] == nil and j.cycle > 0 then return k .. " is missing" end
+  end
+  if j.status ~= nil and j.status ~= "done" and j.status ~= "pending" then return "status must be 'done' or 'pending'" end
+  local function number_map(t, what, domain)
+    if t == nil then return nil end
+    if type(t) ~= "table" then return what .. " must be an object {SYMBOL = number}" end
+    for sym, v in pairs(t) do
+      if type(sym) ~= "string" or not finite(v) then return string_format("%s: bad entry %s", what, tostring(sym)) end
+      if domain then
+        local ok, why = check_number(domain, v, "journal", what, sym)
+        if not ok then return why end
+      end
+    end
+  end
+  local bad = number_map(j.prices, "prices", "price")
+  if bad then return bad end
+  if j.strategies ~= nil and type(j.strategies) ~= "table" then return "strategies must be an object" end
+  for name, st in pairs(j.strategies or {}) do
+    local at = "strategies." .. tostring(name)
+    if type(name) ~= "string" or type(st) ~= "table" then return at .. " must be an object" end
+    if math_type(st.seq) ~= "integer" then return at .. ".seq must be an integer" end
+    if type(st.digest) ~= "string" then return at .. ".digest must be a string" end
+    if st.updated ~= nil and type(st.updated) ~= "string" then return at .. ".updated must be a string" end
+    if st.weight ~= nil and not finite(st.weight) then return at .. ".weight must be a number" end
+    bad = number_map(st.positions, at .. ".positions", "quantity") or number_map(st.prices, at .. ".prices", "price")
+    if bad then return bad end
+  end
+  if j.orders ~= nil and type(j.orders) ~= "table" then return "orders must be an array" end
+  for i, o in ipairs(j.orders or {}) do
+    local at = "orders[" .. i .. "]"
+    if type(o) ~= "table" then return at .. " must be an object" end
+    if type(o.symbol) ~= "string" or o.symbol == "" then return at .. ".symbol must be a string" end
+    if o.side ~= "BUY" and o.side ~= "SELL" then return at .. ".side must be BUY or SELL" end
+    if not finite(o.quantity) or o.quantity <= 0 then return at .. ".quantity must be a number > 0" end
+    if type(o.client_id) ~= "string" or o.client_id == "" then return at .. ".client_id must be a string" end
+    if o.price ~= nil and not finite(o.price) then return at .. ".price must be a number" end
+  end
+end
+
 local function read_journal(path)
   local text, why, missing = read_file(path)
   if not text and missing then return empty_journal() end
   local j, err
   if text then j, err = decode_text(text) else err = why end
-  if not j or type(j) ~= "table" or j.version ~= JOURNAL_VERSION or math_type(j.cycle) ~= "integer" then
+  if j and not err then err = journal_problem(j) end
+  if not j or err then
     fail(string_format("journal %s is unreadable (%s); refusing to act: restore it, or remove it to start "
       .. "over (the exchange's client-id check is then the only guard against repeats)", path,
       err or "not a version " .. JOURNAL_VERSION .. " journal"))
   end
+  j.key, j.inputs = j.key or "", j.inputs or ""
   j.strategies = j.strategies or {}
   j.prices = j.prices or {}
   j.orders = j.orders or {}

@@ -321,7 +321,8 @@ static size_t skip_set(const char *p, size_t plen, size_t i) {
   return i + 1;
 }
 
-static double pattern_work(const char *p, size_t plen, size_t n, int scan_all, int *quantifiers) {
+static double pattern_work(const char *p, size_t plen, size_t n, int scan_all, int *quantifiers,
+                           int *optionals) {
   int q = 0, optional = 0;
   double items = 0;
   int anchored = !scan_all && plen > 0 && p[0] == '^';
@@ -354,6 +355,7 @@ static double pattern_work(const char *p, size_t plen, size_t n, int scan_all, i
     }
   }
   *quantifiers = q;
+  *optionals = optional;
   double base = n > 1 ? (double)n : 1.0, work = q == 0 && items > 1 ? items : 1.0;
   for (int k = 0; k < q + (anchored ? 0 : 1) && work <= MAX_PATTERN_WORK; k++) work *= base;
   for (int k = 0; k < optional && work <= MAX_PATTERN_WORK; k++) work *= 2;
@@ -366,17 +368,18 @@ static int b_pattern(lua_State *L) {
   const char *p = luaL_checklstring(L, 2, &plen);
   int scan_all = lua_toboolean(L, lua_upvalueindex(3));
   const char *name = lua_tostring(L, lua_upvalueindex(2));
-  int q = 0;
+  int q = 0, opt = 0;
   double work;
   if (strcmp(name, "find") == 0 && lua_toboolean(L, 4)) /* plain: memchr + memcmp per position */
     work = plen > n ? 1.0 : (double)(n - plen + 1) * (double)plen / 16.0;
   else
-    work = pattern_work(p, plen, n, scan_all, &q);
+    work = pattern_work(p, plen, n, scan_all, &q, &opt);
   if (strcmp(name, "gsub") == 0 && lua_type(L, 3) == LUA_TSTRING)
     work += ((double)n + 1) * (double)lua_rawlen(L, 3);
   if (work > MAX_PATTERN_WORK)
-    return luaL_error(L, "string.%s: pattern too complex for a %I-byte subject (%d quantifiers); "
-                         "use a plain find or split the input", name, (LUAI_UACINT)n, q);
+    return luaL_error(L, "string.%s: pattern too complex for a %I-byte subject (%d quantifiers, "
+                         "%d optional items); use a plain find or split the input",
+                      name, (LUAI_UACINT)n, q, opt);
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);

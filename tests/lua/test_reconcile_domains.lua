@@ -145,6 +145,38 @@ do
   T.raises(function() R.cycle{ root = root, exchange = ex, now = 0/0 } end, "now is NaN")
 end
 
+-- A journal of the right version but the wrong shape (found by fuzz_reconcile):
+-- refused whole before anything is acted on, naming the field; the root's files
+-- and the exchange are untouched.
+local function journal_case(journal_text, needles, label)
+  local root = mkroot()
+  write(root .. "/portfolio_config.json", json.encode{ account_value = 10000, leverage = 1, weights = { a = 1 } })
+  os.execute("rm -rf '" .. root .. "/b' '" .. root .. "/c'")
+  write(root .. "/a/state.json", json.encode{ strategy = "a", seq = 2, updated = iso(NOW), positions = { X = 1 },
+                                               prices = { X = 2 } })
+  write(root .. "/.reconciler.json", journal_text)
+  local ex = folio.exchange.paper{ path = root .. "/paper.json" }
+  T.raises(function() R.cycle{ root = root, exchange = ex, now = NOW } end, needles, label)
+  local f = io.open(root .. "/.reconciler.json", "rb")
+  T.eq(f and f:read("a"), journal_text, label .. ": the journal is untouched")
+  if f then f:close() end
+  T.eq(io.open(root .. "/paper.json", "rb"), nil, label .. ": nothing reached the exchange")
+  os.execute("rm -rf '" .. root .. "'")
+end
+journal_case('{"version": 1, "cycle": 4}', { "journal", "key is missing", "refusing to act" }, "no key")
+journal_case('{"version": 1, "cycle": 4, "key": "k", "inputs": "i", "strategies": {"a": 7}}',
+             { "strategies.a must be an object" }, "strategy a number")
+journal_case('{"version": 1, "cycle": 4, "key": "k", "inputs": "i", "strategies": {"a": {"digest": "d"}}}',
+             { "strategies.a.seq must be an integer" }, "strategy without seq")
+journal_case('{"version": 1, "cycle": 1, "key": "k", "inputs": "i", "prices": {"X": 5e-324}}',
+             { "prices", "outside the price domain" }, "denormal price")
+journal_case('{"version": 1, "cycle": 1, "key": "k", "inputs": "i", "status": "pending", '
+             .. '"orders": [{"symbol": "X", "side": "HOLD", "quantity": 1, "client_id": "c"}]}',
+             { "orders[1].side must be BUY or SELL" }, "pending order of no side")
+journal_case('{"version": 1, "cycle": -1}', { "cycle must be an integer >= 0" }, "negative cycle")
+journal_case('{"version": 1, "cycle": 1, "key": "k", "inputs": "i", "status": "maybe"}',
+             { "status must be 'done' or 'pending'" }, "unknown status")
+
 -- folio.domains states the bounds the checks use
 T.eq(folio.domains.price.min, 1e-8); T.eq(folio.domains.price.max, 1e12)
 T.eq(folio.domains.weight.max, 100); T.eq(folio.domains.variance.zero_ok, true)
