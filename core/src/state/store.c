@@ -383,11 +383,58 @@ static folio_status quick_check(folio_store *s, folio_error *err) {
   return FOLIO_OK;
 }
 
+/* A writer killed mid-write can leave what a read-only connection may not
+ * repair: a WAL index (the -shm file) to rebuild (SQLITE_READONLY_RECOVERY,
+ * _CANTINIT), or a hot rollback journal of the file's very first
+ * transaction, before it switched to WAL (SQLITE_READONLY_ROLLBACK). Any
+ * read-write reader repairs them on its first read. When the files are ours
+ * to write, one such connection is opened just for that — it reads, never
+ * checkpoints on close, so committed content and the -wal stay as they
+ * were — and the read-only open is tried once more. SQLITE_OK, or the code
+ * of what failed. */
+static int needs_repair(int rc) {
+  return rc == SQLITE_READONLY_RECOVERY || rc == SQLITE_READONLY_CANTINIT || rc == SQLITE_READONLY_ROLLBACK;
+}
+
+static int repair_after_kill(const char *path, int busy_ms) {
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_busy_timeout(db, busy_ms);
+    rc = sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
+  }
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+  sqlite3_close(db);
+  return rc;
+}
+
+/* Opens s->db read-only; after a killed writer, repairs first what a
+ * read-only reader may not (repair_after_kill). */
+static int open_readonly(folio_store *s) {
+  int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_busy_timeout(s->db, s->busy_ms);
+  sqlite3_extended_result_codes(s->db, 1);
+  rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+  if (!needs_repair(rc)) return SQLITE_OK; /* anything else is reported by the checks that follow */
+  sqlite3_close(s->db);
+  s->db = NULL;
+  int rrc = repair_after_kill(s->path, s->busy_ms);
+  if (rrc != SQLITE_OK) return rc;
+  return sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
+}
+
 static folio_status open_db(folio_store *s, int flags, int exists, folio_error *err) {
-  int oflags = s->readonly ? SQLITE_OPEN_READONLY
-                           : SQLITE_OPEN_READWRITE | ((flags & FOLIO_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+  int oflags = SQLITE_OPEN_READWRITE | ((flags & FOLIO_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
   /* never SQLITE_OPEN_URI; folio_store_open has refused names starting "file:" */
-  int rc = sqlite3_open_v2(s->path, &s->db, oflags, NULL);
+  int rc = s->readonly ? open_readonly(s) : sqlite3_open_v2(s->path, &s->db, oflags, NULL);
+  if (needs_repair(rc))
+    return folio_error_set(err, FOLIO_EIO,
+                           "store_open: store '%s' was left mid-write by a killed writer, and this "
+                           "read-only reader may not repair it (no write permission on the file or "
+                           "its folder); open it once read-write (any folio command that writes to "
+                           "it does) and read again",
+                           s->path);
   if (rc != SQLITE_OK) return fail_rc(s, rc, "store_open", err);
   sqlite3_extended_result_codes(s->db, 0);
   sqlite3_busy_timeout(s->db, s->busy_ms);
