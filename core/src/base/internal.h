@@ -9,12 +9,17 @@
 #include <stdint.h>
 
 #include "folio/cancel.h"
+#include "folio/numbers.h"
 #include "folio/panel.h"
 #include "folio/status.h"
 
 /* Names element i of `symbols` for a message: the symbol, or "#<i+1>" when
  * symbols is NULL. Writes into buf and returns it. */
 const char *folio_i_symbol(const char *const *symbols, size_t i, char *buf, size_t size);
+/* x lies in domain d (numbers.h): the test of folio_check_number without
+ * its message, for loops that would otherwise format a symbol per element
+ * (numbers.c). */
+int folio_i_in_domain(folio_domain d, double x);
 
 /* a * b without overflow: returns 0 and sets *out, or returns -1 on overflow. */
 int folio_i_mul(size_t a, size_t b, size_t *out);

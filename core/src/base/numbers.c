@@ -10,6 +10,7 @@
 
 #include "folio/money.h"
 #include "folio/numbers.h"
+#include "internal.h"
 
 typedef struct domain_spec {
   const char *name;
@@ -56,11 +57,18 @@ static void of_symbol(const char *symbol, char *buf, size_t size) {
     buf[0] = '\0';
 }
 
+int folio_i_in_domain(folio_domain d, double x) {
+  if ((int)d < 0 || d >= FOLIO_DOMAIN_COUNT) return 0;
+  const domain_spec *s = &domains[d];
+  return (x >= s->lo && x <= s->hi) || (s->zero_ok && x == 0.0);
+}
+
 folio_status folio_check_number(folio_domain d, double x, const char *who, const char *what,
                                  const char *symbol, folio_error *err) {
   if ((int)d < 0 || d >= FOLIO_DOMAIN_COUNT)
     return folio_error_set(err, FOLIO_EINVAL, "check_number: unknown domain %d", (int)d);
   const domain_spec *s = &domains[d];
+  if ((x >= s->lo && x <= s->hi) || (s->zero_ok && x == 0.0)) return FOLIO_OK; /* NaN fails both */
   char of[160];
   of_symbol(symbol, of, sizeof of);
   if (!who) who = "check_number";
@@ -69,7 +77,6 @@ folio_status folio_check_number(folio_domain d, double x, const char *who, const
   if (isinf(x))
     return folio_error_set(err, FOLIO_ENOTFINITE, "%s: %s%s is %s", who, what, of,
                            x > 0 ? "inf" : "-inf");
-  if ((x >= s->lo && x <= s->hi) || (s->zero_ok && x == 0.0)) return FOLIO_OK;
   char v[40], lo[40], hi[40];
   folio_number_text(x, v, sizeof v);
   folio_number_text(s->lo, lo, sizeof lo);

@@ -94,11 +94,10 @@ folio_status folio_multi_sleeve_compose(size_t n_sleeves, const folio_sleeve *sl
       if (!isfinite(s->weights[i]))
         return folio_error_set(err, FOLIO_ENOTFINITE, "%s: sleeve %s: weight of %s is not finite",
                                who, nm, s->symbols[i]);
-      char what[160];
+      if (folio_i_in_domain(FOLIO_DOMAIN_WEIGHT, s->weights[i])) continue;
+      char what[160]; /* formatted only for the message */
       snprintf(what, sizeof what, "sleeve %s: weight", nm);
-      folio_status dst = folio_check_number(FOLIO_DOMAIN_WEIGHT, s->weights[i], who, what,
-                                            s->symbols[i], err);
-      if (dst < 0) return dst;
+      return folio_check_number(FOLIO_DOMAIN_WEIGHT, s->weights[i], who, what, s->symbols[i], err);
     }
   }
   if (allocations) {

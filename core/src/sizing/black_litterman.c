@@ -70,9 +70,9 @@ static folio_status check_cov_values(const char *who, size_t n, const double *co
                                folio_i_symbol(symbols, isfinite(x) ? i : j, b2, sizeof b2),
                                isfinite(x) ? y : x);
       if (i == j) {
-        folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, x, who, "cov variance",
-                                             folio_i_symbol(symbols, i, b1, sizeof b1), err);
-        if (st < 0) return st;
+        if (!folio_i_in_domain(FOLIO_DOMAIN_VARIANCE, x)) /* the symbol formatted only for the message */
+          return folio_check_number(FOLIO_DOMAIN_VARIANCE, x, who, "cov variance",
+                                    folio_i_symbol(symbols, i, b1, sizeof b1), err);
       } else if (!(fabs(x) <= FOLIO_MAX_COV) || !(fabs(y) <= FOLIO_MAX_COV)) {
         char what[160];
         snprintf(what, sizeof what, "cov entry (symbols %s, %s)",

@@ -553,9 +553,9 @@ folio_status folio_hrp(size_t n_assets, const double *cov, size_t ld_cov, const 
     if (!(v > 0.0))
       return folio_error_set(err, FOLIO_EDEGENERATE, "hrp: variance of %s is %g (must be > 0)",
                              folio_i_symbol(symbols, i, b1, sizeof b1), v);
-    st = folio_check_number(FOLIO_DOMAIN_VARIANCE, v, "hrp", "cov variance",
-                            folio_i_symbol(symbols, i, b1, sizeof b1), err);
-    if (st < 0) return st;
+    if (!folio_i_in_domain(FOLIO_DOMAIN_VARIANCE, v)) /* the symbol formatted only for the message */
+      return folio_check_number(FOLIO_DOMAIN_VARIANCE, v, "hrp", "cov variance",
+                                folio_i_symbol(symbols, i, b1, sizeof b1), err);
     if (!(fabs(k - 1.0) <= SYM_TOL))
       return folio_error_set(err, FOLIO_EINVAL, "hrp: corr diagonal of %s is %.17g (must be 1)",
                              folio_i_symbol(symbols, i, b1, sizeof b1), k);

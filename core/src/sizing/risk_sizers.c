@@ -123,9 +123,9 @@ static folio_status gather_cov(alloc_ctx *c, const double *cov, size_t ld, int d
     if (v < 0.0)
       return folio_error_set(err, FOLIO_ENOTPD, "%s: cov has a negative variance (symbol %s: %g)",
                              c->who, pname(c, p, b1, sizeof b1), v);
-    folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, v, c->who, "cov variance",
-                                         pname(c, p, b1, sizeof b1), err);
-    if (st < 0) return st;
+    if (!folio_i_in_domain(FOLIO_DOMAIN_VARIANCE, v)) /* the name formatted only for the message */
+      return folio_check_number(FOLIO_DOMAIN_VARIANCE, v, c->who, "cov variance",
+                                pname(c, p, b1, sizeof b1), err);
     c->sd[p] = sqrt(v);
     c->s[p + p * n] = v;
   }

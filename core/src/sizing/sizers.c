@@ -278,11 +278,10 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
     if (!isfinite(mu[i]))
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: mu is not finite (symbol %s: %g)", who,
                              name_of(names, map, i, b1, sizeof b1), mu[i]);
-  for (size_t i = 0; i < n; i++) {
-    folio_status st = folio_check_number(FOLIO_DOMAIN_RETURN, mu[i], who, "mu",
-                                         name_of(names, map, i, b1, sizeof b1), err);
-    if (st < 0) return st;
-  }
+  for (size_t i = 0; i < n; i++)
+    if (!folio_i_in_domain(FOLIO_DOMAIN_RETURN, mu[i])) /* the name formatted only for the message */
+      return folio_check_number(FOLIO_DOMAIN_RETURN, mu[i], who, "mu",
+                                name_of(names, map, i, b1, sizeof b1), err);
   double *d = ks->d;
   for (size_t i = 0; i < n; i++) {
     double c = cov[i + i * ld];
@@ -290,9 +289,9 @@ static folio_status kelly_core(const char *who, size_t n, const double *mu, cons
       return folio_error_set(err, FOLIO_ENOTFINITE, "%s: cov is not finite (symbol %s, %s: %g)",
                              who, name_of(names, map, i, b1, sizeof b1),
                              name_of(names, map, i, b2, sizeof b2), c);
-    folio_status st = folio_check_number(FOLIO_DOMAIN_VARIANCE, c, who, "cov variance",
-                                         name_of(names, map, i, b1, sizeof b1), err);
-    if (st < 0) return st;
+    if (!folio_i_in_domain(FOLIO_DOMAIN_VARIANCE, c))
+      return folio_check_number(FOLIO_DOMAIN_VARIANCE, c, who, "cov variance",
+                                name_of(names, map, i, b1, sizeof b1), err);
     d[i] = sqrt(fabs(c));
   }
 
@@ -636,6 +635,7 @@ folio_status folio_vol_target_weights(size_t n_assets, const double *base_weight
                              who, folio_i_symbol(labels, j, b, sizeof b), base_weights[j]);
     }
   for (size_t j = 0; j < n_assets; j++) {
+    if (folio_i_in_domain(FOLIO_DOMAIN_WEIGHT, base_weights[j])) continue; /* no symbol to format */
     char b[64];
     st = folio_check_number(FOLIO_DOMAIN_WEIGHT, base_weights[j], who, "base weight",
                             folio_i_symbol(labels, j, b, sizeof b), err);
