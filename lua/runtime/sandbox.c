@@ -197,6 +197,13 @@ static void rethrow_if_fatal(lua_State *L, int status) {
 
 /* ---- the message handler ----------------------------------------------------- */
 
+int fl_call_stock(lua_State *L, int nresults) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, nresults);
+  return nresults == LUA_MULTRET ? lua_gettop(L) : nresults;
+}
+
 int fl_msghandler(lua_State *L) {
   char buf[1024 + 4];
   const char *msg;
@@ -303,10 +310,7 @@ static int guarded_handler(lua_State *L) {
     lua_settop(L, 1);
     return 1;
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);
-  return 1;
+  return fl_call_stock(L, 1);
 }
 
 static int sb_xpcall(lua_State *L) {
@@ -331,10 +335,7 @@ static int sb_setmetatable(lua_State *L) {
                            "(finalizers run outside the instruction budget)");
     lua_pop(L, 1);
   }
-  lua_pushvalue(L, lua_upvalueindex(1)); /* the real setmetatable */
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);
-  return 1;
+  return fl_call_stock(L, 1); /* the real setmetatable */
 }
 
 static int sb_collectgarbage(lua_State *L) {

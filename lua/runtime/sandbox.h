@@ -78,6 +78,11 @@ void fl_bound_string_lib(lua_State *L, int idx); /* rep, find, match, gmatch, gs
 void fl_bound_table_lib(lua_State *L, int idx);  /* move, insert, remove, sort, concat */
 void fl_bound_os_lib(lua_State *L, int idx);     /* date */
 
+/* For a wrapper whose upvalue 1 is the stock function: calls it with the
+ * whole stack as arguments and returns what lua_CFunction returns (nresults
+ * values, or all of them for LUA_MULTRET). */
+int fl_call_stock(lua_State *L, int nresults);
+
 /* Whether Lua source text would cost the parser more than a sandbox allows
  * (long chains of and/or parse in quadratic time): 0 if not, else 1 with
  * the reason in msg. */

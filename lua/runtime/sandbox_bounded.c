@@ -286,10 +286,7 @@ static int b_rep(lua_State *L) {
       return fl_budget_kill(L, FL_KILL_MEMORY);
     }
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);
-  return 1;
+  return fl_call_stock(L, 1);
 }
 
 /* Lua patterns backtrack in C. Before a pattern function runs, the worst
@@ -380,10 +377,7 @@ static int b_pattern(lua_State *L) {
     return luaL_error(L, "string.%s: pattern too complex for a %I-byte subject (%d quantifiers, "
                          "%d optional items); use a plain find or split the input",
                       name, (LUAI_UACINT)n, q, opt);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+  return fl_call_stock(L, LUA_MULTRET);
 }
 
 void fl_bound_string_lib(lua_State *L, int idx) {
@@ -411,10 +405,7 @@ static int b_date(lua_State *L) {
   if (lua_type(L, 1) == LUA_TSTRING) lua_tolstring(L, 1, &len);
   if (len > MAX_DATE_FORMAT)
     return luaL_argerror(L, 1, "format longer than 4096 bytes");
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+  return fl_call_stock(L, LUA_MULTRET);
 }
 
 void fl_bound_os_lib(lua_State *L, int idx) {
