@@ -9,6 +9,7 @@
 #include <limits.h>
 
 #include "folio/allocator.h"
+#include "folio/cancel.h"
 #include "folio/risk_sizers.h"
 #include "folio/turnover.h"
 #include "testlib.h"
@@ -253,7 +254,22 @@ static void test_allocator_cancel(void) {
   CHECK_EQ_INT(c.calls, 1);
 }
 
+/* folio_cancel_requested: NULL and a NULL poll never cancel; otherwise the poll's answer. */
+static void test_cancel_requested(void) {
+  CHECK(folio_cancel_requested(NULL) == 0);
+  folio_cancel none = {NULL, NULL};
+  CHECK(folio_cancel_requested(&none) == 0);
+  counter c = {0, 0};
+  folio_cancel never = {poll_counter, &c};
+  CHECK(folio_cancel_requested(&never) == 0);
+  CHECK(c.calls == 1);
+  counter d = {0, 1};
+  folio_cancel now = {poll_counter, &d};
+  CHECK(folio_cancel_requested(&now) != 0);
+}
+
 int main(void) {
+  test_cancel_requested();
   test_risk_parity_cancel();
   test_qp_cancel();
   test_repair_cancel();

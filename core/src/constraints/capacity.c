@@ -120,7 +120,7 @@ folio_status folio_position_capacity(const folio_panel *prices, const folio_pane
                              p[i] > 0 && isfinite(p[i]) ? v[i] : p[i], sym,
                              folio_panel_row_name(prices, i, rb, sizeof rb));
     }
-    if (!(p[i] >= FOLIO_MIN_PRICE && p[i] <= FOLIO_MAX_PRICE)) {
+    if (!folio_i_in_domain(FOLIO_DOMAIN_PRICE, p[i])) {
       char rb[64], where[160];
       snprintf(where, sizeof where, "%s (row %s)", sym, folio_panel_row_name(prices, i, rb, sizeof rb));
       return folio_check_number(FOLIO_DOMAIN_PRICE, p[i], "position_capacity", "price", where, err);

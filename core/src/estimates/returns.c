@@ -54,7 +54,7 @@ folio_status folio_returns(const folio_panel *prices, folio_return_kind kind, do
                                folio_panel_col_name(prices, j, cb, sizeof cb),
                                folio_panel_row_name(prices, i, rb, sizeof rb));
       }
-      if (!isnan(p[i]) && !(p[i] >= FOLIO_MIN_PRICE && p[i] <= FOLIO_MAX_PRICE)) {
+      if (!isnan(p[i]) && !folio_i_in_domain(FOLIO_DOMAIN_PRICE, p[i])) {
         /* outside the price domain (numbers.h): a ratio of two prices then
          * stays within [1e-20, 1e20], so no return is Inf or -Inf */
         char cb[64], rb[64], what[160];

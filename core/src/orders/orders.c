@@ -177,6 +177,7 @@ folio_status folio_orders_diff(size_t n_symbols, const char *const *symbols,
       }
       const double nums[] = {d.quantity, d.notional, d.target_quantity, d.capped_quantity,
                              d.final_quantity};
+      if (isfinite(nums[0] + nums[1] + nums[2] + nums[3] + nums[4])) continue; /* no name to format */
       char sb[64];
       const char *name = folio_i_symbol(symbols, i, sb, sizeof sb);
       const char *const names[] = {name, name, name, name, name};
