@@ -162,7 +162,7 @@ static double trampoline(unsigned n, const double *x, double *grad, void *data) 
   lua_State *L = run->L;
   (void)n;
   if (run->failed) return HUGE_VAL; /* already stopping: never run Lua again */
-  if (run->cancel && run->cancel->poll(run->cancel->ud)) { /* NLopt's own work between calls is
+  if (folio_cancel_requested(run->cancel)) { /* NLopt's own work between calls is
                                                               invisible to the hook */
     run->failed = run->cancelled = 1;
     nlopt_force_stop(run->opt);

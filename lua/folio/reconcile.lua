@@ -532,6 +532,9 @@ function M.cycle(args)
     end
     if units then
       contrib[name], weight_of[name] = units, w
+    elseif prev then -- acted on before: dropping its targets would close what it holds
+      fail(string_format("%s: %s, and the state acted on (seq %d) cannot be sized either; nothing was "
+        .. "acted on (skipping it would close its positions)", name, why, prev.seq))
     else
       warn(string_format("%s: %s; skipped, nothing of it targeted", name, why))
       report.strategies[name] = "skipped"

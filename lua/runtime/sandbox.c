@@ -59,7 +59,7 @@ static int string_allowed(fl_budget *b, size_t nsize) {
     b->string_capped = 1;
     return 0;
   }
-  if (nsize > FL_LONG_STRING && b->L && !b->killed) {
+  if (nsize > FL_LONG_STRING && b->L && b->enforce && !b->killed) {
     size_t period = (size_t)FL_HOOK_COUNT * FL_LONG_STRING / nsize;
     int count = period < 1 ? 1 : (int)period;
     if (count < b->hook_count) {

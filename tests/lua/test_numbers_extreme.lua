@@ -142,4 +142,5 @@ for _ = 1, 300 do
   end
 end
 print(string.format("test_numbers_extreme: %d calls, %d errors, %d results checked", counts.calls, counts.errors, counts.ok))
+T.check(counts.ok > 100 and counts.errors > 100, "both finite results and errors were checked")
 T.finish("test_numbers_extreme")

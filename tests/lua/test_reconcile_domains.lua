@@ -177,6 +177,26 @@ journal_case('{"version": 1, "cycle": -1}', { "cycle must be an integer >= 0" },
 journal_case('{"version": 1, "cycle": 1, "key": "k", "inputs": "i", "status": "maybe"}',
              { "status must be 'done' or 'pending'" }, "unknown status")
 
+-- A strategy acted on before whose state can no longer be sized (its units
+-- leave the quantity domain under a new config) stops the cycle: skipping it
+-- would close what it holds. Found in review: it used to SELL the whole line.
+do
+  local root = mkroot()
+  os.execute("rm -rf '" .. root .. "/b' '" .. root .. "/c'")
+  write(root .. "/portfolio_config.json", json.encode{ account_value = 10000, leverage = 1, weights = { a = 1 } })
+  write(root .. "/a/state.json", json.encode{ strategy = "a", seq = 1, updated = iso(NOW), positions = { AAA = 0.5 },
+                                               prices = { AAA = 0.01 } })
+  local ex = folio.exchange.paper{ path = root .. "/paper.json" }
+  local rep1 = R.cycle{ root = root, exchange = ex, now = NOW }
+  T.check(rep1.acted and #rep1.orders == 1 and rep1.orders[1].side == "BUY", "held: a buys AAA")
+  write(root .. "/portfolio_config.json", json.encode{ account_value = 1e13, leverage = 100, weights = { a = 100 } })
+  T.raises(function() R.cycle{ root = root, exchange = ex, now = NOW } end,
+           { "a:", "outside the quantity domain", "cannot be sized either", "nothing was acted on" },
+           "an unsizable strategy that holds stops the cycle")
+  T.eq(ex.get_positions().AAA, rep1.orders[1].quantity, "its position is still held")
+  os.execute("rm -rf '" .. root .. "'")
+end
+
 -- folio.domains states the bounds the checks use
 T.eq(folio.domains.price.min, 1e-8); T.eq(folio.domains.price.max, 1e12)
 T.eq(folio.domains.weight.max, 100); T.eq(folio.domains.variance.zero_ok, true)

@@ -233,13 +233,13 @@ static void test_positions(void) {
    * end of the text; the index once looped on it, growing without bound */
   static const char nul[] = "9\0";
   v = NULL;
-  if (folio_i_json_parse("t", nul, 2, JSON_REJECT_DUPLICATES, &v, &err) == FOLIO_OK) {
-    pos = NULL;
-    CHECK(folio_i_json_positions("t", nul, 2, &pos, &n, &err) == FOLIO_OK);
-    CHECK_EQ_INT(n, folio_i_json_count(v));
-    free(pos);
-    json_decref(v);
-  }
+  pos = NULL;
+  /* the index ends whatever the parser says (it used to loop here) */
+  CHECK(folio_i_json_positions("t", nul, 2, &pos, &n, &err) == FOLIO_OK);
+  CHECK(folio_i_json_parse("t", nul, 2, JSON_REJECT_DUPLICATES, &v, &err) == FOLIO_OK); /* jansson: 9 */
+  if (v) CHECK_EQ_INT(n, folio_i_json_count(v));
+  free(pos);
+  json_decref(v);
 }
 
 int main(void) {
