@@ -189,6 +189,14 @@ static void push_config(lua_State *L, const folio_fund_config *cfg, const char *
     push_node(L, cfg->orders, 1);
     lua_setfield(L, -2, "orders");
   }
+  if (cfg->costs) {
+    push_node(L, cfg->costs, 1);
+    lua_setfield(L, -2, "costs");
+  }
+  if (cfg->backtest) {
+    push_node(L, cfg->backtest, 1);
+    lua_setfield(L, -2, "backtest");
+  }
 
   size_t n_sleeves = cfg->n_sleeves;
   lua_createtable(L, n_sleeves < (1u << 20) ? (int)n_sleeves : 1 << 20, 0); /* [cfg, sleeves] */

@@ -9,6 +9,7 @@
  * label -> index maps, built on first lookup. NaN marks a missing value; the
  * accessors hand it to Lua as nil, never as a silent NaN.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -373,6 +374,23 @@ static int slice_rows(lua_State *L, int from_end) {
 static int m_tail(lua_State *L) { return slice_rows(L, 1); }
 static int m_head(lua_State *L) { return slice_rows(L, 0); }
 
+/* m:slice(first, last): rows first..last (1-based, inclusive), a copy; the
+ * backtest's window of history at each rebalance. An empty or reversed
+ * range, or one outside the rows, is an error naming both ends. */
+static int m_slice(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  lua_Integer first = luaL_checkinteger(L, 2), last = luaL_checkinteger(L, 3);
+  if (first < 1 || last < first || (lua_Unsigned)last > m->n_rows)
+    return luaL_error(L, "bad argument to 'slice' (rows %I..%I: need 1 <= first <= last <= %I)", first, last,
+                      (lua_Integer)m->n_rows);
+  size_t k = (size_t)(last - first + 1), off = (size_t)(first - 1);
+  fl_matrix *r = fl_matrix_push_raw(L, k, m->n_cols);
+  for (size_t j = 0; j < m->n_cols; j++)
+    memcpy(r->data + j * k, m->data + j * m->n_rows + off, k * sizeof(double));
+  fl_matrix_share_labels(L, -1, 1, off);
+  return 1;
+}
+
 /* m:returns("simple" | "log"): returns between consecutive rows; rows whose
  * returns are all missing are dropped (pandas' dropna(how="all")). */
 static int m_returns(lua_State *L) {
@@ -540,6 +558,52 @@ static int m_column(lua_State *L) {
   return 1;
 }
 
+/* m:spans() -> {SYMBOL = {first =, last =, gap =, bad =}}: each column's first
+ * and last present row, the first missing row between them (a gap inside
+ * the series) and the first row whose value is not a finite number > 0; a
+ * column with no value has neither first nor last. One pass over the panel:
+ * what folio.backtest checks a price file with. */
+static int m_spans(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  lua_createtable(L, 0, m->n_cols > (size_t)INT_MAX ? INT_MAX : (int)m->n_cols);
+  for (size_t j = 0; j < m->n_cols; j++) {
+    const double *c = m->data + j * m->n_rows;
+    size_t first = 0, last = 0, gap = 0, bad = 0; /* 1-based; 0 = none */
+    for (size_t i = 0; i < m->n_rows; i++) {
+      if (isnan(c[i])) continue;
+      if (!first) first = i + 1;
+      else if (!gap && last + 1 < i + 1) gap = last + 1;
+      last = i + 1;
+      if (!bad && !(isfinite(c[i]) && c[i] > 0)) bad = i + 1;
+    }
+    lua_createtable(L, 0, 4);
+    if (first) fl_set_integer(L, "first", (lua_Integer)first);
+    if (last) fl_set_integer(L, "last", (lua_Integer)last);
+    if (gap) fl_set_integer(L, "gap", (lua_Integer)gap);
+    if (bad) fl_set_integer(L, "bad", (lua_Integer)bad);
+    lua_setfield(L, -2, m->col_labels[j]);
+  }
+  return 1;
+}
+
+/* m:digest() -> 16 hex digits: FNV-1a 64 of the shape, the labels and the
+ * values (every missing value alike), as folio.store.digest: a backtest's
+ * resume knows its prices without re-reading the file. */
+static int m_digest(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  uint64_t h = FL_FNV1A_SEED;
+  size_t shape[2] = {m->n_rows, m->n_cols};
+  h = fl_fnv1a(h, shape, sizeof shape);
+  for (size_t i = 0; i < m->n_rows; i++) h = fl_fnv1a(h, m->row_labels[i], strlen(m->row_labels[i]) + 1);
+  for (size_t j = 0; j < m->n_cols; j++) h = fl_fnv1a(h, m->col_labels[j], strlen(m->col_labels[j]) + 1);
+  for (size_t k = 0; k < m->n_rows * m->n_cols; k++) {
+    double v = isnan(m->data[k]) ? NAN : m->data[k];
+    h = fl_fnv1a(h, &v, sizeof v);
+  }
+  fl_pushdigest(L, h);
+  return 1;
+}
+
 /* m * k and k * m: every value times a finite scalar (missing stays missing). */
 static int m_mul(lua_State *L) {
   int mi = luaL_testudata(L, 1, FL_MATRIX_MT) ? 1 : 2;
@@ -565,9 +629,9 @@ static int m_tostring(lua_State *L) {
 static const luaL_Reg matrix_methods[] = {
     {"get", m_get},       {"shape", m_shape},     {"rows", m_rows},   {"cols", m_cols},
     {"dates", m_rows},    {"symbols", m_cols},    {"mean", m_mean},   {"tail", m_tail},
-    {"head", m_head},     {"returns", m_returns}, {"column", m_column}, {"select", m_select},
+    {"head", m_head},     {"slice", m_slice},   {"returns", m_returns}, {"column", m_column}, {"select", m_select},
     {"first_missing", m_first_missing}, {"complete_columns", m_complete_columns},
-    {"dot", m_dot}, {NULL, NULL}};
+    {"dot", m_dot}, {"spans", m_spans}, {"digest", m_digest}, {NULL, NULL}};
 
 static const luaL_Reg matrix_meta[] = {
     {"__mul", m_mul}, {"__tostring", m_tostring}, {"__index", NULL}, {NULL, NULL}};

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,6 +30,7 @@
 
 static void release_snapshot(void *p) { folio_store_snapshot_free(p); }
 static void release_checkpoint(void *p) { folio_store_checkpoint_free(p); }
+static void release_checkpoint_list(void *p) { folio_store_checkpoint_list_free(p); }
 static void release_list(void *p) { folio_store_rebalance_list_free(p); }
 static void release_run(void *p) { folio_store_run_info_free(p); }
 
@@ -227,6 +229,40 @@ static int st_load_checkpoint(lua_State *L) {
   fl_set_integer(L, "id", (lua_Integer)cp->id);
   fl_set_integer(L, "asof", (lua_Integer)cp->asof);
   set_payload(L, "state", cp->state_json, fn);
+  return 1;
+}
+
+/* st:checkpoints{after = 0} -> {{id, asof, state}, ...} by id: every
+ * checkpoint saved after the one with id `after` */
+static int st_checkpoints(lua_State *L) {
+  static const char fn[] = "checkpoints";
+  static const char *const keys[] = {"after", NULL};
+  fl_store *s = check_store(L, fn);
+  lua_Integer after = 0;
+  if (!lua_isnoneornil(L, 2)) {
+    fl_check_args(L, 2, fn, keys);
+    lua_settop(L, 2);
+    if (lua_getfield(L, 2, "after") != LUA_TNIL) {
+      int isint = 0;
+      after = lua_tointegerx(L, -1, &isint);
+      if (!isint || after < 0) fl_argerror(L, fn, "after must be a checkpoint id >= 0");
+    }
+    lua_pop(L, 1);
+  }
+  fl_box *box = fl_box_push(L, release_checkpoint_list);
+  folio_store_checkpoint_list *list = NULL;
+  folio_error err;
+  if (folio_store_checkpoints(s->st, (int64_t)after, &list, &err) != FOLIO_OK) return fl_core_error(L, fn, &err);
+  box->p = list;
+  lua_createtable(L, list->count > (size_t)INT_MAX ? INT_MAX : (int)list->count, 0);
+  for (size_t i = 0; i < list->count; i++) {
+    const folio_store_checkpoint *cp = &list->items[i];
+    lua_createtable(L, 0, 3);
+    fl_set_integer(L, "id", (lua_Integer)cp->id);
+    fl_set_integer(L, "asof", (lua_Integer)cp->asof);
+    set_payload(L, "state", cp->state_json, fn);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
   return 1;
 }
 
@@ -518,20 +554,14 @@ static int s_digest(lua_State *L) {
     fl_json_push_encoded(L, 1, "digest", "value");
     s = lua_tolstring(L, -1, &n);
   }
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 0x100000001b3ull;
-  }
-  char hex[17];
-  snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
-  lua_pushstring(L, hex);
+  fl_pushdigest(L, fl_fnv1a(FL_FNV1A_SEED, s, n));
   return 1;
 }
 
 static const luaL_Reg store_methods[] = {
     {"record_rebalance", st_record_rebalance}, {"record_snapshot", st_record_snapshot},
     {"save_checkpoint", st_save_checkpoint},   {"load_checkpoint", st_load_checkpoint},
+    {"checkpoints", st_checkpoints},
     {"latest_snapshot", st_latest_snapshot},   {"turnover_since", st_turnover_since},
     {"rebalances", st_rebalances},             {"count", st_count},
     {"readonly", st_readonly},                 {"close", store_close},

@@ -1,7 +1,8 @@
 -- folio.rebalance: the multi-sleeve rebalance as a pipeline of Lua stages.
 --
 --   folio.rebalance.run{fund =, market = | prices = [, volumes =], oms =, asof =,
---                       store =, dry_run =, policy_path =, stages =, log =, holder =}
+--                       store =, dry_run =, policy_path =, stages =, log =, holder =,
+--                       due =, loaded =}
 --
 -- The stages, in order (docs/rebalance.md): inputs -> signals -> sizing ->
 -- capacity -> compose -> orders -> guards -> submit -> record. Each is a plain
@@ -73,7 +74,8 @@ function stages.inputs(run)
   if type(cfg) == "string" then cfg = folio.config.load{ path = cfg, sizers = false } end
   if type(cfg) ~= "table" or not cfg.sleeves then fail("fund must be a fund file path or a folio.config table", 3) end
   run.cfg = cfg
-  parts.load_policies(run)
+  -- a backtest loads the fund's policies once and says so (loaded = true)
+  if not args.loaded then parts.load_policies(run) end
   -- the market
   local prices, volumes = args.prices, args.volumes
   if args.market ~= nil then prices, volumes = args.market:prices(), args.market:volumes() end
@@ -125,7 +127,8 @@ function stages.inputs(run)
   end
   -- the store: locked for the whole run
   if args.store then
-    local st = folio.store.open{ path = args.store }
+    -- a path, or an object with the store's methods (folio.backtest's ledger)
+    local st = type(args.store) == "table" and args.store or folio.store.open{ path = args.store }
     run.store = st
     if st.lock then
       st:lock{ holder = args.holder or string_format("folio.rebalance of %s as of %s", cfg.fund.id, run.asof_label) }
@@ -195,7 +198,7 @@ local CLASS_SESSIONS = { equities = { "RTH", "pre", "post", "IBEOS" }, crypto = 
 -- signals: for each sleeve, the session in force, which sizer runs, and the
 -- signal it is sized from (only for sleeves that are due and open).
 function stages.signals(run)
-  local cfg = run.cfg
+  local cfg, args = run.cfg, run.args
   run.sleeve = {}
   local previous = run.saved.sleeves or {}
   for i, sleeve in ipairs(cfg.sleeves) do
@@ -257,7 +260,7 @@ function stages.signals(run)
       s.status = "held"
       s.reason = res.session == "closed" and ("session closed for " .. sleeve.asset_class .. " at " .. res.local_time)
         or ("no entry for session " .. res.session .. " in the session matrix")
-    elseif prev and not parts.due(sleeve.rebalance, run.asof, prev.asof) then
+    elseif prev and not (args.due and args.due[sleeve.name] or (not args.due and parts.due(sleeve.rebalance, run.asof, prev.asof))) then
       s.status = "kept"
       s.weights = prev.weights
       s.reason = "kept (" .. sleeve.rebalance .. ", sized " .. os.date("!%Y-%m-%d", prev.asof) .. ")"
@@ -703,7 +706,7 @@ M.stages = setmetatable({}, { __index = stages, __newindex = function() fail("fo
 -- ---- the run -----------------------------------------------------------------------------------------
 
 local RUN_KEYS = { fund = true, market = true, prices = true, volumes = true, oms = true, asof = true, store = true,
-  dry_run = true, log = true, policy_path = true, stages = true, holder = true, json = true }
+  dry_run = true, log = true, policy_path = true, stages = true, holder = true, json = true, due = true, loaded = true }
 
 -- The stage list and functions: the stock ones, replaced or wrapped by args.stages.
 local function pipeline(custom)

@@ -198,6 +198,21 @@ void fl_set_number_unless_nan(lua_State *L, const char *key, double v) {
   if (!isnan(v)) fl_set_number(L, key, v);
 }
 
+uint64_t fl_fnv1a(uint64_t h, const void *bytes, size_t n) {
+  const unsigned char *p = bytes;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+void fl_pushdigest(lua_State *L, uint64_t h) {
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+  lua_pushstring(L, hex);
+}
+
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v) {
   lua_pushinteger(L, v);
   lua_setfield(L, -2, key);

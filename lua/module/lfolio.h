@@ -91,6 +91,12 @@ folio_missing fl_opt_missing(lua_State *L, int idx, const char *fname, const cha
 
 void fl_set_number(lua_State *L, const char *key, double v);
 void fl_set_integer(lua_State *L, const char *key, lua_Integer v);
+/* FNV-1a 64 over n bytes, continuing from h (start with FL_FNV1A_SEED); not
+ * cryptographic: it detects changed inputs, not tampering. */
+#define FL_FNV1A_SEED 0xcbf29ce484222325ull
+uint64_t fl_fnv1a(uint64_t h, const void *bytes, size_t n);
+/* Pushes a 64-bit digest as 16 lower-case hex digits. */
+void fl_pushdigest(lua_State *L, uint64_t h);
 void fl_set_boolean(lua_State *L, const char *key, int v);
 /* Does nothing when v is NaN (a value not known: the field stays absent). */
 void fl_set_number_unless_nan(lua_State *L, const char *key, double v);

@@ -92,6 +92,8 @@ typedef struct folio_fund_config {
   const folio_config_node *orders; /* the `orders` mapping (keys and values checked), or NULL */
   const folio_config_node *policy_path; /* a sequence of relative folder names, or NULL */
   const folio_config_node *instruments; /* SYMBOL -> {base, quote} mapping, or NULL */
+  const folio_config_node *costs;    /* asset class -> {linear_bps, impact, borrow_rate, window}, or NULL */
+  const folio_config_node *backtest; /* the `backtest` mapping {cash_rate, checkpoint_every}, or NULL */
   folio_config_node *root; /* the whole document */
 } folio_fund_config;
 

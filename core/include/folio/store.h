@@ -232,6 +232,20 @@ FOLIO_API folio_status folio_store_load_checkpoint(folio_store *store, folio_sto
 /* Frees a checkpoint from folio_store_load_checkpoint; NULL is a no-op. */
 FOLIO_API void folio_store_checkpoint_free(folio_store_checkpoint *cp);
 
+typedef struct folio_store_checkpoint_list {
+  size_t count;
+  folio_store_checkpoint *items;
+} folio_store_checkpoint_list;
+
+/* Every checkpoint with id > after_id, by id (the order they were saved): a
+ * state kept as a chain of deltas (folio.backtest) reads them all. The list
+ * owns its strings; free with folio_store_checkpoint_list_free. Errors:
+ * FOLIO_EINVAL (NULL out or after_id < 0), FOLIO_EIO, FOLIO_ENOMEM. */
+FOLIO_API folio_status folio_store_checkpoints(folio_store *store, int64_t after_id,
+                                               folio_store_checkpoint_list **out, folio_error *err);
+/* Frees a list from folio_store_checkpoints; NULL is a no-op. */
+FOLIO_API void folio_store_checkpoint_list_free(folio_store_checkpoint_list *list);
+
 /* The last snapshot recorded (highest id) or *out = NULL.
  * Free with folio_store_snapshot_free. Errors as load_checkpoint. */
 FOLIO_API folio_status folio_store_latest_snapshot(folio_store *store, folio_store_snapshot **out,

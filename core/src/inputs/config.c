@@ -621,6 +621,56 @@ static folio_status check_orders(const checker *c, const folio_config_node *root
   return st;
 }
 
+/* The `costs` section (docs/backtest.md): per asset class, a linear cost in
+ * bps of traded notional, a market-impact coefficient and an annual borrow
+ * rate on short notional; every one >= 0. */
+static folio_status check_costs(const checker *c, const folio_config_node *root,
+                                folio_fund_config *cfg) {
+  static const char *const keys[] = {"linear_bps", "impact", "borrow_rate", "window", NULL};
+  const folio_config_node *sec = folio_config_get(root, "costs");
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_kind(c, sec, "costs", FOLIO_CONFIG_MAPPING);
+  for (size_t i = 0; st == FOLIO_OK && i < sec->n_children; i++) {
+    const folio_config_node *e = &sec->children[i];
+    char path[PATH_MAX_LEN], where[PATH_MAX_LEN + 3];
+    child_path(path, sizeof path, "costs", e->key);
+    if (!folio_i_config_one_of(e->key, asset_classes)) {
+      char list[256];
+      return fail_at(c->err, FOLIO_ENOTFOUND, c->name, e->key_line, e->key_column,
+                     "%s: unknown asset class '" EXCERPT "' (expected %s)", path, e->key,
+                     join(asset_classes, list, sizeof list));
+    }
+    put(where, sizeof where, "in %s", path);
+    st = expect_mapping(c, e, path, where, keys);
+    if (st == FOLIO_OK) st = get_ranged(c, e, path, "linear_bps", 0, 0, 10000, 0, "in [0, 10000]");
+    if (st == FOLIO_OK) st = get_ranged(c, e, path, "impact", 0, 0, INFINITY, 1, ">= 0");
+    if (st == FOLIO_OK) st = get_ranged(c, e, path, "borrow_rate", 0, 0, 10, 0, "in [0, 10]");
+    if (st == FOLIO_OK) st = get_ranged(c, e, path, "window", 2, 0, 100000, 0, "in [2, 100000]");
+  }
+  if (st == FOLIO_OK) cfg->costs = sec;
+  return st;
+}
+
+/* The `backtest` section (docs/backtest.md): the cash rate and how often a
+ * resumable backtest checkpoints its book. */
+static folio_status check_backtest(const checker *c, const folio_config_node *root,
+                                   folio_fund_config *cfg) {
+  static const char *const keys[] = {"cash_rate", "checkpoint_every", NULL};
+  const folio_config_node *sec = folio_config_get(root, "backtest"), *node;
+  if (!sec) return FOLIO_OK;
+  folio_status st = expect_mapping(c, sec, "backtest", "in backtest", keys);
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "backtest", "cash_rate", -1, 1, 1, 1, "in (-1, 1)");
+  if (st == FOLIO_OK) st = get_ranged(c, sec, "backtest", "checkpoint_every", 1, 0, 1e6, 0, "in [1, 1000000]");
+  if (st == FOLIO_OK && (node = folio_config_get(sec, "checkpoint_every"))) {
+    double v = 0;
+    st = get_number(c, node, "backtest.checkpoint_every", &v);
+    if (st == FOLIO_OK && v != floor(v))
+      st = fail_node(c, FOLIO_EINVAL, node, "backtest.checkpoint_every", "must be a whole number (got %.15g)", v);
+  }
+  if (st == FOLIO_OK) cfg->backtest = sec;
+  return st;
+}
+
 /* `policy_path`: a folder or a list of folders, relative to the fund file. */
 static folio_status check_policy_path(const checker *c, const folio_config_node *root,
                                       folio_fund_config *cfg) {
@@ -692,7 +742,7 @@ static folio_status check_fund_config(folio_config_node *root, const char *name,
                                       folio_error *err) {
   static const char *const keys[] = {"fund",   "sessions",    "calendar", "sleeves",
                                      "limits", "composition", "guards",   "orders",
-                                     "policy_path", "instruments", NULL};
+                                     "policy_path", "instruments", "costs",    "backtest", NULL};
   folio_fund_config *cfg = calloc(1, sizeof *cfg);
   if (!cfg) {
     folio_config_node_free(root);
@@ -718,6 +768,8 @@ static folio_status check_fund_config(folio_config_node *root, const char *name,
   if (st == FOLIO_OK) st = check_orders(&c, root, cfg);
   if (st == FOLIO_OK) st = check_policy_path(&c, root, cfg);
   if (st == FOLIO_OK) st = check_instruments(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_costs(&c, root, cfg);
+  if (st == FOLIO_OK) st = check_backtest(&c, root, cfg);
   if (st != FOLIO_OK) {
     folio_fund_config_free(cfg);
     return st;

@@ -794,6 +794,53 @@ folio_status folio_store_load_checkpoint(folio_store *store, folio_store_checkpo
   return FOLIO_OK;
 }
 
+void folio_store_checkpoint_list_free(folio_store_checkpoint_list *list) {
+  if (!list) return;
+  for (size_t i = 0; i < list->count; i++) free((void *)list->items[i].state_json);
+  free(list->items);
+  free(list);
+}
+
+folio_status folio_store_checkpoints(folio_store *store, int64_t after_id,
+                                     folio_store_checkpoint_list **out, folio_error *err) {
+  static const char fn[] = "checkpoints";
+  folio_status st = check_handle(store, fn, err);
+  if (st != FOLIO_OK) return st;
+  if (!out) return folio_error_set(err, FOLIO_EINVAL, "%s: out is NULL", fn);
+  if (after_id < 0) return folio_error_set(err, FOLIO_EINVAL, "%s: after must be >= 0", fn);
+  folio_store_checkpoint_list *list = calloc(1, sizeof *list);
+  if (!list) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", fn);
+  sqlite3_stmt *stmt;
+  if ((st = prepare(store, "SELECT id, asof, state_json FROM checkpoints WHERE id > ?1 ORDER BY id", &stmt, fn,
+                    err)) != FOLIO_OK) {
+    free(list);
+    return st;
+  }
+  sqlite3_bind_int64(stmt, 1, after_id);
+  size_t cap = 0;
+  int rc, oom = 0;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    void *items = list->items;
+    folio_store_checkpoint *cp = next_slot(&items, &cap, list->count, sizeof *cp);
+    list->items = items;
+    if (!cp) { oom = 1; break; }
+    list->count++;
+    cp->id = sqlite3_column_int64(stmt, 0);
+    cp->asof = sqlite3_column_int64(stmt, 1);
+    cp->state_json = column_dup(stmt, 2, &oom);
+    if (oom) break;
+  }
+  if (!oom && rc != SQLITE_DONE) st = fail_rc(store, rc, fn, err);
+  sqlite3_finalize(stmt);
+  if (oom) st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory", fn);
+  if (st != FOLIO_OK) {
+    folio_store_checkpoint_list_free(list);
+    return st;
+  }
+  *out = list;
+  return FOLIO_OK;
+}
+
 void folio_store_snapshot_free(folio_store_snapshot *snap) {
   if (!snap) return;
   free((void *)snap->positions_json);
