@@ -1,11 +1,12 @@
 -- folio/common.lua — helpers shared by the pure-Lua parts of the module
 -- (policies, pipelines, ...). Every embedded chunk receives (folio, internal);
--- this one, loaded first (by file name), fills `internal`, a private table
--- that scripts cannot reach. One definition each, so the parts cannot drift.
+-- this one, loaded first (cmake/embed_lua.cmake puts it ahead of the others,
+-- which follow in file-name order), fills `internal`, a private table that
+-- scripts cannot reach. One definition each, so the parts cannot drift.
 local folio, internal = ...
 
 local pairs, type, error, setmetatable = pairs, type, error, setmetatable
-local math_type, math_huge, math_tointeger = math.type, math.huge, math.tointeger
+local math_type, math_huge, math_tointeger, math_sqrt = math.type, math.huge, math.tointeger, math.sqrt
 local string_format, string_match, string_gsub = string.format, string.match, string.gsub
 local ipairs, table_concat = ipairs, table.concat
 local sorted_keys = folio.sorted_keys
@@ -140,6 +141,45 @@ local function locked(fields, text, what)
   })
 end
 
+-- The day number of a "YYYY-MM-DD" that is a real calendar date (days since
+-- 1970-01-01, proleptic Gregorian; Howard Hinnant's days_from_civil), or nil.
+local function date_days(s)
+  if type(s) ~= "string" then return nil end
+  local y, m, d = string_match(s, "^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+  if not y then return nil end
+  y, m, d = y + 0, m + 0, d + 0
+  local mdays = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+  if m < 1 or m > 12 or d < 1 or d > mdays[m] then return nil end
+  if m <= 2 then y = y - 1 end
+  local era = y // 400                                          -- y >= -1: floor division is exact
+  local yoe = y - era * 400                                     -- [0, 399]
+  local doy = (153 * (m > 2 and m - 3 or m + 9) + 2) // 5 + d - 1 -- [0, 365], from March 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy           -- [0, 146096]
+  return era * 146097 + doe - 719468
+end
+
+-- "YYYY-MM-DD" (a real calendar date) or nil.
+local function check_date(s)
+  if date_days(s) then return s end
+  return nil
+end
+
+-- Mean and sample standard deviation (ddof 1) of xs[1..n], summed in index
+-- order (so results are bit-identical from run to run); the std is nil when
+-- n < 2. folio.report and folio.backtest.statistics share it.
+local function mean_std(xs)
+  local n, sum = #xs, 0.0
+  for i = 1, n do sum = sum + xs[i] end
+  local mean = sum / n
+  if n < 2 then return mean, nil end
+  local ss = 0.0
+  for i = 1, n do
+    local d = xs[i] - mean
+    ss = ss + d * d
+  end
+  return mean, math_sqrt(ss / (n - 1))
+end
+
 local CTX_TYPES = {
   signal = "table", returns = "userdata", nav_usd = "number", market = "userdata",
   weights = "table", asof = "number", session = "string", cov = "userdata",
@@ -210,6 +250,9 @@ internal.key_text = key_text
 internal.num_text = num_text
 internal.shallow_copy = shallow_copy
 internal.is_finite = is_finite
+internal.date_days = date_days
+internal.check_date = check_date
+internal.mean_std = mean_std
 internal.has_user_location = has_user_location
 internal.with_label = with_label
 internal.locked = locked

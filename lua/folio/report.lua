@@ -30,31 +30,7 @@ local matrix_columns = folio.report._matrix_columns
 folio.report._matrix_columns = nil
 
 local argerror, check_keys = internal.argerror, internal.check_keys
-
--- "YYYY-MM-DD" (a real calendar date) or nil.
-local function check_date(s)
-  if type(s) ~= "string" then return nil end
-  local y, m, d = string_match(s, "^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  if not y then return nil end
-  y, m, d = y + 0, m + 0, d + 0
-  local mdays = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-  if m < 1 or m > 12 or d < 1 or d > mdays[m] then return nil end
-  return s
-end
-
--- Mean and sample standard deviation (ddof 1) of xs[1..n].
-local function mean_std(xs)
-  local n, sum = #xs, 0.0
-  for i = 1, n do sum = sum + xs[i] end
-  local mean = sum / n
-  if n < 2 then return mean, nil end
-  local ss = 0.0
-  for i = 1, n do
-    local d = xs[i] - mean
-    ss = ss + d * d
-  end
-  return mean, math_sqrt(ss / (n - 1))
-end
+local check_date, mean_std = internal.check_date, internal.mean_std
 
 -- Sharpe and a note when it is undefined.
 local function sharpe_of(xs, ppy)

@@ -569,7 +569,7 @@ static folio_status get_ranged(const checker *c, const folio_config_node *sec, c
   if (!node) return FOLIO_OK;
   char path[PATH_MAX_LEN];
   child_path(path, sizeof path, secname, key);
-  double v;
+  double v = 0.0; /* set by get_number on success; GCC 12 -O2 cannot see it (maybe-uninitialized) */
   folio_status st = get_number(c, node, path, &v);
   if (st != FOLIO_OK) return st;
   if ((lo_open ? !(v > lo) : !(v >= lo)) || (hi_open ? !(v < hi) : !(v <= hi)))
