@@ -360,9 +360,28 @@ function stages.capacity(run)
   if not run.capacity_on then
     note(run, "capacity", { decision = "off", reason = "no volumes: ADV capacity and the liquidity guard are off" })
   end
+  -- a name listed fewer rows ago than the ADV window has no capacity yet:
+  -- not tradable (a held one is kept as it is), never an error
+  local young = {}
+  if run.capacity_on then
+    local ps, vs = run.prices:spans(), run.volumes:spans()
+    local row, lookback = (run.prices:shape()), limits.adv_lookback_days or 21
+    local held = {}
+    for _, p in ipairs(run.positions) do held[p.symbol] = true end
+    for _, s in ipairs(sorted(run.unit)) do
+      local a, b = ps[s], vs[s]
+      local have = (a and b and a.first and b.first) and row - math_max(a.first, b.first) + 1 or 0
+      if have < lookback then
+        young[s] = true
+        local why = string_format("%d rows of prices and volumes, ADV needs %d (adv_lookback_days)", have, lookback)
+        run.frozen[s] = held[s] and ("held position kept: " .. why) or ("not tradable yet: " .. why)
+        note(run, "capacity", { symbol = s, decision = held[s] and "kept" or "not tradable", reason = why })
+      end
+    end
+  end
   for s in pairs(run.unit) do
     local cap = limits.max_position_weight or math_huge
-    if run.capacity_on then
+    if run.capacity_on and not young[s] then
       local c = run.market:position_capacity{ symbol = s, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
         adv_lookback_days = limits.adv_lookback_days }
       -- ADV in the quote currency for FX pairs: into the fund's currency
@@ -575,6 +594,8 @@ local function canonical(v, out)
   end
   return out
 end
+
+parts.content, parts.canonical = content, canonical
 
 local function run_key(run)
   local px = {}

@@ -10,23 +10,35 @@
 --   folio.signals.ROWS          signal name -> rows of returns it reads
 local folio = ...
 
-local pairs, table_sort = pairs, table.sort
+local pairs, ipairs, table_sort = pairs, ipairs, table.sort
 
 -- The sample data has prices and volumes only, so each factor a sleeve names
 -- maps to a price-based signal (docs/rebalance.md). R are daily log returns;
 -- names without a complete history over the rows a signal needs get no
 -- signal (folio.missing).
+-- The mean log return of the names with a complete history over the last
+-- `rows` rows, over the first `head` of them; the others get no value.
+local function window_mean(R, syms, rows, head)
+  local complete = R:select(syms, rows):complete_columns()
+  local keep = {}
+  for _, s in ipairs(syms) do if complete[s] then keep[#keep + 1] = s end end
+  if #keep == 0 then return {} end
+  local W = R:select(keep, rows)
+  if head then W = W:head(head) end
+  return W:mean()
+end
+
 local SIGNALS = {
   -- 12-1 momentum: the mean log return from 252 to 21 rows back
-  momentum_12_1 = function(R, syms) return R:select(syms, 252):head(231):mean(), 252 end,
+  momentum_12_1 = function(R, syms) return window_mean(R, syms, 252, 231), 252 end,
   -- short-term mean reversion: minus the last 5 days' mean return
   reversal_5 = function(R, syms)
-    local m = R:select(syms, 5):mean()
+    local m = window_mean(R, syms, 5)
     for s, v in pairs(m) do m[s] = -v end
     return m, 5
   end,
   -- trend over 63 rows (a stand-in for carry: the sample data has no rates)
-  trend_63 = function(R, syms) return R:select(syms, 63):mean(), 63 end,
+  trend_63 = function(R, syms) return window_mean(R, syms, 63), 63 end,
 }
 local FACTORS = {
   f_momentum_12_1 = "momentum_12_1",
