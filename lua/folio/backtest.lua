@@ -404,6 +404,8 @@ local function rebalance(bt, r)
     fail(string_format("on %s%s: %s", date, bt.n_rebalances == 0 and " (the first rebalance)" or "", msg), 3)
   end
   bt.n_rebalances = bt.n_rebalances + 1
+  local st = bt.timing.stages
+  for k, v in pairs(summary.timings or {}) do st[k] = (st[k] or 0) + v end
   bt.traded = 0
   local fills = {}
   for _, o in ipairs(bt.queue) do fills[#fills + 1] = o end
@@ -549,7 +551,7 @@ function M.run(args)
   for r = r0, r1 do if bt.rebalance_rows[r] then total_rebalances = total_rebalances + 1 end end
   local since_checkpoint = 0
   local t_loop = clock()
-  bt.timing = { rebalance = 0, mark = 0, checkpoint = 0 }
+  bt.timing = { rebalance = 0, mark = 0, checkpoint = 0, stages = {} }
   local ok, err = pcall(function()
     for r = start_row, r1 do
       bt.add = { nav = {}, trades = {}, weights = {}, costs = {}, trips = {}, contrib = {}, rebalances = {} }
@@ -586,7 +588,7 @@ function M.run(args)
   bt.timing.loop = clock() - t_loop
   local result = parts.result(bt)
   result.timings = { total = clock() - t_start, loop = bt.timing.loop, rebalance = bt.timing.rebalance,
-    mark = bt.timing.mark, checkpoint = bt.timing.checkpoint }
+    mark = bt.timing.mark, checkpoint = bt.timing.checkpoint, stages = bt.timing.stages }
   if args.out then parts.write(bt, result, args.out) end
   if not args.json then M.print_summary(result, args.log or print) end
   return result, bt
