@@ -27,7 +27,7 @@ local utf8_len = utf8.len
 
 local argerror, check_keys = internal.argerror, internal.check_keys -- folio/common.lua
 
--- Series colours, in order, cycling (a colour-blind-safe set of ten).
+-- Series colours, in order, cycling (d3's category10).
 local PALETTE = {
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
