@@ -247,13 +247,19 @@ end
 
 -- ---- scales -------------------------------------------------------------------
 
--- Nice ticks over [lo, hi] by the 1-2-5 rule (about five steps): returns the
--- widened range, the step and the number of decimals the step needs.
--- A flat range is padded first (±10% of the value, ±1 around 0).
+-- Nice ticks over [lo, hi] by the 1-2-5 rule (about five steps): returns
+-- k0, k1, step, decimals — the ticks are k * step for k = k0..k1 (a range
+-- widened to whole steps) and need `decimals` digits. A flat range (or one
+-- flat to 1e-9 of its size, rounding noise) is padded first: ±10% of the
+-- value, ±1 around 0 (or within 1e-290 of it). Returns nil when no step
+-- fits in a double.
 local function nice_ticks(lo, hi)
-  if lo == hi then
-    local pad = lo == 0 and 1 or (lo < 0 and -lo or lo) * 0.1
-    lo, hi = lo - pad, hi + pad
+  local size = math_max(lo < 0 and -lo or lo, hi < 0 and -hi or hi)
+  if hi - lo <= size * 1e-9 or hi - lo < 1e-290 then
+    local mid = lo + (hi - lo) / 2
+    local pad = size * 0.1
+    if pad < 1e-290 then pad = 1 end -- 0, or too close to 0 for a step
+    lo, hi = mid - pad, mid + pad
   end
   local raw = (hi - lo) / 5
   if not is_finite(raw) or raw <= 0 then return nil end
@@ -262,7 +268,11 @@ local function nice_ticks(lo, hi)
   local step = (norm <= 1 and 1 or norm <= 2 and 2 or norm <= 5 and 5 or 10) * mag
   local k0 = math_floor(lo / step + 1e-9)
   local k1 = math_ceil(hi / step - 1e-9)
-  if not (step > 0) or not is_finite(k0 * step) or not is_finite(k1 * step) or k0 * step == k1 * step then return nil end
+  -- (at most a dozen ticks unless the arithmetic broke down: then refuse,
+  -- rather than loop over k0..k1)
+  if not (step > 0) or not is_finite(k0 * step) or not is_finite(k1 * step) or not (k1 - k0 >= 1 and k1 - k0 <= 50) then
+    return nil
+  end
   local decimals = math_max(0, -math_floor(math_log(step, 10) + 1e-9))
   return k0, k1, step, decimals
 end
@@ -364,7 +374,10 @@ local function draw_chart(fname, what, chart, y0, out, level)
   -- axes: horizontal grid lines with the y tick labels, the x labels below
   local tick_scale, suffix = 1, ""
   if chart.percent then tick_scale, suffix, decimals = 100, "%", math_max(0, decimals - 2) end
-  local tick_fmt = "%." .. decimals .. "f" .. (suffix == "%" and "%%" or "")
+  -- (fixed decimals for everyday numbers; %.6g beyond them, which also
+  -- keeps string.format's precision under its limit of 99)
+  local tick_fmt = (decimals <= 10 and step * tick_scale < 1e15) and "%." .. decimals .. "f" or "%.6g"
+  if suffix == "%" then tick_fmt = tick_fmt .. "%%" end
   out[#out + 1] = '<g class="axis y">\n'
   for k = k0, k1 do
     local v = k * step

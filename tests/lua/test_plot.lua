@@ -257,6 +257,12 @@ for _, kind in ipairs({ "line", "area", "bars" }) do
   if r then T.eq(names(series_of(r)), "a|b", kind .. " one x point: drawn") end
   local flat = plot[kind]{ x = { "a", "b" }, series = { { name = "f", values = { 1e6, 1e6 } } } }
   check_doc(flat, kind .. " flat non-zero")
+  -- flat up to rounding noise, even where a step would need more than 2^53 ticks
+  check_doc(plot[kind]{ x = { "a", "b" }, series = { { name = "f", values = { 1e6, 1e6 + 1e-10 } } } }, kind .. " noise")
+  check_doc(plot[kind]{ x = { "a", "b" }, series = { { name = "f", values = { 1e300, 1e300 * (1 + 2 ^ -52) } } } }, kind .. " ulp")
+  check_doc(plot[kind]{ x = { "a", "b" }, series = { { name = "f", values = { -5e-324, 5e-324 } } } }, kind .. " subnormal")
+  check_doc(plot[kind]{ x = { "a", "b" }, series = { { name = "f", values = { 1e-200, 3e-200 } } } }, kind .. " tiny")
+  check_doc(plot[kind]{ x = { "a", "b" }, percent = true, series = { { name = "f", values = { 1e200, 3e200 } } } }, kind .. " huge")
 end
 
 -- ---- stacked areas ------------------------------------------------------------------
