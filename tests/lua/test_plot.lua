@@ -421,11 +421,8 @@ for j = 1, 50 do
   BS[j] = { name = string.format("sleeve_%02d", j), values = v }
 end
 for _, kind in ipairs({ "line", "area", "bars" }) do
-  local t0 = os.clock()
+  -- speed is measured in bench/, never asserted here
   local big = plot[kind]{ x = BX, series = BS, height = 600, title = "big " .. kind }
-  local dt = os.clock() - t0
-  print(string.format("plot.%s 5000 x 50: %.3f s, %d bytes", kind, dt, #big))
-  T.check(dt < 1.0, string.format("plot.%s 5000 x 50 in under a second (%.3f s)", kind, dt))
   local r = check_doc(big, "big " .. kind)
   if r then T.eq(#series_of(r), 50, "big " .. kind .. ": 50 series") end
 end
