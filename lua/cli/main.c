@@ -2,7 +2,7 @@
  * main.c — the `folio` program: runs policy and rebalance scripts, checks
  * policies, and drives the operator commands.
  *
- *   folio <command> [options]       (run, check, rebalance, manager, reconcile)
+ *   folio <command> [options]       (run, check, rebalance, backtest, manager, reconcile)
  *   folio <command> --help | -h     a command's usage, options, defaults, example
  *   folio --help | --version
  *
@@ -14,7 +14,7 @@
  *
  * Every command has one usage text and one help text (the table `commands`
  * below): --help prints both, a usage error prints the usage. docs/run.md,
- * docs/check.md, docs/rebalance.md, docs/manager.md and docs/reconcile.md
+ * docs/check.md, docs/rebalance.md, docs/backtest.md, docs/manager.md and docs/reconcile.md
  * show the same text.
  */
 #include <errno.h>
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "folio/csv.h"
 #include "folio/host.h"
@@ -147,6 +148,42 @@ static const char rebalance_help[] =
     "      --positions examples/data/positions.csv --prices examples/data/prices.csv \\\n"
     "      --asof 2024-11-25T15:45:00-05:00 --out orders.csv --store fund.db\n";
 
+static const char backtest_help[] =
+    "The backtest (docs/backtest.md): the fund replayed over the price file through\n"
+    "the same rebalance as `folio rebalance` (policies, sessions, sleeves, overlay,\n"
+    "turnover budget, capacity, orders, guards), orders filled at each close by a\n"
+    "simulated OMS, costs from the fund file's `costs:`; writes nav.csv, trades.csv,\n"
+    "weights.csv, costs.csv, summary.json and four SVG plots to --out and prints\n"
+    "the summary. Runs trusted (it reads and writes the files it is given).\n"
+    "\n"
+    "options:\n"
+    "  --fund FILE             the fund file, YAML (required)\n"
+    "  --prices FILE           daily closes, one column per symbol (required)\n"
+    "  --volumes FILE          daily volumes, same rows (default: volumes.csv beside\n"
+    "                          the prices if it exists)\n"
+    "  --from DATE             the first day, YYYY-MM-DD (default: the first row\n"
+    "                          with the history the fund's windows need)\n"
+    "  --to DATE               the last day (default: the last row)\n"
+    "  --out DIR               where the files go, created if missing (default:\n"
+    "                          print the summary only)\n"
+    "  --store FILE            checkpoints for a resumable run: the same command\n"
+    "                          after a kill continues from the last one\n"
+    "  --checkpoint-every N    rebalances between checkpoints (default: the fund\n"
+    "                          file's backtest.checkpoint_every, else 20)\n"
+    "  --cash-rate X           annual rate earned by cash (default: the fund file's\n"
+    "                          backtest.cash_rate, else 0)\n"
+    "  --policy-path DIRS      more policy folders, ':'-separated\n"
+    "  --json                  print the summary as JSON\n" HELP_OPTION
+    "\n"
+    "A progress line goes to stderr when it is a terminal.\n"
+    "\n"
+    "exit status: 0 done, 1 an error (the message names the file, line, symbol\n"
+    "or option; with --store a rerun resumes), 2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio backtest --fund examples/fund.yaml --prices examples/data/prices.csv \\\n"
+    "      --out backtest/\n";
+
 static const char manager_help[] =
     "The strategy-weight manager (docs/manager.md): weights maximising slope/std of\n"
     "the combined equity curve of the strategies under DIR, vol targeting, and\n"
@@ -198,6 +235,7 @@ static const char reconcile_help[] =
 static int cmd_run(const command *c, int argc, char **argv);
 static int cmd_check(const command *c, int argc, char **argv);
 static int cmd_rebalance(const command *c, int argc, char **argv);
+static int cmd_backtest(const command *c, int argc, char **argv);
 static int cmd_manager(const command *c, int argc, char **argv);
 static int cmd_reconcile(const command *c, int argc, char **argv);
 
@@ -213,6 +251,12 @@ static const command commands[] = {
      "                [--policy-path DIR[:DIR...]] [--script STAGES.lua] [--json]\n",
      "the multi-sleeve rebalance: sessions, sleeves, composition, orders once", rebalance_help,
      cmd_rebalance},
+    {"backtest",
+     "folio backtest --fund FUND.yaml --prices PRICES.csv [--volumes VOL.csv]\n"
+     "               [--from DATE] [--to DATE] [--out DIR] [--store BT.db]\n"
+     "               [--checkpoint-every N] [--cash-rate X] [--policy-path DIRS] [--json]\n",
+     "replay the fund over history through the rebalance, with costs and plots", backtest_help,
+     cmd_backtest},
     {"manager",
      "folio manager --root DIR [--window 365] [--target-vol 0.30] [--max-leverage X]\n"
      "              [--account-value 10000] [--out DIR/portfolio_config.json]\n",
@@ -649,24 +693,17 @@ static void lua_quote(char *buf, size_t size, size_t *used, const char *s) {
   *used = n;
 }
 
-static int cmd_rebalance(const command *c, int argc, char **argv) {
-  static const char *const keys[] = {"--fund",  "--positions",   "--prices", "--out",
-                                     "--volumes", "--asof",      "--store",  "--policy-path",
-                                     "--script",  "--oms",       NULL};
-  static const char *const names[] = {"fund",    "positions",   "prices", "out",
-                                      "volumes", "asof",        "store",  "policy_path",
-                                      "script",  "oms"};
-  enum { N_KEYS = sizeof names / sizeof names[0] };
-  const char *vals[N_KEYS] = {NULL};
-  int dry_run = 0, json = 0;
+/* An operator command's options: `--key VALUE` pairs named by keys[] (NULL
+ * ended) and flags[] (NULL ended); vals[k] and on[k] are set. Returns 0, or
+ * the usage error's exit status. */
+static int parse_options(const command *c, int argc, char **argv, const char *const *keys, const char **vals,
+                         const char *const *flags, int *on) {
   for (int i = 2; i < argc; i++) {
-    if (is_help(argv[i])) return command_help(c);
-    if (strcmp(argv[i], "--dry-run") == 0) {
-      dry_run = 1;
-      continue;
-    }
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
+    if (is_help(argv[i])) return -1;
+    int f = 0;
+    while (flags[f] && strcmp(flags[f], argv[i]) != 0) f++;
+    if (flags[f]) {
+      on[f] = 1;
       continue;
     }
     int k = 0;
@@ -676,6 +713,74 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
     if (vals[k]) return usage_error(c, "option %s given twice", argv[i]);
     vals[k] = argv[++i];
   }
+  return 0;
+}
+
+/* A Lua call `return <fn>{<head>, name = "value", ...}` with every given
+ * option as a string literal; 0, or -1 when it does not fit. */
+typedef struct lua_call {
+  char text[32768];
+  size_t n;
+} lua_call;
+
+static void call_append(lua_call *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(b->text + (b->n < sizeof b->text ? b->n : sizeof b->text),
+                    b->n < sizeof b->text ? sizeof b->text - b->n : 0, fmt, ap);
+  va_end(ap);
+  if (k > 0) b->n += (size_t)k;
+}
+
+static void call_string(lua_call *b, const char *name, const char *value) {
+  call_append(b, ", %s = ", name);
+  lua_quote(b->text, sizeof b->text, &b->n, value);
+}
+
+/* The default volumes file: volumes.csv beside the prices. */
+static void default_volumes(char *out, size_t size, const char *prices) {
+  const char *slash = strrchr(prices, '/');
+  snprintf(out, size, "%.*svolumes.csv", slash ? (int)(slash - prices + 1) : 0, prices);
+}
+
+/* Runs `call` in a trusted engine and returns the status it evaluates to
+ * (0..max), or 1 after the error. */
+static int eval_operator_call(const command *c, const lua_call *call, long long max) {
+  folio_host_opts o = folio_host_defaults();
+  o.trusted = 1; /* reads and writes the files it is given */
+  folio_host *h = NULL;
+  folio_error e;
+  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
+    fprintf(stderr, "folio %s: %s\n", c->name, e.message);
+    return 1;
+  }
+  char chunkname[32];
+  snprintf(chunkname, sizeof chunkname, "=%s", c->name);
+  long long status = 1;
+  folio_status st = folio_host_eval(h, chunkname, call->text, call->n, &status);
+  if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
+    print_host_error(c->name, "", folio_host_error(h));
+    status = 1;
+  }
+  folio_host_destroy(h);
+  return status >= 0 && status <= max ? (int)status : 1;
+}
+
+static int cmd_rebalance(const command *c, int argc, char **argv) {
+  static const char *const keys[] = {"--fund",  "--positions",   "--prices", "--out",
+                                     "--volumes", "--asof",      "--store",  "--policy-path",
+                                     "--script",  "--oms",       NULL};
+  static const char *const names[] = {"fund",    "positions",   "prices", "out",
+                                      "volumes", "asof",        "store",  "policy_path",
+                                      "script",  "oms"};
+  static const char *const flags[] = {"--dry-run", "--json", NULL};
+  enum { N_KEYS = sizeof names / sizeof names[0] };
+  const char *vals[N_KEYS] = {NULL};
+  int on[2] = {0, 0};
+  int rc = parse_options(c, argc, argv, keys, vals, flags, on);
+  if (rc < 0) return command_help(c);
+  if (rc) return rc;
+  int dry_run = on[0], json = on[1];
   if (!vals[0]) return usage_error(c, "--fund is required");
   if (!vals[2]) return usage_error(c, "--prices is required");
   int lua_oms = vals[9] && strncmp(vals[9], "lua:", 4) == 0;
@@ -683,12 +788,6 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
     return usage_error(c, "--oms must be 'file' or 'lua:FILE', got '%s'", vals[9]);
   if (!vals[1] && !lua_oms) return usage_error(c, "--positions is required (or --oms lua:FILE)");
   if (!vals[3] && !dry_run && !lua_oms) return usage_error(c, "--out is required (or --dry-run)");
-  char volumes[4096];
-  volumes[0] = '\0';
-  if (!vals[4]) { /* volumes.csv beside the prices, when it exists */
-    const char *slash = strrchr(vals[2], '/');
-    snprintf(volumes, sizeof volumes, "%.*svolumes.csv", slash ? (int)(slash - vals[2] + 1) : 0, vals[2]);
-  }
   char holder[512], host[256] = "?", when[32] = "?";
   if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
   host[sizeof host - 1] = '\0';
@@ -696,43 +795,55 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   struct tm tmv;
   if (gmtime_r(&now, &tmv)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
   snprintf(holder, sizeof holder, "folio rebalance (pid %ld on %s, since %s)", (long)getpid(), host, when);
-  char chunk[32768];
-  size_t n = (size_t)snprintf(chunk, sizeof chunk, "return folio.rebalance.cli{dry_run = %s, json = %s",
-                              dry_run ? "true" : "false", json ? "true" : "false");
-#define APPEND(...)                                                                             \
-  n += (size_t)snprintf(chunk + (n < sizeof chunk ? n : sizeof chunk),                       \
-                        n < sizeof chunk ? sizeof chunk - n : 0, __VA_ARGS__)
-  for (int k = 0; k < N_KEYS; k++) {
-    if (!vals[k]) continue;
-    APPEND(", %s = ", names[k]);
-    lua_quote(chunk, sizeof chunk, &n, vals[k]);
+  lua_call call = {.n = 0};
+  call_append(&call, "return folio.rebalance.cli{dry_run = %s, json = %s", dry_run ? "true" : "false",
+              json ? "true" : "false");
+  for (int k = 0; k < N_KEYS; k++)
+    if (vals[k]) call_string(&call, names[k], vals[k]);
+  if (!vals[4]) {
+    char volumes[4096];
+    default_volumes(volumes, sizeof volumes, vals[2]);
+    call_string(&call, "default_volumes", volumes);
   }
-  if (volumes[0]) {
-    APPEND(", default_volumes = ");
-    lua_quote(chunk, sizeof chunk, &n, volumes);
-  }
-  APPEND(", holder = ");
-  lua_quote(chunk, sizeof chunk, &n, holder);
-  APPEND("}\n");
-#undef APPEND
-  if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  /* reads and writes the files it is given: a trusted engine */
-  folio_host_opts o = folio_host_defaults();
-  o.trusted = 1;
-  folio_host *h = NULL;
-  folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
-    fprintf(stderr, "folio %s: %s\n", c->name, e.message);
+  call_string(&call, "holder", holder);
+  call_append(&call, "}\n");
+  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
+  return eval_operator_call(c, &call, 3);
+}
+
+/* ---- folio backtest ------------------------------------------------------- */
+
+static int cmd_backtest(const command *c, int argc, char **argv) {
+  static const char *const keys[] = {"--fund", "--prices", "--volumes", "--from", "--to", "--out", "--store",
+                                     "--checkpoint-every", "--cash-rate", "--policy-path", NULL};
+  static const char *const names[] = {"fund", "prices", "volumes", "from", "to", "out", "store",
+                                      "checkpoint_every", "cash_rate", "policy_path"};
+  static const char *const flags[] = {"--json", NULL};
+  enum { N_KEYS = sizeof names / sizeof names[0] };
+  const char *vals[N_KEYS] = {NULL};
+  int on[1] = {0};
+  int rc = parse_options(c, argc, argv, keys, vals, flags, on);
+  if (rc < 0) return command_help(c);
+  if (rc) return rc;
+  if (!vals[0]) return usage_error(c, "--fund is required");
+  if (!vals[1]) return usage_error(c, "--prices is required");
+  if (vals[5] && mkdir(vals[5], 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "folio %s: --out %s: cannot create the folder: %s\n", c->name, vals[5], strerror(errno));
     return 1;
   }
-  long long status = 1;
-  folio_status st = folio_host_eval(h, "=rebalance", chunk, n, &status);
-  if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
-    print_host_error(c->name, "", folio_host_error(h));
-    status = 1;
+  lua_call call = {.n = 0};
+  call_append(&call, "return folio.backtest.cli{json = %s, progress = %s", on[0] ? "true" : "false",
+              isatty(STDERR_FILENO) ? "true" : "false");
+  for (int k = 0; k < N_KEYS; k++)
+    if (vals[k]) call_string(&call, names[k], vals[k]);
+  if (!vals[2]) {
+    char volumes[4096];
+    default_volumes(volumes, sizeof volumes, vals[1]);
+    call_string(&call, "default_volumes", volumes);
   }
-  folio_host_destroy(h);
-  return status >= 0 && status <= 3 ? (int)status : 1;
+  call_append(&call, "}\n");
+  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
+  return eval_operator_call(c, &call, 1);
 }
 
 /* ---- folio manager -------------------------------------------------------- */

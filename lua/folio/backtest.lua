@@ -594,4 +594,37 @@ function M.run(args)
   return result, bt
 end
 
+-- ---- the command -------------------------------------------------------------------------------
+
+--- The `folio backtest` command: options from the command line (strings);
+--- returns the exit status.
+function M.cli(opts)
+  local volumes = opts.volumes
+  if not volumes and opts.default_volumes and folio.reconcile.file_info(opts.default_volumes) then
+    volumes = opts.default_volumes
+  end
+  local function number(key, option)
+    local v = opts[key]
+    if v == nil then return nil end
+    local x = tonumber(v)
+    if not x then fail(string_format("%s must be a number, got '%s'", option, v)) end
+    return x
+  end
+  local every = number("checkpoint_every", "--checkpoint-every")
+  if every and (every < 1 or every ~= math_floor(every)) then
+    fail(string_format("--checkpoint-every must be a whole number >= 1, got '%s'", opts.checkpoint_every))
+  end
+  local result = M.run{ fund = opts.fund, prices = opts.prices, volumes = volumes, from = opts.from, to = opts.to,
+    out = opts.out, store = opts.store, checkpoint_every = every and math_floor(every), cash_rate = number("cash_rate", "--cash-rate"),
+    policy_path = opts.policy_path, progress = opts.progress, json = opts.json }
+  if opts.json then
+    local r = {}
+    for k, v in pairs(result) do if k ~= "timings" then r[k] = v end end
+    print(folio.store.encode_json(r))
+  elseif opts.out then
+    print(string_format("wrote nav.csv, trades.csv, weights.csv, costs.csv, summary.json and 4 plots to %s", opts.out))
+  end
+  return 0
+end
+
 return M
