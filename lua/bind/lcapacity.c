@@ -5,6 +5,7 @@
  * volumes come from a market-data object (folio.data.market / read_market),
  * given as `market =` or used as a method: md:position_capacity{...}.
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -58,20 +59,39 @@ static folio_capacity capacity_of(lua_State *L, int mk_idx, const char *sym, dou
   return c;
 }
 
+/* One symbol (`symbol =`) -> its record; a list (`symbols =`) -> {SYM =
+ * record} in one call (the rebalance asks for every tradable name at once). */
 static int position_capacity(lua_State *L, int mk_idx, int args) {
   static const char *fname = "position_capacity";
+  int many = lua_getfield(L, args, "symbols") != LUA_TNIL;
+  int list = lua_gettop(L);
   const char *sym = fl_opt_string(L, args, fname, "symbol", NULL);
-  if (!sym) fl_argerror(L, fname, "symbol is required");
+  if (many == !!sym) fl_argerror(L, fname, "give symbol = SYM or symbols = {SYM, ...}, not %s", sym ? "both" : "neither");
+  if (many && !lua_istable(L, list)) fl_argerror(L, fname, "symbols must be a list of symbols, got %s", luaL_typename(L, list));
   double nav = fl_positive(L, args, fname, "nav_usd", 0, 1);
   folio_capacity_opts o = check_opts(L, args, fname);
-  folio_capacity c = capacity_of(L, mk_idx, sym, nav, &o, fname);
-  push_capacity(L, sym, &c);
+  if (!many) {
+    folio_capacity c = capacity_of(L, mk_idx, sym, nav, &o, fname);
+    push_capacity(L, sym, &c);
+    return 1;
+  }
+  lua_Integer n = luaL_len(L, list);
+  lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (lua_rawgeti(L, list, i) != LUA_TSTRING)
+      fl_argerror(L, fname, "symbols[%I] must be a string, got %s", i, luaL_typename(L, -1));
+    const char *s = lua_tostring(L, -1);
+    folio_capacity c = capacity_of(L, mk_idx, s, nav, &o, fname);
+    push_capacity(L, s, &c);
+    lua_setfield(L, -3, s);
+    lua_pop(L, 1);
+  }
   return 1;
 }
 
 /* folio.capacity.position_capacity{market = md, symbol =, nav_usd =, fraction_of_adv =, adv_lookback_days =} */
 static int c_position_capacity(lua_State *L) {
-  static const char *const keys[] = {"market", "symbol", "nav_usd", "fraction_of_adv",
+  static const char *const keys[] = {"market", "symbol", "symbols", "nav_usd", "fraction_of_adv",
                                      "adv_lookback_days", NULL};
   fl_check_args(L, 1, "position_capacity", keys);
   if (lua_getfield(L, 1, "market") == LUA_TNIL)
@@ -84,7 +104,7 @@ static int c_position_capacity(lua_State *L) {
 /* md:position_capacity{symbol =, nav_usd =, ...} */
 static int mk_position_capacity(lua_State *L) {
   luaL_checkudata(L, 1, FL_MARKET_MT);
-  static const char *const keys[] = {"symbol", "nav_usd", "fraction_of_adv", "adv_lookback_days", NULL};
+  static const char *const keys[] = {"symbol", "symbols", "nav_usd", "fraction_of_adv", "adv_lookback_days", NULL};
   fl_check_args(L, 2, "position_capacity", keys);
   return position_capacity(L, 1, 2);
 }

@@ -42,6 +42,13 @@ internal.backtest = parts
 local function fail(msg, level) error("backtest: " .. msg, (level or 1) + 1) end
 parts.fail = fail
 local function sorted(t) return folio.sorted_keys(t) end
+-- The held names in order (every sum over the book runs in it: bit-identical
+-- results), kept until a name enters or leaves the book.
+local function held(bt)
+  local h = bt.held
+  if not h then h = sorted(bt.positions) bt.held = h end
+  return h
+end
 local is_finite = internal.is_finite
 local date_days = internal.date_days
 
@@ -209,7 +216,7 @@ local function sim_oms(bt)
   local a = {}
   function a.get_positions()
     local list = {}
-    for _, s in ipairs(sorted(bt.positions)) do
+    for _, s in ipairs(held(bt)) do
       local p = bt.positions[s]
       list[#list + 1] = { symbol = s, quantity = p.quantity, avg_price = p.avg_price, strategy = bt.sleeve_of[s] }
     end
@@ -217,7 +224,7 @@ local function sim_oms(bt)
   end
   function a.get_nav(values)
     local nav = bt.cash
-    for _, s in ipairs(sorted(bt.positions)) do nav = nav + bt.positions[s].quantity * values[s] end
+    for _, s in ipairs(held(bt)) do nav = nav + bt.positions[s].quantity * values[s] end
     return nav
   end
   function a.submit(order) bt.queue[#bt.queue + 1] = order end
@@ -307,6 +314,7 @@ local function fill(bt, s, q, u, r, linear, impact, reason)
     p.trip_pnl = p.trip_pnl - linear - impact
     close_trip(bt, s, p, date)
     bt.positions[s] = nil
+    bt.held = nil
     p = nil
     if new ~= 0 then
       p = { quantity = new, avg_price = u, opened = date, trip_pnl = 0.0, unit = u }
@@ -318,6 +326,7 @@ local function fill(bt, s, q, u, r, linear, impact, reason)
     p.trip_pnl = p.trip_pnl - linear - impact
   elseif new ~= 0 then
     bt.positions[s] = { quantity = new, avg_price = u, opened = date, trip_pnl = -linear - impact, unit = u }
+    bt.held = nil
   end
   local sl = bt.sleeve_of[s] or ""
   bt.day_pnl[sl] = (bt.day_pnl[sl] or 0) - linear - impact
@@ -340,7 +349,7 @@ local function mark(bt, r)
   -- interest on the previous close's cash; borrow on the previous close's short notional
   local interest = bt.cash * bt.cash_rate * days / 365
   local borrow = 0
-  for _, s in ipairs(sorted(bt.positions)) do
+  for _, s in ipairs(held(bt)) do
     local p = bt.positions[s]
     local c = bt.costs[bt.class_of[s] or ""]
     if p.quantity < 0 and c and (c.borrow_rate or 0) > 0 then
@@ -355,7 +364,8 @@ local function mark(bt, r)
   bt.day_pnl["\0cash"] = interest
   bt.total.interest, bt.total.borrow = bt.total.interest + interest, bt.total.borrow + borrow
   bt.day_cost.borrow = borrow
-  for _, s in ipairs(sorted(bt.positions)) do
+  local list = held(bt) -- closing a delisted name below changes bt.held, not this list
+  for _, s in ipairs(list) do
     local p = bt.positions[s]
     local u = units[s]
     if u then
@@ -378,7 +388,7 @@ end
 
 local function nav_of(bt)
   local long, short = 0, 0
-  for _, s in ipairs(sorted(bt.positions)) do
+  for _, s in ipairs(held(bt)) do
     local v = bt.positions[s].quantity * bt.positions[s].unit
     if v > 0 then long = long + v else short = short - v end
   end
@@ -395,10 +405,12 @@ local function rebalance(bt, r)
   local first = math_max(1, r - bt.window + 1)
   local pw = bt.prices:slice(first, r)
   local vw = bt.volumes and bt.volumes:slice(first, r) or nil
+  -- the panel's returns, computed once: the rows of this window
+  local returns = bt.returns and { log = bt.returns.log:slice(first, r - 1), simple = bt.returns.simple:slice(first, r - 1) }
   bt.queue = {}
   local nav_before = nav_of(bt)
   local ok, summary, run = pcall(folio.rebalance.run, { fund = bt.cfg, prices = pw, volumes = vw, oms = bt.oms,
-    asof = date, store = bt.ledger, json = true, due = due, loaded = true })
+    asof = date, store = bt.ledger, json = true, due = due, loaded = true, returns = returns })
   if not ok then
     local msg = tostring(summary):gsub("^rebalance: ", "")
     fail(string_format("on %s%s: %s", date, bt.n_rebalances == 0 and " (the first rebalance)" or "", msg), 3)
@@ -533,6 +545,10 @@ function M.run(args)
   bt.days = {}
   for i = 1, #dates do bt.days[i] = date_days(dates[i]:sub(1, 10)) end
   parts.columns(bt)
+  -- returns once for the whole panel (row i: from price row i to i + 1),
+  -- unless a row of returns is missing everywhere (then each window computes its own)
+  local log_r, simple_r = prices:returns("log"), prices:returns("simple")
+  if (log_r:shape()) == #dates - 1 and (simple_r:shape()) == #dates - 1 then bt.returns = { log = log_r, simple = simple_r } end
   -- the book, fresh or from the store's checkpoints
   local book = new_book(cfg, cash_rate)
   for k, v in pairs(book) do bt[k] = v end

@@ -55,6 +55,8 @@ M.note = note
 -- ---- stages ------------------------------------------------------------------------------------------
 
 local stages = {}
+local window_returns
+local session_matrix = setmetatable({}, { __mode = "k" }) -- fund table -> its session matrix (loaded runs)
 
 -- The most calendar days the price row may be older than the instant (a long
 -- weekend with a holiday is 4).
@@ -125,6 +127,18 @@ function stages.inputs(run)
     if volumes then run.volumes = volumes:head(row) end
     if run.market then run.market = folio.data.market{ prices = run.prices, volumes = run.volumes } end
   end
+  -- returns computed once by a backtest: each on the rows of these prices
+  if args.returns ~= nil then
+    local n_rows = (run.prices:shape())
+    local last = run.prices:dates()[n_rows]
+    for _, kind in ipairs{ "log", "simple" } do
+      local g = type(args.returns) == "table" and args.returns[kind]
+      local gd = g and g:dates()
+      if not gd or #gd ~= n_rows - 1 or gd[#gd] ~= last then
+        fail(string_format("returns.%s must be the %s returns of the prices' %d rows, ending on %s", kind, kind, n_rows, last), 3)
+      end
+    end
+  end
   -- the store: locked for the whole run
   if args.store then
     -- a path, or an object with the store's methods (folio.backtest's ledger)
@@ -179,17 +193,31 @@ function stages.inputs(run)
     run.current[p.symbol] = (run.current[p.symbol] or 0) + p.quantity * values[p.symbol] / run.nav
   end
   -- the session matrix
-  local m = {}
-  for name, s in pairs(cfg.sessions) do m[name] = { sizer = s.sizer, gross_cap = s.gross_cap } end
-  m.calendar = cfg.calendar
-  run.sessions = folio.session.SessionMatrix(m)
+  -- (once per fund table when the fund is fixed between runs: loaded = true)
+  run.sessions = args.loaded and session_matrix[cfg]
+  if not run.sessions then
+    local m = {}
+    for name, s in pairs(cfg.sessions) do m[name] = { sizer = s.sizer, gross_cap = s.gross_cap } end
+    m.calendar = cfg.calendar
+    run.sessions = folio.session.SessionMatrix(m)
+    if args.loaded then session_matrix[cfg] = run.sessions end
+  end
   -- simple returns once, over the rows the overlay and the covariance read;
   -- log returns (signals and sizers) are computed by the signals stage over
   -- the rows the sleeves need
   local comp = cfg.composition or {}
   local simple_rows = math_max(comp.hrp_lookback_days or 252, comp.cov_lookback_days or 252) + 1
-  local n_rows = run.prices:shape()
-  run.simple = (n_rows > simple_rows and run.prices:tail(simple_rows) or run.prices):returns("simple")
+  run.simple = window_returns(run, "simple", simple_rows)
+end
+
+-- The returns over the last `rows` price rows (all of them when fewer): from
+-- the returns a backtest computed once for its whole panel (args.returns,
+-- the same values), else from the prices.
+window_returns = function(run, kind, rows)
+  local n_rows = (run.prices:shape())
+  local given = run.args.returns and run.args.returns[kind]
+  if given then return given:tail(math_min(rows, n_rows) - 1) end
+  return (n_rows > rows and run.prices:tail(rows) or run.prices):returns(kind)
 end
 
 -- Which sessions a sleeve of this asset class can meet (for checking params up front).
@@ -293,8 +321,7 @@ function stages.signals(run)
   -- daily log returns once, over the most rows a sized sleeve needs
   local rows = 1
   for _, s in pairs(run.sleeve) do if s.need and s.need > rows then rows = s.need end end
-  local n_rows = run.prices:shape()
-  run.R = (n_rows > rows + 1 and run.prices:tail(rows + 1) or run.prices):returns("log")
+  run.R = window_returns(run, "log", rows + 1)
   for _, sleeve in ipairs(cfg.sleeves) do
     local s = run.sleeve[sleeve.name]
     if s.status == "sized" then
@@ -379,11 +406,17 @@ function stages.capacity(run)
       end
     end
   end
+  local caps = {}
+  if run.capacity_on then
+    local list = {}
+    for _, s in ipairs(sorted(run.unit)) do if not young[s] then list[#list + 1] = s end end
+    caps = run.market:position_capacity{ symbols = list, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
+      adv_lookback_days = limits.adv_lookback_days }
+  end
   for s in pairs(run.unit) do
     local cap = limits.max_position_weight or math_huge
     if run.capacity_on and not young[s] then
-      local c = run.market:position_capacity{ symbol = s, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
-        adv_lookback_days = limits.adv_lookback_days }
+      local c = caps[s]
       -- ADV in the quote currency for FX pairs: into the fund's currency
       run.caps_usd[s] = c.cap_usd * run.rate[s]
       run.adv[s] = c.adv_usd * run.rate[s]
@@ -597,21 +630,46 @@ end
 
 parts.content, parts.canonical = content, canonical
 
+-- The fund's canonical text, kept per fund table for the runs that promise
+-- the fund does not change between them (loaded = true: a backtest).
+local fund_text = setmetatable({}, { __mode = "k" })
+
 local function run_key(run)
   local px = {}
   for s, u in pairs(run.unit) do px[s] = u end
-  local inputs = table_concat(canonical({ fund = content(run.cfg), positions = run.positions, nav = run.nav, prices = px,
-    row = run.row_date }, {}))
+  -- canonical{fund =, nav =, positions =, prices =, row =}, the keys in order
+  local text = run.args.loaded and fund_text[run.cfg]
+  if not text then
+    text = table_concat(canonical(content(run.cfg), {}))
+    if run.args.loaded then fund_text[run.cfg] = text end
+  end
+  local out = { "{", '"fund"=', text, "," }
+  for _, kv in ipairs{ { "nav", run.nav }, { "positions", run.positions }, { "prices", px }, { "row", run.row_date } } do
+    out[#out + 1] = string_format("%q=", kv[1])
+    canonical(kv[2], out)
+    out[#out + 1] = ","
+  end
+  out[#out + 1] = "}"
+  local inputs = table_concat(out)
   local digest = folio.store.digest(inputs)
   local key = folio.store.digest(table_concat({ run.cfg.fund.id, tostring(run.asof), digest }, "\n"))
   return key, digest
 end
 
+local function args_loaded(run) return run.args.loaded and true or false end
+
 -- submit: the approved orders reach the OMS once. With a store they are
 -- recorded as intended first; a rerun with the same key resumes.
 function stages.submit(run)
   local adapter, st = run.oms, run.store
-  run.key, run.inputs_digest = run_key(run)
+  if st and not st.open_run and args_loaded(run) then
+    -- a store without runs (a backtest's ledger, one rebalance per instant)
+    -- keeps no idempotency record: the key only names the orders
+    run.key = folio.store.digest(run.cfg.fund.id .. "\n" .. tostring(run.asof))
+    run.inputs_digest = nil
+  else
+    run.key, run.inputs_digest = run_key(run)
+  end
   local intended = {}
   for i, d in ipairs(run.decisions) do
     if d.decision ~= "rejected" and d.quantity > 0 then
@@ -727,7 +785,8 @@ M.stages = setmetatable({}, { __index = stages, __newindex = function() fail("fo
 -- ---- the run -----------------------------------------------------------------------------------------
 
 local RUN_KEYS = { fund = true, market = true, prices = true, volumes = true, oms = true, asof = true, store = true,
-  dry_run = true, log = true, policy_path = true, stages = true, holder = true, json = true, due = true, loaded = true }
+  dry_run = true, log = true, policy_path = true, stages = true, holder = true, json = true, due = true, loaded = true,
+  returns = true }
 
 -- The stage list and functions: the stock ones, replaced or wrapped by args.stages.
 local function pipeline(custom)
