@@ -39,6 +39,7 @@ void bench_kelly(void);
 void bench_vol_target(void);
 void bench_policy(void);
 void bench_rebalance(void);
+void bench_backtest(void);
 void bench_session(void);
 void bench_hrp(void);
 void bench_risk_sizers(void);

@@ -88,6 +88,7 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "vol_target") == 0) bench_vol_target();
   if (!only || strcmp(only, "policy") == 0) bench_policy();
   if (!only || strcmp(only, "rebalance") == 0) bench_rebalance();
+  if (!only || strcmp(only, "backtest") == 0) bench_backtest();
   if (!only || strcmp(only, "session") == 0) bench_session();
   if (!only || strcmp(only, "hrp") == 0) bench_hrp();
   if (!only || strcmp(only, "risk_sizers") == 0) bench_risk_sizers();
