@@ -278,4 +278,284 @@ do
   T.check(checked > 4 and kept_ok, "schedule: a sleeve not due keeps its target weights (" .. checked .. " checked)")
 end
 
+-- ---- 3. fills at the close, positions held, NAV marked at every close ------------------------------
+
+local FIXED = [[
+  - name: eq
+    sizer: fixed_weight
+    asset_class: equities
+    rebalance: weekly
+    allocation: 1.0
+    universe: [AAA, BBB, CCC]
+    signal: {name: reversal_5}
+    params: {weights: {AAA: 0.5, BBB: 0.3, CCC: -0.2}}
+]]
+local FIXED_COLS = {
+  { "AAA", wiggle(100, 0.002, 0.03, 0.5, 0.02, 0.21) }, { "BBB", wiggle(50, -0.001, 0.04, 0.37, 0.01, 0.9) },
+  { "CCC", wiggle(80, 0.001, 0.02, 0.71, 0.03, 0.13) },
+}
+
+-- Replays the trades of bt over its NAV rows: the quantities held at each
+-- close (after that day's fills); calls check(row, date, q) on each NAV row.
+local function replay(bt, check)
+  local q, by_date = {}, {}
+  for _, t in ipairs(trades_of(bt)) do
+    by_date[t.date] = by_date[t.date] or {}
+    table.insert(by_date[t.date], t)
+  end
+  for _, n in ipairs(bt.acc.nav) do
+    for _, t in ipairs(by_date[n[1]] or {}) do
+      q[t.symbol] = (q[t.symbol] or 0) + (t.side == "BUY" and t.quantity or -t.quantity)
+      if q[t.symbol] == 0 then q[t.symbol] = nil end
+    end
+    check(row_of(bt.dates, n[1]), n, q, by_date[n[1]] or {})
+  end
+  return q
+end
+
+do
+  local dir = tmpdir()
+  local dates = business_days(100, 2024, 1, 1, { ["2024-01-15"] = true })
+  write(dir .. "/p.csv", panel_csv(dates, FIXED_COLS))
+  local m = folio.data.read_csv(dir .. "/p.csv")
+  local close = {}
+  for _, c in ipairs(FIXED_COLS) do close[c[1]] = m:column(c[1]) end
+  local _, bt = run{ fund = fund(FIXED), prices = dir .. "/p.csv", from = dates[10] }
+  local weekly = folio.backtest.schedule(dates, "weekly")
+  local price_ok, nav_ok, held_ok, cash_ok, n_trades = true, true, true, true, 0
+  local worst = 0
+  local prev_cash, prev_q = nil, nil
+  local final = replay(bt, function(r, n, q, fills)
+    for _, t in ipairs(fills) do
+      n_trades = n_trades + 1
+      if t.price ~= close[t.symbol][r] then price_ok = false end
+    end
+    if #fills > 0 and not weekly[r] then held_ok = false end
+    if not weekly[r] and prev_cash and n[3] ~= prev_cash then cash_ok = false end
+    local nav = n[3]
+    for s, x in pairs(q) do nav = nav + x * close[s][r] end
+    worst = math.max(worst, math.abs(nav - n[2]))
+    prev_cash = n[3]
+  end)
+  T.check(n_trades > 30, "fills: trades to check (" .. n_trades .. ")")
+  T.check(price_ok, "fills: every trade's price is the close on its date")
+  T.check(held_ok, "fills: no trade off the weekly rows (quantities unchanged between rebalances)")
+  T.check(cash_ok, "fills: cash unchanged on the rows without a rebalance (cash_rate 0)")
+  T.check(worst < 1e-6, "marks: NAV = cash + sum q * close on every row (worst " .. worst .. ")")
+  T.eq(#bt.acc.nav, #dates - 9, "marks: one NAV row per price row")
+  local same = true
+  for s, x in pairs(final) do if not bt.positions[s] or bt.positions[s].quantity ~= x then same = false end end
+  for s in pairs(bt.positions) do if final[s] == nil then same = false end end
+  T.check(same, "fills: the book's positions are the sum of the trades")
+  -- the first rebalance sizes to the fixed weights at that close (whole shares)
+  local r = 10
+  local t1 = trades_of(bt)
+  T.eq(t1[1].date, dates[r], "fills: the first rebalance is on the first row of the range (" .. dates[r] .. ")")
+  T.eq(t1[1].quantity, math.floor(0.5 * 1e6 / close.AAA[r] + 0.5), "fills: AAA's first order is 0.5 * NAV / close, rounded")
+end
+
+-- ---- 4. interest on cash -------------------------------------------------------------------------
+
+do
+  local dir = tmpdir()
+  -- monthly: no rebalance from 2 to 30 January, the fund stays in cash; MLK day a holiday
+  local dates = business_days(40, 2024, 1, 1, { ["2024-01-15"] = true })
+  write(dir .. "/p.csv", panel_csv(dates, FIXED_COLS))
+  local cfg = fund((FIXED:gsub("weekly", "monthly")))
+  local res, bt = run{ fund = cfg, prices = dir .. "/p.csv", from = "2024-01-02", to = "2024-01-30", cash_rate = 0.05 }
+  T.eq(#bt.acc.trades, 0, "cash_rate: no trade in the range")
+  local nav = bt.acc.nav
+  T.eq(nav[1][1], "2024-01-02", "cash_rate: first row")
+  T.eq(nav[1][2], 1e6, "cash_rate: no interest on the first row (no previous close)")
+  T.near(nav[2][2], 1e6 + 1e6 * 0.05 / 365, 1e-9, "cash_rate: one day's interest on 2024-01-03")
+  T.near(nav[2][2], 1000136.98630137, 1e-6, "cash_rate: 1,000,136.99 on 2024-01-03")
+  local ok, weekend, holiday = true, nil, nil
+  for i = 2, #nav do
+    local days = days_between(nav[i - 1][1], nav[i][1])
+    local want = nav[i - 1][3] + nav[i - 1][3] * 0.05 * days / 365
+    if nav[i][3] ~= want or nav[i][2] ~= nav[i][3] then ok = false end
+    if nav[i][1] == "2024-01-08" then weekend = { days, nav[i][2] - nav[i - 1][2], nav[i - 1][2] * 0.05 * 3 / 365 } end
+    if nav[i][1] == "2024-01-16" then holiday = { days, nav[i][2] - nav[i - 1][2], nav[i - 1][2] * 0.05 * 4 / 365 } end
+  end
+  T.check(ok, "cash_rate: every row earns cash * rate * days / 365 on the previous close's cash")
+  T.eq(weekend[1], 3, "cash_rate: Friday to Monday is 3 days")
+  T.near(weekend[2], weekend[3], 1e-9, "cash_rate: three days' interest over the weekend")
+  T.near(weekend[2], 411.13, 0.01, "cash_rate: 411.13 over the weekend (on 1,000,548 of cash)")
+  T.eq(holiday[1], 4, "cash_rate: Friday to Tuesday over a holiday is 4 days")
+  T.near(holiday[2], holiday[3], 1e-9, "cash_rate: four days' interest over the holiday weekend")
+  T.near(res.interest, nav[#nav][2] - 1e6, 1e-6, "cash_rate: result.interest is the NAV's gain")
+  T.eq(res.cash_rate, 0.05, "cash_rate: reported")
+  local cash_attr
+  for _, a in ipairs(res.attribution) do if a.sleeve == "cash and costs" then cash_attr = a end end
+  T.near(cash_attr.pnl, res.interest, 1e-9, "cash_rate: attributed to cash and costs")
+end
+
+-- ---- 5. names that enter and leave ---------------------------------------------------------------
+
+do
+  local dir = tmpdir()
+  local dates = business_days(120, 2024, 1, 1)
+  local NEW_FROM, OLD_TO = 40, 70
+  local cols = {
+    { "AAA", wiggle(100, 0.002, 0.03, 0.5, 0.02, 0.21) }, { "BBB", wiggle(50, -0.001, 0.04, 0.37, 0.01, 0.9) },
+    { "NEW", function(i) return i >= NEW_FROM and wiggle(80, 0.001, 0.02, 0.71, 0.03, 0.13)(i) or nil end },
+    { "OLD", function(i) return i <= OLD_TO and wiggle(30, 0.0005, 0.05, 0.29, 0.02, 0.55)(i) or nil end },
+  }
+  write(dir .. "/p.csv", panel_csv(dates, cols))
+  write(dir .. "/v.csv", panel_csv(dates, { { "AAA", function() return 1e6 end }, { "BBB", function() return 2e6 end },
+    { "NEW", function(i) return i >= NEW_FROM and 1e6 or nil end }, { "OLD", function(i) return i <= OLD_TO and 3e6 or nil end } }, "%d"))
+  -- equal weights, 2 long and 2 short: every name with a signal is held
+  local cfg = fund([[
+  - name: eq
+    sizer: equal_weight_ls
+    asset_class: equities
+    rebalance: daily
+    allocation: 1.0
+    universe: [AAA, BBB, NEW, OLD]
+    signal: {name: reversal_5}
+    params: {n_long: 2, n_short: 2}
+]])
+  local function first_trade(bt, s)
+    for _, t in ipairs(trades_of(bt)) do if t.symbol == s then return t end end
+  end
+  local res, bt = run{ fund = cfg, prices = dir .. "/p.csv", from = dates[20] }
+  -- reversal_5 reads 5 returns: 6 prices, the first on row NEW_FROM
+  T.eq(first_trade(bt, "NEW").date, dates[NEW_FROM + 5], "entry: NEW first traded once reversal_5 has 5 returns")
+  -- with volumes, the ADV window (adv_lookback_days, 21 by default) must be full too
+  local _, btv = run{ fund = cfg, prices = dir .. "/p.csv", volumes = dir .. "/v.csv", from = dates[20] }
+  T.eq(first_trade(btv, "NEW").date, dates[NEW_FROM + 20], "entry: with volumes, NEW first traded after 21 rows of ADV")
+  -- exit: closed at the last price on the first row without one, reported
+  T.eq(#res.delisted, 1, "exit: one name delisted")
+  local d = res.delisted[1]
+  local m = folio.data.read_csv(dir .. "/p.csv")
+  local last_price = m:column("OLD")[OLD_TO]
+  T.eq(d.symbol, "OLD", "exit: OLD reported")
+  T.eq(d.last_price_date, dates[OLD_TO], "exit: last price date")
+  T.eq(d.closed, dates[OLD_TO + 1], "exit: closed on the first row without a price")
+  T.eq(d.price, last_price, "exit: at the last price")
+  local closing
+  for _, t in ipairs(trades_of(bt)) do if t.symbol == "OLD" and t.reason == "delisted" then closing = t end end
+  T.check(closing and closing.date == dates[OLD_TO + 1] and closing.price == last_price and closing.linear == 0,
+    "exit: the closing trade in trades.csv, at the last price, no cost")
+  T.eq(closing and (closing.side == "BUY" and 1 or -1) * closing.quantity, -d.quantity, "exit: the whole position closed")
+  T.check(bt.positions.OLD == nil, "exit: OLD no longer held")
+  local after = 0
+  for _, t in ipairs(trades_of(bt)) do if t.symbol == "OLD" and t.date > dates[OLD_TO + 1] then after = after + 1 end end
+  T.eq(after, 0, "exit: OLD never traded again")
+end
+
+-- ---- 6. costs, each kind on its own --------------------------------------------------------------
+
+do
+  local dir = tmpdir()
+  local dates = business_days(80, 2024, 1, 1)
+  write(dir .. "/p.csv", panel_csv(dates, FIXED_COLS))
+  write(dir .. "/v.csv", panel_csv(dates, { { "AAA", function(i) return 1e5 + 1000 * (i % 7) end },
+    { "BBB", function(i) return 2e5 + 3000 * (i % 5) end }, { "CCC", function(i) return 1.5e5 + 500 * (i % 3) end } }, "%d"))
+  local m, v = folio.data.read_csv(dir .. "/p.csv"), folio.data.read_csv(dir .. "/v.csv")
+  local function cost_run(costs, volumes)
+    local out = tmpdir()
+    local res, bt = run{ fund = fund(FIXED, "costs:\n  equities: " .. costs .. "\n"), prices = dir .. "/p.csv",
+      volumes = volumes and dir .. "/v.csv" or nil, from = dates[30], out = out }
+    return res, bt, out
+  end
+  -- cash moves by the trades and their costs on a rebalance row; by -borrow elsewhere
+  local function deducted(bt, what)
+    local ok = true
+    replay(bt, function(r, n, q, fills)
+      local i = r - bt.r0 + 1
+      if i == 1 then return end
+      local flow = 0
+      for _, t in ipairs(fills) do
+        flow = flow + (t.side == "BUY" and -1 or 1) * t.quantity * t.price
+      end
+      local c = { 0, 0, 0 }
+      for _, row in ipairs(bt.acc.costs) do if row[1] == n[1] then c = { row[2], row[3], row[4] } end end
+      local want = bt.acc.nav[i - 1][3] + flow - c[1] - c[2] - c[3]
+      if math.abs(n[3] - want) > 1e-6 then ok = false end
+    end)
+    T.check(ok, "costs: " .. what .. " deducted from cash (and NAV) on every row")
+  end
+  local function csv_total(out, col)
+    local text = read(out .. "/costs.csv")
+    local total, header = 0, nil
+    for line in text:gmatch("[^\n]+") do
+      local c = cells(line)
+      if not header then header = c else
+        for k, name in ipairs(header) do if name == col then total = total + tonumber(c[k]) end end
+      end
+    end
+    return total
+  end
+
+  -- linear: bps of each trade's notional
+  local res, bt, out = cost_run("{linear_bps: 10}")
+  local ok, sum = true, 0
+  for _, t in ipairs(trades_of(bt)) do
+    local want = 10 * 1e-4 * t.quantity * t.price
+    if math.abs(t.linear - want) > 6e-5 or t.impact ~= 0 then ok = false end
+    sum = sum + want
+  end
+  T.check(ok and #bt.acc.trades > 10, "costs: linear = bps * 1e-4 * |notional| on every trade")
+  T.near(res.costs.linear.total, sum, 1e-6, "costs: result.costs.linear.total")
+  T.check(res.costs.impact.total == 0 and res.costs.borrow.total == 0, "costs: linear alone")
+  T.near(csv_total(out, "linear"), sum, 1e-4 * #bt.acc.costs, "costs: costs.csv's linear column")
+  deducted(bt, "linear")
+
+  -- impact: b * sigma * |trade| * sqrt(|trade| / ADV), sigma and ADV over `window` rows ending at d
+  res, bt, out = cost_run("{impact: 0.5, window: 10}", true)
+  local t = trades_of(bt)[1]
+  local r = row_of(dates, t.date)
+  local px, vol = m:column(t.symbol), v:column(t.symbol)
+  local rets = {}
+  for i = r - 9, r do rets[#rets + 1] = px[i] / px[i - 1] - 1 end
+  local mean = 0
+  for _, x in ipairs(rets) do mean = mean + x end
+  mean = mean / #rets
+  local ss = 0
+  for _, x in ipairs(rets) do ss = ss + (x - mean) ^ 2 end
+  local sigma = math.sqrt(ss / (#rets - 1))
+  local adv = 0
+  for i = r - 9, r do adv = adv + px[i] * vol[i] end
+  adv = adv / 10
+  local notional = t.quantity * t.price
+  local want = 0.5 * sigma * notional * math.sqrt(notional / adv)
+  T.check(want > 1, "costs: an impact worth checking (" .. want .. ")")
+  T.near(t.impact, want, 6e-5, "costs: impact of the first trade (" .. t.symbol .. " on " .. t.date .. ") by hand")
+  T.eq(t.linear, 0, "costs: impact alone (no linear)")
+  sum = 0
+  for _, x in ipairs(trades_of(bt)) do sum = sum + x.impact end
+  T.near(res.costs.impact.total, sum, 1e-4 * #bt.acc.trades, "costs: result.costs.impact.total")
+  T.near(csv_total(out, "impact"), res.costs.impact.total, 1e-4 * #bt.acc.costs, "costs: costs.csv's impact column")
+  T.check(res.costs.linear.total == 0 and res.costs.borrow.total == 0, "costs: impact alone")
+  deducted(bt, "impact")
+  T.raises(function() cost_run("{impact: 0.5}") end, "needs volumes", "costs: impact without volumes")
+
+  -- borrow: rate * days / 365 on the previous close's short notional (CCC)
+  res, bt, out = cost_run("{borrow_rate: 0.1}")
+  local borrow_ok, weekend, total = true, nil, 0
+  local prev_q = {}
+  replay(bt, function(row, n, q)
+    local i = row - bt.r0 + 1
+    if i > 1 then
+      local days = days_between(bt.acc.nav[i - 1][1], n[1])
+      local w = 0
+      for s, x in pairs(prev_q) do if x < 0 then w = w - x * m:column(s)[row - 1] * 0.1 * days / 365 end end
+      local got = 0
+      for _, c in ipairs(bt.acc.costs) do if c[1] == n[1] then got = c[4] end end
+      if math.abs(got - w) > 1e-9 then borrow_ok = false end
+      total = total + w
+      if days == 3 and not weekend then weekend = { got, w } end
+    end
+    prev_q = {}
+    for s, x in pairs(q) do prev_q[s] = x end
+  end)
+  T.check(borrow_ok, "costs: borrow = rate * days / 365 * the previous close's short notional, every row")
+  T.check(weekend and weekend[1] > 0 and math.abs(weekend[1] - weekend[2]) < 1e-9, "costs: three days of borrow over a weekend")
+  T.near(res.costs.borrow.total, total, 1e-6, "costs: result.costs.borrow.total")
+  T.near(csv_total(out, "borrow"), total, 1e-4 * #bt.acc.costs, "costs: costs.csv's borrow column")
+  T.check(res.costs.linear.total == 0 and res.costs.impact.total == 0, "costs: borrow alone")
+  deducted(bt, "borrow")
+end
+
 T.finish("test_backtest")
