@@ -558,4 +558,80 @@ do
   deducted(bt, "borrow")
 end
 
+-- ---- 7. the backtest is folio.rebalance.run on its own book ----------------------------------------
+
+-- For rebalance dates d of a backtest of examples/fund.yaml: the book just
+-- before d (a backtest stopped on the row before d), served by a plain OMS
+-- and a real SQLite store, given to folio.rebalance.run on the price file cut
+-- at d, must give the orders the backtest filled on d.
+do
+  local dir = tmpdir()
+  local P, V = folio.data.read_csv("examples/data/prices.csv"), folio.data.read_csv("examples/data/volumes.csv")
+  local FROM = "2023-01-02"
+  local args = function(to)
+    return { fund = "examples/fund.yaml", prices = "examples/data/prices.csv", volumes = "examples/data/volumes.csv",
+      from = FROM, to = to }
+  end
+  local _, full = run(args("2023-06-30"))
+  local dates = full.dates
+  -- a weekly-only row (the second rebalance), month ends with and without a
+  -- Friday, the week after a month end, a Wednesday month end
+  local checks = { "2023-01-13", "2023-01-31", "2023-02-03", "2023-03-31", "2023-05-31" }
+  for _, d in ipairs(checks) do
+    local r = row_of(dates, d)
+    T.check(full.rebalance_rows[r], "equivalence: " .. d .. " is a rebalance date")
+    local _, bt = run(args(dates[r - 1]))
+    -- the book before d's close (no name stops on d and the fund has no cash
+    -- rate: marking to d's close changes no quantity and no cash)
+    local submitted = {}
+    local oms = {}
+    function oms.get_positions()
+      local list = {}
+      for _, s in ipairs(T.keys(bt.positions)) do
+        local p = bt.positions[s]
+        list[#list + 1] = { symbol = s, quantity = p.quantity, avg_price = p.avg_price, strategy = bt.sleeve_of[s] }
+      end
+      return list
+    end
+    function oms.get_nav(values)
+      local nav = bt.cash
+      for _, s in ipairs(T.keys(bt.positions)) do nav = nav + bt.positions[s].quantity * values[s] end
+      return nav
+    end
+    function oms.submit(o) submitted[#submitted + 1] = o end
+    local path = dir .. "/store_" .. d .. ".db"
+    local st = folio.store.open{ path = path }
+    st:save_checkpoint{ asof = bt.turnover_log[#bt.turnover_log].asof, state = bt.saved }
+    for _, t in ipairs(bt.turnover_log) do st:record_rebalance{ asof = t.asof, fund = bt.cfg.fund.id, turnover = t.turnover } end
+    st:close()
+    local due = {}
+    for _, sleeve in ipairs(bt.cfg.sleeves) do due[sleeve.name] = bt.sched[sleeve.name][r] or false end
+    folio.rebalance.run{ fund = bt.cfg, prices = P:head(r), volumes = V:head(r), oms = oms, asof = d, store = path,
+      json = true, due = due, loaded = true }
+    local mine, theirs = {}, {}
+    for _, o in ipairs(submitted) do
+      mine[#mine + 1] = string.format("%s %s %.10g %.10g", o.symbol, o.side, o.quantity, o.price)
+    end
+    for _, t in ipairs(trades_of(full)) do
+      if t.date == d then theirs[#theirs + 1] = string.format("%s %s %.10g %.10g", t.symbol, t.side, t.quantity, t.price) end
+    end
+    table.sort(mine)
+    table.sort(theirs)
+    T.check(#theirs > 0 and next(bt.positions) and bt.saved, "equivalence: a book, a saved state and trades on " .. d)
+    T.eq(table.concat(mine, "\n"), table.concat(theirs, "\n"), "equivalence: folio.rebalance.run's orders = the backtest's trades on " .. d)
+    -- exactly, not only to trades.csv's 10 digits: the orders the backtest's
+    -- own rebalance on d queued (a run that stops on d)
+    local _, btd = run(args(d))
+    local exact = #btd.queue == #submitted
+    local key = function(o) return o.symbol .. " " .. o.side end
+    local by = {}
+    for _, o in ipairs(btd.queue) do by[key(o)] = o end
+    for _, o in ipairs(submitted) do
+      local q = by[key(o)]
+      if not (q and q.quantity == o.quantity and q.price == o.price) then exact = false end
+    end
+    T.check(exact, "equivalence: the same orders to the last bit on " .. d)
+  end
+end
+
 T.finish("test_backtest")
