@@ -557,10 +557,10 @@ function M.run(args)
   bt.identity = parts.identity(bt, args, from, to)
   local store
   if args.store then store = parts.resume(bt, args) end
+  local progress = args.progress
   if progress == true then
     progress = function(k, n, d) io.stderr:write(string_format("\rbacktest: %s, rebalance %d of %d ", d, k, n)) end
   end
-  local progress = args.progress
   local start_row = bt.prev_row and bt.prev_row + 1 or r0
   -- the replay
   local total_rebalances = 0
