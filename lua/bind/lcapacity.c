@@ -66,7 +66,8 @@ static int position_capacity(lua_State *L, int mk_idx, int args) {
   int many = lua_getfield(L, args, "symbols") != LUA_TNIL;
   int list = lua_gettop(L);
   const char *sym = fl_opt_string(L, args, fname, "symbol", NULL);
-  if (many == !!sym) fl_argerror(L, fname, "give symbol = SYM or symbols = {SYM, ...}, not %s", sym ? "both" : "neither");
+  if (!many && !sym) fl_argerror(L, fname, "symbol is required (or symbols = {SYM, ...})");
+  if (many && sym) fl_argerror(L, fname, "give symbol = SYM or symbols = {SYM, ...}, not both");
   if (many && !lua_istable(L, list)) fl_argerror(L, fname, "symbols must be a list of symbols, got %s", luaL_typename(L, list));
   double nav = fl_positive(L, args, fname, "nav_usd", 0, 1);
   folio_capacity_opts o = check_opts(L, args, fname);

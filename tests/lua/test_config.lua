@@ -142,4 +142,30 @@ T.check(out:find("multi_asset_demo", 1, true), "sandboxed load: " .. out)
 T.check(out:find("config.load: '/etc/passwd' is an absolute path; the sandbox reads only files below the working folder", 1, true),
   "sandboxed load outside the tree: " .. out)
 
+-- costs: and backtest: (docs/backtest.md): typed, ranged, an unknown asset
+-- class or key named with file:line:column
+do
+  local base = "fund: {id: f, nav: 1000, currency: USD}\n" ..
+    "sessions: {RTH: {sizer: equal_weight_ls}}\n" ..
+    "sleeves:\n  - {name: a, sizer: equal_weight_ls, asset_class: equities, rebalance: weekly, allocation: 1, universe: [X, Y]}\n"
+  local function parse(extra) return folio.config.parse{ text = base .. extra, name = "c.yaml", sizers = false } end
+  local c = parse("costs:\n  equities: {linear_bps: 5, impact: 0.1, borrow_rate: 0.01, window: 21}\n" ..
+    "  crypto: {linear_bps: 20}\nbacktest: {cash_rate: 0.02, checkpoint_every: 10}\n")
+  T.eq(c.costs.equities.linear_bps, 5); T.eq(c.costs.equities.impact, 0.1); T.eq(c.costs.equities.window, 21)
+  T.eq(c.costs.crypto.linear_bps, 20); T.eq(c.costs.crypto.impact, nil, "absent terms stay absent (0)")
+  T.eq(c.backtest.cash_rate, 0.02); T.eq(c.backtest.checkpoint_every, 10)
+  T.eq(parse("").costs, nil, "no costs section: nil"); T.eq(parse("").backtest, nil)
+  T.raises(function() parse("costs:\n  bonds: {linear_bps: 5}\n") end, { "c.yaml:6:3:", "costs.bonds: unknown asset class 'bonds'", "equities" })
+  T.raises(function() parse("costs:\n  equities: {linear_bps: -1}\n") end, { "c.yaml:6:26:", "costs.equities.linear_bps", "in [0, 10000]" })
+  T.raises(function() parse("costs:\n  equities: {impact: -0.1}\n") end, { "costs.equities.impact", ">= 0" })
+  T.raises(function() parse("costs:\n  equities: {borrow_rate: 11}\n") end, { "costs.equities.borrow_rate" })
+  T.raises(function() parse("costs:\n  equities: {window: 1}\n") end, { "costs.equities.window", "in [2, 100000]" })
+  T.raises(function() parse("costs:\n  equities: {spread: 1}\n") end, { "unknown key 'spread' in costs.equities" })
+  T.raises(function() parse("costs: [1, 2]\n") end, { "costs" })
+  T.raises(function() parse("backtest: {cash_rate: 1}\n") end, { "backtest.cash_rate", "in (-1, 1)" })
+  T.raises(function() parse("backtest: {checkpoint_every: 0}\n") end, { "backtest.checkpoint_every" })
+  T.raises(function() parse("backtest: {checkpoint_every: 2.5}\n") end, { "backtest.checkpoint_every", "whole number" })
+  T.raises(function() parse("backtest: {resume: true}\n") end, { "unknown key 'resume' in backtest" })
+end
+
 T.finish("test_config.lua")

@@ -44,6 +44,15 @@ local capped, report = folio.capacity.apply{weights = {AAA = 0.3, BBB = -0.01}, 
   fraction_of_adv = 0.01, adv_lookback_days = 2}
 T.near(capped.AAA, 0.1, 1e-15, "truncated to cap"); T.eq(report.AAA.bound, true)
 T.eq(capped.BBB, -0.01, "under cap unchanged"); T.eq(report.BBB.bound, false)
+-- every name in one call: the same records, keyed by symbol
+local many = md:position_capacity{symbols = {"AAA", "BBB"}, nav_usd = 1000, fraction_of_adv = 0.01, adv_lookback_days = 2}
+T.eq(many.AAA.cap_usd, cap.cap_usd); T.eq(many.AAA.adv_usd, cap.adv_usd); T.eq(many.BBB.symbol, "BBB")
+T.eq(next(md:position_capacity{symbols = {}, nav_usd = 1000}), nil, "no symbols: an empty table")
+T.raises(function() md:position_capacity{symbols = {"AAA", "ZZZ"}, nav_usd = 1000, adv_lookback_days = 2} end, {"'ZZZ'"})
+T.raises(function() md:position_capacity{symbols = {"AAA", 3}, nav_usd = 1000, adv_lookback_days = 2} end, {"symbols[2] must be a string"})
+T.raises(function() md:position_capacity{symbols = "AAA", nav_usd = 1000} end, {"symbols must be a list"})
+T.raises(function() md:position_capacity{symbol = "AAA", symbols = {"AAA"}, nav_usd = 1000} end, {"not both"})
+T.raises(function() md:position_capacity{nav_usd = 1000} end, {"symbol is required (or symbols"})
 T.raises(function() md:position_capacity{symbol = "ZZZ", nav_usd = 1000} end, {"'ZZZ'"})
 T.raises(function() md:position_capacity{symbol = "AAA", nav_usd = 0} end, {"nav_usd must be > 0"})
 T.raises(function() md:position_capacity{symbol = "AAA", nav_usd = 1, fraction_of_adv = 2} end, {"fraction_of_adv"})

@@ -91,4 +91,35 @@ do
   T.raises(function() return m:select({"AAA"}, -1) end, {"row count must be >= 0"})
 end
 
+-- slice(first, last): rows first..last, labels kept; spans(): each column's
+-- first and last present row, a gap inside and the first value not > 0;
+-- digest(): the shape, labels and values
+do
+  local nan = 0 / 0
+  local p = folio.matrix{ rows = { "d1", "d2", "d3", "d4", "d5" }, cols = { "A", "B", "C", "D" },
+    { 1, nan, nan, nan }, { 2, 5, -1, nan }, { 3, nan, 4, nan }, { 4, 6, 0, nan }, { nan, 7, 8, nan } }
+  local s = p:slice(2, 4)
+  T.eq((s:shape()), 3, "slice rows"); T.eq(s:dates()[1], "d2"); T.eq(s:dates()[3], "d4"); T.eq(s:get(3, "A"), 4)
+  T.eq(p:slice(5, 5):get(1, "C"), 8, "a one-row slice")
+  T.raises(function() return p:slice(0, 2) end, { "rows 0..2", "1 <= first <= last <= 5" })
+  T.raises(function() return p:slice(3, 2) end, { "rows 3..2" })
+  T.raises(function() return p:slice(1, 6) end, { "rows 1..6" })
+  T.raises(function() return p:slice(1) end, { "bad argument #2" })
+  local sp = p:spans()
+  T.eq(sp.A.first, 1); T.eq(sp.A.last, 4); T.eq(sp.A.gap, nil, "a trailing gap is no gap"); T.eq(sp.A.bad, nil)
+  T.eq(sp.B.first, 2); T.eq(sp.B.last, 5); T.eq(sp.B.gap, 3, "the first missing row inside B")
+  T.eq(sp.C.bad, 2, "the first value not > 0 (-1)"); T.eq(sp.C.gap, nil)
+  T.eq(sp.D.first, nil, "an empty column has no first"); T.eq(sp.D.last, nil)
+  local d = p:digest()
+  T.check(type(d) == "string" and #d == 16 and d:match("^%x+$"), "digest: 16 hex digits")
+  T.eq(p:slice(1, 5):digest(), d, "the same values: the same digest")
+  T.check(p:slice(1, 4):digest() ~= d, "fewer rows: another digest")
+  local q = folio.matrix{ rows = { "d1", "d2", "d3", "d4", "d5" }, cols = { "A", "B", "C", "D" },
+    { 1, nan, nan, nan }, { 2, 5, -1, nan }, { 3, nan, 4, nan }, { 4, 6, 0, nan }, { nan, 7, 8.000000000000002, nan } }
+  T.check(q:digest() ~= d, "one value one ulp away: another digest")
+  local r = folio.matrix{ rows = { "d1", "d2", "d3", "d4", "d5" }, cols = { "A", "B", "C", "E" },
+    { 1, nan, nan, nan }, { 2, 5, -1, nan }, { 3, nan, 4, nan }, { 4, 6, 0, nan }, { nan, 7, 8, nan } }
+  T.check(r:digest() ~= d, "another label: another digest")
+end
+
 T.finish("test_matrix")

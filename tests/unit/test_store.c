@@ -231,6 +231,24 @@ static void test_records(void) {
   CHECK(folio_store_load_checkpoint(s, &cp, &err) == FOLIO_OK && cp);
   if (cp) CHECK(cp->id == 3 && cp->asof == T + 3 && strcmp(cp->state_json, "{\"seq\":3}") == 0);
   folio_store_checkpoint_free(cp);
+  /* the chain: every checkpoint after an id, by id */
+  folio_store_checkpoint_list *chain = NULL;
+  CHECK(folio_store_checkpoints(s, 0, &chain, &err) == FOLIO_OK && chain && chain->count == 3);
+  for (size_t i = 0; chain && i < chain->count; i++) {
+    char want[32];
+    snprintf(want, sizeof want, "{\"seq\":%d}", (int)i + 1);
+    CHECK(chain->items[i].id == (int64_t)i + 1 && chain->items[i].asof == T + (int64_t)i + 1);
+    CHECK(strcmp(chain->items[i].state_json, want) == 0);
+  }
+  folio_store_checkpoint_list_free(chain);
+  CHECK(folio_store_checkpoints(s, 2, &chain, &err) == FOLIO_OK && chain && chain->count == 1 && chain->items[0].id == 3);
+  folio_store_checkpoint_list_free(chain);
+  CHECK(folio_store_checkpoints(s, 3, &chain, &err) == FOLIO_OK && chain && chain->count == 0);
+  folio_store_checkpoint_list_free(chain);
+  folio_store_checkpoint_list_free(NULL);
+  CHECK_ERR(folio_store_checkpoints(s, -1, &chain, &err), err, FOLIO_EINVAL, "after must be >= 0");
+  CHECK_ERR(folio_store_checkpoints(s, 0, NULL, &err), err, FOLIO_EINVAL, "out is NULL");
+  CHECK_ERR(folio_store_checkpoints(NULL, 0, &chain, &err), err, FOLIO_EINVAL, "checkpoints");
   folio_store_snapshot bad_snap = {0, T, NAN, 0, 0, 0, NULL};
   CHECK_ERR(folio_store_record_snapshot(s, &bad_snap, NULL, &err), err, FOLIO_ENOTFINITE, "nav");
   bad_snap.nav = 1;
