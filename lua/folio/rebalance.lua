@@ -228,6 +228,16 @@ local CLASS_SESSIONS = { equities = { "RTH", "pre", "post", "IBEOS" }, crypto = 
 function stages.signals(run)
   local cfg, args = run.cfg, run.args
   run.sleeve = {}
+  -- due = {SLEEVE = true | false}: the caller's schedule (a backtest's) in place of the calendar rule
+  if args.due ~= nil then
+    if type(args.due) ~= "table" then fail("due must be a table {SLEEVE = true | false}, got " .. type(args.due), 3) end
+    local known = {}
+    for _, sleeve in ipairs(cfg.sleeves) do known[sleeve.name] = true end
+    for _, k in ipairs(sorted(args.due)) do
+      if not known[k] then fail(string_format("due.%s: no sleeve of that name in the fund", tostring(k)), 3) end
+      if type(args.due[k]) ~= "boolean" then fail(string_format("due.%s must be true or false, got %s", k, type(args.due[k])), 3) end
+    end
+  end
   local previous = run.saved.sleeves or {}
   for i, sleeve in ipairs(cfg.sleeves) do
     local where = sleeve.where or {}

@@ -317,7 +317,7 @@ static void test_errors(void) {
       "unknown key 'max_leverage' in limits (expected fraction_of_adv, adv_lookback_days, "
       "max_position_weight, max_gross)");
   bad(MINI "limit: {}\n", FOLIO_EINVAL, "t.yaml:13:1:",
-      "unknown key 'limit' at top level (expected fund, sessions, calendar, sleeves, limits, composition, guards, orders, policy_path, instruments)");
+      "unknown key 'limit' at top level (expected fund, sessions, calendar, sleeves, limits, composition, guards, orders, policy_path, instruments, costs, backtest)");
 }
 
 static void test_api_misuse_and_files(void) {
