@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build asan fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean help
+.PHONY: all deps build asan fuzz-build demo demo-backtest test test-release test-asan test-fuzz fuzz bench clean help
 
 all: build
 
@@ -83,6 +83,14 @@ demo: build
 	./$(BUILD)/folio rebalance --fund examples/fund.yaml --positions examples/data/positions.csv \
 	  --prices examples/data/prices.csv --asof $(DEMO_ASOF) \
 	  --out examples/out/orders.csv --store examples/out/fund.db
+
+# The same fund replayed over the sample history (docs/backtest.md): the CSV
+# files, summary.json and the SVG plots in examples/out/backtest/.
+demo-backtest: build
+	rm -rf examples/out/backtest && mkdir -p examples/out/backtest
+	./$(BUILD)/folio backtest --fund examples/fund.yaml --prices examples/data/prices.csv \
+	  --out examples/out/backtest
+	@echo "plots: examples/out/backtest/equity.svg weights.svg turnover_costs.svg contributions.svg (open in a browser)"
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
