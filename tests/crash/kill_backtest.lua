@@ -2,7 +2,7 @@
 -- an unkilled reference run writes --out; then, round after round, the
 -- same backtest with --store (a fresh store, --checkpoint-every K with K
 -- varied per round) is SIGKILLed at a random instant (fixed seed,
--- FOLIO_BT_KILL_POINTS kills, default 24), sometimes twice in a row and
+-- FOLIO_BT_KILL_POINTS kills, default 20), sometimes twice in a row and
 -- sometimes very late, while the outputs are being written. After every
 -- kill each file of --out is absent or whole and identical to the
 -- reference (they are written atomically at the end); the rerun that
@@ -13,7 +13,7 @@
 local T = dofile("tests/lua/testlib.lua")
 local folio = require "folio"
 
-local KILLS = tonumber(os.getenv("FOLIO_BT_KILL_POINTS") or "") or 24
+local KILLS = tonumber(os.getenv("FOLIO_BT_KILL_POINTS") or "") or 20
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local FILES = { "nav.csv", "trades.csv", "weights.csv", "costs.csv", "summary.json", "equity.svg", "weights.svg",
   "turnover_costs.svg", "contributions.svg" }
