@@ -505,6 +505,11 @@ function M.run(args)
       fail(string_format("%s: costs.%s.impact needs volumes (--volumes)", cfg.path or "fund", class), 2)
     end
   end
+  -- --out is checked before the replay, not after it
+  if args.out ~= nil then
+    local info = type(args.out) == "string" and folio.reconcile.file_info(args.out)
+    if not info or info.kind ~= "directory" then fail(string_format("--out %s is not a folder", tostring(args.out)), 2) end
+  end
   local bcfg = cfg.backtest or {}
   local cash_rate = args.cash_rate
   if cash_rate == nil then cash_rate = bcfg.cash_rate or 0 end
@@ -630,8 +635,12 @@ function M.cli(opts)
   if every and (every < 1 or every ~= math_floor(every)) then
     fail(string_format("--checkpoint-every must be a whole number >= 1, got '%s'", opts.checkpoint_every))
   end
+  local cash_rate = number("cash_rate", "--cash-rate")
+  if cash_rate and not (cash_rate > -1 and cash_rate < 1) then
+    fail(string_format("--cash-rate must be in (-1, 1), got '%s'", opts.cash_rate))
+  end
   local result = M.run{ fund = opts.fund, prices = opts.prices, volumes = volumes, from = opts.from, to = opts.to,
-    out = opts.out, store = opts.store, checkpoint_every = every and math_floor(every), cash_rate = number("cash_rate", "--cash-rate"),
+    out = opts.out, store = opts.store, checkpoint_every = every and math_floor(every), cash_rate = cash_rate,
     policy_path = opts.policy_path, progress = opts.progress, json = opts.json }
   if opts.json then
     local r = {}

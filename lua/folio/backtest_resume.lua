@@ -8,7 +8,7 @@
 -- backtest is refused, naming the difference.
 local folio, internal = ...
 
-local pairs, ipairs, type, tostring = pairs, ipairs, type, tostring
+local pairs, ipairs, type, tostring, tonumber = pairs, ipairs, type, tostring, tonumber
 local string_format, table_concat = string.format, table.concat
 local parts = internal.backtest
 local fail = parts.fail
@@ -60,8 +60,13 @@ function parts.resume(bt, args)
     for _, e in ipairs(head.identity or {}) do theirs[e.key] = e.value end
     for _, e in ipairs(bt.identity) do
       if theirs[e.key] ~= e.value then
-        fail(string_format("--store %s holds a backtest of other inputs: %s differ (store %s, this run %s); "
-          .. "give a new store or the same inputs", args.store, e.what, tostring(theirs[e.key]), tostring(e.value)), 3)
+        -- the cash rate is kept exact (%a); say it as a number
+        local function shown(v)
+          if e.key == "cash_rate" and tonumber(v) then return string_format("%.10g", tonumber(v)) end
+          return tostring(v)
+        end
+        fail(string_format("--store %s holds a backtest of other inputs, %s: store %s, this run %s; "
+          .. "give a new store or the same inputs", args.store, e.what, shown(theirs[e.key]), shown(e.value)), 3)
       end
     end
     for _, cp in ipairs(chain) do
