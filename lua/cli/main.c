@@ -458,7 +458,7 @@ static int cmp_symbol(const void *a, const void *b) {
 }
 
 /* A host error for an operator: without the Lua traceback, and without the
- * chunk positions and "rebalance: " prefixes that say nothing to them;
+ * chunk positions and "rebalance: " / "backtest: " prefixes that say nothing to them;
  * prints "folio <command>: <prefix><message>" on stderr. */
 static void print_host_error(const char *command, const char *prefix, const char *msg) {
   for (;;) {
@@ -471,8 +471,11 @@ static void print_host_error(const char *command, const char *prefix, const char
         continue;
       }
     }
-    if (strncmp(msg, "rebalance: ", 11) == 0) {
-      msg += 11;
+    static const char *const prefixes[] = {"rebalance: ", "backtest: ", NULL};
+    int k2 = 0;
+    while (prefixes[k2] && strncmp(msg, prefixes[k2], strlen(prefixes[k2])) != 0) k2++;
+    if (prefixes[k2]) {
+      msg += strlen(prefixes[k2]);
       continue;
     }
     break;

@@ -467,8 +467,22 @@ local function new_book(cfg, cash_rate)
     total = { linear = 0, impact = 0, borrow = 0, interest = 0 }, pnl = {}, delisted = {} }
 end
 
+local run_here
+
 --- folio.backtest.run{...} -> the result (summary table); writes --out files when out is given.
+--- Errors carry the caller's position, not the library's.
 function M.run(args)
+  local ok, result, bt = pcall(run_here, args)
+  if ok then return result, bt end
+  local msg = tostring(result)
+  repeat
+    local before = msg
+    msg = msg:gsub("^%[folio%.[%w_]+%]:%d+: ", "")
+  until msg == before
+  error(msg, 2)
+end
+
+run_here = function(args)
   if type(args) ~= "table" then fail("a table of named arguments is expected", 2) end
   for _, k in ipairs(sorted(args)) do
     if not RUN_KEYS[k] then fail("unknown key '" .. tostring(k) .. "' (expected " .. table_concat(sorted(RUN_KEYS), ", ") .. ")", 2) end
@@ -509,6 +523,10 @@ function M.run(args)
   if args.out ~= nil then
     local info = type(args.out) == "string" and folio.reconcile.file_info(args.out)
     if not info or info.kind ~= "directory" then fail(string_format("--out %s is not a folder", tostring(args.out)), 2) end
+  end
+  if not volumes and (cfg.limits.capacity_set or (cfg.guards and cfg.guards.max_adv_fraction ~= nil)) then
+    fail(string_format("%s: the fund file sets %s, which needs volumes (--volumes)", cfg.path or "fund",
+      cfg.limits.capacity_set and "limits.fraction_of_adv/adv_lookback_days" or "guards.max_adv_fraction"), 2)
   end
   local bcfg = cfg.backtest or {}
   local cash_rate = args.cash_rate

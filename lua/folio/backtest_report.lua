@@ -143,10 +143,19 @@ local function write(dir, name, text)
   if not ok then fail(tostring(why), 3) end
 end
 
+parts.FILES = { "nav.csv", "trades.csv", "weights.csv", "costs.csv", "summary.json", "equity.svg", "weights.svg",
+  "turnover_costs.svg", "contributions.svg" }
+
 -- The files of --out (docs/backtest.md section 5), each written atomically.
 function parts.write(bt, result, dir)
   local info = folio.reconcile.file_info(dir)
   if not info or info.kind ~= "directory" then fail(string_format("--out %s is not a folder", dir), 3) end
+  -- a run killed while writing leaves a temporary file beside its target: gone now
+  for _, name in ipairs(folio.reconcile.list_dir(dir) or {}) do
+    for _, f in ipairs(parts.FILES) do
+      if name:sub(1, #f + 5) == f .. ".tmp." then os.remove(dir .. "/" .. name) end
+    end
+  end
   local acc = bt.acc
   local rows = {}
   for i, n in ipairs(acc.nav) do

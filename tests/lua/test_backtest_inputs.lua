@@ -241,5 +241,34 @@ out, code = cli(string.format("--fund '%s' --prices '%s' --from 2024-01-10 --to 
 T.eq(code, 1, "--from after --to: exit 1")
 T.check(out:find("--from 2024-01-10 is after --to 2024-01-05", 1, true), "the command says --from is after --to: " .. out)
 
+-- the prefix is said once: "folio backtest: <message>", not "folio backtest: backtest: ..."
+T.check(not out:find("backtest: backtest:", 1, true), "one prefix: " .. out)
+-- through the Lua API an error carries the caller's position, not the library's
+do
+  local ok, e = pcall(folio.backtest.run, { fund = FUND, prices = PRICES, from = "2024-01-10", to = "2024-01-05", json = true })
+  T.check(not ok and not tostring(e):find("[folio.", 1, true), "no library position in: " .. tostring(e))
+end
+-- a fund that needs volumes (limits.fraction_of_adv) is refused before the replay, naming the setting
+do
+  local ok, e = pcall(folio.backtest.run, { fund = FUND, prices = PRICES, json = true })
+  local cfg = folio.config.load{ path = FUND, sizers = false }
+  if cfg.limits.capacity_set then
+    T.check(not ok and tostring(e):find("needs volumes", 1, true) and tostring(e):find("fraction_of_adv", 1, true),
+      "capacity without volumes is refused up front: " .. tostring(e))
+  end
+end
+-- a temporary file left in --out by a run killed while writing is removed by the next run
+do
+  local out_dir = dir .. "/stale"
+  os.execute("mkdir -p '" .. out_dir .. "'")
+  write(out_dir .. "/nav.csv.tmp.12345.abc", "half a file")
+  write(out_dir .. "/notes.txt.tmp.1.2", "not ours")
+  local ok, e = pcall(folio.backtest.run, { fund = FUND, prices = PRICES, volumes = VOLUMES, out = out_dir, json = true })
+  T.check(ok, "the run completes: " .. tostring(e))
+  T.eq(folio.reconcile.file_info(out_dir .. "/nav.csv.tmp.12345.abc"), nil, "the stale temporary file is gone")
+  T.check(folio.reconcile.file_info(out_dir .. "/notes.txt.tmp.1.2") ~= nil, "a file that is not the backtest's stays")
+  T.check(folio.reconcile.file_info(out_dir .. "/nav.csv") ~= nil, "nav.csv written")
+end
+
 os.execute("rm -rf '" .. dir .. "'")
 T.finish("backtest_inputs")
