@@ -322,6 +322,32 @@ static int m_get(lua_State *L) {
   return 1;
 }
 
+/* m:row(i, symbols) -> {SYM = value} for the listed columns of row i (a
+ * label or an index); a missing value is absent, an unknown symbol an error.
+ * One call for a day's marks instead of one get per name. */
+static int m_row(lua_State *L) {
+  fl_matrix *m = checkm(L);
+  size_t i = check_pos(L, 2, UV_ROWMAP, m->n_rows, "row");
+  luaL_checktype(L, 3, LUA_TTABLE);
+  lua_Integer n = luaL_len(L, 3);
+  lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
+  for (lua_Integer k = 1; k <= n; k++) {
+    if (lua_rawgeti(L, 3, k) != LUA_TSTRING)
+      return luaL_error(L, "bad argument #3 to 'row' (symbols[%I] must be a string, got %s)", k, luaL_typename(L, -1));
+    const char *label = lua_tostring(L, -1);
+    long j = label_index(L, 1, UV_COLMAP, label);
+    if (j < 0) return luaL_error(L, "bad argument #3 to 'row' (no column labelled '%s')", label);
+    double v = m->data[i + (size_t)j * m->n_rows];
+    if (isnan(v)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushnumber(L, v);
+    lua_rawset(L, -3);
+  }
+  return 1;
+}
+
 static int m_shape(lua_State *L) {
   fl_matrix *m = checkm(L);
   lua_pushinteger(L, (lua_Integer)m->n_rows);
@@ -627,7 +653,7 @@ static int m_tostring(lua_State *L) {
 }
 
 static const luaL_Reg matrix_methods[] = {
-    {"get", m_get},       {"shape", m_shape},     {"rows", m_rows},   {"cols", m_cols},
+    {"get", m_get},       {"row", m_row},         {"shape", m_shape},     {"rows", m_rows},   {"cols", m_cols},
     {"dates", m_rows},    {"symbols", m_cols},    {"mean", m_mean},   {"tail", m_tail},
     {"head", m_head},     {"slice", m_slice},   {"returns", m_returns}, {"column", m_column}, {"select", m_select},
     {"first_missing", m_first_missing}, {"complete_columns", m_complete_columns},

@@ -162,30 +162,16 @@ parts.history_rows = history_rows
 
 -- ---- the panel's columns ------------------------------------------------------------------------
 
-local EMPTY = {}
 
--- Column arrays read once per name (a symbol's prices by row, nil where
--- missing), the FX conversion of a row, and every held name's value on a row.
+-- The FX conversion of a row, every held name's value on a row (one call
+-- to the panel per day; the rebalance's own valuation for FX pairs).
 function parts.columns(bt)
-  local cols, vcols, has, vhas = {}, {}, {}, {}
-  for _, s in ipairs(bt.prices:symbols()) do has[s] = true end
-  if bt.volumes then for _, s in ipairs(bt.volumes:symbols()) do vhas[s] = true end end
   local fx = {}
   for _, sleeve in ipairs(bt.cfg.sleeves) do
     if sleeve.asset_class == "fx" then for _, s in ipairs(sleeve.universe) do fx[s] = true end end
   end
   for s in pairs(bt.cfg.instruments or {}) do fx[s] = true end
-  function bt.column(s)
-    local c = cols[s]
-    if c == nil then c = has[s] and bt.prices:column(s) or EMPTY cols[s] = c end
-    return c
-  end
-  function bt.vcolumn(s)
-    local c = vcols[s]
-    if c == nil then c = vhas[s] and bt.volumes:column(s) or false vcols[s] = c end
-    return c or nil
-  end
-  -- the rebalance's own valuation (rebalance_book.lua) for FX pairs
+  bt.fx = fx
   local function fx_values(r, names)
     local run = { cfg = bt.cfg, prices = bt.prices, row = r, row_date = bt.dates[r], names = names }
     internal.rebalance.value_book(run)
@@ -196,10 +182,11 @@ function parts.columns(bt)
     return fx_values(r, { [s] = true }).rate[s] or 1
   end
   function bt.units_at(r)
-    local units, fxnames, any = {}, {}, false
-    for s in pairs(bt.positions) do
-      if fx[s] then fxnames[s], any = true, true else units[s] = bt.column(s)[r] end
+    local plain, fxnames, any = {}, {}, false
+    for _, s in ipairs(bt.held_list()) do
+      if fx[s] then fxnames[s], any = true, true else plain[#plain + 1] = s end
     end
+    local units = bt.prices:row(r, plain)
     if any then
       local run = fx_values(r, fxnames)
       for s in pairs(fxnames) do units[s] = run.unit[s] end
@@ -258,33 +245,52 @@ end
 
 -- ---- costs ---------------------------------------------------------------------------------------
 
--- σ (std of daily simple returns, ddof 1) and ADV (mean price · volume · rate)
--- of s over the `window` rows ending at row r; nil when fewer than 2 prices.
-local function sigma_adv(bt, s, r, window)
-  local col = bt.column(s)
-  local vcol = bt.vcolumn(s)
-  local rate = bt.rate_at(s, r)
-  local rets, dollar, n_vol = {}, 0, 0
-  for i = math_max(2, r - window + 1), r do
-    local a, b = col[i - 1], col[i]
-    if a and b then rets[#rets + 1] = b / a - 1 end
+-- σ (std of daily simple returns, ddof 1, over the last `window` returns)
+-- and ADV (mean price · volume · rate over the last `window` rows) of each
+-- name the rebalance on row r trades, whose class has an impact cost: one
+-- small slice of the panel for all of them.
+local function impact_inputs(bt, r, orders)
+  local names, seen, longest = {}, {}, 0
+  for _, o in ipairs(orders) do
+    local c = bt.costs[bt.class_of[o.symbol] or ""]
+    if c and (c.impact or 0) > 0 and not seen[o.symbol] then
+      seen[o.symbol] = true
+      names[#names + 1] = o.symbol
+      longest = math_max(longest, c.window or 21)
+    end
   end
-  for i = math_max(1, r - window + 1), r do
-    local v, p = vcol and vcol[i], col[i]
-    if v and p then dollar = dollar + p * v * rate n_vol = n_vol + 1 end
+  local out = {}
+  if #names == 0 then return out end
+  table_sort(names)
+  local first = math_max(1, r - longest)
+  local P = bt.prices:slice(first, r):select(names)
+  local V = bt.volumes:slice(first, r):select(names)
+  local n = r - first + 1
+  for _, s in ipairs(names) do
+    local window = bt.costs[bt.class_of[s]].window or 21
+    local p, v, rate = P:column(s), V:column(s), bt.rate_at(s, r)
+    local rets, dollar, n_vol = {}, 0, 0
+    for i = math_max(2, n - window + 1), n do
+      local a, b = p[i - 1], p[i]
+      if a and b then rets[#rets + 1] = b / a - 1 end
+    end
+    for i = math_max(1, n - window + 1), n do
+      if v[i] and p[i] then dollar, n_vol = dollar + p[i] * v[i] * rate, n_vol + 1 end
+    end
+    local _, sd = internal.mean_std(rets)
+    out[s] = { sd = (#rets >= 2) and sd or nil, adv = n_vol > 0 and dollar / n_vol or nil }
   end
-  local _, sd = internal.mean_std(rets)
-  return (#rets >= 2) and sd or nil, n_vol > 0 and dollar / n_vol or nil
+  return out
 end
 
 -- The cost of trading `notional` (in the fund's currency) of s on row r.
-local function trade_costs(bt, s, r, notional)
+local function trade_costs(bt, s, r, notional, inputs)
   local c = bt.costs[bt.class_of[s] or ""]
   if not c then return 0, 0 end
   local linear = (c.linear_bps or 0) * 1e-4 * notional
   local impact = 0
   if (c.impact or 0) > 0 and notional > 0 then
-    local sd, adv = sigma_adv(bt, s, r, c.window or 21)
+    local sd, adv = inputs[s].sd, inputs[s].adv
     if sd and adv and adv > 0 then
       impact = c.impact * sd * notional * math_sqrt(notional / adv)
     else
@@ -422,9 +428,10 @@ local function rebalance(bt, r)
   local fills = {}
   for _, o in ipairs(bt.queue) do fills[#fills + 1] = o end
   table_sort(fills, function(a, b) return a.symbol < b.symbol or (a.symbol == b.symbol and a.side < b.side) end)
+  local inputs = impact_inputs(bt, r, fills)
   for _, o in ipairs(fills) do
     local q = (o.side == "SELL" and -1 or 1) * o.quantity
-    local linear, impact = trade_costs(bt, o.symbol, r, o.quantity * o.price)
+    local linear, impact = trade_costs(bt, o.symbol, r, o.quantity * o.price, inputs)
     fill(bt, o.symbol, q, o.price, r, linear, impact, "rebalance")
   end
   local events = 0
@@ -568,6 +575,7 @@ run_here = function(args)
   bt.days = {}
   for i = 1, #dates do bt.days[i] = date_days(dates[i]:sub(1, 10)) end
   parts.columns(bt)
+  function bt.held_list() return held(bt) end
   -- returns once for the whole panel (row i: from price row i to i + 1),
   -- unless a row of returns is missing everywhere (then each window computes its own)
   local log_r, simple_r = prices:returns("log"), prices:returns("simple")
@@ -577,9 +585,11 @@ run_here = function(args)
   for k, v in pairs(book) do bt[k] = v end
   bt.oms, bt.ledger = sim_oms(bt), ledger(bt)
   bt.acc = { nav = {}, trades = {}, weights = {}, costs = {}, trips = {}, contrib = {}, rebalances = {} }
-  bt.identity = parts.identity(bt, args, from, to)
   local store
-  if args.store then store = parts.resume(bt, args) end
+  if args.store then
+    bt.identity = parts.identity(bt, args, from, to) -- digests of the whole panel: only for a store
+    store = parts.resume(bt, args)
+  end
   local progress = args.progress
   if progress == true then
     progress = function(k, n, d) io.stderr:write(string_format("\rbacktest: %s, rebalance %d of %d ", d, k, n)) end

@@ -216,7 +216,10 @@ end
 window_returns = function(run, kind, rows)
   local n_rows = (run.prices:shape())
   local given = run.args.returns and run.args.returns[kind]
-  if given then return given:tail(math_min(rows, n_rows) - 1) end
+  if given then
+    local want = math_min(rows, n_rows) - 1
+    return want >= (given:shape()) and given or given:tail(want) -- no copy when every row is wanted
+  end
   return (n_rows > rows and run.prices:tail(rows) or run.prices):returns(kind)
 end
 
@@ -350,7 +353,8 @@ function stages.sizing(run)
       local params = sleeve.params or {}
       local sizer = folio.registry.get(s.sizer)
       local need = math_max(s.signal_rows, parts.history_needed(sizer, params))
-      local complete = run.R:select(s.universe, math_min(need, (run.R:shape()))):complete_columns()
+      local window = run.R:select(s.universe, math_min(need, (run.R:shape())))
+      local complete = window:complete_columns()
       local enough = (run.R:shape()) >= need
       local signal, n_active = {}, 0
       for _, sym in ipairs(s.universe) do
@@ -366,7 +370,7 @@ function stages.sizing(run)
       if n_active < 2 then
         fail(string_format("sleeve '%s': fewer than 2 names with %d rows of history", sleeve.name, need), 3)
       end
-      local ctx = { signal = signal, returns = run.R:select(s.universe, math_min(need, (run.R:shape()))),
+      local ctx = { signal = signal, returns = window,
         nav_usd = run.nav * sleeve.allocation, asof = run.asof, session = s.session }
       if run.market then ctx.market = run.market end
       local res = sizer:run(ctx, params)

@@ -19,11 +19,12 @@ local pairs, ipairs, table_sort = pairs, ipairs, table.sort
 -- The mean log return of the names with a complete history over the last
 -- `rows` rows, over the first `head` of them; the others get no value.
 local function window_mean(R, syms, rows, head)
-  local complete = R:select(syms, rows):complete_columns()
+  local W = R:select(syms, rows)
+  local complete = W:complete_columns()
   local keep = {}
   for _, s in ipairs(syms) do if complete[s] then keep[#keep + 1] = s end end
   if #keep == 0 then return {} end
-  local W = R:select(keep, rows)
+  if #keep < #syms then W = W:select(keep) end
   if head then W = W:head(head) end
   return W:mean()
 end
