@@ -333,10 +333,10 @@ static int m_row(lua_State *L) {
   lua_createtable(L, 0, n > INT_MAX ? INT_MAX : (int)n);
   for (lua_Integer k = 1; k <= n; k++) {
     if (lua_rawgeti(L, 3, k) != LUA_TSTRING)
-      return luaL_error(L, "bad argument #3 to 'row' (symbols[%I] must be a string, got %s)", k, luaL_typename(L, -1));
+      return luaL_error(L, "bad argument #2 to 'row' (symbols[%I] must be a string, got %s)", k, luaL_typename(L, -1));
     const char *label = lua_tostring(L, -1);
     long j = label_index(L, 1, UV_COLMAP, label);
-    if (j < 0) return luaL_error(L, "bad argument #3 to 'row' (no column labelled '%s')", label);
+    if (j < 0) return luaL_error(L, "bad argument #2 to 'row' (no column labelled '%s')", label);
     double v = m->data[i + (size_t)j * m->n_rows];
     if (isnan(v)) {
       lua_pop(L, 1);
