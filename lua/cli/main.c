@@ -657,26 +657,6 @@ static int check_body(void *ud) {
   return rc;
 }
 
-/* Runs the Lua chunk[0..n) of an operator command (rebalance, reconcile) in
- * a trusted engine, named "=<command>"; 0 on success, else 1 after
- * "folio <command>: <message>" on stderr. */
-static int run_operator_chunk(const command *c, const char *chunk, size_t n) {
-  folio_host_opts o = folio_host_defaults();
-  o.trusted = 1; /* an operator command: reads and writes the files it is given */
-  folio_host *h = NULL;
-  folio_error e;
-  if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
-    fprintf(stderr, "folio %s: %s\n", c->name, e.message);
-    return 1;
-  }
-  char chunkname[32];
-  snprintf(chunkname, sizeof chunkname, "=%s", c->name);
-  folio_status st = folio_host_run_string(h, chunkname, chunk, n);
-  if (st != FOLIO_OK) fprintf(stderr, "folio %s: %s\n", c->name, folio_host_error(h));
-  folio_host_destroy(h);
-  return st == FOLIO_OK ? 0 : 1;
-}
-
 /* ---- folio rebalance ------------------------------------------------------ */
 
 /* Appends s as a Lua string literal (decimal escapes for anything unusual). */
@@ -721,12 +701,12 @@ static int parse_options(const command *c, int argc, char **argv, const char *co
 
 /* A Lua call `return <fn>{<head>, name = "value", ...}` with every given
  * option as a string literal; 0, or -1 when it does not fit. */
-typedef struct lua_call {
+typedef struct op_call {
   char text[32768];
   size_t n;
-} lua_call;
+} op_call;
 
-static void call_append(lua_call *b, const char *fmt, ...) {
+static void call_append(op_call *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int k = vsnprintf(b->text + (b->n < sizeof b->text ? b->n : sizeof b->text),
@@ -735,7 +715,7 @@ static void call_append(lua_call *b, const char *fmt, ...) {
   if (k > 0) b->n += (size_t)k;
 }
 
-static void call_string(lua_call *b, const char *name, const char *value) {
+static void call_string(op_call *b, const char *name, const char *value) {
   call_append(b, ", %s = ", name);
   lua_quote(b->text, sizeof b->text, &b->n, value);
 }
@@ -746,11 +726,13 @@ static void default_volumes(char *out, size_t size, const char *prices) {
   snprintf(out, size, "%.*svolumes.csv", slash ? (int)(slash - prices + 1) : 0, prices);
 }
 
-/* Runs `call` in a trusted engine and returns the status it evaluates to
- * (0..max), or 1 after the error. */
-static int eval_operator_call(const command *c, const lua_call *call, long long max) {
+/* Runs an operator command's Lua text in a trusted engine named
+ * "=<command>" and returns the status it evaluates to (0 when it returns no
+ * integer; 0..max, else 1), or 1 after "folio <command>: <message>" on
+ * stderr — without the traceback and chunk positions when plain. */
+static int run_operator(const command *c, const char *text, size_t n, long long max, int plain) {
   folio_host_opts o = folio_host_defaults();
-  o.trusted = 1; /* reads and writes the files it is given */
+  o.trusted = 1; /* an operator command: reads and writes the files it is given */
   folio_host *h = NULL;
   folio_error e;
   if (folio_host_create(&o, &h, &e) != FOLIO_OK) {
@@ -759,10 +741,11 @@ static int eval_operator_call(const command *c, const lua_call *call, long long 
   }
   char chunkname[32];
   snprintf(chunkname, sizeof chunkname, "=%s", c->name);
-  long long status = 1;
-  folio_status st = folio_host_eval(h, chunkname, call->text, call->n, &status);
-  if (st != FOLIO_OK) { /* the message without the Lua traceback: operators read it */
-    print_host_error(c->name, "", folio_host_error(h));
+  long long status = 0;
+  folio_status st = folio_host_eval(h, chunkname, text, n, &status);
+  if (st != FOLIO_OK) {
+    if (plain) print_host_error(c->name, "", folio_host_error(h));
+    else fprintf(stderr, "folio %s: %s\n", c->name, folio_host_error(h));
     status = 1;
   }
   folio_host_destroy(h);
@@ -798,7 +781,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   struct tm tmv;
   if (gmtime_r(&now, &tmv)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
   snprintf(holder, sizeof holder, "folio rebalance (pid %ld on %s, since %s)", (long)getpid(), host, when);
-  lua_call call = {.n = 0};
+  op_call call = {.n = 0};
   call_append(&call, "return folio.rebalance.cli{dry_run = %s, json = %s", dry_run ? "true" : "false",
               json ? "true" : "false");
   for (int k = 0; k < N_KEYS; k++)
@@ -811,7 +794,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   call_string(&call, "holder", holder);
   call_append(&call, "}\n");
   if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
-  return eval_operator_call(c, &call, 3);
+  return run_operator(c, call.text, call.n, 3, 1);
 }
 
 /* ---- folio backtest ------------------------------------------------------- */
@@ -834,7 +817,7 @@ static int cmd_backtest(const command *c, int argc, char **argv) {
     fprintf(stderr, "folio %s: --out %s: cannot create the folder: %s\n", c->name, vals[5], strerror(errno));
     return 1;
   }
-  lua_call call = {.n = 0};
+  op_call call = {.n = 0};
   call_append(&call, "return folio.backtest.cli{json = %s, progress = %s", on[0] ? "true" : "false",
               isatty(STDERR_FILENO) ? "true" : "false");
   for (int k = 0; k < N_KEYS; k++)
@@ -846,7 +829,7 @@ static int cmd_backtest(const command *c, int argc, char **argv) {
   }
   call_append(&call, "}\n");
   if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
-  return eval_operator_call(c, &call, 1);
+  return run_operator(c, call.text, call.n, 1, 1);
 }
 
 /* ---- folio manager -------------------------------------------------------- */
@@ -952,26 +935,20 @@ static int cmd_reconcile(const command *c, int argc, char **argv) {
     have[m] = 1;
   }
   if (!vals[0]) return usage_error(c, "--root is required");
-  char chunk[16384];
-  size_t n = (size_t)snprintf(chunk, sizeof chunk, "folio.reconcile.cli{watch = %s, once = %s",
-                              watch ? "true" : "false", once ? "true" : "false");
-#define CHUNK_TAIL chunk + (n < sizeof chunk ? n : sizeof chunk), n < sizeof chunk ? sizeof chunk - n : 0
-  for (int k = 0; k < 4; k++) {
-    if (!vals[k]) continue;
-    n += (size_t)snprintf(CHUNK_TAIL, ", %s = ", names[k]);
-    lua_quote(chunk, sizeof chunk, &n, vals[k]);
-  }
+  op_call call = {.n = 0};
+  call_append(&call, "folio.reconcile.cli{watch = %s, once = %s", watch ? "true" : "false", once ? "true" : "false");
+  for (int k = 0; k < 4; k++)
+    if (vals[k]) call_string(&call, names[k], vals[k]);
   for (int m = 0; m < n_nums; m++) {
     if (!have[m]) continue;
     if (nums[m].whole)
-      n += (size_t)snprintf(CHUNK_TAIL, ", %s = %lld", nums[m].name, (long long)numv[m]);
+      call_append(&call, ", %s = %lld", nums[m].name, (long long)numv[m]);
     else
-      n += (size_t)snprintf(CHUNK_TAIL, ", %s = %.17g", nums[m].name, numv[m]);
+      call_append(&call, ", %s = %.17g", nums[m].name, numv[m]);
   }
-  n += (size_t)snprintf(CHUNK_TAIL, "}\n");
-#undef CHUNK_TAIL
-  if (n >= sizeof chunk) return usage_error(c, "arguments too long");
-  return run_operator_chunk(c, chunk, n); /* reads state files, writes the journal, places orders */
+  call_append(&call, "}\n");
+  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
+  return run_operator(c, call.text, call.n, 0, 0); /* reads state files, writes the journal, places orders */
 }
 
 int main(int argc, char **argv) {

@@ -18,19 +18,7 @@ local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local FILES = { "nav.csv", "trades.csv", "weights.csv", "costs.csv", "summary.json", "equity.svg", "weights.svg",
   "turnover_costs.svg", "contributions.svg" }
 
-local function mkdtemp()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir -p '" .. p .. "'"))
-  return p
-end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
+local mkdtemp, read = T.tmpdir, T.read
 
 local dir = mkdtemp()
 local ref_dir, out, store = dir .. "/ref", dir .. "/out", dir .. "/bt.db"

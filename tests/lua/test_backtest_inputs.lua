@@ -11,23 +11,8 @@ local folio = require "folio"
 
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 
-local function mkdtemp()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir -p '" .. p .. "'"))
-  return p
-end
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local t = f:read("a")
-  f:close()
-  return t
-end
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+local mkdtemp, write = T.tmpdir, T.write
+local function read(path) return assert(T.read(path), "cannot read " .. path) end
 
 -- the folder: the example fund (and its policy), the example prices and
 -- volumes in d/, the prices alone in nov/ (no default volumes)

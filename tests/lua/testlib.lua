@@ -57,6 +57,30 @@ function T.tmpfile(text)
   return path
 end
 
+-- A fresh temporary folder (removed by the caller: rm -rf).
+function T.tmpdir()
+  local p = os.tmpname()
+  os.remove(p)
+  assert(os.execute("mkdir -p '" .. p .. "'"))
+  return p
+end
+
+-- The bytes of a file, or nil when it cannot be opened.
+function T.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local t = f:read("a")
+  f:close()
+  return t
+end
+
+-- Writes text to path (raises when it cannot).
+function T.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
 -- ../shared/reference or nil (with a visible message).
 function T.reference_dir()
   local dir = os.getenv("FOLIO_REFERENCE_DIR")
