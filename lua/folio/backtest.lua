@@ -503,7 +503,10 @@ run_here = function(args)
   local prices, prices_name = panel(args.prices, args.prices_path, "prices")
   local volumes, volumes_name
   if args.volumes ~= nil then volumes, volumes_name = panel(args.volumes, args.volumes_path, "volumes") end
-  local bt = { cfg = cfg, prices = prices, volumes = volumes, prices_name = prices_name, warnings = {}, seen_warning = {} }
+  -- traded: the notional filled since the rebalance reset it (a delisting
+  -- before the first rebalance of a resumed run fills too)
+  local bt = { cfg = cfg, prices = prices, volumes = volumes, prices_name = prices_name, warnings = {}, seen_warning = {},
+    traded = 0 }
   function bt.warn(msg)
     if not bt.seen_warning[msg] then bt.seen_warning[msg] = true bt.warnings[#bt.warnings + 1] = msg end
   end
