@@ -104,8 +104,10 @@ local function check_series(m, name, what)
       fail(string_format("%s:%d: %s has no %s on %s inside its series (%s to %s): fill the gap or split the symbol",
         name, sp.gap + 1, s, what, dates[sp.gap], dates[sp.first], dates[sp.last]), 3)
     end
-    if sp.bad and what == "price" then
-      fail(string_format("%s:%d: %s: price %.10g on %s is not a number > 0", name, sp.bad + 1, s,
+    -- (a volume <= 0 is refused too: the rebalance's market would refuse it
+    -- mid-run, at the first window holding it, naming no file or line)
+    if sp.bad then
+      fail(string_format("%s:%d: %s: %s %.10g on %s is not a number > 0", name, sp.bad + 1, s, what,
         m:get(sp.bad, s), dates[sp.bad]), 3)
     end
   end
@@ -503,7 +505,10 @@ run_here = function(args)
   local prices, prices_name = panel(args.prices, args.prices_path, "prices")
   local volumes, volumes_name
   if args.volumes ~= nil then volumes, volumes_name = panel(args.volumes, args.volumes_path, "volumes") end
-  local bt = { cfg = cfg, prices = prices, volumes = volumes, prices_name = prices_name, warnings = {}, seen_warning = {} }
+  -- traded: the notional filled since the rebalance reset it (a delisting
+  -- before the first rebalance of a resumed run fills too)
+  local bt = { cfg = cfg, prices = prices, volumes = volumes, prices_name = prices_name, warnings = {}, seen_warning = {},
+    traded = 0 }
   function bt.warn(msg)
     if not bt.seen_warning[msg] then bt.seen_warning[msg] = true bt.warnings[#bt.warnings + 1] = msg end
   end

@@ -426,6 +426,43 @@ do
   T.eq(after, 0, "exit: OLD never traded again")
 end
 
+-- a run resumed from a checkpoint taken just before a delisting closes the
+-- name as the uninterrupted run does (the first fill after the resume is
+-- the delisting's)
+do
+  local dir = tmpdir()
+  local dates = business_days(120, 2024, 1, 1)
+  local OLD_TO = 70
+  write(dir .. "/p.csv", panel_csv(dates, {
+    { "AAA", wiggle(100, 0.002, 0.03, 0.5, 0.02, 0.21) }, { "BBB", wiggle(50, -0.001, 0.04, 0.37, 0.01, 0.9) },
+    { "CCC", wiggle(70, 0.001, 0.02, 0.8, 0.01, 0.3) },
+    { "OLD", function(i) return i <= OLD_TO and wiggle(30, 0.0005, 0.05, 0.29, 0.02, 0.55)(i) or nil end } }))
+  local cfg = fund([[
+  - name: eq
+    sizer: equal_weight_ls
+    asset_class: equities
+    rebalance: weekly
+    allocation: 1.0
+    universe: [AAA, BBB, CCC, OLD]
+    signal: {name: reversal_5}
+    params: {n_long: 2, n_short: 2}
+]])
+  local weekly = folio.backtest.schedule(dates, "weekly")
+  T.check(not weekly[OLD_TO + 1], "resume/delisting: the delisting day is not a rebalance")
+  local k = 0
+  for i = 20, OLD_TO do if weekly[i] then k = k + 1 end end
+  local ref = run{ fund = cfg, prices = dir .. "/p.csv", from = dates[20] }
+  local args = { fund = cfg, prices = dir .. "/p.csv", from = dates[20], store = dir .. "/bt.db", checkpoint_every = 1,
+    stop_after = k }
+  local ok = pcall(run, args)
+  T.check(not ok, "resume/delisting: the first leg stops at the checkpoint before the delisting")
+  args.stop_after = nil
+  local ok2, res = pcall(run, args)
+  T.check(ok2, "resume/delisting: the resumed run succeeds: " .. tostring(not ok2 and res or ""))
+  T.eq(ok2 and res.end_nav, ref.end_nav, "resume/delisting: the same final NAV")
+  T.eq(ok2 and #res.delisted, 1, "resume/delisting: OLD reported once")
+end
+
 -- ---- 6. costs, each kind on its own --------------------------------------------------------------
 
 do

@@ -72,6 +72,10 @@ write(vgap, "date,A,B\n2024-01-02,1,4\n2024-01-03,,5\n2024-01-04,7,6\n")
 local pok = dir .. "/pok.csv"
 write(pok, "date,A,B\n2024-01-02,1,4\n2024-01-03,2,5\n2024-01-04,3,6\n")
 refused({ prices = pok, volumes = vgap }, { "vgap.csv:3:", "A", "no volume" }, "a gap inside a volume series")
+-- a volume <= 0 is refused before the replay, naming the file and line
+local vneg = dir .. "/vneg.csv"
+write(vneg, "date,A,B\n2024-01-02,1,4\n2024-01-03,2,-5\n2024-01-04,7,6\n")
+refused({ prices = pok, volumes = vneg }, { "vneg.csv:3:", "B:", "volume -5", "2024-01-03" }, "a negative volume")
 
 -- leading and trailing gaps are accepted: EQ_TECH2 starts late, EQ_TECH3 stops early (inside the range)
 do

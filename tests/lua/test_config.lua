@@ -160,6 +160,7 @@ do
   T.raises(function() parse("costs:\n  equities: {impact: -0.1}\n") end, { "costs.equities.impact", ">= 0" })
   T.raises(function() parse("costs:\n  equities: {borrow_rate: 11}\n") end, { "costs.equities.borrow_rate" })
   T.raises(function() parse("costs:\n  equities: {window: 1}\n") end, { "costs.equities.window", "in [2, 100000]" })
+  T.raises(function() parse("costs:\n  equities: {window: 21.5}\n") end, { "c.yaml:6:22:", "costs.equities.window", "whole number" })
   T.raises(function() parse("costs:\n  equities: {spread: 1}\n") end, { "unknown key 'spread' in costs.equities" })
   T.raises(function() parse("costs: [1, 2]\n") end, { "costs" })
   T.raises(function() parse("backtest: {cash_rate: 1}\n") end, { "backtest.cash_rate", "in (-1, 1)" })

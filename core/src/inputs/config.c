@@ -646,6 +646,14 @@ static folio_status check_costs(const checker *c, const folio_config_node *root,
     if (st == FOLIO_OK) st = get_ranged(c, e, path, "impact", 0, 0, INFINITY, 1, ">= 0");
     if (st == FOLIO_OK) st = get_ranged(c, e, path, "borrow_rate", 0, 0, 10, 0, "in [0, 10]");
     if (st == FOLIO_OK) st = get_ranged(c, e, path, "window", 2, 0, 100000, 0, "in [2, 100000]");
+    const folio_config_node *w = st == FOLIO_OK ? folio_config_get(e, "window") : NULL;
+    if (w) { /* a count of rows: 21.5 would reach the backtest as a row index */
+      char wpath[PATH_MAX_LEN];
+      child_path(wpath, sizeof wpath, path, "window");
+      double v = 0;
+      st = get_number(c, w, wpath, &v);
+      if (st == FOLIO_OK && v != floor(v)) st = fail_node(c, FOLIO_EINVAL, w, wpath, "must be a whole number (got %.15g)", v);
+    }
   }
   if (st == FOLIO_OK) cfg->costs = sec;
   return st;
