@@ -264,6 +264,14 @@ local function impact_inputs(bt, r, orders)
   local out = {}
   if #names == 0 then return out end
   table_sort(names)
+  local has_volume = {}
+  for _, s in ipairs(bt.volumes:symbols()) do has_volume[s] = true end
+  local with = {}
+  for _, s in ipairs(names) do
+    if has_volume[s] then with[#with + 1] = s else bt.warn(string_format("impact cost of %s not charged: no volume column", s)) end
+  end
+  names = with
+  if #names == 0 then return out end
   local first = math_max(1, r - longest)
   local P = bt.prices:slice(first, r):select(names)
   local V = bt.volumes:slice(first, r):select(names)
@@ -292,11 +300,12 @@ local function trade_costs(bt, s, r, notional, inputs)
   local linear = (c.linear_bps or 0) * 1e-4 * notional
   local impact = 0
   if (c.impact or 0) > 0 and notional > 0 then
-    local sd, adv = inputs[s].sd, inputs[s].adv
+    local inp = inputs[s]
+    local sd, adv = inp and inp.sd, inp and inp.adv
     if sd and adv and adv > 0 then
       impact = c.impact * sd * notional * math_sqrt(notional / adv)
-    else
-      bt.warn(string_format("impact cost of %s on %s not charged: %s in the last %d rows", s, bt.dates[r],
+    elseif inp then -- (a name without a volume column was said by impact_inputs)
+      bt.warn(string_format("impact cost of %s not charged on some trades: %s in the last %d rows", s,
         sd and "no volume" or "fewer than 3 prices", c.window or 21))
     end
   end
@@ -420,7 +429,11 @@ local function rebalance(bt, r)
   local ok, summary, run = pcall(folio.rebalance.run, { fund = bt.cfg, prices = pw, volumes = vw, oms = bt.oms,
     asof = date, store = bt.ledger, json = true, due = due, loaded = true, returns = returns })
   if not ok then
-    local msg = tostring(summary):gsub("^rebalance: ", "")
+    local msg = tostring(summary)
+    repeat -- the library's chunk positions say nothing to the user
+      local before = msg
+      msg = msg:gsub("^%[folio%.[%w_]+%]:%d+: ", ""):gsub("^rebalance: ", "")
+    until msg == before
     fail(string_format("on %s%s: %s", date, bt.n_rebalances == 0 and " (the first rebalance)" or "", msg), 3)
   end
   bt.n_rebalances = bt.n_rebalances + 1
@@ -563,7 +576,11 @@ run_here = function(args)
   if to and to > last_date then fail(string_format("--to %s is after the last row of %s (%s)", to, prices_name, last_date), 2) end
   local r0 = from and row_at_or_after(dates, from) or math_min(#dates, bt.window)
   local r1 = to and row_at_or_before(dates, to) or #dates
-  if r1 < r0 then fail(string_format("no price row between --from %s and --to %s in %s", from or dates[r0], to or dates[r1], prices_name), 2) end
+  if r1 < r0 then
+    if from then fail(string_format("no price row between --from %s and --to %s in %s", from, to or dates[r1], prices_name), 2) end
+    fail(string_format("--to %s is before the default start %s (the first row with the %d rows of history the fund's windows need): "
+      .. "give a later --to or an explicit --from", to, dates[r0], bt.window), 2)
+  end
   bt.r0, bt.r1 = r0, r1
   -- who is who
   bt.sleeve_of, bt.class_of = {}, {}
@@ -596,6 +613,9 @@ run_here = function(args)
     store = parts.resume(bt, args)
   end
   local progress = args.progress
+  if progress ~= nil and type(progress) ~= "boolean" and type(progress) ~= "function" then
+    fail("progress must be true, false or a function(k, n, date), got " .. type(progress), 2)
+  end
   if progress == true then
     progress = function(k, n, d) io.stderr:write(string_format("\rbacktest: %s, rebalance %d of %d ", d, k, n)) end
   end
@@ -619,6 +639,7 @@ run_here = function(args)
         since_checkpoint = since_checkpoint + 1
       end
       parts.close_day(bt, r)
+      table_sort(bt.add.trades) -- "date,symbol,side,...": by symbol within the day (closes and fills together)
       for k, list in pairs(bt.add) do
         local acc = bt.acc[k]
         for _, v in ipairs(list) do acc[#acc + 1] = v end

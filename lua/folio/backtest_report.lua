@@ -59,9 +59,16 @@ function parts.result(bt)
       bt.dates[bt.r1], #acc.nav), 3)
   end
   local dates, navs = {}, {}
-  -- the starting capital is the NAV before the first row
   for i, row in ipairs(acc.nav) do dates[i], navs[i] = row[1], row[2] end
-  local stats = folio.backtest.statistics{ dates = dates, nav = navs }
+  -- the statistics start from the starting capital at the previous row's
+  -- close (so the first day's costs count), as the drawdown column and the
+  -- contributions do; without a previous row, from the first NAV row
+  local sd, sn = dates, navs
+  if bt.r0 > 1 then
+    sd, sn = { bt.dates[bt.r0 - 1] }, { cfg.fund.nav }
+    for i = 1, #dates do sd[i + 1], sn[i + 1] = dates[i], navs[i] end
+  end
+  local stats = folio.backtest.statistics{ dates = sd, nav = sn }
   local years = stats.years
   local mean_nav = 0
   for _, v in ipairs(navs) do mean_nav = mean_nav + v end
@@ -201,7 +208,13 @@ function parts.plots(bt, result, dir, put)
     end
     turnover[i], linear[i], impact[i] = rb.turnover, rb.linear, rb.impact
   end
-  if #rx > 0 then
+  if #rx == 0 then -- no rebalance in the range: the same charts, flat, over the NAV dates
+    for i, d in ipairs(x) do
+      rx[i], turnover[i], linear[i], impact[i] = d, 0, 0, 0
+      for _, s in ipairs(wseries) do s.values[i] = 0 end
+    end
+  end
+  do
     put(dir, "weights.svg", folio.plot.area{ title = cfg.fund.id .. ": weights by sleeve after each rebalance", x = rx,
       series = wseries, percent = true })
     put(dir, "turnover_costs.svg", folio.plot.figure{ title = cfg.fund.id .. ": turnover and costs", panels = {

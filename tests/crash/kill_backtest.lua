@@ -117,7 +117,9 @@ while kills < KILLS do
     T.check(os.execute(string.format("cmp -s '%s/%s' '%s/%s'", ref_dir, f, out, f)),
       string.format("round %d (K %d): after the rerun %s is byte-identical to the reference", rounds, k, f))
   end
-  leftovers = leftovers + temporaries()
+  local left = temporaries()
+  T.eq(left, 0, string.format("round %d: after the rerun no temporary file is left in --out", rounds))
+  leftovers = leftovers + left
 end
 
 -- a second run on a store the first one holds is refused, and harms nothing

@@ -259,5 +259,43 @@ do
   T.check(folio.reconcile.file_info(out_dir .. "/nav.csv") ~= nil, "nav.csv written")
 end
 
+-- --to before the default start: said as such, not as a --from never given
+refused({ to = "2022-03-01" }, { "--to 2022-03-01 is before the default start", "give a later --to or an explicit --from" },
+  "--to before the default start")
+refused({ progress = "yes" }, { "progress must be true, false or a function" }, "progress of another type")
+
+-- the statistics start from the starting capital at the previous row's close
+do
+  local r = select(2, api({ from = "2023-01-02", to = "2023-06-30" }))
+  if T.check(r ~= nil, "a half-year run") then
+    T.near(r.statistics.total_return, r.end_nav / r.start_nav - 1, 1e-12, "total return from the starting capital")
+  end
+end
+
+-- a range without a rebalance still writes all nine files; trades are sorted by symbol within a date
+do
+  local out_dir = dir .. "/norebal"
+  os.execute("mkdir -p '" .. out_dir .. "'")
+  local e = api({ from = "2023-01-03", to = "2023-01-04", out = out_dir })
+  T.eq(e, nil, "a two-day range without a rebalance runs")
+  for _, f in ipairs{ "nav.csv", "trades.csv", "weights.csv", "costs.csv", "summary.json", "equity.svg", "weights.svg",
+    "turnover_costs.svg", "contributions.svg" } do
+    T.check(folio.reconcile.file_info(out_dir .. "/" .. f) ~= nil, "written without a rebalance: " .. f)
+  end
+  local out2 = dir .. "/sorted"
+  os.execute("mkdir -p '" .. out2 .. "'")
+  T.eq(api({ out = out2 }), nil, "a full run")
+  local prev_date, prev = nil, nil
+  local sorted_ok = true
+  for line in (T.read(out2 .. "/trades.csv") or ""):gmatch("[^\n]+") do
+    local d = line:match("^(%d%d%d%d%-%d%d%-%d%d),")
+    if d then
+      if d == prev_date and line < prev then sorted_ok = false end
+      prev_date, prev = d, line
+    end
+  end
+  T.check(sorted_ok, "trades.csv: by symbol within each date")
+end
+
 os.execute("rm -rf '" .. dir .. "'")
 T.finish("backtest_inputs")
