@@ -653,6 +653,74 @@ do
   end
 end
 
+-- The same through the command: `folio rebalance --asof d` on the backtest's
+-- own book of d (a positions file with its cash, a store holding its saved
+-- state and recent turnover), without `due`: a fund whose sleeves are all
+-- weekly, where the calendar's rule (a new ISO week) and the backtest's
+-- schedule (the last row of each ISO week) agree.
+do
+  local dir = tmpdir()
+  local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
+  assert(os.execute(string.format("cp -r examples/policies '%s/'", dir)))
+  local text = T.read("examples/fund.yaml"):gsub("rebalance: monthly", "rebalance: weekly")
+  local fund_path = dir .. "/weekly.yaml"
+  write(fund_path, text)
+  local args = function(to)
+    return { fund = fund_path, prices = "examples/data/prices.csv", volumes = "examples/data/volumes.csv",
+      from = "2023-01-02", to = to }
+  end
+  local _, full = run(args("2023-04-28"))
+  local dates = full.dates
+  -- every fourth rebalance date of the range (the schedule's own rows)
+  local picks, k = {}, 0
+  for r = row_of(dates, "2023-01-09"), row_of(dates, "2023-04-28") do
+    if full.rebalance_rows[r] then
+      k = k + 1
+      if k % 4 == 1 then picks[#picks + 1] = dates[r] end
+    end
+  end
+  T.check(#picks >= 3, "command equivalence: several dates (" .. #picks .. ")")
+  for _, d in ipairs(picks) do
+    local r = row_of(dates, d)
+    T.check(full.rebalance_rows[r], "command equivalence: " .. d .. " is a rebalance date")
+    local _, bt = run(args(dates[r - 1]))
+    local pos = { "symbol,quantity,avg_price" }
+    for _, sym in ipairs(T.keys(bt.positions)) do
+      local p = bt.positions[sym]
+      pos[#pos + 1] = string.format("%s,%.17g,%.17g", sym, p.quantity, p.avg_price)
+    end
+    pos[#pos + 1] = string.format("CASH,%.17g,1", bt.cash)
+    local positions, store, orders = dir .. "/pos_" .. d .. ".csv", dir .. "/st_" .. d .. ".db", dir .. "/orders_" .. d .. ".csv"
+    write(positions, table.concat(pos, "\n") .. "\n")
+    local st = folio.store.open{ path = store }
+    st:save_checkpoint{ asof = bt.turnover_log[#bt.turnover_log].asof, state = bt.saved }
+    for _, t in ipairs(bt.turnover_log) do st:record_rebalance{ asof = t.asof, fund = bt.cfg.fund.id, turnover = t.turnover } end
+    st:close()
+    local ok = os.execute(string.format("%s rebalance --fund '%s' --positions '%s' --prices examples/data/prices.csv "
+      .. "--volumes examples/data/volumes.csv --asof %s --store '%s' --out '%s' >/dev/null 2>&1", BIN, fund_path, positions,
+      d, store, orders))
+    T.check(ok, "command equivalence: folio rebalance --asof " .. d .. " succeeds")
+    local mine, theirs = {}, {}
+    local first = true
+    for line in (T.read(orders) or ""):gmatch("[^\n]+") do
+      if first then first = false else
+        local c = cells(line) -- client_order_id,symbol,side,quantity,price,notional
+        mine[#mine + 1] = string.format("%s %s %.10g", c[2], c[3], tonumber(c[4]))
+      end
+    end
+    for _, t in ipairs(trades_of(full)) do
+      if t.date == d and t.reason == "rebalance" then
+        theirs[#theirs + 1] = string.format("%s %s %.10g", t.symbol, t.side, t.quantity)
+      end
+    end
+    table.sort(mine)
+    table.sort(theirs)
+    T.check(#theirs > 0, "command equivalence: the backtest trades on " .. d)
+    T.eq(table.concat(mine, "\n"), table.concat(theirs, "\n"),
+      "command equivalence: folio rebalance --asof " .. d .. " orders = the backtest's trades")
+  end
+end
+
 -- ---- 8. determinism and 9. the plots -------------------------------------------------------------
 
 -- a small XML checker (from test_plot.lua)
