@@ -642,7 +642,13 @@ run_here = function(args)
       table_sort(bt.add.trades) -- "date,symbol,side,...": by symbol within the day (closes and fills together)
       for k, list in pairs(bt.add) do
         local acc = bt.acc[k]
-        for _, v in ipairs(list) do acc[#acc + 1] = v end
+        if k == "trades" or k == "weights" then
+          -- a day's CSV lines as one string: a 20-year run keeps thousands of
+          -- strings, not a million (the garbage collector sweeps every one)
+          if #list > 0 then acc[#acc + 1] = table_concat(list, "\n") end
+        else
+          for _, v in ipairs(list) do acc[#acc + 1] = v end
+        end
       end
       bt.prev_row = r
       if store and (since_checkpoint >= every or r == r1) and (bt.rebalance_rows[r] or r == r1) then

@@ -72,9 +72,15 @@ local function cells(line)
   for c in (line .. ","):gmatch("([^,]*),") do out[#out + 1] = c end
   return out
 end
+-- The CSV lines of bt.acc.trades or bt.acc.weights (one string per day).
+local function lines(chunks)
+  local out = {}
+  for _, c in ipairs(chunks) do for l in c:gmatch("[^\n]+") do out[#out + 1] = l end end
+  return out
+end
 local function trades_of(bt)
   local out = {}
-  for i, line in ipairs(bt.acc.trades) do
+  for i, line in ipairs(lines(bt.acc.trades)) do
     local c = cells(line)
     out[i] = { date = c[1], symbol = c[2], side = c[3], quantity = tonumber(c[4]), price = tonumber(c[5]),
       notional = tonumber(c[6]), linear = tonumber(c[7]), impact = tonumber(c[8]), sleeve = c[9], reason = c[10] }
@@ -138,10 +144,10 @@ do
   local na, nb = before(a.acc.nav, nav_date), before(b.acc.nav, nav_date)
   T.eq(#na, K - 20, "no look-ahead: NAV rows before the spike")
   same_rows(na, nb, "NAV rows")
-  local ta, tb = before(a.acc.trades, line_date), before(b.acc.trades, line_date)
+  local ta, tb = before(lines(a.acc.trades), line_date), before(lines(b.acc.trades), line_date)
   T.check(#ta > 10, "no look-ahead: trades before the spike")
   same_rows(ta, tb, "trades")
-  same_rows(before(a.acc.weights, line_date), before(b.acc.weights, line_date), "weights")
+  same_rows(before(lines(a.acc.weights), line_date), before(lines(b.acc.weights), line_date), "weights")
   same_rows(before(a.acc.rebalances, function(r) return r.date end), before(b.acc.rebalances, function(r) return r.date end), "rebalance count")
   -- the spike row is where things first differ: its NAV (BBB is held, long or short)
   local ra, rb = a.acc.nav[K - 19], b.acc.nav[K - 19]
@@ -240,7 +246,7 @@ do
   -- the monthly sleeve, not due on a weekly row, keeps its weights: its
   -- targets there are those of its last monthly rebalance
   local target, kept_ok, checked = {}, true, 0
-  for _, line in ipairs(bt.acc.weights) do
+  for _, line in ipairs(lines(bt.acc.weights)) do
     local c = cells(line)
     if c[3] == "mo" and mo[row_of(pdates, c[1])] then target[c[1] .. c[2]] = c[4] end
   end
@@ -248,7 +254,7 @@ do
   for r = 15, #pdates do
     if mo[r] then last_month_end = pdates[r]
     elseif wk[r] and last_month_end then
-      for _, line in ipairs(bt.acc.weights) do
+      for _, line in ipairs(lines(bt.acc.weights)) do
         local c = cells(line)
         if c[1] == pdates[r] and c[3] == "mo" then
           checked = checked + 1
@@ -345,7 +351,7 @@ do
   write(dir .. "/p.csv", panel_csv(dates, FIXED_COLS))
   local cfg = fund((FIXED:gsub("weekly", "monthly")))
   local res, bt = run{ fund = cfg, prices = dir .. "/p.csv", from = "2024-01-02", to = "2024-01-30", cash_rate = 0.05 }
-  T.eq(#bt.acc.trades, 0, "cash_rate: no trade in the range")
+  T.eq(#lines(bt.acc.trades), 0, "cash_rate: no trade in the range")
   local nav = bt.acc.nav
   T.eq(nav[1][1], "2024-01-02", "cash_rate: first row")
   T.eq(nav[1][2], 1e6, "cash_rate: no interest on the first row (no previous close)")
@@ -515,7 +521,7 @@ do
     if math.abs(t.linear - want) > 6e-5 or t.impact ~= 0 then ok = false end
     sum = sum + want
   end
-  T.check(ok and #bt.acc.trades > 10, "costs: linear = bps * 1e-4 * |notional| on every trade")
+  T.check(ok and #lines(bt.acc.trades) > 10, "costs: linear = bps * 1e-4 * |notional| on every trade")
   T.near(res.costs.linear.total, sum, 1e-6, "costs: result.costs.linear.total")
   T.check(res.costs.impact.total == 0 and res.costs.borrow.total == 0, "costs: linear alone")
   T.near(csv_total(out, "linear"), sum, 1e-4 * #bt.acc.costs, "costs: costs.csv's linear column")
@@ -544,7 +550,7 @@ do
   T.eq(t.linear, 0, "costs: impact alone (no linear)")
   sum = 0
   for _, x in ipairs(trades_of(bt)) do sum = sum + x.impact end
-  T.near(res.costs.impact.total, sum, 1e-4 * #bt.acc.trades, "costs: result.costs.impact.total")
+  T.near(res.costs.impact.total, sum, 1e-4 * #lines(bt.acc.trades), "costs: result.costs.impact.total")
   T.near(csv_total(out, "impact"), res.costs.impact.total, 1e-4 * #bt.acc.costs, "costs: costs.csv's impact column")
   T.check(res.costs.linear.total == 0 and res.costs.borrow.total == 0, "costs: impact alone")
   deducted(bt, "impact")
