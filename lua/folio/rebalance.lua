@@ -398,6 +398,7 @@ function stages.capacity(run)
   local cfg, limits = run.cfg, run.cfg.limits
   run.caps, run.caps_usd, run.adv = {}, {}, {}
   run.capacity_on = run.market ~= nil
+  run.unit_sorted = sorted(run.unit)
   if not run.capacity_on then
     note(run, "capacity", { decision = "off", reason = "no volumes: ADV capacity and the liquidity guard are off" })
   end
@@ -409,7 +410,7 @@ function stages.capacity(run)
     local row, lookback = (run.prices:shape()), limits.adv_lookback_days or 21
     local held = {}
     for _, p in ipairs(run.positions) do held[p.symbol] = true end
-    for _, s in ipairs(sorted(run.unit)) do
+    for _, s in ipairs(run.unit_sorted) do
       local a, b = ps[s], vs[s]
       local have = (a and b and a.first and b.first) and row - math_max(a.first, b.first) + 1 or 0
       if have < lookback then
@@ -423,7 +424,7 @@ function stages.capacity(run)
   local caps = {}
   if run.capacity_on then
     local list = {}
-    for _, s in ipairs(sorted(run.unit)) do if not young[s] then list[#list + 1] = s end end
+    for _, s in ipairs(run.unit_sorted) do if not young[s] then list[#list + 1] = s end end
     caps = run.market:position_capacity{ symbols = list, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
       adv_lookback_days = limits.adv_lookback_days }
   end

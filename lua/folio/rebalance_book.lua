@@ -30,7 +30,15 @@ function parts.value_book(run)
   for s in pairs(cfg.instruments or {}) do fx[s] = true end
   local cols = {}
   for _, s in ipairs(prices:symbols()) do cols[s] = true end
-  local function px(s) return cols[s] and prices:get(row, s) or nil end
+  -- the row's prices of every name the book and the sleeves name, in one call
+  local list = {}
+  for s in pairs(run.names) do if cols[s] then list[#list + 1] = s end end
+  local row_px = prices:row(row, list)
+  local function px(s)
+    local v = row_px[s]
+    if v == nil and cols[s] then v = prices:get(row, s) end -- an FX cross outside the names
+    return v
+  end
   -- one unit of `from` in `to`: a direct pair, its inverse, or through USD
   local function direct(from, to)
     if from == to then return 1 end
