@@ -43,7 +43,8 @@ local done = dir .. "/done"
 t0 = folio.clock()
 os.execute(string.format("sh -c '%s >/dev/null 2>&1; echo $? >%s' &", cmd(3):gsub("'", "'\\''"), done))
 local writing
-while not read(done) do
+-- (the shell creates the file before it writes the status: wait for the digits)
+while not (read(done) or ""):match("%d") do
   if not writing and read(out .. "/nav.csv") then writing = folio.clock() - t0 end
   folio.reconcile.sleep(0.001)
 end
