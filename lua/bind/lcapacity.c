@@ -60,7 +60,10 @@ static folio_capacity capacity_of(lua_State *L, int mk_idx, const char *sym, dou
 }
 
 /* One symbol (`symbol =`) -> its record; a list (`symbols =`) -> {SYM =
- * record} in one call (the rebalance asks for every tradable name at once). */
+ * record} in one call (the rebalance asks for every tradable name at once).
+ * With a list and `short = "mark"`, a name with fewer than adv_lookback_days
+ * rows of both values is not an error: its record is {symbol, short =
+ * message} (a name listed too recently to trade). */
 static int position_capacity(lua_State *L, int mk_idx, int args) {
   static const char *fname = "position_capacity";
   int many = lua_getfield(L, args, "symbols") != LUA_TNIL;
@@ -71,6 +74,13 @@ static int position_capacity(lua_State *L, int mk_idx, int args) {
   if (many && !lua_istable(L, list)) fl_argerror(L, fname, "symbols must be a list of symbols, got %s", luaL_typename(L, list));
   double nav = fl_positive(L, args, fname, "nav_usd", 0, 1);
   folio_capacity_opts o = check_opts(L, args, fname);
+  const char *short_mode = fl_opt_string(L, args, fname, "short", NULL);
+  int mark_short = 0;
+  if (short_mode) {
+    if (strcmp(short_mode, "mark") != 0) fl_argerror(L, fname, "short must be \"mark\", got '%s'", short_mode);
+    if (!many) fl_argerror(L, fname, "short = \"mark\" goes with symbols = {...}");
+    mark_short = 1;
+  }
   if (!many) {
     folio_capacity c = capacity_of(L, mk_idx, sym, nav, &o, fname);
     push_capacity(L, sym, &c);
@@ -82,8 +92,31 @@ static int position_capacity(lua_State *L, int mk_idx, int args) {
     if (lua_rawgeti(L, list, i) != LUA_TSTRING)
       fl_argerror(L, fname, "symbols[%I] must be a string, got %s", i, luaL_typename(L, -1));
     const char *s = lua_tostring(L, -1);
-    folio_capacity c = capacity_of(L, mk_idx, s, nav, &o, fname);
-    push_capacity(L, s, &c);
+    if (mark_short) {
+      folio_panel p, v;
+      int pi;
+      market_panels(L, mk_idx, &p, &v, &pi);
+      long j = fl_matrix_col_index(L, pi, s);
+      if (j < 0) fl_argerror(L, fname, "symbol '%s' is not in the market data", s);
+      folio_capacity c;
+      folio_error err;
+      folio_status st = folio_position_capacity(&p, &v, (size_t)j, nav, &o, &c, &err);
+      lua_pop(L, 2);
+      if (st == FOLIO_ESHORT) {
+        lua_createtable(L, 0, 2);
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "symbol");
+        lua_pushstring(L, err.message);
+        lua_setfield(L, -2, "short");
+      } else if (st != FOLIO_OK) {
+        return fl_core_error(L, fname, &err);
+      } else {
+        push_capacity(L, s, &c);
+      }
+    } else {
+      folio_capacity c = capacity_of(L, mk_idx, s, nav, &o, fname);
+      push_capacity(L, s, &c);
+    }
     lua_setfield(L, -3, s);
     lua_pop(L, 1);
   }
@@ -92,7 +125,7 @@ static int position_capacity(lua_State *L, int mk_idx, int args) {
 
 /* folio.capacity.position_capacity{market = md, symbol =, nav_usd =, fraction_of_adv =, adv_lookback_days =} */
 static int c_position_capacity(lua_State *L) {
-  static const char *const keys[] = {"market", "symbol", "symbols", "nav_usd", "fraction_of_adv",
+  static const char *const keys[] = {"market", "symbol", "symbols", "short", "nav_usd", "fraction_of_adv",
                                      "adv_lookback_days", NULL};
   fl_check_args(L, 1, "position_capacity", keys);
   if (lua_getfield(L, 1, "market") == LUA_TNIL)
@@ -105,7 +138,7 @@ static int c_position_capacity(lua_State *L) {
 /* md:position_capacity{symbol =, nav_usd =, ...} */
 static int mk_position_capacity(lua_State *L) {
   luaL_checkudata(L, 1, FL_MARKET_MT);
-  static const char *const keys[] = {"symbol", "symbols", "nav_usd", "fraction_of_adv", "adv_lookback_days", NULL};
+  static const char *const keys[] = {"symbol", "symbols", "short", "nav_usd", "fraction_of_adv", "adv_lookback_days", NULL};
   fl_check_args(L, 2, "position_capacity", keys);
   return position_capacity(L, 1, 2);
 }

@@ -404,29 +404,21 @@ function stages.capacity(run)
   end
   -- a name listed fewer rows ago than the ADV window has no capacity yet:
   -- not tradable (a held one is kept as it is), never an error
-  local young = {}
+  local young, caps = {}, {}
   if run.capacity_on then
-    local ps, vs = run.prices:spans(), run.volumes:spans()
-    local row, lookback = (run.prices:shape()), limits.adv_lookback_days or 21
+    caps = run.market:position_capacity{ symbols = run.unit_sorted, short = "mark", nav_usd = run.nav,
+      fraction_of_adv = limits.fraction_of_adv, adv_lookback_days = limits.adv_lookback_days }
     local held = {}
     for _, p in ipairs(run.positions) do held[p.symbol] = true end
     for _, s in ipairs(run.unit_sorted) do
-      local a, b = ps[s], vs[s]
-      local have = (a and b and a.first and b.first) and row - math_max(a.first, b.first) + 1 or 0
-      if have < lookback then
+      local why = caps[s].short
+      if why then
         young[s] = true
-        local why = string_format("%d rows of prices and volumes, ADV needs %d (adv_lookback_days)", have, lookback)
+        why = why:gsub("^position_capacity: ", "")
         run.frozen[s] = held[s] and ("held position kept: " .. why) or ("not tradable yet: " .. why)
         note(run, "capacity", { symbol = s, decision = held[s] and "kept" or "not tradable", reason = why })
       end
     end
-  end
-  local caps = {}
-  if run.capacity_on then
-    local list = {}
-    for _, s in ipairs(run.unit_sorted) do if not young[s] then list[#list + 1] = s end end
-    caps = run.market:position_capacity{ symbols = list, nav_usd = run.nav, fraction_of_adv = limits.fraction_of_adv,
-      adv_lookback_days = limits.adv_lookback_days }
   end
   for s in pairs(run.unit) do
     local cap = limits.max_position_weight or math_huge

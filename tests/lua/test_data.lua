@@ -53,6 +53,15 @@ T.raises(function() md:position_capacity{symbols = {"AAA", 3}, nav_usd = 1000, a
 T.raises(function() md:position_capacity{symbols = "AAA", nav_usd = 1000} end, {"symbols must be a list"})
 T.raises(function() md:position_capacity{symbol = "AAA", symbols = {"AAA"}, nav_usd = 1000} end, {"not both"})
 T.raises(function() md:position_capacity{nav_usd = 1000} end, {"symbol is required (or symbols"})
+-- short = "mark": a name with too short a history is marked, not an error
+local marked = md:position_capacity{symbols = {"AAA", "BBB"}, short = "mark", nav_usd = 1000, adv_lookback_days = 4}
+T.eq(marked.AAA.cap_usd, md:position_capacity{symbol = "AAA", nav_usd = 1000, adv_lookback_days = 4}.cap_usd, "AAA has 4 rows: a record")
+T.check(marked.BBB.short and marked.BBB.short:find("BBB has 3 rows with both price and volume", 1, true), "BBB marked short: " .. tostring(marked.BBB.short))
+T.eq(marked.BBB.cap_usd, nil, "a short name has no cap")
+T.raises(function() md:position_capacity{symbols = {"BBB"}, nav_usd = 1000, adv_lookback_days = 4} end, {"BBB has 3 rows"})
+T.raises(function() md:position_capacity{symbols = {"AAA"}, short = "skip", nav_usd = 1000} end, {"short must be \"mark\""})
+T.raises(function() md:position_capacity{symbol = "AAA", short = "mark", nav_usd = 1000} end, {"goes with symbols"})
+T.raises(function() md:position_capacity{symbols = {"ZZZ"}, short = "mark", nav_usd = 1000} end, {"'ZZZ'"})
 T.raises(function() md:position_capacity{symbol = "ZZZ", nav_usd = 1000} end, {"'ZZZ'"})
 T.raises(function() md:position_capacity{symbol = "AAA", nav_usd = 0} end, {"nav_usd must be > 0"})
 T.raises(function() md:position_capacity{symbol = "AAA", nav_usd = 1, fraction_of_adv = 2} end, {"fraction_of_adv"})
