@@ -21,7 +21,7 @@
 -- Runs inside the policy sandbox too: every global is captured at load.
 local folio, internal = ...
 
-local ipairs, type, error, tostring = ipairs, type, error, tostring
+local ipairs, pairs, type, error, tostring = ipairs, pairs, type, error, tostring
 local math_floor, math_ceil, math_log, math_max, math_min, math_huge =
   math.floor, math.ceil, math.log, math.max, math.min, math.huge
 local string_format, string_gsub, string_find = string.format, string.gsub, string.find
