@@ -154,8 +154,12 @@ local bin = (os.getenv("FOLIO_BUILD_DIR") or "build") .. "/folio"
 T.write(tmp .. "/sandboxed.lua", [[
 print(pcall(folio.data.write_csv, { weights = { A = 1 }, path = "sandbox_written.csv" }))
 ]])
-local okx, _, code = os.execute("cd '" .. tmp .. "' && '" .. (bin:sub(1, 1) == "/" and bin or os.getenv("PWD") .. "/" .. bin) ..
-  "' run sandboxed.lua > out.txt 2>&1")
+if bin:sub(1, 1) ~= "/" then -- the script runs in tmp: the program by its absolute path
+  local pwd = io.popen("pwd")
+  bin = pwd:read("l") .. "/" .. bin
+  pwd:close()
+end
+local okx, _, code = os.execute("cd '" .. tmp .. "' && '" .. bin .. "' run sandboxed.lua > out.txt 2>&1")
 local out = T.read(tmp .. "/out.txt") or ""
 T.check(okx, "sandboxed script runs: " .. out .. tostring(code))
 T.check(out:find("data.write_csv: needs a trusted engine", 1, true), "refused in a sandbox: " .. out)
