@@ -7,6 +7,9 @@
 --   folio.plot.area{...same keys...}                 stacked areas, diverging from 0
 --   folio.plot.bars{...same keys..., stacked = true} stacked or grouped bars
 --   folio.plot.figure{title, width = 900, panels = {{kind =, height = 300, ...}, ...}}
+--   folio.plot.frontier{curve, assets, min_volatility, max_sharpe, title, percent = true,
+--                       width = 900, height = 560}      the efficient frontier
+--   folio.plot.dendrogram{tree, title, width = 900, height = 420}   folio.hrp's tree
 --
 -- x is an array of labels (usually dates "YYYY-MM-DD"); a series is
 -- {name =, values = {...}} with one finite number per label (NaN, i.e.
@@ -18,7 +21,7 @@
 -- Runs inside the policy sandbox too: every global is captured at load.
 local folio, internal = ...
 
-local ipairs, type, error, tostring = ipairs, type, error, tostring
+local ipairs, pairs, type, error, tostring = ipairs, pairs, type, error, tostring
 local math_floor, math_ceil, math_log, math_max, math_min, math_huge =
   math.floor, math.ceil, math.log, math.max, math.min, math.huge
 local string_format, string_gsub, string_find = string.format, string.gsub, string.find
@@ -277,6 +280,26 @@ local function nice_ticks(lo, hi)
   return k0, k1, step, decimals
 end
 
+-- The tick labels' format for ticks `step` apart that need `decimals`
+-- digits: returns the format and the factor the values are multiplied by
+-- (100 for percentages).
+local function tick_format(step, decimals, percent)
+  local tick_scale, suffix = 1, ""
+  if percent then tick_scale, suffix, decimals = 100, "%", math_max(0, decimals - 2) end
+  -- (fixed decimals for everyday numbers; %.6g beyond them, which also
+  -- keeps string.format's precision under its limit of 99)
+  local tick_fmt = (decimals <= 10 and step * tick_scale < 1e15) and "%." .. decimals .. "f" or "%.6g"
+  if suffix == "%" then tick_fmt = tick_fmt .. "%%" end
+  return tick_fmt, tick_scale
+end
+
+-- The label of the tick at v, never "-0" (or "-0.00", "-0%").
+local function tick_label(fmt, scale, v)
+  local label = string_format(fmt, v * scale)
+  if string_find(label, "^%-0%.?0*%%?$") then label = string_gsub(label, "^%-", "") end
+  return label
+end
+
 -- The y extent of a chart: plain min/max for lines; for stacked charts the
 -- positive and negative stacks, always with 0.
 local function y_extent(chart)
@@ -372,18 +395,12 @@ local function draw_chart(fname, what, chart, y0, out, level)
   end
 
   -- axes: horizontal grid lines with the y tick labels, the x labels below
-  local tick_scale, suffix = 1, ""
-  if chart.percent then tick_scale, suffix, decimals = 100, "%", math_max(0, decimals - 2) end
-  -- (fixed decimals for everyday numbers; %.6g beyond them, which also
-  -- keeps string.format's precision under its limit of 99)
-  local tick_fmt = (decimals <= 10 and step * tick_scale < 1e15) and "%." .. decimals .. "f" or "%.6g"
-  if suffix == "%" then tick_fmt = tick_fmt .. "%%" end
+  local tick_fmt, tick_scale = tick_format(step, decimals, chart.percent)
   out[#out + 1] = '<g class="axis y">\n'
   for k = k0, k1 do
     local v = k * step
     local y = coord(Y(v))
-    local label = string_format(tick_fmt, v * tick_scale)
-    if string_find(label, "^%-0%.?0*%%?$") then label = string_gsub(label, "^%-", "") end
+    local label = tick_label(tick_fmt, tick_scale, v)
     out[#out + 1] = string_format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#dddddd"/>' ..
       '<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>\n',
       coord(left), y, coord(right), y, coord(left - 6), y, label)
@@ -546,6 +563,384 @@ function plot.figure(args)
     y0 = y0 + chart.height
   end
   out[#out + 1] = "</svg>\n"
+  return table_concat(out)
+end
+
+-- ---- charts of points: the efficient frontier and the HRP dendrogram ----------
+
+local FRONTIER_KEYS = {
+  title = true, curve = true, assets = true, min_volatility = true, max_sharpe = true, percent = true,
+  width = true, height = true,
+}
+local DENDROGRAM_KEYS = { title = true, tree = true, width = true, height = true }
+local AXIS_TITLE = 18 -- the band under the x tick labels for the x axis's title
+local ASSET_COLOUR, LINK_COLOUR = "#555555", PALETTE[1]
+local FRONTIER_ITEMS = { -- legend entries and colours of the frontier chart, in order
+  { name = "efficient frontier", colour = PALETTE[1] },
+  { name = "assets", colour = ASSET_COLOUR },
+  { name = "min volatility", colour = PALETTE[3], key = "min_volatility" },
+  { name = "max Sharpe", colour = PALETTE[4], key = "max_sharpe" },
+}
+
+-- A five-pointed star of outer radius 1 (the max-Sharpe marker), point up.
+local STAR = {}
+for k = 0, 9 do
+  local r, a = (k % 2 == 0) and 1 or 0.45, math.pi * (k / 5 - 0.5)
+  STAR[#STAR + 1] = { r * math.cos(a), r * math.sin(a) }
+end
+local DIAMOND = { { 0, -1 }, { 1, 0 }, { 0, 1 }, { -1, 0 } }
+
+-- The path of a marker shape (unit points) at (x, y) with radius r.
+local function shape_path(shape, x, y, r)
+  local parts = {}
+  for i, p in ipairs(shape) do parts[i] = coord(x + r * p[1]) .. "," .. coord(y + r * p[2]) end
+  return "M" .. parts[1] .. " L" .. table_concat(parts, " ", 2) .. " Z"
+end
+
+-- A point {volatility =, expected_return =} (other keys, such as weights or
+-- sharpe, are ignored: the tables of folio.frontier can be passed as they
+-- are), checked; returns volatility, expected_return.
+local function check_point(fname, what, p, level)
+  level = level + 1
+  if type(p) ~= "table" then
+    argerror(fname, string_format("%s must be a table {volatility =, expected_return =}, got %s", what, type(p)), level)
+  end
+  local vol, ret = p.volatility, p.expected_return
+  local why = not_finite(vol)
+  if why then error(string_format("%s: %s.volatility %s", fname, what, why), level) end
+  if vol < 0 then error(string_format("%s: %s.volatility is negative (%.17g)", fname, what, vol), level) end
+  why = not_finite(ret)
+  if why then error(string_format("%s: %s.expected_return %s", fname, what, why), level) end
+  return vol, ret
+end
+
+-- The nice ticks of an axis over [lo, hi] with their labels: returns the
+-- axis's ends and an array of {v =, label =}; raises when no step fits.
+local function linear_axis(fname, what, lo, hi, percent, level)
+  local k0, k1, step, decimals = nice_ticks(lo, hi)
+  if not k0 then
+    error(string_format("%s: %s span a range (%.17g to %.17g) too wide or too narrow to draw", fname, what, lo, hi),
+      level + 1)
+  end
+  local fmt, scale = tick_format(step, decimals, percent)
+  local ticks = {}
+  for k = k0, k1 do ticks[#ticks + 1] = { v = k * step, label = tick_label(fmt, scale, k * step) } end
+  return k0 * step, k1 * step, ticks
+end
+
+-- The y axis: grid lines at the ticks, their labels at the left, and the
+-- axis's title written vertically.
+local function draw_y_axis(out, ticks, Y, left, right, top, bottom, title)
+  out[#out + 1] = '<g class="axis y">\n'
+  for _, t in ipairs(ticks) do
+    local y = coord(Y(t.v))
+    out[#out + 1] = string_format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#dddddd"/>' ..
+      '<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>\n',
+      coord(left), y, coord(right), y, coord(left - 6), y, t.label)
+  end
+  local cx, cy = coord(14), coord((top + bottom) / 2)
+  out[#out + 1] = string_format('<text class="y-label" x="%s" y="%s" text-anchor="middle" transform="rotate(-90 %s %s)">%s</text>\n',
+    cx, cy, cx, cy, escape(title))
+  out[#out + 1] = '</g>\n'
+end
+
+-- The legend below the plot: items {name =, colour =} from left at y.
+local function draw_legend(out, items, left, y, plot_w)
+  local lx, lrow = legend_layout(items, plot_w)
+  out[#out + 1] = '<g class="legend">\n'
+  for j, item in ipairs(items) do
+    local ix, iy = left + lx[j], y + lrow[j] * LEGEND_ROW
+    out[#out + 1] = string_format('<g class="legend-item" data-name="%s"><rect x="%s" y="%s" width="12" height="10" fill="%s"/>' ..
+      '<text x="%s" y="%s">%s</text></g>\n',
+      escape(item.name), coord(ix), coord(iy), item.colour, coord(ix + 16), coord(iy + 9), escape(item.name))
+  end
+  out[#out + 1] = '</g>\n'
+end
+
+-- folio.plot.frontier{curve, assets, min_volatility, max_sharpe, title,
+-- percent = true, width = 900, height = 560}: volatility on x, expected
+-- return on y; the curve as one polyline in the order given, each asset a
+-- labelled point, the two portfolios as a diamond and a star.
+function plot.frontier(args)
+  local fname = "plot.frontier"
+  check_keys(fname, args, FRONTIER_KEYS, 2)
+  local title = check_label(fname, "", "title", args.title, 2)
+  local percent = check_bool(fname, "", "percent", args.percent, true, 2)
+  local W = check_size(fname, "", "width", args.width, 900, 2)
+  local H = check_size(fname, "", "height", args.height, 560, 2)
+  local curve = args.curve
+  if type(curve) ~= "table" then
+    argerror(fname, "curve must be an array of {volatility =, expected_return =}, got " .. type(curve), 2)
+  end
+  if #curve == 0 then error(fname .. ": curve is empty (at least one point is needed)", 2) end
+  local xs, ys = {}, {}
+  for i = 1, #curve do xs[i], ys[i] = check_point(fname, string_format("curve[%d]", i), curve[i], 2) end
+  local assets = args.assets
+  if assets ~= nil and type(assets) ~= "table" then
+    argerror(fname, "assets must be an array of {name =, volatility =, expected_return =}, got " .. type(assets), 2)
+  end
+  local names, ax, ay, seen = {}, {}, {}, {}
+  for i = 1, assets and #assets or 0 do
+    local a = assets[i]
+    if type(a) ~= "table" then
+      argerror(fname, string_format("assets[%d] must be a table {name =, volatility =, expected_return =}, got %s", i,
+        type(a)), 2)
+    end
+    local name = a.name
+    if type(name) ~= "string" or name == "" then
+      error(string_format("%s: assets[%d] has no name (name must be a non-empty string, got %s)", fname, i,
+        type(name) == "string" and "\"\"" or type(name)), 2)
+    end
+    local why = bad_text(name)
+    if why then error(string_format("%s: assets[%d] name %s", fname, i, why), 2) end
+    if seen[name] then
+      error(string_format("%s: assets[%d] ('%s') has the same name as assets[%d]", fname, i, name, seen[name]), 2)
+    end
+    seen[name] = i
+    names[i] = name
+    ax[i], ay[i] = check_point(fname, string_format("assets[%d] ('%s')", i, name), a, 2)
+  end
+  local marks, items = {}, { FRONTIER_ITEMS[1] }
+  if #names > 0 then items[#items + 1] = FRONTIER_ITEMS[2] end
+  for k = 3, 4 do
+    local item = FRONTIER_ITEMS[k]
+    if args[item.key] ~= nil then
+      local x, y = check_point(fname, item.key, args[item.key], 2)
+      marks[#marks + 1] = { item = item, x = x, y = y, shape = k == 3 and DIAMOND or STAR, r = k == 3 and 6 or 8 }
+      items[#items + 1] = item
+    end
+  end
+
+  -- layout: the plot area above the x labels, the x title and the legend
+  local left, right, top = LEFT, W - RIGHT, TOP
+  local plot_w = right - left
+  if plot_w < MIN_PLOT then
+    argerror(fname, string_format("width %s is too small (at least %d)", size_text(W), LEFT + RIGHT + MIN_PLOT), 2)
+  end
+  local _, _, nrows = legend_layout(items, plot_w)
+  local legend_h = LEGEND_GAP + nrows * LEGEND_ROW
+  local bottom = H - BOTTOM - AXIS_TITLE - legend_h
+  if bottom - top < MIN_PLOT then
+    argerror(fname, string_format("height %s is too small for %d legend row%s (at least %s)", size_text(H), nrows,
+      nrows == 1 and "" or "s", size_text(TOP + BOTTOM + AXIS_TITLE + legend_h + MIN_PLOT)), 2)
+  end
+
+  -- scales over every point drawn
+  local xlo, xhi, ylo, yhi = math_huge, -math_huge, math_huge, -math_huge
+  local function extend(x, y)
+    if x < xlo then xlo = x end
+    if x > xhi then xhi = x end
+    if y < ylo then ylo = y end
+    if y > yhi then yhi = y end
+  end
+  for i = 1, #xs do extend(xs[i], ys[i]) end
+  for i = 1, #ax do extend(ax[i], ay[i]) end
+  for _, m in ipairs(marks) do extend(m.x, m.y) end
+  local x0, x1, xticks = linear_axis(fname, "the volatilities", xlo, xhi, percent, 2)
+  local y0, y1, yticks = linear_axis(fname, "the expected returns", ylo, yhi, percent, 2)
+  local xscale, yscale = (right - left) / (x1 - x0), (bottom - top) / (y1 - y0)
+  local function X(v) return left + (v - x0) * xscale end
+  local function Y(v) return bottom - (v - y0) * yscale end
+
+  local out = {}
+  open_svg(out, title, W, H)
+  out[#out + 1] = '<g class="panel" data-kind="frontier">\n'
+  if title ~= "" then
+    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
+      coord(left), coord(20), escape(title))
+  end
+  draw_y_axis(out, yticks, Y, left, right, top, bottom, "expected return")
+  out[#out + 1] = '<g class="axis x">\n'
+  out[#out + 1] = string_format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/>\n',
+    coord(left), coord(bottom), coord(right), coord(bottom))
+  for _, t in ipairs(xticks) do
+    local x = coord(X(t.v))
+    out[#out + 1] = string_format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#dddddd"/>' ..
+      '<text x="%s" y="%s" text-anchor="middle">%s</text>\n',
+      x, coord(top), x, coord(bottom + 4), x, coord(bottom + 16), t.label)
+  end
+  out[#out + 1] = string_format('<text class="x-label" x="%s" y="%s" text-anchor="middle">volatility</text>\n',
+    coord((left + right) / 2), coord(bottom + 16 + AXIS_TITLE - 2))
+  out[#out + 1] = '</g>\n'
+
+  local cx, cy = {}, {}
+  for i = 1, #xs do cx[i], cy[i] = coord(X(xs[i])), Y(ys[i]) end
+  out[#out + 1] = string_format('<polyline class="series" data-name="efficient frontier" fill="none" stroke="%s" ' ..
+    'stroke-width="2" points="%s"/>\n', FRONTIER_ITEMS[1].colour, points(cx, cy, #xs))
+  if #names > 0 then
+    out[#out + 1] = '<g class="assets">\n'
+    local middle = (left + right) / 2
+    for i, name in ipairs(names) do
+      local x, y = X(ax[i]), Y(ay[i])
+      local east = x <= middle -- the label on the side with more room
+      out[#out + 1] = string_format('<g class="asset" data-name="%s"><circle cx="%s" cy="%s" r="3.5" fill="%s"/>' ..
+        '<text x="%s" y="%s" text-anchor="%s">%s</text></g>\n',
+        escape(name), coord(x), coord(y), ASSET_COLOUR, coord(east and x + 6 or x - 6), coord(y - 5),
+        east and "start" or "end", escape(name))
+    end
+    out[#out + 1] = '</g>\n'
+  end
+  for _, m in ipairs(marks) do
+    out[#out + 1] = string_format('<path class="marker" data-name="%s" fill="%s" stroke="#333333" stroke-width="0.8" d="%s"/>\n',
+      m.item.name, m.item.colour, shape_path(m.shape, X(m.x), Y(m.y), m.r))
+  end
+  draw_legend(out, items, left, bottom + 16 + AXIS_TITLE + LEGEND_GAP, plot_w)
+  out[#out + 1] = '</g>\n</svg>\n'
+  return table_concat(out)
+end
+
+-- ---- the dendrogram --------------------------------------------------------------
+
+local LEAF_KEYS = { id = true, symbol = true }
+local CLUSTER_KEYS = { id = true, left = true, right = true, distance = true, size = true }
+
+-- The tree of folio.hrp{..., tree = true}, checked: a leaf {id, symbol}, a
+-- cluster {id, left, right, distance, size}; ids 0..n-1 the leaves and
+-- n..2n-2 the merges in order (sorted by distance, children before their
+-- parent, left id < right id, size = the children's sizes). Returns the
+-- leaves in pre-order (left first: info.order), the clusters by merge
+-- (clusters[k] is id n + k - 1) and idof (node table -> id).
+local function check_tree(fname, root, level)
+  local lvl = level + 2 -- (raised from bad, inside this function)
+  local function bad(fmt, ...)
+    error(string_format("%s: tree is not the tree of folio.hrp{..., tree = true}: " .. fmt, fname, ...), lvl)
+  end
+  local function whole(v) return type(v) == "number" and v == math_floor(v) and v >= 0 and v < 2 ^ 31 end
+  local n
+  if root.symbol ~= nil then
+    n = 1
+  elseif not whole(root.size) or root.size < 2 then
+    bad("the root's size is %s, expected the number of assets (a whole number >= 2)", tostring(root.size))
+  else
+    n = root.size
+  end
+  local leaves, clusters, idof, stack = {}, {}, {}, { root }
+  local visited = 0
+  while #stack > 0 do
+    local node = stack[#stack]
+    stack[#stack] = nil
+    visited = visited + 1
+    if visited > 2 * n - 1 then bad("more than %d nodes for %d leaves", 2 * n - 1, n) end
+    if idof[node] then bad("node %s appears twice", tostring(idof[node])) end
+    local id = node.id
+    if not whole(id) then bad("a node's id is %s, expected a whole number", tostring(id)) end
+    local is_leaf = node.symbol ~= nil
+    for k in pairs(node) do
+      if not (is_leaf and LEAF_KEYS or CLUSTER_KEYS)[k] then bad("node %d has an unexpected key %s", id, tostring(k)) end
+    end
+    if is_leaf then
+      if id >= n then bad("leaf %d has an id outside 0..%d", id, n - 1) end
+      local sym = node.symbol
+      if type(sym) ~= "string" or sym == "" or bad_text(sym) then bad("leaf %d's symbol is not a name", id) end
+      leaves[#leaves + 1] = node
+    else
+      if id < n or id > 2 * n - 2 then bad("cluster %d has an id outside %d..%d", id, n, 2 * n - 2) end
+      if clusters[id - n + 1] then bad("id %d is used twice", id) end
+      local why = not_finite(node.distance)
+      if why then bad("cluster %d's distance %s", id, why) end
+      if node.distance < 0 then bad("cluster %d's distance is negative", id) end
+      if not whole(node.size) then bad("cluster %d's size is %s", id, tostring(node.size)) end
+      if type(node.left) ~= "table" or type(node.right) ~= "table" then
+        bad("cluster %d's left and right must be nodes, got %s and %s", id, type(node.left), type(node.right))
+      end
+      clusters[id - n + 1] = node
+      stack[#stack + 1] = node.right
+      stack[#stack + 1] = node.left
+    end
+    idof[node] = id
+  end
+  if #leaves ~= n then bad("%d leaves for a root of size %d", #leaves, n) end
+  local leaf_ids = {}
+  for _, leaf in ipairs(leaves) do
+    if leaf_ids[leaf.id] then bad("id %d is used twice", leaf.id) end
+    leaf_ids[leaf.id] = true
+  end
+  if idof[root] ~= 2 * n - 2 then bad("the root's id is %d, expected %d", idof[root], 2 * n - 2) end
+  local prev = 0
+  for k = 1, n - 1 do
+    local c = clusters[k]
+    if not c then bad("merge %d (id %d) is missing", k, n + k - 1) end
+    local id, l, r = n + k - 1, idof[c.left], idof[c.right]
+    if not (l < r and r < id) then bad("cluster %d joins %d and %d (expected left id < right id < %d)", id, l, r, id) end
+    local size = (c.left.symbol ~= nil and 1 or c.left.size) + (c.right.symbol ~= nil and 1 or c.right.size)
+    if c.size ~= size then bad("cluster %d has size %s, its children %d", id, tostring(c.size), size) end
+    if c.distance < prev then bad("cluster %d's distance %.17g is below the previous merge's %.17g", id, c.distance, prev) end
+    prev = c.distance
+  end
+  return leaves, clusters, idof, n
+end
+
+-- folio.plot.dendrogram{tree, title, width = 900, height = 420}: the leaves
+-- along x in the tree's order (info.order), each merge a link at its
+-- distance on the y axis.
+function plot.dendrogram(args)
+  local fname = "plot.dendrogram"
+  check_keys(fname, args, DENDROGRAM_KEYS, 2)
+  local title = check_label(fname, "", "title", args.title, 2)
+  local W = check_size(fname, "", "width", args.width, 900, 2)
+  local H = check_size(fname, "", "height", args.height, 420, 2)
+  local tree = args.tree
+  if type(tree) ~= "table" then
+    argerror(fname, "tree must be the tree of folio.hrp{..., tree = true}, got " .. type(tree), 2)
+  end
+  local leaves, clusters, idof, n = check_tree(fname, tree, 2)
+
+  local left, right, top = LEFT, W - RIGHT, TOP
+  local plot_w = right - left
+  if plot_w < MIN_PLOT then
+    argerror(fname, string_format("width %s is too small (at least %d)", size_text(W), LEFT + RIGHT + MIN_PLOT), 2)
+  end
+  local band, longest = plot_w / n, 0
+  for _, leaf in ipairs(leaves) do longest = math_max(longest, utf8_len(leaf.symbol)) end
+  local label_w = longest * CHAR_WIDTH
+  local rotated = label_w + 4 > band -- leaf labels written downwards when they do not fit side by side
+  local labels_h = rotated and label_w + 10 or 18
+  local bottom = H - BOTTOM - labels_h
+  if bottom - top < MIN_PLOT then
+    argerror(fname, string_format("height %s is too small for the leaf labels (at least %s)", size_text(H),
+      size_text(TOP + BOTTOM + labels_h + MIN_PLOT)), 2)
+  end
+  local hi = 0
+  for _, c in ipairs(clusters) do hi = math_max(hi, c.distance) end
+  local y0, y1, yticks = linear_axis(fname, "the merge distances", 0, hi > 0 and hi or 1, false, 2)
+  local yscale = (bottom - top) / (y1 - y0)
+  local function Y(v) return bottom - (v - y0) * yscale end
+
+  local out = {}
+  open_svg(out, title, W, H)
+  out[#out + 1] = '<g class="panel" data-kind="dendrogram">\n'
+  if title ~= "" then
+    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
+      coord(left), coord(20), escape(title))
+  end
+  draw_y_axis(out, yticks, Y, left, right, top, bottom, "distance")
+  out[#out + 1] = string_format('<g class="axis x">\n<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/>\n',
+    coord(left), coord(bottom), coord(right), coord(bottom))
+  local x_of, y_of = {}, {} -- by id
+  for i, leaf in ipairs(leaves) do
+    local x = left + (i - 0.5) * band
+    x_of[leaf.id], y_of[leaf.id] = x, Y(0)
+    local xt = coord(x)
+    if rotated then
+      local yt = coord(bottom + 6)
+      out[#out + 1] = string_format('<text class="leaf" data-name="%s" x="%s" y="%s" text-anchor="end" ' ..
+        'dominant-baseline="middle" transform="rotate(-90 %s %s)">%s</text>\n',
+        escape(leaf.symbol), xt, yt, xt, yt, escape(leaf.symbol))
+    else
+      out[#out + 1] = string_format('<text class="leaf" data-name="%s" x="%s" y="%s" text-anchor="middle">%s</text>\n',
+        escape(leaf.symbol), xt, coord(bottom + 14), escape(leaf.symbol))
+    end
+  end
+  out[#out + 1] = '</g>\n<g class="links">\n'
+  for k, c in ipairs(clusters) do
+    local id, l, r = n + k - 1, idof[c.left], idof[c.right]
+    local y = Y(c.distance)
+    x_of[id], y_of[id] = (x_of[l] + x_of[r]) / 2, y
+    out[#out + 1] = string_format('<path class="link" data-id="%d" data-distance="%.17g" fill="none" stroke="%s" ' ..
+      'stroke-width="1.5" d="M%s,%s L%s,%s L%s,%s L%s,%s"/>\n', id, c.distance, LINK_COLOUR,
+      coord(x_of[l]), coord(y_of[l]), coord(x_of[l]), coord(y), coord(x_of[r]), coord(y), coord(x_of[r]), coord(y_of[r]))
+  end
+  out[#out + 1] = '</g>\n</g>\n</svg>\n'
   return table_concat(out)
 end
 

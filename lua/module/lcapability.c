@@ -42,6 +42,7 @@ static const fl_capability capabilities[] = {
     /* writers */
     {"backtest.cli", FL_CAP_WRITES, 1, "folio backtest: the output folder and the checkpoint store"},
     {"backtest.run", FL_CAP_WRITES, 1, "writes --out files and checkpoints to its store; reads price files"},
+    {"data.write_csv", FL_CAP_WRITES, 1, "replaces a file with weights or a matrix as CSV"},
     {"exchange.paper", FL_CAP_WRITES, 1, "persists the paper exchange's book in its file"},
     {"manager.optimize", FL_CAP_WRITES, 0,
      "writes portfolio_config.json with out = path (refused in a sandbox); reads root's stats files"},
