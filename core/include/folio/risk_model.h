@@ -208,7 +208,9 @@ FOLIO_API size_t folio_ledoit_wolf_target_work_size(size_t n_rows, size_t n_asse
  *     Xm the NaN-as-zero centred rows, divided by n),
  *     delta = clip((pi - rho) / gamma / n, 0, 1).
  *   result = scale (delta F + (1 - delta) S), both triangles, exactly symmetric.
- * delta is 0 when the target equals S (c or gamma == 0). info->shrinkage =
+ * delta is 0 when the target equals S up to rounding (c or gamma at the
+ * rounding level of ||S||_F^2: constant_correlation with two assets, where
+ * PyPortfolioOpt divides noise by noise). info->shrinkage =
  * delta; info->mu = trace(result) / p (for these two targets: the mean
  * variance of the result).
  * missing: FOLIO_MISSING_ERROR, FOLIO_MISSING_COMPLETE, FOLIO_MISSING_ZERO

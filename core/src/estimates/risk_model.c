@@ -965,8 +965,10 @@ static void lw_single_factor(const double *x, size_t n, size_t p, double scale, 
   const double roff3 =
       ((zz_bb / t - varmkt * bsb) - (zz_diag_bb / t - varmkt * bsb_diag)) / (varmkt * varmkt);
   const double r_hat = rdiag + 2.0 * roff1 - roff3;
+  /* c at the rounding level of S: S is its own target (one asset, or every
+   * pair on the factor), any delta gives S; report 0. */
   double delta = 0.0;
-  if (c > 0.0 && varmkt > 0.0) { /* c == 0: S is its own target, any delta gives S */
+  if (c > 4096.0 * DBL_EPSILON * DBL_EPSILON * sum_s2 && varmkt > 0.0) {
     double k = (pi_hat - r_hat) / c;
     delta = k / t;
     delta = delta < 0.0 ? 0.0 : delta > 1.0 ? 1.0 : delta;
@@ -1043,8 +1045,10 @@ static folio_status lw_constant_correlation(const char *who, const folio_panel *
   /* sum_{i != j} (std_j / std_i) term1_ij = (sum_t a_t b_t - sum Xm^4) / t */
   const double theta_sum = (ab - sum_x4) / t + theta_rest;
   const double rho_hat = pi_diag + r_bar * theta_sum;
+  /* gamma at the rounding level of S: the target is S (two assets always),
+   * and any delta gives the same matrix; report 0, not a ratio of noise. */
   double delta = 0.0;
-  if (gamma > 0.0) {
+  if (gamma > 4096.0 * DBL_EPSILON * DBL_EPSILON * s2) {
     delta = (pi_hat - rho_hat) / gamma / t;
     delta = delta < 0.0 ? 0.0 : delta > 1.0 ? 1.0 : delta;
     if (delta != delta) delta = 0.0;
