@@ -93,7 +93,7 @@ static int er_ema_historical(lua_State *L) {
   fl_matrix *m = check_prices(L, fname, &pi);
   double span = fl_opt_number(L, 1, fname, "span", 500.0);
   if (!(span >= 1.0))
-    fl_argerror(L, fname, "span must be >= 1 (rows; pandas' ewm(span)), got %g", span);
+    fl_argerror(L, fname, "span must be >= 1 (rows; pandas' ewm(span)), got %f", span);
   int compounding = fl_opt_boolean(L, 1, fname, "compounding", 1);
   double frequency = fl_positive(L, 1, fname, "frequency", 252.0, 0);
   double *mu = doubles(L, m->n_cols);
@@ -116,14 +116,15 @@ static const double *check_market(lua_State *L, const char *fname, const fl_matr
   int mi;
   fl_matrix *mk = fl_field_matrix(L, 1, fname, "market_prices", &mi);
   if (mk->n_cols != 1)
-    fl_argerror(L, fname, "market_prices must have one column (the market), got %zu", mk->n_cols);
+    fl_argerror(L, fname, "market_prices must have one column (the market), got %d",
+                (int)mk->n_cols);
   if (mk->n_rows != m->n_rows)
-    fl_argerror(L, fname, "market_prices has %zu row(s), prices %zu: the market must be on the "
-                "same dates", mk->n_rows, m->n_rows);
+    fl_argerror(L, fname, "market_prices has %I row(s), prices %I: the market must be on the "
+                "same dates", (lua_Integer)mk->n_rows, (lua_Integer)m->n_rows);
   for (size_t i = 0; i < m->n_rows; i++)
     if (strcmp(mk->row_labels[i], m->row_labels[i]) != 0)
-      fl_argerror(L, fname, "market_prices row %zu is %s where prices has %s: the market must be "
-                  "on the same dates", i + 1, mk->row_labels[i], m->row_labels[i]);
+      fl_argerror(L, fname, "market_prices row %I is %s where prices has %s: the market must be "
+                  "on the same dates", (lua_Integer)(i + 1), mk->row_labels[i], m->row_labels[i]);
   return mk->data;
 }
 
