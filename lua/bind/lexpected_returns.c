@@ -121,7 +121,7 @@ static const double *check_market(lua_State *L, const char *fname, const fl_matr
   if (mk->n_rows != m->n_rows)
     fl_argerror(L, fname, "market_prices has %I row(s), prices %I: the market must be on the "
                 "same dates", (lua_Integer)mk->n_rows, (lua_Integer)m->n_rows);
-  for (size_t i = 0; i < m->n_rows; i++)
+  for (size_t i = 0; i < m->n_rows && mk->row_labels && m->row_labels; i++)
     if (strcmp(mk->row_labels[i], m->row_labels[i]) != 0)
       fl_argerror(L, fname, "market_prices row %I is %s where prices has %s: the market must be "
                   "on the same dates", (lua_Integer)(i + 1), mk->row_labels[i], m->row_labels[i]);
