@@ -2,7 +2,8 @@
  * refio.h — loaders for ../shared/reference files, written independently of
  * folio's own CSV reader so that reference tests do not trust the code they
  * check. Plain comma-separated text, no quoting, empty cell = NaN, values
- * parsed with strtod (correctly rounded in glibc).
+ * parsed with strtod (correctly rounded in glibc). Lines starting with '#'
+ * are comments (the files folio computed say there how).
  */
 #ifndef FOLIO_REFIO_H
 #define FOLIO_REFIO_H
@@ -57,7 +58,7 @@ static inline int ref_load(const char *dir, const char *name, ref_table *t) {
   int first = 1;
   while ((len = getline(&line, &line_cap, f)) > 0) {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-    if (len == 0) continue;
+    if (len == 0 || line[0] == '#') continue; /* blank lines and header comments */
     size_t n = ref_split(line, fields, 4096);
     if (first) {
       t->n_cols = n - 1;

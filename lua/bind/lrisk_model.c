@@ -1,6 +1,6 @@
 /*
  * lrisk_model.c — folio.risk_model: covariance estimates as labelled matrices
- * (sample, Ledoit-Wolf, EWMA), covariance -> correlation, and the repair of
+ * (sample, Ledoit-Wolf towards three targets, OAS, semicovariance, EWMA), covariance -> correlation, and the repair of
  * a covariance that is not positive definite.
  */
 #include <math.h>
@@ -151,7 +151,10 @@ static int ledoit_wolf_factor(lua_State *L, const char *fname, int ri, const fl_
 
 static int r_ledoit_wolf(lua_State *L) {
   static const char *fname = "ledoit_wolf";
-  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", "form", NULL};
+  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", "form",
+                                     "target", NULL};
+  static const char *const targets[] = {"constant_variance", "single_factor",
+                                        "constant_correlation", NULL};
   static const char *const allowed[] = {"error", "complete", "zero", NULL};
   static const char *const forms[] = {"matrix", "factor", NULL};
   fl_check_args(L, 1, fname, keys);
@@ -164,23 +167,90 @@ static int r_ledoit_wolf(lua_State *L) {
   lua_pop(L, 1);
   folio_missing missing = check_missing(L, fname, allowed);
   double scale = check_scale(L, fname);
-  if (fl_opt_option(L, 1, fname, "form", "matrix", forms) == 1)
+  folio_lw_target target = (folio_lw_target)fl_opt_option(L, 1, fname, "target",
+                                                          "constant_variance", targets);
+  if (fl_opt_option(L, 1, fname, "form", "matrix", forms) == 1) {
+    if (target != FOLIO_LW_CONSTANT_VARIANCE)
+      fl_argerror(L, fname, "form = 'factor' is the constant_variance target only, got target = '%s'",
+                  folio_lw_target_name(target));
     return ledoit_wolf_factor(L, fname, ri, r, missing, scale);
+  }
   folio_panel p = fl_matrix_panel(r);
-  size_t ws = folio_ledoit_wolf_work_size(r->n_rows, r->n_cols);
+  size_t ws = target == FOLIO_LW_CONSTANT_VARIANCE
+                  ? folio_ledoit_wolf_work_size(r->n_rows, r->n_cols)
+                  : folio_ledoit_wolf_target_work_size(r->n_rows, r->n_cols);
   int ci;
   void *work;
   fl_matrix *c = push_estimate_room(L, r, ws, &ci, &work);
   folio_lw_info info;
   folio_error err;
-  if (folio_ledoit_wolf(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) !=
-      FOLIO_OK)
+  /* constant_variance goes through folio_ledoit_wolf itself (bit-identical). */
+  if (folio_ledoit_wolf_target(&p, target, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work,
+                               &info, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  label_by_returns(L, ci, r, fname);
+  lua_createtable(L, 0, 6);
+  fl_set_number(L, "shrinkage", info.shrinkage);
+  fl_set_number(L, "mu", info.mu);
+  fl_set_integer(L, "rows_used", info.rows_used);
+  fl_set_string(L, "target", folio_lw_target_name(target));
+  return push_estimate(L, ci, info.had_missing, missing);
+}
+
+/* folio.risk_model.oas{returns = R, missing = "error"|"complete"|"zero",
+ *                       annualize = false, periods_per_year = 252} */
+static int r_oas(lua_State *L) {
+  static const char *fname = "oas";
+  static const char *const keys[] = {"returns", "missing", "annualize", "periods_per_year", NULL};
+  static const char *const allowed[] = {"error", "complete", "zero", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ri;
+  fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
+  folio_missing missing = check_missing(L, fname, allowed);
+  double scale = check_scale(L, fname);
+  folio_panel p = fl_matrix_panel(r);
+  int ci;
+  void *work;
+  fl_matrix *c = push_estimate_room(L, r, folio_oas_work_size(r->n_rows, r->n_cols), &ci, &work);
+  folio_lw_info info;
+  folio_error err;
+  if (folio_oas(&p, missing, scale, c->data, r->n_cols ? r->n_cols : 1, work, &info, &err) != FOLIO_OK)
     return fl_core_error(L, fname, &err);
   label_by_returns(L, ci, r, fname);
   lua_createtable(L, 0, 5);
   fl_set_number(L, "shrinkage", info.shrinkage);
   fl_set_number(L, "mu", info.mu);
   fl_set_integer(L, "rows_used", info.rows_used);
+  return push_estimate(L, ci, info.had_missing, missing);
+}
+
+/* folio.risk_model.semicovariance{returns = R, benchmark = 0, frequency = 252,
+ *                                  missing = "error"|"complete"|"zero"} */
+static int r_semicovariance(lua_State *L) {
+  static const char *fname = "semicovariance";
+  static const char *const keys[] = {"returns", "benchmark", "frequency", "missing", NULL};
+  static const char *const allowed[] = {"error", "complete", "zero", NULL};
+  fl_check_args(L, 1, fname, keys);
+  int ri;
+  fl_matrix *r = fl_field_matrix(L, 1, fname, "returns", &ri);
+  double benchmark = fl_opt_number(L, 1, fname, "benchmark", 0.0);
+  double frequency = fl_positive(L, 1, fname, "frequency", FOLIO_PERIODS_PER_YEAR, 0);
+  folio_missing missing = check_missing(L, fname, allowed);
+  folio_panel p = fl_matrix_panel(r);
+  int ci;
+  void *work;
+  fl_matrix *c =
+      push_estimate_room(L, r, folio_semicovariance_work_size(r->n_rows, r->n_cols), &ci, &work);
+  folio_cov_info info;
+  folio_error err;
+  if (folio_semicovariance(&p, missing, benchmark, frequency, c->data, r->n_cols ? r->n_cols : 1,
+                           work, &info, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
+  label_by_returns(L, ci, r, fname);
+  lua_createtable(L, 0, 5);
+  fl_set_integer(L, "rows_used", info.rows_used);
+  fl_set_number(L, "benchmark", benchmark);
+  fl_set_number(L, "frequency", frequency);
   return push_estimate(L, ci, info.had_missing, missing);
 }
 
@@ -260,7 +330,8 @@ static int r_repair(lua_State *L) {
 
 static const luaL_Reg risk_funcs[] = {{"sample_cov", r_sample_cov}, {"ledoit_wolf", r_ledoit_wolf},
                                       {"ewma_cov", r_ewma_cov},     {"corr", r_corr},
-                                      {"repair", r_repair},         {NULL, NULL}};
+                                      {"repair", r_repair},         {"oas", r_oas},
+                                      {"semicovariance", r_semicovariance}, {NULL, NULL}};
 
 int fl_open_risk_model(lua_State *L) {
   luaL_newlib(L, risk_funcs);

@@ -23,6 +23,7 @@ static const struct {
 } submodules[] = {
     {"matrix", fl_open_matrix},   {"data", fl_open_data},         {"risk_model", fl_open_risk_model},
     {"sizers", fl_open_sizers},   {"capacity", fl_open_capacity}, {"holding", fl_open_holding},
+    {"expected_returns", fl_open_expected_returns},
     {"optimize", fl_open_optimize},
     {"config", fl_open_config},
     {"session", fl_open_session},

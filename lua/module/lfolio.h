@@ -306,6 +306,7 @@ int fl_risk_sizer_risk_parity(lua_State *L);
 /* ---- submodules (each pushes its table) ---------------------------------- */
 int fl_open_data(lua_State *L);
 int fl_open_risk_model(lua_State *L);
+int fl_open_expected_returns(lua_State *L); /* folio.expected_returns (lexpected_returns.c) */
 int fl_open_sizers(lua_State *L);
 int fl_open_capacity(lua_State *L);
 int fl_open_holding(lua_State *L);

@@ -88,13 +88,14 @@ function T.reference_dir()
   return nil
 end
 
--- Reads a reference CSV: header row, then rows whose first cell is a label.
+-- Reads a reference CSV: header row, then rows whose first cell is a label;
+-- lines starting with '#' are comments.
 function T.read_ref_csv(path)
   local f = assert(io.open(path, "r"))
   local header, rows = nil, {}
   for line in f:lines() do
     line = line:gsub("\r$", "")
-    if line ~= "" then
+    if line ~= "" and line:sub(1, 1) ~= "#" then -- '#': a header comment (how the file was made)
       local cells = {}
       for cell in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = cell end
       if not header then header = cells else rows[#rows + 1] = cells end

@@ -11,6 +11,7 @@
 #include "folio/csv_records.h"
 #include "folio/returns.h"
 #include "folio/risk_model.h"
+#include "folio/expected_returns.h"
 #include "folio/correlation.h"
 #include "folio/hrp.h"
 #include "folio/repair.h"

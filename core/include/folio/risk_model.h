@@ -167,6 +167,113 @@ FOLIO_API folio_status folio_ewma_cov(const folio_panel *returns, folio_missing 
                                       double half_life, double scale, double *cov, size_t ld,
                                       void *work, folio_cov_info *info, folio_error *err);
 
+/* ---- Ledoit-Wolf towards structured targets (PyPortfolioOpt's three) ------ */
+
+/* The shrinkage target of folio_ledoit_wolf_target. */
+typedef enum folio_lw_target {
+  FOLIO_LW_CONSTANT_VARIANCE = 0,   /* mu I: scikit-learn's LedoitWolf (folio_ledoit_wolf) */
+  FOLIO_LW_SINGLE_FACTOR = 1,       /* Sharpe's single-factor model (Ledoit & Wolf 2001) */
+  FOLIO_LW_CONSTANT_CORRELATION = 2 /* one average correlation (Ledoit & Wolf 2003) */
+} folio_lw_target;
+
+/* Parses "constant_variance", "single_factor", "constant_correlation";
+ * FOLIO_EINVAL naming the accepted values for anything else. */
+FOLIO_API folio_status folio_lw_target_parse(const char *name, folio_lw_target *out,
+                                             folio_error *err);
+/* The name of a target ("unknown" for a value outside the enum). */
+FOLIO_API const char *folio_lw_target_name(folio_lw_target t);
+
+/* Bytes of workspace folio_ledoit_wolf_target needs, for any target (0 on
+ * overflow). At least folio_ledoit_wolf_work_size. Any alignment. */
+FOLIO_API size_t folio_ledoit_wolf_target_work_size(size_t n_rows, size_t n_assets);
+
+/*
+ * Ledoit-Wolf shrinkage towards `target`, exactly as PyPortfolioOpt's
+ * CovarianceShrinkage(...).ledoit_wolf(shrinkage_target) computes it
+ * (before its annualisation), times `scale`:
+ *   FOLIO_LW_CONSTANT_VARIANCE: folio_ledoit_wolf itself (bit-identical).
+ *   FOLIO_LW_SINGLE_FACTOR (Ledoit & Wolf 2001), over the n rows used:
+ *     Xm the centred rows, m_t = mean_j Xm_tj (the equal-weighted market),
+ *     S = Xm'Xm / n, b_i = Xm_i'm / n, v = m'm / n,
+ *     F_ij = b_i b_j / v (i != j), F_ii = S_ii,
+ *     c = ||S - F||_F^2, pi = (1/n) sum(y'y) - sum S^2 with y = Xm.^2,
+ *     rho = rdiag + 2 roff1 - roff3 (PyPortfolioOpt's terms, with z = Xm .* m),
+ *     delta = clip((pi - rho) / c / n, 0, 1).
+ *   FOLIO_LW_CONSTANT_CORRELATION (Ledoit & Wolf 2003):
+ *     S the sample covariance with ddof = 1 (under FOLIO_MISSING_ZERO the
+ *     pairwise S of the returns with their gaps, pandas' X.cov(), as
+ *     PyPortfolioOpt takes it), s_i = sqrt(S_ii),
+ *     r = (sum_ij S_ij / (s_i s_j) - p) / (p (p - 1)), F_ij = r s_i s_j, F_ii = S_ii,
+ *     pi, rho and gamma = ||S - F||_F^2 as PyPortfolioOpt's code (with
+ *     Xm the NaN-as-zero centred rows, divided by n),
+ *     delta = clip((pi - rho) / gamma / n, 0, 1).
+ *   result = scale (delta F + (1 - delta) S), both triangles, exactly symmetric.
+ * delta is 0 when the target equals S up to rounding (c or gamma at the
+ * rounding level of ||S||_F^2: constant_correlation with two assets, where
+ * PyPortfolioOpt divides noise by noise). info->shrinkage =
+ * delta; info->mu = trace(result) / p (for these two targets: the mean
+ * variance of the result).
+ * missing: FOLIO_MISSING_ERROR, FOLIO_MISSING_COMPLETE, FOLIO_MISSING_ZERO
+ * (PyPortfolioOpt's convention: np.nan_to_num before everything).
+ * work: folio_ledoit_wolf_target_work_size bytes or NULL. info may be NULL.
+ * On error neither cov nor info is written.
+ * Errors: those of folio_ledoit_wolf, plus FOLIO_EINVAL (unknown target) and,
+ * for constant_correlation, FOLIO_EDEGENERATE (a symbol with zero variance,
+ * named: its correlations are undefined) and under FOLIO_MISSING_ZERO the
+ * errors of folio_sample_cov's pairwise mode (a symbol with fewer than 2
+ * observations, named).
+ */
+FOLIO_API folio_status folio_ledoit_wolf_target(const folio_panel *returns, folio_lw_target target,
+                                                folio_missing missing, double scale, double *cov,
+                                                size_t ld, void *work, folio_lw_info *info,
+                                                folio_error *err);
+
+/* ---- Oracle Approximating Shrinkage -------------------------------------- */
+
+/* Bytes of workspace folio_oas needs (0 on overflow). Any alignment. */
+FOLIO_API size_t folio_oas_work_size(size_t n_rows, size_t n_assets);
+
+/*
+ * OAS shrinkage (Chen, Wiesel, Eldar & Hero 2010), exactly as scikit-learn's
+ * oas / OAS().fit (assume_centered = False), times scale:
+ *   S = Xc'Xc / n (biased), mu = trace(S) / p, alpha = sum_ij S_ij^2 / p^2,
+ *   num = alpha + mu^2, den = (n + 1) (alpha - mu^2 / p),
+ *   shrinkage = 1 if den == 0 else min(num / den, 1),
+ *   OAS = scale ((1 - shrinkage) S + shrinkage mu I).
+ * One asset: S itself, shrinkage 0 (scikit-learn's special case).
+ * missing, cov, ld, work, info and errors as folio_ledoit_wolf (the
+ * workspace is folio_oas_work_size bytes). FOLIO_MISSING_ZERO is
+ * PyPortfolioOpt's CovarianceShrinkage.oracle_approximating().
+ */
+FOLIO_API folio_status folio_oas(const folio_panel *returns, folio_missing missing, double scale,
+                                 double *cov, size_t ld, void *work, folio_lw_info *info,
+                                 folio_error *err);
+
+/* ---- semicovariance -------------------------------------------------------- */
+
+/* Bytes of workspace folio_semicovariance needs (0 on overflow). Any alignment. */
+FOLIO_API size_t folio_semicovariance_work_size(size_t n_rows, size_t n_assets);
+
+/*
+ * Semicovariance below a benchmark return, PyPortfolioOpt's semicovariance:
+ *   D_tj = min(r_tj - benchmark, 0),   C = scale * D'D / n   (one dsyrk)
+ * over the n rows used (no centring; divides by n). benchmark is per
+ * period (a daily return for daily data).
+ * missing: FOLIO_MISSING_ERROR (a gap is an error naming symbol and row),
+ * FOLIO_MISSING_COMPLETE (complete rows only) or FOLIO_MISSING_ZERO
+ * (PyPortfolioOpt: numpy's fmin makes a missing return a 0 in D, and every
+ * row counts in n).
+ * Each entry is bounded by the second moments of the returns about the
+ * benchmark: |C_ij| <= sqrt(C_ii C_jj), C_jj <= scale mean_t (r_tj - b)^2.
+ * cov/ld/work/info as folio_sample_cov (min_pair_obs = rows_used).
+ * Errors: those of folio_ledoit_wolf (no FOLIO_MISSING_PAIRWISE), plus
+ * FOLIO_EINVAL (benchmark not finite or |benchmark| > 1e6).
+ */
+FOLIO_API folio_status folio_semicovariance(const folio_panel *returns, folio_missing missing,
+                                            double benchmark, double scale, double *cov,
+                                            size_t ld, void *work, folio_cov_info *info,
+                                            folio_error *err);
+
 /* Covariance -> correlation: folio_cov_to_corr in correlation.h. */
 
 #ifdef __cplusplus

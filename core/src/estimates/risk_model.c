@@ -840,3 +840,445 @@ done:
   free(owned);
   return st;
 }
+
+/* ==== Ledoit-Wolf towards other targets (PyPortfolioOpt's) ================= */
+
+folio_status folio_lw_target_parse(const char *name, folio_lw_target *out, folio_error *err) {
+  if (!out) return folio_error_set(err, FOLIO_EINVAL, "lw_target_parse: out is NULL");
+  if (name && strcmp(name, "constant_variance") == 0) {
+    *out = FOLIO_LW_CONSTANT_VARIANCE;
+  } else if (name && strcmp(name, "single_factor") == 0) {
+    *out = FOLIO_LW_SINGLE_FACTOR;
+  } else if (name && strcmp(name, "constant_correlation") == 0) {
+    *out = FOLIO_LW_CONSTANT_CORRELATION;
+  } else {
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "lw_target_parse: unknown shrinkage target '%.64s' (expected "
+                           "constant_variance, single_factor or constant_correlation)",
+                           name ? name : "(null)");
+  }
+  folio_error_clear(err);
+  return FOLIO_OK;
+}
+
+const char *folio_lw_target_name(folio_lw_target t) {
+  switch (t) {
+    case FOLIO_LW_CONSTANT_VARIANCE:
+      return "constant_variance";
+    case FOLIO_LW_SINGLE_FACTOR:
+      return "single_factor";
+    case FOLIO_LW_CONSTANT_CORRELATION:
+      return "constant_correlation";
+  }
+  return "unknown";
+}
+
+/* Workspace of the structured targets: the estimators' layout, then an
+ * A x A product (Xm'Xm) and, for the pairwise S of constant_correlation
+ * under missing = zero, a sample_cov workspace. */
+size_t folio_ledoit_wolf_target_work_size(size_t n_rows, size_t n_assets) {
+  size_t est = est_work_size(n_rows, n_assets), aa;
+  size_t pw = folio_sample_cov_work_size(n_rows, n_assets, FOLIO_MISSING_PAIRWISE);
+  if (!est || !pw || folio_i_mul(n_assets, n_assets, &aa) || aa > SIZE_MAX / sizeof(double) - 64)
+    return 0;
+  aa = aa * sizeof(double) + 64;
+  if (est > SIZE_MAX - aa || est + aa > SIZE_MAX - pw) return 0;
+  return est + aa + pw;
+}
+
+/* delta F + (1 - delta) S, times scale, written to both triangles from one
+ * value; F_ij = f(i, j) off the diagonal and S_ii on it (both targets). */
+#define SHRINK_TO(cov, ld, p, delta, scale, f_of_ij)                          \
+  do {                                                                        \
+    FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {                                     \
+      double s_ = (cov)[i + j * (ld)];                                        \
+      double f_ = i == j ? s_ : (f_of_ij);                                    \
+      double v_ = ((delta) * f_ + (1.0 - (delta)) * s_) * (scale);            \
+      (cov)[i + j * (ld)] = v_;                                               \
+      (cov)[j + i * (ld)] = v_;                                               \
+    }                                                                         \
+  } while (0)
+
+/* PyPortfolioOpt's _ledoit_wolf_single_factor (Ledoit & Wolf 2001) on the
+ * centred rows x (n x p): every sum it forms over an A x A product of
+ * n-vectors is a sum over rows of products of row sums, so only the sample
+ * covariance itself needs BLAS. */
+static void lw_single_factor(const double *x, size_t n, size_t p, double scale, double *cov,
+                             size_t ld, double *xmkt, double *rowsum, double *betas,
+                             double *shrinkage) {
+  const double t = (double)n;
+  /* xmkt_t = mean_j Xm_tj; sample = Xm'Xm / t (np.cov(..) * (t - 1) / t). */
+  for (size_t r = 0; r < n; r++) xmkt[r] = 0.0;
+  for (size_t j = 0; j < p; j++)
+    for (size_t r = 0; r < n; r++) xmkt[r] += x[r + j * n];
+  for (size_t r = 0; r < n; r++) xmkt[r] /= (double)p;
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0 / t, x, (int)n, 0.0, cov,
+              (int)ld);
+  folio_i_mirror_upper(cov, ld, p);
+  double varmkt = 0.0;
+  for (size_t r = 0; r < n; r++) varmkt += xmkt[r] * xmkt[r];
+  varmkt /= t;
+  for (size_t j = 0; j < p; j++) {
+    double b = 0.0;
+    const double *col = x + j * n;
+    for (size_t r = 0; r < n; r++) b += col[r] * xmkt[r];
+    betas[j] = b / t;
+  }
+  /* Row sums over y = Xm^2, z = Xm xmkt: sum(y'y) = sum_t (sum_i y_ti)^2,
+   * sum_ij (y'z)_ij b_j = sum_t (sum_i y_ti)(sum_j z_tj b_j), and so on. */
+  double sum_yy = 0.0, sum_y2 = 0.0, yz_b = 0.0, yz_diag_b = 0.0, zz_bb = 0.0, zz_diag_bb = 0.0;
+  for (size_t r = 0; r < n; r++) {
+    double ys = 0.0, zb = 0.0, m = xmkt[r];
+    for (size_t j = 0; j < p; j++) {
+      double v = x[r + j * n], y = v * v, z = v * m;
+      ys += y;
+      zb += z * betas[j];
+      sum_y2 += y * y;
+      yz_diag_b += y * z * betas[j];
+      zz_diag_bb += z * z * betas[j] * betas[j];
+    }
+    rowsum[r] = ys;
+    sum_yy += ys * ys;
+    yz_b += ys * zb;
+    zz_bb += zb * zb;
+  }
+  double sum_s2 = 0.0, diag_s2 = 0.0, bsb = 0.0, bsb_diag = 0.0, c = 0.0;
+  for (size_t j = 0; j < p; j++) {
+    for (size_t i = 0; i < p; i++) {
+      double s = cov[i + j * ld];
+      sum_s2 += s * s;
+      bsb += betas[i] * s * betas[j];
+      if (i != j) {
+        double d = s - betas[i] * betas[j] / varmkt;
+        c += d * d;
+      }
+    }
+    double sjj = cov[j + j * ld];
+    diag_s2 += sjj * sjj;
+    bsb_diag += betas[j] * betas[j] * sjj;
+  }
+  const double pi_hat = sum_yy / t - sum_s2;
+  const double rdiag = sum_y2 / t - diag_s2;
+  /* v1 = y'z/t - b_i S_ij:  sum_ij v1_ij b_j - sum_i v1_ii b_i */
+  const double roff1 = ((yz_b / t - bsb) - (yz_diag_b / t - bsb_diag)) / varmkt;
+  /* v3 = z'z/t - varmkt S:  sum_ij v3_ij b_i b_j - sum_i v3_ii b_i^2 */
+  const double roff3 =
+      ((zz_bb / t - varmkt * bsb) - (zz_diag_bb / t - varmkt * bsb_diag)) / (varmkt * varmkt);
+  const double r_hat = rdiag + 2.0 * roff1 - roff3;
+  /* c at the rounding level of S: S is its own target (one asset, or every
+   * pair on the factor), any delta gives S; report 0. */
+  double delta = 0.0;
+  if (c > 4096.0 * DBL_EPSILON * DBL_EPSILON * sum_s2 && varmkt > 0.0) {
+    double k = (pi_hat - r_hat) / c;
+    delta = k / t;
+    delta = delta < 0.0 ? 0.0 : delta > 1.0 ? 1.0 : delta;
+    if (delta != delta) delta = 0.0;
+  }
+  const double vm = varmkt;
+  SHRINK_TO(cov, ld, p, delta, scale, betas[i] * betas[j] / vm);
+  *shrinkage = delta;
+}
+
+/* PyPortfolioOpt's _ledoit_wolf_constant_correlation (Ledoit & Wolf 2003):
+ * S (ddof 1) already in cov, x the centred rows (n x p), h = Xm'Xm (upper
+ * and lower written). The (Xm^3)'Xm term enters only through sum_ij
+ * (std_j / std_i) term1_ij, a sum over rows of products of row sums. */
+static folio_status lw_constant_correlation(const char *who, const folio_panel *r, const double *x,
+                                            size_t n, size_t p, double scale, double *cov,
+                                            size_t ld, const double *h, double *stdv,
+                                            double *shrinkage, folio_error *err) {
+  const double t = (double)n;
+  char cb[64];
+  for (size_t j = 0; j < p; j++) {
+    double v = cov[j + j * ld];
+    if (!(v > 0.0))
+      return folio_error_set(err, FOLIO_EDEGENERATE,
+                             "%s: symbol %s has zero variance (the constant-correlation target "
+                             "is undefined)",
+                             who, folio_panel_col_name(r, j, cb, sizeof cb));
+    stdv[j] = sqrt(v);
+  }
+  if (p < 2) { /* one asset: the target is S itself */
+    cov[0] *= scale;
+    *shrinkage = 0.0;
+    return FOLIO_OK;
+  }
+  double corr_sum = 0.0;
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = 0; i < p; i++) corr_sum += cov[i + j * ld] / (stdv[i] * stdv[j]);
+  const double r_bar = (corr_sum - (double)p) / ((double)p * (double)(p - 1));
+  /* pi_hat = sum(y'y)/t - 2 sum(H .* S)/t + sum(S^2); its diagonal part; gamma. */
+  double sum_yy = 0.0, sum_x4 = 0.0, ab = 0.0;
+  for (size_t q = 0; q < n; q++) {
+    double ys = 0.0, a = 0.0, b = 0.0;
+    for (size_t j = 0; j < p; j++) {
+      double v = x[q + j * n], y = v * v;
+      ys += y;
+      sum_x4 += y * y;
+      a += v * y / stdv[j];
+      b += v * stdv[j];
+    }
+    sum_yy += ys * ys;
+    ab += a * b;
+  }
+  double hs = 0.0, s2 = 0.0, pi_diag = 0.0, gamma = 0.0, theta_rest = 0.0;
+  for (size_t j = 0; j < p; j++) {
+    double x4j = 0.0;
+    const double *col = x + j * n;
+    for (size_t q = 0; q < n; q++) x4j += col[q] * col[q] * col[q] * col[q];
+    const double sjj = cov[j + j * ld];
+    pi_diag += x4j / t - 2.0 * h[j + j * p] * sjj / t + sjj * sjj;
+    for (size_t i = 0; i < p; i++) {
+      double s = cov[i + j * ld], hij = h[i + j * p];
+      hs += hij * s;
+      s2 += s * s;
+      if (i == j) continue;
+      double f = r_bar * stdv[i] * stdv[j];
+      gamma += (s - f) * (s - f);
+      /* theta_ij without term1: - help_ii S_ij - help_ij var_i + var_i S_ij */
+      double vi = cov[i + i * ld];
+      double rest = -h[i + i * p] / t * s - hij / t * vi + vi * s;
+      theta_rest += stdv[j] / stdv[i] * rest;
+    }
+  }
+  const double pi_hat = sum_yy / t - 2.0 * hs / t + s2;
+  /* sum_{i != j} (std_j / std_i) term1_ij = (sum_t a_t b_t - sum Xm^4) / t */
+  const double theta_sum = (ab - sum_x4) / t + theta_rest;
+  const double rho_hat = pi_diag + r_bar * theta_sum;
+  /* gamma at the rounding level of S: the target is S (two assets always),
+   * and any delta gives the same matrix; report 0, not a ratio of noise. */
+  double delta = 0.0;
+  if (gamma > 4096.0 * DBL_EPSILON * DBL_EPSILON * s2) {
+    delta = (pi_hat - rho_hat) / gamma / t;
+    delta = delta < 0.0 ? 0.0 : delta > 1.0 ? 1.0 : delta;
+    if (delta != delta) delta = 0.0;
+  }
+  SHRINK_TO(cov, ld, p, delta, scale, r_bar * stdv[i] * stdv[j]);
+  *shrinkage = delta;
+  return FOLIO_OK;
+}
+
+folio_status folio_ledoit_wolf_target(const folio_panel *returns, folio_lw_target target,
+                                      folio_missing missing, double scale, double *cov, size_t ld,
+                                      void *work, folio_lw_info *info, folio_error *err) {
+  static const char *who = "ledoit_wolf";
+  if (target == FOLIO_LW_CONSTANT_VARIANCE) /* the one estimator, untouched */
+    return folio_ledoit_wolf(returns, missing, scale, cov, ld, work, info, err);
+  if (target != FOLIO_LW_SINGLE_FACTOR && target != FOLIO_LW_CONSTANT_CORRELATION)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: unknown shrinkage target %d (constant_variance, single_factor or "
+                           "constant_correlation)",
+                           who, (int)target);
+  folio_status st = est_check(who, returns, scale, cov, ld, err);
+  if (st < 0) return st;
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE &&
+      missing != FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: missing = %s is not defined for Ledoit-Wolf (use error, complete "
+                           "or zero)",
+                           who, folio_missing_name(missing));
+  const size_t p = returns->n_cols;
+  size_t need = folio_ledoit_wolf_target_work_size(returns->n_rows, p);
+  if (!need)
+    return folio_error_set(err, FOLIO_EDIM, "%s: workspace for %zu x %zu overflows", who,
+                           returns->n_rows, p);
+  void *owned = NULL;
+  void *base = folio_i_workspace(work, need, &owned);
+  if (!base)
+    return folio_error_set(err, FOLIO_ENOMEM, "%s: cannot allocate %zu bytes of workspace", who,
+                           need);
+  const size_t est = est_work_size(returns->n_rows, p);
+  est_work w;
+  folio_i_arena arena = {folio_i_align64(base), 0, 0};
+  est_layout(&arena, returns->n_rows, p, &w);
+  double *h = (double *)folio_i_align64((char *)base + est);
+  void *pw_work = (char *)base + est + p * p * sizeof(double) + 64;
+  size_t n = 0;
+  int had_missing = 0;
+  st = load_centred(who, returns, missing, "\"complete\" or \"zero\"", &w, &n, &had_missing, err);
+  folio_lw_info out = {0.0, 0.0, n, had_missing};
+  if (st < 0 || p == 0) goto done;
+  const double *x = w.cw.x;
+  double shrinkage = 0.0;
+  if (target == FOLIO_LW_SINGLE_FACTOR) {
+    lw_single_factor(x, n, p, scale, cov, ld, w.tv, w.tv2, w.cw.means, &shrinkage);
+  } else {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0, x, (int)n, 0.0, h,
+                (int)p);
+    folio_i_mirror_upper(h, p, p);
+    if (missing == FOLIO_MISSING_ZERO) {
+      /* PyPortfolioOpt takes S = X.cov() of the returns with their gaps
+       * (pandas, pairwise) and the NaN-as-zero rows for the rest. */
+      st = folio_sample_cov(returns, had_missing ? FOLIO_MISSING_PAIRWISE : FOLIO_MISSING_ERROR,
+                            1.0, cov, ld, pw_work, NULL, err);
+      if (st < 0) {
+        /* name it as ours */
+        char msg[FOLIO_ERROR_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->message : "");
+        if (err) folio_error_set(err, st, "%s: %s", who, msg);
+        goto done;
+      }
+    } else {
+      FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
+        double v = h[i + j * p] / (double)(n - 1);
+        cov[i + j * ld] = v;
+        cov[j + i * ld] = v;
+      }
+    }
+    st = lw_constant_correlation(who, returns, x, n, p, scale, cov, ld, h, w.tv, &shrinkage, err);
+    if (st < 0) goto done;
+  }
+  double trace = 0.0;
+  for (size_t j = 0; j < p; j++) trace += cov[j + j * ld];
+  out.shrinkage = shrinkage;
+  out.mu = trace / (double)p; /* already scaled */
+done:
+  if (st == FOLIO_OK) {
+    if (info) *info = out;
+    folio_error_clear(err);
+  }
+  free(owned);
+  return st;
+}
+
+/* ==== Oracle Approximating Shrinkage ====================================== */
+
+size_t folio_oas_work_size(size_t n_rows, size_t n_assets) {
+  return est_work_size(n_rows, n_assets);
+}
+
+folio_status folio_oas(const folio_panel *returns, folio_missing missing, double scale,
+                       double *cov, size_t ld, void *work, folio_lw_info *info,
+                       folio_error *err) {
+  static const char *who = "oas";
+  folio_status st = est_check(who, returns, scale, cov, ld, err);
+  if (st < 0) return st;
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE &&
+      missing != FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: missing = %s is not defined for OAS (use error, complete or zero)",
+                           who, folio_missing_name(missing));
+  void *owned;
+  est_work w;
+  size_t n = 0;
+  int had_missing = 0;
+  st = est_begin(who, returns, missing, "\"complete\" or \"zero\"", work, &owned, &w, &n,
+                 &had_missing, err);
+  if (st < 0) return st;
+  const size_t p = returns->n_cols;
+  folio_lw_info out = {0.0, 0.0, n, had_missing};
+  if (p > 0) {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, 1.0 / (double)n, w.cw.x,
+                (int)n, 0.0, cov, (int)ld);
+    double trace = 0.0, ss = 0.0;
+    for (size_t j = 0; j < p; j++) {
+      const double *col = cov + j * ld;
+      for (size_t i = 0; i < j; i++) ss += 2.0 * col[i] * col[i];
+      ss += col[j] * col[j];
+      trace += col[j];
+    }
+    const double dp = (double)p, mu = trace / dp, alpha = ss / (dp * dp);
+    /* scikit-learn's _oas: one feature is returned as is (shrinkage 0). */
+    double shrinkage = 0.0;
+    if (p > 1) {
+      double num = alpha + mu * mu, den = ((double)n + 1.0) * (alpha - mu * mu / dp);
+      shrinkage = den == 0.0 ? 1.0 : (num / den < 1.0 ? num / den : 1.0);
+    }
+    const double keep = 1.0 - shrinkage, target = shrinkage * mu;
+    FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
+      double v = keep * cov[i + j * ld];
+      if (i == j) v += target;
+      v *= scale;
+      cov[i + j * ld] = v;
+      cov[j + i * ld] = v;
+    }
+    out.shrinkage = shrinkage;
+    out.mu = mu * scale;
+  }
+  if (info) *info = out;
+  folio_error_clear(err);
+  free(owned);
+  return FOLIO_OK;
+}
+
+/* ==== semicovariance ======================================================= */
+
+size_t folio_semicovariance_work_size(size_t n_rows, size_t n_assets) {
+  return est_work_size(n_rows, n_assets);
+}
+
+folio_status folio_semicovariance(const folio_panel *returns, folio_missing missing,
+                                  double benchmark, double scale, double *cov, size_t ld,
+                                  void *work, folio_cov_info *info, folio_error *err) {
+  static const char *who = "semicovariance";
+  folio_status st = est_check(who, returns, scale, cov, ld, err);
+  if (st < 0) return st;
+  if (!isfinite(benchmark) || fabs(benchmark) > 1e6)
+    return folio_error_set(err, FOLIO_EINVAL, "%s: benchmark %g must be finite (|b| <= 1e6)", who,
+                           benchmark);
+  if (missing != FOLIO_MISSING_ERROR && missing != FOLIO_MISSING_COMPLETE &&
+      missing != FOLIO_MISSING_ZERO)
+    return folio_error_set(err, FOLIO_EINVAL,
+                           "%s: missing = %s is not supported (use error, complete or zero)", who,
+                           folio_missing_name(missing));
+  void *owned;
+  est_work w;
+  st = est_carve(who, returns, work, &owned, &w, err);
+  if (st < 0) return st;
+  const size_t n_rows = returns->n_rows, p = returns->n_cols;
+  char cb[64], rb[64];
+  /* Scan first: an Inf is an error; a NaN an error, a dropped row or a 0. */
+  gap_scan g = scan_gaps(returns, 0, w.cw.rows);
+  if (g.inf_col != SIZE_MAX) {
+    st = folio_error_set(err, FOLIO_ENOTFINITE, "%s: returns has an infinite value (symbol %s, row %s)",
+                         who, folio_panel_col_name(returns, g.inf_col, cb, sizeof cb),
+                         folio_panel_row_name(returns, g.inf_row, rb, sizeof rb));
+    goto done;
+  }
+  const int had_missing = g.nan_col != SIZE_MAX;
+  if (had_missing && missing == FOLIO_MISSING_ERROR) {
+    st = folio_error_set(err, FOLIO_EMISSING,
+                         "%s: missing return (symbol %s, row %s); use missing = \"complete\" or "
+                         "\"zero\" to accept gaps",
+                         who, folio_panel_col_name(returns, g.nan_col, cb, sizeof cb),
+                         folio_panel_row_name(returns, g.nan_row, rb, sizeof rb));
+    goto done;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < n_rows; i++)
+    if (missing != FOLIO_MISSING_COMPLETE || w.cw.rows[i] == 0) w.cw.rows[n++] = i;
+  if (n < 2) {
+    st = folio_error_set(err, FOLIO_ESHORT,
+                         "%s: %zu complete row(s) (no symbol missing), at least 2 are needed", who,
+                         n);
+    goto done;
+  }
+  /* D_tj = min(r_tj - benchmark, 0); numpy's fmin makes a NaN a 0. */
+  for (size_t j = 0; j < p; j++) {
+    const double *src = returns->data + j * returns->ld;
+    double *dst = w.cw.x + j * n;
+    for (size_t k = 0; k < n; k++) {
+      double v = src[w.cw.rows[k]] - benchmark;
+      dst[k] = v < 0.0 ? v : 0.0;
+      if (!(fabs(dst[k]) <= MAX_DEVIATION)) {
+        st = folio_error_set(err, FOLIO_ENOTFINITE,
+                             "%s: returns of symbol %s are too large (|x - benchmark| > %g)", who,
+                             folio_panel_col_name(returns, j, cb, sizeof cb), MAX_DEVIATION);
+        goto done;
+      }
+    }
+  }
+  if (p > 0) {
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)p, (int)n, scale / (double)n, w.cw.x,
+                (int)n, 0.0, cov, (int)ld);
+    folio_i_mirror_upper(cov, ld, p);
+  }
+  if (info) {
+    folio_cov_info out = {n, n, had_missing};
+    *info = out;
+  }
+  folio_error_clear(err);
+done:
+  free(owned);
+  return st;
+}
