@@ -233,114 +233,21 @@ static int d_read_records(lua_State *L) {
 
 /* ---- write_csv ------------------------------------------------------------------ */
 
-/* Longest "%.17g" of a finite double ("-2.2250738585072014e-308"), plus room. */
-#define NUMBER_MAX 32
-
-/* Appends field (len bytes) to buf at *at as RFC 4180 wants it. */
-static void put_field(char *buf, size_t *at, const char *field, size_t len) {
-  *at += folio_csv_quote(field, len, buf + *at, folio_csv_quote(field, len, NULL, 0));
-}
-
-/* Bytes put_field needs for field, checked against overflow into *total. */
-static int add_field_size(size_t *total, const char *field) {
-  size_t need = folio_csv_quote(field, strlen(field), NULL, 0);
-  if (need > SIZE_MAX - *total - 2) return 0;
-  *total += need + 1; /* and its separator or line end */
-  return 1;
-}
-
-/* Appends v as "%.17g" (round-trips every double), nothing for NaN; the
- * caller has switched the thread to "C" numerics. */
-static void put_number(char *buf, size_t *at, double v) {
-  if (isnan(v)) return;
-  int k = snprintf(buf + *at, NUMBER_MAX, "%.17g", v);
-  if (k > 0 && k < NUMBER_MAX) *at += (size_t)k;
-}
-
-/* Writes the text built in buf[0..len) to path; raises with the writer's message. */
-static void write_text(lua_State *L, const char *fname, const char *path, const char *buf, size_t len) {
-  folio_error err;
-  if (folio_i_write_atomic(fname, path, buf, len, &err) != FOLIO_OK) luaL_error(L, "%s", err.message);
-}
-
-/* The "C" numeric locale for the span of a formatting loop (no Lua call
- * inside it, so nothing can raise while the locale is switched). */
-static void c_locale_begin(lua_State *L, const char *fname, folio_i_c_locale *loc) {
-  folio_error err;
-  if (folio_i_c_locale_begin(loc, fname, &err) != FOLIO_OK) luaL_error(L, "%s", err.message);
-}
-
-/* symbol,weight then one line per symbol, sorted by symbol (bytewise). */
-static void write_weights(lua_State *L, const char *fname, const char *path) {
+/* symbol,weight then one line per symbol, sorted (folio_csv_write_weights). */
+static void write_weights(lua_State *L, const char *path) {
   fl_vec v = fl_check_vec(L, 1, "write_csv", "weights", 0); /* NaN and ±inf name the symbol */
-  static const char header[] = "symbol,weight\n";
-  size_t total = sizeof header;
-  for (size_t i = 0; i < v.n; i++) {
-    if (!add_field_size(&total, v.syms[i]) || total > SIZE_MAX - NUMBER_MAX - 1)
-      fl_argerror(L, "write_csv", "weights are too large to write");
-    total += NUMBER_MAX + 1;
-  }
-  char *buf = fl_scratch(L, total, 1);
-  size_t at = sizeof header - 1;
-  memcpy(buf, header, at);
-  folio_i_c_locale loc;
-  c_locale_begin(L, fname, &loc);
-  for (size_t i = 0; i < v.n; i++) {
-    put_field(buf, &at, v.syms[i], strlen(v.syms[i]));
-    buf[at++] = ',';
-    put_number(buf, &at, v.vals[i]);
-    buf[at++] = '\n';
-  }
-  folio_i_c_locale_end(&loc);
-  write_text(L, fname, path, buf, at);
+  folio_error err;
+  if (folio_csv_write_weights(path, (const char *const *)v.syms, v.vals, v.n, &err) != FOLIO_OK)
+    luaL_error(L, "data.write_csv: %s", err.message);
 }
 
-/* A header (first cell "date" when every row label is an ISO date, as
- * read_csv wants, else "label"; then the column labels), then one line per
- * row: its label and its values, missing (NaN) as an empty cell. Rows and
- * columns keep the matrix's order. */
-static void write_matrix(lua_State *L, const char *fname, const char *path) {
+/* The matrix with its labels, in its order (folio_csv_write_panel). */
+static void write_matrix(lua_State *L, const char *path) {
   int mi;
   fl_matrix *m = fl_field_matrix(L, 1, "write_csv", "matrix", &mi);
-  size_t total = 8;
-  int dates = m->n_rows > 0;
-  for (size_t i = 0; i < m->n_rows; i++) {
-    if (dates && folio_parse_iso_date(m->row_labels[i], NULL) != FOLIO_OK) dates = 0;
-    if (!add_field_size(&total, m->row_labels[i])) fl_argerror(L, "write_csv", "matrix is too large to write");
-  }
-  for (size_t j = 0; j < m->n_cols; j++)
-    if (!add_field_size(&total, m->col_labels[j])) fl_argerror(L, "write_csv", "matrix is too large to write");
-  for (size_t j = 0; j < m->n_cols; j++)
-    for (size_t i = 0; i < m->n_rows; i++)
-      if (isinf(m->data[j * m->n_rows + i]))
-        fl_argerror(L, "write_csv", "matrix[%I][%I] (row '%s', column '%s') is infinite (CSV has no infinity; "
-                    "NaN is written as an empty cell)", (lua_Integer)i + 1, (lua_Integer)j + 1,
-                    m->row_labels[i], m->col_labels[j]);
-  size_t cells = m->n_rows * m->n_cols; /* <= FOLIO_MAX_ELEMS: the matrix exists */
-  if (cells > (SIZE_MAX - total) / (NUMBER_MAX + 1)) fl_argerror(L, "write_csv", "matrix is too large to write");
-  total += cells * (NUMBER_MAX + 1);
-  char *buf = fl_scratch(L, total, 1);
-  size_t at = 0;
-  const char *corner = dates ? "date" : "label";
-  memcpy(buf, corner, strlen(corner));
-  at += strlen(corner);
-  for (size_t j = 0; j < m->n_cols; j++) {
-    buf[at++] = ',';
-    put_field(buf, &at, m->col_labels[j], strlen(m->col_labels[j]));
-  }
-  buf[at++] = '\n';
-  folio_i_c_locale loc;
-  c_locale_begin(L, fname, &loc);
-  for (size_t i = 0; i < m->n_rows; i++) {
-    put_field(buf, &at, m->row_labels[i], strlen(m->row_labels[i]));
-    for (size_t j = 0; j < m->n_cols; j++) {
-      buf[at++] = ',';
-      put_number(buf, &at, m->data[j * m->n_rows + i]);
-    }
-    buf[at++] = '\n';
-  }
-  folio_i_c_locale_end(&loc);
-  write_text(L, fname, path, buf, at);
+  folio_panel p = fl_matrix_panel(m);
+  folio_error err;
+  if (folio_csv_write_panel(path, &p, &err) != FOLIO_OK) luaL_error(L, "data.write_csv: %s", err.message);
 }
 
 /* folio.data.write_csv{weights = {SYM = w} | matrix = M, path = "..."}:
@@ -358,8 +265,8 @@ static int d_write_csv(lua_State *L) {
   if (pt != LUA_TSTRING) /* (fl_check_path would take a number as its text) */
     fl_argerror(L, "write_csv", "path must be a string (a file name), got %s", lua_typename(L, pt));
   const char *path = fl_check_path(L, -1, "write_csv", "path"); /* [args, path] */
-  if (has_weights) write_weights(L, fname, path);
-  else write_matrix(L, fname, path);
+  if (has_weights) write_weights(L, path);
+  else write_matrix(L, path);
   return 0;
 }
 

@@ -70,6 +70,30 @@ FOLIO_API folio_panel folio_frame_panel(const folio_frame *f);
  */
 FOLIO_API size_t folio_csv_quote(const char *field, size_t len, char *out, size_t out_size);
 
+/*
+ * Writes weights as CSV: `symbol,weight`, then one line per symbol sorted
+ * bytewise, each weight as "%.17g" (it reads back bit for bit), fields quoted
+ * as folio_csv_quote does; the whole text is written atomically (a temporary
+ * file beside path, fsync, rename, fsync of the folder). Errors:
+ * FOLIO_ENOTFINITE (a NaN or infinite weight, naming the symbol), FOLIO_EDUP
+ * (a symbol given twice), FOLIO_EINVAL (empty path or symbol, NULL arrays),
+ * FOLIO_EIO (the file cannot be written, naming path), FOLIO_EDIM, FOLIO_ENOMEM.
+ */
+FOLIO_API folio_status folio_csv_write_weights(const char *path, const char *const *symbols, const double *weights,
+                                               size_t n, folio_error *err);
+
+/*
+ * Writes a labelled panel as CSV in its row and column order: a header whose
+ * first cell is "date" when every row label is an ISO date (so
+ * folio_csv_read_wide reads it back) and "label" otherwise, then the column
+ * labels; one line per row, its label then its values ("%.17g"; a missing
+ * value, NaN, an empty cell). Atomic as folio_csv_write_weights. Errors:
+ * FOLIO_ENOTFINITE (an infinite value, naming its row and column),
+ * FOLIO_EINVAL (empty path; a panel without data or labels), FOLIO_EIO,
+ * FOLIO_EDIM, FOLIO_ENOMEM.
+ */
+FOLIO_API folio_status folio_csv_write_panel(const char *path, const folio_panel *p, folio_error *err);
+
 /* Frees a frame; NULL is a no-op. */
 FOLIO_API void folio_frame_free(folio_frame *f);
 
