@@ -17,6 +17,7 @@
 #include "folio/sizers.h"
 #include "folio/risk_sizers.h"
 #include "folio/qp.h"
+#include "folio/frontier.h"
 #include "folio/allocator.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"

@@ -465,7 +465,11 @@ folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts
   double rho = 0.0;
   lapack_int fail = o.force_prox ? 1 : factor(&c, p, 0.0);
   if (fail) {
-    rho = maxdiag > 0.0 ? fmax(1e-6 * maxdiag, 1e-300) : 1e-6;
+    /* large enough that the steps |c|/ρ of the flat directions stay within rounding
+     * reach (1e4 times |c|), small enough to keep the curved ones contracting fast */
+    double cmax = 0.0;
+    for (size_t i = 0; i < n && p->c; i++) cmax = fmax(cmax, fabs(p->c[i]));
+    rho = fmax(fmax(1e-6 * maxdiag, 1e-4 * cmax), 1e-12);
     fail = factor(&c, p, rho);
     if (fail) {
       st = folio_error_set(err, FOLIO_ENOTPD,
@@ -481,6 +485,7 @@ folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts
   }
   int max_iter = o.max_iter > 0 ? o.max_iter : (int)(10 * (n + c.mg + 2 * n) + 1000);
   int prox = 0;
+  double dx_prev = INFINITY;
   memset(c.xc, 0, n * sizeof(double));
   for (;;) {
     for (size_t i = 0; i < n; i++) c.a[i] = (p->c ? p->c[i] : 0.0) - rho * c.xc[i];
@@ -495,6 +500,9 @@ folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts
     }
     memcpy(c.xc, c.x, n * sizeof(double));
     if (prox > 1 && dx <= 1e-13 * (1.0 + xn)) break;
+    /* stalled at the rounding floor of the long unconstrained steps: no better x exists */
+    if (prox > 3 && dx <= 1e-10 * (1.0 + xn) && dx >= 0.5 * dx_prev) break;
+    dx_prev = dx;
     if (prox >= o.max_prox) {
       st = folio_error_set(err, FOLIO_EDEGENERATE,
                            "qp: no convergence within %d proximal-point iterations (last change %g)",
