@@ -177,11 +177,11 @@ static folio_status validate(fr_ctx *c, int need_mu, folio_error *err) {
                            "%s: market_neutral needs shorts, but every lower bound is >= 0", who);
   if (slo > c->budget + 1e-12)
     return folio_error_set(err, FOLIO_EINVAL,
-                           "%s: the lower bounds sum to %.17g, more than the weights' sum %g", who,
+                           "%s: the lower bounds sum to %.10g, more than the weights' sum %g", who,
                            slo, c->budget);
   if (shi < c->budget - 1e-12)
     return folio_error_set(err, FOLIO_EINVAL,
-                           "%s: the upper bounds sum to %.17g, less than the weights' sum %g", who,
+                           "%s: the upper bounds sum to %.10g, less than the weights' sum %g", who,
                            shi, c->budget);
   /* sectors */
   if (c->ns) {
