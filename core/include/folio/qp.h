@@ -66,9 +66,16 @@ typedef struct folio_qp_opts {
   int force_prox;  /* 1: skip the Cholesky of Q and go proximal (Q known singular); default 0 */
   const folio_cancel *cancel; /* polled after the factorisation and about every
                                  FOLIO_CANCEL_WORK flops; NULL = never */
+  const signed char *start; /* warm start, n_vars entries or NULL (default): -1 / +1 = a
+                               guess that the variable sits at its lower / upper bound, 0 =
+                               free. The guessed variables are fixed and the rest solved
+                               (a much smaller QP when most sit at a bound); a fixed one whose
+                               multiplier comes out negative is released and the reduced
+                               problem solved again. A guess that leads nowhere falls back to
+                               the cold solve; the answer is the same optimum either way. */
 } folio_qp_opts;
 
-/* tol 1e-12, max_iter 0 (automatic), max_prox 500, force_prox 0, cancel NULL. */
+/* tol 1e-12, max_iter 0 (automatic), max_prox 500, force_prox 0, cancel NULL, start NULL. */
 FOLIO_API folio_qp_opts folio_qp_defaults(void);
 
 /* The KKT residuals of a point and its multipliers, each an absolute max-norm:

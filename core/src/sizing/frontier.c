@@ -53,6 +53,8 @@ typedef struct fr_ctx {
   void *qpwork;
   folio_qp_problem p;
   int force_prox;
+  signed char *hint;              /* the last solution's bounds, for the next solve of a sequence */
+  int use_hint, have_hint;
   int iterations, solves;
   folio_qp_kkt kkt;
   double budget;                  /* Σw: 1, or 0 when market neutral */
@@ -71,6 +73,7 @@ static void fr_carve(folio_i_arena *ar, size_t n, size_t ns, int split, fr_ctx *
   double **vecs[] = {&c->c, &c->vlo, &c->vup, &c->x};
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, nv, sizeof(double));
   c->w = folio_i_take(ar, n, sizeof(double));
+  c->hint = folio_i_take(ar, nv, 1);
   c->dlo = folio_i_take(ar, n, sizeof(double));
   c->dhi = folio_i_take(ar, n, sizeof(double));
   size_t qb = folio_qp_work_size(nv, c->neq_max, c->nin_max);
@@ -388,6 +391,7 @@ static folio_status solve(fr_ctx *c, fr_kind kind, int *infeasible, folio_error 
   folio_qp_opts qo = c->o.qp;
   qo.force_prox = c->force_prox;
   c->force_prox = 0;
+  if (c->use_hint && c->have_hint) qo.start = c->hint; /* a sequence of close problems */
   folio_qp_info qi;
   folio_error qe;
   folio_error_clear(&qe);
@@ -415,6 +419,11 @@ static folio_status solve(fr_ctx *c, fr_kind kind, int *infeasible, folio_error 
   if (st < 0) return folio_error_set(err, st, "%s: %s", c->who, qe.message);
   c->iterations += qi.iterations;
   c->kkt = qi.kkt;
+  if (c->use_hint) { /* bounds are met exactly by the solver (they are set, not computed) */
+    for (size_t i = 0; i < c->p.n_vars; i++)
+      c->hint[i] = c->x[i] == c->vlo[i] ? -1 : c->x[i] == c->vup[i] ? 1 : 0;
+    c->have_hint = 1;
+  }
   size_t n = c->n;
   if (kind == FR_SHARPE) {
     double kappa = c->x[n];
@@ -431,12 +440,19 @@ static folio_status solve(fr_ctx *c, fr_kind kind, int *infeasible, folio_error 
   return FOLIO_OK;
 }
 
+/* w'Σw from the lower triangle (the row of the later index, as everywhere here). */
 static double port_var(const fr_ctx *c, const double *w) {
+  double *s = c->x + c->n; /* scratch: x's tail past the weights is not read after a solve */
   double v = 0.0;
-  for (size_t j = 0; j < c->n; j++) {
-    double s = 0.0;
-    for (size_t i = 0; i < c->n; i++) s += c->cov[(i > j ? i : j) + (i > j ? j : i) * c->ld] * w[i];
-    v += w[j] * s;
+  if (c->nv_max >= 2 * c->n) {
+    cblas_dsymv(CblasColMajor, CblasLower, (int)c->n, 1.0, c->cov, (int)c->ld, w, 1, 0.0, s, 1);
+    v = cblas_ddot((int)c->n, s, 1, w, 1);
+  } else {
+    for (size_t j = 0; j < c->n; j++) {
+      double t = c->cov[j + j * c->ld] * w[j];
+      for (size_t i = j + 1; i < c->n; i++) t += 2.0 * c->cov[i + j * c->ld] * w[i];
+      v += w[j] * t;
+    }
   }
   return v > 0 ? v : 0.0;
 }
@@ -673,13 +689,9 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
   if (st == FOLIO_OK && !(target > 0 && isfinite(target)))
     st = folio_error_set(err, FOLIO_EINVAL, "efficient_risk: target_volatility must be > 0, got %g",
                          target);
-  double v1 = 0, v0 = 0;
+  double v0 = 0;
   int binding = 1;
-  if (st == FOLIO_OK) st = at_lambda(&c, 1.0, &v1, err);
-  if (st == FOLIO_OK && v1 <= target * (1 + 1e-12)) {
-    binding = v1 >= target * (1 - 1e-9);
-    goto out;
-  }
+  c.use_hint = 1; /* every solve after the first warm-started from the one before */
   if (st == FOLIO_OK) st = at_lambda(&c, 0.0, &v0, err);
   if (st == FOLIO_OK && target < v0 * (1 - 1e-12))
     st = folio_error_set(err, FOLIO_EINVAL,
@@ -687,10 +699,30 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
                          "%.10g (at these bounds and constraints)",
                          target, v0);
   if (st == FOLIO_OK && target > v0 * (1 + 1e-12)) {
+    /* bracket the target: λ = 1e-4, 4e-4, ..., 1 (vol grows with λ); at λ = 1 still
+     * below it, the largest-return portfolio is the answer and the target does not bind */
+    double lo = 0.0, hi = 1.0, glo = v0 * v0 - target * target, ghi = 0.0;
+    for (double lam = 1e-4;; lam = fmin(1.0, 4.0 * lam)) {
+      double v = 0.0;
+      st = at_lambda(&c, lam, &v, err);
+      if (st < 0) goto out;
+      double g = v * v - target * target;
+      if (g >= 0) {
+        hi = lam;
+        ghi = g;
+        if (fabs(v - target) <= 1e-11 * target) goto out;
+        break;
+      }
+      lo = lam;
+      glo = g;
+      if (lam == 1.0) {
+        binding = v >= target * (1 - 1e-9);
+        goto out;
+      }
+    }
     /* Illinois regula falsi on g(λ) = vol² − target², with a bisection every fourth
      * step (geometric when the bracket spans decades: the volatility can rise
      * steeply at a tiny λ) so a one-sided run cannot stall */
-    double lo = 0.0, hi = 1.0, glo = v0 * v0 - target * target, ghi = v1 * v1 - target * target;
     int side = 0;
     for (int it = 0;; it++) {
       double lam;
@@ -703,7 +735,7 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
       st = at_lambda(&c, lam, &v, err);
       if (st < 0) break;
       double g = v * v - target * target;
-      if (fabs(v - target) <= 1e-13 * target || hi - lo <= 1e-15 * hi) break;
+      if (fabs(v - target) <= 1e-11 * target || hi - lo <= 1e-15 * hi) break;
       if (it == 300) {
         if (fabs(v - target) > 1e-9 * target) /* else: at the solver's rounding floor */
           st = folio_error_set(err, FOLIO_EDEGENERATE,
@@ -748,6 +780,7 @@ folio_status folio_frontier_curve(size_t n, const double *mu, const double *cov,
     if (!stage) st = folio_error_set(err, FOLIO_ENOMEM, "curve: out of memory");
   }
   if (st == FOLIO_OK) st = max_return(&c, &rmax, err);
+  c.use_hint = 1; /* every point warm-started from the one before */
   if (st == FOLIO_OK) {
     build(&c, FR_MINVOL, 0.0);
     st = solve(&c, FR_MINVOL, NULL, err);

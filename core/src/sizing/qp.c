@@ -27,7 +27,7 @@
 #include "internal.h"
 
 folio_qp_opts folio_qp_defaults(void) {
-  folio_qp_opts o = {1e-12, 0, 500, 0, NULL};
+  folio_qp_opts o = {1e-12, 0, 500, 0, NULL, NULL};
   return o;
 }
 
@@ -65,12 +65,43 @@ static void qp_carve(folio_i_arena *ar, size_t n, size_t neq, size_t nin, qp_ctx
   c->isact = folio_i_take(ar, mg + 2 * n + 1, 1);
 }
 
-size_t folio_qp_work_size(size_t n_vars, size_t n_eq, size_t n_ineq) {
-  if (n_vars > FOLIO_MAX_DIM || n_eq > FOLIO_MAX_DIM || n_ineq > FOLIO_MAX_DIM) return 0;
+/* Bytes of one Goldfarb–Idnani solve's workspace. */
+static size_t core_size(size_t n_vars, size_t n_eq, size_t n_ineq) {
   folio_i_arena ar = {NULL, 0, 0};
   qp_ctx c;
   qp_carve(&ar, n_vars, n_eq, n_ineq, &c);
   return ar.overflow ? 0 : ar.used;
+}
+
+/* The warm start's reduced problem (bounds fixed by opts->start). */
+typedef struct qp_reduced {
+  double *q, *c, *aeq, *beq, *ain, *bin, *lo, *up, *xr, *xs, *g, *ye, *yi, *zl, *zu;
+  size_t *idx;
+  signed char *mark;
+} qp_reduced;
+
+static void reduced_carve(folio_i_arena *ar, size_t n, size_t neq, size_t nin, qp_reduced *r) {
+  r->q = folio_i_take_mat(ar, n, n, sizeof(double));
+  r->aeq = folio_i_take_mat(ar, neq ? neq : 1, n, sizeof(double));
+  r->ain = folio_i_take_mat(ar, nin ? nin : 1, n, sizeof(double));
+  double **vecs[] = {&r->c, &r->lo, &r->up, &r->xr, &r->xs, &r->g, &r->zl, &r->zu};
+  for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, n, sizeof(double));
+  r->beq = folio_i_take(ar, neq + 1, sizeof(double));
+  r->ye = folio_i_take(ar, neq + 1, sizeof(double));
+  r->bin = folio_i_take(ar, nin + 1, sizeof(double));
+  r->yi = folio_i_take(ar, nin + 1, sizeof(double));
+  r->idx = folio_i_take(ar, n, sizeof(size_t));
+  r->mark = folio_i_take(ar, n, 1);
+}
+
+size_t folio_qp_work_size(size_t n_vars, size_t n_eq, size_t n_ineq) {
+  if (n_vars > FOLIO_MAX_DIM || n_eq > FOLIO_MAX_DIM || n_ineq > FOLIO_MAX_DIM) return 0;
+  size_t core = core_size(n_vars, n_eq, n_ineq);
+  if (core == 0) return 0;
+  folio_i_arena ar = {NULL, core, 0};
+  qp_reduced r;
+  reduced_carve(&ar, n_vars, n_eq, n_ineq, &r);
+  return ar.overflow ? 0 : ar.used + 64;
 }
 
 /* ==== constraints in the internal form n'x >= b ========================== */
@@ -367,19 +398,30 @@ static lapack_int factor(qp_ctx *c, const folio_qp_problem *p, double rho) {
   return 0;
 }
 
-folio_qp_kkt folio_qp_kkt_residuals(const folio_qp_problem *p, const double *x, const double *y_eq,
-                                    const double *y_in, const double *z_lower,
-                                    const double *z_upper) {
+/* g = Qx + c + A_eq'y_eq + A_in'y_in (multipliers may be NULL = 0). */
+static void lagrangian_gradient(const folio_qp_problem *p, const double *x, const double *y_eq,
+                                const double *y_in, double *g) {
+  size_t n = p->n_vars;
+  for (size_t i = 0; i < n; i++) g[i] = p->c ? p->c[i] : 0.0;
+  cblas_dsymv(CblasColMajor, CblasLower, (int)n, 1.0, p->q, (int)p->ld_q, x, 1, 1.0, g, 1);
+  if (p->n_eq && y_eq)
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)p->n_eq, (int)n, 1.0, p->a_eq, (int)p->ld_a_eq,
+                y_eq, 1, 1.0, g, 1);
+  if (p->n_ineq && y_in)
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)p->n_ineq, (int)n, 1.0, p->a_in, (int)p->ld_a_in,
+                y_in, 1, 1.0, g, 1);
+}
+
+/* The KKT residuals with g (n_vars doubles) as scratch. */
+static folio_qp_kkt kkt_with(const folio_qp_problem *p, const double *x, const double *y_eq,
+                             const double *y_in, const double *z_lower, const double *z_upper,
+                             double *gv) {
   folio_qp_kkt k = {0, 0, 0, 0};
   size_t n = p->n_vars;
-  for (size_t i = 0; i < n; i++) { /* stationarity, one row at a time (Q's lower triangle) */
-    double g = p->c ? p->c[i] : 0.0;
-    for (size_t jj = 0; jj < n; jj++)
-      g += (i >= jj ? p->q[i + jj * p->ld_q] : p->q[jj + i * p->ld_q]) * x[jj];
-    for (size_t e = 0; e < p->n_eq; e++) g += (y_eq ? y_eq[e] : 0.0) * p->a_eq[e + i * p->ld_a_eq];
-    for (size_t e = 0; e < p->n_ineq; e++) g += (y_in ? y_in[e] : 0.0) * p->a_in[e + i * p->ld_a_in];
+  lagrangian_gradient(p, x, y_eq, y_in, gv);
+  for (size_t i = 0; i < n; i++) {
     double zl = z_lower ? z_lower[i] : 0.0, zu = z_upper ? z_upper[i] : 0.0;
-    g += zu - zl;
+    double g = gv[i] + zu - zl;
     if (fabs(g) > k.stationarity) k.stationarity = fabs(g);
     double l = p->lower ? p->lower[i] : -INFINITY, u = p->upper ? p->upper[i] : INFINITY;
     double v = fmax(l - x[i], x[i] - u);
@@ -407,20 +449,33 @@ folio_qp_kkt folio_qp_kkt_residuals(const folio_qp_problem *p, const double *x, 
   return k;
 }
 
-folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts, double *x,
-                            double *y_eq, double *y_in, double *z_lower, double *z_upper,
-                            void *work, folio_qp_info *info, folio_error *err) {
-  folio_qp_opts o = opts ? *opts : folio_qp_defaults();
-  folio_status st = check_problem(p, err);
-  if (st < 0) return st;
-  if (!x) return folio_error_set(err, FOLIO_EINVAL, "qp: x is NULL");
-  if (!(o.tol > 0) || !(o.tol < 1)) return folio_error_set(err, FOLIO_EINVAL, "qp: tol must be in (0, 1)");
+folio_qp_kkt folio_qp_kkt_residuals(const folio_qp_problem *p, const double *x, const double *y_eq,
+                                    const double *y_in, const double *z_lower,
+                                    const double *z_upper) {
+  double *g = malloc((p->n_vars ? p->n_vars : 1) * sizeof(double));
+  if (!g) {
+    folio_qp_kkt inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    return inf;
+  }
+  folio_qp_kkt k = kkt_with(p, x, y_eq, y_in, z_lower, z_upper, g);
+  free(g);
+  return k;
+}
+
+static double objective_with(const folio_qp_problem *p, const double *x, double *g) {
   size_t n = p->n_vars;
-  size_t bytes = folio_qp_work_size(n, p->n_eq, p->n_ineq);
-  if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "qp: workspace size overflows");
-  void *owned = NULL;
-  void *mem = folio_i_workspace(work, bytes, &owned);
-  if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "qp: out of memory (%zu bytes)", bytes);
+  cblas_dsymv(CblasColMajor, CblasLower, (int)n, 0.5, p->q, (int)p->ld_q, x, 1, 0.0, g, 1);
+  if (p->c) cblas_daxpy((int)n, 1.0, p->c, 1, g, 1);
+  return cblas_ddot((int)n, g, 1, x, 1);
+}
+
+/* One solve of a checked problem in mem (core_size bytes, 64-aligned). */
+static folio_status qp_core(const folio_qp_problem *p, const folio_qp_opts *opts, double *x,
+                            double *y_eq, double *y_in, double *z_lower, double *z_upper,
+                            unsigned char *mem, folio_qp_info *info, folio_error *err) {
+  folio_qp_opts o = *opts;
+  folio_status st = FOLIO_OK;
+  size_t n = p->n_vars;
   folio_i_arena ar = {mem, 0, 0};
   qp_ctx c;
   memset(&c, 0, sizeof c);
@@ -532,15 +587,8 @@ folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts
       info->iterations = c.iterations;
       info->prox_iterations = prox;
       info->n_active = c.q;
-      double obj = 0.0;
-      for (size_t i = 0; i < n; i++) {
-        double qi = 0.0;
-        for (size_t jj = 0; jj < n; jj++)
-          qi += (i >= jj ? p->q[i + jj * p->ld_q] : p->q[jj + i * p->ld_q]) * c.x[jj];
-        obj += 0.5 * c.x[i] * qi + (p->c ? p->c[i] * c.x[i] : 0.0);
-      }
-      info->objective = obj;
-      info->kkt = folio_qp_kkt_residuals(p, c.x, ye, yi, yl, yu);
+      info->objective = objective_with(p, c.x, c.d);
+      info->kkt = kkt_with(p, c.x, ye, yi, yl, yu, c.d);
     }
     if (y_eq) memcpy(y_eq, ye, c.neq * sizeof(double));
     if (y_in) memcpy(y_in, yi, c.nin * sizeof(double));
@@ -549,6 +597,151 @@ folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts
     memcpy(x, c.x, n * sizeof(double));
   }
 done:
+  return st;
+}
+
+/* ==== the warm start: bounds fixed by a guess, released by their multipliers ==== */
+
+/* Solves with the variables marked in r->mark fixed at their bounds, releasing
+ * those whose multiplier comes out negative, until none does. FOLIO_OK with
+ * the full solution, 1 when the guess led nowhere (the caller solves cold),
+ * or a failure that ends the call (cancelled). */
+static int qp_warm(const folio_qp_problem *p, const folio_qp_opts *o, qp_reduced *r, double *x,
+                   double *y_eq, double *y_in, double *z_lower, double *z_upper, unsigned char *core,
+                   folio_qp_info *info, folio_error *err, folio_status *st_out) {
+  size_t n = p->n_vars, neq = p->n_eq, nin = p->n_ineq;
+  folio_qp_opts so = *o;
+  so.start = NULL;
+  int iterations = 0, prox = 0;
+  for (int round = 0; round < 30; round++) {
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++) {
+      double l = p->lower ? p->lower[i] : -INFINITY, u = p->upper ? p->upper[i] : INFINITY;
+      if (r->mark[i] < 0 && isfinite(l)) x[i] = l;
+      else if (r->mark[i] > 0 && isfinite(u)) x[i] = u;
+      else {
+        r->mark[i] = 0;
+        r->idx[nf++] = i;
+      }
+    }
+    if (nf == 0 || nf == n) return 1;
+    /* the reduced problem on the free variables */
+    for (size_t b = 0; b < nf; b++) {
+      size_t jb = r->idx[b];
+      for (size_t a = b; a < nf; a++) {
+        size_t ia = r->idx[a];
+        r->q[a + b * nf] = p->q[ia + jb * p->ld_q]; /* ia >= jb: lower triangle */
+      }
+    }
+    for (size_t i = 0; i < n; i++) r->g[i] = r->mark[i] ? x[i] : 0.0; /* the fixed part */
+    cblas_dsymv(CblasColMajor, CblasLower, (int)n, 1.0, p->q, (int)p->ld_q, r->g, 1, 0.0, r->zl, 1);
+    for (size_t a = 0; a < nf; a++) {
+      size_t i = r->idx[a];
+      r->c[a] = (p->c ? p->c[i] : 0.0) + r->zl[i];
+      r->lo[a] = p->lower ? p->lower[i] : -INFINITY;
+      r->up[a] = p->upper ? p->upper[i] : INFINITY;
+    }
+    for (size_t e = 0; e < neq; e++) {
+      double b = p->b_eq[e];
+      for (size_t i = 0; i < n; i++)
+        if (r->mark[i]) b -= p->a_eq[e + i * p->ld_a_eq] * x[i];
+      r->beq[e] = b;
+    }
+    for (size_t e = 0; e < nin; e++) {
+      double b = p->b_in[e];
+      for (size_t i = 0; i < n; i++)
+        if (r->mark[i]) b -= p->a_in[e + i * p->ld_a_in] * x[i];
+      r->bin[e] = b;
+    }
+    for (size_t a = 0; a < nf; a++) {
+      size_t i = r->idx[a];
+      for (size_t e = 0; e < neq; e++) r->aeq[e + a * neq] = p->a_eq[e + i * p->ld_a_eq];
+      for (size_t e = 0; e < nin; e++) r->ain[e + a * nin] = p->a_in[e + i * p->ld_a_in];
+    }
+    folio_qp_problem rp = {nf, r->q, nf, r->c, neq, r->aeq, neq ? neq : 1, r->beq,
+                           nin, r->ain, nin ? nin : 1, r->bin, r->lo, r->up};
+    folio_qp_info ri;
+    folio_error re;
+    folio_status st = qp_core(&rp, &so, r->xr, r->ye, r->yi, r->zl, r->zu, core, &ri, &re);
+    if (st == FOLIO_ECANCELED) {
+      *st_out = folio_error_set(err, st, "%s", re.message);
+      return -1;
+    }
+    if (st < 0) return 1; /* a wrong guess can make the reduced problem infeasible */
+    iterations += ri.iterations;
+    prox += ri.prox_iterations;
+    for (size_t a = 0; a < nf; a++) x[r->idx[a]] = r->xr[a];
+    lagrangian_gradient(p, x, neq ? r->ye : NULL, nin ? r->yi : NULL, r->g);
+    double gmax = 0.0;
+    for (size_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(r->g[i]));
+    size_t released = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (!r->mark[i]) continue;
+      double m = r->mark[i] < 0 ? r->g[i] : -r->g[i];
+      if (m < -1e-12 * (1.0 + gmax)) {
+        r->mark[i] = 0;
+        released++;
+      }
+    }
+    if (released) continue;
+    /* the answer: the free variables' multipliers from the reduced solve, the fixed ones' from g */
+    for (size_t i = 0; i < n; i++) r->lo[i] = r->up[i] = 0.0; /* now the full z_lower, z_upper */
+    for (size_t a = 0; a < nf; a++) {
+      r->lo[r->idx[a]] = r->zl[a];
+      r->up[r->idx[a]] = r->zu[a];
+    }
+    for (size_t i = 0; i < n; i++) {
+      if (r->mark[i] < 0) r->lo[i] = fmax(r->g[i], 0.0);
+      if (r->mark[i] > 0) r->up[i] = fmax(-r->g[i], 0.0);
+    }
+    if (info) {
+      info->iterations = iterations;
+      info->prox_iterations = prox;
+      info->n_active = ri.n_active + (n - nf);
+      info->objective = objective_with(p, x, r->g);
+      info->kkt = kkt_with(p, x, r->ye, r->yi, r->lo, r->up, r->g);
+    }
+    if (y_eq) memcpy(y_eq, r->ye, neq * sizeof(double));
+    if (y_in) memcpy(y_in, r->yi, nin * sizeof(double));
+    if (z_lower) memcpy(z_lower, r->lo, n * sizeof(double));
+    if (z_upper) memcpy(z_upper, r->up, n * sizeof(double));
+    *st_out = FOLIO_OK;
+    return 0;
+  }
+  return 1;
+}
+
+folio_status folio_qp_solve(const folio_qp_problem *p, const folio_qp_opts *opts, double *x,
+                            double *y_eq, double *y_in, double *z_lower, double *z_upper,
+                            void *work, folio_qp_info *info, folio_error *err) {
+  folio_qp_opts o = opts ? *opts : folio_qp_defaults();
+  folio_status st = check_problem(p, err);
+  if (st < 0) return st;
+  if (!x) return folio_error_set(err, FOLIO_EINVAL, "qp: x is NULL");
+  if (!(o.tol > 0) || !(o.tol < 1)) return folio_error_set(err, FOLIO_EINVAL, "qp: tol must be in (0, 1)");
+  size_t n = p->n_vars;
+  size_t bytes = folio_qp_work_size(n, p->n_eq, p->n_ineq);
+  if (bytes == 0) return folio_error_set(err, FOLIO_EDIM, "qp: workspace size overflows");
+  void *owned = NULL;
+  void *mem = folio_i_workspace(work, bytes, &owned);
+  if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "qp: out of memory (%zu bytes)", bytes);
+  unsigned char *core = folio_i_align64(mem);
+  st = FOLIO_OK;
+  int cold = 1;
+  if (o.start) {
+    folio_i_arena ar = {core, core_size(n, p->n_eq, p->n_ineq), 0};
+    qp_reduced r;
+    reduced_carve(&ar, n, p->n_eq, p->n_ineq, &r);
+    memcpy(r.mark, o.start, n);
+    /* the full x is built in r.xs: the caller's x is written only on success */
+    int w = qp_warm(p, &o, &r, r.xs, y_eq, y_in, z_lower, z_upper, core, info, err, &st);
+    if (w == 0) memcpy(x, r.xs, n * sizeof(double));
+    if (w <= 0) cold = 0;
+  }
+  if (cold) {
+    o.start = NULL;
+    st = qp_core(p, &o, x, y_eq, y_in, z_lower, z_upper, core, info, err);
+  }
   free(owned);
   return st;
 }
