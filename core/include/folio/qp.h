@@ -17,7 +17,8 @@
  * are constraints like the others, with their sparse normals exploited.
  *
  * When Q is only semidefinite (a linear programme, split variables of an
- * L1 term) the Cholesky of Q fails and the solver runs proximal-point
+ * L1 term) the Cholesky of Q fails (or leaves a pivot below 1e-10 max_i Q_ii:
+ * numerically singular) and the solver runs proximal-point
  * outer iterations: x_{k+1} = argmin f(x) + ρ/2 |x − x_k|² with
  * ρ = max(1e-6 max_i Q_ii, 1e-4 max_i |c_i|, 1e-12), each solved exactly as above, until x stops
  * moving (info->prox_iterations). A Q with an eigenvalue below −ρ is

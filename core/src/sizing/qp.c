@@ -391,6 +391,20 @@ static lapack_int factor(qp_ctx *c, const folio_qp_problem *p, double rho) {
   lapack_int ni = (lapack_int)n;
   lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', ni, m, ni);
   if (info != 0) return info;
+  if (rho == 0.0) { /* numerically singular (a rank-deficient Q often factors with tiny pivots):
+                       J would be huge and the steps meaningless; go proximal instead */
+    double maxdiag = 0.0, minpiv = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      maxdiag = fmax(maxdiag, p->q[i + i * p->ld_q]);
+      minpiv = fmin(minpiv, m[i + i * n] * m[i + i * n]);
+    }
+    if (minpiv < 1e-10 * maxdiag) {
+      size_t at = 0;
+      for (size_t i = 0; i < n; i++)
+        if (m[i + i * n] * m[i + i * n] == minpiv) at = i;
+      return (lapack_int)at + 1;
+    }
+  }
   info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', ni, m, ni);
   if (info != 0) return info;
   for (size_t jj = 0; jj < n; jj++) /* J = (L^-1)' : upper */
