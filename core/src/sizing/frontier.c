@@ -54,6 +54,8 @@ typedef struct fr_ctx {
   folio_qp_problem p;
   int force_prox;
   signed char *hint;              /* the last solution's bounds, for the next solve of a sequence */
+  signed char *hint_prev;         /* efficient_risk: the solve before's */
+  double *w_prev, *dw, *sdw;      /* efficient_risk: its weights, the difference, Σ times it */
   int use_hint, have_hint;
   int iterations, solves;
   folio_qp_kkt kkt;
@@ -74,6 +76,10 @@ static void fr_carve(folio_i_arena *ar, size_t n, size_t ns, int split, fr_ctx *
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, nv, sizeof(double));
   c->w = folio_i_take(ar, n, sizeof(double));
   c->hint = folio_i_take(ar, nv, 1);
+  c->hint_prev = folio_i_take(ar, nv, 1);
+  c->w_prev = folio_i_take(ar, n, sizeof(double));
+  c->dw = folio_i_take(ar, n, sizeof(double));
+  c->sdw = folio_i_take(ar, n, sizeof(double));
   c->dlo = folio_i_take(ar, n, sizeof(double));
   c->dhi = folio_i_take(ar, n, sizeof(double));
   size_t qb = folio_qp_work_size(nv, c->neq_max, c->nin_max);
@@ -669,6 +675,46 @@ folio_status folio_frontier_efficient_return(size_t n, const double *mu, const d
 }
 
 /* efficient_risk's QP at λ; *vol receives the volatility. */
+/* The predictor of the search: with γ = 0 the problem at λ is, divided by
+ * 1 − λ, min w'Σw + t (−μ'w + k|w − c|₁) with t = λ / (1 − λ), and on a fixed
+ * active set w(t) is affine in t. When two consecutive solves end on the same
+ * active bounds, w(t) = w_b + (t − t_b) dw with dw = (w_b − w_a) / (t_b − t_a),
+ * and vol(t) = target is a quadratic equation. Returns the λ of its root
+ * beyond t_b, or NAN (no prediction: another active set, or none in range). */
+typedef struct risk_track {
+  int have;      /* a previous solve is recorded */
+  double t;      /* its t */
+  size_t nv;
+} risk_track;
+
+static double predict(fr_ctx *c, risk_track *tr, double lambda, double target) {
+  size_t n = c->n, nv = c->p.n_vars;
+  double t = lambda / (1.0 - lambda), out = NAN;
+  if (tr->have && c->o.gamma == 0.0 && tr->nv == nv && t != tr->t &&
+      memcmp(c->hint, c->hint_prev, nv) == 0) {
+    for (size_t i = 0; i < n; i++) c->dw[i] = (c->w[i] - c->w_prev[i]) / (t - tr->t);
+    cblas_dsymv(CblasColMajor, CblasLower, (int)n, 1.0, c->cov, (int)c->ld, c->dw, 1, 0.0, c->sdw, 1);
+    double a2 = cblas_ddot((int)n, c->dw, 1, c->sdw, 1), a1 = 2.0 * cblas_ddot((int)n, c->w, 1, c->sdw, 1);
+    double a0 = port_var(c, c->w) - target * target;
+    double disc = a1 * a1 - 4.0 * a2 * a0;
+    if (a2 > 0 && disc >= 0) {
+      double sq = sqrt(disc), s1 = (-a1 + sq) / (2 * a2), s2 = (-a1 - sq) / (2 * a2);
+      double best = NAN; /* the root nearest to t_b on the side that moves toward the target */
+      for (int k = 0; k < 2; k++) {
+        double sk = k ? s2 : s1;
+        if (t + sk > 0 && (isnan(best) || fabs(sk) < fabs(best))) best = sk;
+      }
+      if (!isnan(best) && isfinite(t + best)) out = (t + best) / (1.0 + t + best);
+    }
+  }
+  memcpy(c->w_prev, c->w, n * sizeof(double));
+  memcpy(c->hint_prev, c->hint, nv);
+  tr->have = 1;
+  tr->t = t;
+  tr->nv = nv;
+  return out;
+}
+
 static folio_status at_lambda(fr_ctx *c, double lambda, double *vol, folio_error *err) {
   build(c, FR_RISK, lambda);
   if (lambda == 1.0 && c->o.gamma == 0.0) c->force_prox = 1;
@@ -692,7 +738,10 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
   double v0 = 0;
   int binding = 1;
   c.use_hint = 1; /* every solve after the first warm-started from the one before */
+  risk_track tr = {0, 0.0, 0};
+  double pred = NAN;
   if (st == FOLIO_OK) st = at_lambda(&c, 0.0, &v0, err);
+  if (st == FOLIO_OK) pred = predict(&c, &tr, 0.0, target);
   if (st == FOLIO_OK && target < v0 * (1 - 1e-12))
     st = folio_error_set(err, FOLIO_EINVAL,
                          "efficient_risk: target_volatility %.10g is below the minimum volatility "
@@ -702,15 +751,16 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
     /* bracket the target: λ = 1e-4, 4e-4, ..., 1 (vol grows with λ); at λ = 1 still
      * below it, the largest-return portfolio is the answer and the target does not bind */
     double lo = 0.0, hi = 1.0, glo = v0 * v0 - target * target, ghi = 0.0;
-    for (double lam = 1e-4;; lam = fmin(1.0, 4.0 * lam)) {
+    for (double lam = 1e-4;;) {
       double v = 0.0;
       st = at_lambda(&c, lam, &v, err);
       if (st < 0) goto out;
+      pred = lam < 1.0 ? predict(&c, &tr, lam, target) : NAN;
       double g = v * v - target * target;
+      if (fabs(v - target) <= 1e-11 * target) goto out;
       if (g >= 0) {
         hi = lam;
         ghi = g;
-        if (fabs(v - target) <= 1e-11 * target) goto out;
         break;
       }
       lo = lam;
@@ -719,6 +769,8 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
         binding = v >= target * (1 - 1e-9);
         goto out;
       }
+      /* the next trial: the predicted root (a little beyond it, to bracket it), else 4x */
+      lam = pred > lam && pred < 1.0 ? fmin(1.0, pred * (1 + 1e-9)) : fmin(1.0, 4.0 * lam);
     }
     /* Illinois regula falsi on g(λ) = vol² − target², with a bisection every fourth
      * step (geometric when the bracket spans decades: the volatility can rise
@@ -726,7 +778,9 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
     int side = 0;
     for (int it = 0;; it++) {
       double lam;
-      if (it % 4 == 3)
+      if (pred > lo && pred < hi)
+        lam = pred; /* exact when the active set stays */
+      else if (it % 4 == 3)
         lam = lo > 0 && hi > 16 * lo ? sqrt(lo * hi) : lo == 0 && hi > 1e-12 ? 1e-3 * hi : 0.5 * (lo + hi);
       else
         lam = (lo * ghi - hi * glo) / (ghi - glo);
@@ -734,6 +788,7 @@ folio_status folio_frontier_efficient_risk(size_t n, const double *mu, const dou
       double v = 0.0;
       st = at_lambda(&c, lam, &v, err);
       if (st < 0) break;
+      pred = predict(&c, &tr, lam, target);
       double g = v * v - target * target;
       if (fabs(v - target) <= 1e-11 * target || hi - lo <= 1e-15 * hi) break;
       if (it == 300) {

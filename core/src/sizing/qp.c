@@ -405,10 +405,11 @@ static lapack_int factor(qp_ctx *c, const folio_qp_problem *p, double rho) {
       return (lapack_int)at + 1;
     }
   }
-  info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', ni, m, ni);
-  if (info != 0) return info;
-  for (size_t jj = 0; jj < n; jj++) /* J = (L^-1)' : upper */
-    for (size_t i = 0; i < n; i++) c->j0[i + jj * n] = i <= jj ? m[jj + i * n] : 0.0;
+  /* J = L^-T: the triangular solve L' J = I (level 3; dtrtri's blocks are level 2 here) */
+  memset(c->j0, 0, n * n * sizeof(double));
+  for (size_t i = 0; i < n; i++) c->j0[i + i * n] = 1.0;
+  cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, (int)n, (int)n, 1.0, m,
+              (int)n, c->j0, (int)n);
   return 0;
 }
 
