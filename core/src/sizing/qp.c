@@ -26,6 +26,12 @@
 #include "folio/qp.h"
 #include "internal.h"
 
+/* A general row with at most QP_SPARSE nonzeros (a bound on y_i − u κ, a sector
+ * of a few names) is used through its nonzeros: its products with x and with
+ * J's rows cost O(nnz) and O(nnz n) instead of O(n) and O(n²). */
+#define QP_SPARSE 8
+#define QP_DENSE 255
+
 folio_qp_opts folio_qp_defaults(void) {
   folio_qp_opts o = {1e-12, 0, 500, 0, NULL, NULL};
   return o;
@@ -38,6 +44,8 @@ typedef struct qp_ctx {
   double *j, *j0, *r;       /* n x n each, ld n */
   double *rows;             /* mg rows of n, each of unit norm (row-contiguous) */
   double *rnorm, *rb;       /* norm of each general row, its scaled right-hand side */
+  int *sp_idx;              /* a sparse row's nonzero columns (QP_SPARSE per row) */
+  unsigned char *sp_n;      /* their count, or QP_DENSE */
   double *x, *xc, *a, *d, *z, *rr, *u, *mult;
   int *act;                 /* ids of the q active constraints, in R's column order */
   int *eqsign;              /* +1 / -1: the sign an equality was added with */
@@ -56,6 +64,8 @@ static void qp_carve(folio_i_arena *ar, size_t n, size_t neq, size_t nin, qp_ctx
   c->rows = folio_i_take_mat(ar, mg ? mg : 1, n, sizeof(double));
   c->rnorm = folio_i_take(ar, mg + 1, sizeof(double));
   c->rb = folio_i_take(ar, mg + 1, sizeof(double));
+  c->sp_idx = folio_i_take_mat(ar, mg + 1, QP_SPARSE, sizeof(int));
+  c->sp_n = folio_i_take(ar, mg + 1, 1);
   double **vecs[] = {&c->x, &c->xc, &c->a, &c->d, &c->z, &c->rr};
   for (size_t k = 0; k < sizeof vecs / sizeof *vecs; k++) *vecs[k] = folio_i_take(ar, n + 1, sizeof(double));
   c->u = folio_i_take(ar, n + 2, sizeof(double));
@@ -110,7 +120,14 @@ size_t folio_qp_work_size(size_t n_vars, size_t n_eq, size_t n_ineq) {
 static double cdot(const qp_ctx *c, int k, const double *v) {
   size_t kk = (size_t)k;
   if (kk < c->mg) {
-    double s = cblas_ddot((int)c->n, c->rows + kk * c->n, 1, v, 1);
+    const double *row = c->rows + kk * c->n;
+    double s = 0.0;
+    if (c->sp_n[kk] != QP_DENSE) {
+      const int *ix = c->sp_idx + kk * QP_SPARSE;
+      for (int t = 0; t < c->sp_n[kk]; t++) s += row[ix[t]] * v[ix[t]];
+    } else {
+      s = cblas_ddot((int)c->n, row, 1, v, 1);
+    }
     return kk < c->neq ? c->eqsign[kk] * s : -s;
   }
   if (kk < c->mg + c->n) return v[kk - c->mg];
@@ -131,8 +148,15 @@ static void jt_normal(qp_ctx *c, int k, double *d) {
   size_t n = c->n, kk = (size_t)k;
   if (kk < c->mg) {
     double sg = kk < c->neq ? c->eqsign[kk] : -1.0;
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)n, sg, c->j, (int)n, c->rows + kk * n, 1,
-                0.0, d, 1);
+    const double *row = c->rows + kk * n;
+    if (c->sp_n[kk] != QP_DENSE) { /* d = sg Σ_t a_t J[i_t, :] */
+      const int *ix = c->sp_idx + kk * QP_SPARSE;
+      memset(d, 0, n * sizeof(double));
+      for (int t = 0; t < c->sp_n[kk]; t++)
+        cblas_daxpy((int)n, sg * row[ix[t]], c->j + ix[t], (int)n, d, 1);
+    } else {
+      cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)n, sg, c->j, (int)n, row, 1, 0.0, d, 1);
+    }
   } else {
     size_t i = kk < c->mg + n ? kk - c->mg : kk - c->mg - n;
     double sg = kk < c->mg + n ? 1.0 : -1.0;
@@ -142,7 +166,7 @@ static void jt_normal(qp_ctx *c, int k, double *d) {
 
 /* Givens pair zeroing b against a: returns h, sets cs, sn with cs a + sn b = h. */
 static double givens(double a, double b, double *cs, double *sn) {
-  double h = hypot(a, b);
+  double h = sqrt(a * a + b * b); /* entries of J'n are far from overflow; hypot costs 6 % */
   if (h == 0.0) {
     *cs = 1.0;
     *sn = 0.0;
@@ -405,11 +429,10 @@ static lapack_int factor(qp_ctx *c, const folio_qp_problem *p, double rho) {
       return (lapack_int)at + 1;
     }
   }
-  /* J = L^-T: the triangular solve L' J = I (level 3; dtrtri's blocks are level 2 here) */
-  memset(c->j0, 0, n * n * sizeof(double));
-  for (size_t i = 0; i < n; i++) c->j0[i + i * n] = 1.0;
-  cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, (int)n, (int)n, 1.0, m,
-              (int)n, c->j0, (int)n);
+  info = LAPACKE_dtrtri_work(LAPACK_COL_MAJOR, 'L', 'N', ni, m, ni);
+  if (info != 0) return info;
+  for (size_t jj = 0; jj < n; jj++) /* J = (L^-1)' : upper */
+    for (size_t i = 0; i < n; i++) c->j0[i + jj * n] = i <= jj ? m[jj + i * n] : 0.0;
   return 0;
 }
 
@@ -525,9 +548,18 @@ static folio_status qp_core(const folio_qp_problem *p, const folio_qp_opts *opts
         goto done;
       }
       c.rb[e] = 0.0;
+      c.sp_n[e] = 0;
       continue;
     }
-    for (size_t i = 0; i < n; i++) c.rows[e * n + i] = a[i * ld] / nrm;
+    int nnz = 0;
+    for (size_t i = 0; i < n; i++) {
+      c.rows[e * n + i] = a[i * ld] / nrm;
+      if (a[i * ld] != 0.0) {
+        if (nnz < QP_SPARSE) c.sp_idx[e * QP_SPARSE + nnz] = (int)i;
+        nnz++;
+      }
+    }
+    c.sp_n[e] = nnz <= QP_SPARSE ? (unsigned char)nnz : QP_DENSE;
     c.rb[e] = b / nrm;
   }
   double maxdiag = 0.0;
