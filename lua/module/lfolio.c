@@ -40,6 +40,9 @@ static const struct {
     {"position_sizers", fl_open_position_sizers},
     {"PortfolioAllocator", fl_open_portfolio_allocator}, /* replaced by folio/portfolio_allocator.lua */
     {"reconcile", fl_open_reconcile},
+    {"frontier", fl_open_frontier},           /* the efficient frontier (lfrontier.c) */
+    {"performance", fl_open_performance},     /* PyPortfolioOpt's portfolio_performance */
+    {"clean_weights", fl_open_clean_weights}, /* PyPortfolioOpt's clean_weights */
     {"capabilities", fl_open_capabilities}, /* what touches files or the process (lcapability.c) */
 };
 

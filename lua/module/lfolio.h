@@ -326,6 +326,9 @@ int fl_open_manager(lua_State *L); /* folio.manager (lmanager.c): strategy weigh
 int fl_open_position_sizers(lua_State *L); /* primitives of folio.position_sizers (lposition_sizers.c; the API in folio/position_sizers.lua) */
 int fl_open_portfolio_allocator(lua_State *L);   /* primitives of folio.PortfolioAllocator (lposition_sizers.c; folio/portfolio_allocator.lua) */
 int fl_open_reconcile(lua_State *L); /* folio.reconcile OS helpers (lreconcile.c; the loop in folio/reconcile.lua) */
+int fl_open_frontier(lua_State *L); /* folio.frontier (lfrontier.c): the efficient frontier */
+int fl_open_performance(lua_State *L); /* pushes the folio.performance function (lfrontier.c) */
+int fl_open_clean_weights(lua_State *L); /* pushes the folio.clean_weights function (lfrontier.c) */
 
 /* ---- positions (lorders.c) ------------------------------------------------ */
 

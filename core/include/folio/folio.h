@@ -17,6 +17,8 @@
 #include "folio/repair.h"
 #include "folio/sizers.h"
 #include "folio/risk_sizers.h"
+#include "folio/qp.h"
+#include "folio/frontier.h"
 #include "folio/allocator.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"
