@@ -17,6 +17,7 @@
 #include "folio/sizers.h"
 #include "folio/risk_sizers.h"
 #include "folio/allocator.h"
+#include "folio/discrete_allocation.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"
 #include "folio/multi_sleeve.h"
