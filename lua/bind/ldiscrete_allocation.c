@@ -154,6 +154,8 @@ int fl_discrete_allocation(lua_State *L) {
   lua_createtable(L, 0, 12); /* info */
   lua_pushstring(L, info.method);
   lua_setfield(L, -2, "method");
+  lua_pushstring(L, info.status);
+  lua_setfield(L, -2, "status");
   fl_set_number(L, "objective", info.objective);
   fl_set_number(L, "l1", info.l1);
   fl_set_number(L, "fees", info.fees);

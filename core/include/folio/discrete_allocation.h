@@ -43,6 +43,12 @@
  *   #{i : x_i != 0} <= max_positions.
  * Capital is never overspent: Σ buys + fees <= capital + Σ sells.
  *
+ * The rounding is a subset-sum in disguise (below its target every name
+ * gains the same per dollar), so GLPK's bound is weak and a proof can take
+ * long on big, tight books: when GLPK stops at time_limit the result is the
+ * better of its best book and the greedy's (info.status "best_found"), never
+ * an error. Small books (tests: <= 5 names) are always proven.
+ *
  * Every input is validated before GLPK sees it; GLPK's answer is checked
  * against the model as built (mip_model.h) and then re-evaluated in plain
  * arithmetic from the integers it chose.
@@ -78,12 +84,13 @@ typedef struct folio_discrete_opts {
   double short_ratio;           /* V_short / capital, finite, >= 0; NaN (default): short
                                    weights are an error */
   int reinvest;                 /* 1: short proceeds fund the long book; default 0 */
-  double time_limit;            /* mip: seconds for GLPK, in (0, 86400]; default 10 */
+  double time_limit;            /* mip: seconds for GLPK, in (0, 86400]; default 2 (then the
+                                   best book found, see info.status) */
   const folio_cancel *cancel;   /* mip: polled in GLPK's branch and bound; NULL = never */
 } folio_discrete_opts;
 
 /* capital 0 (must be set), greedy, lots 1, nothing held, no fees, no
- * cardinality cap, no shorts, no reinvest, 10 s, cancel NULL. */
+ * cardinality cap, no shorts, no reinvest, 2 s, cancel NULL. */
 FOLIO_API folio_discrete_opts folio_discrete_defaults(void);
 
 /* One name of the result; symbol borrows the caller's string. */
@@ -100,6 +107,9 @@ typedef struct folio_discrete_position {
 
 typedef struct folio_discrete_info {
   const char *method;    /* static: "greedy" or "mip" */
+  const char *status;    /* static: "greedy"; "optimal" (GLPK proved it); "best_found" (GLPK
+                            stopped at time_limit: its best book or the greedy's, whichever
+                            has the lower J — never worse than greedy) */
   double leftover;       /* cash left after buys, sells and fees (long book plus the unused
                             short budget, as PyPortfolioOpt), rounded to the cent */
   double fees;           /* total fees, USD */

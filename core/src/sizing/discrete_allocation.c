@@ -31,7 +31,7 @@ folio_discrete_opts folio_discrete_defaults(void) {
   o.method = FOLIO_DISCRETE_GREEDY;
   o.max_positions = LONG_MAX;
   o.short_ratio = NAN;
-  o.time_limit = 10.0;
+  o.time_limit = 2.0;
   return o;
 }
 
@@ -284,7 +284,7 @@ typedef struct mip_cols {
 
 static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *o, double cap_long,
                               double v_short, double scale, mip_cols *mc, double *seconds,
-                              folio_error *err) {
+                              int *proven, folio_error *err) {
   folio_i_mip m;
   memset(&m, 0, sizeof m);
   double *x = NULL, *act = NULL;
@@ -299,9 +299,16 @@ static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *
     if (a->side == 0 && a->c == 0.0) continue; /* nothing to hold, nothing held: x = 0 */
     n_free++;
     double pl = a->p * a->lot, pc = a->p * a->c;
-    if (a->side > 0) c->U = fmax(floor((cap_long + held) / pl * (1 + 1e-12)), floor(a->c / a->lot));
-    else if (a->side < 0) c->U = floor(v_short / pl * (1 + 1e-12));
-    else c->U = floor(a->c / a->lot);
+    /* Exact bound: above its target a name's J is flat (each dollar more in
+     * it is a dollar less uninvested), so buying past the first lot above
+     * the target, or past the current holding, only spends cash and fees
+     * that an untraded or smaller holding keeps: k <= max(ceil(|t| / pL),
+     * floor(c / L)), and never more than the book's value buys. */
+    double above = ceil(fabs(a->t) / pl * (1 + 1e-12)), keep = floor(a->c / a->lot);
+    if (a->side > 0) c->U = fmin(floor((cap_long + held) / pl * (1 + 1e-12)), fmax(above, keep));
+    else if (a->side < 0) c->U = fmin(floor(v_short / pl * (1 + 1e-12)), above);
+    else c->U = keep;
+    c->U = fmax(c->U, keep);
     int need_z = a->c > 0.0 || o->fixed_fee > 0.0;
     /* J = Σ u + (cap_long - flow + v_short - short_used) + fees (the
      * uninvested cash does not depend on the fees); maximised as -J */
@@ -374,6 +381,7 @@ static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *
     st = folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory building the model", WHO);
     goto done;
   }
+  *proven = 1;
   if (m.n_cols == 0) goto done;
   x = malloc(((size_t)m.n_cols + 1) * sizeof *x);
   act = malloc(((size_t)m.n_rows + 1) * sizeof *act);
@@ -382,8 +390,10 @@ static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *
     goto done;
   }
   int within_gap = 0;
+  m.keep_feasible = 1; /* at the time limit: GLPK's best, compared with the greedy by the caller */
   st = folio_i_mip_solve(&m, WHO, o->time_limit, 0.0, o->cancel, x, act, &within_gap, seconds, err);
   if (st != FOLIO_OK) goto done;
+  *proven = within_gap == 0;
   for (size_t q = 0; q < n; q++) {
     da_name *a = &nm[q];
     mip_cols *c = &mc[q];
@@ -396,6 +406,42 @@ done:
   free(x);
   free(act);
   folio_i_mip_free(&m);
+  return st;
+}
+
+/* ==== evaluation ============================================================== */
+
+/* J of the holdings nm[].x (the header's objective) and whether they are
+ * feasible in the model: budgets within tol, cardinality. */
+static double book_objective(const da_name *nm, size_t n, const folio_discrete_opts *o,
+                             double cap_long, double v_short, double tol, int *feasible) {
+  double l1 = 0.0, flow = 0.0, fees = 0.0, used = 0.0;
+  size_t held = 0;
+  for (size_t q = 0; q < n; q++) {
+    const da_name *a = &nm[q];
+    double trade = a->x - a->c;
+    l1 += fabs(a->t - a->p * a->x);
+    if (trade != 0.0) fees += o->fixed_fee + o->proportional_fee * a->p * fabs(trade);
+    if (a->side >= 0) flow += a->p * trade;
+    else used += -a->p * a->x;
+    held += a->x != 0.0;
+  }
+  *feasible = flow + fees <= cap_long + tol && used <= v_short + tol &&
+              (o->max_positions == LONG_MAX || held <= (size_t)o->max_positions);
+  return l1 + (cap_long - flow + v_short - used) + fees;
+}
+
+/* The greedy books (long, then short) into nm[].x. */
+static folio_status greedy_all(da_name *nm, size_t n, int shorts, double v_long, double v_short,
+                               wkey *keys, greedy_work *g, folio_error *err) {
+  folio_status st = FOLIO_OK;
+  size_t m = book_of(nm, n, 1, shorts, keys, g);
+  greedy_book(nm, m, g, v_long, &st, err);
+  if (st == FOLIO_OK && shorts) {
+    m = book_of(nm, n, -1, 1, keys, g);
+    greedy_book(nm, m, g, v_short, &st, err);
+  }
+  for (size_t q = 0; q < n; q++) nm[q].x = (nm[q].side < 0 ? -1.0 : 1.0) * nm[q].k * nm[q].lot;
   return st;
 }
 
@@ -419,7 +465,7 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
   if (st != FOLIO_OK) return st;
 
   size_t bytes = n * (sizeof(da_name) + sizeof(mip_cols) + sizeof(wkey) + sizeof(size_t) +
-                      3 * sizeof(double));
+                      4 * sizeof(double));
   unsigned char *mem = malloc(bytes);
   if (!mem) return folio_error_set(err, FOLIO_ENOMEM, "%s: out of memory (%zu names)", WHO, n);
   da_name *nm = (da_name *)mem;
@@ -430,6 +476,7 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
   g.w = (double *)(g.order + n);
   g.val = g.w + n;
   g.deficit = g.val + n;
+  double *kept = g.deficit + n; /* GLPK's book while the greedy's is tried */
 
   st = prepare(n, symbols, weights, prices, o, nm, err);
   if (st != FOLIO_OK) goto done;
@@ -483,21 +530,30 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
 
   /* ---- rounding ---- */
   double seconds = 0.0;
+  const char *status = "greedy";
+  double tol = 1e-9 * fmax(1.0, v_long + v_short); /* GLPK's check, in dollars */
   if (o->method == FOLIO_DISCRETE_GREEDY) {
-    size_t m = book_of(nm, n, 1, shorts, keys, &g);
-    greedy_book(nm, m, &g, v_long, &st, err);
+    st = greedy_all(nm, n, shorts, v_long, v_short, keys, &g, err);
     if (st != FOLIO_OK) goto done;
-    if (shorts) {
-      m = book_of(nm, n, -1, 1, keys, &g);
-      greedy_book(nm, m, &g, v_short, &st, err);
-      if (st != FOLIO_OK) goto done;
-    }
-    for (size_t q = 0; q < n; q++) nm[q].x = (nm[q].side < 0 ? -1.0 : 1.0) * nm[q].k * nm[q].lot;
   } else {
     double scale = fmax(v_long + v_short, 1.0);
-    st = solve_mip(nm, n, o, cap_long, v_short, scale, mc, &seconds, err);
+    int proven = 0;
+    st = solve_mip(nm, n, o, cap_long, v_short, scale, mc, &seconds, &proven, err);
     if (st != FOLIO_OK) goto done;
+    status = proven ? "optimal" : "best_found";
+    if (!proven) { /* GLPK's incumbent or the greedy's book, whichever is better and feasible */
+      int ok_mip, ok_greedy;
+      double j_mip = book_objective(nm, n, o, cap_long, v_short, tol, &ok_mip);
+      for (size_t q = 0; q < n; q++) kept[q] = nm[q].x;
+      folio_error gerr;
+      if (greedy_all(nm, n, shorts, v_long, v_short, keys, &g, &gerr) == FOLIO_OK) {
+        double j_greedy = book_objective(nm, n, o, cap_long, v_short, tol, &ok_greedy);
+        if (ok_greedy && (!ok_mip || j_greedy < j_mip)) goto evaluate;
+      }
+      for (size_t q = 0; q < n; q++) nm[q].x = kept[q];
+    }
   }
+evaluate:;
 
   /* ---- evaluation, the same for both methods ---- */
   double fees = 0.0, flow = 0.0, short_used = 0.0, l1 = 0.0, signed_value = 0.0;
@@ -523,7 +579,6 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
   }
   double leftover_long = cap_long - flow - fees;
   double leftover = leftover_long + (v_short - short_used);
-  double tol = 1e-9 * fmax(1.0, v_long + v_short); /* GLPK's check, in dollars */
   if (leftover_long < -tol || v_short - short_used < -tol) {
     st = folio_error_set(err, FOLIO_EINVAL, "%s: the rounded book overspends by %g USD (GLPK's tolerance)",
                          WHO, -fmin(leftover_long, v_short - short_used));
@@ -537,6 +592,7 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
   /* sort order: out is in symbol order already (nm is) */
   if (info) {
     info->method = o->method == FOLIO_DISCRETE_MIP ? "mip" : "greedy";
+    info->status = status;
     double lo = folio_usd_round_cents(leftover);
     info->leftover = lo > 0.0 ? lo : 0.0;
     info->fees = fees;
