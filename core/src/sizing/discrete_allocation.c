@@ -304,7 +304,7 @@ static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *
      * the target, or past the current holding, only spends cash and fees
      * that an untraded or smaller holding keeps: k <= max(ceil(|t| / pL),
      * floor(c / L)), and never more than the book's value buys. */
-    double above = ceil(fabs(a->t) / pl * (1 + 1e-12)), keep = floor(a->c / a->lot);
+    double above = ceil(fabs(a->t) / pl - 1e-9), keep = floor(a->c / a->lot); /* 40.0 stays 40 */
     if (a->side > 0) c->U = fmin(floor((cap_long + held) / pl * (1 + 1e-12)), fmax(above, keep));
     else if (a->side < 0) c->U = fmin(floor(v_short / pl * (1 + 1e-12)), above);
     else c->U = keep;
@@ -522,7 +522,7 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
     if (cheapest != SIZE_MAX && v_long < nm[cheapest].p * nm[cheapest].lot) {
       const da_name *a = &nm[cheapest];
       st = folio_error_set(err, FOLIO_EINVAL,
-                           "%s: capital %g buys nothing: the cheapest lot is %s, %g x %g = %g", WHO,
+                           "%s: capital %.10g buys nothing: the cheapest lot is %s, %.10g x %.10g = %.10g", WHO,
                            v_long, a->s, a->lot, a->p, a->lot * a->p);
       goto done;
     }
