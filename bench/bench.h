@@ -48,5 +48,6 @@ void bench_turnover_lw(void);
 void bench_turnover_big(void);
 void bench_manager(void);
 void bench_allocator(void);
+void bench_discrete_allocation(void);
 
 #endif

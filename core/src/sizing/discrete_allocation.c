@@ -331,6 +331,27 @@ static folio_status solve_mip(da_name *nm, size_t n, const folio_discrete_opts *
     folio_i_mip_nz(&m, r2, c->u, 1.0);
     folio_i_mip_nz(&m, r2, c->k, -pl / scale);
     if (need_z && pc != 0.0) folio_i_mip_nz(&m, r2, c->z, pc / scale);
+    { /* The secant cut: |t - v| is convex, and the values v a name can take
+       * are the lattice p L k (k in its range) and, untraded, p c. Between
+       * the two of them that bracket t there is none, so u >= the secant of
+       * |t - v| through those two holds at every one of them. It turns the
+       * LP's bound from "every name on its target" into the knapsack's
+       * (floor, then the best ceil per dollar), which is what lets GLPK
+       * prove optimality. */
+      double klo = a->side < 0 ? -c->U : 0.0, khi = a->side < 0 ? 0.0 : c->U;
+      double kf = floor(a->t / pl);
+      double lo = fmin(fmax(kf, klo), khi) * pl, hi = fmin(fmax(kf + 1.0, klo), khi) * pl;
+      if (need_z && pc > lo && pc <= a->t) lo = pc;
+      if (need_z && pc < hi && pc >= a->t) hi = pc;
+      if (lo < a->t && a->t < hi) {
+        double slope = ((hi - a->t) - (a->t - lo)) / (hi - lo);
+        /* u - slope V >= (T - LO) - slope LO, V = pc/s - pc/s z + pl/s k */
+        int r3 = folio_i_mip_row(&m, (a->t - lo - slope * lo + slope * pc) / scale, INFINITY);
+        folio_i_mip_nz(&m, r3, c->u, 1.0);
+        folio_i_mip_nz(&m, r3, c->k, -slope * pl / scale);
+        if (need_z && pc != 0.0) folio_i_mip_nz(&m, r3, c->z, slope * pc / scale);
+      }
+    }
     if (o->proportional_fee > 0.0) { /* d >= |p (L k - c z)| / scale */
       c->d = folio_i_mip_col(&m, GLP_CV, 0.0, INFINITY, -o->proportional_fee);
       for (int sgn = -1; sgn <= 1; sgn += 2) {
