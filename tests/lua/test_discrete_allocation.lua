@@ -106,5 +106,10 @@ bad(with{ extra = 1 }, { "unknown key 'extra'" }, "unknown key")
 bad({ prices = prices, capital = 1 }, { "weights is required" }, "weights required")
 bad(with{ weights = {} }, { "weights is empty" }, "empty weights")
 bad(with{ capital = -1 }, { "capital must be in [0" }, "negative capital")
+bad(with{ capital = 0 }, { "capital 0 buys nothing: the cheapest lot is MA" }, "zero capital, nothing held")
+-- capital 0 is fine when the holdings pay for the book
+r = da{ weights = { AAPL = 1 }, prices = prices, capital = 0, method = "mip", current = { PFE = 100 } }
+T.eq(r.trades.PFE, -100, "sell PFE")
+T.eq(r.shares.AAPL, 20, "buy AAPL with it (3579 / 172.44)")
 
 T.finish("test_discrete_allocation")

@@ -534,10 +534,10 @@ folio_status folio_discrete_allocate(size_t n_assets, const char *const *symbols
                          FOLIO_MAX_USD);
     goto done;
   }
-  { /* capital that buys nothing: name the cheapest lot of a long target */
+  { /* capital that buys nothing: name the cheapest lot of a long weight */
     size_t cheapest = SIZE_MAX;
     for (size_t q = 0; q < n; q++)
-      if (nm[q].t > 0.0 &&
+      if (nm[q].side > 0 &&
           (cheapest == SIZE_MAX || nm[q].p * nm[q].lot < nm[cheapest].p * nm[cheapest].lot))
         cheapest = q;
     if (cheapest != SIZE_MAX && v_long < nm[cheapest].p * nm[cheapest].lot) {
