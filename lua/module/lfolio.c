@@ -169,6 +169,8 @@ int luaopen_folio(lua_State *L) {
   lua_setfield(L, mod, "clock");
   lua_pushcfunction(L, l_sorted_keys);
   lua_setfield(L, mod, "sorted_keys"); /* before the Lua parts: they use it */
+  lua_pushcfunction(L, fl_discrete_allocation);
+  lua_setfield(L, mod, "discrete_allocation"); /* a function, not a module: PyPortfolioOpt's one call */
   lua_newtable(L); /* [folio, internal]: helpers the Lua parts share; scripts never see it */
   int internal = lua_gettop(L);
   lua_pushcfunction(L, fl_may_override);

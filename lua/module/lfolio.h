@@ -322,6 +322,7 @@ int fl_open_state(lua_State *L);  /* folio.state (lstate.c) */
 int fl_open_store(lua_State *L);  /* folio.store (lstore.c) */
 int fl_open_report(lua_State *L); /* folio.report (lreport.c; sleeves/format in folio/report.lua) */
 int fl_open_allocator(lua_State *L); /* folio.allocator (lallocator.c): the cardinality-constrained MIP */
+int fl_discrete_allocation(lua_State *L); /* folio.discrete_allocation{...} (ldiscrete_allocation.c) */
 int fl_open_manager(lua_State *L); /* folio.manager (lmanager.c): strategy weights, portfolio_config.json */
 int fl_open_position_sizers(lua_State *L); /* primitives of folio.position_sizers (lposition_sizers.c; the API in folio/position_sizers.lua) */
 int fl_open_portfolio_allocator(lua_State *L);   /* primitives of folio.PortfolioAllocator (lposition_sizers.c; folio/portfolio_allocator.lua) */

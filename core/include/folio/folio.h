@@ -20,6 +20,7 @@
 #include "folio/qp.h"
 #include "folio/frontier.h"
 #include "folio/allocator.h"
+#include "folio/discrete_allocation.h"
 #include "folio/black_litterman.h"
 #include "folio/capacity.h"
 #include "folio/multi_sleeve.h"

@@ -311,6 +311,9 @@ static folio_status mm_run(const folio_i_mip *m, const char *who, int presolve, 
   if (cc.stopped) {
     st = folio_error_set(err, FOLIO_ECANCELED, "%s: cancelled in GLPK's branch and bound (node %ld)",
                          who, cc.nodes);
+  } else if (ret == GLP_ETMLIM && mst == GLP_FEAS && m->keep_feasible) {
+    for (int j = 1; j <= m->n_cols; j++) x[j] = glp_mip_col_val(lp, j);
+    *within_gap = 2; /* the best GLPK found, not proven optimal: the caller asked for it */
   } else if (ret != 0 && !(ret == GLP_EMIPGAP && mst == GLP_FEAS)) {
     if (ret == GLP_ETMLIM)
       st = folio_error_set(err, FOLIO_EINVAL,

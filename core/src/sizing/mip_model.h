@@ -30,6 +30,10 @@ typedef struct folio_i_mip {
   int *ia, *ja;
   double *ar;
   int oom;
+  /* 0 (default, a zeroed model): GLPK's time limit without a proven optimum
+   * is an error. 1: return GLPK's best feasible solution then, with
+   * *within_gap = 2 (the caller says so in its result). */
+  int keep_feasible;
 } folio_i_mip;
 
 /* Frees the model's arrays and zeroes it (a zeroed model is empty). */
@@ -50,7 +54,8 @@ void folio_i_mip_nz(folio_i_mip *m, int row, int col, double v);
  * answer against every row, bound and integrality of the model as built; a
  * violation over 1e-9 means a second solve without the presolver, whose
  * answer must hold within 1e-7. x receives x[1..n_cols]; act is scratch of
- * n_rows + 1; *within_gap is 1 when GLPK stopped at mip_gap; *seconds is the
+ * n_rows + 1; *within_gap is 1 when GLPK stopped at mip_gap (2: at the time
+ * limit with a feasible solution, only when m->keep_feasible); *seconds is the
  * time spent. Messages start with "<who>: ". cancel (may be NULL) is polled
  * from GLPK's branch-and-bound callback at every call (glp_ios_terminate).
  * Errors: FOLIO_EINVAL (infeasible, time limit without a proven optimum,
