@@ -48,10 +48,7 @@ void bench_turnover_lw(void);
 void bench_turnover_big(void);
 void bench_manager(void);
 void bench_allocator(void);
-<<<<<<< HEAD
 void bench_frontier(void); /* the efficient frontier (bench_frontier.c) */
-=======
 void bench_discrete_allocation(void);
->>>>>>> h-discrete
 
 #endif

@@ -97,11 +97,8 @@ int main(int argc, char **argv) {
   if (!only || strcmp(only, "turnover_big") == 0) bench_turnover_big();
   if (!only || strcmp(only, "manager") == 0) bench_manager();
   if (!only || strcmp(only, "allocator") == 0) bench_allocator();
-<<<<<<< HEAD
   if (!only || strcmp(only, "frontier") == 0) bench_frontier();
-=======
   if (!only || strcmp(only, "discrete_allocation") == 0) bench_discrete_allocation();
->>>>>>> h-discrete
   if (!only || strcmp(only, "cancel") == 0) bench_cancel();
   return 0;
 }
