@@ -4,7 +4,8 @@
 --   (max Sharpe, min volatility, a volatility target, the whole curve) ->
 --   performance -> clean weights -> whole shares with the money left over,
 --   and an SVG of the frontier.
--- Run: ./build/folio run --trusted examples/frontier.lua [OUT.svg]
+-- Run: ./build/folio run examples/frontier.lua (sandboxed), or
+--      ./build/folio run --trusted examples/frontier.lua frontier.svg (also writes the SVG)
 local folio = require "folio"
 
 -- the equities of the sample data (36 names, three years of closes)
@@ -44,7 +45,7 @@ print(string.format("min volatility: %.2f%%; the volatility target's portfolio h
 local clean = folio.clean_weights{ weights = w_sharpe }
 local held = {}
 for s, x in pairs(clean) do if x ~= 0 then held[s] = x end end
-io.write(folio.format_weights(held))
+print((folio.format_weights(held):gsub("\n$", "")))
 
 -- 5. whole shares for 100,000 USD at the last closes (DiscreteAllocation): the greedy and the exact MIP
 local last = prices:row(#prices:dates(), names)
