@@ -18,8 +18,8 @@
 -- batching adapter); a rerun with the same key submits only what is missing.
 local folio, internal = ...
 
-local pairs, ipairs, type, error, tostring, tonumber, pcall, select =
-  pairs, ipairs, type, error, tostring, tonumber, pcall, select
+local pairs, ipairs, type, error, tostring, tonumber, pcall, select, next =
+  pairs, ipairs, type, error, tostring, tonumber, pcall, select, next
 local string_format, table_concat, table_sort = string.format, table.concat, table.sort
 local math_abs, math_max, math_min, math_huge, math_floor = math.abs, math.max, math.min, math.huge, math.floor
 
@@ -546,15 +546,83 @@ function stages.orders(run)
   for s, u in pairs(run.unit) do if not run.frozen[s] then prices[s] = u end end
   local caps_usd = {}
   for s, c in pairs(run.caps_usd) do caps_usd[s] = c end
-  local orders, report = folio.orders.diff{ positions = positions, prices = prices, nav_usd = run.nav, targets = targets,
-    lot_size = ocfg.lot_size or 1, fractional = frac_syms, min_notional = ocfg.min_notional or 100,
-    caps_usd = run.capacity_on and caps_usd or nil }
+  local orders, report
+  if ocfg.discrete then
+    orders, report = parts.discrete_orders(run, ocfg, positions, targets, prices, frac_syms, caps_usd)
+  else
+    orders, report = folio.orders.diff{ positions = positions, prices = prices, nav_usd = run.nav, targets = targets,
+      lot_size = ocfg.lot_size or 1, fractional = frac_syms, min_notional = ocfg.min_notional or 100,
+      caps_usd = run.capacity_on and caps_usd or nil }
+  end
   for _, o in ipairs(orders) do o.quote = run.quote[o.symbol] end
   run.orders, run.dropped = orders, report.dropped or {}
   for _, d in ipairs(run.dropped) do
     note(run, "orders", { symbol = d.symbol, decision = "dropped", reason = d.reason or "below orders.min_notional" })
   end
   for _, s in ipairs(sorted(run.frozen)) do note(run, "orders", { symbol = s, decision = "no order", reason = run.frozen[s] }) end
+end
+
+-- orders.discrete = "greedy" | "mip": the targets rounded by
+-- folio.discrete_allocation from the current holdings (docs/rebalance.md):
+-- whole lots of orders.lot_size, never more cash than the book has plus
+-- what it sells; fractional classes keep the stock rounding (their orders
+-- are costed first). Long-only: a short target or holding is an error.
+function parts.discrete_orders(run, ocfg, positions, targets, prices, frac_syms, caps_usd)
+  local lot = ocfg.lot_size or 1
+  local min_notional = ocfg.min_notional or 100
+  -- the fractional names through the stock diff
+  local fpos, ftargets = {}, {}
+  for _, p in ipairs(positions) do if frac_syms[p.symbol] then fpos[#fpos + 1] = p end end
+  for s, w in pairs(targets) do if frac_syms[s] then ftargets[s] = w end end
+  local orders, report = folio.orders.diff{ positions = fpos, prices = prices, nav_usd = run.nav, targets = ftargets,
+    lot_size = lot, fractional = frac_syms, min_notional = min_notional, caps_usd = run.capacity_on and caps_usd or nil }
+  -- the cash the book holds, less what the fractional orders spend
+  local cash = run.nav
+  for _, p in ipairs(run.positions) do cash = cash - p.quantity * (run.values[p.symbol] or p.avg_price) end
+  for _, o in ipairs(orders) do cash = cash - (o.side == "BUY" and 1 or -1) * o.quantity * o.price end
+  -- the whole-lot names through discrete allocation, on the same targets in dollars
+  local current, weights, held_value, px = {}, {}, 0, {}
+  for _, p in ipairs(positions) do
+    if not frac_syms[p.symbol] then
+      if p.quantity < 0 then fail(string_format("orders.discrete: %s is held short (%.10g): discrete allocation from "
+        .. "current holdings is long-only; remove orders.discrete or the short", p.symbol, p.quantity), 3) end
+      if p.quantity > 0 then current[p.symbol] = p.quantity held_value = held_value + p.quantity * prices[p.symbol] end
+      px[p.symbol] = prices[p.symbol]
+    end
+  end
+  local capital = math_max(0, cash)
+  local V = capital + held_value
+  for _, s in ipairs(sorted(targets)) do
+    local w = targets[s]
+    if not frac_syms[s] and w ~= 0 then
+      if w < 0 then fail(string_format("orders.discrete: the target of %s is short (%.6g): discrete allocation from "
+        .. "current holdings is long-only; remove orders.discrete or the short", s, w), 3) end
+      weights[s], px[s] = w * run.nav / V, prices[s]
+    end
+  end
+  if next(weights) == nil and next(current) == nil then return orders, report end
+  local lots = {}
+  for s in pairs(px) do lots[s] = lot end
+  local ok, r = pcall(folio.discrete_allocation, { weights = weights, prices = px, capital = capital, current = current,
+    lot_sizes = lots, method = ocfg.discrete })
+  if not ok then fail("orders.discrete: " .. tostring(r):gsub("^.-discrete_allocation: ", ""), 3) end
+  report.dropped = report.dropped or {}
+  for _, o in ipairs(r.orders or {}) do
+    local q = o.shares
+    local notional = q * o.price
+    if notional < min_notional then
+      report.dropped[#report.dropped + 1] = { symbol = o.symbol, reason = string_format(
+        "below orders.min_notional %.2f (%s %.10g at %.6g)", min_notional, o.side, q, o.price) }
+    else
+      local held = current[o.symbol] or 0
+      local final = held + (o.side == "buy" and q or -q)
+      orders[#orders + 1] = { symbol = o.symbol, side = o.side == "buy" and "BUY" or "SELL", quantity = q, price = o.price,
+        notional = folio.usd_round_cents(notional), current_quantity = held, target_quantity = final,
+        capped_quantity = final, final_quantity = final, lot_size = lot, reason = "orders.discrete " .. ocfg.discrete }
+    end
+  end
+  table_sort(orders, function(a, b) return a.symbol < b.symbol or (a.symbol == b.symbol and a.side < b.side) end)
+  return orders, report
 end
 
 -- guards: every order checked against position, gross, leverage, drawdown

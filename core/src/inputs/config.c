@@ -602,7 +602,7 @@ static folio_status check_guards(const checker *c, const folio_config_node *root
 /* The `orders` section: min_notional, lot_size, fractional asset classes. */
 static folio_status check_orders(const checker *c, const folio_config_node *root,
                                  folio_fund_config *cfg) {
-  static const char *const keys[] = {"min_notional", "lot_size", "fractional", NULL};
+  static const char *const keys[] = {"min_notional", "lot_size", "fractional", "discrete", NULL};
   const folio_config_node *sec = folio_config_get(root, "orders"), *node;
   if (!sec) return FOLIO_OK;
   folio_status st = expect_mapping(c, sec, "orders", "in orders", keys);
@@ -616,6 +616,11 @@ static folio_status check_orders(const checker *c, const folio_config_node *root
       const char *v = NULL;
       st = get_enum(c, &node->children[i], path, "asset class", asset_classes, &v);
     }
+  }
+  if (st == FOLIO_OK && (node = folio_config_get(sec, "discrete"))) {
+    static const char *const methods[] = {"greedy", "mip", NULL};
+    const char *v = NULL;
+    st = get_enum(c, node, "orders.discrete", "discrete allocation method", methods, &v);
   }
   if (st == FOLIO_OK) cfg->orders = sec;
   return st;
