@@ -43,19 +43,27 @@ static void push_capacity(lua_State *L, const char *sym, const folio_capacity *c
   fl_set_integer(L, "days_used", (lua_Integer)c->days_used);
 }
 
-/* Capacity of `sym` for the market at mk_idx; raises on error. */
-static folio_capacity capacity_of(lua_State *L, int mk_idx, const char *sym, double nav,
-                                  const folio_capacity_opts *o, const char *fname) {
+/* Capacity of `sym` for the market at mk_idx into *c: the core's status
+ * (its message in *err); an unknown symbol raises. */
+static folio_status capacity_status(lua_State *L, int mk_idx, const char *sym, double nav,
+                                    const folio_capacity_opts *o, const char *fname, folio_capacity *c,
+                                    folio_error *err) {
   folio_panel p, v;
   int pi;
   market_panels(L, mk_idx, &p, &v, &pi);
   long j = fl_matrix_col_index(L, pi, sym);
   if (j < 0) fl_argerror(L, fname, "symbol '%s' is not in the market data", sym);
+  folio_status st = folio_position_capacity(&p, &v, (size_t)j, nav, o, c, err);
+  lua_pop(L, 2);
+  return st;
+}
+
+/* Capacity of `sym` for the market at mk_idx; raises on error. */
+static folio_capacity capacity_of(lua_State *L, int mk_idx, const char *sym, double nav,
+                                  const folio_capacity_opts *o, const char *fname) {
   folio_capacity c;
   folio_error err;
-  if (folio_position_capacity(&p, &v, (size_t)j, nav, o, &c, &err) != FOLIO_OK)
-    fl_core_error(L, fname, &err);
-  lua_pop(L, 2);
+  if (capacity_status(L, mk_idx, sym, nav, o, fname, &c, &err) != FOLIO_OK) fl_core_error(L, fname, &err);
   return c;
 }
 
@@ -93,15 +101,9 @@ static int position_capacity(lua_State *L, int mk_idx, int args) {
       fl_argerror(L, fname, "symbols[%I] must be a string, got %s", i, luaL_typename(L, -1));
     const char *s = lua_tostring(L, -1);
     if (mark_short) {
-      folio_panel p, v;
-      int pi;
-      market_panels(L, mk_idx, &p, &v, &pi);
-      long j = fl_matrix_col_index(L, pi, s);
-      if (j < 0) fl_argerror(L, fname, "symbol '%s' is not in the market data", s);
       folio_capacity c;
       folio_error err;
-      folio_status st = folio_position_capacity(&p, &v, (size_t)j, nav, &o, &c, &err);
-      lua_pop(L, 2);
+      folio_status st = capacity_status(L, mk_idx, s, nav, &o, fname, &c, &err);
       if (st == FOLIO_ESHORT) {
         lua_createtable(L, 0, 2);
         lua_pushvalue(L, -2);

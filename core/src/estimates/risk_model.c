@@ -580,6 +580,19 @@ static folio_status est_begin(const char *who, const folio_panel *r, folio_missi
   return st;
 }
 
+/* cov = scale ((1 - s) cov + s mu I) in place (Ledoit-Wolf's and OAS's
+ * shrinkage towards a scaled identity), both triangles from one value. */
+static void shrink_to_identity(double *cov, size_t p, size_t ld, double shrinkage, double mu, double scale) {
+  const double keep = 1.0 - shrinkage, target = shrinkage * mu;
+  FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
+    double v = keep * cov[i + j * ld];
+    if (i == j) v += target;
+    v *= scale;
+    cov[i + j * ld] = v;
+    cov[j + i * ld] = v;
+  }
+}
+
 /* ==== Ledoit-Wolf ========================================================== */
 
 folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing, double scale,
@@ -646,15 +659,7 @@ folio_status folio_ledoit_wolf(const folio_panel *returns, folio_missing missing
     /* m > 0 excludes beta <= 0 (rounding; b2 >= d2 in exact arithmetic) and delta == 0. */
     double shrinkage = m > 0.0 ? m / delta : 0.0;
     if (shrinkage > 1.0) shrinkage = 1.0;
-    /* LW = scale ((1 - s) S + s mu I), written to both triangles from one value. */
-    const double keep = 1.0 - shrinkage, target = shrinkage * mu;
-    FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
-      double v = keep * cov[i + j * ld];
-      if (i == j) v += target;
-      v *= scale;
-      cov[i + j * ld] = v;
-      cov[j + i * ld] = v;
-    }
+    shrink_to_identity(cov, p, ld, shrinkage, mu, scale);
     out.shrinkage = shrinkage;
     out.mu = mu * scale;
   }
@@ -1184,14 +1189,7 @@ folio_status folio_oas(const folio_panel *returns, folio_missing missing, double
       double num = alpha + mu * mu, den = ((double)n + 1.0) * (alpha - mu * mu / dp);
       shrinkage = den == 0.0 ? 1.0 : (num / den < 1.0 ? num / den : 1.0);
     }
-    const double keep = 1.0 - shrinkage, target = shrinkage * mu;
-    FOLIO_I_FOR_UPPER_TILED(p, 1, i, j) {
-      double v = keep * cov[i + j * ld];
-      if (i == j) v += target;
-      v *= scale;
-      cov[i + j * ld] = v;
-      cov[j + i * ld] = v;
-    }
+    shrink_to_identity(cov, p, ld, shrinkage, mu, scale);
     out.shrinkage = shrinkage;
     out.mu = mu * scale;
   }
