@@ -494,13 +494,9 @@ static int l_clean_weights(lua_State *L) {
   if (lua_getfield(L, 1, "rounding") == LUA_TBOOLEAN && !lua_toboolean(L, -1)) round_it = 0;
   lua_pop(L, 1);
   if (round_it) digits = fl_opt_integer(L, 1, fname, "rounding", 5, 1, 15);
-  double scale = pow(10.0, (double)digits);
-  for (size_t k = 0; k < v.n; k++) {
-    double x = v.vals[k];
-    if (fabs(x) < cutoff) x = 0.0;
-    else if (round_it) x = nearbyint(x * scale) / scale; /* half to even, as numpy.round */
-    v.vals[k] = x + 0.0; /* no negative zero */
-  }
+  folio_error err;
+  if (folio_clean_weights(v.n, v.vals, cutoff, round_it ? (int)digits : 0, v.vals, &err) != FOLIO_OK)
+    return fl_core_error(L, fname, &err);
   fl_push_vec(L, v.n, v.syms, v.vals, NULL);
   return 1;
 }

@@ -211,7 +211,25 @@ static void test_workspace(void) {
   free(work);
 }
 
+/* folio_clean_weights: the cutoff, half-to-even rounding, no -0, in place, errors. */
+static void test_clean_weights(void) {
+  folio_error e;
+  double w[] = {0.123456789, -0.00005, 0.000125, 0.5, -0.25000049, 2.5e-5};
+  double out[6];
+  CHECK(folio_clean_weights(6, w, 1e-4, 5, out, &e) == FOLIO_OK);
+  CHECK(out[0] == 0.12346 && out[1] == 0.0 && !signbit(out[1]) && out[2] == 0.00012 && out[3] == 0.5);
+  CHECK(out[4] == -0.25 && out[5] == 0.0);
+  CHECK(folio_clean_weights(6, w, 0, 0, w, &e) == FOLIO_OK && w[0] == 0.123456789); /* unrounded, in place */
+  double bad[] = {0.1, NAN};
+  CHECK_ERR(folio_clean_weights(2, bad, 1e-4, 5, out, &e), e, FOLIO_ENOTFINITE, "weight 2 is not finite");
+  CHECK_ERR(folio_clean_weights(1, w, -1, 5, out, &e), e, FOLIO_EINVAL, "cutoff");
+  CHECK_ERR(folio_clean_weights(1, w, 1e-4, 16, out, &e), e, FOLIO_EINVAL, "rounding must be 0..15");
+  CHECK_ERR(folio_clean_weights(1, NULL, 1e-4, 5, out, &e), e, FOLIO_EINVAL, "NULL");
+  CHECK(folio_clean_weights(0, NULL, 1e-4, 5, NULL, &e) == FOLIO_OK);
+}
+
 int main(void) {
+  test_clean_weights();
   test_closed_forms();
   test_targets_and_binding();
   test_options();

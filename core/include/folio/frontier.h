@@ -191,6 +191,16 @@ FOLIO_API folio_status folio_frontier_performance(size_t n_assets, const double 
                                                   double *expected_return, double *volatility,
                                                   double *sharpe, folio_error *err);
 
+/*
+ * PyPortfolioOpt's clean_weights: out[k] = 0 when |w[k]| < cutoff, else
+ * w[k] rounded to `digits` decimals (1..15; half to even, as numpy.round),
+ * or unrounded when digits is 0; never a negative zero. Not renormalised.
+ * out may be w. Errors: FOLIO_EINVAL (NULL arrays, cutoff < 0 or not
+ * finite, digits outside 0..15), FOLIO_ENOTFINITE (a weight, naming its index).
+ */
+FOLIO_API folio_status folio_clean_weights(size_t n, const double *w, double cutoff, int digits, double *out,
+                                           folio_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -927,3 +927,23 @@ folio_status folio_frontier_performance(size_t n, const double *w, const double 
   if (sharpe) *sharpe = mu && v > 0 ? (r - rf) / v : NAN;
   return FOLIO_OK;
 }
+
+folio_status folio_clean_weights(size_t n, const double *w, double cutoff, int digits, double *out,
+                                 folio_error *err) {
+  static const char fn[] = "clean_weights";
+  folio_error_clear(err);
+  if (n > 0 && (!w || !out)) return folio_error_set(err, FOLIO_EINVAL, "%s: weights or out is NULL", fn);
+  if (!(cutoff >= 0) || !isfinite(cutoff))
+    return folio_error_set(err, FOLIO_EINVAL, "%s: cutoff must be a finite number >= 0, got %g", fn, cutoff);
+  if (digits < 0 || digits > 15) return folio_error_set(err, FOLIO_EINVAL, "%s: rounding must be 0..15, got %d", fn, digits);
+  for (size_t k = 0; k < n; k++)
+    if (!isfinite(w[k])) return folio_error_set(err, FOLIO_ENOTFINITE, "%s: weight %zu is not finite", fn, k + 1);
+  double scale = pow(10.0, (double)digits);
+  for (size_t k = 0; k < n; k++) {
+    double x = w[k];
+    if (fabs(x) < cutoff) x = 0.0;
+    else if (digits > 0) x = nearbyint(x * scale) / scale; /* half to even, as numpy.round */
+    out[k] = x + 0.0; /* no negative zero */
+  }
+  return FOLIO_OK;
+}
