@@ -561,6 +561,10 @@ run_here = function(args)
   if math.type(every) ~= "integer" and not (is_finite(every) and every == math_floor(every)) or every < 1 then
     fail("checkpoint_every must be a whole number >= 1, got " .. tostring(every), 2)
   end
+  -- an explicit checkpoint_every without a store would do nothing: said, not ignored
+  if args.checkpoint_every ~= nil and not args.store then
+    fail("checkpoint_every (--checkpoint-every) needs a store to checkpoint to (--store)", 2)
+  end
   -- the policies, once; the window of history each rebalance reads
   local loaded = { cfg = cfg, args = { policy_path = args.policy_path } }
   internal.rebalance.load_policies(loaded)

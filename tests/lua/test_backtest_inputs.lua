@@ -299,5 +299,10 @@ do
   T.check(sorted_ok, "trades.csv: by symbol within each date")
 end
 
+-- settings that would do nothing are errors: checkpoint_every without a store, a cost window without impact
+refused({ checkpoint_every = 5 }, { "checkpoint_every", "needs a store", "--store" }, "checkpoint_every without a store")
+refused({ fund = fund_with("cw.yaml", function(t) return t .. "costs:\n  crypto: {linear_bps: 5, window: 10}\n" end) },
+  { "cw.yaml:" .. (fund_lines + 2) .. ":", "costs.crypto.window", "no effect without an impact" }, "a cost window without impact")
+
 os.execute("rm -rf '" .. dir .. "'")
 T.finish("backtest_inputs")

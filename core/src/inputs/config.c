@@ -658,6 +658,12 @@ static folio_status check_costs(const checker *c, const folio_config_node *root,
       double v = 0;
       st = get_number(c, w, wpath, &v);
       if (st == FOLIO_OK && v != floor(v)) st = fail_node(c, FOLIO_EINVAL, w, wpath, "must be a whole number (got %.15g)", v);
+      /* the window is the impact term's: without one it would do nothing */
+      const folio_config_node *imp = st == FOLIO_OK ? folio_config_get(e, "impact") : NULL;
+      double b = 0;
+      if (st == FOLIO_OK && imp) st = get_number(c, imp, wpath, &b);
+      if (st == FOLIO_OK && !(b > 0))
+        st = fail_node(c, FOLIO_EINVAL, w, wpath, "has no effect without an impact > 0 (it is the impact term's window)");
     }
   }
   if (st == FOLIO_OK) cfg->costs = sec;
