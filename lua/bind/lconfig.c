@@ -290,7 +290,97 @@ static int c_parse(lua_State *L) {
   return read_config(L, "config.parse", NULL, text, len, name, sizers);
 }
 
-static const luaL_Reg config_funcs[] = {{"load", c_load}, {"parse", c_parse}, {NULL, NULL}};
+/* ---- folio.config.tree: any YAML file with positions --------------------------- */
+
+/* Pushes one node of a generic tree as a table {kind =, line =, column =, ...}:
+ * a scalar has `value` (nil for null) and `text`; a sequence `items`; a
+ * mapping `keys` (document order), `values` and `key_lines` keyed by key.
+ * The core caps the depth at FOLIO_CONFIG_MAX_DEPTH, so the recursion is bounded. */
+static void push_tree_node(lua_State *L, const folio_config_node *n) {
+  luaL_checkstack(L, 6, "config.tree: nesting too deep");
+  lua_createtable(L, 0, 6); /* [node] */
+  fl_set_integer(L, "line", (lua_Integer)n->line);
+  fl_set_integer(L, "column", (lua_Integer)n->column);
+  if (n->kind == FOLIO_CONFIG_SCALAR) {
+    lua_pushliteral(L, "scalar");
+    lua_setfield(L, -2, "kind");
+    lua_pushlstring(L, n->text, n->text_len);
+    lua_setfield(L, -2, "text");
+    switch (n->type) {
+    case FOLIO_CONFIG_BOOL: lua_pushboolean(L, n->boolean); break;
+    case FOLIO_CONFIG_INT: lua_pushinteger(L, (lua_Integer)n->integer); break;
+    case FOLIO_CONFIG_FLOAT: lua_pushnumber(L, n->number); break;
+    case FOLIO_CONFIG_STRING: lua_pushlstring(L, n->text, n->text_len); break;
+    default: lua_pushnil(L); break;
+    }
+    lua_setfield(L, -2, "value");
+    return;
+  }
+  int mapping = n->kind == FOLIO_CONFIG_MAPPING;
+  lua_pushstring(L, mapping ? "mapping" : "sequence");
+  lua_setfield(L, -2, "kind");
+  if (!mapping) {
+    lua_createtable(L, (int)n->n_children, 0); /* [node, items] */
+    for (size_t i = 0; i < n->n_children; i++) {
+      push_tree_node(L, &n->children[i]);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "items");
+    return;
+  }
+  lua_createtable(L, (int)n->n_children, 0); /* [node, keys] */
+  lua_createtable(L, 0, (int)n->n_children); /* [node, keys, values] */
+  lua_createtable(L, 0, (int)n->n_children); /* [node, keys, values, key_lines] */
+  for (size_t i = 0; i < n->n_children; i++) {
+    const folio_config_node *c = &n->children[i];
+    lua_pushstring(L, c->key);
+    lua_rawseti(L, -4, (lua_Integer)i + 1);
+    push_tree_node(L, c);
+    lua_setfield(L, -3, c->key);
+    lua_pushinteger(L, (lua_Integer)c->key_line);
+    lua_setfield(L, -2, c->key);
+  }
+  lua_setfield(L, -4, "key_lines");
+  lua_setfield(L, -3, "values");
+  lua_setfield(L, -2, "keys");
+}
+
+static void release_tree(void *p) { folio_config_node_free(p); }
+
+/* folio.config.tree{path = ...} or tree{text = ..., name = ...}: a YAML
+ * document (one mapping) as nested tables with lines and columns, for files
+ * other than fund files (sweep grids); messages name file:line:column. */
+static int c_tree(lua_State *L) {
+  static const char *const keys[] = {"path", "text", "name", NULL};
+  fl_check_args(L, 1, "tree", keys);
+  lua_settop(L, 1);
+  const char *path = fl_opt_string(L, 1, "tree", "path", NULL);
+  const char *name = fl_opt_string(L, 1, "tree", "name", NULL);
+  size_t len = 0;
+  const char *text = NULL;
+  if (lua_getfield(L, 1, "text") == LUA_TSTRING) text = lua_tolstring(L, -1, &len); /* [args, text] */
+  else if (!lua_isnil(L, -1)) fl_argerror(L, "tree", "text must be a string, got %s", luaL_typename(L, -1));
+  if (!text && !path) fl_argerror(L, "tree", "path or text is required");
+  if (path && !text) {
+    lua_getfield(L, 1, "path"); /* [args, text, path] */
+    path = fl_check_path(L, lua_gettop(L), "config.tree", "path");
+    if (fl_sandboxed(L)) {
+      text = fl_read_file(L, "config.tree", path, FOLIO_CONFIG_MAX_BYTES, &len);
+      name = path;
+    }
+  }
+  fl_box *box = fl_box_push(L, release_tree); /* [.., box] */
+  folio_config_node *root = NULL;
+  folio_error err;
+  folio_status st = text ? folio_config_parse_tree(text, len, name ? name : "<string>", &root, &err)
+                         : folio_config_load_tree(path, &root, &err);
+  box->p = root;
+  if (st != FOLIO_OK) return fl_core_error(L, "config.tree", &err);
+  push_tree_node(L, root); /* [.., box, tree] */
+  return 1;
+}
+
+static const luaL_Reg config_funcs[] = {{"load", c_load}, {"parse", c_parse}, {"tree", c_tree}, {NULL, NULL}};
 
 int fl_open_config(lua_State *L) {
   luaL_newlib(L, config_funcs);
