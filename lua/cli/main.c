@@ -2,7 +2,8 @@
  * main.c — the `folio` program: runs policy and rebalance scripts, checks
  * policies, and drives the operator commands.
  *
- *   folio <command> [options]       (run, check, rebalance, backtest, manager, reconcile)
+ *   folio <command> [options]       (run, check, rebalance, backtest, manager, reconcile,
+ *                                    sweep, merge)
  *   folio <command> --help | -h     a command's usage, options, defaults, example
  *   folio --help | --version
  *
@@ -14,7 +15,8 @@
  *
  * Every command has one usage text and one help text (the table `commands`
  * below): --help prints both, a usage error prints the usage. docs/run.md,
- * docs/check.md, docs/rebalance.md, docs/backtest.md, docs/manager.md and docs/reconcile.md
+ * docs/check.md, docs/rebalance.md, docs/backtest.md, docs/manager.md, docs/reconcile.md and
+ * docs/scale.md
  * show the same text.
  */
 #include <errno.h>
@@ -232,12 +234,58 @@ static const char reconcile_help[] =
     "example:\n"
     "  folio reconcile --root strategies/ --watch --interval 5\n";
 
+static const char sweep_help[] =
+    "A parameter sweep (docs/scale.md): every combination of the values GRID names\n"
+    "(fund paths such as sleeves.NAME.params.cap or composition.max_weekly_turnover)\n"
+    "x every walk-forward window is one unit = one `folio backtest` of a modified\n"
+    "copy of the fund (two with windows: train and test). Each unit's result is\n"
+    "written atomically to DIR/units/<id>.json; a rerun skips the units done and\n"
+    "reports failed units by id. Without --shard, DIR/results.csv (one row per\n"
+    "combination and window, sorted by the parameters) and DIR/best.csv (the best\n"
+    "combination per window by the grid's metric, Sharpe by default; walk-forward:\n"
+    "chosen on train, reported on test) are written once every unit is done.\n"
+    "\n"
+    "options:\n"
+    "  --fund FILE             the fund file, YAML (required)\n"
+    "  --grid FILE             the grid, YAML: parameters, windows, metric (required)\n"
+    "  --prices FILE           daily closes, one column per symbol (required)\n"
+    "  --volumes FILE          daily volumes (default: volumes.csv beside the prices\n"
+    "                          if it exists)\n"
+    "  --out DIR               where the units and results go, created if missing\n"
+    "                          (required)\n"
+    "  --shard i/N             run only shard i of N (units dealt by expected cost,\n"
+    "                          largest first to the least-loaded shard); then\n"
+    "                          `folio merge --out DIR` (default: every unit)\n"
+    "  --policy-path DIRS      more policy folders, ':'-separated\n" HELP_OPTION
+    "\n"
+    "exit status: 0 done, 1 an error or a failed unit (rerun: only the missing\n"
+    "units run), 2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio sweep --fund examples/fund.yaml --grid examples/grid.yaml \\\n"
+    "      --prices examples/data/prices.csv --out sweep/\n";
+
+static const char merge_help[] =
+    "Writes the final outputs of a sharded job (docs/scale.md) once every unit of\n"
+    "DIR/plan.json has its result file in DIR/units/: for a sweep, results.csv and\n"
+    "best.csv, byte-identical to an unsharded run. Missing units are named.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR               the job's folder (required)\n" HELP_OPTION
+    "\n"
+    "exit status: 0 written, 1 an error or missing units, 2 a usage error\n"
+    "\n"
+    "example:\n"
+    "  folio merge --out sweep/\n";
+
 static int cmd_run(const command *c, int argc, char **argv);
 static int cmd_check(const command *c, int argc, char **argv);
 static int cmd_rebalance(const command *c, int argc, char **argv);
 static int cmd_backtest(const command *c, int argc, char **argv);
 static int cmd_manager(const command *c, int argc, char **argv);
 static int cmd_reconcile(const command *c, int argc, char **argv);
+static int cmd_sweep(const command *c, int argc, char **argv);
+static int cmd_merge(const command *c, int argc, char **argv);
 
 static const command commands[] = {
     {"run", "folio run [options] SCRIPT.lua [ARGS...]\n",
@@ -268,6 +316,13 @@ static const command commands[] = {
      "                [--cycles N]] [--max-age S] [--step Q] [--min-notional USD]\n",
      "the live reconciler: strategy states -> orders on the exchange", reconcile_help,
      cmd_reconcile},
+    {"sweep",
+     "folio sweep --fund FUND.yaml --grid GRID.yaml --prices PRICES.csv --out DIR\n"
+     "            [--volumes VOL.csv] [--shard i/N] [--policy-path DIRS]\n",
+     "a parameter sweep over walk-forward windows, as resumable, shardable units", sweep_help,
+     cmd_sweep},
+    {"merge", "folio merge --out DIR\n", "write a sharded job's outputs once all its units are done",
+     merge_help, cmd_merge},
 };
 enum { n_commands = sizeof commands / sizeof commands[0] };
 
@@ -949,6 +1004,70 @@ static int cmd_reconcile(const command *c, int argc, char **argv) {
   call_append(&call, "}\n");
   if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
   return run_operator(c, call.text, call.n, 0, 0); /* reads state files, writes the journal, places orders */
+}
+
+/* ---- folio sweep and folio merge ------------------------------------------ */
+
+/* Creates DIR and DIR/units (existing is fine); 0, or 1 after a message. */
+static int make_job_dirs(const command *c, const char *out) {
+  char units[4096];
+  snprintf(units, sizeof units, "%s/units", out);
+  if ((mkdir(out, 0777) != 0 && errno != EEXIST) || (mkdir(units, 0777) != 0 && errno != EEXIST)) {
+    fprintf(stderr, "folio %s: --out %s: cannot create the folder: %s\n", c->name, out, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+static int cmd_sweep(const command *c, int argc, char **argv) {
+  static const char *const keys[] = {"--fund", "--grid", "--prices", "--volumes", "--out", "--shard",
+                                     "--policy-path", NULL};
+  static const char *const names[] = {"fund", "grid", "prices", "volumes", "out", "shard", "policy_path"};
+  static const char *const flags[] = {NULL};
+  enum { N_KEYS = sizeof names / sizeof names[0] };
+  const char *vals[N_KEYS] = {NULL};
+  int rc = parse_options(c, argc, argv, keys, vals, flags, NULL);
+  if (rc < 0) return command_help(c);
+  if (rc) return rc;
+  if (!vals[0]) return usage_error(c, "--fund is required");
+  if (!vals[1]) return usage_error(c, "--grid is required");
+  if (!vals[2]) return usage_error(c, "--prices is required");
+  if (!vals[4]) return usage_error(c, "--out is required");
+  if (vals[5]) {
+    unsigned i = 0, n = 0;
+    char end = 0;
+    if (sscanf(vals[5], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
+      return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[5]);
+  }
+  if (make_job_dirs(c, vals[4])) return 1;
+  op_call call = {.n = 0};
+  call_append(&call, "return folio.sweep.cli{_ = 0");
+  for (int k = 0; k < N_KEYS; k++)
+    if (vals[k]) call_string(&call, names[k], vals[k]);
+  if (!vals[3]) {
+    char volumes[4096];
+    default_volumes(volumes, sizeof volumes, vals[2]);
+    call_string(&call, "default_volumes", volumes);
+  }
+  call_append(&call, "}\n");
+  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
+  return run_operator(c, call.text, call.n, 1, 1);
+}
+
+static int cmd_merge(const command *c, int argc, char **argv) {
+  static const char *const keys[] = {"--out", NULL};
+  static const char *const flags[] = {NULL};
+  const char *vals[1] = {NULL};
+  int rc = parse_options(c, argc, argv, keys, vals, flags, NULL);
+  if (rc < 0) return command_help(c);
+  if (rc) return rc;
+  if (!vals[0]) return usage_error(c, "--out is required");
+  op_call call = {.n = 0};
+  call_append(&call, "return folio.units.cli_merge{_ = 0");
+  call_string(&call, "out", vals[0]);
+  call_append(&call, "}\n");
+  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
+  return run_operator(c, call.text, call.n, 1, 1);
 }
 
 int main(int argc, char **argv) {

@@ -3,7 +3,8 @@
 # stderr; `folio run -h` shows the help instead of opening a file "-h"; and
 # every command's usage block is the one in its docs/ page.
 # -DFOLIO=path/to/folio -DSOURCE_DIR=...
-set(pages run=run.md check=check.md rebalance=rebalance.md manager=manager.md reconcile=reconcile.md)
+set(pages run=run.md check=check.md rebalance=rebalance.md manager=manager.md reconcile=reconcile.md
+    sweep=scale.md merge=scale.md)
 set(failed 0)
 set(passed 0)
 macro(fail msg)

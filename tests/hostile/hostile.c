@@ -152,6 +152,8 @@ static const hcase cases[] = {
    "  ['backtest.cli'] = function(f) return f{fund = 'fund.db', prices = 'prices.csv', out = '.', store = 'fund.db'} end,\n"
    "  ['backtest.run'] = function(f) return f{fund = 'fund.db', prices = 'prices.csv', out = '.', store = 'fund.db'} end,\n"
    "  ['data.write_csv'] = function(f) return f{weights = {A = 1}, path = 'fund.db'} end,\n"
+   "  ['sweep.cli'] = function(f) return f{fund = 'fund.db', grid = 'fund.db', prices = 'prices.csv', out = '.'} end,\n"
+   "  ['sweep.merge_units'] = function(f) return f('.', {meta = {params = {}, windows = {}}}, {}) end,\n"
    "  ['units.cli_job'] = function(f) return f{job = 'sweep', out = '.', units = {{id = 'a', cost = 1}}, work = function() return {} end} end,\n"
    "  ['units.cli_merge'] = function(f) return f{out = '.'} end,\n"
    "  ['units.merge'] = function(f) return f{out = '.'} end,\n"
