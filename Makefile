@@ -12,6 +12,7 @@ CMAKE      ?= cmake
 
 DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
                 libopenblas-dev liblapacke-dev libnlopt-dev libyaml-dev libcsv-dev libsqlite3-dev libglpk-dev libjansson-dev \
+                libopenmpi-dev openmpi-bin \
                 clang llvm
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -37,6 +37,10 @@
 #include "isolate.h"
 #include "lua.h"
 
+#ifdef FOLIO_HAVE_MPI
+#include <mpi.h>
+#endif
+
 #ifndef FOLIO_VERSION_STRING
 #define FOLIO_VERSION_STRING "0.0.0"
 #endif
@@ -140,7 +144,16 @@ static const char rebalance_help[] =
     "  --script FILE           a Lua file returning stages that replace or wrap\n"
     "                          the stock ones\n"
     "  --json                  print the summary as JSON\n"
-    "  --dry-run               compute and print; submit and record nothing\n" HELP_OPTION
+    "  --dry-run               compute and print; submit and record nothing\n"
+    "  --accounts FILE         many accounts on the fund template (docs/scale.md):\n"
+    "                          id,nav,positions[,fund.path...] per row; each is\n"
+    "                          rebalanced on its own (orders to DIR/orders/ID.csv,\n"
+    "                          store DIR/stores/ID.db, result DIR/units/ID.json);\n"
+    "                          a bad account is reported and never stops the\n"
+    "                          others; a rerun does only the accounts not done;\n"
+    "                          DIR/summary.csv once all are done (--out is DIR)\n"
+    "  --shard i/N             with --accounts: only shard i of N (then\n"
+    "                          `folio merge --out DIR`)\n" HELP_OPTION
     "\n"
     "exit status: 0 done, 3 done but the guards rejected orders, 1 an error (the\n"
     "message names the file; with --store a rerun resumes), 2 a usage error\n"
@@ -285,6 +298,7 @@ static int cmd_backtest(const command *c, int argc, char **argv);
 static int cmd_manager(const command *c, int argc, char **argv);
 static int cmd_reconcile(const command *c, int argc, char **argv);
 static int cmd_sweep(const command *c, int argc, char **argv);
+static int make_job_dirs(const command *c, const char *out);
 static int cmd_merge(const command *c, int argc, char **argv);
 
 static const command commands[] = {
@@ -296,7 +310,9 @@ static const command commands[] = {
      "folio rebalance --fund FUND.yaml --prices PRICES.csv\n"
      "                (--positions POS.csv (--out ORDERS.csv | --dry-run) | --oms lua:FILE)\n"
      "                [--volumes VOL.csv] [--asof INSTANT] [--store FUND.db]\n"
-     "                [--policy-path DIR[:DIR...]] [--script STAGES.lua] [--json]\n",
+     "                [--policy-path DIR[:DIR...]] [--script STAGES.lua] [--json]\n"
+     "folio rebalance --accounts ACCOUNTS.csv --fund FUND.yaml --prices PRICES.csv\n"
+     "                --out DIR [--volumes VOL.csv] [--asof INSTANT] [--shard i/N]\n",
      "the multi-sleeve rebalance: sessions, sleeves, composition, orders once", rebalance_help,
      cmd_rebalance},
     {"backtest",
@@ -761,6 +777,8 @@ typedef struct op_call {
   size_t n;
 } op_call;
 
+static int run_units_job(const command *c, op_call *call, const char *out, const char *shard);
+
 static void call_append(op_call *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -807,13 +825,62 @@ static int run_operator(const command *c, const char *text, size_t n, long long 
   return status >= 0 && status <= max ? (int)status : 1;
 }
 
+/* `folio rebalance --accounts FILE --out DIR`: every account of FILE as one
+ * unit (lua/folio/accounts.lua); vals and on as cmd_rebalance parsed them. */
+static int cmd_rebalance_accounts(const command *c, const char **vals, const int *on) {
+  static const char *const refused[] = {NULL, "--positions", NULL, NULL, NULL, NULL, "--store", NULL, "--script", "--oms"};
+  if (!vals[10]) return usage_error(c, "--shard needs --accounts");
+  for (int k = 0; k < 10; k++)
+    if (refused[k] && vals[k])
+      return usage_error(c, "%s does not go with --accounts (each account has its own; see docs/scale.md)", refused[k]);
+  if (on[0] || on[1]) return usage_error(c, "--dry-run and --json do not go with --accounts");
+  if (!vals[0]) return usage_error(c, "--fund is required");
+  if (!vals[2]) return usage_error(c, "--prices is required");
+  if (!vals[3]) return usage_error(c, "--out DIR is required with --accounts");
+  if (vals[11]) {
+    unsigned i = 0, n = 0;
+    char end = 0;
+    if (sscanf(vals[11], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
+      return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[11]);
+  }
+  if (make_job_dirs(c, vals[3])) return 1;
+  static const char *const sub[] = {"orders", "stores"};
+  for (int k = 0; k < 2; k++) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", vals[3], sub[k]);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+      fprintf(stderr, "folio %s: %s: cannot create the folder: %s\n", c->name, dir, strerror(errno));
+      return 1;
+    }
+  }
+  static const char *const names[] = {"fund", NULL, "prices", "out", "volumes", "asof", NULL, "policy_path",
+                                      NULL, NULL, "accounts", "shard"};
+  char holder[512], host[256] = "?";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
+  host[sizeof host - 1] = '\0';
+  snprintf(holder, sizeof holder, "folio rebalance --accounts (pid %ld on %s)", (long)getpid(), host);
+  op_call call = {.n = 0};
+  call_append(&call, "return folio.accounts.cli{_ = 0");
+  for (int k = 0; k < 12; k++)
+    if (names[k] && vals[k]) call_string(&call, names[k], vals[k]);
+  if (!vals[4]) {
+    char volumes[4096];
+    default_volumes(volumes, sizeof volumes, vals[2]);
+    call_string(&call, "default_volumes", volumes);
+  }
+  call_string(&call, "holder", holder);
+  call_append(&call, "}\n");
+  if (call.n + 512 >= sizeof call.text) return usage_error(c, "arguments too long");
+  return run_units_job(c, &call, vals[3], vals[11]);
+}
+
 static int cmd_rebalance(const command *c, int argc, char **argv) {
   static const char *const keys[] = {"--fund",  "--positions",   "--prices", "--out",
                                      "--volumes", "--asof",      "--store",  "--policy-path",
-                                     "--script",  "--oms",       NULL};
+                                     "--script",  "--oms",       "--accounts", "--shard", NULL};
   static const char *const names[] = {"fund",    "positions",   "prices", "out",
                                       "volumes", "asof",        "store",  "policy_path",
-                                      "script",  "oms"};
+                                      "script",  "oms",         "accounts", "shard"};
   static const char *const flags[] = {"--dry-run", "--json", NULL};
   enum { N_KEYS = sizeof names / sizeof names[0] };
   const char *vals[N_KEYS] = {NULL};
@@ -822,6 +889,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
   if (rc < 0) return command_help(c);
   if (rc) return rc;
   int dry_run = on[0], json = on[1];
+  if (vals[10] || vals[11]) return cmd_rebalance_accounts(c, vals, on);
   if (!vals[0]) return usage_error(c, "--fund is required");
   if (!vals[2]) return usage_error(c, "--prices is required");
   int lua_oms = vals[9] && strncmp(vals[9], "lua:", 4) == 0;
@@ -1006,6 +1074,123 @@ static int cmd_reconcile(const command *c, int argc, char **argv) {
   return run_operator(c, call.text, call.n, 0, 0); /* reads state files, writes the journal, places orders */
 }
 
+/* ---- jobs of units over MPI ------------------------------------------------------ */
+
+/* Whether this process was started by mpirun (Open MPI, PMI or PMIx): only
+ * then is MPI initialised, so a plain run never pays for it or needs it. */
+static int launched_by_mpirun(void) {
+  return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+}
+
+#ifdef FOLIO_HAVE_MPI
+/* Reads a whole file into a malloc'd buffer (*len bytes); NULL when absent. */
+static char *slurp(const char *path, long *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+      (buf = malloc((size_t)*len + 1)) != NULL && fread(buf, 1, (size_t)*len, f) != (size_t)*len) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  return buf;
+}
+
+/* The job under mpirun with n > 1 ranks: every rank runs the units the
+ * assignment deals to it (call + mpi_rank/mpi_ranks/bundle; their files are
+ * written as a --shard run writes them, so a rerun skips them), its results
+ * are gathered on rank 0 with MPI_Gatherv (the serialized unit files), and
+ * rank 0 writes any it lacks and the outputs once. */
+static int run_units_job_mpi(const command *c, op_call *call, const char *out, int rank, int n_ranks) {
+  char bundle[4096];
+  snprintf(bundle, sizeof bundle, "%s/units/.rank-%d.bundle", out, rank);
+  call->n -= 2; /* reopen the table: drop "}\n" */
+  call_append(call, ", mpi_rank = \"%d\", mpi_ranks = \"%d\"", rank + 1, n_ranks);
+  call_string(call, "bundle", bundle);
+  call_append(call, "}\n");
+  int status = call->n >= sizeof call->text ? 2 : run_operator(c, call->text, call->n, 1, 1);
+  long len = 0;
+  char *mine = status == 2 ? NULL : slurp(bundle, &len);
+  if (!mine) len = 0;
+  remove(bundle);
+  int my_len = (int)len, worst = 0;
+  int *lens = NULL, *offs = NULL;
+  char *all = NULL;
+  if (rank == 0) {
+    lens = calloc((size_t)n_ranks, sizeof *lens);
+    offs = calloc((size_t)n_ranks, sizeof *offs);
+  }
+  MPI_Reduce(&status, &worst, 1, MPI_INT, MPI_MAX, 0, MPI_COMM_WORLD);
+  MPI_Gather(&my_len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  long total = 0;
+  if (rank == 0) {
+    for (int r = 0; r < n_ranks; r++) {
+      offs[r] = (int)total;
+      total += lens[r];
+    }
+    all = malloc((size_t)total + 1);
+  }
+  MPI_Gatherv(mine ? mine : "", my_len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, MPI_COMM_WORLD);
+  free(mine);
+  int rc = status;
+  if (rank == 0) {
+    char gathered[4096];
+    snprintf(gathered, sizeof gathered, "%s/units/.gathered.bundle", out);
+    FILE *f = fopen(gathered, "wb");
+    int ok = f && fwrite(all, 1, (size_t)total, f) == (size_t)total;
+    if (f && fclose(f) != 0) ok = 0;
+    if (!ok) {
+      fprintf(stderr, "folio %s: %s: cannot write the gathered results: %s\n", c->name, gathered, strerror(errno));
+      rc = 1;
+    } else {
+      op_call merge = {.n = 0};
+      call_append(&merge, "return folio.units.cli_merge{status = %d", worst);
+      call_string(&merge, "out", out);
+      call_string(&merge, "bundle", gathered);
+      call_append(&merge, "}\n");
+      rc = run_operator(c, merge.text, merge.n, 1, 1);
+    }
+    free(lens);
+    free(offs);
+    free(all);
+  }
+  MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return rc;
+}
+#endif
+
+/* Runs a job of units (sweep, accounts): in this process, or over the ranks
+ * of mpirun when the program has MPI and was started by mpirun. */
+static int run_units_job(const command *c, op_call *call, const char *out, const char *shard) {
+  if (!launched_by_mpirun()) return run_operator(c, call->text, call->n, 1, 1);
+#ifdef FOLIO_HAVE_MPI
+  int rank = 0, n_ranks = 1;
+  MPI_Init(NULL, NULL);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
+  int rc;
+  if (n_ranks > 1 && shard) {
+    if (rank == 0) usage_error(c, "--shard does not go with mpirun -n %d: the ranks are the shards", n_ranks);
+    rc = 2;
+  } else if (n_ranks == 1) {
+    rc = run_operator(c, call->text, call->n, 1, 1);
+  } else {
+    rc = run_units_job_mpi(c, call, out, rank, n_ranks);
+  }
+  MPI_Finalize();
+  return rc;
+#else
+  (void)out;
+  (void)shard;
+  static int warned = 0;
+  if (!warned++)
+    fprintf(stderr, "folio %s: this folio has no MPI: every process started by mpirun runs the whole job; "
+                    "use --shard i/N\n", c->name);
+  return run_operator(c, call->text, call->n, 1, 1);
+#endif
+}
+
 /* ---- folio sweep and folio merge ------------------------------------------ */
 
 /* Creates DIR and DIR/units (existing is fine); 0, or 1 after a message. */
@@ -1050,8 +1235,8 @@ static int cmd_sweep(const command *c, int argc, char **argv) {
     call_string(&call, "default_volumes", volumes);
   }
   call_append(&call, "}\n");
-  if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
-  return run_operator(c, call.text, call.n, 1, 1);
+  if (call.n + 512 >= sizeof call.text) return usage_error(c, "arguments too long");
+  return run_units_job(c, &call, vals[4], vals[5]);
 }
 
 static int cmd_merge(const command *c, int argc, char **argv) {
@@ -1075,7 +1260,11 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (is_help(cmd)) return top_help();
   if (strcmp(cmd, "-v") == 0 || strcmp(cmd, "--version") == 0) {
-    printf("folio %s (%s)\n", FOLIO_VERSION_STRING, LUA_RELEASE);
+#ifdef FOLIO_HAVE_MPI
+    printf("folio %s (%s; MPI: yes, %s)\n", FOLIO_VERSION_STRING, LUA_RELEASE, FOLIO_MPI_NAME);
+#else
+    printf("folio %s (%s; MPI: no, --shard i/N only)\n", FOLIO_VERSION_STRING, LUA_RELEASE);
+#endif
     return 0;
   }
   for (int k = 0; k < n_commands; k++)

@@ -343,7 +343,8 @@ function M.cli(opts)
   local job = M.prepare{ fund = opts.fund, grid = opts.grid, prices = opts.prices, volumes = volumes,
     policy_path = opts.policy_path }
   return folio.units.cli_job{ job = "sweep", out = opts.out, units = job.units, meta = job.meta, work = job.work,
-    shard = shard }
+    shard = shard or (opts.mpi_ranks and { tonumber(opts.mpi_rank), tonumber(opts.mpi_ranks) }),
+    bundle = opts.bundle, rank_label = opts.mpi_ranks and ("rank " .. (tonumber(opts.mpi_rank) - 1)) or nil }
 end
 
 return M

@@ -114,18 +114,28 @@ local function plan_text(job, units, meta)
   return folio.store.encode_json{ job = job, units = list, meta = meta or {} } .. "\n"
 end
 
---- folio.units.write_plan{out =, job =, units =, meta =}: OUT/plan.json, the
---- same text from every shard. An existing plan of another job or another list
---- of units is an error (a different command writing into the same folder).
+--- folio.units.write_plan{out =, job =, units =, meta =} -> units: OUT/plan.json,
+--- the same text from every shard. When a plan of the same job and the same
+--- unit ids exists it stands (its costs, hence the assignment, and its meta stay
+--- those of the first run: a rerun after an input was fixed deals the units as
+--- before) and its units are returned; another job or another set of ids is
+--- an error (a different job writing into the same folder).
 function M.write_plan(args)
   M.check(args.units)
-  local text = plan_text(args.job, args.units, args.meta)
   local path = args.out .. "/plan.json"
-  local old = folio.reconcile.read_file(path)
-  if old and old ~= text then
-    fail(string_format("%s belongs to another job or another set of units: use a fresh --out folder", path), 2)
+  if folio.reconcile.file_info(path) then
+    local old = M.read_plan(args.out)
+    local same = old.job == args.job and #old.units == #args.units
+    local ids = {}
+    for _, u in ipairs(args.units) do ids[u.id] = true end
+    for _, u in ipairs(old.units) do same = same and ids[u.id] == true end
+    if not same then
+      fail(string_format("%s belongs to another job or another set of units: use a fresh --out folder", path), 2)
+    end
+    return old.units
   end
-  if not old then write(path, text) end
+  write(path, plan_text(args.job, args.units, args.meta))
+  return args.units
 end
 
 --- folio.units.read_plan(out) -> plan; raises naming the file when absent or bad.
@@ -243,11 +253,28 @@ function M.write_file(path, text) write(path, text) end
 --- and when every unit is done — the merge. 0 done, 1 a unit failed (rerun
 --- the same command: only the missing units run).
 function M.cli_job(args)
-  M.write_plan{ out = args.out, job = args.job, units = args.units, meta = args.meta }
+  local planned = M.write_plan{ out = args.out, job = args.job, units = args.units, meta = args.meta }
+  -- the work's units carry the job's fields; the costs are the plan's
+  local cost = {}
+  for _, u in ipairs(planned) do cost[u.id] = u.cost end
+  local units = {}
+  for i, u in ipairs(args.units) do
+    local t = {}
+    for k, v in pairs(u) do t[k] = v end
+    t.cost = cost[u.id]
+    units[i] = t
+  end
   local total
-  if args.shard then total = #M.assign(args.units, args.shard[2])[args.shard[1]] else total = #args.units end
-  local report = M.run{ out = args.out, units = args.units, shard = args.shard, work = args.work }
-  for _, line in ipairs(M.report_lines(report, total)) do io.stderr:write(line, "\n") end
+  if args.shard then total = #M.assign(units, args.shard[2])[args.shard[1]] else total = #units end
+  local report = M.run{ out = args.out, units = units, shard = args.shard, work = args.work }
+  for _, line in ipairs(M.report_lines(report, total)) do
+    io.stderr:write(args.rank_label and (args.rank_label .. ": ") or "", line, "\n")
+  end
+  if args.bundle then
+    -- an MPI rank: this shard's results, for the program to gather on rank 0
+    M.write_bundle(args.out, M.assign(units, args.shard[2])[args.shard[1]], args.bundle)
+    return #report.failed > 0 and 1 or 0
+  end
   if #report.failed > 0 then return 1 end
   if args.shard then
     print(string_format("shard %d/%d done: %d units in %s/units (then: folio merge --out %s)", args.shard[1], args.shard[2],
@@ -258,8 +285,50 @@ function M.cli_job(args)
   return 0
 end
 
---- folio.units.cli_merge{out =} -> exit status (the `folio merge` command)
+-- ---- bundles: unit results in one file, for MPI's gather ---------------------------------------
+
+--- folio.units.write_bundle(out, ids, path): the result files of ids that exist,
+--- as "<id> <length>\n<text>" records, written to path (atomically).
+function M.write_bundle(out, ids, path)
+  local parts = {}
+  for _, id in ipairs(ids) do
+    local text = folio.reconcile.read_file(M.unit_path(out, id))
+    if text then parts[#parts + 1] = string_format("%s %d\n%s", id, #text, text) end
+  end
+  write(path, table_concat(parts))
+end
+
+--- folio.units.unbundle(out, text) -> n: writes the records of a bundle whose
+--- unit file is missing (ranks on other machines); raises on a malformed bundle.
+function M.unbundle(out, text)
+  local pos, n = 1, 0
+  while pos <= #text do
+    local id, len, body = text:match("^([%w%._%-]+) (%d+)\n()", pos)
+    if not id then fail(string_format("malformed bundle at byte %d", pos), 2) end
+    check_id(id, "bundle")
+    len = tonumber(len)
+    local record = text:sub(body, body + len - 1)
+    if #record ~= len then fail("truncated bundle record " .. id, 2) end
+    local path = M.unit_path(out, id)
+    if not folio.reconcile.file_info(path) then write(path, record) n = n + 1 end
+    pos = body + len
+  end
+  return n
+end
+
+--- folio.units.cli_merge{out =, bundle = path | nil, status = n | nil} -> exit status
+--- (the `folio merge` command; under MPI rank 0 passes the gathered bundle and
+--- the worst status of the ranks, and merges only when every rank succeeded).
 function M.cli_merge(opts)
+  if opts.bundle then
+    local text = folio.reconcile.read_file(opts.bundle)
+    if text then M.unbundle(opts.out, text) end
+    os.remove(opts.bundle)
+  end
+  if opts.status and tonumber(opts.status) ~= 0 then
+    io.stderr:write("units: a rank reported failed units (above): rerun the same command to do only the missing units\n")
+    return 1
+  end
   print(M.merge{ out = opts.out })
   return 0
 end

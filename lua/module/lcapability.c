@@ -40,6 +40,8 @@
  * refused whole. READS: reads files, in a sandbox only as the sandbox reads. */
 static const fl_capability capabilities[] = {
     /* writers */
+    {"accounts.cli", FL_CAP_WRITES, 1, "folio rebalance --accounts: orders, stores, unit files, summary.csv"},
+    {"accounts.merge_units", FL_CAP_WRITES, 1, "writes summary.csv"},
     {"backtest.cli", FL_CAP_WRITES, 1, "folio backtest: the output folder and the checkpoint store"},
     {"backtest.run", FL_CAP_WRITES, 1, "writes --out files and checkpoints to its store; reads price files"},
     {"data.write_csv", FL_CAP_WRITES, 1, "replaces a file with weights or a matrix as CSV"},
@@ -60,6 +62,8 @@ static const fl_capability capabilities[] = {
     {"units.cli_merge", FL_CAP_WRITES, 1, "folio merge: the job's outputs"},
     {"units.merge", FL_CAP_WRITES, 1, "writes the job's outputs"},
     {"units.run", FL_CAP_WRITES, 1, "writes one file per unit, removes temporary files"},
+    {"units.unbundle", FL_CAP_WRITES, 1, "writes the unit files a gathered bundle holds"},
+    {"units.write_bundle", FL_CAP_WRITES, 1, "writes a rank's results to one file; reads unit files"},
     {"units.write_file", FL_CAP_WRITES, 1, "replaces a file"},
     {"units.write_plan", FL_CAP_WRITES, 1, "writes plan.json"},
     {"store.open", FL_CAP_WRITES, 1,
@@ -67,6 +71,8 @@ static const fl_capability capabilities[] = {
     /* beyond the sandbox's reads, or the process */
     {"file_info", FL_CAP_OUTSIDE, 1, "stat of any path, following links"},
     {"oms.load", FL_CAP_OUTSIDE, 1, "runs a trusted Lua file"},
+    {"accounts.prepare", FL_CAP_OUTSIDE, 1, "reads the accounts, fund and prices; its work submits orders"},
+    {"accounts.read", FL_CAP_OUTSIDE, 1, "reads any accounts file"},
     {"units.collect", FL_CAP_OUTSIDE, 1, "reads any unit file"},
     {"units.read_json", FL_CAP_OUTSIDE, 1, "reads any file"},
     {"units.read_plan", FL_CAP_OUTSIDE, 1, "reads any plan.json"},

@@ -1,0 +1,83 @@
+-- tests/lua/test_scale_mpi.lua — `mpirun -n 2 folio sweep|rebalance --accounts`:
+-- the ranks split the units with the --shard assignment and rank 0 writes the
+-- outputs once: byte-identical to one process and to --shard 1/2 + 2/2 +
+-- merge; a killed run's rerun does only the missing units. Skipped (exit 77,
+-- with a message) when mpirun is absent or this folio was built without MPI.
+local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
+local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
+local FUND, PRICES = "examples/fund.yaml", "examples/data/prices.csv"
+
+local function sh(cmd)
+  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
+  local out = f:read("a")
+  f:close()
+  return tonumber(out:match("rc=(%d+)%s*$")), out
+end
+
+local _, version = sh(BIN .. " --version")
+local has_mpirun = sh("command -v mpirun >/dev/null") == 0
+if not version:find("MPI: yes", 1, true) or not has_mpirun then
+  print("test_scale_mpi: skipped: " .. (has_mpirun and "this folio has no MPI (" .. version:gsub("\n", "") .. ")" or "no mpirun on PATH"))
+  os.exit(77)
+end
+-- (an ASan build: Open MPI's own allocations outlive MPI_Finalize; suppressed, folio's are still checked)
+local MPI = "LSAN_OPTIONS=suppressions=" .. (arg[0]:match("^(.*)/") or ".") .. "/lsan_mpi.supp "
+  .. "mpirun -n 2 --oversubscribe --allow-run-as-root "
+
+local dir = T.tmpdir()
+local grid = dir .. "/grid.yaml"
+T.write(grid, "parameters:\n  sleeves.crypto_mean_rev.params.cap: [0.15, 0.1, 0.2]\n"
+  .. "windows: {train: 126, test: 63, step: 126}\n")
+local function sweep(prefix, out, extra)
+  return sh(string.format("%s%s sweep --fund %s --grid %s --prices %s --out %s %s", prefix, BIN, FUND, grid, PRICES, out, extra or ""))
+end
+
+local rc, out = sweep("", dir .. "/one")
+T.eq(rc, 0, "one process: " .. out)
+local results, best = T.read(dir .. "/one/results.csv"), T.read(dir .. "/one/best.csv")
+rc, out = sweep(MPI, dir .. "/mpi")
+T.eq(rc, 0, "mpirun -n 2: " .. out)
+T.check(out:find("rank 0: units:", 1, true) and out:find("rank 1: units:", 1, true), "both ranks ran units: " .. out)
+T.eq(T.read(dir .. "/mpi/results.csv"), results, "results.csv: 2 ranks = 1 process")
+T.eq(T.read(dir .. "/mpi/best.csv"), best, "best.csv: 2 ranks = 1 process")
+rc = sweep("", dir .. "/shard", "--shard 1/2")
+rc = sweep("", dir .. "/shard", "--shard 2/2")
+rc, out = sh(string.format("%s merge --out %s/shard", BIN, dir))
+T.eq(rc, 0, "merge: " .. out)
+T.eq(T.read(dir .. "/shard/results.csv"), results, "results.csv: --shard 1/2 + 2/2 + merge = 1 process")
+-- the ranks are the shards: --shard under mpirun -n 2 is a usage error
+rc, out = sweep(MPI, dir .. "/bad", "--shard 1/2")
+T.check(rc ~= 0 and out:find("--shard does not go with mpirun", 1, true), "--shard under mpirun: " .. out)
+
+-- a run that lost units (killed ranks): the rerun does only those
+for _, id in ipairs{ "c00001-w002", "c00003-w001" } do os.remove(dir .. "/mpi/units/" .. id .. ".json") end
+os.remove(dir .. "/mpi/results.csv")
+rc, out = sweep(MPI, dir .. "/mpi")
+T.eq(rc, 0, "rerun under mpirun")
+local done = 0
+for n in out:gmatch("(%d+) done") do done = done + tonumber(n) end
+T.eq(done, 2, "only the 2 missing units ran: " .. out)
+T.eq(T.read(dir .. "/mpi/results.csv"), results, "the same results after the rerun")
+-- a real kill: SIGKILL mid-run, then the rerun completes the job
+os.execute(string.format("timeout -s KILL 0.4 %s%s sweep --fund %s --grid %s --prices %s --out %s/killed >/dev/null 2>&1",
+  MPI, BIN, FUND, grid, PRICES, dir))
+rc, out = sweep(MPI, dir .. "/killed")
+T.eq(rc, 0, "rerun after a kill: " .. out)
+T.eq(T.read(dir .. "/killed/results.csv"), results, "the killed run's rerun gives the same results")
+
+-- accounts over two ranks
+local positions = T.read("examples/data/positions.csv")
+T.write(dir .. "/p1.csv", positions)
+T.write(dir .. "/accounts.csv", "id,nav,positions\na1,1000000,p1.csv\na2,500000,p1.csv\na3,250000,p1.csv\n")
+local function accounts(prefix, out)
+  return sh(string.format("%s%s rebalance --accounts %s/accounts.csv --fund %s --prices %s --out %s", prefix, BIN, dir, FUND, PRICES, out))
+end
+rc, out = accounts("", dir .. "/acc1")
+T.eq(rc, 0, "accounts, one process: " .. out)
+rc, out = accounts(MPI, dir .. "/acc2")
+T.eq(rc, 0, "accounts, 2 ranks: " .. out)
+T.eq(T.read(dir .. "/acc2/summary.csv"), T.read(dir .. "/acc1/summary.csv"), "summary.csv: 2 ranks = 1 process")
+T.eq(T.read(dir .. "/acc2/orders/a2.csv"), T.read(dir .. "/acc1/orders/a2.csv"), "an account's orders: 2 ranks = 1 process")
+
+os.execute("rm -rf '" .. dir .. "'")
+T.finish("test_scale_mpi")
