@@ -1,7 +1,7 @@
 /*
  * lreconcile.c — the operating-system pieces the reconciler's loop needs and
  * plain Lua lacks (folio.reconcile.sleep, file_info, list_dir, trap_signals,
- * interrupted, now, read_file, write_file); the reconciler itself is lua/folio/reconcile.lua.
+ * interrupted, now, read_file, write_file, make_dir); the reconciler itself is lua/folio/reconcile.lua.
  *
  * Every function here touches the process or the file system, so each one
  * refuses to run in a sandboxed engine (a policy has no business sleeping,
@@ -33,7 +33,8 @@ static void on_signal(int sig) { interrupted_by = sig; }
 /* Raises unless the engine is trusted (fl_require_trusted: the message
  * every refused capability gives). */
 static void require_trusted(lua_State *L, const char *fname) {
-  fl_require_trusted(L, fname, strcmp(fname, "reconcile.write_file") == 0 ? FL_CAP_WRITES : FL_CAP_OUTSIDE);
+  int writes = strcmp(fname, "reconcile.write_file") == 0 || strcmp(fname, "reconcile.make_dir") == 0;
+  fl_require_trusted(L, fname, writes ? FL_CAP_WRITES : FL_CAP_OUTSIDE);
 }
 
 /* ---- time ------------------------------------------------------------------ */
@@ -87,6 +88,23 @@ static int r_file_info(lua_State *L) {
     free(real);
     lua_setfield(L, -2, "realpath");
   }
+  return 1;
+}
+
+/* folio.reconcile.make_dir(path) -> true (created, or a folder already
+ * there), or nil, message (a file of that name, no parent, no permission). */
+static int r_make_dir(lua_State *L) {
+  require_trusted(L, "reconcile.make_dir");
+  const char *path = luaL_checkstring(L, 1);
+  struct stat st;
+  if (mkdir(path, 0777) != 0 && !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+    int e = errno;
+    luaL_pushfail(L);
+    if (e == EEXIST) lua_pushfstring(L, "%s: exists and is not a folder", path);
+    else lua_pushfstring(L, "%s: cannot create the folder: %s", path, strerror(e));
+    return 2;
+  }
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -226,6 +244,7 @@ static const luaL_Reg reconcile_funcs[] = {{"sleep", r_sleep},
                                            {"read_file", r_read_file},
                                            {"write_file", r_write_file},
                                            {"list_dir", r_list_dir},
+                                           {"make_dir", r_make_dir},
                                            {"trap_signals", r_trap_signals},
                                            {"interrupted", r_interrupted},
                                            {NULL, NULL}};

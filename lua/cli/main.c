@@ -20,6 +20,7 @@
  * show the same text.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,7 +299,6 @@ static int cmd_backtest(const command *c, int argc, char **argv);
 static int cmd_manager(const command *c, int argc, char **argv);
 static int cmd_reconcile(const command *c, int argc, char **argv);
 static int cmd_sweep(const command *c, int argc, char **argv);
-static int make_job_dirs(const command *c, const char *out);
 static int cmd_merge(const command *c, int argc, char **argv);
 
 static const command commands[] = {
@@ -793,6 +793,19 @@ static void call_string(op_call *b, const char *name, const char *value) {
   lua_quote(b->text, sizeof b->text, &b->n, value);
 }
 
+/* holder = "WHAT (pid P on HOST, since TIME)": who runs, for store locks and
+ * a job's shard files, so that a lock or a shard that died names its process. */
+static void call_holder(op_call *b, const char *what) {
+  char holder[512], host[256] = "?", when[32] = "?";
+  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
+  host[sizeof host - 1] = '\0';
+  time_t now = time(NULL);
+  struct tm tmv;
+  if (gmtime_r(&now, &tmv)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+  snprintf(holder, sizeof holder, "%s (pid %ld on %s, since %s)", what, (long)getpid(), host, when);
+  call_string(b, "holder", holder);
+}
+
 /* The default volumes file: volumes.csv beside the prices. */
 static void default_volumes(char *out, size_t size, const char *prices) {
   const char *slash = strrchr(prices, '/');
@@ -843,22 +856,8 @@ static int cmd_rebalance_accounts(const command *c, const char **vals, const int
     if (sscanf(vals[11], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
       return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[11]);
   }
-  if (make_job_dirs(c, vals[3])) return 1;
-  static const char *const sub[] = {"orders", "stores"};
-  for (int k = 0; k < 2; k++) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/%s", vals[3], sub[k]);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-      fprintf(stderr, "folio %s: %s: cannot create the folder: %s\n", c->name, dir, strerror(errno));
-      return 1;
-    }
-  }
   static const char *const names[] = {"fund", NULL, "prices", "out", "volumes", "asof", NULL, "policy_path",
                                       NULL, NULL, "accounts", "shard"};
-  char holder[512], host[256] = "?";
-  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
-  host[sizeof host - 1] = '\0';
-  snprintf(holder, sizeof holder, "folio rebalance --accounts (pid %ld on %s)", (long)getpid(), host);
   op_call call = {.n = 0};
   call_append(&call, "return folio.accounts.cli{_ = 0");
   for (int k = 0; k < 12; k++)
@@ -868,7 +867,7 @@ static int cmd_rebalance_accounts(const command *c, const char **vals, const int
     default_volumes(volumes, sizeof volumes, vals[2]);
     call_string(&call, "default_volumes", volumes);
   }
-  call_string(&call, "holder", holder);
+  call_holder(&call, "folio rebalance --accounts");
   call_append(&call, "}\n");
   if (call.n + 512 >= sizeof call.text) return usage_error(c, "arguments too long");
   return run_units_job(c, &call, vals[3], vals[11]);
@@ -897,13 +896,6 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
     return usage_error(c, "--oms must be 'file' or 'lua:FILE', got '%s'", vals[9]);
   if (!vals[1] && !lua_oms) return usage_error(c, "--positions is required (or --oms lua:FILE)");
   if (!vals[3] && !dry_run && !lua_oms) return usage_error(c, "--out is required (or --dry-run)");
-  char holder[512], host[256] = "?", when[32] = "?";
-  if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
-  host[sizeof host - 1] = '\0';
-  time_t now = time(NULL);
-  struct tm tmv;
-  if (gmtime_r(&now, &tmv)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-  snprintf(holder, sizeof holder, "folio rebalance (pid %ld on %s, since %s)", (long)getpid(), host, when);
   op_call call = {.n = 0};
   call_append(&call, "return folio.rebalance.cli{dry_run = %s, json = %s", dry_run ? "true" : "false",
               json ? "true" : "false");
@@ -914,7 +906,7 @@ static int cmd_rebalance(const command *c, int argc, char **argv) {
     default_volumes(volumes, sizeof volumes, vals[2]);
     call_string(&call, "default_volumes", volumes);
   }
-  call_string(&call, "holder", holder);
+  call_holder(&call, "folio rebalance");
   call_append(&call, "}\n");
   if (call.n >= sizeof call.text) return usage_error(c, "arguments too long");
   return run_operator(c, call.text, call.n, 3, 1);
@@ -1097,63 +1089,119 @@ static char *slurp(const char *path, long *len) {
   return buf;
 }
 
-/* The job under mpirun with n > 1 ranks: every rank runs the units the
- * assignment deals to it (call + mpi_rank/mpi_ranks/bundle; their files are
- * written as a --shard run writes them, so a rerun skips them), its results
- * are gathered on rank 0 with MPI_Gatherv (the serialized unit files), and
- * rank 0 writes any it lacks and the outputs once. */
+/* The job under mpirun with n > 1 ranks: rank r runs shard r + 1 of N, the
+ * units the --shard assignment deals to it (call + mpi_rank/mpi_ranks/bundle:
+ * their files are written as a --shard run writes them, so a rerun skips
+ * them); then its results (the serialized unit and failure files) are
+ * gathered on rank 0 with MPI_Gatherv, in rounds of at most GATHER_CHUNK
+ * bytes per rank (MPI counts are ints), and rank 0 writes any file it lacks
+ * (ranks on nodes without a shared --out) and the outputs once. */
+enum { GATHER_CHUNK = 1 << 28 };
+
 static int run_units_job_mpi(const command *c, op_call *call, const char *out, int rank, int n_ranks) {
   char bundle[4096];
   snprintf(bundle, sizeof bundle, "%s/units/.rank-%d.bundle", out, rank);
   call->n -= 2; /* reopen the table: drop "}\n" */
-  call_append(call, ", mpi_rank = \"%d\", mpi_ranks = \"%d\"", rank + 1, n_ranks);
+  call_append(call, ", mpi_rank = \"%d\", mpi_ranks = \"%d\"", rank, n_ranks);
   call_string(call, "bundle", bundle);
+  /* one name for this job's ranks (rank 0's host, pid and clock), so that
+   * no rank mistakes another's shard file for an earlier run's */
+  char run_id[320] = "";
+  if (rank == 0) {
+    char host[256] = "?";
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "?");
+    host[sizeof host - 1] = '\0';
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(run_id, sizeof run_id, "mpi:%s:%ld:%lld.%09ld", host, (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
+  }
+  MPI_Bcast(run_id, (int)sizeof run_id, MPI_CHAR, 0, MPI_COMM_WORLD);
+  call_string(call, "run_id", run_id);
   call_append(call, "}\n");
   int status = call->n >= sizeof call->text ? 2 : run_operator(c, call->text, call->n, 1, 1);
   long len = 0;
-  char *mine = status == 2 ? NULL : slurp(bundle, &len);
+  char *mine = slurp(bundle, &len);
   if (!mine) len = 0;
   remove(bundle);
-  int my_len = (int)len, worst = 0;
-  int *lens = NULL, *offs = NULL;
-  char *all = NULL;
-  if (rank == 0) {
-    lens = calloc((size_t)n_ranks, sizeof *lens);
-    offs = calloc((size_t)n_ranks, sizeof *offs);
+  /* A rank whose job raised (a bad input: its message is printed) wrote no
+   * bundle. When rank 0 has none there is nothing to merge; another rank's
+   * missing units are named by rank 0's merge (and done by the rerun). */
+  int worst = 0, rank0_ran = rank == 0 && mine != NULL;
+  MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Bcast(&rank0_ran, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!rank0_ran) {
+    free(mine);
+    return worst ? worst : 1;
   }
-  MPI_Reduce(&status, &worst, 1, MPI_INT, MPI_MAX, 0, MPI_COMM_WORLD);
-  MPI_Gather(&my_len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  long total = 0;
-  if (rank == 0) {
-    for (int r = 0; r < n_ranks; r++) {
-      offs[r] = (int)total;
-      total += lens[r];
+  /* rank 0 appends every rank's bytes, round by round, to the gathered file */
+  char gathered[4096];
+  snprintf(gathered, sizeof gathered, "%s/units/.gathered.bundle", out);
+  FILE *f = rank == 0 ? fopen(gathered, "wb") : NULL;
+  int ok = rank != 0 || f != NULL, err = ok ? 0 : errno;
+  long rounds = (len + GATHER_CHUNK - 1) / GATHER_CHUNK, max_rounds = 0;
+  MPI_Allreduce(&rounds, &max_rounds, 1, MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
+  int *lens = rank == 0 ? calloc((size_t)n_ranks, sizeof *lens) : NULL;
+  int *offs = rank == 0 ? calloc((size_t)n_ranks, sizeof *offs) : NULL;
+  for (long k = 0; k < max_rounds; k++) {
+    long from = k * (long)GATHER_CHUNK;
+    int n = from >= len ? 0 : (int)(len - from < GATHER_CHUNK ? len - from : GATHER_CHUNK);
+    MPI_Gather(&n, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    /* rank 0: this round's bytes of every rank, one after the other; a round
+     * holds at most 2^28 bytes per rank: one MPI_Gatherv while the total fits
+     * the int displacements, else one MPI_Recv per rank */
+    long total = 0;
+    char *all = NULL;
+    if (rank == 0) {
+      for (int r = 0; r < n_ranks; r++) total += lens[r];
+      all = malloc((size_t)total + 1);
+      if (!all) { /* nothing sensible is left to do: the job's unit files stay for a rerun */
+        fprintf(stderr, "folio %s: out of memory gathering %ld bytes of results; rerun the same command\n", c->name,
+                total);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
     }
-    all = malloc((size_t)total + 1);
+    MPI_Bcast(&total, 1, MPI_LONG, 0, MPI_COMM_WORLD); /* every rank takes the same branch */
+    if (total <= INT_MAX) {
+      if (rank == 0)
+        for (int r = 0, off = 0; r < n_ranks; off += lens[r], r++) offs[r] = off;
+      MPI_Gatherv(n ? mine + from : "", n, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, MPI_COMM_WORLD);
+    } else { /* one rank at a time: each count fits in an int */
+      long off = 0;
+      for (int r = 0; r < n_ranks; r++) {
+        if (rank == 0 && r == 0) memcpy(all, n ? mine + from : "", (size_t)n);
+        else if (rank == 0) MPI_Recv(all + off, lens[r], MPI_CHAR, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        else if (rank == r) MPI_Send(n ? mine + from : "", n, MPI_CHAR, 0, 7, MPI_COMM_WORLD);
+        if (rank == 0) off += lens[r];
+      }
+    }
+    if (rank == 0 && ok && total > 0 && fwrite(all, 1, (size_t)total, f) != (size_t)total) {
+      ok = 0;
+      err = errno;
+    }
+    free(all);
   }
-  MPI_Gatherv(mine ? mine : "", my_len, MPI_CHAR, all, lens, offs, MPI_CHAR, 0, MPI_COMM_WORLD);
   free(mine);
-  int rc = status;
+  int rc = worst;
   if (rank == 0) {
-    char gathered[4096];
-    snprintf(gathered, sizeof gathered, "%s/units/.gathered.bundle", out);
-    FILE *f = fopen(gathered, "wb");
-    int ok = f && fwrite(all, 1, (size_t)total, f) == (size_t)total;
-    if (f && fclose(f) != 0) ok = 0;
+    if (f && fclose(f) != 0 && ok) {
+      ok = 0;
+      err = errno;
+    }
     if (!ok) {
-      fprintf(stderr, "folio %s: %s: cannot write the gathered results: %s\n", c->name, gathered, strerror(errno));
+      fprintf(stderr, "folio %s: %s: cannot write the gathered results: %s\n", c->name, gathered, strerror(err));
       rc = 1;
     } else {
+      /* every unit's result or failure is now here: the outputs, or the missing units named */
       op_call merge = {.n = 0};
-      call_append(&merge, "return folio.units.cli_merge{status = %d", worst);
+      call_append(&merge, "return folio.units.cli_merge{_ = 0");
       call_string(&merge, "out", out);
       call_string(&merge, "bundle", gathered);
       call_append(&merge, "}\n");
-      rc = run_operator(c, merge.text, merge.n, 1, 1);
+      int merged = run_operator(c, merge.text, merge.n, 1, 1);
+      rc = merged > rc ? merged : rc;
     }
     free(lens);
     free(offs);
-    free(all);
   }
   MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
   return rc;
@@ -1193,17 +1241,6 @@ static int run_units_job(const command *c, op_call *call, const char *out, const
 
 /* ---- folio sweep and folio merge ------------------------------------------ */
 
-/* Creates DIR and DIR/units (existing is fine); 0, or 1 after a message. */
-static int make_job_dirs(const command *c, const char *out) {
-  char units[4096];
-  snprintf(units, sizeof units, "%s/units", out);
-  if ((mkdir(out, 0777) != 0 && errno != EEXIST) || (mkdir(units, 0777) != 0 && errno != EEXIST)) {
-    fprintf(stderr, "folio %s: --out %s: cannot create the folder: %s\n", c->name, out, strerror(errno));
-    return 1;
-  }
-  return 0;
-}
-
 static int cmd_sweep(const command *c, int argc, char **argv) {
   static const char *const keys[] = {"--fund", "--grid", "--prices", "--volumes", "--out", "--shard",
                                      "--policy-path", NULL};
@@ -1224,7 +1261,6 @@ static int cmd_sweep(const command *c, int argc, char **argv) {
     if (sscanf(vals[5], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
       return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[5]);
   }
-  if (make_job_dirs(c, vals[4])) return 1;
   op_call call = {.n = 0};
   call_append(&call, "return folio.sweep.cli{_ = 0");
   for (int k = 0; k < N_KEYS; k++)
@@ -1234,6 +1270,7 @@ static int cmd_sweep(const command *c, int argc, char **argv) {
     default_volumes(volumes, sizeof volumes, vals[2]);
     call_string(&call, "default_volumes", volumes);
   }
+  call_holder(&call, "folio sweep");
   call_append(&call, "}\n");
   if (call.n + 512 >= sizeof call.text) return usage_error(c, "arguments too long");
   return run_units_job(c, &call, vals[4], vals[5]);

@@ -4,13 +4,18 @@
 --
 -- ACCOUNTS.csv: a header `id,nav,positions` and optional override columns
 -- named by fund paths (limits.max_gross, composition.max_weekly_turnover, ...;
--- an empty cell keeps the fund's value). Relative positions paths are read
+-- an empty cell keeps the fund's value). `nav` is the account's NAV (the
+-- positions file then has no CASH row: the cash is what the positions leave
+-- of the NAV); empty, the NAV is the positions file's (its CASH row plus the
+-- positions at the rebalance's prices). Relative positions paths are read
 -- beside ACCOUNTS.csv. Each account gets its own copy of the fund (its id and
 -- NAV), its own file OMS (orders to OUT/orders/<id>.csv) and its own event
 -- store OUT/stores/<id>.db — one store per account: an account's rerun is
--- exactly-once on its own store, and accounts never contend for a lock. A bad
--- account (unreadable positions, a bad override, a failing rebalance) is
--- reported by id with its reason and never stops the others.
+-- exactly-once on its own store, and accounts never contend for a lock. Its
+-- decisions (sleeves, exclusions, orders with their guard decisions) are its
+-- unit's result OUT/units/<id>.json. A bad account (a bad row, unreadable
+-- positions, a bad override, a failing rebalance) is reported by id with its
+-- reason and never stops the others.
 local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, tonumber, pcall =
@@ -21,44 +26,6 @@ local M = {}
 folio.accounts = M
 
 local function fail(msg, level) error("accounts: " .. msg, (level or 1) + 1) end
-
-local function deep_copy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deep_copy(x) end
-  return t
-end
-
--- Sets path (a.b.c; sleeves.NAME picks a sleeve) in cfg to the text value,
--- typed as the fund's value; nil, message when it cannot.
-local function override(cfg, path, text)
-  local segs = {}
-  for seg in (path .. "."):gmatch("([^.]*)%.") do segs[#segs + 1] = seg end
-  local t = cfg
-  for i = 1, #segs - 1 do
-    local nxt
-    if t == cfg.sleeves then
-      for _, s in ipairs(cfg.sleeves) do if s.name == segs[i] then nxt = s end end
-    else
-      nxt = t[segs[i]]
-    end
-    if type(nxt) ~= "table" then return nil, string_format("unknown fund path '%s'", path) end
-    t = nxt
-  end
-  local leaf, base = segs[#segs], t[segs[#segs]]
-  if base == nil or type(base) == "table" then return nil, string_format("unknown fund path '%s'", path) end
-  local v = text
-  if type(base) == "number" then
-    v = tonumber(text)
-    if not v or v ~= v or v == math.huge or v == -math.huge then return nil, string_format("%s: '%s' is not a number", path, text) end
-    if math.type(base) == "float" then v = v + 0.0 end
-  elseif type(base) == "boolean" then
-    if text ~= "true" and text ~= "false" then return nil, string_format("%s: '%s' is not true or false", path, text) end
-    v = text == "true"
-  end
-  t[leaf] = v
-  return true
-end
 
 --- folio.accounts.read{path =} -> accounts {{id =, nav =, positions =, overrides = {{path, text}}, line =}}
 --- A bad header raises; a bad row is kept with `error` (reported, never run).
@@ -90,7 +57,9 @@ function M.read(args)
         fail(string_format("%s: account '%s' repeated (line %d)", where, a.id, seen[a.id]), 2)
       else
         a.nav = tonumber(cells[2])
-        if not a.nav or not (a.nav > 0 and a.nav < 1e15) then a.error = string_format("%s: nav '%s' must be a number > 0", where, cells[2]) end
+        if cells[2] ~= "" and (not a.nav or not (a.nav > 0 and a.nav < 1e15)) then
+          a.error = string_format("%s: nav '%s' must be a number > 0 (or empty: the positions file's)", where, cells[2])
+        end
         a.positions = cells[3]
         if a.positions == "" then a.error = a.error or (where .. ": positions is empty") end
         if dir and a.positions:sub(1, 1) ~= "/" then a.positions = dir .. "/" .. a.positions end
@@ -108,6 +77,31 @@ function M.read(args)
   return accounts
 end
 
+--- folio.accounts.result(id, summary, store_path) -> an account's unit
+--- result, read back from its store: the run as recorded (its key, its
+--- orders with their states, the guards' decisions), so that a rerun that
+--- finds the run done reports what the first run did, not a recomputation
+--- from the state that run left behind.
+function M.result(id, s, store_path)
+  local st <close> = folio.store.open{ path = store_path, readonly = true }
+  local rec = st:run(s.key)
+  if not rec then fail(string_format("%s: no run %s in %s", id, tostring(s.key), store_path), 2) end
+  local decisions = {}
+  for _, r in ipairs(st:rebalances{ from = rec.asof, to = rec.asof }) do
+    if r.run_key == s.key then decisions = r.decisions or {} end
+  end
+  local orders, submitted, rejected = {}, 0, 0
+  for i, o in ipairs(rec.orders) do
+    orders[i] = { client_order_id = o.client_id, symbol = o.symbol, side = o.side, quantity = o.quantity,
+      notional = o.notional, state = o.state }
+    if o.state == "submitted" then submitted = submitted + 1 end
+  end
+  for _, d in ipairs(decisions) do if d.decision == "rejected" then rejected = rejected + 1 end end
+  return { id = id, nav = s.nav, price_date = s.price_date, asof = rec.asof, run = rec.key, state = rec.state,
+    status = rejected > 0 and "rejected orders" or "ok", orders = #orders, submitted = submitted, rejected = rejected,
+    order_list = orders, decisions = decisions }
+end
+
 --- folio.accounts.prepare{fund =, accounts =, prices =, volumes =, asof =, out =, policy_path =, holder =}
 --- -> job {units =, meta =, work =}
 function M.prepare(args)
@@ -115,6 +109,11 @@ function M.prepare(args)
   local accounts = M.read{ path = args.accounts }
   local prices = folio.data.read_csv(args.prices)
   local volumes = args.volumes and folio.data.read_csv(args.volumes) or nil
+  folio.units.make_dirs(args.out)
+  for _, sub in ipairs{ "/orders", "/stores" } do
+    local ok, why = folio.reconcile.make_dir(args.out .. sub)
+    if not ok then fail("--out " .. tostring(why), 2) end
+  end
   local units, by_id, ids = {}, {}, {}
   for _, a in ipairs(accounts) do
     local info = a.positions and folio.reconcile.file_info(a.positions)
@@ -126,55 +125,56 @@ function M.prepare(args)
   local function work(u)
     local a = by_id[u.id]
     if a.error then error(a.error, 0) end
-    local fund = deep_copy(cfg)
-    fund.fund.nav = a.nav + 0.0
-    fund.fund.id = (cfg.fund.id or "fund") .. "/" .. a.id
-    for _, o in ipairs(a.overrides) do
-      local ok, why = override(fund, o[1], o[2])
-      if not ok then error(string_format("%s:%d: %s", args.accounts, a.line, why), 0) end
-    end
+    -- the account's fund: the template with its id, NAV and override columns, checked as a fund file
+    local set = { { "fund.id", (cfg.fund.id or "fund") .. "." .. a.id } }
+    if a.nav then set[#set + 1] = { "fund.nav", tostring(a.nav) } end
+    for _, o in ipairs(a.overrides) do set[#set + 1] = o end
+    local ok, fund = pcall(folio.config.override, { fund = cfg, set = set, text = true })
+    if not ok then error(string_format("%s:%d: %s", args.accounts, a.line, tostring(fund):gsub("^config%.override: ", "")), 0) end
     local orders = args.out .. "/orders/" .. a.id .. ".csv"
-    local adapter = folio.oms.file{ positions = a.positions, orders = orders }
+    local store = args.out .. "/stores/" .. a.id .. ".db"
+    local adapter = folio.oms.file{ positions = a.positions, orders = orders, nav = a.nav and a.nav + 0.0 }
     local s = folio.rebalance.run{ fund = fund, prices = prices, volumes = volumes, oms = adapter, asof = args.asof,
-      store = args.out .. "/stores/" .. a.id .. ".db", policy_path = args.policy_path, holder = args.holder, json = true }
-    return { id = a.id, nav = s.nav, status = s.status, orders = #s.orders, submitted = s.submitted,
-      rejected = s.rejected, dropped = s.dropped, price_date = s.price_date }
+      store = store, policy_path = args.policy_path, holder = args.holder, json = true }
+    return M.result(a.id, s, store)
   end
   return { units = units, work = work, meta = { fund = args.fund, accounts = args.accounts, asof = args.asof } }
 end
 
--- Writes OUT/summary.csv from every account's result (the merger of folio.units).
-function M.merge_units(out, plan, results)
-  local lines = { "id,status,nav,orders,submitted,rejected,dropped,price_date" }
+-- Writes OUT/summary.csv from every account's result or failure (the merger
+-- of folio.units): id,status,nav,orders,submitted,rejected,price_date,run,
+-- message — orders the run sent (or meant to), submitted, rejected by the
+-- guards, the run's key; status "ok", "rejected orders" or "failed" with the
+-- reason in message.
+function M.merge_units(out, plan, results, failures)
+  local lines = { "id,status,nav,orders,submitted,rejected,price_date,run,message" }
   local ids = {}
   for _, u in ipairs(plan.units) do ids[#ids + 1] = u.id end
   table_sort(ids)
+  local n_ok, n_failed = 0, 0
   for _, id in ipairs(ids) do
     local r = results[id]
-    lines[#lines + 1] = string_format("%s,%s,%.2f,%d,%d,%d,%d,%s", id, r.status, r.nav, r.orders, r.submitted,
-      r.rejected, r.dropped, r.price_date or "")
+    if r then
+      n_ok = n_ok + 1
+      lines[#lines + 1] = string_format("%s,%s,%.2f,%d,%d,%d,%s,%s,", id, r.status, r.nav, r.orders, r.submitted,
+        r.rejected, r.price_date or "", r.run or "")
+    else
+      n_failed = n_failed + 1
+      lines[#lines + 1] = folio.data.csv_row{ id, "failed", "", "", "", "", "", "", (failures or {})[id] or "" }
+    end
   end
   folio.units.write_file(out .. "/summary.csv", table_concat(lines, "\n") .. "\n")
-  return string_format("wrote summary.csv (%d accounts) to %s; orders in %s/orders", #ids, out, out)
+  return string_format("accounts: %d rebalanced, %d failed, of %d; wrote summary.csv to %s; orders in %s/orders",
+    n_ok, n_failed, #ids, out, out)
 end
 
 --- The `folio rebalance --accounts` command; returns the exit status (1 when an account failed).
 function M.cli(opts)
-  local volumes = opts.volumes
-  if not volumes and opts.default_volumes and folio.reconcile.file_info(opts.default_volumes) then
-    volumes = opts.default_volumes
-  end
-  local shard
-  if opts.shard then
-    local i, n = folio.units.parse_shard(opts.shard)
-    if not i then fail(n) end
-    shard = { i, n }
-  end
-  local job = M.prepare{ fund = opts.fund, accounts = opts.accounts, prices = opts.prices, volumes = volumes,
+  local o = folio.units.cli_options(opts)
+  local job = M.prepare{ fund = opts.fund, accounts = opts.accounts, prices = opts.prices, volumes = o.volumes,
     asof = opts.asof, out = opts.out, policy_path = opts.policy_path, holder = opts.holder }
   return folio.units.cli_job{ job = "accounts", out = opts.out, units = job.units, meta = job.meta, work = job.work,
-    shard = shard or (opts.mpi_ranks and { tonumber(opts.mpi_rank), tonumber(opts.mpi_ranks) }),
-    bundle = opts.bundle, rank_label = opts.mpi_ranks and ("rank " .. (tonumber(opts.mpi_rank) - 1)) or nil }
+    shard = o.shard, rank = o.rank, bundle = o.bundle, holder = o.holder, run_id = o.run_id }
 end
 
 return M

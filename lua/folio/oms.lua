@@ -51,7 +51,7 @@ end
 -- symbol CASH holds the cash balance (in the fund's currency) in quantity.
 local function read_positions(path)
   local rows, col = records(path, { "symbol", "quantity", "avg_price" })
-  local list, cash, seen = {}, 0, {}
+  local list, cash, seen, cash_line = {}, 0, {}, nil
   for _, row in ipairs(rows) do
     local sym, n = row.symbol, row.line
     local q, p = tonumber(row.quantity), tonumber(row.avg_price)
@@ -60,14 +60,14 @@ local function read_positions(path)
     if seen[sym] then fail(string_format("%s:%d: %s listed twice (first at line %d)", path, n, sym, seen[sym]), 2) end
     seen[sym] = n
     if sym == "CASH" then
-      cash = q
+      cash, cash_line = q, n
     else
       if not is_finite(p) or not (p > 0) then fail(string_format("%s:%d: avg_price of %s must be a number > 0 ('%s')", path, n, sym, row.avg_price), 2) end
       list[#list + 1] = { symbol = sym, quantity = q, avg_price = p, strategy = col.strategy and row.strategy ~= "" and row.strategy or nil }
     end
   end
   table_sort(list, function(a, b) return a.symbol < b.symbol end)
-  return list, cash
+  return list, cash, cash_line
 end
 oms.read_positions = read_positions
 
@@ -78,9 +78,11 @@ local function order_row(o)
     string_format("%.10g", o.quote or o.price), string_format("%.2f", o.notional) } .. "\n"
 end
 
---- folio.oms.file{positions = "positions.csv", orders = "orders.csv" | nil}
+--- folio.oms.file{positions = "positions.csv", orders = "orders.csv" | nil, nav = X | nil}
 --- -> an adapter: the book from the positions file (get_nav(values) values it
----    at `values`, else at avg_price, plus the CASH row); submitted orders are queued and flush() writes the
+---    at `values`, else at avg_price, plus the CASH row; with `nav` the book's
+---    NAV is X and the cash is what the positions leave of it — a CASH row
+---    then is an error, the two would disagree); submitted orders are queued and flush() writes the
 ---    orders file atomically (RFC 4180, sorted by client order id). The file
 ---    holds one rebalance: rows of the same run (the client order ids' run
 ---    prefix) already in it are kept, so a resumed run never writes an order
@@ -90,11 +92,18 @@ function oms.file(args)
     fail("folio.oms.file{positions = path, orders = path} expected", 2)
   end
   if not (folio.reconcile and io and io.open) then fail("the file adapter needs a trusted host", 2) end
-  local list, cash = read_positions(args.positions)
+  local list, cash, cash_line = read_positions(args.positions)
+  if args.nav ~= nil then
+    if not is_finite(args.nav) or not (args.nav > 0) then fail("file: nav must be a finite number > 0, got " .. tostring(args.nav), 2) end
+    if cash_line then
+      fail(string_format("%s:%d: a CASH row and a NAV (%.17g) given: give one of them", args.positions, cash_line, args.nav), 2)
+    end
+  end
   local queue = {}
   local a = {}
   function a.get_positions() return list end
   function a.get_nav(values)
+    if args.nav ~= nil then return args.nav end
     local nav = cash
     for _, p in ipairs(list) do
       local v = values and values[p.symbol] or p.avg_price

@@ -34,39 +34,6 @@ local METRICS = { sharpe = true, cagr = true, sortino = true, calmar = true, max
 local GRID_KEYS = { parameters = true, windows = true, metric = true }
 local WINDOW_KEYS = { train = true, test = true, step = true, start = true }
 
-local function deep_copy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deep_copy(x) end
-  return t
-end
-
-local function split(path)
-  local parts = {}
-  for seg in (path .. "."):gmatch("([^.]*)%.") do parts[#parts + 1] = seg end
-  return parts
-end
-
--- The parent table and the leaf key of path in cfg; nil, message when the path does not resolve.
-local function resolve(cfg, path)
-  local segs = split(path)
-  local t = cfg
-  for i = 1, #segs - 1 do
-    local seg = segs[i]
-    if seg == "" then return nil, "an empty segment" end
-    local nxt
-    if t == cfg.sleeves then
-      for _, s in ipairs(cfg.sleeves) do if s.name == seg then nxt = s end end
-      if not nxt then return nil, string_format("no sleeve named '%s'", seg) end
-    else
-      nxt = t[seg]
-    end
-    if type(nxt) ~= "table" then return nil, string_format("'%s' is not a section of the fund", table_concat(segs, ".", 1, i)) end
-    t = nxt
-  end
-  return t, segs[#segs], segs[#segs - 1] == "params"
-end
-
 local function format_value(v)
   if math.type(v) == "integer" then return string_format("%d", v) end
   if type(v) == "number" then return string_format("%.15g", v) end
@@ -91,7 +58,7 @@ function M.read_grid(args)
       fail(string_format("%s:%d: unknown key '%s' (expected metric, parameters, windows)", path, tree.key_lines[k], k), 2)
     end
   end
-  local grid = { metric = "sharpe", params = {} }
+  local grid = { metric = "sharpe", params = {}, broken = {} }
   local m = tree.values.metric
   if m then
     if m.kind ~= "scalar" or METRICS[m.value] == nil then
@@ -107,27 +74,38 @@ function M.read_grid(args)
   table_sort(keys)
   for _, key in ipairs(keys) do
     local node, line = p.values[key], p.key_lines[key]
-    local parent, leaf, in_params = resolve(cfg, key)
-    if not parent then fail(string_format("%s:%d: unknown parameter path '%s' in %s: %s", path, line, key, cfg.path or "the fund", leaf), 2) end
-    local base = parent[leaf]
-    if base == nil and not in_params then
-      fail(string_format("%s:%d: unknown parameter path '%s': %s has no '%s' there", path, line, key, cfg.path or "the fund", leaf), 2)
-    end
-    if type(base) == "table" then fail(string_format("%s:%d: '%s' is a section, not a value", path, line, key), 2) end
     if node.kind ~= "sequence" then at(node, "%s: the values must be a list [v1, v2, ...]", key) end
     if #node.items == 0 then at(node, "%s: the list of values is empty", key) end
     local values, seen = {}, {}
     for _, item in ipairs(node.items) do
       local v = item.value
       if item.kind ~= "scalar" or v == nil then at(item, "%s: a value must be a number, a string or a boolean", key) end
-      local want = base ~= nil and type(base) or type(node.items[1].value)
-      if type(v) ~= want then at(item, "%s: %s is %s, the fund's value is %s", key, item.text, type(v), want) end
-      if math.type(base) == "integer" and math.type(v) ~= "integer" then at(item, "%s: %s must be a whole number", key, item.text) end
-      if math.type(base) == "float" then v = v + 0.0 end
+      -- the value alone in the fund (folio.config.override): a path or a type
+      -- error is the grid's; a rule it breaks is reported at its line if
+      -- every combination with it breaks it too (prepare)
+      local ok, why = pcall(folio.config.override, { fund = cfg, set = { { key, v } } })
+      local broken
+      if not ok then
+        why = tostring(why):gsub("^config%.override: ", "")
+        if why:find("^unknown fund path") then
+          fail(string_format("%s:%d: unknown parameter path '%s' in %s: %s", path, line, key, cfg.path or "the fund",
+            why:gsub("^unknown fund path '[^']*': ", "")), 2)
+        end
+        if why:find(key .. ": " .. tostring(item.text) .. " is a", 1, true) == 1 or why:find("must be a whole number", 1, true)
+          or why:find("a number, a string or a boolean", 1, true) then
+          at(item, "%s", why)
+        end
+        broken = { line = item.line, why = why }
+        ok, why = pcall(folio.config.get, cfg, key)
+        v = (math.type(why) == "float" and math.type(v) == "integer") and v + 0.0 or v
+      else
+        v = folio.config.get(why, key) -- typed as the fund's (a whole number given for a float is a float)
+      end
       local f = format_value(v)
       if seen[f] then at(item, "%s: value %s repeated", key, item.text) end
       seen[f] = true
       values[#values + 1] = v
+      if broken then grid.broken[key .. "\0" .. f] = broken end
     end
     table_sort(values, function(a, b)
       if type(a) == "boolean" then return (not a) and b end
@@ -211,6 +189,42 @@ local function metrics(result)
     costs = c.linear.total + c.impact.total + c.borrow.total }
 end
 
+-- Rows of each rebalance frequency's schedule over the dates, as prefix
+-- counts (memoised per list of dates): counts[freq][i] = rebalance rows in 1..i.
+local schedule_counts = setmetatable({}, { __mode = "k" })
+local function rebalances(dates, freq, a, b)
+  local per = schedule_counts[dates]
+  if not per then per = {} schedule_counts[dates] = per end
+  local counts = per[freq]
+  if not counts then
+    local rows = folio.backtest.schedule(dates, freq)
+    counts = { [0] = 0 }
+    for i = 1, #dates do counts[i] = counts[i - 1] + (rows[i] and 1 or 0) end
+    per[freq] = counts
+  end
+  return counts[b] - counts[a - 1]
+end
+
+--- folio.sweep.expected_cost(fund, dates, spans) -> cost > 0: a unit's
+--- expected work, for dealing units to shards (folio.units.assign): over its
+--- spans {{first_row, last_row}...}, each sleeve's rebalance dates x its
+--- universe's size (the sizing and composition), plus one tenth of the rows x
+--- the fund's names (the daily marking). Relative units; only ratios matter.
+function M.expected_cost(fund, dates, spans)
+  local cost, names = 0, 0
+  for _, sleeve in ipairs(fund.sleeves) do names = names + #(sleeve.universe or {}) end
+  for _, span in ipairs(spans) do
+    local a, b = span[1], span[2]
+    if a and b and b >= a then
+      for _, sleeve in ipairs(fund.sleeves) do
+        cost = cost + rebalances(dates, sleeve.rebalance or "monthly", a, b) * #(sleeve.universe or {})
+      end
+      cost = cost + 0.1 * (b - a + 1) * names
+    end
+  end
+  return math.max(cost, 1)
+end
+
 --- folio.sweep.prepare{fund =, grid =, prices =, volumes =, policy_path =} -> job
 --- job = {units =, meta =, work = fn(unit)}: everything a shard, a rank or the
 --- whole run needs. Raises on bad inputs (grid errors name grid.yaml:line).
@@ -221,16 +235,40 @@ function M.prepare(args)
   local volumes = args.volumes and folio.data.read_csv(args.volumes) or nil
   local dates = prices:dates()
   -- the first row with the history the fund needs (as folio backtest's default start)
-  local probe = deep_copy(cfg)
+  local probe = folio.config.override{ fund = cfg, set = {} }
   internal.rebalance.load_policies{ cfg = probe, args = { policy_path = args.policy_path } }
   local first_row = math.min(#dates, internal.backtest.history_rows(probe))
   local windows = make_windows(grid, dates, first_row)
   local combos = combinations(grid.params)
+  local row_of = {}
+  for i, d in ipairs(dates) do row_of[d:sub(1, 10)] = i end
   local units, by_id = {}, {}
+  -- every combination's fund, checked before any unit runs (a rule across
+  -- values, such as the allocations' sum, names the combination)
+  local funds = {}
   for c, combo in ipairs(combos) do
+    local set, shown = {}, {}
+    for i, p in ipairs(grid.params) do
+      set[i] = { p.path, combo[i] }
+      shown[i] = p.path .. " = " .. format_value(combo[i])
+    end
+    local ok, fund = pcall(folio.config.override, { fund = cfg, set = set })
+    if not ok then
+      local why = tostring(fund):gsub("^config%.override: ", "")
+      for i, p in ipairs(grid.params) do
+        local b = grid.broken[p.path .. "\0" .. format_value(combo[i])]
+        if b and b.why == why then fail(string_format("%s:%d: %s", args.grid, b.line, why), 2) end
+      end
+      fail(string_format("%s: combination c%05d (%s): %s", args.grid, c, table_concat(shown, ", "), why), 2)
+    end
+    funds[c] = fund
+  end
+  for c, fund in ipairs(funds) do
     for w, win in ipairs(windows) do
       local id = grid.windows and string_format("c%05d-%s", c, win.id) or string_format("c%05d", c)
-      local u = { id = id, cost = 1, combo = c, window = w }
+      local spans = grid.windows and { { row_of[win.train_from], row_of[win.train_to] },
+        { row_of[win.test_from], row_of[win.test_to] } } or { { first_row, #dates } }
+      local u = { id = id, cost = M.expected_cost(fund, dates, spans), combo = c, window = w }
       units[#units + 1], by_id[id] = u, u
     end
   end
@@ -238,20 +276,16 @@ function M.prepare(args)
   for i, p in ipairs(grid.params) do params[i] = { path = p.path, values = p.values } end
   local meta = { params = params, windows = grid.windows and windows or {}, metric = grid.metric, fund = args.fund,
     grid = args.grid, prices = args.prices }
-  local function run_span(combo, from, to)
-    local fund = deep_copy(cfg)
-    for i, p in ipairs(grid.params) do
-      local parent, leaf = resolve(fund, p.path)
-      parent[leaf] = combo[i]
-    end
+  local function run_span(c, from, to)
+    local fund = folio.config.override{ fund = funds[c], set = {} } -- a fresh copy: a run may annotate it
     local result = folio.backtest.run{ fund = fund, prices = prices, volumes = volumes, prices_path = args.prices,
       volumes_path = args.volumes, from = from, to = to, policy_path = args.policy_path, json = true }
     return metrics(result)
   end
   local function work(u)
-    local combo, win = combos[u.combo], windows[u.window]
-    if not grid.windows then return { test = run_span(combo) } end
-    return { train = run_span(combo, win.train_from, win.train_to), test = run_span(combo, win.test_from, win.test_to) }
+    local win = windows[u.window]
+    if not grid.windows then return { test = run_span(u.combo) } end
+    return { train = run_span(u.combo, win.train_from, win.train_to), test = run_span(u.combo, win.test_from, win.test_to) }
   end
   return { units = units, meta = meta, work = work }
 end
@@ -262,7 +296,8 @@ local COLUMNS = { "cagr", "volatility", "sharpe", "max_drawdown", "turnover", "c
 
 -- Writes results.csv and best.csv from the plan and the unit results (the
 -- `sweep` merger of folio.units); returns the message to print.
-local function merge(out, plan, results)
+local function merge(out, plan, results, failures)
+  failures = failures or {}
   local meta = plan.meta
   local params, walk = meta.params, #meta.windows > 0
   local combos = combinations(params)
@@ -274,22 +309,24 @@ local function merge(out, plan, results)
   head[#head + 1] = "to"
   for _, c in ipairs(COLUMNS) do head[#head + 1] = c end
   if walk then head[#head + 1] = "train_" .. meta.metric end
+  head[#head + 1] = "error"
   local lines = { table_concat(head, ",") }
   local best = {}
   local higher = METRICS[meta.metric]
   for c, combo in ipairs(combos) do
     for w, win in ipairs(wins) do
       local id = walk and string_format("c%05d-%s", c, win.id) or string_format("c%05d", c)
-      local r = results[id]
+      -- a failed unit keeps its row: empty figures and the reason
+      local r = results[id] or { test = {}, train = {} }
       local row = {}
       for i, v in ipairs(combo) do row[i] = format_value(v) end
       row[#row + 1] = win.id
-      row[#row + 1] = r.test.from or ""
-      row[#row + 1] = r.test.to or ""
+      row[#row + 1] = r.test.from or (walk and win.test_from) or ""
+      row[#row + 1] = r.test.to or (walk and win.test_to) or ""
       for _, k in ipairs(COLUMNS) do row[#row + 1] = format_metric(r.test[k]) end
       local chosen_on = walk and r.train or r.test
       if walk then row[#row + 1] = format_metric(r.train[meta.metric]) end
-      lines[#lines + 1] = table_concat(row, ",")
+      lines[#lines + 1] = table_concat(row, ",") .. "," .. folio.data.csv_row{ results[id] and "" or (failures[id] or "no result") }
       local score = chosen_on[meta.metric]
       if type(score) == "number" then
         local b = best[w]
@@ -330,21 +367,11 @@ M.merge_units = merge
 --- The `folio sweep` command: opts from the command line (strings); returns the
 --- exit status: 0 all units done (and merged unless --shard), 1 some failed.
 function M.cli(opts)
-  local volumes = opts.volumes
-  if not volumes and opts.default_volumes and folio.reconcile.file_info(opts.default_volumes) then
-    volumes = opts.default_volumes
-  end
-  local shard
-  if opts.shard then
-    local i, n = folio.units.parse_shard(opts.shard)
-    if not i then fail(n) end
-    shard = { i, n }
-  end
-  local job = M.prepare{ fund = opts.fund, grid = opts.grid, prices = opts.prices, volumes = volumes,
+  local o = folio.units.cli_options(opts)
+  local job = M.prepare{ fund = opts.fund, grid = opts.grid, prices = opts.prices, volumes = o.volumes,
     policy_path = opts.policy_path }
   return folio.units.cli_job{ job = "sweep", out = opts.out, units = job.units, meta = job.meta, work = job.work,
-    shard = shard or (opts.mpi_ranks and { tonumber(opts.mpi_rank), tonumber(opts.mpi_ranks) }),
-    bundle = opts.bundle, rank_label = opts.mpi_ranks and ("rank " .. (tonumber(opts.mpi_rank) - 1)) or nil }
+    shard = o.shard, rank = o.rank, bundle = o.bundle, holder = o.holder, run_id = o.run_id }
 end
 
 return M

@@ -8,9 +8,13 @@
 -- gets the same one. Each unit's result is one file OUT/units/<id>.json,
 -- written atomically (folio.reconcile.write_file), so a rerun skips the units
 -- whose file exists and never does one twice; a unit that fails is reported
--- by id with its message and leaves no file. OUT/plan.json names the job and
--- all its units: `folio merge` reads it, checks that every unit has its file
--- and writes the final outputs once, sorted, whatever the sharding.
+-- by id with its message in OUT/failed/<id>.json (a rerun tries it again).
+-- Each shard's run writes OUT/shards/<i>-of-<N>.json when it starts (who
+-- runs it: pid, host, MPI rank) and again when it finishes, so a shard or a
+-- rank that died is named by the next run and by `folio merge`. OUT/plan.json
+-- names the job and all its units: `folio merge` reads it, checks that every
+-- unit has its result or its failure and writes the final outputs once
+-- (with OUT/failures.csv), sorted, whatever the sharding.
 local folio, internal = ...
 
 local pairs, ipairs, type, error, tostring, tonumber, pcall =
@@ -106,6 +110,21 @@ end
 --- folio.units.unit_path(out, id) -> OUT/units/<id>.json
 function M.unit_path(out, id) return out .. "/units/" .. id .. ".json" end
 
+--- folio.units.failed_path(out, id) -> OUT/failed/<id>.json
+function M.failed_path(out, id) return out .. "/failed/" .. id .. ".json" end
+
+local function shard_path(out, i, n) return string_format("%s/shards/%d-of-%d.json", out, i, n) end
+
+--- folio.units.make_dirs(out): OUT and its folders units/, failed/ and
+--- shards/ (existing ones are fine); raises naming the folder.
+function M.make_dirs(out)
+  if type(out) ~= "string" or out == "" then fail("out must be a folder path", 2) end
+  for _, dir in ipairs{ out, out .. "/units", out .. "/failed", out .. "/shards" } do
+    local ok, why = folio.reconcile.make_dir(dir)
+    if not ok then fail("--out " .. tostring(why), 2) end
+  end
+end
+
 -- A plan: {job =, units = {{id =, cost =}...} sorted by id, meta = {...}}.
 local function plan_text(job, units, meta)
   local list = {}
@@ -150,10 +169,11 @@ end
 ---                 ids = {...} | nil, on_unit = fn(id, status, message) | nil}
 --- -> {done = {ids}, skipped = {ids}, failed = {{id =, message =}}}
 --- Runs the units of shard i of N (all units without shard; only `ids` when
---- given, as an MPI rank does) in id order: a unit whose result file exists is
---- skipped; otherwise work(unit) runs protected, its result is encoded as JSON
---- and written atomically. A failing unit leaves no file. Never raises for a
---- unit's error.
+--- given) in id order: a unit whose result file exists is skipped; otherwise
+--- work(unit) runs protected, its result is encoded as JSON and written
+--- atomically (and an earlier failure record of it removed). A failing unit
+--- writes OUT/failed/<id>.json {id, message} and no result. Never raises for
+--- a unit's error.
 function M.run(args)
   local units = M.check(args.units)
   local by_id = {}
@@ -170,8 +190,10 @@ function M.run(args)
   end
   local report = { done = {}, skipped = {}, failed = {} }
   -- a unit killed while writing left a temporary file beside its target: gone now
-  for _, name in ipairs(folio.reconcile.list_dir(args.out .. "/units") or {}) do
-    if name:find("%.json%.tmp%.") then os.remove(args.out .. "/units/" .. name) end
+  for _, sub in ipairs{ "/units", "/failed" } do
+    for _, name in ipairs(folio.reconcile.list_dir(args.out .. sub) or {}) do
+      if name:find("%.json%.tmp%.") then os.remove(args.out .. sub .. "/" .. name) end
+    end
   end
   for _, id in ipairs(ids) do
     local u = by_id[id]
@@ -190,12 +212,19 @@ function M.run(args)
         local wrote, why = folio.reconcile.write_file(path, text .. "\n")
         if not wrote then ok, result = false, why end
       end
+      local failed_path = M.failed_path(args.out, id)
       if ok then
+        if folio.reconcile.file_info(failed_path) then os.remove(failed_path) end
         report.done[#report.done + 1] = id
         if args.on_unit then args.on_unit(id, "done") end
       else
         local msg = tostring(result):gsub("^%[folio%.[%w_]+%]:%d+: ", "")
         report.failed[#report.failed + 1] = { id = id, message = msg }
+        -- recorded unless a concurrent run has done the unit meanwhile
+        if not folio.reconcile.file_info(path) then
+          local wrote, why = folio.reconcile.write_file(failed_path, folio.store.encode_json{ id = id, message = msg } .. "\n")
+          if not wrote then report.failed[#report.failed].message = msg .. " (and its failure record: " .. tostring(why) .. ")" end
+        end
         if args.on_unit then args.on_unit(id, "failed", msg) end
       end
     end
@@ -203,14 +232,60 @@ function M.run(args)
   return report
 end
 
---- folio.units.collect(out, plan) -> results {id = decoded result}, missing {ids}
+--- folio.units.collect(out, plan) -> results {id = decoded result},
+--- failures {id = message}, missing {ids}: a unit's result wins over a
+--- failure record (a later run did it).
 function M.collect(out, plan)
-  local results, missing = {}, {}
+  local results, failures, missing = {}, {}, {}
   for _, u in ipairs(plan.units) do
     local r = read_json(M.unit_path(out, u.id))
-    if r then results[u.id] = r else missing[#missing + 1] = u.id end
+    if r then
+      results[u.id] = r
+    else
+      local f = read_json(M.failed_path(out, u.id))
+      if type(f) == "table" and type(f.message) == "string" then failures[u.id] = f.message
+      else missing[#missing + 1] = u.id end
+    end
   end
-  return results, missing
+  return results, failures, missing
+end
+
+--- folio.units.missing(out, plan) -> ids of the plan's units with neither a
+--- result nor a failure record (two folder listings, no file read).
+function M.missing(out, plan)
+  local have = {}
+  for _, sub in ipairs{ "/units", "/failed" } do
+    for _, name in ipairs(folio.reconcile.list_dir(out .. sub) or {}) do
+      local id = name:match("^(.+)%.json$")
+      if id then have[id] = true end
+    end
+  end
+  local missing = {}
+  for _, u in ipairs(plan.units) do if not have[u.id] then missing[#missing + 1] = u.id end end
+  return missing
+end
+
+-- The shards of earlier runs that started and did not finish, with how many
+-- of the units dealt to them are still missing: lines naming each (its
+-- number, MPI rank, process and start), for the rerun and for the merge.
+local function unfinished_shards(out, plan, missing, run_id, only)
+  local lost = {}
+  for _, id in ipairs(missing) do lost[id] = true end
+  local lines = {}
+  for _, name in ipairs(folio.reconcile.list_dir(out .. "/shards") or {}) do
+    local st = name:find("^%d+%-of%-%d+%.json$") and read_json(out .. "/shards/" .. name)
+    if type(st) == "table" and st.state == "running" and (run_id == nil or st.run_id ~= run_id) and math.type(st.shard) == "integer"
+      and math.type(st.shards) == "integer" and st.shard >= 1 and st.shard <= st.shards and (not only or only(st)) then
+      local ids = M.assign(plan.units, st.shards)[st.shard]
+      local n = 0
+      for _, id in ipairs(ids) do if lost[id] then n = n + 1 end end
+      if n > 0 then
+        lines[#lines + 1] = string_format("shard %d/%d%s (%s, started %s) did not finish (died, was killed, or is still running): %d of its %d units have no result",
+          st.shard, st.shards, st.rank and string_format(" = MPI rank %d", st.rank) or "", tostring(st.holder), tostring(st.started), n, #ids)
+      end
+    end
+  end
+  return lines
 end
 
 -- A job is named after its module: folio[job].merge_units(out, plan, results)
@@ -220,21 +295,35 @@ local function merger_of(job)
   return type(mod) == "table" and mod.merge_units or nil
 end
 
---- folio.units.merge{out =} -> message: every unit of OUT/plan.json must have
---- its file; then the job's merger writes the outputs once.
+--- folio.units.merge{out =} -> message, n_failed: every unit of
+--- OUT/plan.json must have its result or its failure record (else an error
+--- naming the missing units and the shards that did not finish); then the
+--- job's merger writes the outputs once and OUT/failures.csv (id,message,
+--- sorted by id; the header alone when none failed).
 function M.merge(args)
   local out = args.out
   local plan = M.read_plan(out)
   local merger = merger_of(plan.job)
   if not merger then fail(string_format("%s/plan.json: unknown job '%s'", out, tostring(plan.job)), 2) end
-  local results, missing = M.collect(out, plan)
+  local results, failures, missing = M.collect(out, plan)
   if #missing > 0 then
     local shown = {}
     for i = 1, math.min(#missing, 20) do shown[i] = missing[i] end
-    fail(string_format("%d of %d units have no result yet: %s%s (rerun the job's shards)", #missing, #plan.units,
-      table_concat(shown, ", "), #missing > 20 and ", ..." or ""), 2)
+    local lines = { string_format("%d of %d units have no result yet: %s%s (rerun the job: only they run)", #missing,
+      #plan.units, table_concat(shown, ", "), #missing > 20 and ", ..." or "") }
+    for _, line in ipairs(unfinished_shards(out, plan, missing)) do lines[#lines + 1] = "  " .. line end
+    fail(table_concat(lines, "\n"), 2)
   end
-  return merger(out, plan, results)
+  local ids = folio.sorted_keys(failures)
+  local rows = { "id,message" }
+  for _, id in ipairs(ids) do rows[#rows + 1] = folio.data.csv_row{ id, failures[id] } end
+  local message = merger(out, plan, results, failures)
+  write(out .. "/failures.csv", table_concat(rows, "\n") .. "\n")
+  if #ids > 0 then
+    message = string_format("%s; %d of %d units failed (failures.csv; rerun the same command to retry them)", message,
+      #ids, #plan.units)
+  end
+  return message, #ids
 end
 
 --- folio.units.report_lines(report, total) -> lines of the run's summary.
@@ -248,11 +337,14 @@ end
 --- folio.units.write_file(path, text): the atomic writer; raises naming the path.
 function M.write_file(path, text) write(path, text) end
 
---- folio.units.cli_job{job =, out =, units =, meta =, work =, shard = {i, N} | nil} -> exit status
---- The plan, this shard's units, the report (stderr), then — without --shard
---- and when every unit is done — the merge. 0 done, 1 a unit failed (rerun
---- the same command: only the missing units run).
+--- folio.units.cli_job{job =, out =, units =, meta =, work =, shard = {i, N} | nil,
+---                     rank = r | nil, holder = "pid P on H" | nil, run_id = text | nil,
+---                     bundle = path | nil} -> exit status
+--- The plan, this shard's status file, its units, the report (stderr), then
+--- — without --shard — the merge. 0 done, 1 a unit failed (rerun the same
+--- command: only the failed and missing units run).
 function M.cli_job(args)
+  M.make_dirs(args.out)
   local planned = M.write_plan{ out = args.out, job = args.job, units = args.units, meta = args.meta }
   -- the work's units carry the job's fields; the costs are the plan's
   local cost = {}
@@ -264,73 +356,123 @@ function M.cli_job(args)
     t.cost = cost[u.id]
     units[i] = t
   end
-  local total
-  if args.shard then total = #M.assign(units, args.shard[2])[args.shard[1]] else total = #units end
-  local report = M.run{ out = args.out, units = units, shard = args.shard, work = args.work }
-  for _, line in ipairs(M.report_lines(report, total)) do
-    io.stderr:write(args.rank_label and (args.rank_label .. ": ") or "", line, "\n")
+  local label = args.rank and string_format("rank %d: ", args.rank) or ""
+  local shard = args.shard or { 1, 1 }
+  local mine = M.assign(units, shard[2])[shard[1]]
+  -- this run's name in the shard files: every rank of one mpirun job shares it
+  local run_id = args.run_id or args.holder or tostring(os.time())
+  do
+    -- the earlier runs that died before their units were done, named before
+    -- this shard's file replaces its own: each shard names its own earlier
+    -- run, the first also those of another number of shards
+    local plan = { units = planned }
+    local missing = M.missing(args.out, plan)
+    local function only(st) return st.shards == shard[2] and st.shard == shard[1] or (st.shards ~= shard[2] and shard[1] == 1) end
+    for _, line in ipairs(unfinished_shards(args.out, plan, missing, run_id, only)) do
+      io.stderr:write(label, "an earlier run's ", line, "; they run now\n")
+    end
   end
+  local status = { shard = shard[1], shards = shard[2], rank = args.rank, holder = args.holder or "?", run_id = run_id,
+    started = os.date("!%Y-%m-%dT%H:%M:%SZ"), state = "running", units = #mine }
+  local spath = shard_path(args.out, shard[1], shard[2])
+  write(spath, folio.store.encode_json(status) .. "\n")
+  local report = M.run{ out = args.out, units = units, ids = mine, work = args.work }
+  status.state, status.finished = "finished", os.date("!%Y-%m-%dT%H:%M:%SZ")
+  status.done, status.skipped, status.failed = #report.done, #report.skipped, #report.failed
+  write(spath, folio.store.encode_json(status) .. "\n")
+  for _, line in ipairs(M.report_lines(report, #mine)) do io.stderr:write(label, line, "\n") end
   if args.bundle then
     -- an MPI rank: this shard's results, for the program to gather on rank 0
-    M.write_bundle(args.out, M.assign(units, args.shard[2])[args.shard[1]], args.bundle)
+    M.write_bundle(args.out, mine, args.bundle)
     return #report.failed > 0 and 1 or 0
   end
-  if #report.failed > 0 then return 1 end
   if args.shard then
-    print(string_format("shard %d/%d done: %d units in %s/units (then: folio merge --out %s)", args.shard[1], args.shard[2],
-      #report.done + #report.skipped, args.out, args.out))
-    return 0
+    print(string_format("shard %d/%d: %d units done, %d failed, in %s (then: folio merge --out %s)", shard[1], shard[2],
+      #report.done + #report.skipped, #report.failed, args.out, args.out))
+    return #report.failed > 0 and 1 or 0
   end
-  print(M.merge{ out = args.out })
-  return 0
+  local message, n_failed = M.merge{ out = args.out }
+  print(message)
+  return n_failed > 0 and 1 or 0
+end
+
+--- folio.units.cli_options(opts) -> {volumes =, shard = {i, N} | nil, rank = r | nil,
+---                                   bundle =, holder =}: what `folio sweep` and
+--- `folio rebalance --accounts` share from the command line (strings): the
+--- volumes file (the default one beside the prices when it exists), --shard,
+--- or the MPI rank r of N (shard r + 1 of N) that the program passes.
+function M.cli_options(opts)
+  local o = { volumes = opts.volumes, bundle = opts.bundle, holder = opts.holder, run_id = opts.run_id }
+  if not o.volumes and opts.default_volumes and folio.reconcile.file_info(opts.default_volumes) then
+    o.volumes = opts.default_volumes
+  end
+  if opts.shard then
+    local i, n = M.parse_shard(opts.shard)
+    if not i then fail(n, 2) end
+    o.shard = { i, n }
+  elseif opts.mpi_ranks then
+    local r, n = math.tointeger(tonumber(opts.mpi_rank)), math.tointeger(tonumber(opts.mpi_ranks))
+    if not r or not n or r < 0 or r >= n then fail("bad MPI rank " .. tostring(opts.mpi_rank) .. " of " .. tostring(opts.mpi_ranks), 2) end
+    o.shard, o.rank = { r + 1, n }, r
+  end
+  return o
 end
 
 -- ---- bundles: unit results in one file, for MPI's gather ---------------------------------------
 
---- folio.units.write_bundle(out, ids, path): the result files of ids that exist,
---- as "<id> <length>\n<text>" records, written to path (atomically).
+--- folio.units.write_bundle(out, ids, path): the result files of ids that
+--- exist, else their failure records, as "<unit|failed> <id> <length>\n<text>"
+--- records, written to path (atomically).
 function M.write_bundle(out, ids, path)
   local parts = {}
   for _, id in ipairs(ids) do
-    local text = folio.reconcile.read_file(M.unit_path(out, id))
-    if text then parts[#parts + 1] = string_format("%s %d\n%s", id, #text, text) end
+    local kind, text = "unit", folio.reconcile.read_file(M.unit_path(out, id))
+    if not text then kind, text = "failed", folio.reconcile.read_file(M.failed_path(out, id)) end
+    if text then parts[#parts + 1] = string_format("%s %s %d\n%s", kind, id, #text, text) end
   end
   write(path, table_concat(parts))
 end
 
---- folio.units.unbundle(out, text) -> n: writes the records of a bundle whose
---- unit file is missing (ranks on other machines); raises on a malformed bundle.
+--- folio.units.unbundle(out, text) -> n: writes the records of a bundle that
+--- this folder lacks (ranks on other machines): a result when it has none, a
+--- failure record when it has neither; raises on a malformed bundle.
 function M.unbundle(out, text)
   local pos, n = 1, 0
   while pos <= #text do
-    local id, len, body = text:match("^([%w%._%-]+) (%d+)\n()", pos)
-    if not id then fail(string_format("malformed bundle at byte %d", pos), 2) end
+    local kind, id, len, body = text:match("^(%l+) ([%w%._%-]+) (%d+)\n()", pos)
+    if not kind or (kind ~= "unit" and kind ~= "failed") then fail(string_format("malformed bundle at byte %d", pos), 2) end
     check_id(id, "bundle")
     len = tonumber(len)
     local record = text:sub(body, body + len - 1)
     if #record ~= len then fail("truncated bundle record " .. id, 2) end
     local path = M.unit_path(out, id)
-    if not folio.reconcile.file_info(path) then write(path, record) n = n + 1 end
+    if not folio.reconcile.file_info(path) then
+      if kind == "unit" then
+        write(path, record)
+        n = n + 1
+      elseif not folio.reconcile.file_info(M.failed_path(out, id)) then
+        write(M.failed_path(out, id), record)
+        n = n + 1
+      end
+    end
     pos = body + len
   end
   return n
 end
 
---- folio.units.cli_merge{out =, bundle = path | nil, status = n | nil} -> exit status
---- (the `folio merge` command; under MPI rank 0 passes the gathered bundle and
---- the worst status of the ranks, and merges only when every rank succeeded).
+--- folio.units.cli_merge{out =, bundle = path | nil} -> exit status (the
+--- `folio merge` command; under MPI rank 0 passes the gathered bundle): 0 the
+--- outputs written and no unit failed, 1 a unit failed (the outputs are
+--- written, failures.csv names it) or units are missing (nothing written).
 function M.cli_merge(opts)
   if opts.bundle then
     local text = folio.reconcile.read_file(opts.bundle)
-    if text then M.unbundle(opts.out, text) end
     os.remove(opts.bundle)
+    if text then M.unbundle(opts.out, text) end
   end
-  if opts.status and tonumber(opts.status) ~= 0 then
-    io.stderr:write("units: a rank reported failed units (above): rerun the same command to do only the missing units\n")
-    return 1
-  end
-  print(M.merge{ out = opts.out })
-  return 0
+  local message, n_failed = M.merge{ out = opts.out }
+  print(message)
+  return n_failed > 0 and 1 or 0
 end
 
 return M

@@ -68,16 +68,26 @@ T.eq(T.read(dir .. "/killed/results.csv"), results, "the killed run's rerun give
 -- accounts over two ranks
 local positions = T.read("examples/data/positions.csv")
 T.write(dir .. "/p1.csv", positions)
-T.write(dir .. "/accounts.csv", "id,nav,positions\na1,1000000,p1.csv\na2,500000,p1.csv\na3,250000,p1.csv\n")
+T.write(dir .. "/p2.csv", positions:match("^([^\n]*\n[^\n]*\n[^\n]*\n)")) -- two names, no CASH row
+-- a1 and a3 good, a2 failing (a NAV beside a CASH row), a4 failing (a bad override)
+T.write(dir .. "/accounts.csv", "id,nav,positions,limits.max_gross\na1,,p1.csv,\na2,500000,p1.csv,\na3,250000,p2.csv,1.5\n"
+  .. "a4,250000,p2.csv,-2\na5,400000,p2.csv,\n")
 local function accounts(prefix, out)
   return sh(string.format("%s%s rebalance --accounts %s/accounts.csv --fund %s --prices %s --out %s", prefix, BIN, dir, FUND, PRICES, out))
 end
 rc, out = accounts("", dir .. "/acc1")
-T.eq(rc, 0, "accounts, one process: " .. out)
+T.eq(rc, 1, "accounts, one process: two fail: " .. out)
 rc, out = accounts(MPI, dir .. "/acc2")
-T.eq(rc, 0, "accounts, 2 ranks: " .. out)
+T.eq(rc, 1, "accounts, 2 ranks: two fail: " .. out)
+T.check(out:find("accounts: 3 rebalanced, 2 failed, of 5", 1, true), "rank 0 merged every rank's results: " .. out)
 T.eq(T.read(dir .. "/acc2/summary.csv"), T.read(dir .. "/acc1/summary.csv"), "summary.csv: 2 ranks = 1 process")
-T.eq(T.read(dir .. "/acc2/orders/a2.csv"), T.read(dir .. "/acc1/orders/a2.csv"), "an account's orders: 2 ranks = 1 process")
+T.eq(T.read(dir .. "/acc2/failures.csv"), T.read(dir .. "/acc1/failures.csv"), "failures.csv: 2 ranks = 1 process")
+for _, id in ipairs{ "a1", "a3", "a5" } do
+  T.eq(T.read(dir .. "/acc2/orders/" .. id .. ".csv"), T.read(dir .. "/acc1/orders/" .. id .. ".csv"), id .. "'s orders: 2 ranks = 1 process")
+end
+-- a rerun: the failed accounts are tried again, the done ones never redone
+rc, out = accounts(MPI, dir .. "/acc2")
+T.check(rc == 1 and out:find("units: 0 done, ", 1, true) and not out:find("units: [1-9]%d* done"), "a rerun under mpirun: no account redone: " .. out)
 
 os.execute("rm -rf '" .. dir .. "'")
 T.finish("test_scale_mpi")

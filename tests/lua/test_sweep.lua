@@ -26,7 +26,7 @@ end
 local rc, out = sweep(dir .. "/one")
 T.eq(rc, 0, "sweep: " .. out)
 local results, best = T.read(dir .. "/one/results.csv"), T.read(dir .. "/one/best.csv")
-T.check(results and results:match("^sleeves%.crypto_mean_rev%.params%.cap,window,from,to,cagr,volatility,sharpe,max_drawdown,turnover,costs,train_sharpe\n"), "results.csv header")
+T.check(results and results:match("^sleeves%.crypto_mean_rev%.params%.cap,window,from,to,cagr,volatility,sharpe,max_drawdown,turnover,costs,train_sharpe,error\n"), "results.csv header")
 local rows = {}
 for line in results:gmatch("[^\n]+") do rows[#rows + 1] = line end
 T.eq(#rows, 5, "2 combinations x 2 windows")
@@ -65,11 +65,34 @@ end
 bad("parameters:\n  sleeves.nope.params.cap: [0.1]\n", grid .. ":2: unknown parameter path 'sleeves.nope.params.cap'", "unknown sleeve")
 bad("parameters:\n  composition.max_turnover: [0.1]\n", grid .. ":2: unknown parameter path 'composition.max_turnover'", "unknown key")
 bad("parameters:\n  composition.max_weekly_turnover: []\n", grid .. ":2: composition.max_weekly_turnover: the list of values is empty", "empty list")
-bad("parameters:\n  composition.max_weekly_turnover: [x]\n", "is string, the fund's value is number", "wrong type")
+bad("parameters:\n  composition.max_weekly_turnover: [x]\n", grid .. ":2: composition.max_weekly_turnover: x is a string, the fund's value is a number", "wrong type")
+-- a value a fund file could not hold: the fund's own rules, at the value's line
+bad("parameters:\n  composition.max_weekly_turnover:\n    - 0.2\n    - -0.5\n", grid .. ":4: composition.max_weekly_turnover: must be >= 0 (got -0.5)", "out of range")
+bad("parameters:\n  limits.adv_lookback_days: [21, 2.5]\n", grid .. ":2: limits.adv_lookback_days: 2.5 must be a whole number", "fraction for a whole number")
+bad("parameters:\n  sleeves.fx_carry.rebalance: [weekly, hourly]\n", "unknown rebalance frequency 'hourly'", "unknown frequency")
+-- a value that breaks a rule across values: at its line when it breaks it in every combination
+bad("parameters:\n  sleeves.fx_carry.allocation: [0.2, 0.5]\n", grid .. ":2: sleeves: allocations sum to 1.3 (above 1)", "allocation too high")
+-- ... else the combination is named
+bad("parameters:\n  sleeves.fx_carry.allocation: [0.1, 0.3]\n  sleeves.crypto_mean_rev.allocation: [0.2, 0.4]\n",
+  "combination c00004 (sleeves.crypto_mean_rev.allocation = 0.4, sleeves.fx_carry.allocation = 0.3): sleeves: allocations sum to 1.2 (above 1)", "allocations above 1")
 bad("parameters:\n  composition.max_weekly_turnover: [0.1]\nwindows: {train: 0, test: 5, step: 5}\n", grid .. ":3: windows.train must be a whole number", "bad window")
 bad("parameters:\n  composition.max_weekly_turnover: [0.1]\nwindows: {train: 5000, test: 5, step: 5}\n", grid .. ":3: no window fits", "no window fits")
 bad("parameters:\n  composition.max_weekly_turnover: [0.1]\nmetric: luck\n", grid .. ":3: metric must be one of", "bad metric")
 bad("params:\n  a: [1]\n", grid .. ":1: unknown key 'params'", "unknown top key")
+-- a unit that fails: reported by id, failures.csv, its row kept with the reason; the rerun retries it only
+T.write(grid, "parameters:\n  sleeves.crypto_mean_rev.params.cap: [0.15, 0.1]\n  sleeves.crypto_mean_rev.params.gross: [0.8, -3.0]\n")
+rc, out = sweep(dir .. "/fail")
+T.eq(rc, 1, "a failed unit: exit 1: " .. out)
+T.check(out:find("2 done, 0 skipped (already done), 2 failed", 1, true), "two units failed: " .. out)
+local failures = T.read(dir .. "/fail/failures.csv")
+T.check(failures and failures:match("^id,message\nc00001,[^\n]+\nc00003,[^\n]+\n$"), "failures.csv names the failed units: " .. tostring(failures))
+local fres = T.read(dir .. "/fail/results.csv")
+T.check(fres and fres:match("\n0%.1,%-3,all,,,,,,,,,[^\n]+\n"), "a failed combination keeps its row with the reason: " .. tostring(fres))
+T.check(fres:match("\n0%.1,0%.8,all,[^,]+,[^,]+,%-?%d[^,]*,") ~= nil, "the good combinations have figures")
+T.check(folio.reconcile.file_info(dir .. "/fail/failed/c00001.json") ~= nil, "a failure record per failed unit")
+rc, out = sweep(dir .. "/fail")
+T.check(rc == 1 and out:find("0 done, 2 skipped (already done), 2 failed", 1, true), "the rerun retries only the failed units: " .. out)
+
 rc, out = sweep(dir .. "/bad", "--shard 3/2")
 T.eq(rc, 2, "bad --shard is a usage error: " .. out)
 rc, out = sh(string.format("%s merge --out %s/none", BIN, dir))
