@@ -4,6 +4,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+NOMPI_BUILD ?= build-nompi
 # `make fuzz`: seconds per harness; `make test`: seconds per harness as a ctest
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 3
@@ -17,7 +18,7 @@ DEB_PACKAGES := build-essential cmake pkg-config lua5.4 liblua5.4-dev \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build asan fuzz-build demo demo-backtest test test-release test-asan test-fuzz fuzz bench clean help
+.PHONY: all deps build asan fuzz-build demo demo-backtest test test-release test-asan test-fuzz test-nompi fuzz bench bench-scale clean help
 
 all: build
 
@@ -29,7 +30,8 @@ help:
 	@echo "             fuzzer for FUZZ_TEST_SECONDS (default 3) on its corpus (docs/fuzzing.md)"
 	@echo "make fuzz    deps + build the fuzzers (clang, $(FUZZ_BUILD)/) and run each for"
 	@echo "             FUZZ_SECONDS (default 60); FUZZERS=\"csv_wide json\" picks some"
-	@echo "make bench   deps + build + benchmarks"
+	@echo "make bench   deps + build + benchmarks (then make bench-scale: the MPI sweep and"
+	@echo "             the 1,000 accounts, several minutes)"
 
 # Installs only what is missing; does nothing (not even apt-get update) when all is present.
 deps:
@@ -103,11 +105,24 @@ test-asan: asan
 test-fuzz: fuzz-build
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test: test-release test-asan test-fuzz
+# The program built without MPI (MPI is optional): --shard, merge, and
+# `mpirun` starting processes that each run their shard (docs/scale.md).
+$(NOMPI_BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(NOMPI_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFOLIO_WITH_MPI=OFF
+
+test-nompi: deps $(NOMPI_BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(NOMPI_BUILD) --target folio_host -j $(JOBS)
+	cd $(NOMPI_BUILD) && ctest --output-on-failure -j $(JOBS) -R 'lua_test_(units|sweep|accounts|scale_mpi)$$'
+
+test: test-release test-asan test-fuzz test-nompi
 
 bench: build
 	$(CMAKE) --build $(BUILD) --target folio_bench -j $(JOBS)
 	./$(BUILD)/bench/folio_bench
 
+# docs/scale.md: 64 backtests on 1 and 2 MPI ranks; 1,000 accounts on one core.
+bench-scale: build
+	FOLIO_BIN=./$(BUILD)/folio ./$(BUILD)/folio run --trusted bench/scale/bench_scale.lua
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(NOMPI_BUILD)

@@ -15,8 +15,8 @@
  *
  * Every command has one usage text and one help text (the table `commands`
  * below): --help prints both, a usage error prints the usage. docs/run.md,
- * docs/check.md, docs/rebalance.md, docs/backtest.md, docs/manager.md, docs/reconcile.md and
- * docs/scale.md
+ * docs/check.md, docs/rebalance.md, docs/backtest.md, docs/manager.md, docs/reconcile.md,
+ * docs/sweep.md and docs/merge.md
  * show the same text.
  */
 #include <errno.h>
@@ -147,12 +147,15 @@ static const char rebalance_help[] =
     "  --json                  print the summary as JSON\n"
     "  --dry-run               compute and print; submit and record nothing\n"
     "  --accounts FILE         many accounts on the fund template (docs/scale.md):\n"
-    "                          id,nav,positions[,fund.path...] per row; each is\n"
+    "                          id,nav,positions[,fund.path...] per row (nav empty:\n"
+    "                          the positions file's CASH + positions); each is\n"
     "                          rebalanced on its own (orders to DIR/orders/ID.csv,\n"
-    "                          store DIR/stores/ID.db, result DIR/units/ID.json);\n"
-    "                          a bad account is reported and never stops the\n"
-    "                          others; a rerun does only the accounts not done;\n"
-    "                          DIR/summary.csv once all are done (--out is DIR)\n"
+    "                          store DIR/stores/ID.db, decisions DIR/units/ID.json);\n"
+    "                          a bad account is reported (DIR/failed/ID.json) and\n"
+    "                          never stops the others; DIR/summary.csv and\n"
+    "                          DIR/failures.csv at the end; a rerun does only the\n"
+    "                          accounts not done (--out is DIR; under mpirun -n N\n"
+    "                          the ranks share the accounts)\n"
     "  --shard i/N             with --accounts: only shard i of N (then\n"
     "                          `folio merge --out DIR`)\n" HELP_OPTION
     "\n"
@@ -253,11 +256,14 @@ static const char sweep_help[] =
     "(fund paths such as sleeves.NAME.params.cap or composition.max_weekly_turnover)\n"
     "x every walk-forward window is one unit = one `folio backtest` of a modified\n"
     "copy of the fund (two with windows: train and test). Each unit's result is\n"
-    "written atomically to DIR/units/<id>.json; a rerun skips the units done and\n"
-    "reports failed units by id. Without --shard, DIR/results.csv (one row per\n"
-    "combination and window, sorted by the parameters) and DIR/best.csv (the best\n"
-    "combination per window by the grid's metric, Sharpe by default; walk-forward:\n"
-    "chosen on train, reported on test) are written once every unit is done.\n"
+    "written atomically to DIR/units/<id>.json; a failed unit is reported by id\n"
+    "(DIR/failed/<id>.json); a rerun does only the failed and missing units and\n"
+    "names an earlier run's shard that died. Without --shard, DIR/results.csv (one\n"
+    "row per combination and window, sorted by the parameters), DIR/best.csv (the\n"
+    "best combination per window by the grid's metric, Sharpe by default;\n"
+    "walk-forward: chosen on train, reported on test) and DIR/failures.csv are\n"
+    "written at the end. Under mpirun -n N the ranks share the units and rank 0\n"
+    "writes the outputs.\n"
     "\n"
     "options:\n"
     "  --fund FILE             the fund file, YAML (required)\n"
@@ -281,13 +287,16 @@ static const char sweep_help[] =
 
 static const char merge_help[] =
     "Writes the final outputs of a sharded job (docs/scale.md) once every unit of\n"
-    "DIR/plan.json has its result file in DIR/units/: for a sweep, results.csv and\n"
-    "best.csv, byte-identical to an unsharded run. Missing units are named.\n"
+    "DIR/plan.json has its result (DIR/units/) or its failure (DIR/failed/): for a\n"
+    "sweep results.csv and best.csv, for accounts summary.csv, and failures.csv;\n"
+    "byte-identical to an unsharded run. Missing units are named, with the shards\n"
+    "that started and did not finish (DIR/shards/), and nothing is written.\n"
     "\n"
     "options:\n"
     "  --out DIR               the job's folder (required)\n" HELP_OPTION
     "\n"
-    "exit status: 0 written, 1 an error or missing units, 2 a usage error\n"
+    "exit status: 0 written, 1 a failed unit (outputs written), missing units or\n"
+    "an error, 2 a usage error\n"
     "\n"
     "example:\n"
     "  folio merge --out sweep/\n";
@@ -1074,7 +1083,26 @@ static int launched_by_mpirun(void) {
   return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
 }
 
+
 #ifdef FOLIO_HAVE_MPI
+/* OpenBLAS, when it is the BLAS we run on (as in isolate.c). */
+extern void openblas_set_num_threads(int n) __attribute__((weak));
+
+/* Ranks that share a node share its cores: unless the user chose
+ * (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS), each rank's BLAS gets the node's
+ * online cores divided by the ranks on it, at least one. */
+static void share_cores(void) {
+  MPI_Comm node;
+  int local = 1;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+    MPI_Comm_size(node, &local);
+    MPI_Comm_free(&node);
+  }
+  if (local <= 1 || getenv("OPENBLAS_NUM_THREADS") || getenv("OMP_NUM_THREADS") || !openblas_set_num_threads) return;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  openblas_set_num_threads(cores > local ? (int)(cores / local) : 1);
+}
+
 /* Reads a whole file into a malloc'd buffer (*len bytes); NULL when absent. */
 static char *slurp(const char *path, long *len) {
   FILE *f = fopen(path, "rb");
@@ -1217,6 +1245,7 @@ static int run_units_job(const command *c, op_call *call, const char *out, const
   MPI_Init(NULL, NULL);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
+  share_cores();
   int rc;
   if (n_ranks > 1 && shard) {
     if (rank == 0) usage_error(c, "--shard does not go with mpirun -n %d: the ranks are the shards", n_ranks);
@@ -1229,13 +1258,29 @@ static int run_units_job(const command *c, op_call *call, const char *out, const
   MPI_Finalize();
   return rc;
 #else
-  (void)out;
-  (void)shard;
-  static int warned = 0;
-  if (!warned++)
-    fprintf(stderr, "folio %s: this folio has no MPI: every process started by mpirun runs the whole job; "
-                    "use --shard i/N\n", c->name);
-  return run_operator(c, call->text, call->n, 1, 1);
+  /* No MPI in this program: the launcher's environment still says which
+   * process this is, so each runs its shard as `--shard r+1/N` would and
+   * `folio merge` writes the outputs (nothing to gather without MPI). */
+  const char *r = getenv("OMPI_COMM_WORLD_RANK"), *n = getenv("OMPI_COMM_WORLD_SIZE");
+  if (!r || !n) r = getenv("PMI_RANK"), n = getenv("PMI_SIZE");
+  char *end1 = NULL, *end2 = NULL;
+  long rank = r ? strtol(r, &end1, 10) : -1, n_ranks = n ? strtol(n, &end2, 10) : -1;
+  if (!r || !n || *end1 || *end2 || rank < 0 || n_ranks < 1 || rank >= n_ranks) {
+    fprintf(stderr, "folio %s: this folio has no MPI and cannot tell which process of the launch this is; "
+                    "run each with --shard i/N, then folio merge --out %s\n", c->name, out);
+    return 2;
+  }
+  if (n_ranks == 1) return run_operator(c, call->text, call->n, 1, 1);
+  if (shard) return usage_error(c, "--shard does not go with mpirun -n %ld: the processes are the shards", n_ranks);
+  char spec[64];
+  snprintf(spec, sizeof spec, "%ld/%ld", rank + 1, n_ranks);
+  call->n -= 2; /* reopen the table: drop "}\n" */
+  call_string(call, "shard", spec);
+  call_append(call, "}\n");
+  if (rank == 0)
+    fprintf(stderr, "folio %s: this folio has no MPI: each of the %ld processes runs its shard (--shard i/%ld); "
+                    "then: folio merge --out %s\n", c->name, n_ranks, n_ranks, out);
+  return call->n >= sizeof call->text ? 2 : run_operator(c, call->text, call->n, 1, 1);
 #endif
 }
 

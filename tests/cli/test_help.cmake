@@ -4,7 +4,7 @@
 # every command's usage block is the one in its docs/ page.
 # -DFOLIO=path/to/folio -DSOURCE_DIR=...
 set(pages run=run.md check=check.md rebalance=rebalance.md manager=manager.md reconcile=reconcile.md
-    sweep=scale.md merge=scale.md)
+    sweep=sweep.md merge=merge.md)
 set(failed 0)
 set(passed 0)
 macro(fail msg)

@@ -108,7 +108,7 @@ local rank_kills = 0
 if not version:find("MPI: yes", 1, true) or not has_mpirun then
   print("kill_scale: the MPI parts skipped: " .. (has_mpirun and "this folio has no MPI" or "no mpirun on PATH"))
 else
-  local MPI = "LSAN_OPTIONS=suppressions=tests/lua/lsan_mpi.supp mpirun -n 2 --oversubscribe --allow-run-as-root "
+  local MPI = "LSAN_OPTIONS=suppressions=tests/lua/lsan_mpi.supp ASAN_OPTIONS=${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0 mpirun -n 2 --oversubscribe --allow-run-as-root "
   -- the pid of rank 1 from its shard file (written when its shard starts)
   local function rank1_pid(out_dir, limit)
     local t = 0
