@@ -71,7 +71,8 @@ if own then scratch = assert(io.popen("mktemp -d")):read("l") end
 local cpu = (read("/proc/cpuinfo") or ""):match("model name%s*:%s*([^\n]+)") or "?"
 local ncpu = tonumber((select(2, sh("nproc")) or ""):match("%d+")) or 0
 local load = (read("/proc/loadavg") or ""):match("^(%S+)") or "?"
-print(string.format("bench_scale: %s, %d cores, load %s, %s", cpu, ncpu, load, (select(2, sh(BIN .. " --version"))):gsub("\n", "")))
+print(string.format("bench_scale: %s, %d cores, load %s, %s", cpu, ncpu, load,
+  ((select(2, sh(BIN .. " --version"))):gsub("\n?rc=%d+%s*$", ""):gsub("\n", ""))))
 
 if want.sweep then
   local d = scratch .. "/sweep"

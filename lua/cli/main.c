@@ -1343,7 +1343,12 @@ int main(int argc, char **argv) {
   if (is_help(cmd)) return top_help();
   if (strcmp(cmd, "-v") == 0 || strcmp(cmd, "--version") == 0) {
 #ifdef FOLIO_HAVE_MPI
-    printf("folio %s (%s; MPI: yes, %s)\n", FOLIO_VERSION_STRING, LUA_RELEASE, FOLIO_MPI_NAME);
+    /* the library's own words (MPI_Get_library_version may be called before MPI_Init) */
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int len = 0;
+    if (MPI_Get_library_version(lib, &len) != MPI_SUCCESS) lib[0] = '\0';
+    lib[strcspn(lib, ",\n")] = '\0';
+    printf("folio %s (%s; MPI: yes, %s%s%s)\n", FOLIO_VERSION_STRING, LUA_RELEASE, FOLIO_MPI_NAME, lib[0] ? ", " : "", lib);
 #else
     printf("folio %s (%s; MPI: no, --shard i/N only)\n", FOLIO_VERSION_STRING, LUA_RELEASE);
 #endif

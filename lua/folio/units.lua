@@ -69,12 +69,25 @@ function M.assign(units, n_shards)
   end)
   local shards, load = {}, {}
   for k = 1, n_shards do shards[k], load[k] = {}, 0 end
+  -- the least-loaded shard (ties: the lower number) from a binary min-heap of
+  -- shard numbers: O(log N) per unit, so 100,000 units on 1,000 shards stay cheap
+  local heap = {}
+  for k = 1, n_shards do heap[k] = k end
+  local function less(a, b) return load[a] < load[b] or (load[a] == load[b] and a < b) end
   for _, u in ipairs(order) do
-    local best = 1
-    for k = 2, n_shards do if load[k] < load[best] then best = k end end
+    local best = heap[1]
     local s = shards[best]
     s[#s + 1] = u.id
     load[best] = load[best] + u.cost
+    local i = 1 -- sift the root down
+    while true do
+      local l, r, m = 2 * i, 2 * i + 1, i
+      if l <= n_shards and less(heap[l], heap[m]) then m = l end
+      if r <= n_shards and less(heap[r], heap[m]) then m = r end
+      if m == i then break end
+      heap[i], heap[m] = heap[m], heap[i]
+      i = m
+    end
   end
   for k = 1, n_shards do table_sort(shards[k]) end
   shards.load = load
@@ -165,6 +178,10 @@ function M.read_plan(out)
   return plan
 end
 
+--- folio.units.STALE_SECONDS: the age (60 s) after which a run removes a
+--- temporary file a killed writer left in OUT/units or OUT/failed.
+M.STALE_SECONDS = 60
+
 --- folio.units.run{out =, units =, shard = {i, N} | nil, work = fn(unit) -> result table,
 ---                 ids = {...} | nil, on_unit = fn(id, status, message) | nil}
 --- -> {done = {ids}, skipped = {ids}, failed = {{id =, message =}}}
@@ -189,10 +206,16 @@ function M.run(args)
     end
   end
   local report = { done = {}, skipped = {}, failed = {} }
-  -- a unit killed while writing left a temporary file beside its target: gone now
+  -- a unit killed while writing left a temporary file beside its target:
+  -- removed once it is a minute old (a live writer's lasts milliseconds, and
+  -- other shards, on this host or another, may be writing theirs right now)
+  local now = folio.reconcile.now()
   for _, sub in ipairs{ "/units", "/failed" } do
     for _, name in ipairs(folio.reconcile.list_dir(args.out .. sub) or {}) do
-      if name:find("%.json%.tmp%.") then os.remove(args.out .. sub .. "/" .. name) end
+      if name:find("%.json%.tmp%.") then
+        local info = folio.reconcile.file_info(args.out .. sub .. "/" .. name)
+        if info and now - info.mtime > M.STALE_SECONDS then os.remove(args.out .. sub .. "/" .. name) end
+      end
     end
   end
   for _, id in ipairs(ids) do

@@ -31,11 +31,27 @@ T.raises(function() U.assign(units, 0) end, "shards")
 -- no shard carries more than the mean load plus the largest unit (list
 -- scheduling's bound), nor more than 4/3 of the best lower bound plus the largest
 -- unit's share; the same instance always gets the same assignment
+-- the reference: LPT with a linear scan for the least-loaded shard
+local function lpt(list, k)
+  local order = {}
+  for i, u in ipairs(list) do order[i] = u end
+  table.sort(order, function(a, b) if a.cost ~= b.cost then return a.cost > b.cost end return a.id < b.id end)
+  local out, load = {}, {}
+  for j = 1, k do out[j], load[j] = {}, 0 end
+  for _, u in ipairs(order) do
+    local best = 1
+    for j = 2, k do if load[j] < load[best] then best = j end end
+    out[best][#out[best] + 1] = u.id
+    load[best] = load[best] + u.cost
+  end
+  for j = 1, k do table.sort(out[j]) end
+  return out
+end
 local seed = 12345
 local function rnd() seed = (seed * 1103515245 + 12345) % 2147483648 return seed / 2147483648 end
 local cases, bad = 0, 0
 for case = 1, 500 do
-  local n, k = 1 + math.floor(rnd() * 60), 1 + math.floor(rnd() * 8)
+  local n, k = 1 + math.floor(rnd() * 60), 1 + math.floor(rnd() * (case % 5 == 0 and 40 or 8))
   local list, total, biggest = {}, 0, 0
   for i = 1, n do
     local c = rnd() < 0.2 and 1 or 1 + math.floor(rnd() * 1000) * (rnd() < 0.1 and 50 or 1)
@@ -57,12 +73,14 @@ for case = 1, 500 do
   local count = 0
   for _ in pairs(seen) do count = count + 1 end
   ok = ok and count == n and math.abs(sum - total) < 1e-6
-  local b = U.assign(list, k)
-  for j = 1, k do ok = ok and table.concat(a[j], " ") == table.concat(b[j], " ") end
+  local b, ref = U.assign(list, k), lpt(list, k)
+  for j = 1, k do
+    ok = ok and table.concat(a[j], " ") == table.concat(b[j], " ") and table.concat(a[j], " ") == table.concat(ref[j], " ")
+  end
   cases = cases + 1
   if not ok then bad = bad + 1 end
 end
-T.eq(bad, 0, string.format("LPT invariants on %d random instances", cases))
+T.eq(bad, 0, string.format("LPT invariants on %d random instances, and the same assignment as a linear scan", cases))
 
 T.eq(select(2, U.parse_shard("2/3")), 3, "2/3")
 T.check(U.parse_shard("0/3") == nil and U.parse_shard("4/3") == nil and U.parse_shard("x") == nil, "bad shards refused")
@@ -95,9 +113,12 @@ T.check(rec.id == "u03" and rec.message:find("bad input for u03", 1, true), "and
 T.eq(#U.missing(out, { units = units }), 0, "no unit missing: 9 results and 1 failure")
 local res, fails, miss = U.collect(out, { units = units })
 T.check(res.u05 and res.u05.value == 10 and fails.u03 and #miss == 0, "collect: results, failures, missing")
--- a unit killed while writing left a temporary file: removed by the next run
+-- a unit killed while writing left a temporary file: removed by a run once a
+-- minute old (a fresh one may be another shard's write in flight: kept)
 T.write(out .. "/units/u09.json.tmp.12345", "{")
 T.write(out .. "/failed/u03.json.tmp.999", "{")
+T.write(out .. "/units/u08.json.tmp.777", "{")
+os.execute(string.format("touch -d '2 minutes ago' '%s/units/u09.json.tmp.12345' '%s/failed/u03.json.tmp.999'", out, out))
 calls = {}
 local fixed = function(u) calls[#calls + 1] = u.id return { id = u.id, value = u.cost * 2 } end
 local r3 = U.run{ out = out, units = units, work = fixed }
@@ -105,7 +126,9 @@ T.eq(#r3.skipped, 9, "rerun skips the 9 done")
 T.eq(table.concat(calls, " "), "u03", "only the failed unit runs again")
 T.check(folio.reconcile.file_info(U.failed_path(out, "u03")) == nil, "its failure record is gone once it is done")
 T.check(folio.reconcile.file_info(out .. "/units/u09.json.tmp.12345") == nil and folio.reconcile.file_info(out .. "/failed/u03.json.tmp.999") == nil,
-  "temporary files removed")
+  "stale temporary files removed")
+T.check(folio.reconcile.file_info(out .. "/units/u08.json.tmp.777") ~= nil, "a fresh one kept")
+os.remove(out .. "/units/u08.json.tmp.777")
 -- a result wins over a failure record (a concurrent run did the unit)
 T.write(U.failed_path(out, "u05"), '{"id":"u05","message":"stale"}\n')
 res, fails = U.collect(out, { units = units })
