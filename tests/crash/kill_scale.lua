@@ -12,37 +12,13 @@
 --
 -- Parts 2 and 3 are skipped, with a message, without mpirun or without MPI in
 -- this folio. FOLIO_SCALE_KILL_ROUNDS sets the rounds per part (default 4).
+local T = dofile("tests/lua/testlib.lua")
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local ROUNDS = tonumber(os.getenv("FOLIO_SCALE_KILL_ROUNDS") or "4")
 local FUND, PRICES = "examples/fund.yaml", "examples/data/prices.csv"
-local failures, checks = 0, 0
+local check, sh, read, write = T.check, T.sh, T.read, T.write
 math.randomseed(20261207)
 
-local function check(cond, msg)
-  checks = checks + 1
-  if not cond then
-    failures = failures + 1
-    io.stderr:write("FAILED: ", msg, "\n")
-  end
-end
-local function sh(cmd)
-  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local out = f:read("a")
-  f:close()
-  return tonumber(out:match("rc=(%d+)%s*$")), out
-end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
 local function sleep(s) os.execute(string.format("sleep %.3f", s)) end
 local function alive(pid) return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true end
 local function count_files(dir, pattern)
@@ -68,7 +44,7 @@ local function wait_exit(pid, limit)
   return not alive(pid)
 end
 
-local tmp = assert(io.popen("mktemp -d")):read("l")
+local tmp = T.tmpdir()
 local grid = tmp .. "/grid.yaml"
 write(grid, "parameters:\n  sleeves.crypto_mean_rev.params.cap: [0.05, 0.1, 0.15, 0.2, 0.25]\n"
   .. "  composition.max_weekly_turnover: [0.1, 0.2, 0.3, 0.4]\nwindows: {train: 126, test: 63, step: 126}\n")
@@ -189,5 +165,5 @@ else
 end
 
 os.execute("rm -rf '" .. tmp .. "'")
-print(string.format("kill_scale: %d checks, %d failed; %d kills of the process, %d of rank 1", checks, failures, kills, rank_kills))
-os.exit(failures == 0 and 0 or 1)
+print(string.format("kill_scale: %d kills of the process, %d of rank 1", kills, rank_kills))
+T.finish("kill_scale")

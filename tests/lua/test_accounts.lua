@@ -8,12 +8,7 @@ local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local FUND, PRICES = "examples/fund.yaml", "examples/data/prices.csv"
 
-local function sh(cmd)
-  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local out = f:read("a")
-  f:close()
-  return tonumber(out:match("rc=(%d+)%s*$")), out
-end
+local sh = T.sh
 local function lines(text)
   local t = {}
   for line in (text or ""):gmatch("[^\n]+") do t[#t + 1] = line end
@@ -136,18 +131,18 @@ rc, out = sh(string.format("%s rebalance --fund %s --prices %s --shard 1/2", BIN
 T.eq(rc, 2, "--shard without --accounts is a usage error")
 rc, out = accounts(dir .. "/bad", "--shard 0/2")
 T.eq(rc, 2, "a bad --shard is a usage error")
-T.write(dir .. "/badhead.csv", "account,nav\nx,1\n")
-rc, out = sh(string.format("%s rebalance --accounts %s/badhead.csv --fund %s --prices %s --out %s/bh", BIN, dir, FUND, PRICES, dir))
-T.check(rc == 1 and out:find("badhead.csv:1: the header must start id,nav,positions", 1, true), "bad header: " .. out)
-T.write(dir .. "/dup.csv", "id,nav,positions\na,1,p2.csv\na,2,p2.csv\n")
-rc, out = sh(string.format("%s rebalance --accounts %s/dup.csv --fund %s --prices %s --out %s/dup", BIN, dir, FUND, PRICES, dir))
-T.check(rc == 1 and out:find("dup.csv:3: account 'a' repeated (line 2)", 1, true), "a repeated account: " .. out)
-T.write(dir .. "/empty.csv", "id,nav,positions\n")
-rc, out = sh(string.format("%s rebalance --accounts %s/empty.csv --fund %s --prices %s --out %s/empty", BIN, dir, FUND, PRICES, dir))
-T.check(rc == 1 and out:find("empty.csv: no accounts", 1, true), "no accounts: " .. out)
-T.write(dir .. "/unknown.csv", "id,nav,positions,limits.nope\na,1000,p2.csv,3\n")
-rc, out = sh(string.format("%s rebalance --accounts %s/unknown.csv --fund %s --prices %s --out %s/unknown", BIN, dir, FUND, PRICES, dir))
-T.check(rc == 1 and out:find("unknown.csv:2: unknown fund path 'limits.nope'", 1, true), "an unknown override column: " .. out)
+-- a bad accounts file: an error naming the file and line, nothing run
+local function bad_file(name, text, needle, what)
+  T.write(dir .. "/" .. name, text)
+  local r, o = sh(string.format("%s rebalance --accounts %s/%s --fund %s --prices %s --out %s/out_%s", BIN, dir, name, FUND,
+    PRICES, dir, name))
+  T.check(r == 1 and o:find(needle, 1, true), what .. ": " .. o)
+end
+bad_file("badhead.csv", "account,nav\nx,1\n", "badhead.csv:1: the header must start id,nav,positions", "bad header")
+bad_file("dup.csv", "id,nav,positions\na,1,p2.csv\na,2,p2.csv\n", "dup.csv:3: account 'a' repeated (line 2)", "a repeated account")
+bad_file("empty.csv", "id,nav,positions\n", "empty.csv: no accounts", "no accounts")
+bad_file("unknown.csv", "id,nav,positions,limits.nope\na,1000,p2.csv,3\n", "unknown.csv:2: unknown fund path 'limits.nope'",
+  "an unknown override column")
 -- another accounts list in a folder that has a plan: refused
 T.write(dir .. "/other.csv", "id,nav,positions\nomega,1000,p2.csv\n")
 rc, out = sh(string.format("%s rebalance --accounts %s/other.csv --fund %s --prices %s --out %s/one", BIN, dir, FUND, PRICES, dir))

@@ -7,12 +7,7 @@ local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local FUND, PRICES = "examples/fund.yaml", "examples/data/prices.csv"
 
-local function sh(cmd)
-  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local out = f:read("a")
-  f:close()
-  return tonumber(out:match("rc=(%d+)%s*$")), out
-end
+local sh = T.sh
 
 local _, version = sh(BIN .. " --version")
 local has_mpirun = sh("command -v mpirun >/dev/null") == 0

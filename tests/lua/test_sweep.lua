@@ -6,13 +6,7 @@ local T = dofile((arg[0]:match("^(.*)/") or ".") .. "/testlib.lua")
 local BIN = os.getenv("FOLIO_BIN") or "./build/folio"
 local FUND, PRICES = "examples/fund.yaml", "examples/data/prices.csv"
 
-local function sh(cmd)
-  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local out = f:read("a")
-  f:close()
-  local rc = tonumber(out:match("rc=(%d+)%s*$"))
-  return rc, out
-end
+local sh = T.sh
 
 local dir = T.tmpdir()
 local grid = dir .. "/grid.yaml"

@@ -81,6 +81,14 @@ function T.write(path, text)
   f:close()
 end
 
+-- Runs a shell command: its exit status and its stdout and stderr together.
+function T.sh(cmd)
+  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
+  local out = f:read("a")
+  f:close()
+  return tonumber(out:match("rc=(%d+)%s*$")), out
+end
+
 -- ../shared/reference or nil (with a visible message).
 function T.reference_dir()
   local dir = os.getenv("FOLIO_REFERENCE_DIR")
