@@ -188,21 +188,42 @@ static int r_read_file(lua_State *L) {
   return 1;
 }
 
-/* folio.reconcile.write_file(path, text) writes text to path durably and
- * atomically (folio_i_write_atomic: a temporary file beside it, fsync, rename
- * over path, fsync of the folder; mode 0666 less the umask). A crash at any moment leaves the old file or the
- * new one, whole (the journal's protocol depends on it). Returns true, or
- * nil, message (the old file, if any, unchanged). */
+/* folio.reconcile.write_file(path, text [, {exclusive = true}]) writes text
+ * to path durably and atomically (folio_i_write_atomic: a temporary file
+ * beside it, fsync, rename over path, fsync of the folder; mode 0666 less the
+ * umask). A crash at any moment leaves the old file or the new one, whole (the
+ * journal's protocol depends on it). exclusive: only if path does not exist
+ * (folio_i_create_atomic; of concurrent creators exactly one wins). Returns
+ * true, or nil, message (the old file, if any, unchanged) [, "exists"]. */
 static int r_write_file(lua_State *L) {
   require_trusted(L, "reconcile.write_file");
   const char *path = luaL_checkstring(L, 1);
   size_t len;
   const char *text = luaL_checklstring(L, 2, &len);
   if (!*path) return luaL_argerror(L, 1, "path is empty");
+  int exclusive = 0;
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 3)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "exclusive") != 0)
+        return luaL_argerror(L, 3, "unknown option (expected {exclusive = true})");
+    }
+    lua_getfield(L, 3, "exclusive");
+    exclusive = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
   folio_error err;
-  if (folio_i_write_atomic("write_file", path, text, len, &err) != FOLIO_OK) {
+  folio_status st = exclusive ? folio_i_create_atomic("write_file", path, text, len, &err)
+                              : folio_i_write_atomic("write_file", path, text, len, &err);
+  if (st != FOLIO_OK) {
     luaL_pushfail(L);
     lua_pushstring(L, err.message);
+    if (st == FOLIO_EDUP) {
+      lua_pushliteral(L, "exists");
+      return 3;
+    }
     return 2;
   }
   lua_pushboolean(L, 1);

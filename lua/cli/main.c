@@ -19,6 +19,7 @@
  * docs/sweep.md and docs/merge.md
  * show the same text.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -321,7 +322,8 @@ static const command commands[] = {
      "                [--volumes VOL.csv] [--asof INSTANT] [--store FUND.db]\n"
      "                [--policy-path DIR[:DIR...]] [--script STAGES.lua] [--json]\n"
      "folio rebalance --accounts ACCOUNTS.csv --fund FUND.yaml --prices PRICES.csv\n"
-     "                --out DIR [--volumes VOL.csv] [--asof INSTANT] [--shard i/N]\n",
+     "                --out DIR [--volumes VOL.csv] [--asof INSTANT] [--shard i/N]\n"
+     "                [--policy-path DIR[:DIR...]]\n",
      "the multi-sleeve rebalance: sessions, sleeves, composition, orders once", rebalance_help,
      cmd_rebalance},
     {"backtest",
@@ -802,6 +804,21 @@ static void call_string(op_call *b, const char *name, const char *value) {
   lua_quote(b->text, sizeof b->text, &b->n, value);
 }
 
+/* --shard i/N: two whole numbers, 1 <= i <= N <= 1,000,000, nothing else. */
+static int valid_shard(const char *text) {
+  const char *p = text;
+  unsigned long v[2] = {0, 0};
+  for (int k = 0; k < 2; k++) {
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') {
+      v[k] = v[k] * 10 + (unsigned long)(*p++ - '0');
+      if (v[k] > 1000000UL) return 0;
+    }
+    if (k == 0 && *p++ != '/') return 0;
+  }
+  return *p == '\0' && v[0] >= 1 && v[0] <= v[1];
+}
+
 /* holder = "WHAT (pid P on HOST, since TIME)": who runs, for store locks and
  * a job's shard files, so that a lock or a shard that died names its process. */
 static void call_holder(op_call *b, const char *what) {
@@ -859,12 +876,8 @@ static int cmd_rebalance_accounts(const command *c, const char **vals, const int
   if (!vals[0]) return usage_error(c, "--fund is required");
   if (!vals[2]) return usage_error(c, "--prices is required");
   if (!vals[3]) return usage_error(c, "--out DIR is required with --accounts");
-  if (vals[11]) {
-    unsigned i = 0, n = 0;
-    char end = 0;
-    if (sscanf(vals[11], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
-      return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[11]);
-  }
+  if (vals[11] && !valid_shard(vals[11]))
+    return usage_error(c, "--shard must be i/N with 1 <= i <= N <= 1000000, got '%s'", vals[11]);
   static const char *const names[] = {"fund", NULL, "prices", "out", "volumes", "asof", NULL, "policy_path",
                                       NULL, NULL, "accounts", "shard"};
   op_call call = {.n = 0};
@@ -1126,6 +1139,45 @@ static char *slurp(const char *path, long *len) {
  * (ranks on nodes without a shared --out) and the outputs once. */
 enum { GATHER_CHUNK = 1 << 28 };
 
+/* Every rank must see the same --out: the unit files, failure records and,
+ * for accounts, the stores that keep each rebalance exactly-once live there
+ * (a rank on a node with its own folder would redo an account another node
+ * did). Rank 0 creates DIR and a token file in it; every rank looks for the
+ * token. 0, or 1 on every rank after rank 0 named the ranks that cannot. */
+static int same_out_everywhere(const command *c, const char *out, const char *run_id, int rank, int n_ranks) {
+  char token[4096], name[330];
+  size_t k = 0;
+  for (const char *p = run_id; *p && k + 1 < sizeof name; p++)
+    name[k++] = (isalnum((unsigned char)*p) || *p == '.' || *p == '-') ? *p : '_';
+  name[k] = '\0';
+  snprintf(token, sizeof token, "%s/.folio-%s", out, name);
+  int made = 1;
+  if (rank == 0) {
+    FILE *f = (mkdir(out, 0777) == 0 || errno == EEXIST) ? fopen(token, "w") : NULL;
+    made = f && fputs(run_id, f) >= 0;
+    if (f && fclose(f) != 0) made = 0;
+    if (!made) fprintf(stderr, "folio %s: --out %s: cannot create the folder or a file in it: %s\n", c->name, out, strerror(errno));
+  }
+  MPI_Bcast(&made, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!made) return 1;
+  int sees = access(token, R_OK) == 0, all = 0;
+  MPI_Allreduce(&sees, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (!all) {
+    int *seen = rank == 0 ? malloc((size_t)n_ranks * sizeof *seen) : NULL;
+    MPI_Gather(&sees, 1, MPI_INT, seen, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+      fprintf(stderr, "folio %s: --out %s is not one folder every rank sees (use a file system all the nodes share):", c->name, out);
+      for (int r = 0; seen && r < n_ranks; r++)
+        if (!seen[r]) fprintf(stderr, " rank %d", r);
+      fprintf(stderr, " cannot see %s\n", token);
+    }
+    free(seen);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) remove(token);
+  return all ? 0 : 1;
+}
+
 static int run_units_job_mpi(const command *c, op_call *call, const char *out, int rank, int n_ranks) {
   char bundle[4096];
   snprintf(bundle, sizeof bundle, "%s/units/.rank-%d.bundle", out, rank);
@@ -1144,6 +1196,7 @@ static int run_units_job_mpi(const command *c, op_call *call, const char *out, i
     snprintf(run_id, sizeof run_id, "mpi:%s:%ld:%lld.%09ld", host, (long)getpid(), (long long)ts.tv_sec, ts.tv_nsec);
   }
   MPI_Bcast(run_id, (int)sizeof run_id, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (same_out_everywhere(c, out, run_id, rank, n_ranks)) return 1;
   call_string(call, "run_id", run_id);
   call_append(call, "}\n");
   int status = call->n >= sizeof call->text ? 2 : run_operator(c, call->text, call->n, 1, 1);
@@ -1154,8 +1207,9 @@ static int run_units_job_mpi(const command *c, op_call *call, const char *out, i
   /* A rank whose job raised (a bad input: its message is printed) wrote no
    * bundle. When rank 0 has none there is nothing to merge; another rank's
    * missing units are named by rank 0's merge (and done by the rerun). */
-  int worst = 0, rank0_ran = rank == 0 && mine != NULL;
+  int worst = 0, rank0_ran = rank == 0 && mine != NULL, ran = mine != NULL, all_ran = 0;
   MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&ran, &all_ran, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   MPI_Bcast(&rank0_ran, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (!rank0_ran) {
     free(mine);
@@ -1170,6 +1224,10 @@ static int run_units_job_mpi(const command *c, op_call *call, const char *out, i
   MPI_Allreduce(&rounds, &max_rounds, 1, MPI_LONG, MPI_MAX, MPI_COMM_WORLD);
   int *lens = rank == 0 ? calloc((size_t)n_ranks, sizeof *lens) : NULL;
   int *offs = rank == 0 ? calloc((size_t)n_ranks, sizeof *offs) : NULL;
+  if (rank == 0 && (!lens || !offs)) { /* the unit files stay: a rerun merges them */
+    fprintf(stderr, "folio %s: out of memory gathering the results of %d ranks; rerun the same command\n", c->name, n_ranks);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   for (long k = 0; k < max_rounds; k++) {
     long from = k * (long)GATHER_CHUNK;
     int n = from >= len ? 0 : (int)(len - from < GATHER_CHUNK ? len - from : GATHER_CHUNK);
@@ -1215,19 +1273,19 @@ static int run_units_job_mpi(const command *c, op_call *call, const char *out, i
       ok = 0;
       err = errno;
     }
-    if (!ok) {
-      fprintf(stderr, "folio %s: %s: cannot write the gathered results: %s\n", c->name, gathered, strerror(err));
-      rc = 1;
-    } else {
-      /* every unit's result or failure is now here: the outputs, or the missing units named */
-      op_call merge = {.n = 0};
-      call_append(&merge, "return folio.units.cli_merge{_ = 0");
-      call_string(&merge, "out", out);
-      call_string(&merge, "bundle", gathered);
-      call_append(&merge, "}\n");
-      int merged = run_operator(c, merge.text, merge.n, 1, 1);
-      rc = merged > rc ? merged : rc;
+    if (!ok) { /* the shared folder holds every unit's file: merged from there */
+      fprintf(stderr, "folio %s: %s: cannot write the gathered results (%s): merging from the unit files\n", c->name,
+              gathered, strerror(err));
+      remove(gathered);
     }
+    /* every unit's result or failure is now here: the outputs, or the missing units named */
+    op_call merge = {.n = 0};
+    call_append(&merge, "return folio.units.cli_merge{complete = %s", all_ran && ok ? "true" : "false");
+    call_string(&merge, "out", out);
+    if (ok) call_string(&merge, "bundle", gathered);
+    call_append(&merge, "}\n");
+    int merged = run_operator(c, merge.text, merge.n, 1, 1);
+    rc = merged > rc ? merged : rc;
     free(lens);
     free(offs);
   }
@@ -1300,12 +1358,8 @@ static int cmd_sweep(const command *c, int argc, char **argv) {
   if (!vals[1]) return usage_error(c, "--grid is required");
   if (!vals[2]) return usage_error(c, "--prices is required");
   if (!vals[4]) return usage_error(c, "--out is required");
-  if (vals[5]) {
-    unsigned i = 0, n = 0;
-    char end = 0;
-    if (sscanf(vals[5], "%u/%u%c", &i, &n, &end) != 2 || i < 1 || n < 1 || i > n)
-      return usage_error(c, "--shard must be i/N with 1 <= i <= N, got '%s'", vals[5]);
-  }
+  if (vals[5] && !valid_shard(vals[5]))
+    return usage_error(c, "--shard must be i/N with 1 <= i <= N <= 1000000, got '%s'", vals[5]);
   op_call call = {.n = 0};
   call_append(&call, "return folio.sweep.cli{_ = 0");
   for (int k = 0; k < N_KEYS; k++)

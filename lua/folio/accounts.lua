@@ -28,53 +28,55 @@ folio.accounts = M
 local function fail(msg, level) error("accounts: " .. msg, (level or 1) + 1) end
 
 --- folio.accounts.read{path =} -> accounts {{id =, nav =, positions =, overrides = {{path, text}}, line =}}
---- A bad header raises; a bad row is kept with `error` (reported, never run).
+--- The file is read with libcsv (folio.data.read_records: RFC 4180 quoting;
+--- a ragged row or a bad header is an error of the file, naming its line).
+--- A bad field of an account (its id, NAV or positions) is kept as that
+--- account's `error`, reported and never run; an account whose id cannot be a
+--- file name, or repeats an earlier one, gets the id `bad-line-N` (its line).
 function M.read(args)
   local path = args.path
-  local text, why = folio.reconcile.read_file(path)
-  if not text then fail(tostring(why), 2) end
-  local dir = path:match("^(.*)/[^/]*$")
-  local lines = {}
-  for line in (text:gsub("\r\n", "\n") .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
-  local head = {}
-  for f in ((lines[1] or "") .. ","):gmatch("([^,]*),") do head[#head + 1] = f end
+  local ok, r = pcall(folio.data.read_records, path)
+  if not ok then fail(tostring(r):gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"):gsub("^read_records: ", ""), 2) end
+  local head = r.columns
   if head[1] ~= "id" or head[2] ~= "nav" or head[3] ~= "positions" then
-    fail(string_format("%s:1: the header must start id,nav,positions (then override columns), got '%s'", path, lines[1] or ""), 2)
+    fail(string_format("%s:1: the header must start id,nav,positions (then override columns), got '%s'", path,
+      table_concat(head, ",")), 2)
   end
+  local dir = path:match("^(.*)/[^/]*$")
   local accounts, seen = {}, {}
-  for n = 2, #lines do
-    local line = lines[n]
-    if line ~= "" then
-      local cells = {}
-      for f in (line .. ","):gmatch("([^,]*),") do cells[#cells + 1] = f end
-      local a = { id = cells[1], line = n, overrides = {} }
-      local where = string_format("%s:%d", path, n)
-      if #cells ~= #head then
-        a.error = string_format("%s: %d fields, the header has %d", where, #cells, #head)
-      elseif not a.id:match("^[%w_%-][%w%._%-]*$") or #a.id > 200 then
-        a.error = string_format("%s: account id '%s' must be letters, digits, '.', '_' or '-'", where, a.id)
-      elseif seen[a.id] then
-        fail(string_format("%s: account '%s' repeated (line %d)", where, a.id, seen[a.id]), 2)
-      else
-        a.nav = tonumber(cells[2])
-        if cells[2] ~= "" and (not a.nav or not (a.nav > 0 and a.nav < 1e15)) then
-          a.error = string_format("%s: nav '%s' must be a number > 0 (or empty: the positions file's)", where, cells[2])
-        end
-        a.positions = cells[3]
-        if a.positions == "" then a.error = a.error or (where .. ": positions is empty") end
-        if dir and a.positions:sub(1, 1) ~= "/" then a.positions = dir .. "/" .. a.positions end
-        for k = 4, #head do
-          if cells[k] ~= "" then a.overrides[#a.overrides + 1] = { head[k], cells[k] } end
-        end
+  for i, cells in ipairs(r.rows) do
+    local n = r.lines[i]
+    local where = string_format("%s:%d", path, n)
+    local a = { id = cells[1], line = n, overrides = {} }
+    if not a.id:match("^[%w_%-][%w%._%-]*$") or #a.id > 200 then
+      a.error = string_format("%s: account id '%s' must be 1 to 200 letters, digits, '.', '_' or '-'", where, a.id)
+      a.id = string_format("bad-line-%d", n)
+    elseif seen[a.id] then
+      a.error = string_format("%s: account '%s' repeated (line %d)", where, a.id, seen[a.id])
+      a.id = string_format("bad-line-%d", n)
+    else
+      seen[a.id] = n
+      a.nav = tonumber(cells[2])
+      if cells[2] ~= "" and (not a.nav or not (a.nav > 0 and a.nav < 1e15)) then
+        a.error = string_format("%s: nav '%s' must be a number > 0 (or empty: the positions file's)", where, cells[2])
       end
-      if a.id and a.id ~= "" then
-        if seen[a.id] == nil then seen[a.id] = n end
-        accounts[#accounts + 1] = a
+      a.positions = cells[3]
+      if a.positions == "" then a.error = a.error or (where .. ": positions is empty") end
+      if dir and a.positions:sub(1, 1) ~= "/" then a.positions = dir .. "/" .. a.positions end
+      for k = 4, #head do
+        if cells[k] ~= "" then a.overrides[#a.overrides + 1] = { head[k], cells[k] } end
       end
     end
+    accounts[#accounts + 1] = a
   end
   if #accounts == 0 then fail(path .. ": no accounts", 2) end
-  return accounts
+  -- a real account named like a bad line's stand-in would share its files
+  for _, a in ipairs(accounts) do
+    if a.error and a.id:find("^bad%-line%-") and seen[a.id] then
+      fail(string_format("%s:%d: account id '%s' is the name given to line %d's bad row: rename it", path, seen[a.id], a.id, a.line), 2)
+    end
+  end
+  return accounts, head
 end
 
 --- folio.accounts.result(id, summary, store_path) -> an account's unit
@@ -106,7 +108,12 @@ end
 --- -> job {units =, meta =, work =}
 function M.prepare(args)
   local cfg = folio.config.load{ path = args.fund, sizers = false }
-  local accounts = M.read{ path = args.accounts }
+  local accounts, head = M.read{ path = args.accounts }
+  -- every override column names a value of the fund (checked even when all its cells are empty)
+  for k = 4, #head do
+    local v, why = folio.config.get(cfg, head[k])
+    if v == nil and why then fail(string_format("%s:1: column %d: %s", args.accounts, k, why), 2) end
+  end
   local prices = folio.data.read_csv(args.prices)
   local volumes = args.volumes and folio.data.read_csv(args.volumes) or nil
   folio.units.make_dirs(args.out)
@@ -138,7 +145,13 @@ function M.prepare(args)
       store = store, policy_path = args.policy_path, holder = args.holder, json = true }
     return M.result(a.id, s, store)
   end
-  return { units = units, work = work, meta = { fund = args.fund, accounts = args.accounts, asof = args.asof } }
+  -- what makes a rerun the same job (the accounts' own rows may be fixed between runs: each account's
+  -- store keeps its rebalance exactly-once)
+  local loaded = { cfg = folio.config.override{ fund = cfg, set = {} }, args = { policy_path = args.policy_path } }
+  internal.rebalance.load_policies(loaded)
+  local meta = { asof = args.asof or "", inputs = folio.units.inputs{ cfg = cfg, prices = prices, volumes = volumes,
+    policy_files = loaded.policy_files } }
+  return { units = units, work = work, meta = meta }
 end
 
 -- Writes OUT/summary.csv from every account's result or failure (the merger
@@ -154,6 +167,10 @@ function M.merge_units(out, plan, results, failures)
   local n_ok, n_failed = 0, 0
   for _, id in ipairs(ids) do
     local r = results[id]
+    if r and (type(r.status) ~= "string" or type(r.nav) ~= "number" or math.type(r.orders) ~= "integer"
+      or math.type(r.submitted) ~= "integer" or math.type(r.rejected) ~= "integer") then
+      fail(string_format("%s: not an account's result: delete it and rerun", folio.units.unit_path(out, id)), 2)
+    end
     if r then
       n_ok = n_ok + 1
       lines[#lines + 1] = string_format("%s,%s,%.2f,%d,%d,%d,%s,%s,", id, r.status, r.nav, r.orders, r.submitted,

@@ -134,6 +134,8 @@ function M.override(args)
       if math.type(base) == "float" then v = v + 0.0 end
     end
     parent[leaf] = v
+    -- a capacity setting given is one the fund asks for, as when a fund file sets it (volumes then required)
+    if path == "limits.fraction_of_adv" or path == "limits.adv_lookback_days" then cfg.limits.capacity_set = true end
   end
   local ok, why = pcall(M.check, cfg)
   if not ok then error("config.override: " .. tostring(why):gsub("^config%.check: ", ""), 2) end

@@ -101,6 +101,10 @@ function M.read_grid(args)
       else
         v = folio.config.get(why, key) -- typed as the fund's (a whole number given for a float is a float)
       end
+      -- one type per parameter (a new policy parameter takes its first value's)
+      if #values > 0 and (type(v) ~= type(values[1]) or (type(v) == "number" and math.type(v) ~= math.type(values[1]))) then
+        at(item, "%s: %s is not of the type of the first value (%s)", key, item.text, format_value(values[1]))
+      end
       local f = format_value(v)
       if seen[f] then at(item, "%s: value %s repeated", key, item.text) end
       seen[f] = true
@@ -123,7 +127,9 @@ function M.read_grid(args)
     for _, k in ipairs{ "train", "test", "step" } do
       local n = w.values[k]
       if not n then at(w, "windows.%s is required (a number of price rows)", k) end
-      if math.type(n.value) ~= "integer" or n.value < 1 then at(n, "windows.%s must be a whole number of rows >= 1, got '%s'", k, n.text) end
+      if math.type(n.value) ~= "integer" or n.value < 1 or n.value > 10000000 then
+        at(n, "windows.%s must be a whole number of rows from 1 to 10000000, got '%s'", k, n.text)
+      end
       spec[k] = n.value
     end
     if w.values.start then
@@ -236,7 +242,8 @@ function M.prepare(args)
   local dates = prices:dates()
   -- the first row with the history the fund needs (as folio backtest's default start)
   local probe = folio.config.override{ fund = cfg, set = {} }
-  internal.rebalance.load_policies{ cfg = probe, args = { policy_path = args.policy_path } }
+  local loaded = { cfg = probe, args = { policy_path = args.policy_path } }
+  internal.rebalance.load_policies(loaded)
   local first_row = math.min(#dates, internal.backtest.history_rows(probe))
   local windows = make_windows(grid, dates, first_row)
   local combos = combinations(grid.params)
@@ -274,8 +281,9 @@ function M.prepare(args)
   end
   local params = {}
   for i, p in ipairs(grid.params) do params[i] = { path = p.path, values = p.values } end
-  local meta = { params = params, windows = grid.windows and windows or {}, metric = grid.metric, fund = args.fund,
-    grid = args.grid, prices = args.prices }
+  -- what makes a rerun the same job: the grid's parameters, windows and metric, the inputs' digests
+  local meta = { params = params, windows = grid.windows and windows or {}, metric = grid.metric,
+    inputs = folio.units.inputs{ cfg = cfg, prices = prices, volumes = volumes, policy_files = loaded.policy_files } }
   local function run_span(c, from, to)
     local fund = folio.config.override{ fund = funds[c], set = {} } -- a fresh copy: a run may annotate it
     local result = folio.backtest.run{ fund = fund, prices = prices, volumes = volumes, prices_path = args.prices,
@@ -312,6 +320,22 @@ local function merge(out, plan, results, failures)
   head[#head + 1] = "error"
   local lines = { table_concat(head, ",") }
   local best = {}
+  -- the plan's units are the grid's combinations x windows, and each result has its figures
+  local expected = {}
+  for c = 1, #combos do
+    for _, win in ipairs(wins) do expected[walk and string_format("c%05d-%s", c, win.id) or string_format("c%05d", c)] = true end
+  end
+  for _, u in ipairs(plan.units) do
+    if not expected[u.id] then folio.units.fail_plan(out, "unit " .. u.id .. " is not one of its grid's combinations x windows") end
+    expected[u.id] = nil
+  end
+  if next(expected) then folio.units.fail_plan(out, "it lacks unit " .. next(expected) .. " of its grid") end
+  for id, r in pairs(results) do
+    if type(r.test) ~= "table" or (walk and type(r.train) ~= "table") then
+      error(string_format("sweep: %s: not a sweep unit's result (no %s figures): delete it and rerun", folio.units.unit_path(out, id),
+        type(r.test) ~= "table" and "test" or "train"), 0)
+    end
+  end
   local higher = METRICS[meta.metric]
   for c, combo in ipairs(combos) do
     for w, win in ipairs(wins) do

@@ -146,29 +146,71 @@ local function plan_text(job, units, meta)
   return folio.store.encode_json{ job = job, units = list, meta = meta or {} } .. "\n"
 end
 
---- folio.units.write_plan{out =, job =, units =, meta =} -> units: OUT/plan.json,
---- the same text from every shard. When a plan of the same job and the same
---- unit ids exists it stands (its costs, hence the assignment, and its meta stay
---- those of the first run: a rerun after an input was fixed deals the units as
---- before) and its units are returned; another job or another set of ids is
---- an error (a different job writing into the same folder).
+--- folio.units.write_plan{out =, job =, units =, meta =} -> units: OUT/plan.json.
+--- The first run creates it (exclusively: of shards starting at once exactly
+--- one writes it, the others read it). When it exists it stands — its costs,
+--- hence the assignment, stay those of the first run — provided it is the
+--- same job: the same job name, the same unit ids and the same meta (the
+--- job's parameters and the digests of its inputs); anything else is an
+--- error naming what differs (another job, or changed inputs, writing into
+--- the same folder). Returns the plan's units.
 function M.write_plan(args)
   M.check(args.units)
   local path = args.out .. "/plan.json"
-  if folio.reconcile.file_info(path) then
-    local old = M.read_plan(args.out)
-    local same = old.job == args.job and #old.units == #args.units
-    local ids = {}
-    for _, u in ipairs(args.units) do ids[u.id] = true end
-    for _, u in ipairs(old.units) do same = same and ids[u.id] == true end
-    if not same then
-      fail(string_format("%s belongs to another job or another set of units: use a fresh --out folder", path), 2)
-    end
-    return old.units
+  local ok, why, exists = folio.reconcile.write_file(path, plan_text(args.job, args.units, args.meta), { exclusive = true })
+  if ok then return args.units end
+  if not exists then fail(tostring(why), 2) end
+  local old = M.read_plan(args.out)
+  local ids = {}
+  for _, u in ipairs(args.units) do ids[u.id] = true end
+  local same = old.job == args.job and #old.units == #args.units
+  for _, u in ipairs(old.units) do same = same and ids[u.id] == true end
+  if not same then
+    fail(string_format("%s belongs to another job or another set of units: use a fresh --out folder", path), 2)
   end
-  write(path, plan_text(args.job, args.units, args.meta))
-  return args.units
+  -- the meta as the file holds it (a JSON round trip) against the file's
+  local mine = folio.store.decode_json(folio.store.encode_json(args.meta or {}))
+  local theirs = type(old.meta) == "table" and old.meta or {}
+  local keys = {}
+  for k in pairs(mine) do keys[k] = true end
+  for k in pairs(theirs) do keys[k] = true end
+  for _, k in ipairs(folio.sorted_keys(keys)) do
+    if folio.store.encode_json({ v = mine[k] }) ~= folio.store.encode_json({ v = theirs[k] }) then
+      local what = k
+      if type(mine[k]) == "table" and type(theirs[k]) == "table" then
+        local sub = {}
+        for kk in pairs(mine[k]) do sub[kk] = true end
+        for kk in pairs(theirs[k]) do sub[kk] = true end
+        for _, kk in ipairs(folio.sorted_keys(sub)) do
+          if folio.store.encode_json({ v = mine[k][kk] }) ~= folio.store.encode_json({ v = theirs[k][kk] }) then
+            if type(kk) == "string" then what = k .. "." .. kk end -- a named input, not a list's position
+            break
+          end
+        end
+      end
+      fail(string_format("%s was made for other inputs (%s differs): rerun with the same inputs, or use a fresh --out folder",
+        path, what), 2)
+    end
+  end
+  return old.units
 end
+
+--- folio.units.inputs{cfg =, prices =, volumes =, policy_files =} -> the digests
+--- that make two runs of a job the same: the fund as loaded (not where it was
+--- read from), each policy file, the prices and the volumes.
+function M.inputs(args)
+  local rb = internal.rebalance
+  local policies = {}
+  for _, name in ipairs(folio.sorted_keys(args.policy_files or {})) do
+    policies[#policies + 1] = name .. "=" .. folio.store.digest(folio.reconcile.read_file(args.policy_files[name]) or "")
+  end
+  return { fund = folio.store.digest(table_concat(rb.canonical(rb.content(args.cfg), {}))),
+    policies = table_concat(policies, ","), prices = args.prices:digest(),
+    volumes = args.volumes and args.volumes:digest() or "none" }
+end
+
+--- folio.units.fail_plan(out, why): raises "OUT/plan.json: why (use a fresh --out folder)".
+function M.fail_plan(out, why) fail(string_format("%s/plan.json: %s (use a fresh --out folder)", out, why), 2) end
 
 --- folio.units.read_plan(out) -> plan; raises naming the file when absent or bad.
 function M.read_plan(out)
@@ -208,9 +250,10 @@ function M.run(args)
   local report = { done = {}, skipped = {}, failed = {} }
   -- a unit killed while writing left a temporary file beside its target:
   -- removed once it is a minute old (a live writer's lasts milliseconds, and
-  -- other shards, on this host or another, may be writing theirs right now)
+  -- other shards, on this host or another, may be writing theirs right now);
+  -- by the first shard only, so that N shards do not all list the folders
   local now = folio.reconcile.now()
-  for _, sub in ipairs{ "/units", "/failed" } do
+  for _, sub in ipairs((not args.shard or args.shard[1] == 1) and { "/units", "/failed" } or {}) do
     for _, name in ipairs(folio.reconcile.list_dir(args.out .. sub) or {}) do
       if name:find("%.json%.tmp%.") then
         local info = folio.reconcile.file_info(args.out .. sub .. "/" .. name)
@@ -221,7 +264,8 @@ function M.run(args)
   for _, id in ipairs(ids) do
     local u = by_id[id]
     local path = M.unit_path(args.out, id)
-    if folio.reconcile.file_info(path) then
+    -- done when its result reads back as a JSON object (a damaged file is redone, replaced atomically)
+    if type(read_json(path)) == "table" then
       report.skipped[#report.skipped + 1] = id
       if args.on_unit then args.on_unit(id, "skipped") end
     else
@@ -255,20 +299,25 @@ function M.run(args)
   return report
 end
 
---- folio.units.collect(out, plan) -> results {id = decoded result},
---- failures {id = message}, missing {ids}: a unit's result wins over a
---- failure record (a later run did it).
-function M.collect(out, plan)
+--- folio.units.collect(out, plan [, results, failures]) -> results {id =
+--- decoded result}, failures {id = message}, missing {ids}: the given ones
+--- first, the others from their files; a unit's result wins over a failure
+--- record (a later run did it).
+function M.collect(out, plan, have_results, have_failures)
   local results, failures, missing = {}, {}, {}
+  have_results, have_failures = have_results or {}, have_failures or {}
   for _, u in ipairs(plan.units) do
-    local r = read_json(M.unit_path(out, u.id))
-    if r then
+    local r = have_results[u.id]
+    if r == nil and have_failures[u.id] then failures[u.id] = have_failures[u.id] goto next end
+    r = r or read_json(M.unit_path(out, u.id))
+    if type(r) == "table" then
       results[u.id] = r
     else
       local f = read_json(M.failed_path(out, u.id))
       if type(f) == "table" and type(f.message) == "string" then failures[u.id] = f.message
       else missing[#missing + 1] = u.id end
     end
+    ::next::
   end
   return results, failures, missing
 end
@@ -289,16 +338,21 @@ function M.missing(out, plan)
 end
 
 -- The shards of earlier runs that started and did not finish, with how many
--- of the units dealt to them are still missing: lines naming each (its
--- number, MPI rank, process and start), for the rerun and for the merge.
+-- of the units dealt to them are still missing (missing: the ids, or nil to
+-- list them when needed): lines naming each (its number, MPI rank, process
+-- and start), for the rerun and for the merge.
 local function unfinished_shards(out, plan, missing, run_id, only)
-  local lost = {}
-  for _, id in ipairs(missing) do lost[id] = true end
+  local lost
   local lines = {}
   for _, name in ipairs(folio.reconcile.list_dir(out .. "/shards") or {}) do
     local st = name:find("^%d+%-of%-%d+%.json$") and read_json(out .. "/shards/" .. name)
     if type(st) == "table" and st.state == "running" and (run_id == nil or st.run_id ~= run_id) and math.type(st.shard) == "integer"
       and math.type(st.shards) == "integer" and st.shard >= 1 and st.shard <= st.shards and (not only or only(st)) then
+      if not lost then
+        -- the units without a result or a failure record (listed only when a shard needs naming)
+        lost = {}
+        for _, id in ipairs(missing or M.missing(out, plan)) do lost[id] = true end
+      end
       local ids = M.assign(plan.units, st.shards)[st.shard]
       local n = 0
       for _, id in ipairs(ids) do if lost[id] then n = n + 1 end end
@@ -318,7 +372,9 @@ local function merger_of(job)
   return type(mod) == "table" and mod.merge_units or nil
 end
 
---- folio.units.merge{out =} -> message, n_failed: every unit of
+--- folio.units.merge{out =, results = nil, failures = nil} -> message, n_failed:
+--- (results/failures: ones already in memory, e.g. gathered from MPI ranks;
+--- the others are read from their files) every unit of
 --- OUT/plan.json must have its result or its failure record (else an error
 --- naming the missing units and the shards that did not finish); then the
 --- job's merger writes the outputs once and OUT/failures.csv (id,message,
@@ -326,9 +382,10 @@ end
 function M.merge(args)
   local out = args.out
   local plan = M.read_plan(out)
+  M.check(plan.units)
   local merger = merger_of(plan.job)
   if not merger then fail(string_format("%s/plan.json: unknown job '%s'", out, tostring(plan.job)), 2) end
-  local results, failures, missing = M.collect(out, plan)
+  local results, failures, missing = M.collect(out, plan, args.results, args.failures)
   if #missing > 0 then
     local shown = {}
     for i = 1, math.min(#missing, 20) do shown[i] = missing[i] end
@@ -389,9 +446,8 @@ function M.cli_job(args)
     -- this shard's file replaces its own: each shard names its own earlier
     -- run, the first also those of another number of shards
     local plan = { units = planned }
-    local missing = M.missing(args.out, plan)
     local function only(st) return st.shards == shard[2] and st.shard == shard[1] or (st.shards ~= shard[2] and shard[1] == 1) end
-    for _, line in ipairs(unfinished_shards(args.out, plan, missing, run_id, only)) do
+    for _, line in ipairs(unfinished_shards(args.out, plan, nil, run_id, only)) do
       io.stderr:write(label, "an earlier run's ", line, "; they run now\n")
     end
   end
@@ -399,7 +455,7 @@ function M.cli_job(args)
     started = os.date("!%Y-%m-%dT%H:%M:%SZ"), state = "running", units = #mine }
   local spath = shard_path(args.out, shard[1], shard[2])
   write(spath, folio.store.encode_json(status) .. "\n")
-  local report = M.run{ out = args.out, units = units, ids = mine, work = args.work }
+  local report = M.run{ out = args.out, units = units, ids = mine, shard = shard, work = args.work }
   status.state, status.finished = "finished", os.date("!%Y-%m-%dT%H:%M:%SZ")
   status.done, status.skipped, status.failed = #report.done, #report.skipped, #report.failed
   write(spath, folio.store.encode_json(status) .. "\n")
@@ -456,11 +512,11 @@ function M.write_bundle(out, ids, path)
   write(path, table_concat(parts))
 end
 
---- folio.units.unbundle(out, text) -> n: writes the records of a bundle that
---- this folder lacks (ranks on other machines): a result when it has none, a
---- failure record when it has neither; raises on a malformed bundle.
-function M.unbundle(out, text)
-  local pos, n = 1, 0
+--- folio.units.unbundle(text) -> results {id = decoded result}, failures
+--- {id = message}: the records of a gathered bundle, decoded; raises naming
+--- the byte of a malformed or truncated record.
+function M.unbundle(text)
+  local pos, results, failures = 1, {}, {}
   while pos <= #text do
     local kind, id, len, body = text:match("^(%l+) ([%w%._%-]+) (%d+)\n()", pos)
     if not kind or (kind ~= "unit" and kind ~= "failed") then fail(string_format("malformed bundle at byte %d", pos), 2) end
@@ -468,32 +524,48 @@ function M.unbundle(out, text)
     len = tonumber(len)
     local record = text:sub(body, body + len - 1)
     if #record ~= len then fail("truncated bundle record " .. id, 2) end
-    local path = M.unit_path(out, id)
-    if not folio.reconcile.file_info(path) then
-      if kind == "unit" then
-        write(path, record)
-        n = n + 1
-      elseif not folio.reconcile.file_info(M.failed_path(out, id)) then
-        write(M.failed_path(out, id), record)
-        n = n + 1
-      end
+    local ok, v = pcall(folio.store.decode_json, record)
+    if not ok or type(v) ~= "table" then fail(string_format("bundle record %s at byte %d is not a JSON object", id, pos), 2) end
+    if kind == "unit" then
+      results[id] = v
+    elseif type(v.message) == "string" and not results[id] then
+      failures[id] = v.message
     end
     pos = body + len
   end
-  return n
+  for id in pairs(results) do failures[id] = nil end
+  return results, failures
 end
 
---- folio.units.cli_merge{out =, bundle = path | nil} -> exit status (the
---- `folio merge` command; under MPI rank 0 passes the gathered bundle): 0 the
---- outputs written and no unit failed, 1 a unit failed (the outputs are
---- written, failures.csv names it) or units are missing (nothing written).
+--- folio.units.cli_merge{out =, bundle = path | nil, complete = true | nil} -> exit
+--- status (the `folio merge` command). Under MPI rank 0 passes the gathered
+--- bundle: the merge takes the results from it instead of reading their files
+--- again, and with `complete` (every rank ran its shard) the bundle must hold
+--- every unit of the plan. 0 the outputs written and no unit failed, 1 a unit
+--- failed (the outputs are written, failures.csv names it) or units are
+--- missing (nothing written).
 function M.cli_merge(opts)
+  local results, failures
   if opts.bundle then
-    local text = folio.reconcile.read_file(opts.bundle)
+    local f = io.open(opts.bundle, "rb") -- no size limit: it holds every rank's results
+    if not f then fail("cannot read the gathered results " .. opts.bundle, 2) end
+    local text = f:read("a")
+    f:close()
     os.remove(opts.bundle)
-    if text then M.unbundle(opts.out, text) end
+    results, failures = M.unbundle(text)
+    if opts.complete then
+      local plan = M.read_plan(opts.out)
+      local lacking = {}
+      for _, u in ipairs(plan.units) do
+        if not results[u.id] and not failures[u.id] then lacking[#lacking + 1] = u.id end
+      end
+      if #lacking > 0 then
+        fail(string_format("the results gathered from the ranks lack %d of %d units (%s%s): rerun the same command",
+          #lacking, #plan.units, table_concat(lacking, ", ", 1, math.min(#lacking, 10)), #lacking > 10 and ", ..." or ""), 2)
+      end
+    end
   end
-  local message, n_failed = M.merge{ out = opts.out }
+  local message, n_failed = M.merge{ out = opts.out, results = results, failures = failures }
   print(message)
   return n_failed > 0 and 1 or 0
 end

@@ -160,10 +160,28 @@ else
       if read(acc_dir .. name) == read(tmp .. "/acc_ref" .. name) then same = same + 1 end
     end
     check(same == 120, string.format("every account's orders = the unkilled run's (%d of 120)", same))
+    -- no order sent twice: each account's store holds one run, every order of it submitted once,
+    -- and the orders file has exactly those orders
+    local one_run = 0
+    for i = 1, 120 do
+      local st = folio.store.open{ path = string.format("%s/stores/acc%03d.db", acc_dir, i), readonly = true }
+      local runs, rebalances = st:count("runs"), st:count("rebalances")
+      local r = folio.store.decode_json(read(string.format("%s/units/acc%03d.json", acc_dir, i)))
+      local rec = st:run(r.run)
+      local sent = 0
+      for _, o in ipairs(rec and rec.orders or {}) do if o.state == "submitted" then sent = sent + 1 end end
+      local rows = -1
+      for _ in (read(string.format("%s/orders/acc%03d.csv", acc_dir, i)) or ""):gmatch("\n") do rows = rows + 1 end
+      st:close()
+      if runs == 1 and rebalances == 1 and rec and sent == #rec.orders and (sent == 0 or rows == sent) then one_run = one_run + 1 end
+    end
+    check(one_run == 120, string.format("one run per account, each order submitted once (%d of 120)", one_run))
     os.execute("rm -rf '" .. acc_dir .. "'")
   end
 end
 
 os.execute("rm -rf '" .. tmp .. "'")
 print(string.format("kill_scale: %d kills of the process, %d of rank 1", kills, rank_kills))
+check(kills > 0, "at least one kill of the process landed before it finished")
+if version:find("MPI: yes", 1, true) and has_mpirun then check(rank_kills > 0, "at least one kill of rank 1 landed") end
 T.finish("kill_scale")

@@ -141,8 +141,20 @@ end
 bad_file("badhead.csv", "account,nav\nx,1\n", "badhead.csv:1: the header must start id,nav,positions", "bad header")
 bad_file("dup.csv", "id,nav,positions\na,1,p2.csv\na,2,p2.csv\n", "dup.csv:3: account 'a' repeated (line 2)", "a repeated account")
 bad_file("empty.csv", "id,nav,positions\n", "empty.csv: no accounts", "no accounts")
-bad_file("unknown.csv", "id,nav,positions,limits.nope\na,1000,p2.csv,3\n", "unknown.csv:2: unknown fund path 'limits.nope'",
-  "an unknown override column")
+bad_file("unknown.csv", "id,nav,positions,limits.nope\na,1000,p2.csv,\n", "unknown.csv:1: column 4: unknown fund path 'limits.nope'",
+  "an unknown override column, even with every cell empty")
+bad_file("ragged.csv", "id,nav,positions\na,1000,p2.csv\nb,1000\n", "ragged.csv:3: ragged row: 2 fields, the header has 3",
+  "a ragged row: the file is malformed")
+
+-- bad ids never stop the others: a stand-in id per line, the reason in the summary
+T.write(dir .. "/ids.csv", 'id,nav,positions\nok1,100000,p2.csv\n"bad id",100000,p2.csv\n,100000,p2.csv\nok1,200000,p2.csv\n'
+  .. '"ok2",100000,"p2.csv"\n')
+rc, out = sh(string.format("%s rebalance --accounts %s/ids.csv --fund %s --prices %s --out %s/ids", BIN, dir, FUND, PRICES, dir))
+T.check(rc == 1 and out:find("2 done, 0 skipped (already done), 3 failed", 1, true), "bad ids: two done, three failed: " .. out)
+T.check(out:find("failed bad-line-3: " .. dir .. "/ids.csv:3: account id 'bad id' must be", 1, true)
+  and out:find("failed bad-line-4: " .. dir .. "/ids.csv:4: account id '' must be", 1, true)
+  and out:find("failed bad-line-5: " .. dir .. "/ids.csv:5: account 'ok1' repeated (line 2)", 1, true), "each named by its line: " .. out)
+T.check((T.read(dir .. "/ids/summary.csv") or ""):find("\nok2,ok,", 1, true) ~= nil, "a quoted id and path (RFC 4180, libcsv)")
 -- another accounts list in a folder that has a plan: refused
 T.write(dir .. "/other.csv", "id,nav,positions\nomega,1000,p2.csv\n")
 rc, out = sh(string.format("%s rebalance --accounts %s/other.csv --fund %s --prices %s --out %s/one", BIN, dir, FUND, PRICES, dir))

@@ -77,12 +77,19 @@ local done = 0
 for n in out:gmatch("(%d+) done") do done = done + tonumber(n) end
 T.eq(done, 2, "only the 2 missing units ran: " .. out)
 T.eq(T.read(dir .. "/mpi/results.csv"), results, "the same results after the rerun")
--- a real kill: SIGKILL mid-run, then the rerun completes the job
-os.execute(string.format("timeout -s KILL 0.4 %s%s sweep --fund %s --grid %s --prices %s --out %s/killed >/dev/null 2>&1",
-  MPI, BIN, FUND, grid, PRICES, dir))
-rc, out = sweep(MPI, dir .. "/killed")
-T.eq(rc, 0, "rerun after a kill: " .. out)
-T.eq(T.read(dir .. "/killed/results.csv"), results, "the killed run's rerun gives the same results")
+-- (a rank killed mid-run: tests/crash/kill_scale.lua)
+
+-- ranks that do not see one --out folder: refused before anything runs (here rank 1 runs in
+-- another working folder, so the relative --out names another folder there)
+os.execute("mkdir -p '" .. dir .. "/wa' '" .. dir .. "/wb'")
+local abs = function(p) return p:sub(1, 1) == "/" and p or (os.getenv("PWD") .. "/" .. p) end
+local mpmd = string.format("%s sweep --fund %s --grid %s --prices %s --out rel", abs(BIN), abs(FUND), grid, abs(PRICES))
+rc, out = sh(string.format("LSAN_OPTIONS=suppressions=%s/lsan_mpi.supp ASAN_OPTIONS=${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0 "
+  .. "mpirun --oversubscribe --allow-run-as-root -n 1 -wdir %s/wa %s : -n 1 -wdir %s/wb %s", abs(arg[0]:match("^(.*)/") or "."),
+  dir, mpmd, dir, mpmd))
+T.check(rc ~= 0 and out:find("--out rel is not one folder every rank sees", 1, true) and out:find("rank 1 cannot see", 1, true),
+  "a --out that is not shared is refused, naming the rank: " .. out)
+T.check(folio.reconcile.file_info(dir .. "/wa/rel/plan.json") == nil, "and nothing ran")
 
 -- accounts over two ranks
 local positions = T.read("examples/data/positions.csv")

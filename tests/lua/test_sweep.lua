@@ -63,7 +63,7 @@ bad("parameters:\n  composition.max_weekly_turnover: [x]\n", grid .. ":2: compos
 -- a value a fund file could not hold: the fund's own rules, at the value's line
 bad("parameters:\n  composition.max_weekly_turnover:\n    - 0.2\n    - -0.5\n", grid .. ":4: composition.max_weekly_turnover: must be >= 0 (got -0.5)", "out of range")
 bad("parameters:\n  limits.adv_lookback_days: [21, 2.5]\n", grid .. ":2: limits.adv_lookback_days: 2.5 must be a whole number", "fraction for a whole number")
-bad("parameters:\n  sleeves.fx_carry.rebalance: [weekly, hourly]\n", "unknown rebalance frequency 'hourly'", "unknown frequency")
+bad("parameters:\n  sleeves.fx_carry.rebalance: [weekly, hourly]\n", grid .. ":2: sleeves[3].rebalance: unknown rebalance frequency 'hourly'", "unknown frequency")
 -- a value that breaks a rule across values: at its line when it breaks it in every combination
 bad("parameters:\n  sleeves.fx_carry.allocation: [0.2, 0.5]\n", grid .. ":2: sleeves: allocations sum to 1.3 (above 1)", "allocation too high")
 -- ... else the combination is named
@@ -87,8 +87,34 @@ T.check(folio.reconcile.file_info(dir .. "/fail/failed/c00001.json") ~= nil, "a 
 rc, out = sweep(dir .. "/fail")
 T.check(rc == 1 and out:find("0 done, 2 skipped (already done), 2 failed", 1, true), "the rerun retries only the failed units: " .. out)
 
+bad("parameters:\n  composition.max_weekly_turnover: [0.1]\nwindows: {train: 9223372036854775807, test: 5, step: 5}\n",
+  grid .. ":3: windows.train must be a whole number of rows from 1 to 10000000", "a huge window")
+bad("parameters:\n  sleeves.fx_carry.params.newkey: [1, a]\n", grid .. ":2: sleeves.fx_carry.params.newkey: a is not of the type of the first value (1)",
+  "mixed types for a new policy parameter")
+bad("parameters:\n  sleeves.fx_carry.params.newkey: [1, 2.5]\n", "2.5 is not of the type of the first value (1)", "a whole number and a fraction")
+
+-- the same folder with other inputs: refused, naming what differs
+T.write(grid, "parameters:\n  sleeves.crypto_mean_rev.params.cap: [0.15, 0.12]\nwindows: {train: 126, test: 63, step: 252}\nmetric: sharpe\n")
+rc, out = sweep(dir .. "/one")
+T.check(rc == 1 and out:find("plan.json was made for other inputs (params differs)", 1, true), "other values, same count: refused: " .. out)
+T.write(grid, "parameters:\n  sleeves.crypto_mean_rev.params.cap: [0.15, 0.1]\nwindows: {train: 126, test: 63, step: 252}\nmetric: sharpe\n")
+local px = T.read(PRICES)
+T.write(dir .. "/prices2.csv", px:gsub("\n([^\n]*)\n$", "\n%1\n", 1):gsub("(%d)\n$", "1\n", 1))
+rc, out = sh(string.format("%s sweep --fund %s --grid %s --prices %s/prices2.csv --out %s/one", BIN, FUND, grid, dir, dir))
+T.check(rc == 1 and out:find("plan.json was made for other inputs (inputs.prices differs)", 1, true), "other prices: refused: " .. out)
+-- a damaged result file is redone, not taken
+T.write(dir .. "/one/units/c00001-w001.json", "{not json")
+os.remove(dir .. "/one/results.csv")
+rc, out = sweep(dir .. "/one")
+T.check(rc == 0 and out:find("1 done, 3 skipped", 1, true), "a damaged unit file is redone: " .. out)
+T.eq(T.read(dir .. "/one/results.csv"), results, "and the results are the same")
+
 rc, out = sweep(dir .. "/bad", "--shard 3/2")
 T.eq(rc, 2, "bad --shard is a usage error: " .. out)
+for _, bad_shard in ipairs{ " 1/2", "+1/2", "1/-2", "1/2000000", "1/2x", "0/0" } do
+  rc, out = sweep(dir .. "/bad", "--shard '" .. bad_shard .. "'")
+  T.check(rc == 2 and out:find("--shard must be i/N", 1, true), "--shard '" .. bad_shard .. "' is a usage error: " .. out)
+end
 rc, out = sh(string.format("%s merge --out %s/none", BIN, dir))
 T.eq(rc, 1, "merge of a folder without a plan")
 

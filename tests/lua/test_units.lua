@@ -94,6 +94,14 @@ T.write(out .. "/afile", "x")
 T.raises(function() U.make_dirs(out .. "/afile") end, "exists and is not a folder")
 T.raises(function() U.make_dirs(out .. "/no/such/parent") end, "cannot create the folder")
 os.remove(out .. "/afile")
+-- the exclusive writer under write_plan: one creator wins, the file stays whole
+local R = folio.reconcile
+T.eq(R.write_file(out .. "/x.json", "one", { exclusive = true }), true, "write_file exclusive: created")
+local okx, whyx, existsx = R.write_file(out .. "/x.json", "two", { exclusive = true })
+T.check(okx == nil and whyx:find("x.json exists", 1, true) and existsx == "exists", "write_file exclusive: exists")
+T.eq(T.read(out .. "/x.json"), "one", "the first stays")
+T.raises(function() R.write_file(out .. "/x.json", "two", { exclusiv = true }) end, "unknown option")
+os.remove(out .. "/x.json")
 local calls = {}
 local function work(u)
   calls[#calls + 1] = u.id
@@ -144,16 +152,15 @@ local bundle = out .. "/b.bundle"
 U.write_bundle(out, { "u01", "u02", "u03", "nothere" }, bundle)
 local btext = T.read(bundle)
 T.check(btext:find("^unit u01 %d+\n") ~= nil, "bundle records: kind, id, length")
-local other = T.tmpdir()
-U.make_dirs(other)
-T.write(U.failed_path(other, "u02"), '{"id":"u02","message":"old"}\n')
-T.eq(U.unbundle(other, btext), 3, "unbundle writes the records the folder lacks")
-T.eq(T.read(U.unit_path(other, "u01")), T.read(U.unit_path(out, "u01")), "a result carried byte for byte")
-T.eq(U.unbundle(other, btext), 0, "and never twice")
-T.raises(function() U.unbundle(other, "unit u01 999\n{}") end, "truncated bundle record u01")
-T.raises(function() U.unbundle(other, "garbage") end, "malformed bundle at byte 1")
-T.raises(function() U.unbundle(other, "unit ../x 2\n{}") end, "malformed bundle")
-os.execute("rm -rf '" .. other .. "'")
+local got, gfail = U.unbundle(btext)
+T.check(got.u01 and got.u01.value == 2 and got.u02 and got.u03 and not got.nothere, "unbundle: the results, decoded")
+T.eq(next(gfail), nil, "no failure in this bundle")
+local f2, ff = U.unbundle('failed x 30\n{"id":"x","message":"broken"}\n')
+T.check(next(f2) == nil and ff.x == "broken", "a failure record carried")
+T.raises(function() U.unbundle("unit u01 999\n{}") end, "truncated bundle record u01")
+T.raises(function() U.unbundle("garbage") end, "malformed bundle at byte 1")
+T.raises(function() U.unbundle("unit ../x 2\n{}") end, "malformed bundle")
+T.raises(function() U.unbundle("unit a 1\n5") end, "bundle record a at byte 1 is not a JSON object")
 
 -- ---- command-line options shared by sweep and accounts ----
 local o = U.cli_options{ shard = "2/5", holder = "h" }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plumbing.h"
@@ -240,6 +241,53 @@ static void test_write_atomic(void) {
   unlink(path);
 }
 
+/* folio_i_create_atomic: only when the path does not exist; of processes
+ * creating it at once exactly one wins and the file is whole. */
+static void test_create_atomic(void) {
+  folio_error err;
+  char path[512];
+  path_in(path, sizeof path, "plan.json");
+  unlink(path);
+  CHECK_EQ_INT(folio_i_create_atomic("c", path, "first", 5, &err), FOLIO_OK);
+  CHECK_ERR(folio_i_create_atomic("c", path, "second", 6, &err), err, FOLIO_EDUP, "c: ");
+  CHECK(strstr(err.message, path) != NULL && strstr(err.message, "exists") != NULL);
+  char *text = slurp(path);
+  CHECK(text && strcmp(text, "first") == 0); /* the first stays */
+  free(text);
+  CHECK_EQ_INT(count_temporaries(dir), 0);
+  /* 8 processes at once: one writes, seven are told it exists, the text is one of theirs, whole */
+  unlink(path);
+  pid_t kids[8];
+  for (int k = 0; k < 8; k++) {
+    kids[k] = fork();
+    if (kids[k] == 0) {
+      char body[64];
+      int n = snprintf(body, sizeof body, "writer %d: %s", k, "0123456789abcdef0123456789abcdef");
+      folio_error e;
+      _exit(folio_i_create_atomic("c", path, body, (size_t)n, &e) == FOLIO_OK ? 0 : 3);
+    }
+  }
+  int won = 0, lost = 0;
+  for (int k = 0; k < 8; k++) {
+    int status = 0;
+    waitpid(kids[k], &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) won++;
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 3) lost++;
+  }
+  CHECK_EQ_INT(won, 1);
+  CHECK_EQ_INT(lost, 7);
+  text = slurp(path);
+  CHECK(text && strncmp(text, "writer ", 7) == 0 && strlen(text) == strlen("writer 0: 0123456789abcdef0123456789abcdef"));
+  free(text);
+  CHECK_EQ_INT(count_temporaries(dir), 0);
+  /* errors as the writer's */
+  CHECK_ERR(folio_i_create_atomic("c", NULL, "x", 1, &err), err, FOLIO_EINVAL, "must not be NULL");
+  char below[600];
+  snprintf(below, sizeof below, "%s/x", path);
+  CHECK_ERR(folio_i_create_atomic("c", below, "x", 1, &err), err, FOLIO_EIO, "cannot create a temporary file beside");
+  unlink(path);
+}
+
 static void test_locale_and_cmp(void) {
   folio_error err;
   folio_i_c_locale l;
@@ -342,6 +390,7 @@ int main(void) {
   test_open_regular();
   test_open_beneath();
   test_write_atomic();
+  test_create_atomic();
   test_locale_and_cmp();
   rmdir(dir);
   return tl_finish("test_plumbing");

@@ -249,8 +249,11 @@ static int open_temp(const char *path, char *tmp, size_t size) {
   return -1;
 }
 
-folio_status folio_i_write_atomic(const char *who, const char *path, const void *data, size_t len,
-                                  folio_error *err) {
+/* The writer of folio_i_write_atomic and folio_i_create_atomic: the
+ * temporary file written and synced, then renamed over path or (exclusive)
+ * linked to path, which fails when path exists. */
+static folio_status write_atomic(const char *who, const char *path, const void *data, size_t len, int exclusive,
+                                 folio_error *err) {
   if (!who) who = "write";
   if (!path || (!data && len))
     return folio_error_set(err, FOLIO_EINVAL, "%s: path and data must not be NULL", who);
@@ -300,12 +303,20 @@ folio_status folio_i_write_atomic(const char *who, const char *path, const void 
     st = folio_error_set(err, FOLIO_EIO, "%s: cannot close %s (%s)", who, tmp, strerror(errno));
     goto done;
   }
-  if (rename(tmp, path) != 0) {
+  if (exclusive) {
+    if (link(tmp, path) != 0) {
+      st = errno == EEXIST ? folio_error_set(err, FOLIO_EDUP, "%s: %s exists", who, path)
+                           : folio_error_set(err, FOLIO_EIO, "%s: cannot link %s to %s (%s)", who, tmp, path,
+                                             strerror(errno));
+      goto done;
+    }
+    unlink(tmp); /* path holds the file now */
+  } else if (rename(tmp, path) != 0) {
     st = folio_error_set(err, FOLIO_EIO, "%s: cannot rename %s to %s (%s)", who, tmp, path,
                          strerror(errno));
     goto done;
   }
-  tmp[0] = '\0'; /* renamed: nothing to remove */
+  tmp[0] = '\0'; /* renamed or linked: nothing to remove */
   int dfd = open(dir, O_RDONLY | O_CLOEXEC);
   if (dfd >= 0) { /* the rename is durable once the folder is synced */
     if (fsync(dfd) != 0 && errno != EINVAL)
@@ -318,6 +329,16 @@ done:
   free(tmp);
   free(dir);
   return st;
+}
+
+folio_status folio_i_write_atomic(const char *who, const char *path, const void *data, size_t len,
+                                  folio_error *err) {
+  return write_atomic(who, path, data, len, 0, err);
+}
+
+folio_status folio_i_create_atomic(const char *who, const char *path, const void *data, size_t len,
+                                   folio_error *err) {
+  return write_atomic(who, path, data, len, 1, err);
 }
 
 /* ---- locale and comparison --------------------------------------------------- */

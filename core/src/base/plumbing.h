@@ -87,6 +87,13 @@ folio_status folio_i_open_beneath(const char *who, const char *path, int want_di
 folio_status folio_i_write_atomic(const char *who, const char *path, const void *data, size_t len,
                                   folio_error *err);
 
+/* As folio_i_write_atomic, but the file is created only if path does not
+ * exist (the synced temporary file is hard-linked to path): of several
+ * processes creating the same file at once exactly one succeeds, the others
+ * get FOLIO_EDUP ("<who>: <path> exists") and path is whole. */
+folio_status folio_i_create_atomic(const char *who, const char *path, const void *data, size_t len,
+                                   folio_error *err);
+
 /* This thread's numeric locale switched to "C" (strtod, printf) and back:
  * the embedding program may have set a locale with a decimal comma. */
 typedef struct folio_i_c_locale {
