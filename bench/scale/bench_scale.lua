@@ -24,12 +24,9 @@ local want = {}
 for _, a in ipairs(arg) do want[a] = true end
 if not next(want) then want.sweep, want.accounts = true, true end
 
-local function sh(cmd)
-  local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
-  local out = f:read("a")
-  f:close()
-  return tonumber(out:match("rc=(%d+)%s*$")), out
-end
+-- the tests' helpers: T.sh (status and output of a command), T.read
+local T = dofile("tests/lua/testlib.lua")
+local sh, read = T.sh, T.read
 local function must(cmd)
   local rc, out = sh(cmd)
   if rc ~= 0 then error("bench_scale: failed (" .. tostring(rc) .. "): " .. cmd .. "\n" .. out, 0) end
@@ -39,13 +36,6 @@ local function timed(cmd)
   local t = folio.clock()
   local out = must(cmd)
   return folio.clock() - t, out
-end
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
 end
 local function median(t)
   local s = {}
