@@ -347,7 +347,7 @@ local function unfinished_shards(out, plan, missing, run_id, only)
   for _, name in ipairs(folio.reconcile.list_dir(out .. "/shards") or {}) do
     local st = name:find("^%d+%-of%-%d+%.json$") and read_json(out .. "/shards/" .. name)
     if type(st) == "table" and st.state == "running" and (run_id == nil or st.run_id ~= run_id) and math.type(st.shard) == "integer"
-      and math.type(st.shards) == "integer" and st.shard >= 1 and st.shard <= st.shards and (not only or only(st)) then
+      and math.type(st.shards) == "integer" and st.shard >= 1 and st.shard <= st.shards and st.shards <= 1000000 and (not only or only(st)) then
       if not lost then
         -- the units without a result or a failure record (listed only when a shard needs naming)
         lost = {}
