@@ -448,7 +448,8 @@ function M.cli_job(args)
     local plan = { units = planned }
     local function only(st) return st.shards == shard[2] and st.shard == shard[1] or (st.shards ~= shard[2] and shard[1] == 1) end
     for _, line in ipairs(unfinished_shards(args.out, plan, nil, run_id, only)) do
-      io.stderr:write(label, "an earlier run's ", line, "; they run now\n")
+      -- one write per line: ranks share the terminal, and a line must not be cut by another's
+      io.stderr:write(label .. "an earlier run's " .. line .. "; they run now\n")
     end
   end
   local status = { shard = shard[1], shards = shard[2], rank = args.rank, holder = args.holder or "?", run_id = run_id,
@@ -459,7 +460,7 @@ function M.cli_job(args)
   status.state, status.finished = "finished", os.date("!%Y-%m-%dT%H:%M:%SZ")
   status.done, status.skipped, status.failed = #report.done, #report.skipped, #report.failed
   write(spath, folio.store.encode_json(status) .. "\n")
-  for _, line in ipairs(M.report_lines(report, #mine)) do io.stderr:write(label, line, "\n") end
+  for _, line in ipairs(M.report_lines(report, #mine)) do io.stderr:write(label .. line .. "\n") end
   if args.bundle then
     -- an MPI rank: this shard's results, for the program to gather on rank 0
     M.write_bundle(args.out, mine, args.bundle)
