@@ -348,6 +348,15 @@ end
 
 -- Draws `chart` into `out` with its top edge at y0. Returns nothing; raises
 -- (at `level`) when the height leaves no room for the plot area.
+-- Opens a panel's group (closed by the caller) with its bold title at (x, y) when it has one.
+local function open_panel(out, kind, title, x, y)
+  out[#out + 1] = string_format('<g class="panel" data-kind="%s">\n', kind)
+  if title ~= "" then
+    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
+      coord(x), coord(y), escape(title))
+  end
+end
+
 local function draw_chart(fname, what, chart, y0, out, level)
   level = level + 1
   local W, H = chart.width, chart.height
@@ -388,11 +397,7 @@ local function draw_chart(fname, what, chart, y0, out, level)
     end
   end
 
-  out[#out + 1] = string_format('<g class="panel" data-kind="%s">\n', chart.kind)
-  if chart.title ~= "" then
-    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
-      coord(left), coord(y0 + 20), escape(chart.title))
-  end
+  open_panel(out, chart.kind, chart.title, left, y0 + 20)
 
   -- axes: horizontal grid lines with the y tick labels, the x labels below
   local tick_fmt, tick_scale = tick_format(step, decimals, chart.percent)
@@ -744,11 +749,7 @@ function plot.frontier(args)
 
   local out = {}
   open_svg(out, title, W, H)
-  out[#out + 1] = '<g class="panel" data-kind="frontier">\n'
-  if title ~= "" then
-    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
-      coord(left), coord(20), escape(title))
-  end
+  open_panel(out, "frontier", title, left, 20)
   draw_y_axis(out, yticks, Y, left, right, top, bottom, "expected return")
   out[#out + 1] = '<g class="axis x">\n'
   out[#out + 1] = string_format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/>\n',
@@ -908,11 +909,7 @@ function plot.dendrogram(args)
 
   local out = {}
   open_svg(out, title, W, H)
-  out[#out + 1] = '<g class="panel" data-kind="dendrogram">\n'
-  if title ~= "" then
-    out[#out + 1] = string_format('<text class="title" x="%s" y="%s" font-size="14" font-weight="bold">%s</text>\n',
-      coord(left), coord(20), escape(title))
-  end
+  open_panel(out, "dendrogram", title, left, 20)
   draw_y_axis(out, yticks, Y, left, right, top, bottom, "distance")
   out[#out + 1] = string_format('<g class="axis x">\n<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333333"/>\n',
     coord(left), coord(bottom), coord(right), coord(bottom))
