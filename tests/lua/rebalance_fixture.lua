@@ -8,27 +8,10 @@
 --   fx.dir, fx.fund, fx.prices, fx.volumes, fx.positions, fx:run{...}, fx:cli("...")
 local F = {}
 
-local function mkdtemp()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir -p '" .. p .. "'"))
-  return p
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
-F.write = write
-
-function F.read(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
+-- the tests' file helpers (testlib.lua, beside this file)
+local T = dofile((debug.getinfo(1, "S").source:match("^@(.*)/") or ".") .. "/testlib.lua")
+local mkdtemp, write = T.tmpdir, T.write
+F.write, F.read = T.write, T.read
 
 -- The symbols and their starting prices: equities, crypto, FX (EURUSD is a
 -- USD-quote pair, USDJPY a USD-base pair, EURGBP a cross, GBPUSD its rate).

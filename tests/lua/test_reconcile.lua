@@ -13,27 +13,7 @@ local bin = build .. "/folio"
 -- ---- helpers ---------------------------------------------------------------------------------------
 
 local function sh(cmd) return os.execute(cmd) end
-
-local function mkdtemp()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(sh("mkdir -p '" .. p .. "'"))
-  return p
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local t = f:read("a")
-  f:close()
-  return t
-end
+local mkdtemp, write, read = T.tmpdir, T.write, T.read
 
 local function run(cmd)
   local p = assert(io.popen(cmd .. " 2>&1; echo \"exit=$?\""))
