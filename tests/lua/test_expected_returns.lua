@@ -8,12 +8,7 @@ local folio = require "folio"
 local ER = folio.expected_returns
 local NaN = folio.missing
 
-local function prices(rows, syms)
-  local dates = {}
-  for i = 1, #rows do dates[i] = string.format("2024-01-%02d", i) end
-  rows.rows = dates; rows.cols = syms
-  return folio.matrix(rows)
-end
+local function prices(rows, syms) return T.matrix(rows, syms, "2024-01-%02d") end
 
 -- constant growth: 1 % a row for BBB, 0 for AAA
 local P = prices({ {10, 100}, {10, 101}, {10, 102.01}, {10, 103.0301} }, {"AAA", "BBB"})

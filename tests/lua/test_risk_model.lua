@@ -5,12 +5,7 @@ local folio = require "folio"
 local RM, S = folio.risk_model, folio.sizers
 local NaN = folio.missing
 
-local function mat(rows, syms)
-  local dates = {}
-  for i = 1, #rows do dates[i] = string.format("d%02d", i) end
-  rows.rows = dates; rows.cols = syms
-  return folio.matrix(rows)
-end
+local mat = T.matrix
 
 -- 3 rows, 4 assets: fewer rows than assets.
 local short = mat({ {0.01, -0.02, 0.005, 0.02}, {-0.01, -0.005, 0.01, 0.015}, {0.03, -0.01, 0.0, 0.002} },

@@ -7,12 +7,7 @@ local folio = require "folio"
 local RM = folio.risk_model
 local NaN = folio.missing
 
-local function mat(rows, syms)
-  local dates = {}
-  for i = 1, #rows do dates[i] = string.format("d%02d", i) end
-  rows.rows = dates; rows.cols = syms
-  return folio.matrix(rows)
-end
+local mat = T.matrix
 
 local rows = {}
 for t = 1, 80 do

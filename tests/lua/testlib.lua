@@ -81,6 +81,15 @@ function T.write(path, text)
   f:close()
 end
 
+-- A folio.matrix of rows (arrays of numbers) with columns cols and row labels
+-- from fmt (a string.format pattern of the row number; default "d%02d").
+function T.matrix(rows, cols, fmt)
+  local labels = {}
+  for i = 1, #rows do labels[i] = string.format(fmt or "d%02d", i) end
+  rows.rows, rows.cols = labels, cols
+  return folio.matrix(rows)
+end
+
 -- Runs a shell command: its exit status and its stdout and stderr together.
 function T.sh(cmd)
   local f = io.popen(cmd .. " 2>&1; echo \"rc=$?\"")
