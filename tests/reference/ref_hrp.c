@@ -13,48 +13,16 @@
 #include "folio/hrp.h"
 #include "folio/returns.h"
 #include "folio/risk_model.h"
+#include "ref_returns.h"
 #include "refio.h"
 #include "testlib.h"
 
-/* Simple returns of stock_prices.csv with the all-missing first row dropped
- * (PyPortfolioOpt's returns_from_prices); complete_only keeps only the rows
- * without any gap. Column-major n x a; *syms borrows t's header. */
-static double *load_returns(const char *dir, ref_table *t, int complete_only, size_t *n_out) {
-  if (ref_load(dir, "data/stock_prices.csv", t) != 0) return NULL;
-  double *p = ref_column_major(t);
-  size_t T = t->n_rows, a = t->n_cols;
-  folio_panel prices = {p, T, a, T, NULL, (const char *const *)(t->header + 1)};
-  double *r = malloc(sizeof(double) * (T - 1) * a);
-  folio_error err = {FOLIO_OK, ""};
-  CHECK_MSG(folio_returns(&prices, FOLIO_RETURNS_SIMPLE, r, T - 1, &err) == FOLIO_OK, "%s",
-            err.message);
-  double *out = malloc(sizeof(double) * (T - 1) * a);
-  size_t n = 0;
-  for (size_t i = 0; i < T - 1; i++) {
-    size_t nan = 0;
-    for (size_t j = 0; j < a; j++) nan += isnan(r[i + j * (T - 1)]) ? 1u : 0u;
-    if (nan == a || (complete_only && nan > 0)) continue;
-    n++;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < T - 1; i++) {
-    size_t nan = 0;
-    for (size_t j = 0; j < a; j++) nan += isnan(r[i + j * (T - 1)]) ? 1u : 0u;
-    if (nan == a || (complete_only && nan > 0)) continue;
-    for (size_t j = 0; j < a; j++) out[k + j * n] = r[i + j * (T - 1)];
-    k++;
-  }
-  free(r);
-  free(p);
-  *n_out = n;
-  return out;
-}
 
 static void check_case(const char *dir, int complete_only) {
   const char *tag = complete_only ? "_complete" : "";
   ref_table t;
   size_t n_rows = 0;
-  double *r = load_returns(dir, &t, complete_only, &n_rows);
+  double *r = ref_load_returns(dir, &t, complete_only, &n_rows);
   if (!r) {
     CHECK_MSG(0, "cannot load stock_prices.csv");
     return;

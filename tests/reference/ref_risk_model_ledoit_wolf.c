@@ -11,38 +11,13 @@
 
 #include "folio/returns.h"
 #include "folio/risk_model.h"
+#include "ref_returns.h"
 #include "refio.h"
 #include "testlib.h"
 
 #define TOL 1e-10
 #define TOL_SHRINK 1e-12
 
-/* Simple returns of stock_prices.csv with all-missing rows dropped
- * (PyPortfolioOpt's returns_from_prices), column-major T x 20. */
-static double *load_returns(const char *dir, ref_table *t, size_t *n_out) {
-  if (ref_load(dir, "data/stock_prices.csv", t) != 0) return NULL;
-  double *px = ref_column_major(t);
-  folio_panel prices = {px, t->n_rows, t->n_cols, t->n_rows, NULL, NULL};
-  size_t n = t->n_rows - 1, a = t->n_cols;
-  double *r = malloc(sizeof(double) * n * a);
-  folio_error err = {FOLIO_OK, ""};
-  CHECK_MSG(folio_returns(&prices, FOLIO_RETURNS_SIMPLE, r, n, &err) == FOLIO_OK, "returns: %s",
-            err.message);
-  folio_panel rp = folio_panel_make(r, n, a);
-  unsigned char *drop = malloc(n);
-  size_t n_drop = folio_rows_all_missing(&rp, drop), k = 0;
-  double *out = malloc(sizeof(double) * (n - n_drop) * a);
-  for (size_t i = 0; i < n; i++) {
-    if (drop[i]) continue;
-    for (size_t j = 0; j < a; j++) out[k + j * (n - n_drop)] = r[i + j * n];
-    k++;
-  }
-  free(drop);
-  free(r);
-  free(px);
-  *n_out = n - n_drop;
-  return out;
-}
 
 static double deviation(const double *c, size_t a, const char *dir, const char *file,
                         const char *const *syms) {
@@ -75,7 +50,7 @@ int main(void) {
   }
   ref_table t;
   size_t n = 0;
-  double *r = load_returns(dir, &t, &n);
+  double *r = ref_load_returns(dir, &t, 0, &n);
   if (!r) {
     CHECK_MSG(0, "cannot load data/stock_prices.csv");
     return tl_finish("ref_risk_model_ledoit_wolf");

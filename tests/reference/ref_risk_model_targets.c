@@ -19,6 +19,7 @@
 
 #include "folio/returns.h"
 #include "folio/risk_model.h"
+#include "ref_returns.h"
 #include "refio.h"
 #include "testlib.h"
 
@@ -29,30 +30,6 @@
  * it by 1e-3 or more). */
 #define TOL_SHRINK 5e-12
 
-/* Simple returns with the all-missing rows dropped (returns_from_prices). */
-static double *load_returns(const char *dir, ref_table *t, size_t *n_out) {
-  if (ref_load(dir, "data/stock_prices.csv", t) != 0) return NULL;
-  double *px = ref_column_major(t);
-  folio_panel prices = {px, t->n_rows, t->n_cols, t->n_rows, NULL, NULL};
-  size_t n = t->n_rows - 1, a = t->n_cols;
-  double *r = malloc(sizeof(double) * n * a);
-  folio_error err = {FOLIO_OK, ""};
-  CHECK_MSG(folio_returns(&prices, FOLIO_RETURNS_SIMPLE, r, n, &err) == FOLIO_OK, "%s", err.message);
-  folio_panel rp = folio_panel_make(r, n, a);
-  unsigned char *drop = malloc(n);
-  size_t n_drop = folio_rows_all_missing(&rp, drop), k = 0;
-  double *out = malloc(sizeof(double) * (n - n_drop) * a);
-  for (size_t i = 0; i < n; i++) {
-    if (drop[i]) continue;
-    for (size_t j = 0; j < a; j++) out[k + j * (n - n_drop)] = r[i + j * n];
-    k++;
-  }
-  free(drop);
-  free(r);
-  free(px);
-  *n_out = n - n_drop;
-  return out;
-}
 
 static double worst_all = 0.0;
 
@@ -102,7 +79,7 @@ int main(void) {
   snprintf(here, sizeof here, "%s/tests/reference/data", src && *src ? src : ".");
   ref_table t, shr;
   size_t n = 0;
-  double *r = load_returns(dir, &t, &n);
+  double *r = ref_load_returns(dir, &t, 0, &n);
   if (!r || ref_load(here, "shrinkage.csv", &shr) != 0) {
     CHECK_MSG(0, "cannot load the reference files");
     return tl_finish("ref_risk_model_targets");
