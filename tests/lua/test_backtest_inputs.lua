@@ -157,12 +157,7 @@ end
 
 local store = dir .. "/bt.db"
 local base = { store = store, to = "2023-03-01" }
-local function with(extra)
-  local a = {}
-  for k, v in pairs(base) do a[k] = v end
-  for k, v in pairs(extra) do a[k] = v end
-  return a
-end
+local function with(extra) return T.with(base, extra) end
 T.check(api(base) == nil, "a short backtest with a store runs")
 T.check(api(with{ checkpoint_every = 3 }) == nil, "the same backtest resumes from its store (other checkpoint_every)")
 refused(with{ fund = fund_with("other_id.yaml", function(t) return (t:gsub("id: multi_asset_demo", "id: other_fund")) end) },

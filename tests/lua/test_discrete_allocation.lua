@@ -73,12 +73,7 @@ T.eq(#m.orders, 0, "no orders")
 -- ---- bad input: each a clear error naming the value and the symbol ---------------------
 local function bad(args, needles, msg) T.raises(function() da(args) end, needles, msg) end
 local base = { weights = { AAPL = 0.5, MA = 0.5 }, prices = prices, capital = 10000 }
-local function with(t)
-  local a = {}
-  for k, v in pairs(base) do a[k] = v end
-  for k, v in pairs(t) do a[k] = v end
-  return a
-end
+local function with(extra) return T.with(base, extra) end
 bad(with{ prices = { AAPL = 0, MA = 10 } }, { "price of AAPL must be > 0, got 0" }, "zero price")
 bad(with{ prices = { AAPL = -5, MA = 10 } }, { "price of AAPL must be > 0, got -5" }, "negative price")
 bad(with{ prices = { AAPL = 0 / 0, MA = 10 } }, { "prices.AAPL is NaN" }, "NaN price")

@@ -170,12 +170,7 @@ T.check(one.rows[3].sharpe_note:find("fewer than 2", 1, true), "one-row note")
 
 -- bad input
 local base = {sleeve_returns = R, allocations = {trend = 0.5, carry = 0.3, alpha = 0.2}}
-local function with(t)
-  local a = {}
-  for k, v in pairs(base) do a[k] = v end
-  for k, v in pairs(t) do a[k] = v end
-  return a
-end
+local function with(extra) return T.with(base, extra) end
 T.raises(function() folio.report.sleeves(with{window = {from = "2025-01-01", to = "2025-06-30"}}) end,
   {"window 2025-01-01..2025-06-30 holds no rows", "2023-12-29..2024-01-04"}, "empty window")
 T.raises(function() folio.report.sleeves(with{window = "ytd"}) end, "needs asof", "ytd without asof")

@@ -81,6 +81,15 @@ function T.write(path, text)
   f:close()
 end
 
+-- A copy of base with the keys of extra set over it (one level): a call's
+-- arguments with one changed, for the bad-input tests.
+function T.with(base, extra)
+  local t = {}
+  for k, v in pairs(base) do t[k] = v end
+  for k, v in pairs(extra) do t[k] = v end
+  return t
+end
+
 -- A folio.matrix of rows (arrays of numbers) with columns cols and row labels
 -- from fmt (a string.format pattern of the row number; default "d%02d").
 function T.matrix(rows, cols, fmt)
