@@ -31,6 +31,11 @@ void bench_row(const char *what, const char *size, double folio_s, double bare_s
 /* Fills x[0..n) with N(0, 1) numbers from a fixed seed. */
 void bench_fill_normal(double *x, size_t n, uint64_t seed);
 
+/* A well-conditioned n x n covariance (column-major, both triangles): 0.04
+ * times the sample second moment of t seeded N(0, 1) rows, plus 0.01 on the
+ * diagonal. */
+void bench_factor_cov(double *cov, size_t n, size_t t, uint64_t seed);
+
 /* Each area's benchmarks (bench_<area>.c). */
 void bench_cov(void);
 void bench_cancel(void); /* the cost of folio_cancel polls (bench_cancel.c) */

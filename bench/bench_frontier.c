@@ -52,7 +52,6 @@ static void run_potrf(void *p) {
 
 void bench_frontier(void) {
   size_t n = 500, t = 2 * n, ns = 10;
-  double *b = malloc(sizeof(double) * t * n);
   fr_ctx c;
   memset(&c, 0, sizeof c);
   c.n = n;
@@ -66,16 +65,10 @@ void bench_frontier(void) {
   c.sector = malloc(sizeof(size_t) * n);
   c.symbols = malloc(sizeof(char *) * n);
   char(*names)[16] = malloc(16 * n);
-  bench_fill_normal(b, t * n, 4242);
+  bench_factor_cov(c.cov, n, t, 4242);
   for (size_t j = 0; j < n; j++) {
     snprintf(names[j], 16, "S%04zu", j);
     c.symbols[j] = names[j];
-    for (size_t i = 0; i <= j; i++) {
-      double s = 0;
-      for (size_t k = 0; k < t; k++) s += b[k + i * t] * b[k + j * t];
-      s = 0.04 * s / (double)t + (i == j ? 0.01 : 0.0);
-      c.cov[i + j * n] = c.cov[j + i * n] = s;
-    }
   }
   bench_fill_normal(c.mu, n, 77);
   for (size_t i = 0; i < n; i++) {
@@ -116,7 +109,6 @@ void bench_frontier(void) {
   double t2 = bench_interleaved(run_frontier, &c, run_potrf, &c, 3, &bare);
   bench_row("frontier curve 50 pts", size, t2, bare, "copy+dpotrf");
   printf("  (efficient_risk: %d QP solves; curve: %d)\n", risk_solves, c.solves);
-  free(b);
   free(c.cov);
   free(c.copy);
   free(c.cw);

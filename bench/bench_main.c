@@ -75,6 +75,20 @@ void bench_fill_normal(double *x, size_t n, uint64_t seed) {
   }
 }
 
+void bench_factor_cov(double *cov, size_t n, size_t t, uint64_t seed) {
+  double *b = malloc(sizeof(double) * t * n);
+  if (!b) abort();
+  bench_fill_normal(b, t * n, seed);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i <= j; i++) {
+      double s = 0;
+      for (size_t k = 0; k < t; k++) s += b[k + i * t] * b[k + j * t];
+      s = 0.04 * s / (double)t + (i == j ? 0.01 : 0.0);
+      cov[i + j * n] = cov[j + i * n] = s;
+    }
+  free(b);
+}
+
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   printf("folio %s benchmarks (median wall time in ms; ratio = folio / bare call, same run)\n\n",

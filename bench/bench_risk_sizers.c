@@ -42,21 +42,14 @@ static void run_potrf(void *p) {
 
 void bench_risk_sizers(void) {
   size_t n = 500, t = 2 * n; /* B'B / T with T = 2A plus a diagonal, annualised scale */
-  double *b = malloc(sizeof(double) * t * n);
   alloc_ctx c = {n, malloc(sizeof(double) * n * n), malloc(sizeof(double) * n),
                  malloc(sizeof(double) * n * n), malloc(sizeof(char *) * n),
                  malloc(folio_risk_sizer_work_size(n)), folio_risk_sizer_defaults(), 0};
   char (*names)[16] = malloc(16 * n);
-  bench_fill_normal(b, t * n, 4242);
+  bench_factor_cov(c.cov, n, t, 4242);
   for (size_t j = 0; j < n; j++) {
     snprintf(names[j], 16, "S%04zu", j);
     c.symbols[j] = names[j];
-    for (size_t i = 0; i <= j; i++) {
-      double s = 0;
-      for (size_t k = 0; k < t; k++) s += b[k + i * t] * b[k + j * t];
-      s = 0.04 * s / (double)t + (i == j ? 0.01 : 0.0);
-      c.cov[i + j * n] = c.cov[j + i * n] = s;
-    }
   }
   char size[32];
   snprintf(size, sizeof size, "A=%zu", n);
@@ -65,7 +58,6 @@ void bench_risk_sizers(void) {
   bench_row("min_variance long-only", size, bench_median(run_alloc, &c, 9), bare, "copy+dpotrf");
   c.which = 1;
   bench_row("risk_parity", size, bench_median(run_alloc, &c, 9), bare, "copy+dpotrf");
-  free(b);
   free(c.cov);
   free(c.w);
   free(c.copy);
